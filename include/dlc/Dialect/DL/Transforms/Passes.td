@@ -1,0 +1,32 @@
+//===- Passes.td - dl passes -------------------------------*- tablegen -*-===//
+
+#ifndef DLC_DIALECT_DL_TRANSFORMS_PASSES_TD
+#define DLC_DIALECT_DL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Shape inference
+//===----------------------------------------------------------------------===//
+
+def DLShapeInference : Pass<"dl-shape-inference"> {
+  let summary = "Refine dl result types from their operands";
+  let description = [{
+    Re-infers the result type of every dl op, in order, and replaces a result
+    type by the inferred one where that is more precise (a dynamic dim becomes
+    static). Function results follow: `func.return` operand types that got
+    more precise update the function type when `refine-function-results` is
+    set.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let options = [
+    Option<"refineFunctionResults", "refine-function-results", "bool",
+           /*default=*/"true",
+           "Update func.func result types to the refined return types">,
+  ];
+  let statistics = [
+    Statistic<"numRefined", "num-refined", "Number of results refined">,
+  ];
+}
+
+#endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD

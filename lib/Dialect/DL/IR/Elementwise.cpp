@@ -1,0 +1,221 @@
+//===- Elementwise.cpp - unary, binary, select and cast ops ---------------===//
+//
+// The per-element formulas live in DLOps.td (evalFloat / evalInt); this file
+// holds the checks and the identity folds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/DL/IR/DLOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/APSInt.h"
+
+using namespace mlir;
+using namespace dlc::dl;
+
+/// True if `attr` is a splat constant equal to `value` (as float or int).
+static bool isSplatOf(Attribute attr, double value) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat())
+    return false;
+  Type et = dense.getElementType();
+  if (isa<FloatType>(et))
+    return dense.getSplatValue<APFloat>().convertToDouble() == value ||
+           (dense.getSplatValue<APFloat>().isExactlyValue(value));
+  if (auto it = dyn_cast<IntegerType>(et)) {
+    if (it.getWidth() == 1)
+      return dense.getSplatValue<APInt>().getZExtValue() ==
+             static_cast<uint64_t>(value);
+    return dense.getSplatValue<APInt>().getSExtValue() ==
+           static_cast<int64_t>(value);
+  }
+  return false;
+}
+
+OpFoldResult dlc::dl::foldBinary(Operation *op, ArrayRef<Attribute> operands) {
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  Type resultType = op->getResult(0).getType();
+  Attribute lc = operands[0], rc = operands[1];
+  // An identity may only fold when it does not change the type (broadcasting
+  // against the constant can grow the shape).
+  auto keep = [&](Value v) -> OpFoldResult {
+    return v.getType() == resultType ? OpFoldResult(v) : OpFoldResult();
+  };
+  bool isFloat =
+      isa<FloatType>(cast<RankedTensorType>(lhs.getType()).getElementType());
+  if (isa<AddOp>(op)) {
+    // x + (-0.0) is x for every x; x + 0.0 is x except for x = -0.0, which
+    // networks do not distinguish.
+    if (isSplatOf(rc, 0))
+      if (auto r = keep(lhs))
+        return r;
+    if (isSplatOf(lc, 0))
+      if (auto r = keep(rhs))
+        return r;
+  } else if (isa<SubOp>(op)) {
+    if (isSplatOf(rc, 0))
+      if (auto r = keep(lhs))
+        return r;
+  } else if (isa<MulOp>(op)) {
+    if (isSplatOf(rc, 1))
+      if (auto r = keep(lhs))
+        return r;
+    if (isSplatOf(lc, 1))
+      if (auto r = keep(rhs))
+        return r;
+    // x * 0 is 0 only for integers: NaN and inf survive a float multiply.
+    if (!isFloat && isSplatOf(rc, 0) && lhs.getType() == resultType)
+      return rc;
+  } else if (isa<DivOp>(op)) {
+    if (isSplatOf(rc, 1))
+      if (auto r = keep(lhs))
+        return r;
+  } else if (isa<PowOp>(op)) {
+    if (isSplatOf(rc, 1))
+      if (auto r = keep(lhs))
+        return r;
+  } else if (isa<MaxOp, MinOp, AndOp, OrOp>(op)) {
+    if (lhs == rhs)
+      if (auto r = keep(lhs))
+        return r;
+    if (isa<AndOp>(op) && isSplatOf(rc, 1))
+      if (auto r = keep(lhs))
+        return r;
+    if (isa<OrOp>(op) && isSplatOf(rc, 0))
+      if (auto r = keep(lhs))
+        return r;
+  }
+  return foldElementwise(op, operands);
+}
+
+//===----------------------------------------------------------------------===//
+// ClipOp, ModOp, NotOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() &&
+      getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min (") << getMin()->convertToDouble()
+                                << ") must not exceed max ("
+                                << getMax()->convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult ModOp::verify() {
+  if (isa<FloatType>(getLhs().getType().getElementType()) && !getFmod())
+    return emitOpError("float operands need fmod = true (the remainder "
+                       "takes the sign of the dividend, as C fmod)");
+  return success();
+}
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  return foldElementwise(getOperation(), adaptor.getOperands());
+}
+
+std::optional<APInt> NotOp::evalInt(ArrayRef<APInt> args) { return ~args[0]; }
+
+void NotOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  // not(not(x)) -> x
+  results.add(+[](NotOp op, PatternRewriter &rewriter) -> LogicalResult {
+    auto inner = op.getInput().getDefiningOp<NotOp>();
+    if (!inner)
+      return failure();
+    rewriter.replaceOp(op, inner.getInput());
+    return success();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// SelectOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  SmallVector<int64_t> shape;
+  if (failed(inferBroadcastShape(location, adaptor.getOperands(), shape)))
+    return failure();
+  inferred.push_back(RankedTensorType::get(
+      shape, cast<RankedTensorType>(adaptor.getTrueValue().getType())
+                 .getElementType()));
+  return success();
+}
+
+OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
+  Type type = getType();
+  if (getTrueValue() == getFalseValue() && getTrueValue().getType() == type)
+    return getTrueValue();
+  if (isSplatOf(adaptor.getCond(), 1) && getTrueValue().getType() == type)
+    return getTrueValue();
+  if (isSplatOf(adaptor.getCond(), 0) && getFalseValue().getType() == type)
+    return getFalseValue();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// CastOp
+//===----------------------------------------------------------------------===//
+
+bool CastOp::areCastCompatible(TypeRange inputs, TypeRange outputs) {
+  if (inputs.size() != 1 || outputs.size() != 1)
+    return false;
+  auto in = dyn_cast<RankedTensorType>(inputs.front());
+  auto out = dyn_cast<RankedTensorType>(outputs.front());
+  return in && out && succeeded(verifyCompatibleShape(in, out));
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto type = getType();
+  if (!dense || !type.hasStaticShape() ||
+      (!dense.isSplat() && type.getNumElements() > kMaxFoldElements))
+    return {};
+  Type from = dense.getElementType(), to = type.getElementType();
+  auto convert = [&](auto &&fn) -> Attribute {
+    if (dense.isSplat())
+      return DenseElementsAttr::get(type, fn(0));
+    SmallVector<std::decay_t<decltype(fn(0))>> out;
+    for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+      out.push_back(fn(i));
+    return DenseElementsAttr::get(type, ArrayRef(out));
+  };
+  if (auto ft = dyn_cast<FloatType>(to)) {
+    return convert([&](int64_t i) {
+      APFloat f(0.0);
+      if (isa<FloatType>(from)) {
+        f = dense.getValues<APFloat>()[i];
+      } else {
+        APInt v = dense.getValues<APInt>()[i];
+        bool isBool = from.getIntOrFloatBitWidth() == 1;
+        f = APFloat(isBool ? static_cast<double>(v.getZExtValue())
+                           : static_cast<double>(v.getSExtValue()));
+      }
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      return f;
+    });
+  }
+  unsigned width = to.getIntOrFloatBitWidth();
+  return convert([&](int64_t i) {
+    if (isa<FloatType>(from)) {
+      APFloat f = dense.getValues<APFloat>()[i];
+      if (width == 1)
+        return APInt(1, f.isZero() ? 0 : 1);
+      APSInt result(width, /*isUnsigned=*/false);
+      bool exact;
+      f.convertToInteger(result, APFloat::rmTowardZero, &exact);
+      return APInt(result);
+    }
+    APInt v = dense.getValues<APInt>()[i];
+    if (width == 1)
+      return APInt(1, v.isZero() ? 0 : 1);
+    return from.getIntOrFloatBitWidth() == 1 ? v.zext(width)
+                                             : v.sextOrTrunc(width);
+  });
+}
