@@ -1,7 +1,8 @@
 // RUN: dlc-opt %s -split-input-file -verify-diagnostics
 
 func.func @input_rank_too_small(%x: tensor<1x3xf32>, %w: tensor<4x3xf32>) {
-  // expected-error @+1 {{input must have rank 3 to 5}}
+  // expected-error @+2 {{input must be N x C x D1..Dk with 1 to 3 spatial dims, got rank 2}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x3xf32>, tensor<4x3xf32>) -> tensor<1x4xf32>
   return
 }
@@ -9,7 +10,8 @@ func.func @input_rank_too_small(%x: tensor<1x3xf32>, %w: tensor<4x3xf32>) {
 // -----
 
 func.func @input_rank_too_large(%x: tensor<1x1x4x4x4x4xf32>, %w: tensor<1x1x2x2x2x2xf32>) {
-  // expected-error @+1 {{input must have rank 3 to 5}}
+  // expected-error @+2 {{input must be N x C x D1..Dk with 1 to 3 spatial dims, got rank 6}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x1x4x4x4x4xf32>, tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x3x3x3x3xf32>
   return
 }
@@ -17,7 +19,8 @@ func.func @input_rank_too_large(%x: tensor<1x1x4x4x4x4xf32>, %w: tensor<1x1x2x2x
 // -----
 
 func.func @weight_rank_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3xf32>) {
-  // expected-error @+1 {{weight rank 3 does not match input rank 4}}
+  // expected-error @+2 {{weight rank 3 differs from input rank 4}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -25,7 +28,8 @@ func.func @weight_rank_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3xf32>) 
 // -----
 
 func.func @channels_mismatch(%x: tensor<1x8x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{weight has 3 input channels but input channels / groups = 8 / 1 = 8}}
+  // expected-error @+2 {{weight has 3 input channels per group, expected C/groups = 8/1 = 8}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x8x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -33,7 +37,8 @@ func.func @channels_mismatch(%x: tensor<1x8x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @channels_mismatch_grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x3xf32>) {
-  // expected-error @+1 {{weight has 8 input channels but input channels / groups = 8 / 2 = 4}}
+  // expected-error @+2 {{weight has 8 input channels per group, expected C/groups = 8/2 = 4}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {groups = 2 : i64} : (tensor<1x8x8x8xf32>, tensor<4x8x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -41,7 +46,8 @@ func.func @channels_mismatch_grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x3
 // -----
 
 func.func @groups_not_dividing_channels(%x: tensor<1x8x8x8xf32>, %w: tensor<6x2x3x3xf32>) {
-  // expected-error @+1 {{groups (3) must divide the input channels (8)}}
+  // expected-error @+2 {{input channels (8) are not divisible by groups (3)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {groups = 3 : i64} : (tensor<1x8x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
   return
 }
@@ -49,7 +55,8 @@ func.func @groups_not_dividing_channels(%x: tensor<1x8x8x8xf32>, %w: tensor<6x2x
 // -----
 
 func.func @groups_not_dividing_output_channels(%x: tensor<1x8x8x8xf32>, %w: tensor<5x4x3x3xf32>) {
-  // expected-error @+1 {{groups (2) must divide the output channels (5)}}
+  // expected-error @+2 {{output channels (5) are not divisible by groups (2)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {groups = 2 : i64} : (tensor<1x8x8x8xf32>, tensor<5x4x3x3xf32>) -> tensor<1x5x6x6xf32>
   return
 }
@@ -57,7 +64,8 @@ func.func @groups_not_dividing_output_channels(%x: tensor<1x8x8x8xf32>, %w: tens
 // -----
 
 func.func @groups_zero(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x3xf32>) {
-  // expected-error @+1 {{groups must be positive, got 0}}
+  // expected-error @+2 {{groups must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {groups = 0 : i64} : (tensor<1x8x8x8xf32>, tensor<4x8x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -65,7 +73,8 @@ func.func @groups_zero(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x3xf32>) {
 // -----
 
 func.func @pads_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{pads must have 4 values ([begin..., end...] for 2 spatial dims), got 2}}
+  // expected-error @+2 {{pads has 2 values, expected 4 for 2 spatial dim(s)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {pads = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return
 }
@@ -73,7 +82,8 @@ func.func @pads_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @negative_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{pads must be non-negative}}
+  // expected-error @+2 {{pads values must be >= 0, got -1}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {pads = array<i64: 1, -1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x6xf32>
   return
 }
@@ -81,7 +91,8 @@ func.func @negative_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{strides must have 2 values (one per spatial dim), got 3}}
+  // expected-error @+2 {{strides has 3 values, expected 2 for 2 spatial dim(s)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -89,7 +100,8 @@ func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
 // -----
 
 func.func @zero_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{strides must be positive, got 0}}
+  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: 1, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -97,7 +109,8 @@ func.func @zero_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @negative_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{strides must be positive, got -2}}
+  // expected-error @+2 {{strides values must be >= 1, got -2}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: -2, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -105,7 +118,8 @@ func.func @negative_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @dilations_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{dilations must have 2 values (one per spatial dim), got 1}}
+  // expected-error @+2 {{dilations has 1 values, expected 2 for 2 spatial dim(s)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {dilations = array<i64: 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
   return
 }
@@ -113,7 +127,8 @@ func.func @dilations_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf3
 // -----
 
 func.func @zero_dilation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{dilations must be positive, got 0}}
+  // expected-error @+2 {{dilations values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {dilations = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -121,7 +136,8 @@ func.func @zero_dilation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @bias_size_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<8xf32>) {
-  // expected-error @+1 {{bias must be 1-D with 16 elements (the output channels), got 'tensor<8xf32>'}}
+  // expected-error @+2 {{bias must be 1-D with one value per output channel (16), got 8}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w, %b : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<8xf32>) -> tensor<1x16x6x6xf32>
   return
 }
@@ -129,7 +145,8 @@ func.func @bias_size_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>,
 // -----
 
 func.func @bias_not_1d(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<1x16xf32>) {
-  // expected-error @+1 {{bias must be 1-D with 16 elements (the output channels), got 'tensor<1x16xf32>'}}
+  // expected-error @+2 {{bias must be 1-D with one value per output channel (16), got 1x16}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w, %b : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<1x16xf32>) -> tensor<1x16x6x6xf32>
   return
 }
@@ -137,7 +154,8 @@ func.func @bias_not_1d(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: te
 // -----
 
 func.func @window_larger_than_input(%x: tensor<1x1x2x8xf32>, %w: tensor<1x1x3x3xf32>) {
-  // expected-error @+1 {{window of 3 (kernel 3, dilation 1) is larger than the padded input 2 in spatial dim 0}}
+  // expected-error @+2 {{kernel (3, dilation 1) is larger than padded input dim 2 (2 + 0 + 0)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x1x2x8xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x0x6xf32>
   return
 }
@@ -146,7 +164,8 @@ func.func @window_larger_than_input(%x: tensor<1x1x2x8xf32>, %w: tensor<1x1x3x3x
 
 // Dilation makes the window 5 wide; the padded input is only 4.
 func.func @dilated_window_larger_than_input(%x: tensor<1x1x8x2xf32>, %w: tensor<1x1x3x3xf32>) {
-  // expected-error @+1 {{window of 5 (kernel 3, dilation 2) is larger than the padded input 4 in spatial dim 1}}
+  // expected-error @+2 {{kernel (3, dilation 2) is larger than padded input dim 3 (2 + 1 + 1)}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {dilations = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>} : (tensor<1x1x8x2xf32>, tensor<1x1x3x3xf32>) -> tensor<?x?x?x?xf32>
   return
 }
@@ -155,7 +174,8 @@ func.func @dilated_window_larger_than_input(%x: tensor<1x1x8x2xf32>, %w: tensor<
 
 // (10 + 1 + 1 - 3) / 2 + 1 = 5, not 6.
 func.func @wrong_result_shape(%x: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x4x5x5xf32>' are incompatible with return type(s) of operation 'tensor<1x4x6x6xf32>'}}
+  // expected-error @+2 {{'dl.conv' op inferred type(s) 'tensor<1x4x5x5xf32>' are incompatible with return type(s) of operation 'tensor<1x4x6x6xf32>'}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -163,7 +183,8 @@ func.func @wrong_result_shape(%x: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>
 // -----
 
 func.func @wrong_result_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x8x6x6xf32>'}}
+  // expected-error @+2 {{'dl.conv' op inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x8x6x6xf32>'}}
+  // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x8x6x6xf32>
   return
 }
@@ -171,7 +192,7 @@ func.func @wrong_result_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32
 // -----
 
 func.func @element_type_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>) {
-  // expected-error @+1 {{all of {input, weight, result} have same element type}}
+  // expected-error @+1 {{'dl.conv' op failed to verify that all of {input, weight, result} have same element type}}
   %0 = dl.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32>
   return
 }
@@ -183,7 +204,8 @@ func.func @element_type_mismatch(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16
 // -----
 
 func.func @transpose_output_padding_not_below_stride(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{output_padding (2) must be smaller than the stride (2) in spatial dim 0}}
+  // expected-error @+2 {{output_padding[0] = 2 must be >= 0 and smaller than the stride (2) or dilation (1)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>, output_padding = array<i64: 2, 0>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x13x11xf32>
   return
 }
@@ -192,7 +214,8 @@ func.func @transpose_output_padding_not_below_stride(%x: tensor<1x4x5x5xf32>, %w
 
 // With the default stride 1, any output_padding is too large.
 func.func @transpose_output_padding_stride_one(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{output_padding (1) must be smaller than the stride (1) in spatial dim 1}}
+  // expected-error @+2 {{output_padding[1] = 1 must be >= 0 and smaller than the stride (1) or dilation (1)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {output_padding = array<i64: 0, 1>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x8xf32>
   return
 }
@@ -200,7 +223,8 @@ func.func @transpose_output_padding_stride_one(%x: tensor<1x4x5x5xf32>, %w: tens
 // -----
 
 func.func @transpose_output_padding_wrong_length(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{output_padding must have 2 values (one per spatial dim), got 1}}
+  // expected-error @+2 {{output_padding has 1 values, expected 2}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>, output_padding = array<i64: 1>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x12x12xf32>
   return
 }
@@ -208,7 +232,8 @@ func.func @transpose_output_padding_wrong_length(%x: tensor<1x4x5x5xf32>, %w: te
 // -----
 
 func.func @transpose_output_padding_negative(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{output_padding must be non-negative}}
+  // expected-error @+2 {{output_padding[0] = -1 must be >= 0 and smaller than the stride (2) or dilation (1)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>, output_padding = array<i64: -1, 0>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x10x11xf32>
   return
 }
@@ -217,7 +242,8 @@ func.func @transpose_output_padding_negative(%x: tensor<1x4x5x5xf32>, %w: tensor
 
 // The weight of a transposed conv is C x M/groups x K: dim 0 must be C.
 func.func @transpose_channels_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<2x4x3x3xf32>) {
-  // expected-error @+1 {{weight dim 0 (2) must equal the input channels (4)}}
+  // expected-error @+2 {{weight dim 0 (2) must equal the input channels (4)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w : (tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x4x7x7xf32>
   return
 }
@@ -225,7 +251,8 @@ func.func @transpose_channels_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<2x4x3
 // -----
 
 func.func @transpose_groups_not_dividing(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{groups (3) must divide the input channels (4)}}
+  // expected-error @+2 {{input channels (4) are not divisible by groups (3)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {groups = 3 : i64} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x6x7x7xf32>
   return
 }
@@ -233,7 +260,8 @@ func.func @transpose_groups_not_dividing(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2
 // -----
 
 func.func @transpose_weight_rank_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3xf32>) {
-  // expected-error @+1 {{weight rank 3 does not match input rank 4}}
+  // expected-error @+2 {{weight rank 3 differs from input rank 4}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w : (tensor<1x4x5x5xf32>, tensor<4x2x3xf32>) -> tensor<1x2x7x7xf32>
   return
 }
@@ -241,7 +269,8 @@ func.func @transpose_weight_rank_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<4x
 // -----
 
 func.func @transpose_zero_stride(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+1 {{strides must be positive, got 0}}
+  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 0, 1>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
   return
 }
@@ -249,7 +278,8 @@ func.func @transpose_zero_stride(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32
 // -----
 
 func.func @transpose_bias_size_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) {
-  // expected-error @+1 {{bias must be 1-D with 6 elements (the output channels), got 'tensor<3xf32>'}}
+  // expected-error @+2 {{bias must be 1-D with one value per output channel (6), got 3}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w, %b {groups = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x6x7x7xf32>
   return
 }
@@ -258,7 +288,8 @@ func.func @transpose_bias_size_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x
 
 // Pads larger than the full output: (1 - 1) + 0 + 1 - 1 - 1 = -1.
 func.func @transpose_pads_exceed_output(%x: tensor<1x1x1x1xf32>, %w: tensor<1x1x1x1xf32>) {
-  // expected-error @+1 {{output size -1 in spatial dim 0 is not positive}}
+  // expected-error @+2 {{pads remove the whole output along spatial dim 0 (size would be -1)}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {pads = array<i64: 1, 0, 1, 0>} : (tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<?x?x?x?xf32>
   return
 }
@@ -267,7 +298,8 @@ func.func @transpose_pads_exceed_output(%x: tensor<1x1x1x1xf32>, %w: tensor<1x1x
 
 // 2 * (5 - 1) + 1 + 2 + 1 - 2 = 10, not 11.
 func.func @transpose_wrong_result_shape(%x: tensor<1x4x5x5xf32>, %w: tensor<4x8x3x3xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x8x10x10xf32>' are incompatible with return type(s) of operation 'tensor<1x8x11x11xf32>'}}
+  // expected-error @+2 {{'dl.conv_transpose' op inferred type(s) 'tensor<1x8x10x10xf32>' are incompatible with return type(s) of operation 'tensor<1x8x11x11xf32>'}}
+  // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x8x3x3xf32>) -> tensor<1x8x11x11xf32>
   return
 }

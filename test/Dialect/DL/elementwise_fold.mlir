@@ -399,6 +399,22 @@ func.func @no_fold_int_mod_by_zero() -> tensor<2xi32> {
 
 // -----
 
+// INT_MIN / -1 and INT_MIN % -1 overflow and trap at run time like a
+// division by zero (the evaluators return nullopt for trapping cases).
+// CHECK-LABEL: func.func @no_fold_int_div_overflow(
+// CHECK:         %[[D:.*]] = dl.div
+// CHECK:         %[[M:.*]] = dl.mod
+// CHECK:         return %[[D]], %[[M]]
+func.func @no_fold_int_div_overflow() -> (tensor<1xi32>, tensor<1xi32>) {
+  %a = dl.constant dense<-2147483648> : tensor<1xi32>
+  %b = dl.constant dense<-1> : tensor<1xi32>
+  %0 = dl.div %a, %b : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
+  %1 = dl.mod %a, %b : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
+  return %0, %1 : tensor<1xi32>, tensor<1xi32>
+}
+
+// -----
+
 // Float division by zero is well defined (inf) and folds.
 // CHECK-LABEL: func.func @fold_float_div_by_zero(
 // CHECK-NOT:     dl.div

@@ -81,7 +81,7 @@ func.func @not_on_i8(%a: tensor<4xi8>) -> tensor<4xi8> {
 // -----
 
 func.func @result_shape_differs(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
-  // expected-error @+1 {{'dl.tanh' op requires the same type for all operands and results}}
+  // expected-error @+1 {{'dl.tanh' op failed to verify that all of {input, result} have same type}}
   %0 = "dl.tanh"(%a) : (tensor<2x3xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
@@ -89,7 +89,7 @@ func.func @result_shape_differs(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
 // -----
 
 func.func @result_element_type_differs(%a: tensor<2x3xf32>) -> tensor<2x3xf16> {
-  // expected-error @+1 {{'dl.abs' op requires the same type for all operands and results}}
+  // expected-error @+1 {{'dl.abs' op failed to verify that all of {input, result} have same type}}
   %0 = "dl.abs"(%a) : (tensor<2x3xf32>) -> tensor<2x3xf16>
   return %0 : tensor<2x3xf16>
 }

@@ -1,7 +1,8 @@
 // RUN: dlc-opt %s -split-input-file -verify-diagnostics
 
 func.func @kernel_rank_mismatch(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{kernel_shape must have 2 values (one per spatial dim), got 1}}
+  // expected-error @+2 {{kernel_shape has 1 values, expected 2 (one per spatial dim)}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x7x7xf32>
   return
 }
@@ -9,7 +10,8 @@ func.func @kernel_rank_mismatch(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @kernel_rank_mismatch_avg(%x: tensor<1x3x8xf32>) {
-  // expected-error @+1 {{kernel_shape must have 1 values (one per spatial dim), got 2}}
+  // expected-error @+2 {{kernel_shape has 2 values, expected 1 (one per spatial dim)}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
   %0 = dl.avg_pool %x {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8xf32> -> tensor<1x3x7xf32>
   return
 }
@@ -17,7 +19,8 @@ func.func @kernel_rank_mismatch_avg(%x: tensor<1x3x8xf32>) {
 // -----
 
 func.func @kernel_not_positive(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{kernel_shape must be positive, got 0}}
+  // expected-error @+2 {{kernel_shape values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 0, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x7xf32>
   return
 }
@@ -25,7 +28,8 @@ func.func @kernel_not_positive(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @input_rank_too_small(%x: tensor<3x8xf32>) {
-  // expected-error @+1 {{input must have rank 3 to 5}}
+  // expected-error @+2 {{pool input must be N x C x D1..Dk, got rank 2}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2>} : tensor<3x8xf32> -> tensor<3x7xf32>
   return
 }
@@ -35,7 +39,8 @@ func.func @input_rank_too_small(%x: tensor<3x8xf32>) {
 // ONNX requires each pad to be smaller than the kernel: a window entirely in
 // the padding has no input element.
 func.func @pad_not_below_kernel(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{pads (2) must be smaller than the kernel (2) in spatial dim 0}}
+  // expected-error @+2 {{pads along spatial dim 0 (2, 0) must be smaller than the kernel extent 2}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 2, 0, 0, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x9x7xf32>
   return
 }
@@ -43,7 +48,8 @@ func.func @pad_not_below_kernel(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @end_pad_not_below_kernel_avg(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{pads (3) must be smaller than the kernel (3) in spatial dim 1}}
+  // expected-error @+2 {{pads along spatial dim 1 (1, 3) must be smaller than the kernel extent 3}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
   %0 = dl.avg_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 3>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x10xf32>
   return
 }
@@ -51,7 +57,8 @@ func.func @end_pad_not_below_kernel_avg(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @negative_pad(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{pads must be non-negative}}
+  // expected-error @+2 {{pads values must be >= 0, got -1}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, -1, 0, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x6x5xf32>
   return
 }
@@ -59,7 +66,8 @@ func.func @negative_pad(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @pads_wrong_length(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{pads must have 4 values ([begin..., end...] for 2 spatial dims), got 2}}
+  // expected-error @+2 {{pads has 2 values, expected 4 for 2 spatial dim(s)}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x8xf32>
   return
 }
@@ -67,7 +75,8 @@ func.func @pads_wrong_length(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{strides must have 2 values (one per spatial dim), got 1}}
+  // expected-error @+2 {{strides has 1 values, expected 2 for 2 spatial dim(s)}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
   %0 = dl.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return
 }
@@ -75,7 +84,8 @@ func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @zero_stride(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{strides must be positive, got 0}}
+  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return
 }
@@ -83,7 +93,8 @@ func.func @zero_stride(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @zero_dilation(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{dilations must be positive, got 0}}
+  // expected-error @+2 {{dilations values must be >= 1, got 0}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, dilations = array<i64: 0, 1>} : tensor<1x3x8x8xf32> -> tensor<1x3x7x7xf32>
   return
 }
@@ -91,7 +102,8 @@ func.func @zero_dilation(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @window_larger_than_input(%x: tensor<1x3x2x8xf32>) {
-  // expected-error @+1 {{window of 3 (kernel 3, dilation 1) is larger than the padded input 2 in spatial dim 0}}
+  // expected-error @+2 {{pool window (3) is larger than padded input dim 2}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
   %0 = dl.avg_pool %x {kernel_shape = array<i64: 3, 3>} : tensor<1x3x2x8xf32> -> tensor<?x?x?x?xf32>
   return
 }
@@ -100,7 +112,8 @@ func.func @window_larger_than_input(%x: tensor<1x3x2x8xf32>) {
 
 // Floor mode: (5 - 2) / 2 + 1 = 2, not 3.
 func.func @wrong_result_shape_floor(%x: tensor<1x1x5x5xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x1x2x2xf32>' are incompatible with return type(s) of operation 'tensor<1x1x3x3xf32>'}}
+  // expected-error @+2 {{'dl.max_pool' op inferred type(s) 'tensor<1x1x2x2xf32>' are incompatible with return type(s) of operation 'tensor<1x1x3x3xf32>'}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
   return
 }
@@ -109,7 +122,8 @@ func.func @wrong_result_shape_floor(%x: tensor<1x1x5x5xf32>) {
 
 // Ceil mode drops a last window that would start in the end padding: 3, not 4.
 func.func @wrong_result_shape_ceil(%x: tensor<1x1x5x5xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x1x3x3xf32>' are incompatible with return type(s) of operation 'tensor<1x1x4x4xf32>'}}
+  // expected-error @+2 {{'dl.max_pool' op inferred type(s) 'tensor<1x1x3x3xf32>' are incompatible with return type(s) of operation 'tensor<1x1x4x4xf32>'}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true} : tensor<1x1x5x5xf32> -> tensor<1x1x4x4xf32>
   return
 }
@@ -117,7 +131,8 @@ func.func @wrong_result_shape_ceil(%x: tensor<1x1x5x5xf32>) {
 // -----
 
 func.func @pool_changes_channels(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<1x3x4x4xf32>' are incompatible with return type(s) of operation 'tensor<1x4x4x4xf32>'}}
+  // expected-error @+2 {{'dl.avg_pool' op inferred type(s) 'tensor<1x3x4x4xf32>' are incompatible with return type(s) of operation 'tensor<1x4x4x4xf32>'}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
   %0 = dl.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x3x8x8xf32> -> tensor<1x4x4x4xf32>
   return
 }
@@ -125,7 +140,7 @@ func.func @pool_changes_channels(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @integer_input(%x: tensor<1x3x8x8xi32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  // expected-error @+1 {{'dl.max_pool' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x3x8x8xi32>'}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xi32> -> tensor<1x3x7x7xi32>
   return
 }
@@ -133,7 +148,8 @@ func.func @integer_input(%x: tensor<1x3x8x8xi32>) {
 // -----
 
 func.func @global_pool_rank_too_small(%x: tensor<2x3xf32>) {
-  // expected-error @+1 {{input must have rank 3 to 5}}
+  // expected-error @+2 {{global pool input must be N x C x D1..Dk, got rank 2}}
+  // expected-error @+1 {{'dl.global_avg_pool' op failed to infer returned types}}
   %0 = dl.global_avg_pool %x : tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }
@@ -141,7 +157,8 @@ func.func @global_pool_rank_too_small(%x: tensor<2x3xf32>) {
 // -----
 
 func.func @global_pool_wrong_result(%x: tensor<2x3x7x7xf32>) {
-  // expected-error @+1 {{inferred type(s) 'tensor<2x3x1x1xf32>' are incompatible with return type(s) of operation 'tensor<2x3x7x1xf32>'}}
+  // expected-error @+2 {{'dl.global_max_pool' op inferred type(s) 'tensor<2x3x1x1xf32>' are incompatible with return type(s) of operation 'tensor<2x3x7x1xf32>'}}
+  // expected-error @+1 {{'dl.global_max_pool' op failed to infer returned types}}
   %0 = dl.global_max_pool %x : tensor<2x3x7x7xf32> -> tensor<2x3x7x1xf32>
   return
 }

@@ -145,3 +145,30 @@ func.func @argmin_select_last_not_bool(%a: tensor<4xf32>) -> tensor<1xi64> {
   %0 = dl.argmin %a {select_last_index = 1 : i64} : tensor<4xf32> -> tensor<1xi64>
   return %0 : tensor<1xi64>
 }
+
+// -----
+
+func.func @sum_square_axis_out_of_range(%a: tensor<4xi32>) -> tensor<1xi32> {
+  // expected-error @+2 {{axes value 1 is out of range for rank 1}}
+  // expected-error @+1 {{'dl.reduce_sum_square' op failed to infer returned types}}
+  %0 = dl.reduce_sum_square %a {axes = array<i64: 1>} : tensor<4xi32> -> tensor<1xi32>
+  return %0 : tensor<1xi32>
+}
+
+// -----
+
+func.func @log_sum_exp_repeated_axis(%a: tensor<4x5xf32>) -> tensor<4xf32> {
+  // expected-error @+2 {{axes repeats dim 1}}
+  // expected-error @+1 {{'dl.reduce_log_sum_exp' op failed to infer returned types}}
+  %0 = dl.reduce_log_sum_exp %a {axes = array<i64: -1, 1>, keepdims = false} : tensor<4x5xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @l2_axis_out_of_range(%a: tensor<4x5xf64>) -> tensor<4x5xf64> {
+  // expected-error @+2 {{axes value 2 is out of range for rank 2}}
+  // expected-error @+1 {{'dl.reduce_l2' op failed to infer returned types}}
+  %0 = dl.reduce_l2 %a {axes = array<i64: 2>} : tensor<4x5xf64> -> tensor<4x5xf64>
+  return %0 : tensor<4x5xf64>
+}

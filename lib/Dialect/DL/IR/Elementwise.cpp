@@ -34,14 +34,33 @@ static bool isSplatOf(Attribute attr, double value) {
   return false;
 }
 
+/// True if broadcasting `other` against `v` surely leaves v's shape as it
+/// is: every dim of `other` is 1 or equal to a static dim of v. (A dynamic
+/// dim of v may be 1 at run time and grow.)
+static bool broadcastsInto(Value other, Value v) {
+  ArrayRef<int64_t> o = tensorTypeOf(other).getShape();
+  ArrayRef<int64_t> s = tensorTypeOf(v).getShape();
+  if (o.size() > s.size())
+    return false;
+  for (size_t i = 0; i < o.size(); ++i) {
+    int64_t od = o[o.size() - 1 - i], sd = s[s.size() - 1 - i];
+    if (od != 1 && (od != sd || ShapedType::isDynamic(sd)))
+      return false;
+  }
+  return true;
+}
+
 OpFoldResult dlc::dl::foldBinary(Operation *op, ArrayRef<Attribute> operands) {
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
   Type resultType = op->getResult(0).getType();
   Attribute lc = operands[0], rc = operands[1];
-  // An identity may only fold when it does not change the type (broadcasting
-  // against the constant can grow the shape).
+  // An identity may only fold when it does not change the type: the other
+  // operand must not broadcast `v` to a bigger shape.
   auto keep = [&](Value v) -> OpFoldResult {
-    return v.getType() == resultType ? OpFoldResult(v) : OpFoldResult();
+    Value other = v == lhs ? rhs : lhs;
+    return v.getType() == resultType && broadcastsInto(other, v)
+               ? OpFoldResult(v)
+               : OpFoldResult();
   };
   bool isFloat =
       isa<FloatType>(cast<RankedTensorType>(lhs.getType()).getElementType());
@@ -66,8 +85,9 @@ OpFoldResult dlc::dl::foldBinary(Operation *op, ArrayRef<Attribute> operands) {
       if (auto r = keep(rhs))
         return r;
     // x * 0 is 0 only for integers: NaN and inf survive a float multiply.
-    if (!isFloat && isSplatOf(rc, 0) && lhs.getType() == resultType)
-      return rc;
+    auto rt = cast<RankedTensorType>(resultType);
+    if (!isFloat && isSplatOf(rc, 0) && rt.hasStaticShape())
+      return cast<DenseElementsAttr>(rc).resizeSplat(rt);
   } else if (isa<DivOp>(op)) {
     if (isSplatOf(rc, 1))
       if (auto r = keep(lhs))
@@ -77,9 +97,8 @@ OpFoldResult dlc::dl::foldBinary(Operation *op, ArrayRef<Attribute> operands) {
       if (auto r = keep(lhs))
         return r;
   } else if (isa<MaxOp, MinOp, AndOp, OrOp>(op)) {
-    if (lhs == rhs)
-      if (auto r = keep(lhs))
-        return r;
+    if (lhs == rhs && lhs.getType() == resultType)
+      return lhs;
     if (isa<AndOp>(op) && isSplatOf(rc, 1))
       if (auto r = keep(lhs))
         return r;
@@ -147,12 +166,20 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *context,
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   Type type = getType();
-  if (getTrueValue() == getFalseValue() && getTrueValue().getType() == type)
-    return getTrueValue();
-  if (isSplatOf(adaptor.getCond(), 1) && getTrueValue().getType() == type)
-    return getTrueValue();
-  if (isSplatOf(adaptor.getCond(), 0) && getFalseValue().getType() == type)
-    return getFalseValue();
+  // The chosen value is the result only if the other operands cannot
+  // broadcast it to a bigger shape.
+  auto pick = [&](Value chosen, Value other) -> OpFoldResult {
+    if (chosen.getType() == type && broadcastsInto(getCond(), chosen) &&
+        broadcastsInto(other, chosen))
+      return chosen;
+    return {};
+  };
+  if (getTrueValue() == getFalseValue())
+    return pick(getTrueValue(), getFalseValue());
+  if (isSplatOf(adaptor.getCond(), 1))
+    return pick(getTrueValue(), getFalseValue());
+  if (isSplatOf(adaptor.getCond(), 0))
+    return pick(getFalseValue(), getTrueValue());
   return {};
 }
 

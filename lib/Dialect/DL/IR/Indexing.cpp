@@ -34,8 +34,17 @@ LogicalResult GatherElementsOp::inferReturnTypes(
     return emitOptionalError(location, "gather_elements indices must have the "
                                        "input's rank (",
                              in.getRank(), "), got ", indices.getRank());
-  if (failed(normalizeAxis(location, adaptor.getAxis(), in.getRank())))
+  auto axis = normalizeAxis(location, adaptor.getAxis(), in.getRank());
+  if (failed(axis))
     return failure();
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t i = indices.getDimSize(d), s = in.getDimSize(d);
+    if (d != *axis && !ShapedType::isDynamic(i) && !ShapedType::isDynamic(s) &&
+        i > s)
+      return emitOptionalError(location, "gather_elements indices dim ", d,
+                               " (", i, ") exceeds the input's (", s,
+                               "); only the axis dim ", *axis, " may be larger");
+  }
   inferred.push_back(
       RankedTensorType::get(indices.getShape(), in.getElementType()));
   return success();

@@ -9,6 +9,13 @@ using namespace dlc::dl;
 static LogicalResult checkPerChannel(std::optional<Location> loc,
                                      ArrayRef<std::pair<StringRef, Value>> params,
                                      int64_t channels) {
+  // With a dynamic channel count the parameters must still agree with each
+  // other: the first static size stands for the channels.
+  for (auto [name, value] : params) {
+    auto t = tensorTypeOf(value);
+    if (ShapedType::isDynamic(channels) && t.getRank() == 1)
+      channels = t.getDimSize(0);
+  }
   for (auto [name, value] : params) {
     auto t = tensorTypeOf(value);
     int64_t n = t.getRank() == 1 ? t.getDimSize(0) : -1;
@@ -33,7 +40,8 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
                                        "got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
-    return emitOptionalError(location, "epsilon must be >= 0");
+    return emitOptionalError(location, "epsilon must be >= 0, got ",
+                             adaptor.getEpsilon().convertToDouble());
   if (failed(checkPerChannel(location,
                              {{"scale", adaptor.getScale()},
                               {"bias", adaptor.getBias()},
@@ -54,7 +62,8 @@ LogicalResult BatchNormTrainOp::inferReturnTypes(
                                        "x ..., got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
-    return emitOptionalError(location, "epsilon must be >= 0");
+    return emitOptionalError(location, "epsilon must be >= 0, got ",
+                             adaptor.getEpsilon().convertToDouble());
   if (failed(checkPerChannel(
           location, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
           input.getDimSize(1))))
@@ -70,6 +79,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto input = tensorTypeOf(adaptor.getInput());
+  if (adaptor.getEpsilon().convertToDouble() < 0)
+    return emitOptionalError(location, "epsilon must be >= 0, got ",
+                             adaptor.getEpsilon().convertToDouble());
   auto axis = normalizeAxis(location, adaptor.getAxis(), input.getRank());
   if (failed(axis))
     return failure();
@@ -106,6 +118,9 @@ LogicalResult InstanceNormOp::inferReturnTypes(
     return emitOptionalError(location, "instance_norm input must be N x C x "
                                        "D1..Dk, got rank ",
                              input.getRank());
+  if (adaptor.getEpsilon().convertToDouble() < 0)
+    return emitOptionalError(location, "epsilon must be >= 0, got ",
+                             adaptor.getEpsilon().convertToDouble());
   if (failed(checkPerChannel(
           location, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
           input.getDimSize(1))))
@@ -123,6 +138,9 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *context,
     return emitOptionalError(location, "group_norm input must be N x C x ..., "
                                        "got rank ",
                              input.getRank());
+  if (adaptor.getEpsilon().convertToDouble() < 0)
+    return emitOptionalError(location, "epsilon must be >= 0, got ",
+                             adaptor.getEpsilon().convertToDouble());
   int64_t groups = adaptor.getNumGroups();
   int64_t c = input.getDimSize(1);
   if (groups < 1)

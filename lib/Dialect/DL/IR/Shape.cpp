@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace dlc::dl;
@@ -486,6 +487,10 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
       shape.push_back(s);
       continue;
     }
+    if (s == 0 && adaptor.getMode() != PadMode::constant &&
+        (pads[d] > 0 || pads[d + rank] > 0))
+      return emitOptionalError(location, "cannot pad empty dim ", d,
+                               " in reflect or edge mode (no values to copy)");
     if (reflect && (pads[d] >= s || pads[d + rank] >= s))
       return emitOptionalError(location, "reflect pads (", pads[d], ", ",
                                pads[d + rank], ") must be smaller than dim ",
@@ -521,6 +526,10 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *context,
   for (auto [s, r] : llvm::zip(in.getShape(), repeats)) {
     if (r < 0)
       return emitOptionalError(location, "repeats must be >= 0, got ", r);
+    int64_t product;
+    if (isStatic(s) && llvm::MulOverflow(s, r, product))
+      return emitOptionalError(location, "tiling dim of size ", s, " by ", r,
+                               " overflows");
     shape.push_back(isStatic(s) ? s * r : (r == 0 ? 0 : ShapedType::kDynamic));
   }
   inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
@@ -528,7 +537,8 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *context,
 }
 
 OpFoldResult TileOp::fold(FoldAdaptor adaptor) {
-  if (llvm::all_of(getRepeats(), [](int64_t r) { return r == 1; }))
+  if (llvm::all_of(getRepeats(), [](int64_t r) { return r == 1; }) &&
+      getInput().getType() == getType())
     return getInput();
   auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   if (dense && dense.isSplat() && getType().hasStaticShape())

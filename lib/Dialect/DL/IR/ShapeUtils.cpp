@@ -128,7 +128,9 @@ FailureOr<SmallVector<int64_t>> normalizeAxes(std::optional<Location> loc,
   for (int64_t a : axes) {
     if (a < -rank || a >= rank) {
       return emitOptionalError(loc, what, " value ", a,
-                               " is out of range for rank ", rank);
+                               " is out of range for rank ", rank,
+                               " (expected -", rank, " <= value < ", rank,
+                               ")");
     }
     int64_t n = a < 0 ? a + rank : a;
     if (seen[n])
@@ -206,7 +208,7 @@ double floorMod(double a, double b) {
 
 std::optional<llvm::APInt> intMod(const llvm::APInt &a, const llvm::APInt &b,
                                   bool fmod) {
-  if (b.isZero())
+  if (b.isZero() || (a.isMinSignedValue() && b.isAllOnes()))
     return std::nullopt;
   llvm::APInt r = a.srem(b);
   if (!fmod && !r.isZero() && (r.isNegative() != b.isNegative()))
@@ -331,7 +333,9 @@ OpFoldResult foldElementwise(Operation *op, ArrayRef<Attribute> operands) {
       fout.push_back(fromDouble(*fres, ft));
     } else {
       unsigned width = outElement.getIntOrFloatBitWidth();
-      if (fres)
+      if (fres && width == 1)
+        iout.push_back(llvm::APInt(1, *fres != 0 ? 1 : 0));
+      else if (fres)
         iout.push_back(llvm::APInt(width, static_cast<int64_t>(*fres), true));
       else if (ires->getBitWidth() == width)
         iout.push_back(*ires);

@@ -32,7 +32,8 @@ void DropoutOp::getCanonicalizationPatterns(RewritePatternSet &results,
   // Outside training, or with ratio 0, dropout keeps everything: the output
   // is the input and the mask all true.
   results.add(+[](DropoutOp op, PatternRewriter &rewriter) -> LogicalResult {
-    if (op.getTraining() && !op.getRatio().isZero())
+    if ((op.getTraining() && !op.getRatio().isZero()) ||
+        op.getOutput().getType() != op.getInput().getType())
       return failure();
     auto maskType = op.getMask().getType();
     if (!op.getMask().use_empty() && !maskType.hasStaticShape())
@@ -109,7 +110,7 @@ LogicalResult DequantizeOp::verify() {
       getZeroPoint(), getAxis());
 }
 
-void DequantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                MLIRContext *context) {
   // quantize(dequantize(q)) with the same parameters and type is q: every
   // integer value round-trips exactly.

@@ -45,7 +45,7 @@ def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure,
 class DL_UnaryOp<string mnemonic, Type type, code floatFn, dag attrs = (ins),
                  list<Trait> traits = [],
                  list<string> evaluators = ["evalFloat"]>
-    : DL_Op<mnemonic, traits # [Pure, SameOperandsAndResultType,
+    : DL_Op<mnemonic, traits # [Pure, AllTypesMatch<["input", "result"]>,
         DeclareOpInterfaceMethods<DL_ElementwiseOpInterface, evaluators>]> {
   let arguments = !con((ins type:$input), attrs);
   let results = (outs type:$result);
@@ -134,7 +134,7 @@ def DL_CeilOp : DL_UnaryFloatOp<"ceil", "std::ceil(x)">;
 // Rounds half to even, as ONNX Round does.
 def DL_RoundOp : DL_UnaryFloatOp<"round", "std::nearbyint(x)">;
 
-def DL_NotOp : DL_Op<"not", [Pure, SameOperandsAndResultType,
+def DL_NotOp : DL_Op<"not", [Pure, AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<DL_ElementwiseOpInterface, ["evalInt"]>]> {
   let summary = "Logical not of a boolean tensor";
   let arguments = (ins DL_BoolTensor:$input);
@@ -196,7 +196,7 @@ def DL_SubOp : DL_ArithOp<"sub", DL_NumericTensor, "a - b", "a - b">;
 def DL_MulOp : DL_ArithOp<"mul", DL_NumericTensor, "a * b", "a * b",
                           [Commutative]>;
 def DL_DivOp : DL_ArithOp<"div", DL_NumericTensor, "a / b",
-    "b.isZero() ? std::optional<::llvm::APInt>() : a.sdiv(b)"> {
+    "b.isZero() || (a.isMinSignedValue() && b.isAllOnes()) ? std::optional<::llvm::APInt>() : a.sdiv(b)"> {
   let summary = "Division; integer division truncates toward zero";
 }
 def DL_PowOp : DL_ArithOp<"pow", DL_FloatTensor, "std::pow(a, b)",
@@ -429,7 +429,7 @@ def DL_GroupNormOp : DL_Op<"group_norm", [Pure, InferTypeOpAdaptor,
 }
 
 class DL_SoftmaxOp<string mnemonic>
-    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DL_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>]> {
   let arguments = (ins DL_FloatTensor:$input,
                    DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs DL_FloatTensor:$result);
@@ -737,6 +737,7 @@ def DL_QuantizeOp : DL_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
   let results = (outs DL_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DL_DequantizeOp : DL_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
@@ -747,7 +748,6 @@ def DL_DequantizeOp : DL_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let results = (outs DL_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
-  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -14,11 +14,14 @@ def DLShapeInference : Pass<"dl-shape-inference"> {
   let description = [{
     Re-infers the result type of every dl op, in order, and replaces a result
     type by the inferred one where that is more precise (a dynamic dim becomes
-    static). Function results follow: `func.return` operand types that got
-    more precise update the function type when `refine-function-results` is
-    set.
+    static). dl users re-infer from the refined type; any other user (a call,
+    an op of another dialect) gets a `tensor.cast` back to the type it had,
+    so the IR stays valid. With `refine-function-results`, a function that no
+    call in the module uses gets the refined types as its results; otherwise
+    `func.return` gets casts too.
   }];
-  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let dependentDialects = ["::dlc::dl::DLDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"refineFunctionResults", "refine-function-results", "bool",
            /*default=*/"true",

@@ -1,0 +1,235 @@
+//===- Elementwise.cpp - ONNX activations, math, logic, Where, Cast -------===//
+
+#include "NodeImporter.h"
+
+using namespace mlir;
+using namespace dlc::onnx_frontend;
+
+/// An op that maps one input to one output with the same dl op.
+static void unary(OpRegistry &r, StringRef onnxName, StringRef dlName) {
+  std::string name = dlName.str();
+  r[onnxName] = [name](NodeImporter &n) -> LogicalResult {
+    auto v = n.create1(name, n.input(0));
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+}
+
+/// A broadcasting binary op; variadic ONNX forms (Max, Min, Sum) fold left.
+static void binary(OpRegistry &r, StringRef onnxName, StringRef dlName) {
+  std::string name = dlName.str();
+  r[onnxName] = [name](NodeImporter &n) -> LogicalResult {
+    if (n.numInputs() < 1)
+      return n.fail("needs at least one input");
+    Value acc = n.input(0);
+    for (unsigned i = 1; i < n.numInputs(); ++i) {
+      auto v = n.create1(name, {acc, n.input(i)});
+      if (failed(v))
+        return failure();
+      acc = *v;
+    }
+    n.setOutput(0, acc);
+    return success();
+  };
+}
+
+void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
+  for (auto [onnx, dl] : std::initializer_list<std::pair<StringRef, StringRef>>{
+           {"Neg", "dl.neg"},        {"Abs", "dl.abs"},
+           {"Exp", "dl.exp"},        {"Log", "dl.log"},
+           {"Sqrt", "dl.sqrt"},      {"Reciprocal", "dl.reciprocal"},
+           {"Tanh", "dl.tanh"},      {"Sigmoid", "dl.sigmoid"},
+           {"Relu", "dl.relu"},      {"Erf", "dl.erf"},
+           {"Sin", "dl.sin"},        {"Cos", "dl.cos"},
+           {"Floor", "dl.floor"},    {"Ceil", "dl.ceil"},
+           {"Round", "dl.round"},    {"Sign", "dl.sign"},
+           {"Not", "dl.not"},        {"Softplus", "dl.softplus"},
+           {"HardSwish", "dl.hard_swish"}})
+    unary(r, onnx, dl);
+  for (auto [onnx, dl] : std::initializer_list<std::pair<StringRef, StringRef>>{
+           {"Add", "dl.add"},
+           {"Sub", "dl.sub"},
+           {"Mul", "dl.mul"},
+           {"Div", "dl.div"},
+           {"Max", "dl.max"},
+           {"Min", "dl.min"},
+           {"Sum", "dl.add"},
+           {"Equal", "dl.equal"},
+           {"Less", "dl.less"},
+           {"LessOrEqual", "dl.less_equal"},
+           {"Greater", "dl.greater"},
+           {"GreaterOrEqual", "dl.greater_equal"},
+           {"And", "dl.and"},
+           {"Or", "dl.or"},
+           {"Xor", "dl.xor"}})
+    binary(r, onnx, dl);
+
+  r["Identity"] = [](NodeImporter &n) -> LogicalResult {
+    n.setOutput(0, n.input(0));
+    return success();
+  };
+  r["Mean"] = [](NodeImporter &n) -> LogicalResult {
+    Value acc = n.input(0);
+    for (unsigned i = 1; i < n.numInputs(); ++i) {
+      auto v = n.create1("dl.add", {acc, n.input(i)});
+      if (failed(v))
+        return failure();
+      acc = *v;
+    }
+    Type et = cast<RankedTensorType>(acc.getType()).getElementType();
+    auto v = n.create1("dl.div", {acc, n.scalar(n.numInputs(), et)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Pow"] = [](NodeImporter &n) -> LogicalResult {
+    Value base = n.input(0), exponent = n.input(1);
+    auto bt = n.inputType(0), et = n.inputType(1);
+    if (!isa<FloatType>(bt.getElementType()))
+      return n.fail("integer bases are not supported");
+    if (et.getElementType() != bt.getElementType()) {
+      auto c = n.create1("dl.cast", exponent, {},
+                         RankedTensorType::get(et.getShape(),
+                                               bt.getElementType()));
+      if (failed(c))
+        return failure();
+      exponent = *c;
+    }
+    auto v = n.create1("dl.pow", {base, exponent});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Mod"] = [](NodeImporter &n) -> LogicalResult {
+    bool fmod = n.intAttr("fmod", 0) != 0;
+    if (isa<FloatType>(n.inputType(0).getElementType()) && !fmod)
+      return n.fail("float Mod needs fmod=1 (ONNX requires it)");
+    auto v = n.create1("dl.mod", {n.input(0), n.input(1)},
+                       {n.boolean("fmod", fmod)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+
+  auto withAttrs = [&r](StringRef onnxName, StringRef dlName,
+                        std::vector<std::tuple<const char *, const char *,
+                                               double>> attrs) {
+    std::string name = dlName.str();
+    r[onnxName] = [name, attrs](NodeImporter &n) -> LogicalResult {
+      SmallVector<NamedAttribute> named;
+      for (auto [onnxAttr, dlAttr, dflt] : attrs)
+        named.push_back(n.f64(dlAttr, n.floatAttr(onnxAttr, dflt)));
+      auto v = n.create1(name, n.input(0), named);
+      if (failed(v))
+        return failure();
+      n.setOutput(0, *v);
+      return success();
+    };
+  };
+  withAttrs("LeakyRelu", "dl.leaky_relu", {{"alpha", "alpha", 0.01}});
+  withAttrs("Elu", "dl.elu", {{"alpha", "alpha", 1.0}});
+  withAttrs("Selu", "dl.selu",
+            {{"alpha", "alpha", 1.67326319217681884765625},
+             {"gamma", "gamma", 1.05070102214813232421875}});
+  withAttrs("HardSigmoid", "dl.hard_sigmoid",
+            {{"alpha", "alpha", 0.2}, {"beta", "beta", 0.5}});
+
+  r["Gelu"] = [](NodeImporter &n) -> LogicalResult {
+    std::string approx = n.stringAttr("approximate", "none");
+    if (approx != "none" && approx != "tanh")
+      return n.fail("approximate='" + approx + "' is not one of none, tanh");
+    auto mode = approx == "tanh" ? dlc::dl::GeluApproximation::tanh
+                                 : dlc::dl::GeluApproximation::none;
+    auto v = n.create1(
+        "dl.gelu", n.input(0),
+        {n.named("approximate",
+                 dlc::dl::GeluApproximationAttr::get(n.b.getContext(), mode))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["PRelu"] = [](NodeImporter &n) -> LogicalResult {
+    // prelu(x) = relu(x) + slope * min(x, 0)
+    Type et = n.inputType(0).getElementType();
+    auto pos = n.create1("dl.relu", n.input(0));
+    if (failed(pos))
+      return failure();
+    auto neg = n.create1("dl.min", {n.input(0), n.scalar(0, et)});
+    if (failed(neg))
+      return failure();
+    auto scaled = n.create1("dl.mul", {*neg, n.input(1)});
+    if (failed(scaled))
+      return failure();
+    auto v = n.create1("dl.add", {*pos, *scaled});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Clip"] = [](NodeImporter &n) -> LogicalResult {
+    SmallVector<NamedAttribute> attrs;
+    if (n.opset() < 11) {
+      if (n.hasAttr("min"))
+        attrs.push_back(n.f64("min", n.floatAttr("min", 0)));
+      if (n.hasAttr("max"))
+        attrs.push_back(n.f64("max", n.floatAttr("max", 0)));
+    } else {
+      Value x = n.input(0);
+      for (auto [idx, name, dlOp] :
+           {std::tuple<unsigned, const char *, const char *>{1, "min", "dl.max"},
+            {2, "max", "dl.min"}}) {
+        if (!n.hasInput(idx))
+          continue;
+        if (auto c = n.constantFloats(idx); c && c->size() == 1) {
+          attrs.push_back(n.f64(name, (*c)[0]));
+          continue;
+        }
+        // A run-time bound becomes max(x, lo) / min(x, hi).
+        auto v = n.create1(dlOp, {x, n.input(idx)});
+        if (failed(v))
+          return failure();
+        x = *v;
+      }
+      if (attrs.empty()) {
+        n.setOutput(0, x);
+        return success();
+      }
+      auto v = n.create1("dl.clip", x, attrs);
+      if (failed(v))
+        return failure();
+      n.setOutput(0, *v);
+      return success();
+    }
+    auto v = n.create1("dl.clip", n.input(0), attrs);
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Where"] = [](NodeImporter &n) -> LogicalResult {
+    auto v = n.create1("dl.select", {n.input(0), n.input(1), n.input(2)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Cast"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t to = n.intAttr("to", 0);
+    Type et = convertElementType(n.b.getContext(), static_cast<int32_t>(to));
+    if (!et)
+      return n.fail("cast to ONNX data type " + Twine(to) +
+                    " is not supported");
+    auto v = n.create1("dl.cast", n.input(0), {},
+                       RankedTensorType::get(n.inputType(0).getShape(), et));
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+}

@@ -1,0 +1,777 @@
+//===- Importer.cpp - ONNX model loading and graph import -----------------===//
+
+#include "dlc/Frontend/ONNX/Importer.h"
+#include "NodeImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Timer.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <chrono>
+#include <set>
+
+using namespace mlir;
+using namespace dlc;
+using namespace dlc::onnx_frontend;
+
+//===----------------------------------------------------------------------===//
+// NodeImporter
+//===----------------------------------------------------------------------===//
+
+Value NodeImporter::input(unsigned i) const {
+  if (!hasInput(i))
+    return {};
+  return state.values.lookup(node.input(i));
+}
+
+const onnx::AttributeProto *NodeImporter::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeImporter::intAttr(StringRef name, int64_t dflt) const {
+  const auto *a = attr(name);
+  return a ? a->i() : dflt;
+}
+
+double NodeImporter::floatAttr(StringRef name, double dflt) const {
+  const auto *a = attr(name);
+  return a ? a->f() : dflt;
+}
+
+std::string NodeImporter::stringAttr(StringRef name, StringRef dflt) const {
+  const auto *a = attr(name);
+  return a ? a->s() : dflt.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeImporter::intsAttr(StringRef name) const {
+  const auto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+std::optional<SmallVector<double>>
+NodeImporter::floatsAttr(StringRef name) const {
+  const auto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<double>(a->floats().begin(), a->floats().end());
+}
+
+/// The elements of a constant value, dense or resource-backed.
+static std::optional<DenseElementsAttr> constantOf(Value v) {
+  Attribute attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i) const {
+  auto dense = constantOf(input(i));
+  if (!dense || !isa<IntegerType>(dense->getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &v : dense->getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
+}
+
+std::optional<SmallVector<double>> NodeImporter::constantFloats(unsigned i) const {
+  auto dense = constantOf(input(i));
+  if (!dense)
+    return std::nullopt;
+  SmallVector<double> out;
+  if (isa<FloatType>(dense->getElementType())) {
+    for (const APFloat &v : dense->getValues<APFloat>()) {
+      APFloat d = v;
+      bool lost;
+      d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(d.convertToDouble());
+    }
+  } else {
+    for (const APInt &v : dense->getValues<APInt>())
+      out.push_back(static_cast<double>(v.getSExtValue()));
+  }
+  return out;
+}
+
+LogicalResult NodeImporter::fail(const Twine &message) {
+  std::string name = node.name().empty() ? "<unnamed>" : node.name();
+  state.errors.push_back(("node '" + name + "' (" + node.op_type() +
+                          ", opset " + Twine(state.opset) + "): " + message)
+                             .str());
+  return failure();
+}
+
+FailureOr<SmallVector<Value>>
+NodeImporter::create(StringRef opName, ValueRange operands,
+                     ArrayRef<NamedAttribute> attrs, unsigned numResults,
+                     TypeRange resultTypes) {
+  for (Value v : operands)
+    if (!v)
+      return fail("an input has no value (an earlier node failed)");
+  // Diagnostics from shape inference and the verifier become the node's
+  // error, so they name the ONNX node rather than an MLIR location.
+  std::string messages;
+  ScopedDiagnosticHandler handler(state.context, [&](Diagnostic &diag) {
+    if (!messages.empty())
+      messages += "; ";
+    messages += diag.str();
+    return success();
+  });
+  OperationState opState(loc, opName);
+  opState.addOperands(operands);
+  opState.addAttributes(attrs);
+  if (!resultTypes.empty())
+    opState.addTypes(resultTypes);
+  else
+    opState.addTypes(SmallVector<Type>(numResults, b.getNoneType()));
+  Operation *op = b.create(opState);
+  if (resultTypes.empty()) {
+    auto infer = dyn_cast<InferTypeOpInterface>(op);
+    SmallVector<Type> inferred;
+    if (!infer ||
+        failed(infer.inferReturnTypes(
+            state.context, loc, op->getOperands(), op->getRawDictionaryAttrs(),
+            op->getPropertiesStorage(), op->getRegions(), inferred)) ||
+        inferred.size() != op->getNumResults()) {
+      op->erase();
+      return fail(messages.empty() ? "cannot infer the result type of " +
+                                         opName.str()
+                                   : messages);
+    }
+    for (auto [r, t] : llvm::zip(op->getResults(), inferred))
+      r.setType(t);
+  }
+  if (failed(verify(op))) {
+    op->erase();
+    return fail(messages);
+  }
+  SmallVector<Value> results;
+  if (succeeded(b.tryFold(op, results)) && !results.empty()) {
+    op->erase();
+    return results;
+  }
+  return SmallVector<Value>(op->getResults());
+}
+
+FailureOr<Value> NodeImporter::create1(StringRef opName, ValueRange operands,
+                                       ArrayRef<NamedAttribute> attrs,
+                                       Type resultType) {
+  auto r = resultType ? create(opName, operands, attrs, 1, resultType)
+                      : create(opName, operands, attrs, 1);
+  if (failed(r))
+    return failure();
+  return (*r)[0];
+}
+
+Value NodeImporter::constant(DenseElementsAttr values) {
+  return dl::ConstantOp::create(b, loc, values);
+}
+
+Value NodeImporter::constantI64(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getI64Type());
+  return constant(DenseElementsAttr::get(type, values));
+}
+
+Value NodeImporter::scalar(double value, Type elementType) {
+  auto type = RankedTensorType::get({}, elementType);
+  if (auto ft = dyn_cast<FloatType>(elementType)) {
+    APFloat f(value);
+    bool lost;
+    f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    return constant(DenseElementsAttr::get(type, f));
+  }
+  return constant(DenseElementsAttr::get(
+      type, APInt(elementType.getIntOrFloatBitWidth(),
+                  static_cast<int64_t>(value), /*isSigned=*/true)));
+}
+
+void NodeImporter::setOutput(unsigned i, Value v) {
+  if (i < static_cast<unsigned>(node.output_size()) && !node.output(i).empty())
+    state.values[node.output(i)] = v;
+}
+
+Type dlc::onnx_frontend::convertElementType(MLIRContext *ctx,
+                                            int32_t onnxType) {
+  Builder b(ctx);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::INT8:
+    return b.getI8Type();
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return {};
+  }
+}
+
+static std::string onnxTypeName(int32_t t) {
+  return onnx::TensorProto::DataType_IsValid(t)
+             ? onnx::TensorProto::DataType_Name(
+                   static_cast<onnx::TensorProto::DataType>(t))
+             : "type " + std::to_string(t);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Converts initializers and Constant tensors to attributes. Large float
+/// tensors become dense_resource blobs so they are never printed or copied
+/// through the attribute printer.
+class TensorImporter {
+public:
+  TensorImporter(MLIRContext *ctx, std::string modelDir)
+      : ctx(ctx), modelDir(std::move(modelDir)) {}
+
+  FailureOr<ElementsAttr> import(const onnx::TensorProto &t,
+                                 std::string &error);
+
+private:
+  FailureOr<std::string> externalData(const onnx::TensorProto &t,
+                                      std::string &error);
+  MLIRContext *ctx;
+  std::string modelDir;
+  unsigned blobCounter = 0;
+};
+
+} // namespace
+
+FailureOr<std::string> TensorImporter::externalData(const onnx::TensorProto &t,
+                                                    std::string &error) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = std::stoll(kv.value());
+    else if (kv.key() == "length")
+      length = std::stoll(kv.value());
+  }
+  if (location.empty() || llvm::sys::path::is_absolute(location) ||
+      StringRef(location).contains("..")) {
+    error = "external data location '" + location +
+            "' must be a relative path inside the model's directory";
+    return failure();
+  }
+  SmallString<256> path(modelDir);
+  llvm::sys::path::append(path, location);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = "cannot read external data file '" + std::string(path) +
+            "': " + buffer.getError().message();
+    return failure();
+  }
+  int64_t size = (*buffer)->getBufferSize();
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || offset + length > size) {
+    error = "external data of '" + t.name() + "' (offset " +
+            std::to_string(offset) + ", length " + std::to_string(length) +
+            ") lies outside '" + std::string(path) + "' (" +
+            std::to_string(size) + " bytes)";
+    return failure();
+  }
+  return std::string((*buffer)->getBufferStart() + offset, length);
+}
+
+FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
+                                               std::string &error) {
+  Type et = convertElementType(ctx, t.data_type());
+  if (!et) {
+    error = "tensor '" + t.name() + "' has unsupported element type " +
+            onnxTypeName(t.data_type());
+    return failure();
+  }
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  for (int64_t d : shape)
+    if (d < 0) {
+      error = "tensor '" + t.name() + "' has a negative dim";
+      return failure();
+    }
+  auto type = RankedTensorType::get(shape, et);
+  int64_t count = type.getNumElements();
+  unsigned width = et.getIntOrFloatBitWidth();
+  size_t elemBytes = width == 1 ? 1 : width / 8;
+
+  std::string raw;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto data = externalData(t, error);
+    if (failed(data))
+      return failure();
+    raw = std::move(*data);
+  } else if (t.has_raw_data()) {
+    raw = t.raw_data();
+  } else {
+    // Typed fields: pack them into the raw little-endian layout.
+    raw.resize(count * elemBytes);
+    auto put = [&](int64_t i, auto v) {
+      std::memcpy(&raw[i * elemBytes], &v, elemBytes);
+    };
+    int64_t have = 0;
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      have = t.float_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i)
+        put(i, t.float_data(i));
+      break;
+    case onnx::TensorProto::DOUBLE:
+      have = t.double_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i)
+        put(i, t.double_data(i));
+      break;
+    case onnx::TensorProto::INT64:
+      have = t.int64_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i)
+        put(i, t.int64_data(i));
+      break;
+    default: // int8, int32, bool, f16, bf16 all live in int32_data.
+      have = t.int32_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i) {
+        int32_t v = t.int32_data(i);
+        if (elemBytes == 1)
+          put(i, static_cast<int8_t>(v));
+        else if (elemBytes == 2)
+          put(i, static_cast<uint16_t>(v));
+        else
+          put(i, v);
+      }
+      break;
+    }
+    if (have != count) {
+      error = "tensor '" + t.name() + "' has " + std::to_string(have) +
+              " values for shape with " + std::to_string(count) + " elements";
+      return failure();
+    }
+  }
+  if (static_cast<int64_t>(raw.size()) != count * (int64_t)elemBytes) {
+    error = "tensor '" + t.name() + "' has " + std::to_string(raw.size()) +
+            " bytes of data, expected " +
+            std::to_string(count * elemBytes);
+    return failure();
+  }
+  if (width == 1) {
+    SmallVector<bool> values;
+    for (char c : raw)
+      values.push_back(c != 0);
+    return cast<ElementsAttr>(DenseElementsAttr::get(type, values));
+  }
+  // Small tensors (shapes, scalars) stay dense so folders can read them.
+  constexpr int64_t kResourceThreshold = 1024;
+  if (count <= kResourceThreshold || isa<IntegerType>(et))
+    return cast<ElementsAttr>(
+        DenseElementsAttr::getFromRawBuffer(type, ArrayRef(raw.data(), raw.size())));
+  std::string blobName = t.name().empty()
+                             ? "onnx_tensor_" + std::to_string(blobCounter++)
+                             : t.name();
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef(raw.data(), raw.size()), alignof(double));
+  return cast<ElementsAttr>(
+      DenseResourceElementsAttr::get(type, blobName, std::move(blob)));
+}
+
+//===----------------------------------------------------------------------===//
+// Model loading
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &context, const ImportOptions &options,
+                llvm::raw_ostream &errors, llvm::raw_ostream &log)
+      : context(context), options(options), errors(errors), log(log) {}
+
+  OwningOpRef<ModuleOp> run(StringRef bytes, StringRef name,
+                            StringRef modelDir);
+
+private:
+  LogicalResult load(StringRef bytes, StringRef name);
+  LogicalResult pinInputShapes();
+  OwningOpRef<ModuleOp> importGraph(StringRef modelDir);
+  FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &vi);
+  void error(const Twine &message) { errors << "error: " << message << "\n"; }
+
+  MLIRContext &context;
+  const ImportOptions &options;
+  llvm::raw_ostream &errors;
+  llvm::raw_ostream &log;
+  onnx::ModelProto model;
+  int64_t opset = 0;
+};
+
+/// Steady-clock milliseconds since `start`, for -v.
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+} // namespace
+
+static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
+  for (const auto &os : model.opset_import())
+    if (os.domain().empty() || os.domain() == "ai.onnx")
+      return os.version();
+  return 0;
+}
+
+LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
+  auto start = std::chrono::steady_clock::now();
+  if (bytes.empty()) {
+    error("'" + name + "' is empty, not an ONNX model");
+    return failure();
+  }
+  if (options.textFormat) {
+    std::string text = bytes.str();
+    auto status = onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK()) {
+      error("'" + name + "' is not valid ONNX text: " + status.ErrorMessage());
+      return failure();
+    }
+  } else if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+             !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    error("'" + name + "' is not an ONNX model (protobuf parse failed; is the "
+          "file truncated or of another format?)");
+    return failure();
+  }
+  if (!model.has_graph() || model.opset_import_size() == 0) {
+    error("'" + name + "' is not an ONNX model (no graph or no opset_import)");
+    return failure();
+  }
+  opset = defaultDomainOpset(model);
+  if (options.verbose)
+    log << "dlc: parsed '" << name << "' (ir_version " << model.ir_version()
+        << ", opset " << opset << ") in " << msSince(start) << " ms\n";
+  try {
+    start = std::chrono::steady_clock::now();
+    onnx::checker::check_model(model);
+    if (options.verbose)
+      log << "dlc: checker passed in " << msSince(start) << " ms\n";
+  } catch (const std::exception &e) {
+    error("'" + name + "' fails the ONNX checker: " + e.what());
+    return failure();
+  }
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    error("'" + name + "' uses opset " + Twine(opset) +
+          "; dlc accepts opsets " + Twine(kMinOpset) + " to " +
+          Twine(kMaxOpset));
+    return failure();
+  }
+  if (opset < options.targetOpset) {
+    start = std::chrono::steady_clock::now();
+    try {
+      onnx::ModelProto converted =
+          onnx::version_conversion::ConvertVersion(model, options.targetOpset);
+      model = std::move(converted);
+      if (options.verbose)
+        log << "dlc: converted opset " << opset << " -> "
+            << options.targetOpset << " in " << msSince(start) << " ms\n";
+      opset = options.targetOpset;
+    } catch (const std::exception &e) {
+      // The importer knows every supported opset's semantics, so a model the
+      // converter cannot handle is imported at its own opset.
+      if (options.verbose)
+        log << "dlc: version converter cannot take opset " << opset << " to "
+            << options.targetOpset << " (" << e.what()
+            << "); importing at opset " << opset << "\n";
+    }
+  }
+  if (failed(pinInputShapes()))
+    return failure();
+  try {
+    start = std::chrono::steady_clock::now();
+    onnx::shape_inference::InferShapes(model);
+    if (options.verbose)
+      log << "dlc: ONNX shape inference in " << msSince(start) << " ms\n";
+  } catch (const std::exception &e) {
+    error("ONNX shape inference failed on '" + name + "': " + e.what());
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult ModelImporter::pinInputShapes() {
+  std::set<std::string> pinned;
+  for (auto &in : *model.mutable_graph()->mutable_input()) {
+    auto it = options.inputShapes.find(in.name());
+    if (it == options.inputShapes.end())
+      continue;
+    pinned.insert(in.name());
+    auto *shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    const auto &dims = it->second;
+    if (shape->dim_size() != static_cast<int>(dims.size())) {
+      error("--input-shape " + in.name() + " has " + Twine(dims.size()) +
+            " dims but the input has rank " + Twine(shape->dim_size()));
+      return failure();
+    }
+    for (int i = 0; i < shape->dim_size(); ++i) {
+      auto *dim = shape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() != dims[i]) {
+        error("--input-shape " + in.name() + " sets dim " + Twine(i) + " to " +
+              Twine(dims[i]) + " but the model fixes it at " +
+              Twine(dim->dim_value()));
+        return failure();
+      }
+      dim->set_dim_value(dims[i]);
+    }
+  }
+  for (const auto &[name, dims] : options.inputShapes)
+    if (!pinned.count(name)) {
+      error("--input-shape names '" + name + "', which is not a graph input");
+      return failure();
+    }
+  return success();
+}
+
+FailureOr<RankedTensorType>
+ModelImporter::convertValueType(const onnx::ValueInfoProto &vi) {
+  if (!vi.type().has_tensor_type()) {
+    error("value '" + vi.name() + "' is not a tensor (sequences, maps and "
+          "optionals are not supported)");
+    return failure();
+  }
+  const auto &tt = vi.type().tensor_type();
+  Type et = convertElementType(&context, tt.elem_type());
+  if (!et) {
+    error("value '" + vi.name() + "' has unsupported element type " +
+          onnxTypeName(tt.elem_type()));
+    return failure();
+  }
+  if (!tt.has_shape()) {
+    error("value '" + vi.name() + "' has unknown rank; pin it with "
+          "--input-shape " + vi.name() + "=DxDx...");
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  for (const auto &d : tt.shape().dim())
+    shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, et);
+}
+
+static const OpRegistry &registry() {
+  static OpRegistry r = [] {
+    OpRegistry reg;
+    registerElementwiseOps(reg);
+    registerMathOps(reg);
+    registerConvOps(reg);
+    registerPoolOps(reg);
+    registerNormalizationOps(reg);
+    registerReductionOps(reg);
+    registerTensorOps(reg);
+    return reg;
+  }();
+  return r;
+}
+
+OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
+  const onnx::GraphProto &graph = model.graph();
+  auto start = std::chrono::steady_clock::now();
+
+  // Every unsupported node is reported at once, before any import.
+  std::vector<std::string> unsupported;
+  for (const auto &node : graph.node()) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (defaultDomain && registry().count(node.op_type()))
+      continue;
+    std::string nodeName = node.name().empty() ? "<unnamed>" : node.name();
+    unsupported.push_back(
+        "node '" + nodeName + "' (" +
+        (defaultDomain ? "" : node.domain() + "::") + node.op_type() +
+        ", opset " + std::to_string(opset) + "): op is not supported");
+  }
+  if (!unsupported.empty()) {
+    for (const auto &u : unsupported)
+      error(u);
+    return {};
+  }
+
+  OpBuilder builder(&context);
+  auto fileLoc = FileLineColLoc::get(&context, graph.name(), 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  std::set<std::string> initNames;
+  for (const auto &init : graph.initializer())
+    initNames.insert(init.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (initNames.count(in.name()))
+      continue;
+    auto type = convertValueType(in);
+    if (failed(type))
+      return {};
+    argTypes.push_back(*type);
+    argNames.push_back(in.name());
+  }
+  std::string funcName = options.entryName;
+  if (funcName.empty())
+    funcName = "main";
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, funcName,
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames))
+    func.setArgAttr(i, "dl.name", builder.getStringAttr(name));
+
+  GraphState state{&context, OpBuilder(&context), {}, opset, {}};
+  state.builder.setInsertionPointToEnd(entry);
+  for (auto [i, name] : llvm::enumerate(argNames))
+    state.values[name] = entry->getArgument(i);
+
+  TensorImporter tensors(&context, modelDir.str());
+  for (const auto &init : graph.initializer()) {
+    std::string err;
+    auto attr = tensors.import(init, err);
+    if (failed(attr)) {
+      error("initializer: " + err);
+      return {};
+    }
+    auto loc = NameLoc::get(builder.getStringAttr(init.name()));
+    state.values[init.name()] =
+        dl::ConstantOp::create(state.builder, loc, *attr);
+  }
+
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    std::string nodeName = node.name().empty()
+                               ? node.op_type() + "_" + std::to_string(index)
+                               : node.name();
+    auto loc = NameLoc::get(builder.getStringAttr(nodeName),
+                            NameLoc::get(builder.getStringAttr(node.op_type())));
+    NodeImporter ni(node, state, loc);
+    if (node.op_type() == "Constant") {
+      // Constant's tensor attribute goes through the tensor importer.
+      const auto *value = ni.attr("value");
+      if (!value || !value->has_t()) {
+        (void)ni.fail("only the 'value' tensor form of Constant is "
+                      "supported");
+        continue;
+      }
+      std::string err;
+      auto attr = tensors.import(value->t(), err);
+      if (failed(attr)) {
+        (void)ni.fail(err);
+        continue;
+      }
+      ni.setOutput(0, dl::ConstantOp::create(state.builder, loc, *attr));
+      continue;
+    }
+    bool inputsReady = true;
+    for (int i = 0; i < node.input_size(); ++i)
+      if (!node.input(i).empty() && !state.values.count(node.input(i))) {
+        inputsReady = false;
+        // Only a dangling name is this node's fault; a value an earlier
+        // failing node should have produced was already reported.
+        bool producedByFailedNode = false;
+        for (const auto &prev : graph.node())
+          for (const auto &out : prev.output())
+            producedByFailedNode |= out == node.input(i);
+        if (!producedByFailedNode)
+          (void)ni.fail("input '" + node.input(i) + "' is not defined");
+      }
+    if (!inputsReady)
+      continue;
+    (void)registry().lookup(node.op_type())(ni);
+  }
+  if (!state.errors.empty()) {
+    for (const auto &e : state.errors)
+      error(e);
+    return {};
+  }
+
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const auto &out : graph.output()) {
+    Value v = state.values.lookup(out.name());
+    if (!v) {
+      error("graph output '" + out.name() + "' is not produced by any node");
+      return {};
+    }
+    results.push_back(v);
+    resultTypes.push_back(v.getType());
+  }
+  func::ReturnOp::create(state.builder, fileLoc, results);
+  func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "dl.name", builder.getStringAttr(out.name()));
+
+  if (failed(verify(*module))) {
+    error("the imported IR does not verify (a bug in dlc's importer)");
+    return {};
+  }
+  if (options.verbose)
+    log << "dlc: imported " << graph.node_size() << " nodes, "
+        << graph.initializer_size() << " initializers in " << msSince(start)
+        << " ms\n";
+  return module;
+}
+
+OwningOpRef<ModuleOp> ModelImporter::run(StringRef bytes, StringRef name,
+                                         StringRef modelDir) {
+  context.loadDialect<dl::DLDialect, func::FuncDialect>();
+  if (failed(load(bytes, name)))
+    return {};
+  return importGraph(modelDir);
+}
+
+OwningOpRef<ModuleOp> dlc::onnx_frontend::importModelBytes(
+    MLIRContext &context, StringRef bytes, StringRef name,
+    const ImportOptions &options, llvm::raw_ostream &errors,
+    llvm::raw_ostream &log) {
+  ModelImporter importer(context, options, errors, log);
+  return importer.run(bytes, name, ".");
+}
+
+OwningOpRef<ModuleOp> dlc::onnx_frontend::importModelFile(
+    MLIRContext &context, const std::string &path, const ImportOptions &options,
+    llvm::raw_ostream &errors, llvm::raw_ostream &log) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                                   /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    errors << "error: cannot read '" << path
+           << "': " << buffer.getError().message() << "\n";
+    return {};
+  }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  ModelImporter importer(context, options, errors, log);
+  return importer.run((*buffer)->getBuffer(), path, dir);
+}

@@ -1,0 +1,84 @@
+//===- Math.cpp - ONNX MatMul, Gemm, Einsum -------------------------------===//
+
+#include "NodeImporter.h"
+
+using namespace mlir;
+using namespace dlc::onnx_frontend;
+
+/// Einsum equations that are a (batched) matmul, possibly with transposed
+/// operands: "...ij,...jk->...ik" and the like, with the same batch letters
+/// in the same order on both sides and the result.
+static LogicalResult importEinsum(NodeImporter &n) {
+  std::string eq = n.stringAttr("equation", "");
+  eq.erase(std::remove(eq.begin(), eq.end(), ' '), eq.end());
+  auto arrow = eq.find("->");
+  auto comma = eq.find(',');
+  if (n.numInputs() != 2 || arrow == std::string::npos ||
+      comma == std::string::npos || comma > arrow ||
+      eq.find("...") != std::string::npos)
+    return n.fail("Einsum '" + eq + "' is not a two-operand matmul form");
+  std::string a = eq.substr(0, comma), b = eq.substr(comma + 1, arrow - comma - 1),
+              out = eq.substr(arrow + 2);
+  if (a.size() < 2 || a.size() != b.size() || a.size() != out.size())
+    return n.fail("Einsum '" + eq + "' is not a two-operand matmul form");
+  size_t batch = a.size() - 2;
+  if (a.substr(0, batch) != b.substr(0, batch) ||
+      a.substr(0, batch) != out.substr(0, batch))
+    return n.fail("Einsum '" + eq + "' batch letters differ between operands");
+  char i = out[batch], k = out[batch + 1];
+  // Find the contracted letter: in both inputs, not in the output.
+  auto lhsTail = a.substr(batch), rhsTail = b.substr(batch);
+  char j = 0;
+  for (char c : lhsTail)
+    if (c != i && rhsTail.find(c) != std::string::npos && c != k)
+      j = c;
+  if (!j || lhsTail.find(i) == std::string::npos ||
+      rhsTail.find(k) == std::string::npos)
+    return n.fail("Einsum '" + eq + "' is not a matmul form");
+  auto operand = [&](unsigned idx, const std::string &tail, char first,
+                     char second) -> FailureOr<Value> {
+    Value v = n.input(idx);
+    if (tail[0] == first && tail[1] == second)
+      return v;
+    SmallVector<int64_t> perm;
+    for (size_t d = 0; d < batch; ++d)
+      perm.push_back(d);
+    perm.push_back(batch + 1);
+    perm.push_back(batch);
+    return n.create1("dl.transpose", v, {n.i64s("perm", perm)});
+  };
+  auto lhs = operand(0, lhsTail, i, j);
+  auto rhs = operand(1, rhsTail, j, k);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  auto v = n.create1("dl.matmul", {*lhs, *rhs});
+  if (failed(v))
+    return failure();
+  n.setOutput(0, *v);
+  return success();
+}
+
+void dlc::onnx_frontend::registerMathOps(OpRegistry &r) {
+  r["MatMul"] = [](NodeImporter &n) -> LogicalResult {
+    auto v = n.create1("dl.matmul", {n.input(0), n.input(1)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Gemm"] = [](NodeImporter &n) -> LogicalResult {
+    SmallVector<Value> operands = {n.input(0), n.input(1)};
+    if (n.hasInput(2))
+      operands.push_back(n.input(2));
+    auto v = n.create1("dl.gemm", operands,
+                       {n.boolean("trans_a", n.intAttr("transA", 0) != 0),
+                        n.boolean("trans_b", n.intAttr("transB", 0) != 0),
+                        n.f64("alpha", n.floatAttr("alpha", 1.0)),
+                        n.f64("beta", n.floatAttr("beta", 1.0))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Einsum"] = importEinsum;
+}

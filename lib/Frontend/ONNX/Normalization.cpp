@@ -1,0 +1,164 @@
+//===- Normalization.cpp - ONNX norms, Softmax, LogSoftmax, Dropout -------===//
+
+#include "NodeImporter.h"
+
+using namespace mlir;
+using namespace dlc::onnx_frontend;
+
+static LogicalResult importBatchNorm(NodeImporter &n) {
+  double eps = n.floatAttr("epsilon", 1e-5);
+  bool training = n.intAttr("training_mode", 0) != 0;
+  if (!training) {
+    auto v = n.create1("dl.batch_norm",
+                       {n.input(0), n.input(1), n.input(2), n.input(3),
+                        n.input(4)},
+                       {n.f64("epsilon", eps)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  }
+  auto r = n.create("dl.batch_norm_train", {n.input(0), n.input(1), n.input(2)},
+                    {n.f64("epsilon", eps)}, 3);
+  if (failed(r))
+    return failure();
+  n.setOutput(0, (*r)[0]);
+  // running = running * momentum + batch * (1 - momentum), with the biased
+  // batch variance, as the ONNX spec defines it.
+  double momentum = n.floatAttr("momentum", 0.9);
+  Type et = n.inputType(0).getElementType();
+  for (unsigned k = 0; k < 2; ++k) {
+    auto scaledRunning =
+        n.create1("dl.mul", {n.input(3 + k), n.scalar(momentum, et)});
+    auto scaledBatch =
+        n.create1("dl.mul", {(*r)[1 + k], n.scalar(1.0 - momentum, et)});
+    if (failed(scaledRunning) || failed(scaledBatch))
+      return failure();
+    auto sum = n.create1("dl.add", {*scaledRunning, *scaledBatch});
+    if (failed(sum))
+      return failure();
+    n.setOutput(1 + k, *sum);
+  }
+  return success();
+}
+
+/// Opset < 13 softmax: flatten to 2-D at `axis`, normalize rows, restore.
+static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank();
+  if (n.opset() >= 13) {
+    auto v = n.create1(dlName, n.input(0), {n.i64("axis", n.intAttr("axis", -1))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  }
+  int64_t axis = n.intAttr("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis == rank - 1) {
+    auto v = n.create1(dlName, n.input(0), {n.i64("axis", axis)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  }
+  auto flat = n.create1("dl.flatten", n.input(0), {n.i64("axis", axis)});
+  if (failed(flat))
+    return failure();
+  auto sm = n.create1(dlName, *flat, {n.i64("axis", 1)});
+  if (failed(sm))
+    return failure();
+  auto v = n.create1("dl.reshape", *sm, {}, type);
+  if (failed(v))
+    return failure();
+  n.setOutput(0, *v);
+  return success();
+}
+
+void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
+  r["BatchNormalization"] = importBatchNorm;
+  r["InstanceNormalization"] = [](NodeImporter &n) -> LogicalResult {
+    auto v = n.create1("dl.instance_norm", {n.input(0), n.input(1), n.input(2)},
+                       {n.f64("epsilon", n.floatAttr("epsilon", 1e-5))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["LayerNormalization"] = [](NodeImporter &n) -> LogicalResult {
+    for (unsigned i = 1; i < n.numOutputs(); ++i)
+      if (!n.node.output(i).empty())
+        return n.fail("the Mean and InvStdDev outputs are not supported");
+    if (n.intAttr("stash_type", 1) != 1)
+      return n.fail("stash_type other than float is not supported");
+    SmallVector<Value> operands = {n.input(0)};
+    SmallVector<int32_t> segments = {1, 0, 0};
+    if (n.hasInput(1)) {
+      operands.push_back(n.input(1));
+      segments[1] = 1;
+    }
+    if (n.hasInput(2)) {
+      operands.push_back(n.input(2));
+      segments[2] = 1;
+    }
+    auto v = n.create1("dl.layer_norm", operands,
+                       {n.i64("axis", n.intAttr("axis", -1)),
+                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5)),
+                        n.named("operandSegmentSizes",
+                                n.b.getDenseI32ArrayAttr(segments))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["GroupNormalization"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t groups = n.intAttr("num_groups", 0);
+    auto scale = n.inputType(1);
+    int64_t c = n.inputType(0).getDimSize(1);
+    if (n.opset() < 21 && scale.getRank() == 1 && scale.getDimSize(0) != c &&
+        groups != c)
+      return n.fail("per-group scale and bias (opset 18) are not supported; "
+                    "convert the model to opset 21");
+    auto v = n.create1("dl.group_norm", {n.input(0), n.input(1), n.input(2)},
+                       {n.i64("num_groups", groups),
+                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Softmax"] = [](NodeImporter &n) { return importSoftmax(n, "dl.softmax"); };
+  r["LogSoftmax"] = [](NodeImporter &n) {
+    return importSoftmax(n, "dl.log_softmax");
+  };
+  r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
+    double ratio = n.floatAttr("ratio", 0.5);
+    bool training = false;
+    if (n.opset() >= 12) {
+      ratio = 0.5;
+      if (n.hasInput(1)) {
+        auto c = n.constantFloats(1);
+        if (!c || c->size() != 1)
+          return n.fail("ratio must be a constant");
+        ratio = (*c)[0];
+      }
+      if (n.hasInput(2)) {
+        auto c = n.constantInts(2);
+        if (!c || c->size() != 1)
+          return n.fail("training_mode must be a constant");
+        training = (*c)[0] != 0;
+      }
+    }
+    auto res = n.create("dl.dropout", n.input(0),
+                        {n.f64("ratio", ratio),
+                         n.i64("seed", n.intAttr("seed", 0)),
+                         n.boolean("training", training)},
+                        2);
+    if (failed(res))
+      return failure();
+    n.setOutput(0, (*res)[0]);
+    n.setOutput(1, (*res)[1]);
+    return success();
+  };
+}

@@ -1,0 +1,488 @@
+//===- Tensor.cpp - ONNX shape and data-movement ops ----------------------===//
+//
+// Shape-computing subgraphs (Shape -> Gather -> Concat -> Reshape, as PyTorch
+// exports them) fold to constants here whenever the dims they read are
+// static, so Reshape and Expand see constant shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace dlc::onnx_frontend;
+
+static LogicalResult setOrFail(NodeImporter &n, FailureOr<Value> v,
+                               unsigned output = 0) {
+  if (failed(v))
+    return failure();
+  n.setOutput(output, *v);
+  return success();
+}
+
+/// Axes from an attribute (before `inputOpset`) or a constant input.
+static FailureOr<std::optional<SmallVector<int64_t>>>
+axesOperand(NodeImporter &n, StringRef name, unsigned inputIndex,
+            int64_t inputOpset) {
+  if (n.opset() < inputOpset)
+    return n.intsAttr(name);
+  if (!n.hasInput(inputIndex))
+    return std::optional<SmallVector<int64_t>>();
+  auto c = n.constantInts(inputIndex);
+  if (!c)
+    return (void)n.fail(name + " must be a constant"), failure();
+  return std::optional<SmallVector<int64_t>>(*c);
+}
+
+/// A constant 1-D i64 result, for folded shape arithmetic.
+static void setInts(NodeImporter &n, ArrayRef<int64_t> values,
+                    bool scalar = false) {
+  auto type = RankedTensorType::get(
+      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{(int64_t)values.size()},
+      n.b.getI64Type());
+  n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
+}
+
+static LogicalResult importReshape(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto target = n.constantInts(1);
+  if (!target)
+    return n.fail("the target shape must be a constant (or computable from "
+                  "static dims); pin dynamic inputs with --input-shape");
+  bool allowZero = n.intAttr("allowzero", 0) != 0;
+  SmallVector<int64_t> shape;
+  int64_t inferIndex = -1, known = 1;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    if (d == 0 && !allowZero) {
+      if (i >= static_cast<size_t>(in.getRank()))
+        return n.fail("shape value 0 copies dim " + Twine(i) +
+                      ", which the input does not have");
+      d = in.getDimSize(i);
+    }
+    if (d == -1) {
+      if (inferIndex >= 0)
+        return n.fail("the shape has more than one -1");
+      inferIndex = i;
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (d < -1)
+      return n.fail("shape value " + Twine(d) + " is invalid");
+    if (ShapedType::isDynamic(d))
+      known = ShapedType::kDynamic;
+    else if (!ShapedType::isDynamic(known))
+      known *= d;
+    shape.push_back(d);
+  }
+  int64_t total = dlc::dl::shapeProduct(in.getShape());
+  if (inferIndex >= 0 && !ShapedType::isDynamic(total) &&
+      !ShapedType::isDynamic(known)) {
+    if (known == 0 || total % known != 0)
+      return n.fail("cannot reshape " + dlc::dl::shapeToString(in.getShape()) +
+                    " to " + dlc::dl::shapeToString(shape));
+    shape[inferIndex] = total / known;
+  }
+  auto type = RankedTensorType::get(shape, in.getElementType());
+  if (type.getNumDynamicDims() > 1)
+    return n.fail("reshape to " + dlc::dl::shapeToString(shape) +
+                  " leaves more than one dim unknown; pin dynamic inputs "
+                  "with --input-shape");
+  return setOrFail(n, n.create1("dl.reshape", n.input(0), {}, type));
+}
+
+static LogicalResult importSlice(NodeImporter &n) {
+  SmallVector<int64_t> starts, ends;
+  std::optional<SmallVector<int64_t>> axes, steps;
+  if (n.opset() < 10) {
+    starts = n.intsAttr("starts").value_or(SmallVector<int64_t>());
+    ends = n.intsAttr("ends").value_or(SmallVector<int64_t>());
+    axes = n.intsAttr("axes");
+  } else {
+    auto s = n.constantInts(1), e = n.constantInts(2);
+    if (!s || !e)
+      return n.fail("starts and ends must be constants");
+    starts = *s;
+    ends = *e;
+    if (n.hasInput(3)) {
+      if (!(axes = n.constantInts(3)))
+        return n.fail("axes must be a constant");
+    }
+    if (n.hasInput(4)) {
+      if (!(steps = n.constantInts(4)))
+        return n.fail("steps must be a constant");
+    }
+  }
+  // A constant 1-D input (a shape) slices right here.
+  auto data = n.constantInts(0);
+  if (data && n.inputType(0).getRank() == 1 && starts.size() == 1) {
+    int64_t dim = data->size(), step = steps ? (*steps)[0] : 1;
+    int64_t s = starts[0], e = ends[0];
+    if (s < 0)
+      s += dim;
+    if (e < 0)
+      e += dim;
+    SmallVector<int64_t> out;
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+      for (int64_t i = s; i < e; i += step)
+        out.push_back((*data)[i]);
+    } else if (step < 0) {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+      for (int64_t i = s; i > e; i += step)
+        out.push_back((*data)[i]);
+    }
+    if (step != 0 && n.inputType(0).getElementType().isInteger(64)) {
+      setInts(n, out);
+      return success();
+    }
+  }
+  SmallVector<NamedAttribute> attrs = {n.i64s("starts", starts),
+                                       n.i64s("ends", ends)};
+  if (axes)
+    attrs.push_back(n.i64s("axes", *axes));
+  if (steps)
+    attrs.push_back(n.i64s("steps", *steps));
+  return setOrFail(n, n.create1("dl.slice", n.input(0), attrs));
+}
+
+static LogicalResult importSplit(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t axis = n.intAttr("axis", 0);
+  int64_t rank = in.getRank();
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank)
+    return n.fail("axis " + Twine(axis) + " is out of range");
+  SmallVector<int64_t> sizes;
+  if (n.opset() < 13) {
+    sizes = n.intsAttr("split").value_or(SmallVector<int64_t>());
+  } else if (n.hasInput(1)) {
+    auto c = n.constantInts(1);
+    if (!c)
+      return n.fail("split sizes must be a constant");
+    sizes = *c;
+  }
+  if (sizes.empty()) {
+    int64_t parts = n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1)
+                                             : n.numOutputs();
+    int64_t dim = in.getDimSize(a);
+    if (ShapedType::isDynamic(dim))
+      return n.fail("splitting a dynamic dim needs explicit sizes");
+    int64_t chunk = (dim + parts - 1) / parts;
+    for (int64_t i = 0; i < parts; ++i)
+      sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+  }
+  auto r = n.create("dl.split", n.input(0),
+                    {n.i64("axis", axis), n.i64s("sizes", sizes)},
+                    sizes.size());
+  if (failed(r))
+    return failure();
+  for (auto [i, v] : llvm::enumerate(*r))
+    n.setOutput(i, v);
+  return success();
+}
+
+static LogicalResult importGather(NodeImporter &n) {
+  int64_t axis = n.intAttr("axis", 0);
+  auto indices = n.constantInts(1);
+  // Gathering from a shape: fold when the dims read are static.
+  if (indices && axis == 0 && n.inputType(0).getRank() == 1) {
+    std::optional<SmallVector<int64_t>> data = n.constantInts(0);
+    if (!data)
+      if (auto shapeOf = n.input(0).getDefiningOp<dlc::dl::ShapeOfOp>()) {
+        auto dims = shapeOf.getInput().getType().getShape();
+        data = SmallVector<int64_t>(dims);
+      }
+    if (data) {
+      SmallVector<int64_t> out;
+      bool allStatic = true;
+      for (int64_t i : *indices) {
+        int64_t idx = i < 0 ? i + data->size() : i;
+        if (idx < 0 || idx >= (int64_t)data->size())
+          return n.fail("index " + Twine(i) + " is out of range");
+        allStatic &= !ShapedType::isDynamic((*data)[idx]);
+        out.push_back((*data)[idx]);
+      }
+      if (allStatic) {
+        setInts(n, out, n.inputType(1).getRank() == 0);
+        return success();
+      }
+    }
+  }
+  return setOrFail(n, n.create1("dl.gather", {n.input(0), n.input(1)},
+                                {n.i64("axis", axis)}));
+}
+
+static LogicalResult importConcat(NodeImporter &n) {
+  // Concatenating constant shapes folds.
+  SmallVector<int64_t> folded;
+  bool allConstant = true;
+  for (unsigned i = 0; i < n.numInputs() && allConstant; ++i) {
+    auto c = n.constantInts(i);
+    allConstant = c && n.inputType(i).getRank() == 1 &&
+                  n.inputType(i).getElementType().isInteger(64);
+    if (allConstant)
+      folded.append(c->begin(), c->end());
+  }
+  if (allConstant && n.numInputs() > 0) {
+    setInts(n, folded);
+    return success();
+  }
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < n.numInputs(); ++i)
+    inputs.push_back(n.input(i));
+  return setOrFail(n, n.create1("dl.concat", inputs,
+                                {n.i64("axis", n.intAttr("axis", 0))}));
+}
+
+static LogicalResult importExpand(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto shape = n.constantInts(1);
+  if (!shape)
+    return n.fail("the target shape must be a constant");
+  // ONNX Expand broadcasts both ways: a 1 in the shape keeps the input dim.
+  auto b = dlc::dl::broadcastShapes(in.getShape(), *shape);
+  if (failed(b))
+    return n.fail("cannot broadcast " + dlc::dl::shapeToString(in.getShape()) +
+                  " to " + dlc::dl::shapeToString(*shape));
+  return setOrFail(n, n.create1("dl.expand", n.input(0), {},
+                                RankedTensorType::get(*b, in.getElementType())));
+}
+
+static LogicalResult importPad(NodeImporter &n) {
+  std::string mode = n.stringAttr("mode", "constant");
+  dlc::dl::PadMode padMode;
+  if (mode == "constant")
+    padMode = dlc::dl::PadMode::constant;
+  else if (mode == "reflect")
+    padMode = dlc::dl::PadMode::reflect;
+  else if (mode == "edge")
+    padMode = dlc::dl::PadMode::edge;
+  else
+    return n.fail("mode '" + mode + "' is not supported");
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> pads;
+  double value = 0;
+  if (n.opset() < 11) {
+    pads = n.intsAttr("pads").value_or(SmallVector<int64_t>());
+    value = n.floatAttr("value", 0);
+  } else {
+    auto p = n.constantInts(1);
+    if (!p)
+      return n.fail("pads must be a constant");
+    pads = *p;
+    if (n.hasInput(2)) {
+      auto v = n.constantFloats(2);
+      if (!v || v->size() != 1)
+        return n.fail("constant_value must be a constant scalar");
+      value = (*v)[0];
+    }
+    if (n.hasInput(3)) {
+      auto axes = n.constantInts(3);
+      if (!axes)
+        return n.fail("axes must be a constant");
+      SmallVector<int64_t> full(2 * rank, 0);
+      size_t k = axes->size();
+      if (pads.size() != 2 * k)
+        return n.fail("pads must have two values per axis");
+      for (size_t i = 0; i < k; ++i) {
+        int64_t a = (*axes)[i] < 0 ? (*axes)[i] + rank : (*axes)[i];
+        full[a] = pads[i];
+        full[a + rank] = pads[i + k];
+      }
+      pads = full;
+    }
+  }
+  return setOrFail(
+      n, n.create1("dl.pad", n.input(0),
+                   {n.i64s("pads", pads),
+                    n.named("mode", dlc::dl::PadModeAttr::get(
+                                        n.b.getContext(), padMode)),
+                    n.f64("value", value)}));
+}
+
+static LogicalResult importResize(NodeImporter &n) {
+  std::string mode = n.stringAttr("mode", "nearest");
+  if (mode != "nearest" && mode != "linear")
+    return n.fail("mode '" + mode + "' is not supported (nearest, linear)");
+  if (n.intAttr("antialias", 0) != 0)
+    return n.fail("antialias=1 is not supported");
+  if (n.hasAttr("axes"))
+    return n.fail("the axes attribute is not supported");
+  std::string ctm = n.stringAttr("coordinate_transformation_mode",
+                                 n.opset() < 11 ? "asymmetric" : "half_pixel");
+  std::string nearest = n.stringAttr("nearest_mode", "round_prefer_floor");
+  auto ct = dlc::dl::symbolizeCoordinateTransform(ctm);
+  auto nm = dlc::dl::symbolizeNearestMode(nearest);
+  if (!ct)
+    return n.fail("coordinate_transformation_mode '" + ctm +
+                  "' is not supported");
+  if (!nm)
+    return n.fail("nearest_mode '" + nearest + "' is not supported");
+  SmallVector<NamedAttribute> attrs = {
+      n.named("mode", dlc::dl::ResizeModeAttr::get(
+                          n.b.getContext(), mode == "nearest"
+                                                ? dlc::dl::ResizeMode::nearest
+                                                : dlc::dl::ResizeMode::linear)),
+      n.named("coordinate_transform",
+              dlc::dl::CoordinateTransformAttr::get(n.b.getContext(), *ct)),
+      n.named("nearest_mode",
+              dlc::dl::NearestModeAttr::get(n.b.getContext(), *nm))};
+  unsigned scalesIdx = n.opset() < 11 ? 1 : 2, sizesIdx = 3;
+  auto scales = n.hasInput(scalesIdx) ? n.constantFloats(scalesIdx)
+                                      : std::optional<SmallVector<double>>();
+  auto sizes = n.hasInput(sizesIdx) ? n.constantInts(sizesIdx)
+                                    : std::optional<SmallVector<int64_t>>();
+  if (scales && !scales->empty())
+    attrs.push_back(n.named("scales", n.b.getDenseF64ArrayAttr(*scales)));
+  else if (sizes && !sizes->empty())
+    attrs.push_back(n.i64s("sizes", *sizes));
+  else
+    return n.fail("scales or sizes must be a non-empty constant");
+  return setOrFail(n, n.create1("dl.resize", n.input(0), attrs));
+}
+
+void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
+  r["Reshape"] = importReshape;
+  r["Slice"] = importSlice;
+  r["Split"] = importSplit;
+  r["Gather"] = importGather;
+  r["Concat"] = importConcat;
+  r["Expand"] = importExpand;
+  r["Pad"] = importPad;
+  r["Resize"] = importResize;
+  r["Flatten"] = [](NodeImporter &n) {
+    return setOrFail(n, n.create1("dl.flatten", n.input(0),
+                                  {n.i64("axis", n.intAttr("axis", 1))}));
+  };
+  r["Transpose"] = [](NodeImporter &n) {
+    int64_t rank = n.inputType(0).getRank();
+    SmallVector<int64_t> perm;
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+    perm = n.intsAttr("perm").value_or(perm);
+    return setOrFail(n,
+                     n.create1("dl.transpose", n.input(0), {n.i64s("perm", perm)}));
+  };
+  r["Squeeze"] = [](NodeImporter &n) -> LogicalResult {
+    auto axes = axesOperand(n, "axes", 1, 13);
+    if (failed(axes))
+      return failure();
+    return setOrFail(
+        n, n.create1("dl.squeeze", n.input(0),
+                     {n.i64s("axes", axes->value_or(SmallVector<int64_t>()))}));
+  };
+  r["Unsqueeze"] = [](NodeImporter &n) -> LogicalResult {
+    auto axes = axesOperand(n, "axes", 1, 13);
+    if (failed(axes))
+      return failure();
+    if (!*axes)
+      return n.fail("axes are required");
+    return setOrFail(n, n.create1("dl.unsqueeze", n.input(0),
+                                  {n.i64s("axes", **axes)}));
+  };
+  r["GatherElements"] = [](NodeImporter &n) {
+    return setOrFail(n, n.create1("dl.gather_elements",
+                                  {n.input(0), n.input(1)},
+                                  {n.i64("axis", n.intAttr("axis", 0))}));
+  };
+  r["Tile"] = [](NodeImporter &n) -> LogicalResult {
+    auto repeats = n.constantInts(1);
+    if (!repeats)
+      return n.fail("repeats must be a constant");
+    return setOrFail(n, n.create1("dl.tile", n.input(0),
+                                  {n.i64s("repeats", *repeats)}));
+  };
+  r["Shape"] = [](NodeImporter &n) -> LogicalResult {
+    auto shapeOf = n.create1("dl.shape_of", n.input(0));
+    if (failed(shapeOf))
+      return failure();
+    int64_t rank = n.inputType(0).getRank();
+    int64_t start = n.intAttr("start", 0), end = n.intAttr("end", rank);
+    if (start == 0 && end >= rank) {
+      n.setOutput(0, *shapeOf);
+      return success();
+    }
+    return setOrFail(n, n.create1("dl.slice", *shapeOf,
+                                  {n.i64s("starts", {start}),
+                                   n.i64s("ends", {end})}));
+  };
+  r["Size"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t count = dlc::dl::shapeProduct(n.inputType(0).getShape());
+    if (ShapedType::isDynamic(count))
+      return n.fail("Size of a tensor with dynamic dims is not supported");
+    setInts(n, {count}, /*scalar=*/true);
+    return success();
+  };
+  r["ConstantOfShape"] = [](NodeImporter &n) -> LogicalResult {
+    auto shape = n.constantInts(0);
+    if (!shape)
+      return n.fail("the shape must be a constant");
+    Type et = n.b.getF32Type();
+    double value = 0;
+    if (const auto *v = n.attr("value")) {
+      et = convertElementType(n.b.getContext(), v->t().data_type());
+      if (!et)
+        return n.fail("unsupported value type");
+      const auto &t = v->t();
+      if (t.has_raw_data()) {
+        const std::string &raw = t.raw_data();
+        if (et.isF32() && raw.size() == 4)
+          value = *reinterpret_cast<const float *>(raw.data());
+        else if (et.isF64() && raw.size() == 8)
+          value = *reinterpret_cast<const double *>(raw.data());
+        else if (et.isInteger(64) && raw.size() == 8)
+          value = *reinterpret_cast<const int64_t *>(raw.data());
+        else if (et.isInteger(32) && raw.size() == 4)
+          value = *reinterpret_cast<const int32_t *>(raw.data());
+        else if ((et.isInteger(1) || et.isInteger(8)) && raw.size() == 1)
+          value = static_cast<int8_t>(raw[0]);
+        else
+          return n.fail("unsupported value encoding");
+      } else if (t.float_data_size()) {
+        value = t.float_data(0);
+      } else if (t.int64_data_size()) {
+        value = t.int64_data(0);
+      } else if (t.int32_data_size()) {
+        value = t.int32_data(0);
+      } else if (t.double_data_size()) {
+        value = t.double_data(0);
+      }
+    }
+    auto type = RankedTensorType::get(*shape, et);
+    Attribute splat;
+    if (auto ft = dyn_cast<FloatType>(et))
+      splat = n.b.getFloatAttr(ft, value);
+    else
+      splat = n.b.getIntegerAttr(et, static_cast<int64_t>(value));
+    n.setOutput(0, n.constant(DenseElementsAttr::get(type, splat)));
+    return success();
+  };
+  r["Range"] = [](NodeImporter &n) -> LogicalResult {
+    auto s = n.constantFloats(0), l = n.constantFloats(1),
+         d = n.constantFloats(2);
+    int64_t len = ShapedType::kDynamic;
+    if (s && l && d && (*d)[0] != 0)
+      len = std::max<int64_t>(
+          0, static_cast<int64_t>(std::ceil(((*l)[0] - (*s)[0]) / (*d)[0])));
+    return setOrFail(
+        n, n.create1("dl.range", {n.input(0), n.input(1), n.input(2)}, {},
+                     RankedTensorType::get({len}, n.inputType(0).getElementType())));
+  };
+  r["OneHot"] = [](NodeImporter &n) -> LogicalResult {
+    auto depth = n.constantFloats(1);
+    auto values = n.constantFloats(2);
+    if (!depth || depth->size() != 1 || !values || values->size() != 2)
+      return n.fail("depth and values must be constants");
+    return setOrFail(
+        n, n.create1("dl.one_hot", n.input(0),
+                     {n.i64("depth", static_cast<int64_t>((*depth)[0])),
+                      n.i64("axis", n.intAttr("axis", -1)),
+                      n.f64("off_value", (*values)[0]),
+                      n.f64("on_value", (*values)[1]),
+                      n.named("element_type",
+                              TypeAttr::get(n.inputType(2).getElementType()))}));
+  };
+}
