@@ -11,6 +11,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Timer.h"
@@ -478,12 +479,12 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   opset = defaultDomainOpset(model);
   if (options.verbose)
     log << "dlc: parsed '" << name << "' (ir_version " << model.ir_version()
-        << ", opset " << opset << ") in " << msSince(start) << " ms\n";
+        << ", opset " << opset << ") in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   try {
     start = std::chrono::steady_clock::now();
     onnx::checker::check_model(model);
     if (options.verbose)
-      log << "dlc: checker passed in " << msSince(start) << " ms\n";
+      log << "dlc: checker passed in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   } catch (const std::exception &e) {
     error("'" + name + "' fails the ONNX checker: " + e.what());
     return failure();
@@ -502,7 +503,7 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
       model = std::move(converted);
       if (options.verbose)
         log << "dlc: converted opset " << opset << " -> "
-            << options.targetOpset << " in " << msSince(start) << " ms\n";
+            << options.targetOpset << " in " << llvm::format("%.1f", msSince(start)) << " ms\n";
       opset = options.targetOpset;
     } catch (const std::exception &e) {
       // The importer knows every supported opset's semantics, so a model the
@@ -519,7 +520,7 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
     start = std::chrono::steady_clock::now();
     onnx::shape_inference::InferShapes(model);
     if (options.verbose)
-      log << "dlc: ONNX shape inference in " << msSince(start) << " ms\n";
+      log << "dlc: ONNX shape inference in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   } catch (const std::exception &e) {
     error("ONNX shape inference failed on '" + name + "': " + e.what());
     return failure();

@@ -333,13 +333,13 @@ OpFoldResult foldElementwise(Operation *op, ArrayRef<Attribute> operands) {
       fout.push_back(fromDouble(*fres, ft));
     } else {
       unsigned width = outElement.getIntOrFloatBitWidth();
-      if (fres && width == 1)
-        iout.push_back(llvm::APInt(1, *fres != 0 ? 1 : 0));
-      else if (fres)
-        iout.push_back(llvm::APInt(width, static_cast<int64_t>(*fres), true));
-      else if (ires->getBitWidth() == width)
+      if (fres) {
+        // A bool is 0 or 1; anything else is a signed value of the width.
+        int64_t v = width == 1 ? (*fres != 0) : static_cast<int64_t>(*fres);
+        iout.emplace_back(width, v, /*isSigned=*/width != 1);
+      } else if (ires->getBitWidth() == width) {
         iout.push_back(*ires);
-      else
+      } else
         return {};
     }
     for (int64_t d = rank - 1; d >= 0; --d) {

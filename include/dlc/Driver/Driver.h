@@ -1,0 +1,50 @@
+//===- Driver.h - what the dlc tool runs ------------------------*- C++ -*-===//
+//
+// The driver's small option struct and its entry point: input -> dl ->
+// requested artifact. tools/dlc only parses the command line into Options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DRIVER_DRIVER_H
+#define DLC_DRIVER_DRIVER_H
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dlc::driver {
+
+enum class Emit { Mlir, MlirRaw };
+enum class InputFormat { Auto, Onnx, OnnxText };
+
+struct Options {
+  std::string input;
+  std::string output = "-";
+  Emit emit = Emit::Mlir;
+  InputFormat inputFormat = InputFormat::Auto;
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  int64_t targetOpset = 17;
+  bool printWeights = false;
+  bool verbose = false;
+};
+
+/// Exit codes, so scripts can tell failures apart.
+enum ExitCode : int {
+  kSuccess = 0,
+  kImportError = 1,
+  kCompileError = 2,
+  kUsageError = 3,
+};
+
+/// Parses "NAME=1x3x224x224" into `shapes`; returns an error message or "".
+std::string parseInputShape(llvm::StringRef spec,
+                            std::map<std::string, std::vector<int64_t>> &shapes);
+
+/// Runs the driver; diagnostics go to `errs`, progress (-v) to `log`.
+int run(const Options &options, llvm::raw_ostream &errs, llvm::raw_ostream &log);
+
+} // namespace dlc::driver
+
+#endif // DLC_DRIVER_DRIVER_H

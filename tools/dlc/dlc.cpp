@@ -1,0 +1,70 @@
+//===- dlc.cpp - the dlc compiler driver ----------------------------------===//
+//
+// dlc MODEL.onnx [-o OUT] [--emit=mlir|mlir-raw] [--input-shape NAME=DxD...]
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Driver/Driver.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace dlc::driver;
+
+static cl::OptionCategory category("dlc options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                       cl::value_desc("file"), cl::init("-"),
+                                       cl::cat(category));
+static cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Mlir),
+    cl::values(clEnumValN(Emit::Mlir, "mlir",
+                          "dl IR after shape inference and canonicalization"),
+               clEnumValN(Emit::MlirRaw, "mlir-raw",
+                          "dl IR as imported, before any simplification")),
+    cl::cat(category));
+static cl::opt<InputFormat> inputFormat(
+    "input-format", cl::desc("Input format (default: from the extension)"),
+    cl::init(InputFormat::Auto),
+    cl::values(clEnumValN(InputFormat::Onnx, "onnx", "binary ONNX protobuf"),
+               clEnumValN(InputFormat::OnnxText, "onnx-text",
+                          "ONNX textual syntax (.onnxtxt)")),
+    cl::cat(category));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Pin an input's shape: NAME=1x3x224x224 (repeatable)"),
+                cl::value_desc("name=shape"), cl::cat(category));
+static cl::opt<int64_t> opset("opset",
+                              cl::desc("Opset older models are converted to"),
+                              cl::init(17), cl::cat(category));
+static cl::opt<bool> printWeights("print-weights",
+                                  cl::desc("Print weights in full in MLIR output"),
+                                  cl::cat(category));
+static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
+                             cl::cat(category));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n");
+  Options options;
+  options.input = inputFile;
+  options.output = outputFile;
+  options.emit = emit;
+  options.inputFormat = inputFormat;
+  options.targetOpset = opset;
+  options.printWeights = printWeights;
+  options.verbose = verbose;
+  for (const std::string &spec : inputShapes) {
+    std::string error = parseInputShape(spec, options.inputShapes);
+    if (!error.empty()) {
+      errs() << "error: " << error << "\n";
+      return kUsageError;
+    }
+  }
+  return run(options, errs(), errs());
+}
