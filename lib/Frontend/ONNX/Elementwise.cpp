@@ -212,6 +212,114 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     n.setOutput(0, *v);
     return success();
   };
+  r["CastLike"] = [](NodeImporter &n) -> LogicalResult {
+    auto type = RankedTensorType::get(n.inputType(0).getShape(),
+                                      n.inputType(1).getElementType());
+    auto v = n.create1("dl.cast", n.input(0), {}, type);
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  // The composites below build each activation from dl ops, so later stages
+  // (fusion, autodiff) see only ops they know.
+  r["Softsign"] = [](NodeImporter &n) -> LogicalResult {
+    // x / (1 + |x|)
+    Type et = n.inputType(0).getElementType();
+    auto a = n.create1("dl.abs", n.input(0));
+    if (failed(a))
+      return failure();
+    auto d = n.create1("dl.add", {*a, n.scalar(1, et)});
+    if (failed(d))
+      return failure();
+    auto v = n.create1("dl.div", {n.input(0), *d});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Celu"] = [](NodeImporter &n) -> LogicalResult {
+    // celu(x) = elu(x / alpha) * alpha
+    double alpha = n.floatAttr("alpha", 1.0);
+    Type et = n.inputType(0).getElementType();
+    auto x = n.create1("dl.div", {n.input(0), n.scalar(alpha, et)});
+    if (failed(x))
+      return failure();
+    auto e = n.create1("dl.elu", *x, {n.f64("alpha", 1.0)});
+    if (failed(e))
+      return failure();
+    auto v = n.create1("dl.mul", {*e, n.scalar(alpha, et)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["ThresholdedRelu"] = [](NodeImporter &n) -> LogicalResult {
+    // x > alpha ? x : 0
+    Type et = n.inputType(0).getElementType();
+    auto c = n.create1("dl.greater",
+                       {n.input(0), n.scalar(n.floatAttr("alpha", 1.0), et)});
+    if (failed(c))
+      return failure();
+    auto v = n.create1("dl.select", {*c, n.input(0), n.scalar(0, et)});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["Shrink"] = [](NodeImporter &n) -> LogicalResult {
+    // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+    Type et = n.inputType(0).getElementType();
+    double lambd = n.floatAttr("lambd", 0.5), bias = n.floatAttr("bias", 0.0);
+    Value x = n.input(0);
+    auto lo = n.create1("dl.less", {x, n.scalar(-lambd, et)});
+    auto hi = n.create1("dl.greater", {x, n.scalar(lambd, et)});
+    auto plus = n.create1("dl.add", {x, n.scalar(bias, et)});
+    auto minus = n.create1("dl.sub", {x, n.scalar(bias, et)});
+    if (failed(lo) || failed(hi) || failed(plus) || failed(minus))
+      return failure();
+    auto inner = n.create1("dl.select", {*hi, *minus, n.scalar(0, et)});
+    if (failed(inner))
+      return failure();
+    auto v = n.create1("dl.select", {*lo, *plus, *inner});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["IsNaN"] = [](NodeImporter &n) -> LogicalResult {
+    // NaN is the only value unequal to itself.
+    auto eq = n.create1("dl.equal", {n.input(0), n.input(0)});
+    if (failed(eq))
+      return failure();
+    auto v = n.create1("dl.not", *eq);
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
+  r["IsInf"] = [](NodeImporter &n) -> LogicalResult {
+    Type et = n.inputType(0).getElementType();
+    bool pos = n.intAttr("detect_positive", 1) != 0;
+    bool neg = n.intAttr("detect_negative", 1) != 0;
+    auto isPos = n.create1("dl.equal", {n.input(0), n.scalar(INFINITY, et)});
+    auto isNeg = n.create1("dl.equal", {n.input(0), n.scalar(-INFINITY, et)});
+    if (failed(isPos) || failed(isNeg))
+      return failure();
+    FailureOr<Value> v = *isPos;
+    if (pos && neg)
+      v = n.create1("dl.or", {*isPos, *isNeg});
+    else if (neg)
+      v = *isNeg;
+    else if (!pos) {
+      auto f = n.create1("dl.and", {*isPos, *isNeg}); // never both: all false
+      v = f;
+    }
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
   r["Where"] = [](NodeImporter &n) -> LogicalResult {
     auto v = n.create1("dl.select", {n.input(0), n.input(1), n.input(2)});
     if (failed(v))

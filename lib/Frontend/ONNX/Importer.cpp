@@ -489,10 +489,10 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
     error("'" + name + "' fails the ONNX checker: " + e.what());
     return failure();
   }
-  if (opset < kMinOpset || opset > kMaxOpset) {
+  if (opset > kMaxOpset || opset < 1) {
     error("'" + name + "' uses opset " + Twine(opset) +
-          "; dlc accepts opsets " + Twine(kMinOpset) + " to " +
-          Twine(kMaxOpset));
+          " of the default domain; dlc accepts opsets " + Twine(kMinOpset) +
+          " to " + Twine(kMaxOpset));
     return failure();
   }
   if (opset < options.targetOpset) {
@@ -506,8 +506,16 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
             << options.targetOpset << " in " << llvm::format("%.1f", msSince(start)) << " ms\n";
       opset = options.targetOpset;
     } catch (const std::exception &e) {
-      // The importer knows every supported opset's semantics, so a model the
+      // The importer knows the semantics of opsets 7 and up, so a model the
       // converter cannot handle is imported at its own opset.
+      if (opset < kMinOpset) {
+        error("'" + name + "' uses opset " + Twine(opset) +
+              ", which the ONNX version converter cannot take to " +
+              Twine(options.targetOpset) + " (" + e.what() +
+              "); dlc accepts opsets " + Twine(kMinOpset) + " to " +
+              Twine(kMaxOpset));
+        return failure();
+      }
       if (options.verbose)
         log << "dlc: version converter cannot take opset " << opset << " to "
             << options.targetOpset << " (" << e.what()
@@ -596,6 +604,7 @@ static const OpRegistry &registry() {
     registerNormalizationOps(reg);
     registerReductionOps(reg);
     registerTensorOps(reg);
+    registerQuantizationOps(reg);
     return reg;
   }();
   return r;
@@ -609,7 +618,8 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   std::vector<std::string> unsupported;
   for (const auto &node : graph.node()) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    if (defaultDomain && registry().count(node.op_type()))
+    if (defaultDomain &&
+        (registry().count(node.op_type()) || node.op_type() == "Constant"))
       continue;
     std::string nodeName = node.name().empty() ? "<unnamed>" : node.name();
     unsupported.push_back(
@@ -677,15 +687,34 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
                             NameLoc::get(builder.getStringAttr(node.op_type())));
     NodeImporter ni(node, state, loc);
     if (node.op_type() == "Constant") {
-      // Constant's tensor attribute goes through the tensor importer.
-      const auto *value = ni.attr("value");
-      if (!value || !value->has_t()) {
-        (void)ni.fail("only the 'value' tensor form of Constant is "
-                      "supported");
+      // Constant's tensor attribute goes through the tensor importer; the
+      // scalar and list forms (opset 12+) become a tensor first.
+      onnx::TensorProto t;
+      if (const auto *value = ni.attr("value"); value && value->has_t()) {
+        t = value->t();
+      } else if (const auto *v = ni.attr("value_float")) {
+        t.set_data_type(onnx::TensorProto::FLOAT);
+        t.add_float_data(v->f());
+      } else if (const auto *v = ni.attr("value_floats")) {
+        t.set_data_type(onnx::TensorProto::FLOAT);
+        t.add_dims(v->floats_size());
+        for (float f : v->floats())
+          t.add_float_data(f);
+      } else if (const auto *v = ni.attr("value_int")) {
+        t.set_data_type(onnx::TensorProto::INT64);
+        t.add_int64_data(v->i());
+      } else if (const auto *v = ni.attr("value_ints")) {
+        t.set_data_type(onnx::TensorProto::INT64);
+        t.add_dims(v->ints_size());
+        for (int64_t i : v->ints())
+          t.add_int64_data(i);
+      } else {
+        (void)ni.fail("only the value, value_float(s) and value_int(s) forms "
+                      "of Constant are supported");
         continue;
       }
       std::string err;
-      auto attr = tensors.import(value->t(), err);
+      auto attr = tensors.import(t, err);
       if (failed(attr)) {
         (void)ni.fail(err);
         continue;
@@ -738,8 +767,8 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   }
   if (options.verbose)
     log << "dlc: imported " << graph.node_size() << " nodes, "
-        << graph.initializer_size() << " initializers in " << msSince(start)
-        << " ms\n";
+        << graph.initializer_size() << " initializers in "
+        << llvm::format("%.1f", msSince(start)) << " ms\n";
   return module;
 }
 

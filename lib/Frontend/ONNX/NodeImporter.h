@@ -135,6 +135,7 @@ void registerPoolOps(OpRegistry &registry);
 void registerNormalizationOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
 
 } // namespace dlc::onnx_frontend
 

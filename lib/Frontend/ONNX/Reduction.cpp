@@ -46,6 +46,18 @@ void dlc::onnx_frontend::registerReductionOps(OpRegistry &r) {
   reduce(r, "ReduceL2", "dl.reduce_l2", 18);
   reduce(r, "ReduceSumSquare", "dl.reduce_sum_square", 18);
   reduce(r, "ReduceLogSumExp", "dl.reduce_log_sum_exp", 18);
+  // ReduceLogSum = log(ReduceSum); reuse ReduceSum's axes handling.
+  reduce(r, "ReduceLogSum", "dl.reduce_sum", 18);
+  OpImportFn logSumBase = r["ReduceLogSum"];
+  r["ReduceLogSum"] = [logSumBase](NodeImporter &n) -> LogicalResult {
+    if (failed(logSumBase(n)))
+      return failure();
+    auto v = n.create1("dl.log", n.state.values.lookup(n.node.output(0)));
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
   for (auto [onnx, dl] : {std::pair<StringRef, std::string>{"ArgMax", "dl.argmax"},
                           {"ArgMin", "dl.argmin"}}) {
     std::string name = dl;

@@ -47,10 +47,19 @@ static void setInts(NodeImporter &n, ArrayRef<int64_t> values,
 static LogicalResult importReshape(NodeImporter &n) {
   auto in = n.inputType(0);
   auto target = n.constantInts(1);
-  if (!target)
-    return n.fail("the target shape must be a constant (or computable from "
-                  "static dims); pin dynamic inputs with --input-shape");
   bool allowZero = n.intAttr("allowzero", 0) != 0;
+  if (!target) {
+    // A shape known only at run time: dl.reshape applies ONNX's 0 / -1
+    // rules to it then. Only its length (the result rank) must be static.
+    int64_t rank = n.inputType(1).getRank() == 1 ? n.inputType(1).getDimSize(0)
+                                                 : ShapedType::kDynamic;
+    if (ShapedType::isDynamic(rank))
+      return n.fail("the target shape must have a static length");
+    auto type = RankedTensorType::get(
+        SmallVector<int64_t>(rank, ShapedType::kDynamic), in.getElementType());
+    return setOrFail(n, n.create1("dl.reshape", {n.input(0), n.input(1)},
+                                  {n.boolean("allow_zero", allowZero)}, type));
+  }
   SmallVector<int64_t> shape;
   int64_t inferIndex = -1, known = 1;
   for (auto [i, d] : llvm::enumerate(*target)) {
@@ -344,7 +353,52 @@ static LogicalResult importResize(NodeImporter &n) {
   return setOrFail(n, n.create1("dl.resize", n.input(0), attrs));
 }
 
+/// DepthToSpace and SpaceToDepth: a reshape, a transpose and a reshape on
+/// static N x C x H x W.
+static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
+  auto in = n.inputType(0);
+  int64_t bs = n.intAttr("blocksize", 0);
+  if (in.getRank() != 4 || !in.hasStaticShape() || bs < 1)
+    return n.fail("needs a static 4-D input and blocksize >= 1");
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1), H = in.getDimSize(2),
+          W = in.getDimSize(3);
+  Type et = in.getElementType();
+  SmallVector<int64_t> s1, perm, s3;
+  if (toSpace) {
+    if (C % (bs * bs))
+      return n.fail("channels are not divisible by blocksize^2");
+    bool crd = n.stringAttr("mode", "DCR") == "CRD";
+    if (crd) {
+      s1 = {N, C / (bs * bs), bs, bs, H, W};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      s1 = {N, bs, bs, C / (bs * bs), H, W};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    s3 = {N, C / (bs * bs), H * bs, W * bs};
+  } else {
+    if (H % bs || W % bs)
+      return n.fail("height and width are not divisible by blocksize");
+    s1 = {N, C, H / bs, bs, W / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+    s3 = {N, C * bs * bs, H / bs, W / bs};
+  }
+  auto a = n.create1("dl.reshape", n.input(0), {},
+                     RankedTensorType::get(s1, et));
+  if (failed(a))
+    return failure();
+  auto b = n.create1("dl.transpose", *a, {n.i64s("perm", perm)});
+  if (failed(b))
+    return failure();
+  return setOrFail(n, n.create1("dl.reshape", *b, {},
+                                RankedTensorType::get(s3, et)));
+}
+
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
+  r["DepthToSpace"] = [](NodeImporter &n) { return importDepthSpace(n, true); };
+  r["SpaceToDepth"] = [](NodeImporter &n) {
+    return importDepthSpace(n, false);
+  };
   r["Reshape"] = importReshape;
   r["Slice"] = importSlice;
   r["Split"] = importSplit;

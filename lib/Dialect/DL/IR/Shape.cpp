@@ -63,10 +63,11 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
-  // reshape(reshape(x)) -> reshape(x): only the outer shape matters.
+  // reshape(reshape(x)) -> reshape(x): only the outer shape matters, unless
+  // a run-time shape's 0s copy dims from the inner result.
   results.add(+[](ReshapeOp op, PatternRewriter &rewriter) -> LogicalResult {
     auto inner = op.getInput().getDefiningOp<ReshapeOp>();
-    if (!inner)
+    if (!inner || (op.getShape() && !op.getAllowZero()))
       return failure();
     rewriter.modifyOpInPlace(
         op, [&] { op.getInputMutable().assign(inner.getInput()); });
@@ -79,7 +80,7 @@ void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
         !matchPattern(op.getShape(), m_Constant()))
       return failure();
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), op.getInput(),
-                                           Value());
+                                           Value(), false);
     return success();
   });
 }

@@ -511,9 +511,13 @@ def DL_ReshapeOp : DL_Op<"reshape", [Pure,
   let description = [{
     Without `shape`, the result type says the new shape and may have at most
     one dynamic dim, found from the element count. With `shape` (a 1-D i64
-    tensor of the full new shape), any dim may be dynamic.
+    tensor computed at run time, one value per result dim), any result dim
+    may be dynamic; its values follow ONNX Reshape: one -1 is found from the
+    element count and 0 copies the input dim at that position unless
+    `allow_zero` is set.
   }];
-  let arguments = (ins DL_Tensor:$input, Optional<DL_I64Tensor>:$shape);
+  let arguments = (ins DL_Tensor:$input, Optional<DL_I64Tensor>:$shape,
+                   DefaultValuedAttr<BoolAttr, "false">:$allow_zero);
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input (`,` $shape^)? attr-dict `:` "
                        "functional-type(operands, results)";
