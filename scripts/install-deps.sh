@@ -15,6 +15,8 @@ PACKAGES=(
   googletest libgtest-dev
   # python API, test models and reference data
   python3 python3-numpy python3-onnx libonnx-testdata
+  # reference networks exported by PyTorch for the frontend tests
+  python3-torch python3-torchvision
 )
 
 missing=()

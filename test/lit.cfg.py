@@ -14,3 +14,5 @@ path = os.pathsep.join([config.dlc_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["PATH"] = path
 config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
+# Debian's interpreter, which has numpy and onnx (a bare python3 may not).
+config.substitutions.append(("%python", "/usr/bin/python3"))

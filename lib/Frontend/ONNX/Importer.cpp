@@ -12,6 +12,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Timer.h"
@@ -326,10 +327,18 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
       error = "tensor '" + t.name() + "' has a negative dim";
       return failure();
     }
-  auto type = RankedTensorType::get(shape, et);
-  int64_t count = type.getNumElements();
   unsigned width = et.getIntOrFloatBitWidth();
   size_t elemBytes = width == 1 ? 1 : width / 8;
+  // The element count must fit in memory before anything is allocated.
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (llvm::MulOverflow(count, d, count) ||
+        count > (int64_t(1) << 40) / static_cast<int64_t>(elemBytes)) {
+      error = "tensor '" + t.name() + "' is too large (" +
+              dl::shapeToString(shape) + ")";
+      return failure();
+    }
+  auto type = RankedTensorType::get(shape, et);
 
   std::string raw;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -341,6 +350,15 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
     raw = t.raw_data();
   } else {
     // Typed fields: pack them into the raw little-endian layout.
+    int64_t fieldSize = t.data_type() == onnx::TensorProto::FLOAT ? t.float_data_size()
+                        : t.data_type() == onnx::TensorProto::DOUBLE ? t.double_data_size()
+                        : t.data_type() == onnx::TensorProto::INT64 ? t.int64_data_size()
+                        : t.int32_data_size();
+    if (fieldSize != count) {
+      error = "tensor '" + t.name() + "' has " + std::to_string(fieldSize) +
+              " values for shape with " + std::to_string(count) + " elements";
+      return failure();
+    }
     raw.resize(count * elemBytes);
     auto put = [&](int64_t i, auto v) {
       std::memcpy(&raw[i * elemBytes], &v, elemBytes);
@@ -427,7 +445,24 @@ private:
   LogicalResult pinInputShapes();
   OwningOpRef<ModuleOp> importGraph(StringRef modelDir);
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &vi);
-  void error(const Twine &message) { errors << "error: " << message << "\n"; }
+  /// One line per error: the ONNX library's multi-line messages are joined.
+  void error(const Twine &message) {
+    std::string text = message.str();
+    std::string line;
+    bool space = false;
+    for (char c : text) {
+      bool ws = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+      if (ws) {
+        space = !line.empty();
+        continue;
+      }
+      if (space)
+        line += ' ';
+      space = false;
+      line += c;
+    }
+    errors << "error: " << line << "\n";
+  }
 
   MLIRContext &context;
   const ImportOptions &options;
