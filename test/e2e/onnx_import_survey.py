@@ -80,7 +80,8 @@ def main():
                       sort_keys=True)
     ok = counts["crash"] == 0 and counts["timeout"] == 0 and \
         counts["pass"] >= args.min_pass
-    print(f"{counts['pass']} passed, {len(results) - counts['pass']} failed")
+    print(f"import survey: {counts['pass']} imported, "
+          f"{len(results) - counts['pass']} rejected, floor {args.min_pass}")
     return 0 if ok else 1
 
 

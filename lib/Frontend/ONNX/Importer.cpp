@@ -439,9 +439,12 @@ public:
 
   OwningOpRef<ModuleOp> run(StringRef bytes, StringRef name,
                             StringRef modelDir);
+  void setModelPath(StringRef path) { modelPath = path.str(); }
 
 private:
   LogicalResult load(StringRef bytes, StringRef name);
+  /// Set when the model came from a file (for the checker).
+  std::string modelPath;
   LogicalResult pinInputShapes();
   OwningOpRef<ModuleOp> importGraph(StringRef modelDir);
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &vi);
@@ -517,7 +520,11 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
         << ", opset " << opset << ") in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   try {
     start = std::chrono::steady_clock::now();
-    onnx::checker::check_model(model);
+    // From a file the checker also verifies external data next to it.
+    if (!options.textFormat && !modelPath.empty())
+      onnx::checker::check_model(modelPath);
+    else
+      onnx::checker::check_model(model);
     if (options.verbose)
       log << "dlc: checker passed in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   } catch (const std::exception &e) {
@@ -695,6 +702,24 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames))
     func.setArgAttr(i, "dl.name", builder.getStringAttr(name));
+  // Symbolic dim names ("batch") are kept for messages and the C header.
+  {
+    unsigned argIndex = 0;
+    for (const auto &in : graph.input()) {
+      if (initNames.count(in.name()))
+        continue;
+      SmallVector<Attribute> dimNames;
+      bool any = false;
+      for (const auto &d : in.type().tensor_type().shape().dim()) {
+        dimNames.push_back(builder.getStringAttr(d.dim_param()));
+        any |= !d.has_dim_value() && !d.dim_param().empty();
+      }
+      if (any)
+        func.setArgAttr(argIndex, "dl.dim_names",
+                        builder.getArrayAttr(dimNames));
+      ++argIndex;
+    }
+  }
 
   GraphState state{&context, OpBuilder(&context), {}, opset, {}};
   state.builder.setInsertionPointToEnd(entry);
@@ -838,5 +863,6 @@ OwningOpRef<ModuleOp> dlc::onnx_frontend::importModelFile(
   if (dir.empty())
     dir = ".";
   ModelImporter importer(context, options, errors, log);
+  importer.setModelPath(path);
   return importer.run((*buffer)->getBuffer(), path, dir);
 }
