@@ -208,3 +208,54 @@ func.func @cast_to_unsupported_element(%a: tensor<4xf32>) -> tensor<4xi16> {
   %0 = dl.cast %a : tensor<4xf32> -> tensor<4xi16>
   return %0 : tensor<4xi16>
 }
+
+// -----
+
+func.func @div_no_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{operands are not broadcast-compatible: 2x3 and 4}}
+  // expected-error @+1 {{'dl.div' op failed to infer returned types}}
+  %0 = dl.div %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @max_no_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{operands are not broadcast-compatible: 2x3 and 4}}
+  // expected-error @+1 {{'dl.max' op failed to infer returned types}}
+  %0 = dl.max %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @min_no_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{operands are not broadcast-compatible: 2x3 and 4}}
+  // expected-error @+1 {{'dl.min' op failed to infer returned types}}
+  %0 = dl.min %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @less_equal_result_not_i1(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'dl.less_equal' op result #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = dl.less_equal %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @greater_equal_result_not_i1(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'dl.greater_equal' op result #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = dl.greater_equal %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @or_not_bool(%a: tensor<3xi32>, %b: tensor<3xi32>) -> tensor<3xi32> {
+  // expected-error @+1 {{'dl.or' op operand #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = dl.or %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}

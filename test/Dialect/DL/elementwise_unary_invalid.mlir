@@ -161,3 +161,120 @@ func.func @gelu_on_int(%a: tensor<4xi32>) -> tensor<4xi32> {
   %0 = dl.gelu %a : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @ceil_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.ceil' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.ceil %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @cos_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.cos' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.cos %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @erf_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.erf' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.erf %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @floor_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.floor' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.floor %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @hard_swish_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.hard_swish' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.hard_swish %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @log_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.log' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.log %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @reciprocal_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.reciprocal' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.reciprocal %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @round_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.round' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.round %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @rsqrt_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.rsqrt' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.rsqrt %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @silu_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.silu' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.silu %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @sin_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.sin' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.sin %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Float-only: integer input rejected.
+func.func @softplus_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'dl.softplus' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %0 = dl.softplus %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Numeric ops take no booleans.
+func.func @sign_bool(%a: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'dl.sign' op operand #0 must be ranked tensor of}}
+  %0 = dl.sign %a : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
