@@ -1,9 +1,11 @@
 //===- Driver.cpp - input -> dl -> artifact -------------------------------===//
 
 #include "dlc/Driver/Driver.h"
+#include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
+#include "dlc/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -14,6 +16,9 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
@@ -37,7 +42,8 @@ std::string driver::parseInputShape(
              "' is not a dim size (expected a non-negative integer)";
     shape.push_back(d);
   }
-  shapes[name.str()] = std::move(shape);
+  if (!shapes.emplace(name.str(), std::move(shape)).second)
+    return "--input-shape gives '" + name.str() + "' twice";
   return "";
 }
 
@@ -46,6 +52,23 @@ static bool isTextInput(const Options &o) {
     return o.inputFormat == InputFormat::OnnxText;
   llvm::StringRef in(o.input);
   return in.ends_with(".onnxtxt") || in.ends_with(".onnx.txt");
+}
+
+static bool printModule(ModuleOp module, const Options &options,
+                        llvm::raw_ostream &errs) {
+  std::string error;
+  auto out = openOutputFile(options.output, &error);
+  if (!out) {
+    errs << "error: " << error << "\n";
+    return false;
+  }
+  OpPrintingFlags flags;
+  if (!options.printWeights)
+    flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+  module->print(out->os(), flags);
+  out->os() << "\n";
+  out->keep();
+  return true;
 }
 
 int driver::run(const Options &options, llvm::raw_ostream &errs,
@@ -77,7 +100,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return kImportError;
   stage("import");
 
-  if (options.emit == Emit::Mlir) {
+  if (options.emit != Emit::MlirRaw) {
     PassManager pm(&context);
     pm.addPass(createCanonicalizerPass());
     pm.addPass(dl::createDLShapeInference());
@@ -89,19 +112,108 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     }
     stage("shape inference and canonicalization");
   }
+  if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
+    return printModule(*module, options, errs) ? kSuccess : kUsageError;
 
-  std::string error;
-  auto out = openOutputFile(options.output, &error);
-  if (!out) {
-    errs << "error: " << error << "\n";
-    return kUsageError;
+  // Code generation: name the entry point after the output.
+  std::string entry = options.entry;
+  if (entry.empty()) {
+    std::string stem = options.output == "-"
+                           ? "model"
+                           : llvm::sys::path::stem(options.output).str();
+    for (char &c : stem)
+      if (!isalnum(static_cast<unsigned char>(c)))
+        c = '_';
+    if (stem.empty() || isdigit(static_cast<unsigned char>(stem[0])))
+      stem = "m" + stem;
+    entry = stem + "_forward";
   }
-  OpPrintingFlags flags;
-  if (!options.printWeights)
-    flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
-  module->print(out->os(), flags);
-  out->os() << "\n";
-  out->keep();
-  stage("print");
+  module->walk([&](func::FuncOp f) {
+    if (f.getSymName() == "main")
+      f.setSymName(entry);
+  });
+  if (options.emit == Emit::Linalg) {
+    PassManager pm(&context);
+    pm.addPass(createDLVerifyBackendContract());
+    pm.addPass(createDLToLinalg());
+    pm.addPass(createCanonicalizerPass());
+    if (failed(pm.run(*module)))
+      return kCompileError;
+    return printModule(*module, options, errs) ? kSuccess : kUsageError;
+  }
+  cpu::CPUOptions cpuOptions;
+  cpuOptions.optLevel = options.optLevel;
+  cpuOptions.cpu = options.mcpu;
+  cpuOptions.triple = options.mtriple;
+  if (failed(cpu::lowerToLLVMDialect(*module, cpuOptions)))
+    return kCompileError;
+  stage("lowering to the LLVM dialect");
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  auto llvmModule =
+      cpu::translateToLLVMIR(*module, llvmContext, cpuOptions, error);
+  if (!llvmModule) {
+    errs << "error: " << error << "\n";
+    if (getenv("DLC_DEBUG_DUMP")) module->print(errs);
+    return kCompileError;
+  }
+  stage("LLVM IR and optimization");
+  if (options.emit == Emit::Llvm) {
+    auto out = openOutputFile(options.output, &error);
+    if (!out) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return kSuccess;
+  }
+  std::string objPath = options.output;
+  llvm::SmallString<128> tempObj;
+  if (options.emit == Emit::Shared) {
+    if (options.output == "-") {
+      errs << "error: --emit=shared needs -o NAME.so\n";
+      return kUsageError;
+    }
+    if (auto ec = llvm::sys::fs::createTemporaryFile("dlc", "o", tempObj)) {
+      errs << "error: cannot create a temporary file: " << ec.message() << "\n";
+      return kUsageError;
+    }
+    objPath = tempObj.str().str();
+  }
+  {
+    auto out = openOutputFile(objPath, &error);
+    if (!out) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+    if (failed(cpu::emitObject(*llvmModule, cpuOptions, out->os(), error))) {
+      errs << "error: " << error << "\n";
+      return kCompileError;
+    }
+    out->keep();
+  }
+  stage("object code");
+  if (options.emit == Emit::Obj)
+    return kSuccess;
+  llvm::FileRemover removeTemp(tempObj);
+  // The system linker makes the shared library (libm for the math calls).
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc) {
+    errs << "error: no C compiler driver 'cc' on PATH to link the shared "
+            "library\n";
+    return kCompileError;
+  }
+  llvm::SmallVector<llvm::StringRef> args = {*cc,    "-shared",  "-o",
+                                             options.output, objPath, "-lm"};
+  std::string linkError;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
+                                     &linkError);
+  if (rc != 0) {
+    errs << "error: linking " << options.output << " failed"
+         << (linkError.empty() ? "" : ": " + linkError) << "\n";
+    return kCompileError;
+  }
+  stage("link");
   return kSuccess;
 }

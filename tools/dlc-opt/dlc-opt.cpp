@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   dlc::dl::registerDLPasses();
+  dlc::registerDLConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -25,7 +25,11 @@ static cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Mlir, "mlir",
                           "dl IR after shape inference and canonicalization"),
                clEnumValN(Emit::MlirRaw, "mlir-raw",
-                          "dl IR as imported, before any simplification")),
+                          "dl IR as imported, before any simplification"),
+               clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
+               clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::Shared, "shared", "a shared library")),
     cl::cat(category));
 static cl::opt<InputFormat> inputFormat(
     "input-format", cl::desc("Input format (default: from the extension)"),
@@ -44,6 +48,17 @@ static cl::opt<int64_t> opset("opset",
 static cl::opt<bool> printWeights("print-weights",
                                   cl::desc("Print weights in full in MLIR output"),
                                   cl::cat(category));
+static cl::opt<std::string> entry("entry",
+                                  cl::desc("Entry symbol (default: NAME_forward "
+                                           "from -o NAME.ext)"),
+                                  cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
+                                  cl::Prefix, cl::init(2), cl::cat(category));
+static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
+                                 cl::cat(category));
+static cl::opt<std::string> mtriple("mtriple",
+                                    cl::desc("Target triple (default: host)"),
+                                    cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
@@ -59,6 +74,14 @@ int main(int argc, char **argv) {
   options.targetOpset = opset;
   options.printWeights = printWeights;
   options.verbose = verbose;
+  options.entry = entry;
+  if (optLevel > 3) {
+    errs() << "error: -O" << optLevel << " is not 0 to 3\n";
+    return kUsageError;
+  }
+  options.optLevel = optLevel;
+  options.mcpu = mcpu;
+  options.mtriple = mtriple;
   for (const std::string &spec : inputShapes) {
     std::string error = parseInputShape(spec, options.inputShapes);
     if (!error.empty()) {

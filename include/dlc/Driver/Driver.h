@@ -16,7 +16,7 @@
 
 namespace dlc::driver {
 
-enum class Emit { Mlir, MlirRaw };
+enum class Emit { Mlir, MlirRaw, Linalg, Llvm, Obj, Shared };
 enum class InputFormat { Auto, Onnx, OnnxText };
 
 struct Options {
@@ -28,6 +28,11 @@ struct Options {
   int64_t targetOpset = 17;
   bool printWeights = false;
   bool verbose = false;
+  /// Entry symbol for code generation; empty: from the output name.
+  std::string entry;
+  unsigned optLevel = 2;
+  std::string mcpu;
+  std::string mtriple;
 };
 
 /// Exit codes, so scripts can tell failures apart.

@@ -105,7 +105,8 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
         outPad[i] -= total;
         total = 0;
       }
-      bool upper = autoPad != "SAME_LOWER";
+      // The ONNX spec: only SAME_UPPER puts the smaller half first.
+      bool upper = autoPad == "SAME_UPPER";
       pads[i] = upper ? total / 2 : total - total / 2;
       pads[i + spatial] = total - pads[i];
     }

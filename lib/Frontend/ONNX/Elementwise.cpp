@@ -173,43 +173,58 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     return success();
   };
   r["Clip"] = [](NodeImporter &n) -> LogicalResult {
-    SmallVector<NamedAttribute> attrs;
+    // ONNX Clip is min(max(x, lo), hi), even when lo > hi.
+    std::optional<double> lo, hi;
+    Value loValue, hiValue;
     if (n.opset() < 11) {
       if (n.hasAttr("min"))
-        attrs.push_back(n.f64("min", n.floatAttr("min", 0)));
+        lo = n.floatAttr("min", 0);
       if (n.hasAttr("max"))
-        attrs.push_back(n.f64("max", n.floatAttr("max", 0)));
+        hi = n.floatAttr("max", 0);
     } else {
-      Value x = n.input(0);
-      for (auto [idx, name, dlOp] :
-           {std::tuple<unsigned, const char *, const char *>{1, "min", "dl.max"},
-            {2, "max", "dl.min"}}) {
+      for (auto [idx, bound, value] :
+           {std::tuple<unsigned, std::optional<double> *, Value *>{1, &lo, &loValue},
+            {2, &hi, &hiValue}}) {
         if (!n.hasInput(idx))
           continue;
-        if (auto c = n.constantFloats(idx); c && c->size() == 1) {
-          attrs.push_back(n.f64(name, (*c)[0]));
-          continue;
-        }
-        // A run-time bound becomes max(x, lo) / min(x, hi).
-        auto v = n.create1(dlOp, {x, n.input(idx)});
-        if (failed(v))
-          return failure();
-        x = *v;
+        if (auto c = n.constantFloats(idx); c && c->size() == 1)
+          *bound = (*c)[0];
+        else
+          *value = n.input(idx);
       }
-      if (attrs.empty()) {
-        n.setOutput(0, x);
-        return success();
-      }
+    }
+    Value x = n.input(0);
+    Type et = n.inputType(0).getElementType();
+    bool simple = !loValue && !hiValue && (!lo || !hi || *lo <= *hi);
+    if (simple && (lo || hi)) {
+      SmallVector<NamedAttribute> attrs;
+      if (lo)
+        attrs.push_back(n.f64("min", *lo));
+      if (hi)
+        attrs.push_back(n.f64("max", *hi));
       auto v = n.create1("dl.clip", x, attrs);
       if (failed(v))
         return failure();
       n.setOutput(0, *v);
       return success();
     }
-    auto v = n.create1("dl.clip", n.input(0), attrs);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
+    if (lo && !loValue)
+      loValue = n.scalar(*lo, et);
+    if (hi && !hiValue)
+      hiValue = n.scalar(*hi, et);
+    if (loValue) {
+      auto v = n.create1("dl.max", {x, loValue});
+      if (failed(v))
+        return failure();
+      x = *v;
+    }
+    if (hiValue) {
+      auto v = n.create1("dl.min", {x, hiValue});
+      if (failed(v))
+        return failure();
+      x = *v;
+    }
+    n.setOutput(0, x);
     return success();
   };
   r["CastLike"] = [](NodeImporter &n) -> LogicalResult {

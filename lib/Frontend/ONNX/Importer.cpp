@@ -117,9 +117,14 @@ std::optional<SmallVector<double>> NodeImporter::constantFloats(unsigned i) cons
 }
 
 LogicalResult NodeImporter::fail(const Twine &message) {
-  std::string name = node.name().empty() ? "<unnamed>" : node.name();
+  std::string name = !displayName.empty() ? displayName
+                     : node.name().empty() ? "<unnamed>"
+                                           : node.name();
+  std::string opsetText = std::to_string(state.opset);
+  if (state.originalOpset && state.originalOpset != state.opset)
+    opsetText += ", converted from " + std::to_string(state.originalOpset);
   state.errors.push_back(("node '" + name + "' (" + node.op_type() +
-                          ", opset " + Twine(state.opset) + "): " + message)
+                          ", opset " + opsetText + "): " + message)
                              .str());
   return failure();
 }
@@ -445,7 +450,11 @@ private:
   LogicalResult load(StringRef bytes, StringRef name);
   /// Set when the model came from a file (for the checker).
   std::string modelPath;
+  int64_t originalOpset = 0;
+  bool newerThanLibrary = false;
+  std::set<std::string> legacyResizeOutputs;
   LogicalResult pinInputShapes();
+  void rewriteLegacySoftmax();
   OwningOpRef<ModuleOp> importGraph(StringRef modelDir);
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &vi);
   /// One line per error: the ONNX library's multi-line messages are joined.
@@ -518,25 +527,52 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   if (options.verbose)
     log << "dlc: parsed '" << name << "' (ir_version " << model.ir_version()
         << ", opset " << opset << ") in " << llvm::format("%.1f", msSince(start)) << " ms\n";
-  try {
-    start = std::chrono::steady_clock::now();
-    // From a file the checker also verifies external data next to it.
-    if (!options.textFormat && !modelPath.empty())
-      onnx::checker::check_model(modelPath);
-    else
-      onnx::checker::check_model(model);
-    if (options.verbose)
-      log << "dlc: checker passed in " << llvm::format("%.1f", msSince(start)) << " ms\n";
-  } catch (const std::exception &e) {
-    error("'" + name + "' fails the ONNX checker: " + e.what());
-    return failure();
-  }
   if (opset > kMaxOpset || opset < 1) {
     error("'" + name + "' uses opset " + Twine(opset) +
           " of the default domain; dlc accepts opsets " + Twine(kMinOpset) +
           " to " + Twine(kMaxOpset));
     return failure();
   }
+  originalOpset = opset;
+  // Pins go in first, so an input without a shape can be given one.
+  if (failed(pinInputShapes()))
+    return failure();
+  // The ONNX library checks what it knows; a newer model (IR version or
+  // opset) is checked by the importer itself, node by node.
+  int64_t libraryOpset =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+  newerThanLibrary = opset > libraryOpset ||
+                     model.ir_version() > onnx::Version::IR_VERSION;
+  if (newerThanLibrary) {
+    if (options.verbose)
+      log << "dlc: the ONNX library knows IR version " << onnx::Version::IR_VERSION
+          << " and opset " << libraryOpset << "; checking this IR version "
+          << model.ir_version() << ", opset " << opset << " model in the importer\n";
+  } else {
+    try {
+      start = std::chrono::steady_clock::now();
+      // From a file the checker also verifies external data next to it.
+      if (!options.textFormat && !modelPath.empty() && options.inputShapes.empty())
+        onnx::checker::check_model(modelPath);
+      else
+        onnx::checker::check_model(model);
+      if (options.verbose)
+        log << "dlc: checker passed in " << llvm::format("%.1f", msSince(start))
+            << " ms\n";
+    } catch (const std::exception &e) {
+      error("'" + name + "' fails the ONNX checker: " + e.what());
+      return failure();
+    }
+  }
+  // Resize before opset 11 maps output to input coordinates asymmetrically
+  // and rounds down; the version converter forgets that, so remember it.
+  if (opset < 11)
+    for (const auto &node : model.graph().node())
+      if (node.op_type() == "Resize" || node.op_type() == "Upsample")
+        for (const auto &out : node.output())
+          legacyResizeOutputs.insert(out);
+  if (opset < 13 && options.targetOpset >= 13)
+    rewriteLegacySoftmax();
   if (opset < options.targetOpset) {
     start = std::chrono::steady_clock::now();
     try {
@@ -564,18 +600,76 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
             << "); importing at opset " << opset << "\n";
     }
   }
-  if (failed(pinInputShapes()))
-    return failure();
   try {
     start = std::chrono::steady_clock::now();
     onnx::shape_inference::InferShapes(model);
     if (options.verbose)
       log << "dlc: ONNX shape inference in " << llvm::format("%.1f", msSince(start)) << " ms\n";
   } catch (const std::exception &e) {
-    error("ONNX shape inference failed on '" + name + "': " + e.what());
-    return failure();
+    // For a model newer than the library, dl's own shape inference decides.
+    if (!newerThanLibrary) {
+      error("ONNX shape inference failed on '" + name + "': " + e.what());
+      return failure();
+    }
   }
   return success();
+}
+
+/// Softmax, LogSoftmax and Hardmax before opset 13 normalize the input
+/// flattened to 2-D at `axis`. The version converter rewrites that with a
+/// constant target shape that breaks on dynamic dims, so the semantics are
+/// spelled out here first, in ops valid at every opset: Flatten, the op on
+/// axis 1, and a Reshape back to Shape(input).
+void ModelImporter::rewriteLegacySoftmax() {
+  auto *graph = model.mutable_graph();
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  int counter = 0;
+  for (const auto &node : graph->node()) {
+    bool legacy = (node.op_type() == "Softmax" ||
+                   node.op_type() == "LogSoftmax" ||
+                   node.op_type() == "Hardmax") &&
+                  (node.domain().empty() || node.domain() == "ai.onnx");
+    if (!legacy) {
+      *nodes.Add() = node;
+      continue;
+    }
+    int64_t axis = 1;
+    for (const auto &a : node.attribute())
+      if (a.name() == "axis")
+        axis = a.i();
+    std::string base = "dlc_" + node.op_type() + "_" + std::to_string(counter++);
+    std::string in = node.input(0), out = node.output(0);
+    onnx::NodeProto *flatten = nodes.Add();
+    flatten->set_op_type("Flatten");
+    flatten->set_name(node.name() + "/flatten");
+    flatten->add_input(in);
+    flatten->add_output(base + "_flat");
+    auto *fa = flatten->add_attribute();
+    fa->set_name("axis");
+    fa->set_type(onnx::AttributeProto::INT);
+    fa->set_i(axis);
+    onnx::NodeProto *op = nodes.Add();
+    *op = node;
+    op->clear_attribute();
+    op->set_input(0, base + "_flat");
+    op->set_output(0, base + "_2d");
+    auto *oa = op->add_attribute();
+    oa->set_name("axis");
+    oa->set_type(onnx::AttributeProto::INT);
+    oa->set_i(1);
+    onnx::NodeProto *shape = nodes.Add();
+    shape->set_op_type("Shape");
+    shape->set_name(node.name() + "/shape");
+    shape->add_input(in);
+    shape->add_output(base + "_shape");
+    onnx::NodeProto *reshape = nodes.Add();
+    reshape->set_op_type("Reshape");
+    reshape->set_name(node.name() + "/reshape");
+    reshape->add_input(base + "_2d");
+    reshape->add_input(base + "_shape");
+    reshape->add_output(out);
+  }
+  graph->mutable_node()->Swap(&nodes);
 }
 
 LogicalResult ModelImporter::pinInputShapes() {
@@ -585,8 +679,12 @@ LogicalResult ModelImporter::pinInputShapes() {
     if (it == options.inputShapes.end())
       continue;
     pinned.insert(in.name());
-    auto *shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    auto *tensorType = in.mutable_type()->mutable_tensor_type();
     const auto &dims = it->second;
+    if (!tensorType->has_shape())
+      for (size_t i = 0; i < dims.size(); ++i)
+        tensorType->mutable_shape()->add_dim();
+    auto *shape = tensorType->mutable_shape();
     if (shape->dim_size() != static_cast<int>(dims.size())) {
       error("--input-shape " + in.name() + " has " + Twine(dims.size()) +
             " dims but the input has rank " + Twine(shape->dim_size()));
@@ -663,7 +761,10 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     if (defaultDomain &&
         (registry().count(node.op_type()) || node.op_type() == "Constant"))
       continue;
-    std::string nodeName = node.name().empty() ? "<unnamed>" : node.name();
+    std::string nodeName =
+        node.name().empty()
+            ? node.op_type() + "_" + std::to_string(&node - &graph.node(0))
+            : node.name();
     unsupported.push_back(
         "node '" + nodeName + "' (" +
         (defaultDomain ? "" : node.domain() + "::") + node.op_type() +
@@ -721,7 +822,9 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     }
   }
 
-  GraphState state{&context, OpBuilder(&context), {}, opset, {}};
+  GraphState state{&context, OpBuilder(&context), {}, opset, {}, 0, {}};
+  state.originalOpset = originalOpset;
+  state.legacyResizeOutputs = legacyResizeOutputs;
   state.builder.setInsertionPointToEnd(entry);
   for (auto [i, name] : llvm::enumerate(argNames))
     state.values[name] = entry->getArgument(i);
@@ -746,6 +849,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     auto loc = NameLoc::get(builder.getStringAttr(nodeName),
                             NameLoc::get(builder.getStringAttr(node.op_type())));
     NodeImporter ni(node, state, loc);
+    ni.displayName = nodeName;
     if (node.op_type() == "Constant") {
       // Constant's tensor attribute goes through the tensor importer; the
       // scalar and list forms (opset 12+) become a tensor first.

@@ -2,6 +2,8 @@
 
 #include "NodeImporter.h"
 
+#include <set>
+
 using namespace mlir;
 using namespace dlc::onnx_frontend;
 
@@ -21,6 +23,9 @@ static LogicalResult importEinsum(NodeImporter &n) {
               out = eq.substr(arrow + 2);
   if (a.size() < 2 || a.size() != b.size() || a.size() != out.size())
     return n.fail("Einsum '" + eq + "' is not a two-operand matmul form");
+  // A letter twice in the output (a diagonal) is not a matmul.
+  if (std::set<char>(out.begin(), out.end()).size() != out.size())
+    return n.fail("Einsum '" + eq + "' repeats an output letter");
   size_t batch = a.size() - 2;
   if (a.substr(0, batch) != b.substr(0, batch) ||
       a.substr(0, batch) != out.substr(0, batch))

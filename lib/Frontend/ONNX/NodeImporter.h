@@ -18,6 +18,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <functional>
+#include <set>
 
 namespace dlc::onnx_frontend {
 
@@ -32,6 +33,10 @@ struct GraphState {
   llvm::StringMap<mlir::Value> values;
   int64_t opset;
   std::vector<std::string> errors;
+  /// The model's opset before version conversion (0: not converted).
+  int64_t originalOpset = 0;
+  /// Outputs of Resize/Upsample nodes from opset < 11 models.
+  std::set<std::string> legacyResizeOutputs;
 };
 
 class NodeImporter {
@@ -44,6 +49,8 @@ public:
   GraphState &state;
   mlir::Location loc;
   mlir::OpBuilder &b;
+  /// The node's name, or OpType_index for an unnamed node.
+  std::string displayName;
 
   int64_t opset() const { return state.opset; }
   llvm::StringRef opType() const { return node.op_type(); }

@@ -69,7 +69,15 @@ static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
   auto sm = n.create1(dlName, *flat, {n.i64("axis", 1)});
   if (failed(sm))
     return failure();
-  auto v = n.create1("dl.reshape", *sm, {}, type);
+  // Back to the input's shape, read at run time when dims are dynamic.
+  auto v = type.hasStaticShape()
+               ? n.create1("dl.reshape", *sm, {}, type)
+               : [&]() -> FailureOr<Value> {
+                   auto shape = n.create1("dl.shape_of", n.input(0));
+                   if (failed(shape))
+                     return failure();
+                   return n.create1("dl.reshape", {*sm, *shape}, {}, type);
+                 }();
   if (failed(v))
     return failure();
   n.setOutput(0, *v);

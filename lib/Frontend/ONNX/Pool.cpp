@@ -13,10 +13,9 @@ static LogicalResult importPool(NodeImporter &n, bool isMax) {
   auto kernel = n.intsAttr("kernel_shape");
   if (!kernel || kernel->size() != spatial)
     return n.fail("kernel_shape needs one value per spatial dim");
+  // storage_order only affects the Indices output.
   if (isMax && n.numOutputs() > 1 && !n.node.output(1).empty())
     return n.fail("the Indices output of MaxPool is not supported");
-  if (n.intAttr("storage_order", 0) != 0)
-    return n.fail("storage_order=1 is not supported");
   SmallVector<int64_t> strides =
       n.intsAttr("strides").value_or(SmallVector<int64_t>(spatial, 1));
   SmallVector<int64_t> dilations =

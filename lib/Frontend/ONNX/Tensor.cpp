@@ -35,12 +35,12 @@ axesOperand(NodeImporter &n, StringRef name, unsigned inputIndex,
   return std::optional<SmallVector<int64_t>>(*c);
 }
 
-/// A constant 1-D i64 result, for folded shape arithmetic.
+/// A constant i64 result for folded shape arithmetic: 1-D, or `shape`.
 static void setInts(NodeImporter &n, ArrayRef<int64_t> values,
-                    bool scalar = false) {
-  auto type = RankedTensorType::get(
-      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{(int64_t)values.size()},
-      n.b.getI64Type());
+                    std::optional<ArrayRef<int64_t>> shape = std::nullopt) {
+  SmallVector<int64_t> dims = shape ? SmallVector<int64_t>(*shape)
+                                    : SmallVector<int64_t>{(int64_t)values.size()};
+  auto type = RankedTensorType::get(dims, n.b.getI64Type());
   n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
 }
 
@@ -48,6 +48,9 @@ static LogicalResult importReshape(NodeImporter &n) {
   auto in = n.inputType(0);
   auto target = n.constantInts(1);
   bool allowZero = n.intAttr("allowzero", 0) != 0;
+  if (target)
+    target = SmallVector<int64_t>(*target); // the loop below edits a copy
+  const SmallVector<int64_t> requested = target ? *target : SmallVector<int64_t>();
   if (!target) {
     // A shape known only at run time: dl.reshape applies ONNX's 0 / -1
     // rules to it then. Only its length (the result rank) must be static.
@@ -55,8 +58,12 @@ static LogicalResult importReshape(NodeImporter &n) {
                                                  : ShapedType::kDynamic;
     if (ShapedType::isDynamic(rank))
       return n.fail("the target shape must have a static length");
-    auto type = RankedTensorType::get(
-        SmallVector<int64_t>(rank, ShapedType::kDynamic), in.getElementType());
+    SmallVector<int64_t> dims(rank, ShapedType::kDynamic);
+    // Reshape(x, Shape(y)) takes y's dims, static ones included.
+    if (auto shapeOf = n.input(1).getDefiningOp<dlc::dl::ShapeOfOp>())
+      dims.assign(shapeOf.getInput().getType().getShape().begin(),
+                  shapeOf.getInput().getType().getShape().end());
+    auto type = RankedTensorType::get(dims, in.getElementType());
     return setOrFail(n, n.create1("dl.reshape", {n.input(0), n.input(1)},
                                   {n.boolean("allow_zero", allowZero)}, type));
   }
@@ -68,6 +75,12 @@ static LogicalResult importReshape(NodeImporter &n) {
         return n.fail("shape value 0 copies dim " + Twine(i) +
                       ", which the input does not have");
       d = in.getDimSize(i);
+      if (ShapedType::isDynamic(d)) {
+        // A copied dynamic dim: known at run time only.
+        known = ShapedType::kDynamic;
+        shape.push_back(d);
+        continue;
+      }
     }
     if (d == -1) {
       if (inferIndex >= 0)
@@ -85,12 +98,32 @@ static LogicalResult importReshape(NodeImporter &n) {
     shape.push_back(d);
   }
   int64_t total = dlc::dl::shapeProduct(in.getShape());
+  // Dynamic input dims copied in place by 0 cancel out of the -1: what is
+  // left is static (reshape 0 on Nx4x2 to {0, -1} gives Nx8).
+  bool dynamicsCopied = true;
+  int64_t staticTotal = 1, staticKnown = 1;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    bool copied = !allowZero && i < static_cast<int64_t>(requested.size()) &&
+                  requested[i] == 0;
+    if (ShapedType::isDynamic(in.getDimSize(i)))
+      dynamicsCopied &= copied;
+    else if (!copied)
+      staticTotal *= in.getDimSize(i);
+  }
+  for (auto [i, d] : llvm::enumerate(requested)) {
+    bool copied = !allowZero && d == 0 && i < (size_t)in.getRank();
+    if (!copied && d != -1)
+      staticKnown *= d;
+  }
   if (inferIndex >= 0 && !ShapedType::isDynamic(total) &&
       !ShapedType::isDynamic(known)) {
     if (known == 0 || total % known != 0)
       return n.fail("cannot reshape " + dlc::dl::shapeToString(in.getShape()) +
                     " to " + dlc::dl::shapeToString(shape));
     shape[inferIndex] = total / known;
+  } else if (inferIndex >= 0 && dynamicsCopied && staticKnown != 0 &&
+             staticTotal % staticKnown == 0) {
+    shape[inferIndex] = staticTotal / staticKnown;
   }
   auto type = RankedTensorType::get(shape, in.getElementType());
   if (type.getNumDynamicDims() > 1)
@@ -197,7 +230,8 @@ static LogicalResult importGather(NodeImporter &n) {
   int64_t axis = n.intAttr("axis", 0);
   auto indices = n.constantInts(1);
   // Gathering from a shape: fold when the dims read are static.
-  if (indices && axis == 0 && n.inputType(0).getRank() == 1) {
+  if (indices && axis == 0 && n.inputType(0).getRank() == 1 &&
+      n.inputType(0).getElementType().isInteger(64)) {
     std::optional<SmallVector<int64_t>> data = n.constantInts(0);
     if (!data)
       if (auto shapeOf = n.input(0).getDefiningOp<dlc::dl::ShapeOfOp>()) {
@@ -214,8 +248,8 @@ static LogicalResult importGather(NodeImporter &n) {
         allStatic &= !ShapedType::isDynamic((*data)[idx]);
         out.push_back((*data)[idx]);
       }
-      if (allStatic) {
-        setInts(n, out, n.inputType(1).getRank() == 0);
+      if (allStatic && n.inputType(1).hasStaticShape()) {
+        setInts(n, out, n.inputType(1).getShape());
         return success();
       }
     }
@@ -320,9 +354,13 @@ static LogicalResult importResize(NodeImporter &n) {
     return n.fail("antialias=1 is not supported");
   if (n.hasAttr("axes"))
     return n.fail("the axes attribute is not supported");
+  // Opset < 11 Resize (even after conversion) is asymmetric and floors.
+  bool legacy = n.opset() < 11 ||
+                n.state.legacyResizeOutputs.count(n.node.output(0));
   std::string ctm = n.stringAttr("coordinate_transformation_mode",
-                                 n.opset() < 11 ? "asymmetric" : "half_pixel");
-  std::string nearest = n.stringAttr("nearest_mode", "round_prefer_floor");
+                                 legacy ? "asymmetric" : "half_pixel");
+  std::string nearest =
+      n.stringAttr("nearest_mode", legacy ? "floor" : "round_prefer_floor");
   auto ct = dlc::dl::symbolizeCoordinateTransform(ctm);
   auto nm = dlc::dl::symbolizeNearestMode(nearest);
   if (!ct)
@@ -450,11 +488,20 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
                                   {n.i64s("repeats", *repeats)}));
   };
   r["Shape"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t rank = n.inputType(0).getRank();
+    int64_t start = n.intAttr("start", 0), end = n.intAttr("end", rank);
+    // The dims read, clamped as ONNX does; static ones fold right here.
+    int64_t s = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    int64_t e = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    ArrayRef<int64_t> dims = n.inputType(0).getShape();
+    ArrayRef<int64_t> read = s < e ? dims.slice(s, e - s) : ArrayRef<int64_t>();
+    if (llvm::none_of(read, ShapedType::isDynamic)) {
+      setInts(n, read);
+      return success();
+    }
     auto shapeOf = n.create1("dl.shape_of", n.input(0));
     if (failed(shapeOf))
       return failure();
-    int64_t rank = n.inputType(0).getRank();
-    int64_t start = n.intAttr("start", 0), end = n.intAttr("end", rank);
     if (start == 0 && end >= rank) {
       n.setOutput(0, *shapeOf);
       return success();
@@ -467,7 +514,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     int64_t count = dlc::dl::shapeProduct(n.inputType(0).getShape());
     if (ShapedType::isDynamic(count))
       return n.fail("Size of a tensor with dynamic dims is not supported");
-    setInts(n, {count}, /*scalar=*/true);
+    setInts(n, {count}, ArrayRef<int64_t>{});
     return success();
   };
   r["ConstantOfShape"] = [](NodeImporter &n) -> LogicalResult {

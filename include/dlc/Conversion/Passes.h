@@ -1,0 +1,33 @@
+//===- Passes.h - dl conversion passes --------------------------*- C++ -*-===//
+
+#ifndef DLC_CONVERSION_PASSES_H
+#define DLC_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace dlc {
+
+#define GEN_PASS_DECL
+#include "dlc/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dlc/Conversion/Passes.h.inc"
+
+/// Lowering patterns, one family per file under lib/Conversion/DLToLinalg/.
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// All dl -> linalg patterns.
+void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace dlc
+
+#endif // DLC_CONVERSION_PASSES_H

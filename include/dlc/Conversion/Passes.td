@@ -1,0 +1,40 @@
+//===- Passes.td - dl conversion passes --------------------*- tablegen -*-===//
+
+#ifndef DLC_CONVERSION_PASSES_TD
+#define DLC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Backend contract
+//===----------------------------------------------------------------------===//
+
+def DLVerifyBackendContract : Pass<"dl-verify-backend-contract",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Check that every dl op can be lowered, before lowering";
+  let description = [{
+    Fails on the first dl op that `dl-to-linalg` has no lowering for (or whose
+    operands it cannot take), naming the op and its location (the ONNX node),
+    so a model fails with a clear message instead of deep in code generation.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// dl to linalg
+//===----------------------------------------------------------------------===//
+
+def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower dl ops to linalg, tensor, arith and math";
+  let description = [{
+    Named linalg ops where they exist (matmul, batch_matmul, transpose,
+    reduce, fill), linalg.generic otherwise. Elementwise ops broadcast with
+    indexing maps; a dynamic dim is taken to be the same on every operand that
+    has it (never broadcast from 1 at run time).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+  ];
+}
+
+#endif // DLC_CONVERSION_PASSES_TD

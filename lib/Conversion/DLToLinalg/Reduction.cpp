@@ -1,0 +1,392 @@
+//===- Reduction.cpp - reductions, arg reductions, softmax ----------------===//
+
+#include "Utils.h"
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace dlc;
+using namespace dlc::dl;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange ins,
+                                  Value acc)>;
+
+/// Reduces over the dims marked in `reduced`: one linalg.generic whose
+/// output drops those dims, initialized with `init`. `extra` inputs are
+/// indexed like the output (broadcast along the reduced dims).
+Value reduceDims(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<bool> reduced, Value init, BodyFn body,
+                 ValueRange extra = {}) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (reduced[i]) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    shape.push_back(inType.getDimSize(i));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+    if (inType.isDynamicDim(i))
+      sizes.push_back(tensor::DimOp::create(b, loc, input, i));
+  }
+  auto outType = RankedTensorType::get(shape, init.getType());
+  Value acc = linalg::FillOp::create(b, loc, init,
+                                     emptyTensor(b, loc, outType, sizes))
+                  .getResult(0);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  SmallVector<Value> ins = {input};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  for (Value e : extra) {
+    ins.push_back(e);
+    maps.push_back(outMap);
+  }
+  maps.push_back(outMap);
+  return linalg::GenericOp::create(
+             b, loc, outType, ins, acc, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l, body(nb, l, args.drop_back(), args.back()));
+             })
+      .getResult(0);
+}
+
+/// An elementwise map over `input` with `extra` operands indexed like a
+/// reduction's output (the dims in `reduced` dropped).
+Value mapWithReduced(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<bool> reduced, ValueRange extra,
+                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> kept;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced[i])
+      kept.push_back(getAffineDimExpr(i, ctx));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineMap> maps = {id};
+  SmallVector<Value> ins = {input};
+  for (Value e : extra) {
+    ins.push_back(e);
+    maps.push_back(AffineMap::get(rank, 0, kept, ctx));
+  }
+  maps.push_back(id);
+  return linalg::GenericOp::create(
+             b, loc, type, ins, emptyLike(b, loc, type, input), maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value fconst(OpBuilder &b, Location loc, Type t, double v) {
+  return scalarConstant(b, loc, t, v);
+}
+
+/// The lowest / highest value of `t` (float infinities or integer limits).
+Value extreme(OpBuilder &b, Location loc, Type t, bool highest) {
+  if (auto ft = dyn_cast<FloatType>(t))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), !highest)));
+  unsigned w = t.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(t, highest ? APInt::getSignedMaxValue(w)
+                                  : APInt::getSignedMinValue(w)));
+}
+
+Value add(OpBuilder &b, Location l, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, l, x, y))
+                                     : Value(arith::AddIOp::create(b, l, x, y));
+}
+Value mul(OpBuilder &b, Location l, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::MulFOp::create(b, l, x, y))
+                                     : Value(arith::MulIOp::create(b, l, x, y));
+}
+Value maxOf(OpBuilder &b, Location l, Value x, Value y) {
+  return isa<FloatType>(x.getType())
+             ? Value(arith::MaximumFOp::create(b, l, x, y))
+             : Value(arith::MaxSIOp::create(b, l, x, y));
+}
+Value minOf(OpBuilder &b, Location l, Value x, Value y) {
+  return isa<FloatType>(x.getType())
+             ? Value(arith::MinimumFOp::create(b, l, x, y))
+             : Value(arith::MinSIOp::create(b, l, x, y));
+}
+
+SmallVector<bool> reducedDims(int64_t rank, ArrayRef<int64_t> axes) {
+  SmallVector<bool> r(rank, axes.empty());
+  for (int64_t a : axes)
+    r[a < 0 ? a + rank : a] = true;
+  return r;
+}
+
+/// Reshapes a reduction result to the op's (keepdims) result type.
+Value toResultType(OpBuilder &b, Location loc, Value reducedValue,
+                   RankedTensorType resultType, Value input,
+                   ArrayRef<bool> reduced) {
+  if (reducedValue.getType() == resultType)
+    return reducedValue;
+  SmallVector<Value> dims;
+  for (int64_t i = 0; i < static_cast<int64_t>(reduced.size()); ++i)
+    dims.push_back(reduced[i] ? Value(arith::ConstantIndexOp::create(b, loc, 1))
+                              : dimValue(b, loc, input, i));
+  return reshapeTo(b, loc, reducedValue, resultType, dims);
+}
+
+template <typename OpTy>
+struct ReduceLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    auto inType = cast<RankedTensorType>(in.getType());
+    Type et = inType.getElementType();
+    SmallVector<bool> reduced = reducedDims(inType.getRank(), op.getAxes());
+    auto sum = [&](function_ref<Value(OpBuilder &, Location, Value)> f) {
+      return reduceDims(rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+                        [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
+                          return add(b, l, acc, f(b, l, x[0]));
+                        });
+    };
+    auto ident = [](OpBuilder &, Location, Value x) { return x; };
+    Value r;
+    if constexpr (std::is_same_v<OpTy, ReduceSumOp>) {
+      r = sum(ident);
+    } else if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
+      r = sum(ident);
+      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t i = 0; i < inType.getRank(); ++i)
+        if (reduced[i])
+          count = arith::MulIOp::create(rewriter, loc, count,
+                                        dimValue(rewriter, loc, in, i));
+      Value c = arith::IndexCastOp::create(rewriter, loc,
+                                           rewriter.getI64Type(), count);
+      if (isa<FloatType>(et))
+        c = arith::SIToFPOp::create(rewriter, loc, et, c);
+      else if (et != c.getType())
+        c = arith::TruncIOp::create(rewriter, loc, et, c);
+      r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(
+                             cast<RankedTensorType>(r.getType()).getRank(), false),
+                         {}, [&](OpBuilder &b, Location l, ValueRange x) {
+                           return isa<FloatType>(et)
+                                      ? Value(arith::DivFOp::create(b, l, x[0], c))
+                                      : Value(arith::DivSIOp::create(b, l, x[0], c));
+                         });
+    } else if constexpr (std::is_same_v<OpTy, ReduceMaxOp> ||
+                         std::is_same_v<OpTy, ReduceMinOp>) {
+      constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
+      r = reduceDims(rewriter, loc, in, reduced,
+                     extreme(rewriter, loc, et, !isMax),
+                     [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
+                       return isMax ? maxOf(b, l, acc, x[0])
+                                    : minOf(b, l, acc, x[0]);
+                     });
+    } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
+      r = reduceDims(rewriter, loc, in, reduced, fconst(rewriter, loc, et, 1),
+                     [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
+                       return mul(b, l, acc, x[0]);
+                     });
+    } else if constexpr (std::is_same_v<OpTy, ReduceL1Op>) {
+      r = sum([&](OpBuilder &b, Location l, Value x) -> Value {
+        return isa<FloatType>(et) ? Value(math::AbsFOp::create(b, l, x))
+                                  : Value(math::AbsIOp::create(b, l, x));
+      });
+    } else if constexpr (std::is_same_v<OpTy, ReduceSumSquareOp> ||
+                         std::is_same_v<OpTy, ReduceL2Op>) {
+      r = sum([&](OpBuilder &b, Location l, Value x) { return mul(b, l, x, x); });
+      if constexpr (std::is_same_v<OpTy, ReduceL2Op>)
+        r = mapWithReduced(
+            rewriter, loc, r,
+            SmallVector<bool>(cast<RankedTensorType>(r.getType()).getRank(),
+                              false),
+            {}, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+              return math::SqrtOp::create(b, l, x[0]);
+            });
+    } else if constexpr (std::is_same_v<OpTy, ReduceLogSumExpOp>) {
+      // log(sum(exp(x - m))) + m with m the max: no overflow.
+      Value m = reduceDims(rewriter, loc, in, reduced,
+                           extreme(rewriter, loc, et, false),
+                           [&](OpBuilder &b, Location l, ValueRange x,
+                               Value acc) { return maxOf(b, l, acc, x[0]); });
+      Value s = reduceDims(
+          rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+          [&](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
+            Value e = math::ExpOp::create(b, l,
+                                          arith::SubFOp::create(b, l, x[0], x[1]));
+            return arith::AddFOp::create(b, l, acc, e);
+          },
+          m);
+      auto sType = cast<RankedTensorType>(s.getType());
+      auto g = linalg::GenericOp::create(
+          rewriter, loc, sType, ValueRange{s, m},
+          emptyLike(rewriter, loc, sType, s),
+          SmallVector<AffineMap>(
+              3, AffineMap::getMultiDimIdentityMap(sType.getRank(),
+                                                   op.getContext())),
+          SmallVector<utils::IteratorType>(sType.getRank(),
+                                           utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                b, l,
+                Value(arith::AddFOp::create(
+                    b, l, math::LogOp::create(b, l, args[0]), args[1])));
+          });
+      r = g.getResult(0);
+    }
+    rewriter.replaceOp(op, toResultType(rewriter, loc, r, op.getType(), in,
+                                        reduced));
+    return success();
+  }
+};
+
+template <typename OpTy>
+struct ArgReduceLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<OpTy, ArgMaxOp>;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value in = op.getInput();
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), rank);
+    Type et = inType.getElementType();
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    SmallVector<int64_t> shape;
+    SmallVector<Value> sizes;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t i = 0; i < rank; ++i) {
+      iterators.push_back(i == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (i == axis)
+        continue;
+      shape.push_back(inType.getDimSize(i));
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+      if (inType.isDynamicDim(i))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, in, i));
+    }
+    auto valType = RankedTensorType::get(shape, et);
+    auto idxType = RankedTensorType::get(shape, rewriter.getI64Type());
+    Value vals = linalg::FillOp::create(
+                     rewriter, loc, extreme(rewriter, loc, et, !isMax),
+                     emptyTensor(rewriter, loc, valType, sizes))
+                     .getResult(0);
+    Value idxs = linalg::FillOp::create(
+                     rewriter, loc,
+                     scalarConstant(rewriter, loc, rewriter.getI64Type(), 0),
+                     emptyTensor(rewriter, loc, idxType, sizes))
+                     .getResult(0);
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    bool last = op.getSelectLastIndex();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valType, idxType}, ValueRange{in},
+        ValueRange{vals, idxs},
+        ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
+                            outMap, outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIdx = args[2];
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value better;
+          if (isa<FloatType>(et))
+            better = arith::CmpFOp::create(
+                b, l,
+                isMax ? (last ? arith::CmpFPredicate::OGE
+                              : arith::CmpFPredicate::OGT)
+                      : (last ? arith::CmpFPredicate::OLE
+                              : arith::CmpFPredicate::OLT),
+                x, best);
+          else
+            better = arith::CmpIOp::create(
+                b, l,
+                isMax ? (last ? arith::CmpIPredicate::sge
+                              : arith::CmpIPredicate::sgt)
+                      : (last ? arith::CmpIPredicate::sle
+                              : arith::CmpIPredicate::slt),
+                x, best);
+          // The first element always wins, so an all-extreme row yields 0.
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, i,
+              scalarConstant(b, l, b.getI64Type(), 0));
+          better = arith::OrIOp::create(b, l, better, first);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, x, best),
+                         arith::SelectOp::create(b, l, better, i, bestIdx)});
+        });
+    rewriter.replaceOp(op, toResultType(rewriter, loc, g.getResult(1),
+                                        op.getType(), in, reduced));
+    return success();
+  }
+};
+
+template <typename OpTy>
+struct SoftmaxLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isLog = std::is_same_v<OpTy, LogSoftmaxOp>;
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    auto type = cast<RankedTensorType>(in.getType());
+    Type et = type.getElementType();
+    int64_t rank = type.getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), rank);
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Value m = reduceDims(rewriter, loc, in, reduced,
+                         extreme(rewriter, loc, et, false),
+                         [](OpBuilder &b, Location l, ValueRange x, Value acc) {
+                           return maxOf(b, l, acc, x[0]);
+                         });
+    Value s = reduceDims(
+        rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+        [](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
+          Value e =
+              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x[0], x[1]));
+          return arith::AddFOp::create(b, l, acc, e);
+        },
+        m);
+    Value r = mapWithReduced(
+        rewriter, loc, in, reduced, {m, s},
+        [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, x[0], x[1]);
+          if (isLog)
+            return arith::SubFOp::create(b, l, shifted,
+                                         math::LogOp::create(b, l, x[2]));
+          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, shifted),
+                                       x[2]);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+               ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
+               ReduceLowering<ReduceProdOp>, ReduceLowering<ReduceL1Op>,
+               ReduceLowering<ReduceL2Op>, ReduceLowering<ReduceSumSquareOp>,
+               ReduceLowering<ReduceLogSumExpOp>, ArgReduceLowering<ArgMaxOp>,
+               ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
+               SoftmaxLowering<LogSoftmaxOp>>(patterns.getContext());
+}

@@ -1,0 +1,58 @@
+//===- Utils.h - helpers shared by the dl lowerings -------------*- C++ -*-===//
+
+#ifndef DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H
+#define DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H
+
+#include "dlc/Dialect/DL/IR/DLOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc {
+
+/// A tensor.empty of `type` whose dynamic dims are read from `sources`:
+/// result dim i comes from the first source that has a matching dynamic or
+/// equal dim at the same position counted from the right.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::RankedTensorType type, mlir::ValueRange sources);
+
+/// tensor.empty of `type` with explicit dynamic sizes (one per `?`).
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        mlir::ValueRange dynamicSizes);
+
+/// A scalar constant of `type` (float or integer).
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double value);
+
+/// The indexing map that reads `operand` broadcast to a result of `rank`:
+/// leading dims are dropped and static size-1 dims read index 0.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx, mlir::RankedTensorType operand,
+                             mlir::RankedTensorType result);
+
+/// A filled tensor for an accumulator.
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::Value init,
+                         mlir::ValueRange sources);
+
+/// Reshapes `input` to `type` with tensor.reshape; `dims` gives every result
+/// dim (static ones as constants are made here when null).
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      mlir::RankedTensorType type,
+                      llvm::ArrayRef<mlir::Value> dims);
+
+/// An axis attribute (stored as a signless 64-bit value) in [0, rank).
+inline int64_t normalizedAxis(uint64_t axis, int64_t rank) {
+  int64_t a = static_cast<int64_t>(axis);
+  return a < 0 ? a + rank : a;
+}
+
+/// The size of dim `i` of `v` as an index value (a constant when static).
+mlir::Value dimValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                     int64_t i);
+
+} // namespace dlc
+
+#endif // DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H

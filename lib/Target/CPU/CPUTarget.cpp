@@ -1,0 +1,165 @@
+//===- CPUTarget.cpp - dl to x86-64 object code, in-process ---------------===//
+
+#include "dlc/Target/CPU/CPUTarget.h"
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace dlc::cpu {
+
+/// The bufferization and LLVM lowering, as a pipeline of upstream passes
+/// (parsed into a module pass manager, so without the builtin.module anchor).
+static const char *kLoweringPipeline =
+    "linalg-fuse-elementwise-ops,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "convert-linalg-to-loops,"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "expand-strided-metadata,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "convert-arith-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+static void registerOnce(MLIRContext *context) {
+  static std::once_flag flag;
+  std::call_once(flag, [] {
+    registerAllPasses();
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  context->appendDialectRegistry(registry);
+}
+
+LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
+  MLIRContext *context = module.getContext();
+  registerOnce(context);
+  // Public functions are entry points: callers get a C interface.
+  module.walk([&](func::FuncOp f) {
+    if (f.isPublic() && !f.isExternal())
+      f->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+  });
+  PassManager pm(context);
+  pm.addPass(createDLVerifyBackendContract());
+  pm.addPass(createDLToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(module)))
+    return failure();
+  PassManager lowering(context);
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(kLoweringPipeline, lowering, os))) {
+    module.emitError("internal error: bad lowering pipeline: ") << errors;
+    return failure();
+  }
+  return lowering.run(module);
+}
+
+static std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CPUOptions &options, std::string &error) {
+  std::string tripleName = options.triple.empty()
+                               ? llvm::sys::getDefaultTargetTriple()
+                               : options.triple;
+  llvm::Triple triple(tripleName);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu;
+  std::string features;
+  if (cpu.empty() || cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures f;
+    for (auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(name, enabled);
+    features = f.getString();
+  }
+  llvm::TargetOptions to;
+  auto level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+               : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+               : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                       : llvm::CodeGenOptLevel::Aggressive;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, level));
+}
+
+std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                const CPUOptions &options,
+                                                std::string &error) {
+  auto llvmModule = translateModuleToLLVMIR(module, context);
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  auto tm = createTargetMachine(options, error);
+  if (!tm)
+    return nullptr;
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  if (options.optLevel > 0) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::OptimizationLevel level =
+        options.optLevel == 1   ? llvm::OptimizationLevel::O1
+        : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                                : llvm::OptimizationLevel::O3;
+    pb.buildPerModuleDefaultPipeline(level).run(*llvmModule, mam);
+  }
+  return llvmModule;
+}
+
+LogicalResult emitObject(llvm::Module &module, const CPUOptions &options,
+                         llvm::raw_pwrite_stream &out, std::string &error) {
+  auto tm = createTargetMachine(options, error);
+  if (!tm)
+    return failure();
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out, nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return failure();
+  }
+  pm.run(module);
+  return success();
+}
+
+} // namespace dlc::cpu
