@@ -35,6 +35,7 @@ static const char *kLoweringPipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "lower-affine,"
     "convert-scf-to-cf,"

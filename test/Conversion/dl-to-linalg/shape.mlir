@@ -1,0 +1,46 @@
+// RUN: dlc-opt %s --dl-to-linalg --split-input-file | FileCheck %s
+
+// Transposes are linalg.transpose.
+// CHECK-LABEL: func.func @transpose
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<3x2xf32>
+// CHECK: linalg.transpose ins(%arg0 : tensor<2x3xf32>) outs(%[[E]] : tensor<3x2xf32>) permutation = [1, 0]
+func.func @transpose(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %t = dl.transpose %a {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %t : tensor<3x2xf32>
+}
+
+// -----
+
+// Constants become arith.constant (a dl op on a constant folds first).
+// CHECK-LABEL: func.func @constant
+// CHECK: arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: dl.constant
+func.func @constant() -> tensor<2xf32> {
+  %c = dl.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %c : tensor<2xf32>
+}
+
+// -----
+
+// A reshape with one dynamic dim finds it from the element count.
+// CHECK-LABEL: func.func @reshape_dynamic
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[N:.*]] = arith.muli
+// CHECK: %[[Q:.*]] = arith.divui %{{.*}}, %c784
+// CHECK: %[[S:.*]] = tensor.from_elements %[[Q]], %c784 : tensor<2xindex>
+// CHECK: tensor.reshape %arg0(%[[S]])
+func.func @reshape_dynamic(%a: tensor<?x1x28x28xf32>) -> tensor<?x784xf32> {
+  %0 = dl.reshape %a : (tensor<?x1x28x28xf32>) -> tensor<?x784xf32>
+  return %0 : tensor<?x784xf32>
+}
+
+// -----
+
+// expand broadcasts with a generic whose input map drops the new dims.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @expand
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #{{.*}}]
+func.func @expand(%a: tensor<3xf32>) -> tensor<4x3xf32> {
+  %0 = dl.expand %a : (tensor<3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
