@@ -24,6 +24,9 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -21,6 +21,9 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateMatMulToLinalgPatterns(patterns);
   populateShapeToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
+  populateConvToLinalgPatterns(patterns);
+  populatePoolToLinalgPatterns(patterns);
+  populateNormToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -33,7 +36,9 @@ static bool isLowerable(Operation *op) {
              FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp,
              ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
              ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
-             ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp>(op);
+             ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
+             GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp, BatchNormTrainOp,
+             LayerNormOp, InstanceNormOp>(op);
 }
 
 namespace {

@@ -12,84 +12,6 @@ using namespace dlc::dl;
 
 namespace {
 
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange ins,
-                                  Value acc)>;
-
-/// Reduces over the dims marked in `reduced`: one linalg.generic whose
-/// output drops those dims, initialized with `init`. `extra` inputs are
-/// indexed like the output (broadcast along the reduced dims).
-Value reduceDims(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<bool> reduced, Value init, BodyFn body,
-                 ValueRange extra = {}) {
-  MLIRContext *ctx = b.getContext();
-  auto inType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inType.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<Value> sizes;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (reduced[i]) {
-      iterators.push_back(utils::IteratorType::reduction);
-      continue;
-    }
-    iterators.push_back(utils::IteratorType::parallel);
-    shape.push_back(inType.getDimSize(i));
-    outExprs.push_back(getAffineDimExpr(i, ctx));
-    if (inType.isDynamicDim(i))
-      sizes.push_back(tensor::DimOp::create(b, loc, input, i));
-  }
-  auto outType = RankedTensorType::get(shape, init.getType());
-  Value acc = linalg::FillOp::create(b, loc, init,
-                                     emptyTensor(b, loc, outType, sizes))
-                  .getResult(0);
-  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
-  SmallVector<Value> ins = {input};
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  for (Value e : extra) {
-    ins.push_back(e);
-    maps.push_back(outMap);
-  }
-  maps.push_back(outMap);
-  return linalg::GenericOp::create(
-             b, loc, outType, ins, acc, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, l, body(nb, l, args.drop_back(), args.back()));
-             })
-      .getResult(0);
-}
-
-/// An elementwise map over `input` with `extra` operands indexed like a
-/// reduction's output (the dims in `reduced` dropped).
-Value mapWithReduced(OpBuilder &b, Location loc, Value input,
-                     ArrayRef<bool> reduced, ValueRange extra,
-                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
-  SmallVector<AffineExpr> kept;
-  for (int64_t i = 0; i < rank; ++i)
-    if (!reduced[i])
-      kept.push_back(getAffineDimExpr(i, ctx));
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  SmallVector<AffineMap> maps = {id};
-  SmallVector<Value> ins = {input};
-  for (Value e : extra) {
-    ins.push_back(e);
-    maps.push_back(AffineMap::get(rank, 0, kept, ctx));
-  }
-  maps.push_back(id);
-  return linalg::GenericOp::create(
-             b, loc, type, ins, emptyLike(b, loc, type, input), maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
-             })
-      .getResult(0);
-}
-
 Value fconst(OpBuilder &b, Location loc, Type t, double v) {
   return scalarConstant(b, loc, t, v);
 }
@@ -379,6 +301,45 @@ struct SoftmaxLowering : public OpRewritePattern<OpTy> {
   }
 };
 
+/// Global pools reduce every spatial dim, keeping it as size 1.
+template <typename OpTy>
+struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<OpTy, GlobalMaxPoolOp>;
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    auto type = cast<RankedTensorType>(in.getType());
+    Type et = type.getElementType();
+    SmallVector<bool> reduced(type.getRank(), true);
+    reduced[0] = reduced[1] = false;
+    Value r = reduceDims(
+        rewriter, loc, in, reduced,
+        isMax ? extreme(rewriter, loc, et, false) : fconst(rewriter, loc, et, 0),
+        [](OpBuilder &b, Location l, ValueRange x, Value acc) {
+          return isMax ? maxOf(b, l, acc, x[0]) : add(b, l, acc, x[0]);
+        });
+    if (!isMax) {
+      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t i = 2; i < type.getRank(); ++i)
+        count = arith::MulIOp::create(rewriter, loc, count,
+                                      dimValue(rewriter, loc, in, i));
+      Value n = arith::SIToFPOp::create(
+          rewriter, loc, et,
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     count));
+      r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(2, false), {},
+                         [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+                           return arith::DivFOp::create(b, l, x[0], n);
+                         });
+    }
+    rewriter.replaceOp(
+        op, toResultType(rewriter, loc, r, op.getType(), in, reduced));
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
@@ -388,5 +349,6 @@ void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceL2Op>, ReduceLowering<ReduceSumSquareOp>,
                ReduceLowering<ReduceLogSumExpOp>, ArgReduceLowering<ArgMaxOp>,
                ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
-               SoftmaxLowering<LogSoftmaxOp>>(patterns.getContext());
+               SoftmaxLowering<LogSoftmaxOp>, GlobalPoolLowering<GlobalMaxPoolOp>,
+               GlobalPoolLowering<GlobalAvgPoolOp>>(patterns.getContext());
 }

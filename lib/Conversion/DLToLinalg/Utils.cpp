@@ -86,4 +86,74 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
   return tensor::ReshapeOp::create(b, loc, type, input, shape);
 }
 
+Value reduceDims(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<bool> reduced, Value init, ReduceBodyFn body,
+                 ValueRange extra) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (reduced[i]) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    shape.push_back(inType.getDimSize(i));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+    if (inType.isDynamicDim(i))
+      sizes.push_back(tensor::DimOp::create(b, loc, input, i));
+  }
+  auto outType = RankedTensorType::get(shape, init.getType());
+  Value acc = linalg::FillOp::create(b, loc, init,
+                                     emptyTensor(b, loc, outType, sizes))
+                  .getResult(0);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  SmallVector<Value> ins = {input};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  for (Value e : extra) {
+    ins.push_back(e);
+    maps.push_back(outMap);
+  }
+  maps.push_back(outMap);
+  return linalg::GenericOp::create(
+             b, loc, outType, ins, acc, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l, body(nb, l, args.drop_back(), args.back()));
+             })
+      .getResult(0);
+}
+
+Value mapWithReduced(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<bool> reduced, ValueRange extra,
+                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> kept;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced[i])
+      kept.push_back(getAffineDimExpr(i, ctx));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineMap> maps = {id};
+  SmallVector<Value> ins = {input};
+  for (Value e : extra) {
+    ins.push_back(e);
+    maps.push_back(AffineMap::get(rank, 0, kept, ctx));
+  }
+  maps.push_back(id);
+  return linalg::GenericOp::create(
+             b, loc, type, ins, emptyLike(b, loc, type, input), maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 } // namespace dlc

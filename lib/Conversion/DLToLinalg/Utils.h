@@ -53,6 +53,32 @@ inline int64_t normalizedAxis(uint64_t axis, int64_t rank) {
 mlir::Value dimValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                      int64_t i);
 
+/// tensor.pad with a constant; the input itself when every pad is 0.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value padValue);
+
+/// The body of a reduction: combine the inputs' elements into `acc`.
+using ReduceBodyFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange ins, mlir::Value acc)>;
+
+/// Reduces over the dims marked in `reduced`: one linalg.generic whose
+/// output drops those dims, initialized with `init`. `extra` inputs are
+/// indexed like the output (broadcast along the reduced dims).
+mlir::Value reduceDims(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<bool> reduced,
+                       mlir::Value init, ReduceBodyFn body,
+                       mlir::ValueRange extra = {});
+
+/// An elementwise map over `input` with `extra` operands indexed like a
+/// reduction's output (the dims in `reduced` dropped).
+mlir::Value mapWithReduced(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+    llvm::ArrayRef<bool> reduced, mlir::ValueRange extra,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange)>
+        fn);
+
 } // namespace dlc
 
 #endif // DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H

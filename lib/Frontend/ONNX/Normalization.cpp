@@ -95,11 +95,44 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
     return success();
   };
   r["LayerNormalization"] = [](NodeImporter &n) -> LogicalResult {
-    for (unsigned i = 1; i < n.numOutputs(); ++i)
-      if (!n.node.output(i).empty())
-        return n.fail("the Mean and InvStdDev outputs are not supported");
     if (n.intAttr("stash_type", 1) != 1)
       return n.fail("stash_type other than float is not supported");
+    // The optional Mean and InvStdDev outputs are computed next to the
+    // normalization (keepdims over the normalized dims).
+    bool wantStats = false;
+    for (unsigned i = 1; i < n.numOutputs(); ++i)
+      wantStats |= !n.node.output(i).empty();
+    if (wantStats) {
+      int64_t rank = n.inputType(0).getRank();
+      int64_t axis = n.intAttr("axis", -1);
+      if (axis < 0)
+        axis += rank;
+      SmallVector<int64_t> axes;
+      for (int64_t i = axis; i < rank; ++i)
+        axes.push_back(i);
+      Type et = n.inputType(0).getElementType();
+      auto mean = n.create1("dl.reduce_mean", n.input(0), {n.i64s("axes", axes)});
+      if (failed(mean))
+        return failure();
+      auto centered = n.create1("dl.sub", {n.input(0), *mean});
+      if (failed(centered))
+        return failure();
+      auto sq = n.create1("dl.mul", {*centered, *centered});
+      if (failed(sq))
+        return failure();
+      auto var = n.create1("dl.reduce_mean", *sq, {n.i64s("axes", axes)});
+      if (failed(var))
+        return failure();
+      auto shifted = n.create1(
+          "dl.add", {*var, n.scalar(n.floatAttr("epsilon", 1e-5), et)});
+      if (failed(shifted))
+        return failure();
+      auto inv = n.create1("dl.rsqrt", *shifted);
+      if (failed(inv))
+        return failure();
+      n.setOutput(1, *mean);
+      n.setOutput(2, *inv);
+    }
     SmallVector<Value> operands = {n.input(0)};
     SmallVector<int32_t> segments = {1, 0, 0};
     if (n.hasInput(1)) {

@@ -5,6 +5,8 @@
 
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -35,7 +37,11 @@ static const char *kLoweringPipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
-    "convert-bufferization-to-memref,"
+    "convert-bufferization-to-memref";
+
+/// After bufferization: strided copies become loops here instead of calls
+/// to MLIR's C runner library, so generated code needs only libc and libm.
+static const char *kLoopPipeline =
     "convert-linalg-to-loops,"
     "lower-affine,"
     "convert-scf-to-cf,"
@@ -76,14 +82,25 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
   pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(module)))
     return failure();
-  PassManager lowering(context);
   std::string errors;
   llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(kLoweringPipeline, lowering, os))) {
+  PassManager bufferize(context), loops(context);
+  if (failed(parsePassPipeline(kLoweringPipeline, bufferize, os)) ||
+      failed(parsePassPipeline(kLoopPipeline, loops, os))) {
     module.emitError("internal error: bad lowering pipeline: ") << errors;
     return failure();
   }
-  return lowering.run(module);
+  if (failed(bufferize.run(module)))
+    return failure();
+  // memref.copy -> linalg.copy, which convert-linalg-to-loops expands.
+  SmallVector<memref::CopyOp> copies;
+  module.walk([&](memref::CopyOp c) { copies.push_back(c); });
+  for (memref::CopyOp c : copies) {
+    OpBuilder b(c);
+    linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+    c.erase();
+  }
+  return loops.run(module);
 }
 
 static std::unique_ptr<llvm::TargetMachine>

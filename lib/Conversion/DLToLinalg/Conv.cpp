@@ -1,0 +1,130 @@
+//===- Conv.cpp - conv to linalg ------------------------------------------===//
+//
+// One linalg.generic covers 1-D to 3-D, strides, dilations and groups:
+// iterate (n, m, out..., c, k...) with c and k reducing; the input is padded
+// once with tensor.pad.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "dlc/Conversion/Passes.h"
+
+using namespace mlir;
+using namespace dlc;
+using namespace dlc::dl;
+
+namespace dlc {
+
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<OpFoldResult> lo, hi;
+  for (int64_t p : low)
+    lo.push_back(b.getIndexAttr(p));
+  for (int64_t p : high)
+    hi.push_back(b.getIndexAttr(p));
+  return tensor::PadOp::create(b, loc, Type(), input, lo, hi, padValue);
+}
+
+} // namespace dlc
+
+namespace {
+
+struct ConvLowering : public OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inType = op.getInput().getType();
+    auto wType = op.getWeight().getType();
+    auto resultType = op.getType();
+    Type et = resultType.getElementType();
+    int64_t spatial = inType.getRank() - 2;
+    int64_t groups = op.getGroups();
+    int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1);
+    if (groups > 1 && (ShapedType::isDynamic(m) || ShapedType::isDynamic(cg)))
+      return rewriter.notifyMatchFailure(op, "grouped conv needs static channels");
+    auto w = readWindowAttrs(loc, op.getStrides(), op.getPads(),
+                             op.getDilations(), spatial);
+    if (failed(w))
+      return failure();
+    SmallVector<int64_t> low(2, 0), high(2, 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      low.push_back(w->pads[i]);
+      high.push_back(w->pads[i + spatial]);
+    }
+    Value input = padTensor(rewriter, loc, op.getInput(), low, high,
+                            scalarConstant(rewriter, loc, et, 0));
+
+    // Iteration dims: n, m, o_0..o_{s-1}, c, k_0..k_{s-1}.
+    int64_t nDims = 2 + spatial + 1 + spatial;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    AffineExpr n = d(0), mm = d(1), c = d(2 + spatial);
+    AffineExpr channel = groups == 1 ? c : mm.floorDiv(m / groups) * cg + c;
+    SmallVector<AffineExpr> inExprs = {n, channel}, wExprs = {mm, c},
+                            outExprs = {n, mm};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = d(2 + i), k = d(3 + spatial + i);
+      inExprs.push_back(o * w->strides[i] + k * w->dilations[i]);
+      wExprs.push_back(k);
+      outExprs.push_back(o);
+    }
+    SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    SmallVector<Value> sizes;
+    if (resultType.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+    if (resultType.isDynamicDim(1))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getWeight(), 0));
+    for (int64_t i = 0; i < spatial; ++i)
+      if (resultType.isDynamicDim(2 + i))
+        return rewriter.notifyMatchFailure(op, "dynamic spatial output");
+    Value acc = linalg::FillOp::create(rewriter, loc,
+                                       scalarConstant(rewriter, loc, et, 0),
+                                       emptyTensor(rewriter, loc, resultType,
+                                                   sizes))
+                    .getResult(0);
+    Value conv =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{input, op.getWeight()}, acc,
+            ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
+                                AffineMap::get(nDims, 0, wExprs, ctx),
+                                AffineMap::get(nDims, 0, outExprs, ctx)},
+            iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value r = arith::AddFOp::create(
+                  b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]));
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if (Value bias = op.getBias()) {
+      int64_t rank = resultType.getRank();
+      auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      conv = linalg::GenericOp::create(
+                 rewriter, loc, resultType, ValueRange{conv, bias},
+                 emptyLike(rewriter, loc, resultType, conv),
+                 ArrayRef<AffineMap>{id, AffineMap::get(rank, 0, {d(1)}, ctx),
+                                     id},
+                 SmallVector<utils::IteratorType>(
+                     rank, utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       Value(arith::AddFOp::create(b, l, args[0], args[1])));
+                 })
+                 .getResult(0);
+    }
+    rewriter.replaceOp(op, conv);
+    return success();
+  }
+};
+
+} // namespace
+
+void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering>(patterns.getContext());
+}
