@@ -32,13 +32,21 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
 static bool isLowerable(Operation *op) {
   if (isa<ElementwiseOpInterface>(op))
     return true;
-  return isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp,
+  if (isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp,
              FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp,
              ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
              ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
              ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
-             GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp, BatchNormTrainOp,
-             LayerNormOp, InstanceNormOp>(op);
+             GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
+             BatchNormTrainOp,
+             LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp>(
+          op))
+    return true;
+  if (auto pad = dyn_cast<PadOp>(op))
+    return pad.getMode() == PadMode::constant;
+  if (auto tile = dyn_cast<TileOp>(op))
+    return tile.getInput().getType().hasStaticShape();
+  return false;
 }
 
 namespace {

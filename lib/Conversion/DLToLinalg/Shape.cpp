@@ -3,6 +3,8 @@
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 using namespace mlir;
 using namespace dlc;
 using namespace dlc::dl;
@@ -206,9 +208,302 @@ struct ExpandLowering : public OpRewritePattern<ExpandOp> {
   }
 };
 
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// ONNX Slice bounds for one axis at run time: start, size and step after
+/// negative wrap-around and clamping.
+std::pair<Value, Value> sliceBounds(OpBuilder &b, Location loc, Value dim,
+                                    int64_t start, int64_t end, int64_t step) {
+  // Clamp the huge ends exporters use (INT64_MAX) before any arithmetic.
+  start = std::clamp<int64_t>(start, -(int64_t(1) << 40), int64_t(1) << 40);
+  end = std::clamp<int64_t>(end, -(int64_t(1) << 40), int64_t(1) << 40);
+  auto wrap = [&](int64_t v) -> Value {
+    Value c = idx(b, loc, v);
+    return v < 0 ? Value(arith::AddIOp::create(b, loc, c, dim)) : c;
+  };
+  auto clamp = [&](Value v, Value lo, Value hi) -> Value {
+    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
+                                  hi);
+  };
+  Value s = wrap(start), e = wrap(end);
+  Value zero = idx(b, loc, 0);
+  Value size;
+  if (step > 0) {
+    s = clamp(s, zero, dim);
+    e = clamp(e, zero, dim);
+    Value span = arith::SubIOp::create(b, loc, e, s);
+    size = arith::CeilDivSIOp::create(b, loc, span, idx(b, loc, step));
+  } else {
+    Value last = arith::SubIOp::create(b, loc, dim, idx(b, loc, 1));
+    s = clamp(s, zero, last);
+    e = clamp(e, idx(b, loc, -1), last);
+    Value span = arith::SubIOp::create(b, loc, s, e);
+    size = arith::CeilDivSIOp::create(b, loc, span, idx(b, loc, -step));
+  }
+  size = arith::MaxSIOp::create(b, loc, size, zero);
+  return {s, size};
+}
+
+struct SliceLowering : public OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    auto inType = op.getInput().getType();
+    int64_t rank = inType.getRank();
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+        sizes = tensor::getMixedSizes(rewriter, loc, in),
+        strides(rank, rewriter.getIndexAttr(1));
+    bool negative = false;
+    ArrayRef<int64_t> starts = op.getStarts(), ends = op.getEnds();
+    for (size_t i = 0; i < starts.size(); ++i) {
+      int64_t axis = op.getAxes() ? (*op.getAxes())[i] : int64_t(i);
+      if (axis < 0)
+        axis += rank;
+      int64_t step = op.getSteps() ? (*op.getSteps())[i] : 1;
+      auto [start, size] = sliceBounds(rewriter, loc,
+                                       dimValue(rewriter, loc, in, axis),
+                                       starts[i], ends[i], step);
+      offsets[axis] = start;
+      sizes[axis] = size;
+      strides[axis] = rewriter.getIndexAttr(step);
+      negative |= step < 0;
+    }
+    if (negative) {
+      // extract_slice has no negative strides: read through a generic.
+      auto type = op.getType();
+      SmallVector<Value> dyn;
+      for (int64_t i = 0; i < rank; ++i)
+        if (type.isDynamicDim(i))
+          dyn.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, sizes[i]));
+      Value init = emptyTensor(rewriter, loc, type, dyn);
+      auto g = linalg::GenericOp::create(
+          rewriter, loc, type, ValueRange{}, init,
+          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(
+              rank, op.getContext())},
+          SmallVector<utils::IteratorType>(rank,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange) {
+            SmallVector<Value> coords;
+            for (int64_t i = 0; i < rank; ++i) {
+              Value off = getValueOrCreateConstantIndexOp(b, l, offsets[i]);
+              Value st = getValueOrCreateConstantIndexOp(b, l, strides[i]);
+              Value k = linalg::IndexOp::create(b, l, i);
+              coords.push_back(arith::AddIOp::create(
+                  b, l, off, arith::MulIOp::create(b, l, k, st)));
+            }
+            linalg::YieldOp::create(
+                b, l, Value(tensor::ExtractOp::create(b, l, in, coords)));
+          });
+      rewriter.replaceOp(op, g.getResults());
+      return success();
+    }
+    Value slice = tensor::ExtractSliceOp::create(rewriter, loc, in, offsets,
+                                                 sizes, strides);
+    if (slice.getType() != op.getType())
+      slice = tensor::CastOp::create(rewriter, loc, op.getType(), slice);
+    rewriter.replaceOp(op, slice);
+    return success();
+  }
+};
+
+struct ConcatLowering : public OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), rank);
+    Value total = idx(rewriter, loc, 0);
+    for (Value v : op.getInputs())
+      total = arith::AddIOp::create(rewriter, loc, total,
+                                    dimValue(rewriter, loc, v, axis));
+    SmallVector<Value> dyn;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!type.isDynamicDim(i))
+        continue;
+      dyn.push_back(i == axis ? total
+                              : dimValue(rewriter, loc, op.getInputs()[0], i));
+    }
+    Value result = emptyTensor(rewriter, loc, type, dyn);
+    Value offset = idx(rewriter, loc, 0);
+    for (Value v : op.getInputs()) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+          sizes = tensor::getMixedSizes(rewriter, loc, v),
+          strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = offset;
+      result = tensor::InsertSliceOp::create(rewriter, loc, v, result, offsets,
+                                             sizes, strides);
+      offset = arith::AddIOp::create(rewriter, loc, offset,
+                                     dimValue(rewriter, loc, v, axis));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplitLowering : public OpRewritePattern<SplitOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SplitOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    int64_t rank = op.getInput().getType().getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), rank);
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (auto [size, result] : llvm::zip(op.getSizes(), op.getResults())) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+          sizes = tensor::getMixedSizes(rewriter, loc, in),
+          strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      sizes[axis] = rewriter.getIndexAttr(size);
+      Value s = tensor::ExtractSliceOp::create(rewriter, loc, in, offsets,
+                                               sizes, strides);
+      if (s.getType() != result.getType())
+        s = tensor::CastOp::create(rewriter, loc, result.getType(), s);
+      results.push_back(s);
+      offset += size;
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Constant-mode pad: negative pads crop first, then tensor.pad.
+struct PadLowering : public OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getMode() != PadMode::constant)
+      return rewriter.notifyMatchFailure(op, "reflect/edge pads");
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    int64_t rank = op.getInput().getType().getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<OpFoldResult> offsets, sizes,
+        strides(rank, rewriter.getIndexAttr(1));
+    bool crop = false;
+    SmallVector<int64_t> low, high;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t lo = pads[i], hi = pads[i + rank];
+      crop |= lo < 0 || hi < 0;
+      Value dim = dimValue(rewriter, loc, in, i);
+      offsets.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, -lo)));
+      sizes.push_back(OpFoldResult(arith::SubIOp::create(
+          rewriter, loc, dim,
+          idx(rewriter, loc, std::max<int64_t>(0, -lo) +
+                                 std::max<int64_t>(0, -hi)))));
+      low.push_back(std::max<int64_t>(0, lo));
+      high.push_back(std::max<int64_t>(0, hi));
+    }
+    if (crop)
+      in = tensor::ExtractSliceOp::create(rewriter, loc, in, offsets, sizes,
+                                          strides);
+    Type et = op.getType().getElementType();
+    Value padded = padTensor(rewriter, loc, in, low, high,
+                             scalarConstant(rewriter, loc, et,
+                                            op.getValue().convertToDouble()));
+    if (padded.getType() != op.getType())
+      padded = tensor::CastOp::create(rewriter, loc, op.getType(), padded);
+    rewriter.replaceOp(op, padded);
+    return success();
+  }
+};
+
+/// gather: result[pre, j..., post] = input[pre, wrap(indices[j...]), post].
+struct GatherLowering : public OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value in = op.getInput();
+    auto type = op.getType();
+    int64_t inRank = op.getInput().getType().getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), inRank);
+    int64_t q = op.getIndices().getType().getRank();
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t i = 0; i < q; ++i)
+      idxExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<Value> dyn;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!type.isDynamicDim(i))
+        continue;
+      if (i < axis)
+        dyn.push_back(dimValue(rewriter, loc, in, i));
+      else if (i < axis + q)
+        dyn.push_back(dimValue(rewriter, loc, op.getIndices(), i - axis));
+      else
+        dyn.push_back(dimValue(rewriter, loc, in, i - q + 1));
+    }
+    Value init = emptyTensor(rewriter, loc, type, dyn);
+    Value axisDim = dimValue(rewriter, loc, in, axis);
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, type, op.getIndices(), init,
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, idxExprs, ctx),
+                            AffineMap::getMultiDimIdentityMap(rank, ctx)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
+                                            idx(b, l, 0));
+          i = arith::SelectOp::create(b, l, neg,
+                                      arith::AddIOp::create(b, l, i, axisDim),
+                                      i);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          coords.push_back(i);
+          for (int64_t d = axis + q; d < rank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, in, coords)));
+        });
+    rewriter.replaceOp(op, g.getResults());
+    return success();
+  }
+};
+
+/// tile: result[i] = input[i mod dim] (static input dims).
+struct TileLowering : public OpRewritePattern<TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TileOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = op.getInput().getType();
+    if (!inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic input");
+    MLIRContext *ctx = op.getContext();
+    Location loc = op.getLoc();
+    int64_t rank = inType.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < rank; ++i)
+      exprs.push_back(getAffineDimExpr(i, ctx) % inType.getDimSize(i));
+    auto type = op.getType();
+    Value init = emptyTensor(rewriter, loc, type, {});
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, type, op.getInput(), init,
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
+                            AffineMap::getMultiDimIdentityMap(rank, ctx)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, g.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<SliceLowering, ConcatLowering, SplitLowering, PadLowering,
+               GatherLowering, TileLowering>(patterns.getContext());
   patterns.add<ConstantLowering, ReshapeLowering, FlattenLowering,
                SqueezeLowering, UnsqueezeLowering,
                TransposeLowering, ExpandLowering>(patterns.getContext());
