@@ -39,7 +39,8 @@ static bool isLowerable(Operation *op) {
              ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
              GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
              BatchNormTrainOp,
-             LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp>(
+             LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
+          ShapeOfOp>(
           op))
     return true;
   if (auto pad = dyn_cast<PadOp>(op))

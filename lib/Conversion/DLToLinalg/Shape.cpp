@@ -499,11 +499,28 @@ struct TileLowering : public OpRewritePattern<TileOp> {
   }
 };
 
+struct ShapeOfLowering : public OpRewritePattern<ShapeOfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ShapeOfOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    int64_t rank = op.getInput().getType().getRank();
+    for (int64_t i = 0; i < rank; ++i)
+      dims.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          dimValue(rewriter, loc, op.getInput(), i)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<SliceLowering, ConcatLowering, SplitLowering, PadLowering,
-               GatherLowering, TileLowering>(patterns.getContext());
+               GatherLowering, TileLowering, ShapeOfLowering>(
+      patterns.getContext());
   patterns.add<ConstantLowering, ReshapeLowering, FlattenLowering,
                SqueezeLowering, UnsqueezeLowering,
                TransposeLowering, ExpandLowering>(patterns.getContext());

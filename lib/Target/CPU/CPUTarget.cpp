@@ -43,9 +43,9 @@ static const char *kLoweringPipeline =
 /// to MLIR's C runner library, so generated code needs only libc and libm.
 static const char *kLoopPipeline =
     "convert-linalg-to-loops,"
+    "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
-    "expand-strided-metadata,"
     "finalize-memref-to-llvm,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"

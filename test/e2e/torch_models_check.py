@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Compiles the reference networks (torchvision resnet18, mobilenet_v2, a
+TransformerEncoder) with dlc and compares their outputs with PyTorch's.
+
+usage: torch_models_check.py DLC OUTDIR [--models resnet18,...] [--opset 17]
+
+Each model is compiled once with a dynamic batch and run at batch 1 and 7;
+float outputs must match within rtol 1e-3, atol 1e-5 (np.allclose). Prints
+the max abs and rel error per model and run.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+import export_models  # noqa: E402
+from dlc import CompiledModel, TensorSpec  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dlc")
+    ap.add_argument("outdir")
+    ap.add_argument("--models", default="resnet18,mobilenet_v2,transformer")
+    ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--batches", default="1,7")
+    args = ap.parse_args()
+    os.makedirs(args.outdir, exist_ok=True)
+    failures = 0
+    for name in args.models.split(","):
+        path = export_models.export(name, args.opset, args.outdir)
+        lib = os.path.join(args.outdir, f"{name}.so")
+        t0 = time.time()
+        p = subprocess.run([args.dlc, path, "--emit=shared", "-O3", "-o", lib,
+                            "--entry", "forward"], capture_output=True, text=True)
+        compile_s = time.time() - t0
+        if p.returncode != 0:
+            print(f"{name}: compile failed ({p.returncode}): {p.stderr.strip()[:500]}")
+            failures += 1
+            continue
+        torch.manual_seed(0)
+        ctor, shape = export_models.MODELS[name]
+        model = ctor().eval()
+        compiled = CompiledModel(lib, "forward", [TensorSpec(len(shape), np.float32)],
+                                 [TensorSpec(len(shape) if name == "transformer" else 2,
+                                             np.float32)])
+        for batch in (int(b) for b in args.batches.split(",")):
+            x = torch.randn(batch, *shape[1:])
+            with torch.no_grad():
+                expected = model(x).numpy()
+            t0 = time.time()
+            got = compiled(x.numpy())[0]
+            run_s = time.time() - t0
+            ok = got.shape == expected.shape and np.allclose(got, expected, rtol=1e-3, atol=1e-5)
+            abs_err = float(np.max(np.abs(got - expected))) if got.shape == expected.shape else float("inf")
+            rel_err = float(np.max(np.abs(got - expected) / (np.abs(expected) + 1e-12))) \
+                if got.shape == expected.shape else float("inf")
+            print(f"{name} batch {batch}: {'match' if ok else 'MISMATCH'} "
+                  f"max abs err {abs_err:.3g}, max rel err {rel_err:.3g} "
+                  f"(compile {compile_s:.1f} s, run {run_s:.2f} s)")
+            failures += not ok
+    print(f"{len(args.models.split(','))} models checked, {failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
