@@ -2,10 +2,10 @@
 
 // The contract names the first op the CPU backend cannot take, at its
 // location (the ONNX node), before any lowering starts.
-func.func @unsupported(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
-  // expected-error @+1 {{'dl.max_pool' cannot be compiled yet: the CPU backend has no lowering for it}}
-  %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
-  return %0 : tensor<1x3x4x4xf32>
+func.func @unsupported(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
+  // expected-error @+1 {{'dl.resize' cannot be compiled yet: the CPU backend has no lowering for it}}
+  %0 = dl.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
+  return %0 : tensor<1x3x16x16xf32>
 }
 
 // -----
