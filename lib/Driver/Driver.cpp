@@ -6,6 +6,7 @@
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "dlc/Target/CPU/CPUTarget.h"
+#include "dlc/Target/CPU/EntryABI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -132,6 +133,39 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (f.getSymName() == "main")
       f.setSymName(entry);
   });
+  // The C entry points are named after the model: NAME_run, NAME_release.
+  std::string prefix = llvm::StringRef(entry).ends_with("_forward")
+                           ? entry.substr(0, entry.size() - 8)
+                           : entry;
+  auto entryFunc = module->lookupSymbol<func::FuncOp>(entry);
+  if (!entryFunc) {
+    errs << "error: the model has no function '" << entry << "'\n";
+    return kCompileError;
+  }
+  auto signature = cpu::readSignature(entryFunc, prefix);
+  if (failed(signature))
+    return kCompileError;
+  std::string headerPath =
+      options.output == "-"
+          ? std::string("-")
+          : (llvm::sys::path::parent_path(options.output).empty()
+                 ? prefix + ".h"
+                 : (llvm::sys::path::parent_path(options.output) + "/" +
+                    prefix + ".h")
+                       .str());
+  auto writeHeaderFile = [&](const std::string &path) -> bool {
+    std::string err;
+    auto out = openOutputFile(path, &err);
+    if (!out) {
+      errs << "error: " << err << "\n";
+      return false;
+    }
+    cpu::writeHeader(out->os(), *signature);
+    out->keep();
+    return true;
+  };
+  if (options.emit == Emit::Header)
+    return writeHeaderFile(options.output) ? kSuccess : kUsageError;
   if (options.emit == Emit::Linalg) {
     PassManager pm(&context);
     pm.addPass(createDLVerifyBackendContract());
@@ -155,6 +189,10 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (!llvmModule) {
     errs << "error: " << error << "\n";
     if (getenv("DLC_DEBUG_DUMP")) module->print(errs);
+    return kCompileError;
+  }
+  if (failed(cpu::emitEntryPoints(*llvmModule, *signature, error))) {
+    errs << "error: " << error << "\n";
     return kCompileError;
   }
   stage("LLVM IR and optimization");
@@ -196,6 +234,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   stage("object code");
   if (options.emit == Emit::Obj)
     return kSuccess;
+  if (!writeHeaderFile(headerPath))
+    return kUsageError;
   llvm::FileRemover removeTemp(tempObj);
   // The system linker makes the shared library (libm for the math calls).
   auto cc = llvm::sys::findProgramByName("cc");

@@ -29,7 +29,9 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Obj, "obj", "an object file"),
-               clEnumValN(Emit::Shared, "shared", "a shared library")),
+               clEnumValN(Emit::Shared, "shared",
+                          "a shared library and its C header NAME.h"),
+               clEnumValN(Emit::Header, "header", "the model's C header")),
     cl::cat(category));
 static cl::opt<InputFormat> inputFormat(
     "input-format", cl::desc("Input format (default: from the extension)"),

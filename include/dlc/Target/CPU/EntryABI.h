@@ -1,0 +1,54 @@
+//===- EntryABI.h - the C entry point and header of a model -----*- C++ -*-===//
+//
+// Every compiled model exports `int32_t NAME_run(const dlc_tensor *inputs,
+// dlc_tensor *outputs)` (runtime/include/dlc/runtime.h): inputs are checked
+// against the model's dtypes, ranks and static dims; outputs come back in
+// buffers allocated with malloc (the caller frees them, or calls
+// NAME_release). The per-model header declares it with the model's
+// signature, names and typed helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_TARGET_CPU_ENTRYABI_H
+#define DLC_TARGET_CPU_ENTRYABI_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace dlc::cpu {
+
+struct TensorSignature {
+  std::string name;            // the ONNX value name ("" if none)
+  int32_t dtype;               // a dlc_dtype
+  unsigned elementBytes;
+  std::vector<int64_t> shape;  // -1 for a dynamic dim
+  std::vector<std::string> dimNames;
+};
+
+struct EntrySignature {
+  std::string entry;  // the MLIR function (its C interface is _mlir_ciface_)
+  std::string prefix; // NAME in NAME_run / NAME_release
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the signature of `func` (tensor arguments and results, dl.name and
+/// dl.dim_names attributes). Fails on an element type without a dlc_dtype.
+mlir::FailureOr<EntrySignature> readSignature(mlir::func::FuncOp func,
+                                              llvm::StringRef prefix);
+
+/// Adds NAME_run and NAME_release to `module`, which already holds
+/// `_mlir_ciface_<entry>`.
+mlir::LogicalResult emitEntryPoints(llvm::Module &module,
+                                    const EntrySignature &sig,
+                                    std::string &error);
+
+/// Writes the per-model C header.
+void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig);
+
+} // namespace dlc::cpu
+
+#endif // DLC_TARGET_CPU_ENTRYABI_H

@@ -1,0 +1,303 @@
+//===- EntryABI.cpp - the C entry point and header of a model -------------===//
+
+#include "dlc/Target/CPU/EntryABI.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace dlc::cpu {
+
+// Mirrors runtime/include/dlc/runtime.h.
+enum : int32_t {
+  kF32 = 0, kF16 = 1, kBF16 = 2, kF64 = 3, kI8 = 4, kI32 = 5, kI64 = 6, kI1 = 7
+};
+enum : int32_t { kStatusOk = 0, kStatusOutOfMemory = 2, kStatusShape = 3, kStatusDtype = 4 };
+
+static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
+  if (t.isF32())
+    return std::pair<int32_t, unsigned>{kF32, 4};
+  if (t.isF16())
+    return std::pair<int32_t, unsigned>{kF16, 2};
+  if (t.isBF16())
+    return std::pair<int32_t, unsigned>{kBF16, 2};
+  if (t.isF64())
+    return std::pair<int32_t, unsigned>{kF64, 8};
+  if (t.isInteger(8))
+    return std::pair<int32_t, unsigned>{kI8, 1};
+  if (t.isInteger(32))
+    return std::pair<int32_t, unsigned>{kI32, 4};
+  if (t.isInteger(64))
+    return std::pair<int32_t, unsigned>{kI64, 8};
+  if (t.isInteger(1))
+    return std::pair<int32_t, unsigned>{kI1, 1};
+  return failure();
+}
+
+static const char *dtypeName(int32_t d) {
+  static const char *names[] = {"f32", "f16", "bf16", "f64", "i8", "i32", "i64", "i1"};
+  return names[d];
+}
+
+static const char *cTypeName(int32_t d) {
+  static const char *names[] = {"float",   "uint16_t", "uint16_t", "double",
+                                "int8_t",  "int32_t",  "int64_t",  "uint8_t"};
+  return names[d];
+}
+
+FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
+  EntrySignature sig;
+  sig.entry = func.getSymName().str();
+  sig.prefix = prefix.str();
+  auto read = [&](Type type, DictionaryAttr attrs,
+                  std::vector<TensorSignature> &out) -> LogicalResult {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t)
+      return func.emitError("entry point argument is not a ranked tensor");
+    auto dt = dtypeOf(t.getElementType());
+    if (failed(dt))
+      return func.emitError("no dlc_dtype for element type ")
+             << t.getElementType();
+    TensorSignature s;
+    s.dtype = dt->first;
+    s.elementBytes = dt->second;
+    for (int64_t d : t.getShape())
+      s.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    if (attrs) {
+      if (auto n = attrs.getAs<StringAttr>("dl.name"))
+        s.name = n.str();
+      if (auto names = attrs.getAs<ArrayAttr>("dl.dim_names"))
+        for (Attribute a : names)
+          s.dimNames.push_back(cast<StringAttr>(a).str());
+    }
+    s.dimNames.resize(s.shape.size());
+    out.push_back(std::move(s));
+    return success();
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i),
+                    sig.inputs)))
+      return failure();
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (failed(read(func.getResultTypes()[i], func.getResultAttrDict(i),
+                    sig.outputs)))
+      return failure();
+  return sig;
+}
+
+LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
+                              std::string &error) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Function *ciface = module.getFunction("_mlir_ciface_" + sig.entry);
+  if (!ciface) {
+    error = "no C interface for entry point '" + sig.entry + "'";
+    return failure();
+  }
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  // dlc_tensor: {void *data; int32 dtype; int32 rank; int64 *shape; int64 *strides}
+  auto *tensorTy = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});
+  auto descTy = [&](size_t rank) -> llvm::StructType * {
+    if (rank == 0)
+      return llvm::StructType::get(ctx, {ptr, ptr, i64});
+    auto *arr = llvm::ArrayType::get(i64, rank);
+    return llvm::StructType::get(ctx, {ptr, ptr, i64, arr, arr});
+  };
+  llvm::FunctionCallee mallocFn = module.getOrInsertFunction(
+      "malloc", llvm::FunctionType::get(ptr, {i64}, false));
+  llvm::FunctionCallee freeFn = module.getOrInsertFunction(
+      "free", llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
+
+  auto *runTy = llvm::FunctionType::get(i32, {ptr, ptr}, false);
+  auto *run = llvm::Function::Create(runTy, llvm::Function::ExternalLinkage,
+                                     sig.prefix + "_run", module);
+  llvm::Value *inputs = run->getArg(0), *outputs = run->getArg(1);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
+  auto *fail = llvm::BasicBlock::Create(ctx, "fail", run);
+  llvm::IRBuilder<> b(fail);
+  auto *status = b.CreatePHI(i32, 0, "status");
+  b.CreateRet(status);
+  b.SetInsertPoint(entry);
+  // Checks `ok`; on failure returns `code`.
+  auto check = [&](llvm::Value *ok, int32_t code) {
+    auto *next = llvm::BasicBlock::Create(ctx, "ok", run);
+    status->addIncoming(b.getInt32(code), b.GetInsertBlock());
+    b.CreateCondBr(ok, next, fail);
+    b.SetInsertPoint(next);
+  };
+
+  // Inputs: check dtype, rank and static dims; build contiguous descriptors.
+  std::vector<llvm::Value *> args;
+  auto *resultTy = sig.outputs.size() == 1
+                       ? descTy(sig.outputs[0].shape.size())
+                       : llvm::StructType::get(ctx, [&] {
+                           std::vector<llvm::Type *> fields;
+                           for (const auto &o : sig.outputs)
+                             fields.push_back(descTy(o.shape.size()));
+                           return fields;
+                         }());
+  auto *result = b.CreateAlloca(resultTy);
+  args.push_back(result);
+  for (auto [i, in] : llvm::enumerate(sig.inputs)) {
+    llvm::Value *t = b.CreateConstGEP1_64(tensorTy, inputs, i);
+    llvm::Value *data = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 0));
+    llvm::Value *dtype = b.CreateLoad(i32, b.CreateStructGEP(tensorTy, t, 1));
+    llvm::Value *rank = b.CreateLoad(i32, b.CreateStructGEP(tensorTy, t, 2));
+    check(b.CreateICmpEQ(dtype, b.getInt32(in.dtype)), kStatusDtype);
+    check(b.CreateICmpEQ(rank, b.getInt32(in.shape.size())), kStatusShape);
+    size_t r = in.shape.size();
+    auto *dTy = descTy(r);
+    auto *desc = b.CreateAlloca(dTy);
+    b.CreateStore(data, b.CreateStructGEP(dTy, desc, 0));
+    b.CreateStore(data, b.CreateStructGEP(dTy, desc, 1));
+    b.CreateStore(b.getInt64(0), b.CreateStructGEP(dTy, desc, 2));
+    if (r > 0) {
+      llvm::Value *shape = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3));
+      std::vector<llvm::Value *> dims;
+      for (size_t d = 0; d < r; ++d) {
+        llvm::Value *dim =
+            b.CreateLoad(i64, b.CreateConstGEP1_64(i64, shape, d));
+        if (in.shape[d] >= 0)
+          check(b.CreateICmpEQ(dim, b.getInt64(in.shape[d])), kStatusShape);
+        else
+          check(b.CreateICmpSGE(dim, b.getInt64(0)), kStatusShape);
+        dims.push_back(dim);
+        b.CreateStore(dim, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(3), b.getInt64(d)}));
+      }
+      llvm::Value *stride = b.getInt64(1);
+      for (size_t d = r; d-- > 0;) {
+        b.CreateStore(stride, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(4), b.getInt64(d)}));
+        stride = b.CreateMul(stride, dims[d]);
+      }
+    }
+    args.push_back(desc);
+  }
+  b.CreateCall(ciface, args);
+
+  // Outputs: copy each result into a fresh malloc'd contiguous buffer (the
+  // returned buffer may be over-aligned), write data and shape, free it.
+  for (auto [i, out] : llvm::enumerate(sig.outputs)) {
+    size_t r = out.shape.size();
+    auto *dTy = descTy(r);
+    llvm::Value *desc = sig.outputs.size() == 1
+                            ? result
+                            : b.CreateStructGEP(resultTy, result, i);
+    llvm::Value *allocated = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 0));
+    llvm::Value *aligned = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 1));
+    llvm::Value *offset = b.CreateLoad(i64, b.CreateStructGEP(dTy, desc, 2));
+    llvm::Value *t = b.CreateConstGEP1_64(tensorTy, outputs, i);
+    llvm::Value *count = b.getInt64(1);
+    llvm::Value *shape =
+        r ? b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3)) : nullptr;
+    for (size_t d = 0; d < r; ++d) {
+      llvm::Value *dim =
+          b.CreateLoad(i64, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(3), b.getInt64(d)}));
+      b.CreateStore(dim, b.CreateConstGEP1_64(i64, shape, d));
+      count = b.CreateMul(count, dim);
+    }
+    llvm::Value *bytes = b.CreateMul(count, b.getInt64(out.elementBytes));
+    // malloc(0) may return NULL: ask for at least one byte.
+    llvm::Value *buffer = b.CreateCall(
+        mallocFn, {b.CreateSelect(b.CreateICmpEQ(bytes, b.getInt64(0)),
+                                  b.getInt64(1), bytes)});
+    check(b.CreateIsNotNull(buffer), kStatusOutOfMemory);
+    llvm::Value *src = b.CreateGEP(
+        b.getInt8Ty(), aligned, b.CreateMul(offset, b.getInt64(out.elementBytes)));
+    b.CreateMemCpy(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+    // Globals come back with MLIR's 0xdeadbeef marker and are not freed.
+    llvm::Value *isGlobal = b.CreateICmpEQ(
+        b.CreatePtrToInt(allocated, i64), b.getInt64(0xdeadbeef));
+    auto *doFree = llvm::BasicBlock::Create(ctx, "free", run);
+    auto *after = llvm::BasicBlock::Create(ctx, "freed", run);
+    b.CreateCondBr(isGlobal, after, doFree);
+    b.SetInsertPoint(doFree);
+    b.CreateCall(freeFn, {allocated});
+    b.CreateBr(after);
+    b.SetInsertPoint(after);
+    b.CreateStore(buffer, b.CreateStructGEP(tensorTy, t, 0));
+    b.CreateStore(b.getInt32(out.dtype), b.CreateStructGEP(tensorTy, t, 1));
+    b.CreateStore(b.getInt32(r), b.CreateStructGEP(tensorTy, t, 2));
+  }
+  b.CreateRet(b.getInt32(kStatusOk));
+
+  // NAME_release(outputs): frees what NAME_run allocated.
+  auto *release = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::Function::ExternalLinkage, sig.prefix + "_release", module);
+  llvm::IRBuilder<> rb(llvm::BasicBlock::Create(ctx, "entry", release));
+  for (size_t i = 0; i < sig.outputs.size(); ++i) {
+    llvm::Value *t = rb.CreateConstGEP1_64(tensorTy, release->getArg(0), i);
+    llvm::Value *slot = rb.CreateStructGEP(tensorTy, t, 0);
+    rb.CreateCall(freeFn, {rb.CreateLoad(ptr, slot)});
+    rb.CreateStore(llvm::ConstantPointerNull::get(ptr), slot);
+  }
+  rb.CreateRetVoid();
+  return success();
+}
+
+static std::string shapeText(const TensorSignature &t) {
+  std::string s = "[";
+  for (size_t i = 0; i < t.shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    if (t.shape[i] >= 0)
+      s += std::to_string(t.shape[i]);
+    else
+      s += t.dimNames[i].empty() ? "?" : t.dimNames[i];
+  }
+  return s + "]";
+}
+
+void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig) {
+  std::string guard = sig.prefix;
+  for (char &c : guard)
+    c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  const std::string &p = sig.prefix;
+  os << "/* " << p << ".h: generated by dlc; do not edit.\n"
+     << " *\n"
+     << " * " << p << "_run(inputs, outputs) runs the model. Inputs are\n"
+     << " * contiguous tensors with the dtypes, ranks and static dims below.\n"
+     << " * For each output the caller sets `shape` to an int64_t[rank] array;\n"
+     << " * " << p << "_run fills data (malloc'd), dtype, rank and shape.\n"
+     << " * Free outputs with " << p << "_release(outputs) (or free(data)).\n"
+     << " * Returns a dlc_status: 0, or DLC_STATUS_SHAPE_MISMATCH /\n"
+     << " * DLC_STATUS_DTYPE_MISMATCH for bad inputs, DLC_STATUS_OUT_OF_MEMORY.\n"
+     << " */\n"
+     << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
+     << "#include <stdint.h>\n#include <dlc/runtime.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "#define " << guard << "_NUM_INPUTS " << sig.inputs.size() << "\n"
+     << "#define " << guard << "_NUM_OUTPUTS " << sig.outputs.size() << "\n\n";
+  auto describe = [&](const char *kind, size_t i, const TensorSignature &t) {
+    std::string upperKind = kind;
+    for (char &c : upperKind)
+      c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+    std::string id = llvm::formatv("{0}_{1}{2}", guard, upperKind, i).str();
+    os << "/* " << kind << " " << i << (t.name.empty() ? "" : " '" + t.name + "'")
+       << ": " << dtypeName(t.dtype) << " " << shapeText(t)
+       << " (-1: dynamic) */\n"
+       << "#define " << id << "_DTYPE " << t.dtype << "\n"
+       << "#define " << id << "_RANK " << t.shape.size() << "\n";
+    if (!t.shape.empty()) {
+      os << "static const int64_t " << p << "_" << kind << i << "_shape["
+         << t.shape.size() << "] = {";
+      for (size_t d = 0; d < t.shape.size(); ++d)
+        os << (d ? ", " : "") << t.shape[d];
+      os << "};\n";
+    }
+    os << "typedef " << cTypeName(t.dtype) << " " << p << "_" << kind << i
+       << "_t;\n\n";
+  };
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    describe("input", i, sig.inputs[i]);
+  for (size_t i = 0; i < sig.outputs.size(); ++i)
+    describe("output", i, sig.outputs[i]);
+  os << "int32_t " << p << "_run(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
+     << "void " << p << "_release(dlc_tensor *outputs);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
+}
+
+} // namespace dlc::cpu
