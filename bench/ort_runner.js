@@ -5,9 +5,9 @@
 //            [--threads N] [--warmup W] [--runs K] [--output out.npy] [--serve]
 //
 // Inputs are float32/int64/int32 .npy files (C order, little-endian), bound to
-// the model's inputs in order. After W warmup runs it writes the first output
-// of the last warmup run to --output (.npy), so the caller can compare it with
-// dlc's. Then:
+// the model's inputs in order. After W warmup runs (at least one) it writes
+// the first output of the last one to --output (.npy), so the caller can
+// compare it with dlc's. Then:
 //   default  runs K timed runs and prints {"times_ms": [...]} on one line;
 //   --serve  prints {"ready": true, ...} and answers each stdin line "K" with
 //            {"times_ms": [...]} (K timed runs); "quit" or EOF ends it. run.py
@@ -117,20 +117,26 @@ async function main() {
   session.inputNames.forEach((name, i) => { feeds[name] = readNpy(args.inputs[i]); });
 
   let result = null;
-  for (let i = 0; i < Math.max(args.warmup, 1); ++i) result = await session.run(feeds);
+  let warmupMs = 0;
+  for (let i = 0; i < Math.max(args.warmup, 1); ++i) {
+    const w0 = process.hrtime.bigint();
+    result = await session.run(feeds);
+    warmupMs = Number(process.hrtime.bigint() - w0) / 1e6;
+  }
   if (args.output) writeNpy(args.output, result[session.outputNames[0]]);
 
   const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
   if (!args.serve) {
     print({times_ms: await timeRuns(session, feeds, args.runs), load_ms: loadMs,
-           ort_version: ort.env.versions.common});
+           warmup_ms: warmupMs, ort_version: ort.env.versions.common});
     return;
   }
-  print({ready: true, load_ms: loadMs, ort_version: ort.env.versions.common});
+  print({ready: true, load_ms: loadMs, warmup_ms: warmupMs,
+         ort_version: ort.env.versions.common});
   const rl = readline.createInterface({input: process.stdin, terminal: false});
   for await (const line of rl) {
     const cmd = line.trim();
-    if (cmd === '' ) continue;
+    if (cmd === '') continue;
     if (cmd === 'quit') break;
     const count = parseInt(cmd, 10);
     if (!(count > 0)) {

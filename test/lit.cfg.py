@@ -19,3 +19,12 @@ config.environment["PATH"] = path
 config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
 # Debian's interpreter, which has numpy and onnx (a bare python3 may not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# The ONNX backend node tests, when the Debian package is installed.
+onnx_node = "/usr/share/libonnx-testdata/data/node"
+if os.path.isdir(onnx_node):
+    config.available_features.add("onnx-testdata")
+config.substitutions.append(("%onnx_node", onnx_node))
+config.substitutions.append(
+    ("%expect-exit", "/usr/bin/python3 " +
+     os.path.join(config.test_source_root, "tools", "Inputs", "expect_exit.py")))

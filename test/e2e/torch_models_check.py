@@ -62,6 +62,19 @@ def main():
             abs_err = float(np.max(np.abs(got - expected))) if got.shape == expected.shape else float("inf")
             rel_err = float(np.max(np.abs(got - expected) / (np.abs(expected) + 1e-12))) \
                 if got.shape == expected.shape else float("inf")
+            # The same check through dlc-run, on TensorProto files.
+            data = os.path.join(args.outdir, f"{name}_b{batch}")
+            os.makedirs(data, exist_ok=True)
+            from onnx import numpy_helper
+            for fname, arr in (("input_0.pb", x.numpy()), ("output_0.pb", expected)):
+                with open(os.path.join(data, fname), "wb") as f:
+                    f.write(numpy_helper.from_array(arr).SerializeToString())
+            r = subprocess.run([os.path.join(os.path.dirname(args.dlc), "dlc-run"),
+                                lib, "--entry", "forward", "--data", data],
+                               capture_output=True, text=True)
+            dlc_run = (r.stdout.strip().splitlines() or [r.stderr.strip()])[0]
+            ok = ok and r.returncode == 0
+            print(f"{name} batch {batch}: dlc-run: {dlc_run}")
             print(f"{name} batch {batch}: {'match' if ok else 'MISMATCH'} "
                   f"max abs err {abs_err:.3g}, max rel err {rel_err:.3g} "
                   f"(compile {compile_s:.1f} s, run {run_s:.2f} s)")

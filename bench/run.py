@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""Compares dlc with ONNX Runtime (onnxruntime-node, CPU EP) on inference.
+
+For each model it exports or builds the ONNX file, compiles it with
+`dlc --emit=shared -O3`, then starts two long-lived worker processes, one per
+engine, each holding the loaded model and warmed up:
+
+  dlc  this script in --dlc-worker mode: loads the .so through
+       python/dlc/loader.py and times CompiledModel.__call__;
+  ORT  bench/ort_runner.js --serve: times InferenceSession.run().
+
+It then alternates them in rounds (dlc then ORT, then ORT then dlc, ...), each
+turn running enough calls to fill about --target-s seconds, so machine drift
+lands on both sides alike. Medians are over all timed calls of all rounds.
+Both engines get the same input; the first outputs of both are compared and
+the max abs difference reported.
+
+usage: bench/run.py [--models matmul,resnet18,mobilenet_v2,transformer]
+                    [--threads 1,2] [--rounds 5] [--quick] [--out FILE]
+Writes bench/results.md (or --out) and prints the same Markdown.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+MODEL_NAMES = ["matmul", "resnet18", "mobilenet_v2", "transformer"]
+OPSET = 17
+# Outputs agree when max|dlc - ORT| <= TOLERANCE * max(1, max|ORT|): a relative
+# bound, so a 512-long float32 dot product's rounding does not count as wrong.
+TOLERANCE = 1e-3
+
+
+# --------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------
+
+def build_matmul(path):
+    """input[512,512] @ B[512,512] + bias[512], then Relu; B and bias are
+    initializers, as in a dense layer."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rs = np.random.RandomState(1)
+    b = numpy_helper.from_array(
+        (rs.randn(512, 512) / np.sqrt(512)).astype(np.float32), "B")
+    bias = numpy_helper.from_array(rs.randn(512).astype(np.float32), "bias")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["input", "B"], ["mm"]),
+         helper.make_node("Add", ["mm", "bias"], ["sum"]),
+         helper.make_node("Relu", ["sum"], ["output"])],
+        "matmul_add_relu",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [512, 512])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [512, 512])],
+        [b, bias])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return (512, 512)
+
+
+def prepare_model(name, workdir):
+    """Writes WORKDIR/NAME.onnx; returns (path, input shape)."""
+    path = os.path.join(workdir, f"{name}.onnx")
+    if name == "matmul":
+        return path, build_matmul(path)
+    sys.path.insert(0, os.path.join(REPO, "test", "e2e"))
+    from export_models import MODELS, export
+    exported = export(name, OPSET, workdir)  # dynamic batch, run at batch 1
+    os.replace(exported, path)
+    return path, MODELS[name][1]
+
+
+def io_ranks(onnx_path):
+    import onnx
+    graph = onnx.load(onnx_path, load_external_data=False).graph
+    inits = {i.name for i in graph.initializer}
+    rank = lambda v: len(v.type.tensor_type.shape.dim)
+    return ([rank(v) for v in graph.input if v.name not in inits],
+            [rank(v) for v in graph.output])
+
+
+def compile_dlc(dlc, onnx_path, lib):
+    t0 = time.perf_counter()
+    proc = subprocess.run([dlc, onnx_path, "--emit=shared", "-O3", "-o", lib,
+                           "--entry", "forward"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"dlc failed on {onnx_path} (exit {proc.returncode}):\n"
+                           f"{proc.stderr[-4000:]}")
+    return time.perf_counter() - t0
+
+
+# --------------------------------------------------------------------------
+# Workers: same line protocol for both engines
+#   worker prints {"ready": true, "warmup_ms": ...} once warmed up;
+#   request "K\n" -> {"times_ms": [K floats]}; "quit\n" ends it.
+# --------------------------------------------------------------------------
+
+def dlc_worker(config_json):
+    cfg = json.loads(config_json)
+    sys.path.insert(0, os.path.join(REPO, "python"))
+    from dlc.loader import CompiledModel, TensorSpec
+    inputs = [np.load(p) for p in cfg["inputs"]]
+    model = CompiledModel(cfg["lib"], "forward",
+                          [TensorSpec(a.ndim, a.dtype) for a in inputs],
+                          [TensorSpec(r, np.float32) for r in cfg["out_ranks"]])
+    warmup_ms = 0.0
+    for _ in range(max(cfg["warmup"], 1)):
+        t0 = time.perf_counter()
+        outputs = model(*inputs)
+        warmup_ms = (time.perf_counter() - t0) * 1e3
+    np.save(cfg["output"], outputs[0])
+    print(json.dumps({"ready": True, "warmup_ms": warmup_ms}), flush=True)
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "quit":
+            break
+        times = []
+        for _ in range(int(cmd)):
+            t0 = time.perf_counter()
+            model(*inputs)
+            times.append((time.perf_counter() - t0) * 1e3)
+        print(json.dumps({"times_ms": times}), flush=True)
+    return 0
+
+
+class Worker:
+    def __init__(self, label, argv, env):
+        self.label = label
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env)
+        self.ready = self._read()
+        self.times = []
+        self.round_medians = []
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait()
+            raise RuntimeError(f"{self.label} worker exited ({self.proc.returncode}) "
+                               "before answering; its stderr is above")
+        msg = json.loads(line)
+        if "error" in msg:
+            raise RuntimeError(f"{self.label} worker: {msg['error']}")
+        return msg
+
+    def run(self, count):
+        self.proc.stdin.write(f"{count}\n")
+        self.proc.stdin.flush()
+        times = self._read()["times_ms"]
+        self.times += times
+        self.round_medians.append(statistics.median(times))
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.proc.wait(timeout=60)
+
+
+def runs_for(warmup_ms, target_s, min_runs, max_runs):
+    return max(min_runs, min(max_runs, int(round(target_s * 1e3 / max(warmup_ms, 1e-3)))))
+
+
+def measure(name, onnx_path, lib, input_paths, out_ranks, threads, args, workdir):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               DLC_NUM_THREADS=str(threads))  # no effect yet: dlc's code is serial
+    dlc_out = os.path.join(workdir, f"{name}.t{threads}.dlc_out.npy")
+    ort_out = os.path.join(workdir, f"{name}.t{threads}.ort_out.npy")
+    cfg = {"lib": lib, "inputs": input_paths, "out_ranks": out_ranks,
+           "warmup": args.warmup, "output": dlc_out}
+    # One at a time, so warmups do not overlap.
+    dlc = Worker("dlc", [sys.executable, os.path.abspath(__file__),
+                         "--dlc-worker", json.dumps(cfg)], env)
+    ort = Worker("ORT", ["node", os.path.join(BENCH, "ort_runner.js"), "--serve",
+                         "--model", onnx_path, "--inputs", ",".join(input_paths),
+                         "--threads", str(threads), "--warmup", str(args.warmup),
+                         "--output", ort_out], env)
+    try:
+        counts = {w: runs_for(w.ready["warmup_ms"], args.target_s, args.min_runs,
+                              args.max_runs) for w in (dlc, ort)}
+        for r in range(args.rounds):
+            order = (dlc, ort) if r % 2 == 0 else (ort, dlc)
+            for w in order:
+                w.run(counts[w])
+                # Lets ORT's spinning pool threads park before the other turn.
+                time.sleep(0.05)
+    finally:
+        dlc.close()
+        ort.close()
+
+    a, b = np.load(dlc_out), np.load(ort_out)
+    if a.shape != b.shape:
+        diff, ok = float("inf"), False
+    else:
+        diff = float(np.max(np.abs(a.astype(np.float64) - b))) if a.size else 0.0
+        ok = diff <= TOLERANCE * max(1.0, float(np.max(np.abs(b))) if b.size else 1.0)
+    return {"model": name, "threads": threads,
+            "dlc_ms": statistics.median(dlc.times), "ort_ms": statistics.median(ort.times),
+            "dlc_runs": len(dlc.times), "ort_runs": len(ort.times),
+            "dlc_rounds": dlc.round_medians, "ort_rounds": ort.round_medians,
+            "dlc_min": min(dlc.times), "ort_min": min(ort.times),
+            "diff": diff, "ok": ok, "ort_version": ort.ready.get("ort_version", "?")}
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+def cpu_model():
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                info.setdefault(key.strip(), value.strip())
+    except OSError:
+        return platform.processor() or "unknown"
+    flags = info.get("flags", "").split()
+    isa = "avx512f" if "avx512f" in flags else "avx2" if "avx2" in flags else "no avx2"
+    return (f"{info.get('model name', 'unknown')} (family {info.get('cpu family', '?')}, "
+            f"model {info.get('model', '?')}, {isa})")
+
+
+def git_rev():
+    try:
+        rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--",
+                                "lib", "include", "runtime", "tools"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" + uncommitted compiler changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def fmt_ms(ms):
+    return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
+
+
+def report(rows, compile_s, args, started, load):
+    lines = [
+        "# dlc vs ONNX Runtime: CPU inference",
+        "",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC",
+        f"- machine: nproc {os.cpu_count()}, {cpu_model()}, load average at start "
+        f"{load[0]:.2f} / at end {os.getloadavg()[0]:.2f}",
+        f"- dlc: {git_rev()}, `dlc --emit=shared -O3`, called through "
+        "python/dlc/loader.py (ctypes)",
+        f"- ONNX Runtime: onnxruntime-node {rows[0]['ort_version'] if rows else '?'}, "
+        "CPU EP, graph optimizations all, interOpNumThreads 1, "
+        "intraOpNumThreads = threads",
+        f"- method: {args.rounds} alternating rounds per row, each engine ~{args.target_s:g} s "
+        f"per round (at least {args.min_runs} calls), after {args.warmup} warmup "
+        f"call(s); batch 1; median over all timed calls"
+        + (" (--quick: smoke test, not a measurement)" if args.quick else ""),
+        "",
+        "| model | threads | dlc median ms | ORT median ms | ratio ORT/dlc "
+        "| max abs diff | runs dlc / ORT |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        dagger = " †" if r["threads"] > 1 else ""
+        diff = f"{r['diff']:.2e}" + ("" if r["ok"] else " MISMATCH")
+        lines.append(
+            f"| {r['model']} | {r['threads']} | {fmt_ms(r['dlc_ms'])}{dagger} "
+            f"| {fmt_ms(r['ort_ms'])} | {r['ort_ms'] / r['dlc_ms']:.3g} | {diff} "
+            f"| {r['dlc_runs']} / {r['ort_runs']} |")
+    lines += [
+        "",
+        "ratio > 1 means dlc is faster. matmul is a 512x512x512 MatMul + Add + Relu "
+        "(weights as initializers); resnet18 and mobilenet_v2 are torchvision's "
+        "(random weights, 1x3x224x224); transformer is a TransformerEncoder (2 layers, "
+        "d_model 128, 4 heads, 1x64x128). max abs diff compares the two engines' "
+        f"outputs on the same input; MISMATCH marks one above {TOLERANCE:g} x max(1, max|ORT|).",
+        "",
+        "† dlc has no thread control yet: DLC_NUM_THREADS is set to the row's count "
+        "but the generated code is single-threaded naive loops (no runtime thread "
+        "pool calls, no tiling or vectorization), so these rows run the same 1-thread "
+        "code as the rows above them; only ORT uses 2 threads.",
+        "",
+        "Per-round medians, ms (drift check):",
+        "",
+        "| model | threads | dlc | ORT |",
+        "|---|---:|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['threads']} "
+                     f"| {' '.join(fmt_ms(t) for t in r['dlc_rounds'])} "
+                     f"| {' '.join(fmt_ms(t) for t in r['ort_rounds'])} |")
+    lines += ["", "dlc compile time (`--emit=shared -O3`, wall clock):", "",
+              "| model | seconds |", "|---|---:|"]
+    lines += [f"| {m} | {s:.1f} |" for m, s in compile_s.items()]
+    lines += ["", f"Command: `{' '.join(['bench/run.py'] + sys.argv[1:])}`", ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", default=",".join(MODEL_NAMES),
+                    help="comma-separated subset of " + ",".join(MODEL_NAMES))
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--target-s", type=float, default=3.0,
+                    help="seconds each engine runs per round (sets the call count)")
+    ap.add_argument("--min-runs", type=int, default=3)
+    ap.add_argument("--max-runs", type=int, default=2000)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke test: 2 rounds, ~0.2 s per turn, 1 warmup")
+    ap.add_argument("--dlc", default=os.path.join(REPO, "build", "bin", "dlc"))
+    ap.add_argument("--workdir", default=os.path.join(BENCH, ".work"))
+    ap.add_argument("--out", help="default: bench/results.md; with --quick, "
+                    "WORKDIR/results-quick.md, so a smoke test keeps the real table")
+    ap.add_argument("--dlc-worker", metavar="CONFIG_JSON", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.dlc_worker:
+        return dlc_worker(args.dlc_worker)
+    if args.quick:
+        args.rounds, args.target_s, args.min_runs, args.warmup = 2, 0.2, 1, 1
+    if not args.out:
+        args.out = (os.path.join(args.workdir, "results-quick.md") if args.quick
+                    else os.path.join(BENCH, "results.md"))
+
+    models = args.models.split(",")
+    unknown = [m for m in models if m not in MODEL_NAMES]
+    if unknown:
+        ap.error(f"unknown model(s) {','.join(unknown)}; choose from {','.join(MODEL_NAMES)}")
+    threads = [int(t) for t in args.threads.split(",")]
+    if not os.path.exists(os.path.join(BENCH, "node_modules", "onnxruntime-node")):
+        sys.exit("bench/node_modules has no onnxruntime-node: run "
+                 "`npm install --ignore-scripts` in bench/ first")
+    if not os.access(args.dlc, os.X_OK):
+        sys.exit(f"no dlc at {args.dlc}: build it first (or pass --dlc)")
+    os.makedirs(args.workdir, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load = os.getloadavg()
+
+    rows, compile_s = [], {}
+    for name in models:
+        print(f"[{name}] preparing", file=sys.stderr, flush=True)
+        onnx_path, shape = prepare_model(name, args.workdir)
+        x = np.random.RandomState(0).randn(*shape).astype(np.float32)
+        input_path = os.path.join(args.workdir, f"{name}.input.npy")
+        np.save(input_path, x)
+        _, out_ranks = io_ranks(onnx_path)
+        lib = os.path.join(args.workdir, f"{name}.so")
+        compile_s[name] = compile_dlc(args.dlc, onnx_path, lib)
+        print(f"[{name}] compiled in {compile_s[name]:.1f} s", file=sys.stderr, flush=True)
+        for t in threads:
+            row = measure(name, onnx_path, lib, [input_path], out_ranks, t, args,
+                          args.workdir)
+            rows.append(row)
+            print(f"[{name}] threads {t}: dlc {fmt_ms(row['dlc_ms'])} ms, ORT "
+                  f"{fmt_ms(row['ort_ms'])} ms, max abs diff {row['diff']:.2e}",
+                  file=sys.stderr, flush=True)
+
+    text = report(rows, compile_s, args, started, load)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(text)
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
