@@ -55,6 +55,28 @@ static bool isTextInput(const Options &o) {
   return in.ends_with(".onnxtxt") || in.ends_with(".onnx.txt");
 }
 
+/// Where libdlcrt.a and libdlcrt_exe.a are: next to the dlc binary's build
+/// tree (bin/../runtime) or install tree (bin/../lib), else where CMake
+/// built them.
+static std::string findRuntimeDir() {
+  std::string self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallVector<std::string> candidates;
+  if (!self.empty()) {
+    llvm::StringRef bin = llvm::sys::path::parent_path(self);
+    llvm::StringRef prefix = llvm::sys::path::parent_path(bin);
+    candidates.push_back((prefix + "/runtime").str());
+    candidates.push_back((prefix + "/lib").str());
+  }
+#ifdef DLC_RUNTIME_LIB_DIR
+  candidates.push_back(DLC_RUNTIME_LIB_DIR);
+#endif
+  for (const std::string &dir : candidates)
+    if (llvm::sys::fs::exists(dir + "/libdlcrt_exe.a") &&
+        llvm::sys::fs::exists(dir + "/libdlcrt.a"))
+      return dir;
+  return "";
+}
+
 static bool printModule(ModuleOp module, const Options &options,
                         llvm::raw_ostream &errs) {
   std::string error;
@@ -195,6 +217,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     errs << "error: " << error << "\n";
     return kCompileError;
   }
+  if (options.emit == Emit::Exe)
+    cpu::emitExecutableAliases(*llvmModule, *signature);
   stage("LLVM IR and optimization");
   if (options.emit == Emit::Llvm) {
     auto out = openOutputFile(options.output, &error);
@@ -208,9 +232,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   std::string objPath = options.output;
   llvm::SmallString<128> tempObj;
-  if (options.emit == Emit::Shared) {
+  if (options.emit == Emit::Shared || options.emit == Emit::Exe) {
     if (options.output == "-") {
-      errs << "error: --emit=shared needs -o NAME.so\n";
+      errs << "error: --emit=shared and --emit=exe need -o NAME\n";
       return kUsageError;
     }
     if (auto ec = llvm::sys::fs::createTemporaryFile("dlc", "o", tempObj)) {
@@ -244,8 +268,21 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
             "library\n";
     return kCompileError;
   }
-  llvm::SmallVector<llvm::StringRef> args = {*cc,    "-shared",  "-o",
-                                             options.output, objPath, "-lm"};
+  llvm::SmallVector<std::string> argStorage;
+  if (options.emit == Emit::Shared) {
+    argStorage = {*cc, "-shared", "-o", options.output, objPath, "-lm"};
+  } else {
+    std::string runtimeDir = findRuntimeDir();
+    if (runtimeDir.empty()) {
+      errs << "error: cannot find the dlc runtime (libdlcrt.a, "
+              "libdlcrt_exe.a) to link the executable\n";
+      return kCompileError;
+    }
+    argStorage = {*cc, "-o", options.output, objPath,
+                  runtimeDir + "/libdlcrt_exe.a", runtimeDir + "/libdlcrt.a",
+                  "-lm", "-lpthread"};
+  }
+  llvm::SmallVector<llvm::StringRef> args(argStorage.begin(), argStorage.end());
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
                                      &linkError);

@@ -31,6 +31,8 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::Obj, "obj", "an object file"),
                clEnumValN(Emit::Shared, "shared",
                           "a shared library and its C header NAME.h"),
+               clEnumValN(Emit::Exe, "exe",
+                          "a standalone program (inputs from .npy/.pb files)"),
                clEnumValN(Emit::Header, "header", "the model's C header")),
     cl::cat(category));
 static cl::opt<InputFormat> inputFormat(

@@ -238,6 +238,39 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
   return success();
 }
 
+void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto constant = [&](const char *name, llvm::Constant *value) {
+    new llvm::GlobalVariable(module, value->getType(), /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage, value, name);
+  };
+  constant("dlc_model_name",
+           llvm::ConstantDataArray::getString(ctx, sig.prefix));
+  constant("dlc_model_num_inputs", llvm::ConstantInt::get(i32, sig.inputs.size()));
+  constant("dlc_model_num_outputs",
+           llvm::ConstantInt::get(i32, sig.outputs.size()));
+  auto forward = [&](const char *name, const std::string &target,
+                     llvm::Type *ret, llvm::ArrayRef<llvm::Type *> params) {
+    auto *fnTy = llvm::FunctionType::get(ret, params, false);
+    auto *fn = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage,
+                                      name, module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
+    std::vector<llvm::Value *> args;
+    for (llvm::Argument &a : fn->args())
+      args.push_back(&a);
+    llvm::Value *r = b.CreateCall(module.getFunction(target), args);
+    if (ret->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(r);
+  };
+  forward("dlc_model_run", sig.prefix + "_run", i32, {ptr, ptr});
+  forward("dlc_model_release", sig.prefix + "_release",
+          llvm::Type::getVoidTy(ctx), {ptr});
+}
+
 static std::string shapeText(const TensorSignature &t) {
   std::string s = "[";
   for (size_t i = 0; i < t.shape.size(); ++i) {

@@ -46,6 +46,11 @@ mlir::LogicalResult emitEntryPoints(llvm::Module &module,
                                     const EntrySignature &sig,
                                     std::string &error);
 
+/// Adds the symbols an executable's main() (runtime/src/exe/main.c) calls:
+/// dlc_model_run / dlc_model_release (forwarding to NAME_run / NAME_release),
+/// dlc_model_name, dlc_model_num_inputs and dlc_model_num_outputs.
+void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig);
+
 /// Writes the per-model C header.
 void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig);
 
