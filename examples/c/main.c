@@ -1,7 +1,7 @@
 /* Embeds a model compiled by dlc in a C program.
  *
- *   dlc examples/tiny_cnn.onnxtxt --emit=shared -o build/tiny_cnn.so
- *   cc -Ibuild -Iruntime/include examples/c/main.c build/tiny_cnn.so -o app
+ *   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
+ *   cc -Ibuild -Iruntime/include examples/c/main.c build/libtiny_cnn.a -lm -o app
  *
  * Runs the example CNN on two 8x8 images and prints the class
  * probabilities, then shows the error a wrongly shaped input gets. */

@@ -1,8 +1,8 @@
 // Embeds a model compiled by dlc in a C++ program, with RAII around the
 // outputs.
 //
-//   dlc examples/tiny_cnn.onnxtxt --emit=shared -o build/tiny_cnn.so
-//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/tiny_cnn.so
+//   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
+//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/libtiny_cnn.a -lm
 #include <cstdio>
 #include <stdexcept>
 #include <vector>

@@ -15,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FileUtilities.h"
@@ -144,6 +145,10 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     std::string stem = options.output == "-"
                            ? "model"
                            : llvm::sys::path::stem(options.output).str();
+    // libNAME.a / libNAME.so name the model NAME.
+    if ((options.emit == Emit::Lib || options.emit == Emit::Shared) &&
+        llvm::StringRef(stem).starts_with("lib") && stem.size() > 3)
+      stem = stem.substr(3);
     for (char &c : stem)
       if (!isalnum(static_cast<unsigned char>(c)))
         c = '_';
@@ -232,9 +237,10 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   std::string objPath = options.output;
   llvm::SmallString<128> tempObj;
-  if (options.emit == Emit::Shared || options.emit == Emit::Exe) {
+  if (options.emit == Emit::Shared || options.emit == Emit::Exe ||
+      options.emit == Emit::Lib) {
     if (options.output == "-") {
-      errs << "error: --emit=shared and --emit=exe need -o NAME\n";
+      errs << "error: --emit=lib, --emit=shared and --emit=exe need -o NAME\n";
       return kUsageError;
     }
     if (auto ec = llvm::sys::fs::createTemporaryFile("dlc", "o", tempObj)) {
@@ -260,6 +266,27 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return kSuccess;
   if (!writeHeaderFile(headerPath))
     return kUsageError;
+  if (options.emit == Emit::Lib) {
+    // A static library of the one object, written in-process.
+    llvm::FileRemover removeObj(tempObj);
+    auto member = llvm::NewArchiveMember::getFile(objPath, /*Deterministic=*/true);
+    if (!member) {
+      errs << "error: " << llvm::toString(member.takeError()) << "\n";
+      return kCompileError;
+    }
+    std::string memberName =
+        llvm::sys::path::stem(options.output).str() + ".o";
+    member->MemberName = memberName;
+    if (llvm::Error e = llvm::writeArchive(
+            options.output, {std::move(*member)},
+            llvm::SymtabWritingMode::NormalSymtab, llvm::object::Archive::K_GNU,
+            /*Deterministic=*/true, /*Thin=*/false)) {
+      errs << "error: " << llvm::toString(std::move(e)) << "\n";
+      return kCompileError;
+    }
+    stage("archive");
+    return kSuccess;
+  }
   llvm::FileRemover removeTemp(tempObj);
   // The system linker makes the shared library (libm for the math calls).
   auto cc = llvm::sys::findProgramByName("cc");

@@ -29,6 +29,8 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::Lib, "lib",
+                          "a static library and its C header NAME.h"),
                clEnumValN(Emit::Shared, "shared",
                           "a shared library and its C header NAME.h"),
                clEnumValN(Emit::Exe, "exe",

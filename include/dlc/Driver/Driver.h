@@ -16,7 +16,7 @@
 
 namespace dlc::driver {
 
-enum class Emit { Mlir, MlirRaw, Linalg, Llvm, Obj, Shared, Exe, Header };
+enum class Emit { Mlir, MlirRaw, Linalg, Llvm, Obj, Lib, Shared, Exe, Header };
 enum class InputFormat { Auto, Onnx, OnnxText };
 
 struct Options {
