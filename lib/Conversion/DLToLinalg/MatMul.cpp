@@ -9,6 +9,16 @@ using namespace dlc::dl;
 
 namespace {
 
+/// The body of a contraction: acc + lhs * rhs.
+void multiplyAdd(OpBuilder &b, Location l, ValueRange args) {
+  Value r = isa<FloatType>(args[0].getType())
+                ? Value(arith::AddFOp::create(
+                      b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1])))
+                : Value(arith::AddIOp::create(
+                      b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1])));
+  linalg::YieldOp::create(b, l, r);
+}
+
 struct MatMulLowering : public OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
@@ -71,21 +81,12 @@ struct MatMulLowering : public OpRewritePattern<MatMulOp> {
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    bool isFloat = isa<FloatType>(et);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{op.getLhs(), op.getRhs()}, acc,
         ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, lhsExprs, ctx),
                             AffineMap::get(rank + 1, 0, rhsExprs, ctx),
                             AffineMap::get(rank + 1, 0, outExprs, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value r = isFloat ? Value(arith::AddFOp::create(
-                                  b, l, args[2],
-                                  arith::MulFOp::create(b, l, args[0], args[1])))
-                            : Value(arith::AddIOp::create(
-                                  b, l, args[2],
-                                  arith::MulIOp::create(b, l, args[0], args[1])));
-          linalg::YieldOp::create(b, l, r);
-        });
+        iterators, multiplyAdd);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
@@ -165,18 +166,7 @@ struct GemmLowering : public OpRewritePattern<GemmOp> {
             rewriter, loc, resultType, ValueRange{op.getA(), op.getB()}, acc,
             ArrayRef<AffineMap>{aMap, bMap,
                                 AffineMap::get(3, 0, {m, n}, ctx)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value r =
-                  isFloat
-                      ? Value(arith::AddFOp::create(
-                            b, l, args[2],
-                            arith::MulFOp::create(b, l, args[0], args[1])))
-                      : Value(arith::AddIOp::create(
-                            b, l, args[2],
-                            arith::MulIOp::create(b, l, args[0], args[1])));
-              linalg::YieldOp::create(b, l, r);
-            })
+            iterators, multiplyAdd)
             .getResult(0);
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
