@@ -21,9 +21,11 @@ Writes bench/results.md (or --out) and prints the same Markdown.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,6 +99,22 @@ def compile_dlc(dlc, onnx_path, lib):
         raise RuntimeError(f"dlc failed on {onnx_path} (exit {proc.returncode}):\n"
                            f"{proc.stderr[-4000:]}")
     return time.perf_counter() - t0
+
+
+THREAD_SYMBOLS = ("dlc_parallel_for", "pthread_create", "GOMP_", "__kmpc_", "omp_")
+
+
+def threading_imports(lib):
+    """The threading entry points the compiled library imports, by `nm -D`:
+    an empty list means its code runs on the calling thread only; None means
+    nm could not tell."""
+    try:
+        proc = subprocess.run(["nm", "-D", "--undefined-only", lib],
+                              capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    names = [line.split()[-1].split("@")[0] for line in proc.stdout.splitlines() if line.strip()]
+    return sorted(n for n in names if n.startswith(THREAD_SYMBOLS))
 
 
 # --------------------------------------------------------------------------
@@ -173,7 +191,8 @@ def runs_for(warmup_ms, target_s, min_runs, max_runs):
     return max(min_runs, min(max_runs, int(round(target_s * 1e3 / max(warmup_ms, 1e-3)))))
 
 
-def measure(name, onnx_path, lib, input_paths, out_ranks, threads, args, workdir):
+def measure(name, onnx_path, lib, input_paths, out_ranks, threads, args, workdir,
+            dlc_threading):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                DLC_NUM_THREADS=str(threads))  # no effect yet: dlc's code is serial
     dlc_out = os.path.join(workdir, f"{name}.t{threads}.dlc_out.npy")
@@ -212,7 +231,8 @@ def measure(name, onnx_path, lib, input_paths, out_ranks, threads, args, workdir
             "dlc_runs": len(dlc.times), "ort_runs": len(ort.times),
             "dlc_rounds": dlc.round_medians, "ort_rounds": ort.round_medians,
             "dlc_min": min(dlc.times), "ort_min": min(ort.times),
-            "diff": diff, "scale": scale, "ok": ok, "ort_version": ort.ready.get("ort_version", "?")}
+            "diff": diff, "scale": scale, "ok": ok, "load": os.getloadavg()[0],
+            "dlc_threading": dlc_threading, "ort_version": ort.ready.get("ort_version", "?")}
 
 
 # --------------------------------------------------------------------------
@@ -246,19 +266,31 @@ def git_rev():
         return "unknown"
 
 
+def snapshot_dlc(dlc, workdir):
+    """Copies the compiler into WORKDIR so every model of the run is compiled
+    by the same binary even if build/ is rebuilt meanwhile; returns the copy
+    and a description (hash, build time)."""
+    copy = os.path.join(workdir, "dlc")
+    shutil.copy2(dlc, copy)
+    with open(copy, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    built = datetime.datetime.fromtimestamp(os.stat(copy).st_mtime, datetime.timezone.utc)
+    return copy, f"binary sha256 {digest}, built {built:%Y-%m-%d %H:%M} UTC"
+
+
 def fmt_ms(ms):
     return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
 
 
-def report(rows, compile_s, args, started, load):
+def report(rows, compile_s, args, started, load, dlc_id):
     lines = [
         "# dlc vs ONNX Runtime: CPU inference",
         "",
         f"- date: {started:%Y-%m-%d %H:%M} UTC",
         f"- machine: nproc {os.cpu_count()}, {cpu_model()}, load average at start "
         f"{load[0]:.2f} / at end {os.getloadavg()[0]:.2f}",
-        f"- dlc: {git_rev()}, `dlc --emit=shared -O3`, called through "
-        "python/dlc/loader.py (ctypes)",
+        f"- dlc: tree {git_rev()}; {dlc_id}; `dlc --emit=shared -O3`, called "
+        "through python/dlc/loader.py (ctypes)",
         f"- ONNX Runtime: onnxruntime-node {rows[0]['ort_version'] if rows else '?'}, "
         "CPU EP, graph optimizations all, interOpNumThreads 1, "
         "intraOpNumThreads = threads",
@@ -272,7 +304,8 @@ def report(rows, compile_s, args, started, load):
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        dagger = " †" if r["threads"] > 1 else ""
+        # † only where nm shows the library cannot start a thread.
+        dagger = " †" if r["threads"] > 1 and r["dlc_threading"] == [] else ""
         rel = r["diff"] / r["scale"] if r["scale"] else float("inf")
         diff = f"{r['diff']:.2e} ({rel:.1e})" + ("" if r["ok"] else " MISMATCH")
         lines.append(
@@ -289,20 +322,35 @@ def report(rows, compile_s, args, started, load):
         "largest |ORT output| (random-weight mobilenet_v2's logits are ~1e-9); "
         f"MISMATCH marks a relative difference above {TOLERANCE:g}.",
         "",
-        "† dlc has no thread control yet: DLC_NUM_THREADS is set to the row's count "
-        "but the generated code is single-threaded naive loops (no runtime thread "
-        "pool calls, no tiling or vectorization), so these rows run the same 1-thread "
-        "code as the rows above them; only ORT uses 2 threads.",
+    ]
+    if any(r["threads"] > 1 and r["dlc_threading"] == [] for r in rows):
+        lines += [
+            "† dlc has no thread control yet: DLC_NUM_THREADS is set to the row's "
+            "count, but the compiled library imports no threading entry point "
+            f"(`nm -D`: none of {', '.join(THREAD_SYMBOLS)}), so it runs the same "
+            "single-threaded code as in the 1-thread row; only ORT uses the threads.",
+            "",
+        ]
+    lines += [
+        "Per-round medians, ms (drift check), and the 1-minute load average when "
+        "the row ended (this benchmark itself adds 1 to 2):",
         "",
-        "Per-round medians, ms (drift check):",
-        "",
-        "| model | threads | dlc | ORT |",
-        "|---|---:|---|---|",
+        "| model | threads | dlc | ORT | load |",
+        "|---|---:|---|---|---:|",
     ]
     for r in rows:
         lines.append(f"| {r['model']} | {r['threads']} "
                      f"| {' '.join(fmt_ms(t) for t in r['dlc_rounds'])} "
-                     f"| {' '.join(fmt_ms(t) for t in r['ort_rounds'])} |")
+                     f"| {' '.join(fmt_ms(t) for t in r['ort_rounds'])} "
+                     f"| {r['load']:.2f} |")
+    threaded = sorted({f"{r['model']}: {', '.join(r['dlc_threading'])}" for r in rows
+                       if r["dlc_threading"]})
+    unknown = sorted({r["model"] for r in rows if r["dlc_threading"] is None})
+    if threaded:
+        lines += ["", "dlc libraries that import threading entry points: "
+                  + "; ".join(threaded) + "."]
+    if unknown:
+        lines += ["", "nm could not inspect dlc's library for: " + ", ".join(unknown) + "."]
     lines += ["", "dlc compile time (`--emit=shared -O3`, wall clock):", "",
               "| model | seconds |", "|---|---:|"]
     lines += [f"| {m} | {s:.1f} |" for m, s in compile_s.items()]
@@ -350,6 +398,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc)
     load = os.getloadavg()
+    dlc, dlc_id = snapshot_dlc(args.dlc, args.workdir)
 
     rows, compile_s = [], {}
     for name in models:
@@ -360,18 +409,19 @@ def main():
         np.save(input_path, x)
         _, out_ranks = io_ranks(onnx_path)
         lib = os.path.join(args.workdir, f"{name}.so")
-        compile_s[name] = compile_dlc(args.dlc, onnx_path, lib)
+        compile_s[name] = compile_dlc(dlc, onnx_path, lib)
         print(f"[{name}] compiled in {compile_s[name]:.1f} s", file=sys.stderr, flush=True)
+        dlc_threading = threading_imports(lib)
         for t in threads:
             row = measure(name, onnx_path, lib, [input_path], out_ranks, t, args,
-                          args.workdir)
+                          args.workdir, dlc_threading)
             rows.append(row)
             print(f"[{name}] threads {t}: dlc {fmt_ms(row['dlc_ms'])} ms, ORT "
                   f"{fmt_ms(row['ort_ms'])} ms, max abs diff {row['diff']:.2e}"
                   + ("" if row["ok"] else " MISMATCH"),
                   file=sys.stderr, flush=True)
 
-    text = report(rows, compile_s, args, started, load)
+    text = report(rows, compile_s, args, started, load, dlc_id)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)

@@ -37,4 +37,20 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// linalg for the CPU
+//===----------------------------------------------------------------------===//
+
+def DLInterchangeReductions : Pass<"dl-interchange-reductions",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Move reduction loops outside the innermost parallel loop";
+  let description = [{
+    For every linalg.generic whose innermost loop is a reduction: iterate the
+    parallel loops but the last, then the reductions, then the last parallel
+    loop. Matmul becomes (m, k, n) and conv puts the output width innermost,
+    so the innermost loop walks contiguous rows that LLVM vectorizes.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // DLC_CONVERSION_PASSES_TD

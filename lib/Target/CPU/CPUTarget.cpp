@@ -70,32 +70,6 @@ static void registerOnce(MLIRContext *context) {
   context->appendDialectRegistry(registry);
 }
 
-/// Moves the reduction loops of every contraction outside its innermost
-/// parallel loop: matmul iterates (m, k, n) instead of (m, n, k), conv puts
-/// the output width innermost. The innermost loop then walks contiguous
-/// rows of the operands and the accumulator, which LLVM vectorizes; with the
-/// reduction innermost it would be a serial dot product over strided reads.
-static void interchangeReductions(ModuleOp module) {
-  SmallVector<linalg::GenericOp> generics;
-  module.walk([&](linalg::GenericOp g) { generics.push_back(g); });
-  IRRewriter rewriter(module.getContext());
-  for (linalg::GenericOp g : generics) {
-    auto iterators = g.getIteratorTypesArray();
-    SmallVector<unsigned> parallel, reduction;
-    for (auto [i, it] : llvm::enumerate(iterators))
-      (it == utils::IteratorType::parallel ? parallel : reduction).push_back(i);
-    // Only when a reduction is innermost and a parallel loop can take over.
-    if (reduction.empty() || parallel.empty() ||
-        iterators.back() != utils::IteratorType::reduction)
-      continue;
-    SmallVector<unsigned> order(parallel.begin(), parallel.end() - 1);
-    order.append(reduction.begin(), reduction.end());
-    order.push_back(parallel.back());
-    rewriter.setInsertionPoint(g);
-    (void)linalg::interchangeGenericOp(rewriter, g, order);
-  }
-}
-
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
   MLIRContext *context = module.getContext();
   registerOnce(context);
@@ -108,12 +82,12 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
   pm.addPass(createDLVerifyBackendContract());
   pm.addPass(createDLToLinalg());
   pm.addPass(createCanonicalizerPass());
-  if (options.optLevel >= 2)
+  if (options.optLevel >= 2) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
+    pm.addPass(createDLInterchangeReductions());
+  }
   if (failed(pm.run(module)))
     return failure();
-  if (options.optLevel >= 2)
-    interchangeReductions(module);
   std::string errors;
   llvm::raw_string_ostream os(errors);
   PassManager bufferize(context), loops(context);
