@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
@@ -78,6 +79,21 @@ static std::string findRuntimeDir() {
   return "";
 }
 
+/// "node 'NAME' (OpType): " for an imported node's location, "" otherwise.
+static std::string describeLocation(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string d = describeLocation(l); !d.empty())
+        return d;
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return "";
+  std::string text = "node '" + name.getName().str() + "'";
+  if (auto op = dyn_cast<NameLoc>(name.getChildLoc()))
+    text += " (" + op.getName().str() + ")";
+  return text + ": ";
+}
+
 static bool printModule(ModuleOp module, const Options &options,
                         llvm::raw_ostream &errs) {
   std::string error;
@@ -110,8 +126,18 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   MLIRContext context;
   context.loadDialect<dl::DLDialect, func::FuncDialect,
                       tensor::TensorDialect>();
-  // Errors name the user's node through its location; print them plainly.
+  // Errors name the user's node through its location ("Conv_0"("Conv")):
+  // print them as "error: node 'Conv_0' (Conv): ...", one line each.
   context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler diagnostics(&context, [&](Diagnostic &diag) {
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning
+                           ? "warning"
+                           : "note";
+    errs << kind << ": " << describeLocation(diag.getLocation())
+         << diag.str() << "\n";
+    return success();
+  });
 
   onnx_frontend::ImportOptions importOptions;
   importOptions.inputShapes = options.inputShapes;
