@@ -244,6 +244,22 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (getenv("DLC_DEBUG_DUMP")) module->print(errs);
     return kCompileError;
   }
+  if (options.externalWeights) {
+    if (options.output == "-") {
+      errs << "error: --weights=external needs -o NAME\n";
+      return kUsageError;
+    }
+    llvm::SmallString<256> weightsPath(
+        llvm::sys::path::parent_path(options.output));
+    llvm::sys::path::append(weightsPath, prefix + ".weights");
+    if (failed(cpu::externalizeWeights(*llvmModule, *signature,
+                                       weightsPath.str().str(),
+                                       /*minBytes=*/1024, error))) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+    stage("weights written to " + weightsPath.str().str());
+  }
   if (failed(cpu::emitEntryPoints(*llvmModule, *signature, error))) {
     errs << "error: " << error << "\n";
     return kCompileError;

@@ -65,6 +65,14 @@ static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
 static cl::opt<std::string> mtriple("mtriple",
                                     cl::desc("Target triple (default: host)"),
                                     cl::cat(category));
+enum class Weights { Embedded, External };
+static cl::opt<Weights> weights(
+    "weights", cl::desc("Where the weights go"), cl::init(Weights::Embedded),
+    cl::values(clEnumValN(Weights::Embedded, "embedded",
+                          "in the code's read-only data"),
+               clEnumValN(Weights::External, "external",
+                          "in NAME.weights, loaded by NAME_init")),
+    cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
@@ -81,6 +89,7 @@ int main(int argc, char **argv) {
   options.printWeights = printWeights;
   options.verbose = verbose;
   options.entry = entry;
+  options.externalWeights = weights == Weights::External;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not 0 to 3\n";
     return kUsageError;

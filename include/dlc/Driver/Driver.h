@@ -31,6 +31,8 @@ struct Options {
   /// Entry symbol for code generation; empty: from the output name.
   std::string entry;
   unsigned optLevel = 2;
+  /// Weights in NAME.weights, loaded by NAME_init, instead of in the code.
+  bool externalWeights = false;
   std::string mcpu;
   std::string mtriple;
 };

@@ -73,10 +73,18 @@ static void registerOnce(MLIRContext *context) {
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
   MLIRContext *context = module.getContext();
   registerOnce(context);
-  // Public functions are entry points: callers get a C interface.
+  // Public functions are entry points: callers get a C interface. The dl.*
+  // argument attributes (ONNX names) have served the header; LLVM has no
+  // use for them.
   module.walk([&](func::FuncOp f) {
     if (f.isPublic() && !f.isExternal())
       f->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      for (StringRef name : {"dl.name", "dl.dim_names"})
+        f.removeArgAttr(i, name);
+    for (unsigned i = 0; i < f.getNumResults(); ++i)
+      for (StringRef name : {"dl.name", "dl.dim_names"})
+        f.removeResultAttr(i, StringAttr::get(context, name));
   });
   PassManager pm(context);
   pm.addPass(createDLVerifyBackendContract());

@@ -4,7 +4,9 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -14,7 +16,14 @@ namespace dlc::cpu {
 enum : int32_t {
   kF32 = 0, kF16 = 1, kBF16 = 2, kF64 = 3, kI8 = 4, kI32 = 5, kI64 = 6, kI1 = 7
 };
-enum : int32_t { kStatusOk = 0, kStatusOutOfMemory = 2, kStatusShape = 3, kStatusDtype = 4 };
+enum : int32_t {
+  kStatusOk = 0, kStatusOutOfMemory = 2, kStatusShape = 3, kStatusDtype = 4,
+  kStatusIO = 5, kStatusRuntime = 7
+};
+
+/// The weights file: this magic, the payload size (u64), then each weight's
+/// bytes at 64-byte aligned offsets.
+static const char kWeightsMagic[16] = "DLC-WEIGHTS-v1\n";
 
 static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
   if (t.isF32())
@@ -128,6 +137,12 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     b.CreateCondBr(ok, next, fail);
     b.SetInsertPoint(next);
   };
+  if (sig.externalWeights) {
+    llvm::GlobalVariable *loaded =
+        module.getNamedGlobal(sig.prefix + "_weights_loaded");
+    check(b.CreateICmpNE(b.CreateLoad(i32, loaded), b.getInt32(0)),
+          kStatusRuntime);
+  }
 
   // Inputs: check dtype, rank and static dims; build contiguous descriptors.
   std::vector<llvm::Value *> args;
@@ -238,6 +253,148 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
   return success();
 }
 
+/// Appends the bytes of a constant initializer; false if it has a part
+/// that is not plain data.
+static bool appendBytes(const llvm::Constant *c, const llvm::DataLayout &dl,
+                        std::string &out) {
+  if (auto *seq = llvm::dyn_cast<llvm::ConstantDataSequential>(c)) {
+    out += seq->getRawDataValues().str();
+    return true;
+  }
+  if (llvm::isa<llvm::ConstantAggregateZero>(c)) {
+    out.append(dl.getTypeAllocSize(c->getType()), '\0');
+    return true;
+  }
+  if (auto *arr = llvm::dyn_cast<llvm::ConstantArray>(c)) {
+    for (const llvm::Use &op : arr->operands())
+      if (!appendBytes(llvm::cast<llvm::Constant>(op.get()), dl, out))
+        return false;
+    return true;
+  }
+  return false;
+}
+
+LogicalResult externalizeWeights(llvm::Module &module, EntrySignature &sig,
+                                 const std::string &path, uint64_t minBytes,
+                                 std::string &error) {
+  llvm::LLVMContext &ctx = module.getContext();
+  const llvm::DataLayout &dl = module.getDataLayout();
+  std::string payload;
+  std::vector<std::pair<llvm::GlobalVariable *, uint64_t>> moved;
+  for (llvm::GlobalVariable &g : module.globals()) {
+    if (!g.isConstant() || !g.hasInitializer() ||
+        !g.getValueType()->isArrayTy() ||
+        dl.getTypeAllocSize(g.getValueType()) < minBytes)
+      continue;
+    std::string bytes;
+    if (!appendBytes(g.getInitializer(), dl, bytes))
+      continue;
+    payload.resize((payload.size() + 63) / 64 * 64, '\0');
+    moved.push_back({&g, payload.size()});
+    payload += bytes;
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write " + path + ": " + ec.message();
+    return failure();
+  }
+  uint64_t size = payload.size();
+  out.write(kWeightsMagic, sizeof kWeightsMagic);
+  out.write(reinterpret_cast<const char *>(&size), sizeof size);
+  out << payload;
+  out.close();
+  if (out.has_error()) {
+    error = "cannot write " + path;
+    return failure();
+  }
+  // The globals become zero-filled, writable buffers that NAME_init fills.
+  for (auto &[g, offset] : moved) {
+    g->setInitializer(llvm::Constant::getNullValue(g->getValueType()));
+    g->setConstant(false);
+  }
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *loaded = new llvm::GlobalVariable(
+      module, i32, false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::get(i32, 0), sig.prefix + "_weights_loaded");
+  llvm::FunctionCallee fopenFn = module.getOrInsertFunction(
+      "fopen", llvm::FunctionType::get(ptr, {ptr, ptr}, false));
+  llvm::FunctionCallee freadFn = module.getOrInsertFunction(
+      "fread", llvm::FunctionType::get(i64, {ptr, i64, i64, ptr}, false));
+  llvm::FunctionCallee fcloseFn = module.getOrInsertFunction(
+      "fclose", llvm::FunctionType::get(i32, {ptr}, false));
+  llvm::FunctionCallee memcmpFn = module.getOrInsertFunction(
+      "memcmp", llvm::FunctionType::get(i32, {ptr, ptr, i64}, false));
+
+  auto *init = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr}, false),
+      llvm::Function::ExternalLinkage, sig.prefix + "_init", module);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", init);
+  auto *fail = llvm::BasicBlock::Create(ctx, "fail", init);
+  auto *closeFail = llvm::BasicBlock::Create(ctx, "close_fail", init);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value *file = b.CreateCall(
+      fopenFn, {init->getArg(0), b.CreateGlobalString("rb", "dlc_rb")});
+  auto *opened = llvm::BasicBlock::Create(ctx, "opened", init);
+  b.CreateCondBr(b.CreateIsNull(file), fail, opened);
+  b.SetInsertPoint(opened);
+  // Header: magic and payload size must match what this code was built with.
+  auto *header = b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), 24));
+  llvm::Value *got = b.CreateCall(freadFn, {header, b.getInt64(1),
+                                            b.getInt64(24), file});
+  llvm::Value *magic = llvm::ConstantDataArray::getRaw(
+      llvm::StringRef(kWeightsMagic, sizeof kWeightsMagic), sizeof kWeightsMagic,
+      b.getInt8Ty());
+  auto *magicGlobal = new llvm::GlobalVariable(
+      module, magic->getType(), true, llvm::GlobalValue::PrivateLinkage,
+      llvm::cast<llvm::Constant>(magic), "dlc_weights_magic");
+  llvm::Value *sameMagic = b.CreateICmpEQ(
+      b.CreateCall(memcmpFn, {header, magicGlobal, b.getInt64(16)}),
+      b.getInt32(0));
+  llvm::Value *fileSize = b.CreateLoad(
+      i64, b.CreateConstGEP1_64(b.getInt8Ty(), header, 16));
+  llvm::Value *ok = b.CreateAnd(
+      b.CreateAnd(b.CreateICmpEQ(got, b.getInt64(24)), sameMagic),
+      b.CreateICmpEQ(fileSize, b.getInt64(size)));
+  auto *readWeights = llvm::BasicBlock::Create(ctx, "read", init);
+  b.CreateCondBr(ok, readWeights, closeFail);
+  b.SetInsertPoint(readWeights);
+  // Skip the padding between weights by reading it into the next buffer's
+  // place first: read each weight at its offset, in order.
+  uint64_t position = 0;
+  auto *scratch = b.CreateAlloca(b.getInt8Ty(), b.getInt64(64));
+  for (auto &[g, offset] : moved) {
+    if (offset > position) {
+      llvm::Value *n = b.CreateCall(
+          freadFn, {scratch, b.getInt64(1), b.getInt64(offset - position), file});
+      auto *next = llvm::BasicBlock::Create(ctx, "pad_ok", init);
+      b.CreateCondBr(b.CreateICmpEQ(n, b.getInt64(offset - position)), next,
+                     closeFail);
+      b.SetInsertPoint(next);
+    }
+    uint64_t bytes = dl.getTypeAllocSize(g->getValueType());
+    llvm::Value *n =
+        b.CreateCall(freadFn, {g, b.getInt64(1), b.getInt64(bytes), file});
+    auto *next = llvm::BasicBlock::Create(ctx, "read_ok", init);
+    b.CreateCondBr(b.CreateICmpEQ(n, b.getInt64(bytes)), next, closeFail);
+    b.SetInsertPoint(next);
+    position = offset + bytes;
+  }
+  b.CreateCall(fcloseFn, {file});
+  b.CreateStore(b.getInt32(1), loaded);
+  b.CreateRet(b.getInt32(kStatusOk));
+  b.SetInsertPoint(closeFail);
+  b.CreateCall(fcloseFn, {file});
+  b.CreateBr(fail);
+  b.SetInsertPoint(fail);
+  b.CreateRet(b.getInt32(kStatusIO));
+  sig.externalWeights = true;
+  sig.weightsFile = llvm::sys::path::filename(path).str();
+  return success();
+}
+
 void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *i32 = llvm::Type::getInt32Ty(ctx);
@@ -267,6 +424,11 @@ void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig) {
       b.CreateRet(r);
   };
   forward("dlc_model_run", sig.prefix + "_run", i32, {ptr, ptr});
+  if (sig.externalWeights) {
+    forward("dlc_model_init", sig.prefix + "_init", i32, {ptr});
+    constant("dlc_model_weights_file",
+             llvm::ConstantDataArray::getString(ctx, sig.weightsFile));
+  }
   forward("dlc_model_release", sig.prefix + "_release",
           llvm::Type::getVoidTy(ctx), {ptr});
 }
@@ -328,6 +490,11 @@ void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig) {
     describe("input", i, sig.inputs[i]);
   for (size_t i = 0; i < sig.outputs.size(); ++i)
     describe("output", i, sig.outputs[i]);
+  if (sig.externalWeights)
+    os << "/* The weights are in " << sig.weightsFile << ": load them once with\n"
+       << " * " << p << "_init(path) before " << p << "_run (which returns\n"
+       << " * DLC_STATUS_RUNTIME_ERROR until then). */\n"
+       << "int32_t " << p << "_init(const char *weights_path);\n";
   os << "int32_t " << p << "_run(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
      << "void " << p << "_release(dlc_tensor *outputs);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";

@@ -18,6 +18,9 @@ extern const int32_t dlc_model_num_inputs;
 extern const int32_t dlc_model_num_outputs;
 int32_t dlc_model_run(const dlc_tensor *inputs, dlc_tensor *outputs);
 void dlc_model_release(dlc_tensor *outputs);
+/* Present when the model was built with --weights=external. */
+extern int32_t dlc_model_init(const char *path) __attribute__((weak));
+extern const char dlc_model_weights_file[] __attribute__((weak));
 
 static double now_ms(void) {
   struct timespec ts;
@@ -88,6 +91,17 @@ int main(int argc, char **argv) {
             dlc_model_name, (int)dlc_model_num_inputs, nfiles);
     usage(argv[0]);
     return 2;
+  }
+  if (dlc_model_init) {
+    /* The weights file sits next to the program. */
+    char path[4096];
+    const char *slash = strrchr(argv[0], '/');
+    int dir = slash ? (int)(slash - argv[0]) + 1 : 0;
+    snprintf(path, sizeof path, "%.*s%s", dir, argv[0], dlc_model_weights_file);
+    if (dlc_model_init(path) != DLC_STATUS_OK) {
+      fprintf(stderr, "error: cannot load the weights from %s\n", path);
+      return 3;
+    }
   }
   dlc_owned_tensor inputs_owned[64];
   dlc_tensor inputs[64];

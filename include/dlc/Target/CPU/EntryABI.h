@@ -33,6 +33,9 @@ struct EntrySignature {
   std::string entry;  // the MLIR function (its C interface is _mlir_ciface_)
   std::string prefix; // NAME in NAME_run / NAME_release
   std::vector<TensorSignature> inputs, outputs;
+  /// Weights live in a file NAME_init loads (--weights=external).
+  bool externalWeights = false;
+  std::string weightsFile; // its file name, for executables
 };
 
 /// Reads the signature of `func` (tensor arguments and results, dl.name and
@@ -50,6 +53,16 @@ mlir::LogicalResult emitEntryPoints(llvm::Module &module,
 /// dlc_model_run / dlc_model_release (forwarding to NAME_run / NAME_release),
 /// dlc_model_name, dlc_model_num_inputs and dlc_model_num_outputs.
 void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig);
+
+/// Moves every constant global of at least `minBytes` out of `module` into
+/// the file at `path`, and adds `int32_t NAME_init(const char *path)` that
+/// loads them back (checking a magic and the size). NAME_run then fails
+/// with DLC_STATUS_RUNTIME_ERROR until NAME_init succeeded. Sets
+/// sig.externalWeights; call before emitEntryPoints.
+mlir::LogicalResult externalizeWeights(llvm::Module &module,
+                                       EntrySignature &sig,
+                                       const std::string &path,
+                                       uint64_t minBytes, std::string &error);
 
 /// Writes the per-model C header.
 void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig);
