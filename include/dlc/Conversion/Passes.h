@@ -27,6 +27,7 @@ void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);

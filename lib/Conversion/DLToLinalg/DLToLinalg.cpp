@@ -24,6 +24,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateConvToLinalgPatterns(patterns);
   populatePoolToLinalgPatterns(patterns);
   populateNormToLinalgPatterns(patterns);
+  populateIndexingToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -40,11 +41,10 @@ static bool isLowerable(Operation *op) {
              GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
              BatchNormTrainOp,
              LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
-          ShapeOfOp>(
+          ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
+          DequantizeOp>(
           op))
     return true;
-  if (auto pad = dyn_cast<PadOp>(op))
-    return pad.getMode() == PadMode::constant;
   if (auto tile = dyn_cast<TileOp>(op))
     return tile.getInput().getType().hasStaticShape();
   return false;
