@@ -123,8 +123,137 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
   }
 };
 
+/// conv_transpose as a gather: out[n, m, o] sums x[n, c, i] * w[c, m, k] over
+/// the (c, k) with o = i * stride + k * dilation - pad_begin, i.e. over k
+/// with (o + pad - k * dilation) divisible by the stride and in range.
+struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvTransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inType = op.getInput().getType();
+    auto wType = op.getWeight().getType();
+    auto resultType = op.getType();
+    Type et = resultType.getElementType();
+    int64_t spatial = inType.getRank() - 2;
+    int64_t groups = op.getGroups();
+    int64_t cin = wType.getDimSize(0), mg = wType.getDimSize(1);
+    if (!wType.hasStaticShape() || ShapedType::isDynamic(inType.getDimSize(1)))
+      return rewriter.notifyMatchFailure(op, "dynamic channels or kernel");
+    for (int64_t i = 0; i < spatial; ++i)
+      if (resultType.isDynamicDim(2 + i) || inType.isDynamicDim(2 + i))
+        return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
+    int64_t cg = cin / groups;
+    auto w = readWindowAttrs(loc, op.getStrides(), op.getPads(),
+                             op.getDilations(), spatial);
+    if (failed(w))
+      return failure();
+    // Iteration dims: n, m, o_0.., c (within the group), k_0..
+    int64_t nDims = 2 + spatial + 1 + spatial;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // The loop bounds of c and k come from an (unused) window operand; the
+    // weight is read in the body, as its channel index mixes m and c.
+    SmallVector<AffineExpr> windowExprs = {d(2 + spatial)},
+                            outExprs = {d(0), d(1)};
+    SmallVector<int64_t> windowShape = {cg};
+    for (int64_t i = 0; i < spatial; ++i) {
+      windowExprs.push_back(d(3 + spatial + i));
+      windowShape.push_back(wType.getDimSize(2 + i));
+      outExprs.push_back(d(2 + i));
+    }
+    Value window = tensor::EmptyOp::create(rewriter, loc, windowShape, et);
+    Value weight = op.getWeight();
+    SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    SmallVector<Value> sizes;
+    if (resultType.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+    Value acc = linalg::FillOp::create(rewriter, loc,
+                                       scalarConstant(rewriter, loc, et, 0),
+                                       emptyTensor(rewriter, loc, resultType,
+                                                   sizes))
+                    .getResult(0);
+    Value input = op.getInput();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{window}, acc,
+            ArrayRef<AffineMap>{AffineMap::get(nDims, 0, windowExprs, ctx),
+                                AffineMap::get(nDims, 0, outExprs, ctx)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              auto cst = [&](int64_t v) {
+                return arith::ConstantIndexOp::create(b, l, v);
+              };
+              Value n = linalg::IndexOp::create(b, l, 0);
+              Value m = linalg::IndexOp::create(b, l, 1);
+              Value cc = linalg::IndexOp::create(b, l, 2 + spatial);
+              Value channel = arith::AddIOp::create(
+                  b, l,
+                  arith::MulIOp::create(
+                      b, l, arith::DivUIOp::create(b, l, m, cst(mg)), cst(cg)),
+                  cc);
+              SmallVector<Value> at = {n, channel};
+              SmallVector<Value> wAt = {
+                  channel, arith::RemUIOp::create(b, l, m, cst(mg))};
+              Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
+              for (int64_t i = 0; i < spatial; ++i) {
+                Value o = linalg::IndexOp::create(b, l, 2 + i);
+                Value k = linalg::IndexOp::create(b, l, 3 + spatial + i);
+                wAt.push_back(k);
+                Value t = arith::SubIOp::create(
+                    b, l, arith::AddIOp::create(b, l, o, cst(w->pads[i])),
+                    arith::MulIOp::create(b, l, k, cst(w->dilations[i])));
+                Value nonNeg = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sge, t, cst(0));
+                Value divisible = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::eq,
+                    arith::RemSIOp::create(b, l, t, cst(w->strides[i])), cst(0));
+                Value pos = arith::DivSIOp::create(b, l, t, cst(w->strides[i]));
+                Value inRange = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::slt, pos,
+                    cst(inType.getDimSize(2 + i)));
+                valid = arith::AndIOp::create(
+                    b, l, valid,
+                    arith::AndIOp::create(
+                        b, l, nonNeg,
+                        arith::AndIOp::create(b, l, divisible, inRange)));
+                // A safe index when invalid; the product is then dropped.
+                at.push_back(arith::SelectOp::create(b, l, valid, pos, cst(0)));
+              }
+              Value x = tensor::ExtractOp::create(b, l, input, at);
+              Value wv = tensor::ExtractOp::create(b, l, weight, wAt);
+              Value prod = arith::MulFOp::create(b, l, x, wv);
+              Value sum = arith::AddFOp::create(b, l, args[1], prod);
+              linalg::YieldOp::create(
+                  b, l, Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
+            })
+            .getResult(0);
+    if (Value bias = op.getBias()) {
+      int64_t rank = resultType.getRank();
+      auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, resultType, ValueRange{result, bias},
+                   emptyLike(rewriter, loc, resultType, result),
+                   ArrayRef<AffineMap>{id, AffineMap::get(rank, 0, {d(1)}, ctx),
+                                       id},
+                   SmallVector<utils::IteratorType>(
+                       rank, utils::IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         Value(arith::AddFOp::create(b, l, args[0], args[1])));
+                   })
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering>(patterns.getContext());
+  patterns.add<ConvLowering, ConvTransposeLowering>(patterns.getContext());
 }

@@ -38,7 +38,7 @@ static bool isLowerable(Operation *op) {
              ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
              ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
              ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
-             GlobalAvgPoolOp, ConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
+             GlobalAvgPoolOp, ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
              BatchNormTrainOp,
              LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
