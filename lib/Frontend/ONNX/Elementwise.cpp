@@ -46,7 +46,11 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
            {"Floor", "dl.floor"},    {"Ceil", "dl.ceil"},
            {"Round", "dl.round"},    {"Sign", "dl.sign"},
            {"Not", "dl.not"},        {"Softplus", "dl.softplus"},
-           {"HardSwish", "dl.hard_swish"}})
+           {"HardSwish", "dl.hard_swish"}, {"Tan", "dl.tan"},
+           {"Asin", "dl.asin"},      {"Acos", "dl.acos"},
+           {"Atan", "dl.atan"},      {"Sinh", "dl.sinh"},
+           {"Cosh", "dl.cosh"},      {"Asinh", "dl.asinh"},
+           {"Acosh", "dl.acosh"},    {"Atanh", "dl.atanh"}})
     unary(r, onnx, dl);
   for (auto [onnx, dl] : std::initializer_list<std::pair<StringRef, StringRef>>{
            {"Add", "dl.add"},

@@ -582,3 +582,15 @@ func.func @select_const_cond_may_broadcast_dynamic(%t: tensor<?xf32>, %f: tensor
   %0 = dl.select %true, %t, %f : (tensor<i1>, tensor<?xf32>, tensor<4xf32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// The trigonometric ops fold on constants through their scalar formulas.
+// CHECK-LABEL: func.func @fold_trig
+// CHECK: dl.constant dense<[0.000000e+00, 1.57079637]> : tensor<2xf32>
+// CHECK-NOT: dl.asin
+func.func @fold_trig() -> tensor<2xf32> {
+  %c = dl.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %0 = dl.asin %c : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

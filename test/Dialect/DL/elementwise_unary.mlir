@@ -376,3 +376,29 @@ func.func @generic_form(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = "dl.leaky_relu"(%a) {alpha = 0.3 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Trigonometric and hyperbolic functions (ONNX Tan, Asin, ..., Atanh).
+// CHECK-LABEL: func.func @trig
+// CHECK: dl.tan %{{.*}} : tensor<4xf32>
+// CHECK: dl.asin
+// CHECK: dl.acos
+// CHECK: dl.atan
+// CHECK: dl.sinh
+// CHECK: dl.cosh
+// CHECK: dl.asinh
+// CHECK: dl.acosh
+// CHECK: dl.atanh %{{.*}} : tensor<4xf64>
+func.func @trig(%a: tensor<4xf32>, %d: tensor<4xf64>) -> (tensor<4xf32>, tensor<4xf64>) {
+  %0 = dl.tan %a : tensor<4xf32>
+  %1 = dl.asin %0 : tensor<4xf32>
+  %2 = dl.acos %1 : tensor<4xf32>
+  %3 = dl.atan %2 : tensor<4xf32>
+  %4 = dl.sinh %3 : tensor<4xf32>
+  %5 = dl.cosh %4 : tensor<4xf32>
+  %6 = dl.asinh %5 : tensor<4xf32>
+  %7 = dl.acosh %6 : tensor<4xf32>
+  %8 = dl.atanh %d : tensor<4xf64>
+  return %7, %8 : tensor<4xf32>, tensor<4xf64>
+}

@@ -129,6 +129,15 @@ def DL_HardSwishOp : DL_UnaryFloatOp<"hard_swish",
 def DL_ErfOp : DL_UnaryFloatOp<"erf", "std::erf(x)">;
 def DL_SinOp : DL_UnaryFloatOp<"sin", "std::sin(x)">;
 def DL_CosOp : DL_UnaryFloatOp<"cos", "std::cos(x)">;
+def DL_TanOp : DL_UnaryFloatOp<"tan", "std::tan(x)">;
+def DL_AsinOp : DL_UnaryFloatOp<"asin", "std::asin(x)">;
+def DL_AcosOp : DL_UnaryFloatOp<"acos", "std::acos(x)">;
+def DL_AtanOp : DL_UnaryFloatOp<"atan", "std::atan(x)">;
+def DL_SinhOp : DL_UnaryFloatOp<"sinh", "std::sinh(x)">;
+def DL_CoshOp : DL_UnaryFloatOp<"cosh", "std::cosh(x)">;
+def DL_AsinhOp : DL_UnaryFloatOp<"asinh", "std::asinh(x)">;
+def DL_AcoshOp : DL_UnaryFloatOp<"acosh", "std::acosh(x)">;
+def DL_AtanhOp : DL_UnaryFloatOp<"atanh", "std::atanh(x)">;
 def DL_FloorOp : DL_UnaryFloatOp<"floor", "std::floor(x)">;
 def DL_CeilOp : DL_UnaryFloatOp<"ceil", "std::ceil(x)">;
 // Rounds half to even, as ONNX Round does.
