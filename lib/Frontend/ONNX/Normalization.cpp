@@ -173,6 +173,30 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
   r["LogSoftmax"] = [](NodeImporter &n) {
     return importSoftmax(n, "dl.log_softmax");
   };
+  // Hardmax: 1 at the first maximum along the axis, else 0, i.e. the
+  // one-hot encoding of argmax. (Before opset 13 the coerced-2-D form was
+  // spelled out on import, so the axis here is a plain axis.)
+  r["Hardmax"] = [](NodeImporter &n) -> LogicalResult {
+    auto in = n.inputType(0);
+    int64_t rank = in.getRank();
+    int64_t axis = n.intAttr("axis", n.opset() >= 13 ? -1 : 1);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank || in.isDynamicDim(axis))
+      return n.fail("the axis must name a static dim");
+    auto arg = n.create1("dl.argmax", n.input(0),
+                         {n.i64("axis", axis), n.boolean("keepdims", false)});
+    if (failed(arg))
+      return failure();
+    auto v = n.create1(
+        "dl.one_hot", *arg,
+        {n.i64("depth", in.getDimSize(axis)), n.i64("axis", axis),
+         n.named("element_type", TypeAttr::get(in.getElementType()))});
+    if (failed(v))
+      return failure();
+    n.setOutput(0, *v);
+    return success();
+  };
   r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
     double ratio = n.floatAttr("ratio", 0.5);
     bool training = false;

@@ -432,7 +432,40 @@ static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
                                 RankedTensorType::get(s3, et)));
 }
 
+/// Trilu keeps the elements with col - row >= k (upper) or <= k (lower) of
+/// the last two dims and zeroes the rest: a mask from two ranges, applied
+/// with select. k may be a run-time value.
+static LogicalResult importTrilu(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  if (rank < 2 || in.isDynamicDim(rank - 1) || in.isDynamicDim(rank - 2))
+    return n.fail("the last two dims must be static");
+  int64_t rows = in.getDimSize(rank - 2), cols = in.getDimSize(rank - 1);
+  auto i64 = n.b.getI64Type();
+  auto iota = [&](int64_t count, ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> values(count);
+    for (int64_t i = 0; i < count; ++i)
+      values[i] = i;
+    return n.constant(DenseElementsAttr::get(
+        RankedTensorType::get(shape, i64), ArrayRef<int64_t>(values)));
+  };
+  Value r = iota(rows, {rows, 1}), c = iota(cols, {1, cols});
+  auto diff = n.create1("dl.sub", {c, r});
+  if (failed(diff))
+    return failure();
+  Value k = n.hasInput(1) ? n.input(1) : n.constantI64({0});
+  if (n.hasInput(1) && n.inputType(1).getElementType() != i64)
+    return n.fail("k must be int64");
+  bool upper = n.intAttr("upper", 1) != 0;
+  auto mask = n.create1(upper ? "dl.greater_equal" : "dl.less_equal", {*diff, k});
+  if (failed(mask))
+    return failure();
+  auto zero = n.scalar(0, in.getElementType());
+  return setOrFail(n, n.create1("dl.select", {*mask, n.input(0), zero}));
+}
+
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
+  r["Trilu"] = importTrilu;
   r["DepthToSpace"] = [](NodeImporter &n) { return importDepthSpace(n, true); };
   r["SpaceToDepth"] = [](NodeImporter &n) {
     return importDepthSpace(n, false);
