@@ -337,20 +337,21 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
             "library\n";
     return kCompileError;
   }
+  // Both link the runtime (thread pool, OpenMP shim) in statically.
+  std::string runtimeDir = findRuntimeDir();
+  if (runtimeDir.empty()) {
+    errs << "error: cannot find the dlc runtime (libdlcrt.a, libdlcrt_exe.a) "
+            "to link against\n";
+    return kCompileError;
+  }
   llvm::SmallVector<std::string> argStorage;
-  if (options.emit == Emit::Shared) {
-    argStorage = {*cc, "-shared", "-o", options.output, objPath, "-lm"};
-  } else {
-    std::string runtimeDir = findRuntimeDir();
-    if (runtimeDir.empty()) {
-      errs << "error: cannot find the dlc runtime (libdlcrt.a, "
-              "libdlcrt_exe.a) to link the executable\n";
-      return kCompileError;
-    }
+  if (options.emit == Emit::Shared)
+    argStorage = {*cc, "-shared", "-o", options.output, objPath,
+                  runtimeDir + "/libdlcrt.a", "-lm", "-lpthread"};
+  else
     argStorage = {*cc, "-o", options.output, objPath,
                   runtimeDir + "/libdlcrt_exe.a", runtimeDir + "/libdlcrt.a",
                   "-lm", "-lpthread"};
-  }
   llvm::SmallVector<llvm::StringRef> args(argStorage.begin(), argStorage.end());
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,

@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -41,10 +43,13 @@ static const char *kLoweringPipeline =
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref";
 
-/// After bufferization: strided copies become loops here instead of calls
-/// to MLIR's C runner library, so generated code needs only libc and libm.
+/// After bufferization: loops. With threads, the outermost parallel loops of
+/// each kernel become OpenMP worksharing loops, which the runtime's OpenMP
+/// shim (runtime/src/cpu/openmp_shim.c) runs on dlc's thread pool.
+static const char *kParallelLoopPipeline = "convert-linalg-to-parallel-loops";
+static const char *kSerialLoopPipeline = "convert-linalg-to-loops";
+static const char *kOpenMPPipeline = "convert-scf-to-openmp";
 static const char *kLoopPipeline =
-    "convert-linalg-to-loops,"
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
@@ -54,6 +59,7 @@ static const char *kLoopPipeline =
     "convert-arith-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
+    "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts";
 
 static void registerOnce(MLIRContext *context) {
@@ -98,8 +104,13 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
     return failure();
   std::string errors;
   llvm::raw_string_ostream os(errors);
-  PassManager bufferize(context), loops(context);
+  PassManager bufferize(context), toLoops(context), toOpenMP(context),
+      loops(context);
   if (failed(parsePassPipeline(kLoweringPipeline, bufferize, os)) ||
+      failed(parsePassPipeline(kOpenMPPipeline, toOpenMP, os)) ||
+      failed(parsePassPipeline(options.threads ? kParallelLoopPipeline
+                                               : kSerialLoopPipeline,
+                               toLoops, os)) ||
       failed(parsePassPipeline(kLoopPipeline, loops, os))) {
     module.emitError("internal error: bad lowering pipeline: ") << errors;
     return failure();
@@ -113,6 +124,55 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CPUOptions &options) {
     OpBuilder b(c);
     linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
     c.erase();
+  }
+  if (failed(toLoops.run(module)))
+    return failure();
+  // Only a kernel's outermost parallel loops run on threads: a parallel loop
+  // inside another loop becomes serial (a region per iteration would cost
+  // more than it gains).
+  SmallVector<scf::ParallelOp> nested;
+  module.walk([&](scf::ParallelOp p) {
+    Operation *parent = p->getParentOp();
+    while (parent && !isa<func::FuncOp>(parent)) {
+      if (isa<scf::ParallelOp, scf::ForOp>(parent)) {
+        nested.push_back(p);
+        break;
+      }
+      parent = parent->getParentOp();
+    }
+  });
+  for (scf::ParallelOp p : nested) {
+    OpBuilder b(p);
+    scf::buildLoopNest(
+        b, p.getLoc(), p.getLowerBound(), p.getUpperBound(), p.getStep(),
+        [&](OpBuilder &nb, Location, ValueRange ivs) {
+          IRMapping map;
+          map.map(p.getInductionVars(), ivs);
+          for (Operation &op : p.getBody()->without_terminator())
+            nb.clone(op, map);
+        });
+    p.erase();
+  }
+  if (failed(toOpenMP.run(module)))
+    return failure();
+  // scf-to-openmp wraps each loop body in memref.alloca_scope, which must
+  // stay a single block; our bodies allocate on the heap, never with
+  // alloca, so the scopes are inlined before loops become branches.
+  SmallVector<memref::AllocaScopeOp> scopes;
+  module.walk([&](memref::AllocaScopeOp s) { scopes.push_back(s); });
+  for (memref::AllocaScopeOp scope : scopes) {
+    bool allocates = false;
+    scope.walk([&](memref::AllocaOp) { allocates = true; });
+    if (allocates)
+      continue;
+    Block &body = scope.getBodyRegion().front();
+    auto ret = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+    SmallVector<Value> results(ret.getResults());
+    ret.erase();
+    scope->getBlock()->getOperations().splice(Block::iterator(scope),
+                                              body.getOperations());
+    scope->replaceAllUsesWith(results);
+    scope.erase();
   }
   return loops.run(module);
 }

@@ -19,6 +19,9 @@ struct CPUOptions {
   /// Target triple and CPU; empty: the host's.
   std::string triple;
   std::string cpu;
+  /// Run the outer parallel loops of each kernel on the runtime's thread
+  /// pool (the code then links the runtime, libdlcrt).
+  bool threads = true;
 };
 
 /// dl -> linalg -> bufferized loops -> LLVM dialect, in place. Entry
