@@ -28,3 +28,6 @@ config.substitutions.append(("%onnx_node", onnx_node))
 config.substitutions.append(
     ("%expect-exit", "/usr/bin/python3 " +
      os.path.join(config.test_source_root, "tools", "Inputs", "expect_exit.py")))
+# The runtime library that generated code links (thread pool, OpenMP shim).
+config.substitutions.append(
+    ("%dlcrt", os.path.join(config.dlc_obj_root, "runtime", "libdlcrt.a")))

@@ -1,7 +1,7 @@
 /* Embeds a model compiled by dlc in a C program.
  *
  *   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
- *   cc -Ibuild -Iruntime/include examples/c/main.c build/libtiny_cnn.a -lm -o app
+ *   cc -Ibuild -Iruntime/include examples/c/main.c build/libtiny_cnn.a build/runtime/libdlcrt.a -lm -lpthread -o app
  *
  * Runs the example CNN on two 8x8 images and prints the class
  * probabilities, then shows the error a wrongly shaped input gets. */

@@ -2,7 +2,7 @@
 // outputs.
 //
 //   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
-//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/libtiny_cnn.a -lm
+//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/libtiny_cnn.a build/runtime/libdlcrt.a -lm -lpthread
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
