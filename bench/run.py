@@ -104,17 +104,17 @@ def compile_dlc(dlc, onnx_path, lib):
 THREAD_SYMBOLS = ("dlc_parallel_for", "pthread_create", "GOMP_", "__kmpc_", "omp_")
 
 
-def threading_imports(lib):
-    """The threading entry points the compiled library imports, by `nm -D`:
-    an empty list means its code runs on the calling thread only; None means
-    nm could not tell."""
+def threading_symbols(lib):
+    """The threading entry points the compiled library imports or carries
+    (dlc links its runtime in), by `nm -D`: an empty list means its code can
+    only run on the calling thread; None means nm could not tell."""
     try:
-        proc = subprocess.run(["nm", "-D", "--undefined-only", lib],
+        proc = subprocess.run(["nm", "-D", lib],
                               capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
     names = [line.split()[-1].split("@")[0] for line in proc.stdout.splitlines() if line.strip()]
-    return sorted(n for n in names if n.startswith(THREAD_SYMBOLS))
+    return sorted({n for n in names if n.startswith(THREAD_SYMBOLS)})
 
 
 # --------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def report(rows, compile_s, args, started, load, dlc_id):
     if any(r["threads"] > 1 and r["dlc_threading"] == [] for r in rows):
         lines += [
             "† dlc has no thread control yet: DLC_NUM_THREADS is set to the row's "
-            "count, but the compiled library imports no threading entry point "
+            "count, but the compiled library names no threading entry point "
             f"(`nm -D`: none of {', '.join(THREAD_SYMBOLS)}), so it runs the same "
             "single-threaded code as in the 1-thread row; only ORT uses the threads.",
             "",
@@ -343,12 +343,14 @@ def report(rows, compile_s, args, started, load, dlc_id):
                      f"| {' '.join(fmt_ms(t) for t in r['dlc_rounds'])} "
                      f"| {' '.join(fmt_ms(t) for t in r['ort_rounds'])} "
                      f"| {r['load']:.2f} |")
-    threaded = sorted({f"{r['model']}: {', '.join(r['dlc_threading'])}" for r in rows
-                       if r["dlc_threading"]})
+    threaded = sorted({r["model"] for r in rows if r["dlc_threading"]})
+    symbols = sorted({n for r in rows for n in (r["dlc_threading"] or [])})
     unknown = sorted({r["model"] for r in rows if r["dlc_threading"] is None})
     if threaded:
-        lines += ["", "dlc libraries that import threading entry points: "
-                  + "; ".join(threaded) + "."]
+        lines += ["", f"dlc's libraries for {', '.join(threaded)} can run threads "
+                  f"(`nm -D` names {', '.join(symbols[:6])}"
+                  + (", ..." if len(symbols) > 6 else "") + "); DLC_NUM_THREADS "
+                  "is set to the row's thread count for them."]
     if unknown:
         lines += ["", "nm could not inspect dlc's library for: " + ", ".join(unknown) + "."]
     lines += ["", "dlc compile time (`--emit=shared -O3`, wall clock):", "",
@@ -411,7 +413,7 @@ def main():
         lib = os.path.join(args.workdir, f"{name}.so")
         compile_s[name] = compile_dlc(dlc, onnx_path, lib)
         print(f"[{name}] compiled in {compile_s[name]:.1f} s", file=sys.stderr, flush=True)
-        dlc_threading = threading_imports(lib)
+        dlc_threading = threading_symbols(lib)
         for t in threads:
             row = measure(name, onnx_path, lib, [input_path], out_ranks, t, args,
                           args.workdir, dlc_threading)

@@ -48,7 +48,9 @@ class CompiledModel:
         self._fn.restype = None
         self.inputs = list(inputs)
         self.outputs = list(outputs)
-        self._libc = ctypes.CDLL(None)
+        self._free = ctypes.CDLL(None).free
+        self._free.argtypes = [ctypes.c_void_p]
+        self._free.restype = None
 
     def __call__(self, *arrays: np.ndarray) -> List[np.ndarray]:
         if len(arrays) != len(self.inputs):
@@ -78,7 +80,17 @@ class CompiledModel:
                           {"_fields_": [(f"r{i}", t) for i, t in enumerate(out_types)]})()
             descs = [getattr(result, f"r{i}") for i in range(len(out_types))]
         self._fn(ctypes.pointer(result), *args)
-        return [self._to_numpy(d, s) for d, s in zip(descs, self.outputs)]
+        outs = [self._to_numpy(d, s) for d, s in zip(descs, self.outputs)]
+        # The results are fresh buffers the generated code malloc'd (copied
+        # out above): free them, except MLIR's marker for constant globals.
+        inputs = {a.ctypes.data for a in keep if isinstance(a, np.ndarray)}
+        freed = set()
+        for d in descs:
+            ptr = d.allocated
+            if ptr and ptr != 0xDEADBEEF and ptr not in inputs and ptr not in freed:
+                self._free(ctypes.c_void_p(ptr))
+                freed.add(ptr)
+        return outs
 
     @staticmethod
     def _to_numpy(d, spec: TensorSpec) -> np.ndarray:
