@@ -28,6 +28,7 @@ void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -25,6 +25,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populatePoolToLinalgPatterns(patterns);
   populateNormToLinalgPatterns(patterns);
   populateIndexingToLinalgPatterns(patterns);
+  populateMiscToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -42,11 +43,14 @@ static bool isLowerable(Operation *op) {
              BatchNormTrainOp,
              LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
-          DequantizeOp>(
+          DequantizeOp, DropoutOp, FusionOp>(
           op))
     return true;
   if (auto tile = dyn_cast<TileOp>(op))
     return tile.getInput().getType().hasStaticShape();
+  if (isa<ResizeOp, GroupNormOp>(op))
+    return cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape() &&
+           cast<RankedTensorType>(op->getOperand(0).getType()).hasStaticShape();
   return false;
 }
 
