@@ -46,12 +46,37 @@ static bool isLowerable(Operation *op) {
           DequantizeOp, DropoutOp, FusionOp>(
           op))
     return true;
-  if (auto tile = dyn_cast<TileOp>(op))
-    return tile.getInput().getType().hasStaticShape();
-  if (isa<ResizeOp, GroupNormOp>(op))
-    return cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape() &&
-           cast<RankedTensorType>(op->getOperand(0).getType()).hasStaticShape();
   return false;
+}
+
+/// Why the lowering cannot take `op` ("" if it can): ops it does not lower,
+/// and the shape limits of the ones it does.
+static std::string contractViolation(Operation *op) {
+  auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+  auto spatialStatic = [&](Value v) {
+    auto t = typeOf(v);
+    for (int64_t d = 2; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d))
+        return false;
+    return true;
+  };
+  if (isa<ResizeOp, GroupNormOp>(op) &&
+      (!typeOf(op->getResult(0)).hasStaticShape() ||
+       !typeOf(op->getOperand(0)).hasStaticShape()))
+    return "the CPU backend needs static shapes for it (pin dynamic dims "
+           "with --input-shape)";
+  if (isa<ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp>(op) &&
+      (!spatialStatic(op->getOperand(0)) || !spatialStatic(op->getResult(0))))
+    return "the CPU backend needs static spatial dims for it (pin them with "
+           "--input-shape)";
+  if (auto tile = dyn_cast<TileOp>(op);
+      tile && !tile.getInput().getType().hasStaticShape())
+    return "the CPU backend needs a static input shape for it";
+  if (isa<ResizeOp, GroupNormOp, ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp,
+          TileOp>(op) ||
+      isLowerable(op))
+    return "";
+  return "the CPU backend has no lowering for it";
 }
 
 namespace {
@@ -60,11 +85,13 @@ struct VerifyBackendContractPass
     : public dlc::impl::DLVerifyBackendContractBase<VerifyBackendContractPass> {
   void runOnOperation() override {
     WalkResult r = getOperation()->walk([&](Operation *op) {
-      if (!isa<DLDialect>(op->getDialect()) || isLowerable(op))
+      if (!isa<DLDialect>(op->getDialect()))
         return WalkResult::advance();
-      op->emitError() << "'" << op->getName()
-                      << "' cannot be compiled yet: the CPU backend has no "
-                         "lowering for it";
+      std::string why = contractViolation(op);
+      if (why.empty())
+        return WalkResult::advance();
+      op->emitError() << "'" << op->getName() << "' cannot be compiled yet: "
+                      << why;
       return WalkResult::interrupt();
     });
     if (r.wasInterrupted())

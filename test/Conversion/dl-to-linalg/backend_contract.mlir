@@ -1,11 +1,11 @@
 // RUN: dlc-opt %s --dl-verify-backend-contract --split-input-file -verify-diagnostics
 
-// The contract names the first op the CPU backend cannot take, at its
-// location (the ONNX node), before any lowering starts.
-func.func @unsupported(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x16x16xf32> {
-  // expected-error @+1 {{'dl.resize' cannot be compiled yet: the CPU backend has no lowering for it}}
-  %0 = dl.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
-  return %0 : tensor<1x3x16x16xf32>
+// The contract names the first op the CPU backend cannot take, and why, at
+// its location (the ONNX node), before any lowering starts.
+func.func @dynamic_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x?x?xf32> {
+  // expected-error @+1 {{'dl.conv' cannot be compiled yet: the CPU backend needs static spatial dims for it (pin them with --input-shape)}}
+  %0 = dl.conv %x, %w : (tensor<1x3x?x?xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x?x?xf32>
+  return %0 : tensor<1x8x?x?xf32>
 }
 
 // -----
