@@ -101,23 +101,8 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
               linalg::YieldOp::create(b, l, r);
             })
             .getResult(0);
-    if (Value bias = op.getBias()) {
-      int64_t rank = resultType.getRank();
-      auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-      conv = linalg::GenericOp::create(
-                 rewriter, loc, resultType, ValueRange{conv, bias},
-                 emptyLike(rewriter, loc, resultType, conv),
-                 ArrayRef<AffineMap>{id, AffineMap::get(rank, 0, {d(1)}, ctx),
-                                     id},
-                 SmallVector<utils::IteratorType>(
-                     rank, utils::IteratorType::parallel),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, l,
-                       Value(arith::AddFOp::create(b, l, args[0], args[1])));
-                 })
-                 .getResult(0);
-    }
+    if (Value bias = op.getBias())
+      conv = addChannelBias(rewriter, loc, conv, bias);
     rewriter.replaceOp(op, conv);
     return success();
   }
@@ -230,23 +215,8 @@ struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
                   b, l, Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
             })
             .getResult(0);
-    if (Value bias = op.getBias()) {
-      int64_t rank = resultType.getRank();
-      auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-      result = linalg::GenericOp::create(
-                   rewriter, loc, resultType, ValueRange{result, bias},
-                   emptyLike(rewriter, loc, resultType, result),
-                   ArrayRef<AffineMap>{id, AffineMap::get(rank, 0, {d(1)}, ctx),
-                                       id},
-                   SmallVector<utils::IteratorType>(
-                       rank, utils::IteratorType::parallel),
-                   [](OpBuilder &b, Location l, ValueRange args) {
-                     linalg::YieldOp::create(
-                         b, l,
-                         Value(arith::AddFOp::create(b, l, args[0], args[1])));
-                   })
-                   .getResult(0);
-    }
+    if (Value bias = op.getBias())
+      result = addChannelBias(rewriter, loc, result, bias);
     rewriter.replaceOp(op, result);
     return success();
   }

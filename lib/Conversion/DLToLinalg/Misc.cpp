@@ -12,31 +12,6 @@ using namespace dlc::dl;
 
 namespace {
 
-Value cidx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// A generic over `type` computing each element from its indices.
-Value generate(OpBuilder &b, Location loc, RankedTensorType type,
-               ValueRange dynamicSizes,
-               function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  int64_t rank = type.getRank();
-  Value init = emptyTensor(b, loc, type, dynamicSizes);
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{}, init,
-             ArrayRef<AffineMap>{
-                 AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               SmallVector<Value> ivs;
-               for (int64_t d = 0; d < rank; ++d)
-                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
-               linalg::YieldOp::create(nb, l, fn(nb, l, ivs));
-             })
-      .getResult(0);
-}
-
 /// resize: each output position maps back to an input coordinate (by the
 /// coordinate transform); nearest rounds it, linear blends the two
 /// neighbours along every resized dim.

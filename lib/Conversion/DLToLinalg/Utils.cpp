@@ -156,4 +156,43 @@ Value mapWithReduced(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+Value generate(OpBuilder &b, Location loc, RankedTensorType type,
+               ValueRange dynamicSizes,
+               function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  int64_t rank = type.getRank();
+  Value init = emptyTensor(b, loc, type, dynamicSizes);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{}, init,
+             ArrayRef<AffineMap>{
+                 AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               SmallVector<Value> ivs;
+               for (int64_t d = 0; d < rank; ++d)
+                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, fn(nb, l, ivs));
+             })
+      .getResult(0);
+}
+
+Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{x, bias}, emptyLike(b, loc, type, x),
+             ArrayRef<AffineMap>{
+                 id, AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
+                 id},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+             })
+      .getResult(0);
+}
+
 } // namespace dlc

@@ -58,6 +58,24 @@ mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::Value padValue);
 
+/// A linalg.generic over `type` computing each element from its indices
+/// (inputs are read inside `fn`, e.g. with tensor.extract).
+mlir::Value generate(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+    mlir::ValueRange dynamicSizes,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange)>
+        fn);
+
+/// x + bias broadcast along dim 1 (the channels of N x C x ... tensors).
+mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value x, mlir::Value bias);
+
+/// An index constant.
+inline mlir::Value cidx(mlir::OpBuilder &b, mlir::Location loc, int64_t v) {
+  return mlir::arith::ConstantIndexOp::create(b, loc, v);
+}
+
 /// The body of a reduction: combine the inputs' elements into `acc`.
 using ReduceBodyFn = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange ins, mlir::Value acc)>;
