@@ -29,9 +29,10 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     Named linalg ops where they exist (matmul, batch_matmul, transpose,
     reduce, fill), linalg.generic otherwise. Elementwise ops broadcast with
     indexing maps; a dynamic dim is taken to be the same on every operand that
-    has it (never broadcast from 1 at run time).
+    has it (never broadcast from 1 at run time), which a cf.assert checks.
   }];
   let dependentDialects = [
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
   ];

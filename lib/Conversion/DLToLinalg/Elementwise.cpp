@@ -3,6 +3,7 @@
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -284,6 +285,32 @@ struct ElementwiseToGeneric : public RewritePattern {
           broadcastMap(ctx, cast<RankedTensorType>(v.getType()), resultType));
     maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
     Value init = emptyLike(rewriter, loc, resultType, op->getOperands());
+    // The maps assume a dynamic dim is never 1 broadcast against a larger
+    // one at run time; if two operands disagree there, stop with a message
+    // rather than compute something wrong.
+    int64_t rank = resultType.getRank();
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i))
+        continue;
+      Value first;
+      for (Value v : op->getOperands()) {
+        auto t = cast<RankedTensorType>(v.getType());
+        int64_t j = i - (rank - t.getRank());
+        if (j < 0 || !t.isDynamicDim(j))
+          continue;
+        Value dim = tensor::DimOp::create(rewriter, loc, v, j);
+        if (!first) {
+          first = dim;
+          continue;
+        }
+        Value same = arith::CmpIOp::create(rewriter, loc,
+                                           arith::CmpIPredicate::eq, first, dim);
+        cf::AssertOp::create(
+            rewriter, loc, same,
+            "dlc: dynamic dims differ at run time (broadcasting a dynamic "
+            "dim of size 1 is not supported)");
+      }
+    }
     SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                                utils::IteratorType::parallel);
     bool ok = true;
