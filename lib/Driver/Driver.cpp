@@ -16,6 +16,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -114,15 +115,27 @@ static bool printModule(ModuleOp module, const Options &options,
 int driver::run(const Options &options, llvm::raw_ostream &errs,
                 llvm::raw_ostream &log) {
   auto start = std::chrono::steady_clock::now();
+  // On a terminal, a compile that takes a while shows which stage it has
+  // reached on one status line; -v prints every stage with its time.
+  bool progress = !options.verbose && errs.is_displayed();
+  bool progressShown = false;
   auto stage = [&](llvm::StringRef what) {
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
     if (options.verbose)
-      log << "dlc: " << what << " done at "
-          << llvm::format("%.1f",
-                          std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - start)
-                              .count())
+      log << "dlc: " << what << " done at " << llvm::format("%.1f", ms)
           << " ms\n";
+    else if (progress && ms > 1000) {
+      errs << "\rdlc: " << what << " done (" << llvm::format("%.1f", ms / 1000)
+           << " s)\x1b[K";
+      progressShown = true;
+    }
   };
+  llvm::scope_exit endProgress([&] {
+    if (progressShown)
+      errs << "\n";
+  });
   MLIRContext context;
   context.loadDialect<dl::DLDialect, func::FuncDialect,
                       tensor::TensorDialect>();
