@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -157,8 +158,15 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   importOptions.targetOpset = options.targetOpset;
   importOptions.textFormat = isTextInput(options);
   importOptions.verbose = options.verbose;
-  OwningOpRef<ModuleOp> module = onnx_frontend::importModelFile(
-      context, options.input, importOptions, errs, log);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(options.input).ends_with(".mlir")) {
+    // dl IR as text (from dlc-opt, or written by hand).
+    context.loadDialect<tensor::TensorDialect>();
+    module = parseSourceFile<ModuleOp>(options.input, &context);
+  } else {
+    module = onnx_frontend::importModelFile(context, options.input,
+                                            importOptions, errs, log);
+  }
   if (!module)
     return kImportError;
   stage("import");

@@ -27,6 +27,7 @@ void DLDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "dlc/Dialect/DL/IR/DLAttrs.cpp.inc"
       >();
+  registerGradientRules(getContext());
 }
 
 Operation *DLDialect::materializeConstant(OpBuilder &builder, Attribute value,

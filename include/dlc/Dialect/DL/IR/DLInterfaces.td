@@ -29,4 +29,25 @@ def DL_ElementwiseOpInterface : OpInterface<"ElementwiseOpInterface"> {
   ];
 }
 
+def DL_GradientOpInterface : OpInterface<"GradientOpInterface"> {
+  let description = [{
+    The op's reverse-mode rule (vector-Jacobian product): given the
+    gradients of its results, build the gradients of its operands. The rules
+    live with the ops (lib/Dialect/DL/IR/Gradients.cpp); dl-autodiff only
+    walks the graph backwards and accumulates.
+  }];
+  let cppNamespace = "::dlc::dl";
+  let methods = [
+    InterfaceMethod<
+      "Builds the operand gradients from `resultGrads` (one per result, null "
+      "where a result has none) into `operandGrads` (one per operand, null "
+      "where an operand is not differentiable). Each gradient has its "
+      "operand's type.",
+      "::llvm::LogicalResult", "vjp",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::mlir::ValueRange":$resultGrads,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_IR_DLINTERFACES_TD

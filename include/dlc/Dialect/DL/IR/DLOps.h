@@ -25,4 +25,9 @@
 #define GET_OP_CLASSES
 #include "dlc/Dialect/DL/IR/DLOps.h.inc"
 
+namespace dlc::dl {
+/// Attaches the reverse-mode rules (GradientOpInterface) to the dl ops.
+void registerGradientRules(mlir::MLIRContext *context);
+} // namespace dlc::dl
+
 #endif // DLC_DIALECT_DL_IR_DLOPS_H

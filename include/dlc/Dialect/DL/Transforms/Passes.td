@@ -32,4 +32,25 @@ def DLShapeInference : Pass<"dl-shape-inference"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Autodiff
+//===----------------------------------------------------------------------===//
+
+def DLAutodiff : Pass<"dl-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Build reverse-mode gradient functions";
+  let description = [{
+    For each function named in `functions`, adds `NAME_grad(args...,
+    result cotangents...) -> (results..., gradient of each float argument)`:
+    the forward ops, then a reverse sweep that calls each op's
+    GradientOpInterface rule and sums the contributions of values used more
+    than once. Only gradients that reach an argument are built. An op on the
+    path without a rule is an error naming it.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Functions to differentiate">,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD

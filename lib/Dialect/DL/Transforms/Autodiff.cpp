@@ -1,0 +1,147 @@
+//===- Autodiff.cpp - reverse-mode gradient functions ---------------------===//
+
+#include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace dlc::dl {
+#define GEN_PASS_DEF_DLAUTODIFF
+#include "dlc/Dialect/DL/Transforms/Passes.h.inc"
+} // namespace dlc::dl
+
+using namespace mlir;
+using namespace dlc::dl;
+
+namespace {
+
+bool isFloatTensor(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && isa<FloatType>(rt.getElementType());
+}
+
+/// A tensor of zeros shaped like `like`.
+Value zerosLike(OpBuilder &b, Location loc, Value like) {
+  auto t = cast<RankedTensorType>(like.getType());
+  auto scalarType = RankedTensorType::get({}, t.getElementType());
+  Value zero = ConstantOp::create(
+      b, loc, DenseElementsAttr::get(scalarType,
+                                     b.getFloatAttr(t.getElementType(), 0)));
+  Value shape = t.hasStaticShape() ? Value() : Value(ShapeOfOp::create(b, loc, like));
+  return ExpandOp::create(b, loc, t, zero, shape);
+}
+
+struct AutodiffPass : public dlc::dl::impl::DLAutodiffBase<AutodiffPass> {
+  using DLAutodiffBase::DLAutodiffBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    for (const std::string &name : functions) {
+      auto func = module.lookupSymbol<func::FuncOp>(name);
+      if (!func || func.isExternal()) {
+        module.emitError("dl-autodiff: no function '") << name << "' to differentiate";
+        return signalPassFailure();
+      }
+      if (failed(differentiate(module, func)))
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult differentiate(ModuleOp module, func::FuncOp func) {
+    Location loc = func.getLoc();
+    FunctionType fnType = func.getFunctionType();
+    SmallVector<Type> inputs(fnType.getInputs());
+    inputs.append(fnType.getResults().begin(), fnType.getResults().end());
+    SmallVector<Type> results(fnType.getResults());
+    SmallVector<unsigned> diffArgs;
+    for (auto [i, t] : llvm::enumerate(fnType.getInputs()))
+      if (isFloatTensor(t)) {
+        diffArgs.push_back(i);
+        results.push_back(t);
+      }
+    OpBuilder b(module.getContext());
+    b.setInsertionPointAfter(func);
+    auto grad = func::FuncOp::create(b, loc, func.getSymName().str() + "_grad",
+                                     b.getFunctionType(inputs, results));
+    Block *entry = grad.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+
+    // Forward: a copy of the body.
+    IRMapping map;
+    Block &body = func.getBody().front();
+    for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+      map.map(arg, entry->getArgument(i));
+    SmallVector<Operation *> forward;
+    for (Operation &op : body.without_terminator())
+      forward.push_back(b.clone(op, map));
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+
+    // Which values lead to a differentiable argument (only those need a
+    // gradient).
+    llvm::DenseSet<Value> needed;
+    for (unsigned i : diffArgs)
+      needed.insert(entry->getArgument(i));
+    for (Operation *op : forward)
+      for (Value v : op->getOperands())
+        if (needed.contains(v)) {
+          for (Value r : op->getResults())
+            needed.insert(r);
+          break;
+        }
+
+    // Reverse sweep with fan-out accumulation.
+    llvm::DenseMap<Value, Value> grads;
+    auto accumulate = [&](Value v, Value g) {
+      auto [it, inserted] = grads.try_emplace(v, g);
+      if (!inserted)
+        it->second = AddOp::create(b, loc, it->second, g);
+    };
+    unsigned numArgs = fnType.getNumInputs();
+    for (auto [i, v] : llvm::enumerate(ret.getOperands()))
+      if (isFloatTensor(v.getType()))
+        accumulate(map.lookup(v), entry->getArgument(numArgs + i));
+    for (Operation *op : llvm::reverse(forward)) {
+      SmallVector<Value> resultGrads;
+      bool any = false;
+      for (Value r : op->getResults()) {
+        Value g = grads.lookup(r);
+        resultGrads.push_back(g);
+        any |= g && needed.contains(r);
+      }
+      if (!any)
+        continue;
+      bool operandNeeded = llvm::any_of(
+          op->getOperands(), [&](Value v) { return needed.contains(v); });
+      if (!operandNeeded)
+        continue;
+      auto rule = dyn_cast<GradientOpInterface>(op);
+      if (!rule)
+        return op->emitError("dl-autodiff: no gradient rule for '")
+               << op->getName() << "'";
+      // Results without a gradient contribute zeros.
+      for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
+        if (!g)
+          g = zerosLike(b, loc, r);
+      SmallVector<Value> operandGrads;
+      if (failed(rule.vjp(b, resultGrads, operandGrads)))
+        return failure();
+      for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
+        if (g && needed.contains(v))
+          accumulate(v, g);
+    }
+    SmallVector<Value> outs;
+    for (Value v : ret.getOperands())
+      outs.push_back(map.lookup(v));
+    for (unsigned i : diffArgs) {
+      Value arg = entry->getArgument(i);
+      Value g = grads.lookup(arg);
+      outs.push_back(g ? g : zerosLike(b, loc, arg));
+    }
+    func::ReturnOp::create(b, loc, outs);
+    return success();
+  }
+};
+
+} // namespace
