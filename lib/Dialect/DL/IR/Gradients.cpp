@@ -223,6 +223,89 @@ DL_RULE(ReshapeOp) {
   return success();
 }
 
+DL_RULE(SqrtOp) {
+  // 1 / (2 y)
+  return unaryRule(raw, b, resultGrads[0], grads,
+                   [](OpBuilder &b, Location l, Value, Value y) -> Value {
+                     Type et = typeOf(y).getElementType();
+                     return ReciprocalOp::create(
+                         b, l, MulOp::create(b, l, y, scalar(b, l, et, 2)));
+                   });
+}
+DL_RULE(ReciprocalOp) {
+  // -y^2
+  return unaryRule(raw, b, resultGrads[0], grads,
+                   [](OpBuilder &b, Location l, Value, Value y) -> Value {
+                     return NegOp::create(b, l, MulOp::create(b, l, y, y));
+                   });
+}
+DL_RULE(SiluOp) {
+  // s (1 + x (1 - s)), s = sigmoid(x)
+  return unaryRule(raw, b, resultGrads[0], grads,
+                   [](OpBuilder &b, Location l, Value x, Value) -> Value {
+                     Type et = typeOf(x).getElementType();
+                     Value s = SigmoidOp::create(b, l, x);
+                     Value oneMinus = SubOp::create(b, l, scalar(b, l, et, 1), s);
+                     Value inner = AddOp::create(b, l, scalar(b, l, et, 1),
+                                                 MulOp::create(b, l, x, oneMinus));
+                     return MulOp::create(b, l, s, inner);
+                   });
+}
+
+/// Softmax: g_x = y * (g - sum(g * y)); log_softmax: g - exp(y) * sum(g),
+/// with the sums over the axis, kept for broadcasting.
+template <bool isLog>
+LogicalResult softmaxRule(Operation *raw, OpBuilder &b, Value g,
+                          SmallVectorImpl<Value> &grads, int64_t axis) {
+  Location l = raw->getLoc();
+  Value y = raw->getResult(0);
+  int64_t rank = typeOf(y).getRank();
+  auto axes = b.getDenseI64ArrayAttr({axis < 0 ? axis + rank : axis});
+  if constexpr (isLog) {
+    Value sum = ReduceSumOp::create(b, l, g, axes, b.getBoolAttr(true));
+    grads.assign(1, SubOp::create(b, l, g,
+                                  MulOp::create(b, l, ExpOp::create(b, l, y), sum)));
+  } else {
+    Value sum = ReduceSumOp::create(b, l, MulOp::create(b, l, g, y), axes,
+                                    b.getBoolAttr(true));
+    grads.assign(1, MulOp::create(b, l, y, SubOp::create(b, l, g, sum)));
+  }
+  return success();
+}
+DL_RULE(SoftmaxOp) {
+  return softmaxRule<false>(raw, b, resultGrads[0], grads,
+                            static_cast<int64_t>(cast<SoftmaxOp>(raw).getAxis()));
+}
+DL_RULE(LogSoftmaxOp) {
+  return softmaxRule<true>(
+      raw, b, resultGrads[0], grads,
+      static_cast<int64_t>(cast<LogSoftmaxOp>(raw).getAxis()));
+}
+
+/// Ops that only rearrange elements into a new shape: the gradient is
+/// reshaped back.
+template <typename OpTy>
+LogicalResult reshapeLikeRule(Operation *raw, OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  auto inType = typeOf(raw->getOperand(0));
+  if (!inType.hasStaticShape())
+    return raw->emitOpError("gradient implemented for static shapes only");
+  grads.assign(1, ReshapeOp::create(b, raw->getLoc(), inType, g, Value(),
+                                    b.getBoolAttr(false)));
+  return success();
+}
+DL_RULE(SqueezeOp) { return reshapeLikeRule<SqueezeOp>(raw, b, resultGrads[0], grads); }
+DL_RULE(UnsqueezeOp) {
+  return reshapeLikeRule<UnsqueezeOp>(raw, b, resultGrads[0], grads);
+}
+DL_RULE(FlattenOp) { return reshapeLikeRule<FlattenOp>(raw, b, resultGrads[0], grads); }
+DL_RULE(ExpandOp) {
+  grads.assign(raw->getNumOperands(), Value());
+  grads[0] = unbroadcast(b, raw->getLoc(), resultGrads[0],
+                         typeOf(raw->getOperand(0)));
+  return success();
+}
+
 #undef DL_RULE
 
 } // namespace
@@ -243,4 +326,13 @@ void dlc::dl::registerGradientRules(MLIRContext *context) {
   ReduceMeanOp::attachInterface<Rule<ReduceMeanOp>>(*context);
   TransposeOp::attachInterface<Rule<TransposeOp>>(*context);
   ReshapeOp::attachInterface<Rule<ReshapeOp>>(*context);
+  SqrtOp::attachInterface<Rule<SqrtOp>>(*context);
+  ReciprocalOp::attachInterface<Rule<ReciprocalOp>>(*context);
+  SiluOp::attachInterface<Rule<SiluOp>>(*context);
+  SoftmaxOp::attachInterface<Rule<SoftmaxOp>>(*context);
+  LogSoftmaxOp::attachInterface<Rule<LogSoftmaxOp>>(*context);
+  SqueezeOp::attachInterface<Rule<SqueezeOp>>(*context);
+  UnsqueezeOp::attachInterface<Rule<UnsqueezeOp>>(*context);
+  FlattenOp::attachInterface<Rule<FlattenOp>>(*context);
+  ExpandOp::attachInterface<Rule<ExpandOp>>(*context);
 }
