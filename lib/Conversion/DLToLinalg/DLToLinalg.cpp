@@ -43,7 +43,7 @@ static bool isLowerable(Operation *op) {
              BatchNormTrainOp,
              LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
-          DequantizeOp, DropoutOp, FusionOp>(
+          DequantizeOp, DropoutOp, FusionOp, ResizeOp, GroupNormOp, TileOp>(
           op))
     return true;
   return false;
@@ -72,11 +72,7 @@ static std::string contractViolation(Operation *op) {
   if (auto tile = dyn_cast<TileOp>(op);
       tile && !tile.getInput().getType().hasStaticShape())
     return "the CPU backend needs a static input shape for it";
-  if (isa<ResizeOp, GroupNormOp, ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp,
-          TileOp>(op) ||
-      isLowerable(op))
-    return "";
-  return "the CPU backend has no lowering for it";
+  return isLowerable(op) ? "" : "the CPU backend has no lowering for it";
 }
 
 namespace {

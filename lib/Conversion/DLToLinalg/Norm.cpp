@@ -51,12 +51,7 @@ std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
                                 ArrayRef<bool> reduced) {
   auto type = cast<RankedTensorType>(x.getType());
   Type et = type.getElementType();
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (reduced[i])
-      count = arith::MulIOp::create(b, loc, count, dimValue(b, loc, x, i));
-  Value n = arith::SIToFPOp::create(
-      b, loc, et, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  Value n = elementCount(b, loc, x, reduced, et);
   Value zero = scalarConstant(b, loc, et, 0);
   auto divideBy = [&](Value sum) {
     int64_t rank = cast<RankedTensorType>(sum.getType()).getRank();

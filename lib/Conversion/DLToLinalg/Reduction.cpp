@@ -12,9 +12,6 @@ using namespace dlc::dl;
 
 namespace {
 
-Value fconst(OpBuilder &b, Location loc, Type t, double v) {
-  return scalarConstant(b, loc, t, v);
-}
 
 /// The lowest / highest value of `t` (float infinities or integer limits).
 Value extreme(OpBuilder &b, Location loc, Type t, bool highest) {
@@ -51,7 +48,7 @@ Value minOf(OpBuilder &b, Location l, Value x, Value y) {
 SmallVector<bool> reducedDims(int64_t rank, ArrayRef<int64_t> axes) {
   SmallVector<bool> r(rank, axes.empty());
   for (int64_t a : axes)
-    r[a < 0 ? a + rank : a] = true;
+    r[normalizedAxis(a, rank)] = true;
   return r;
 }
 
@@ -79,7 +76,7 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
     Type et = inType.getElementType();
     SmallVector<bool> reduced = reducedDims(inType.getRank(), op.getAxes());
     auto sum = [&](function_ref<Value(OpBuilder &, Location, Value)> f) {
-      return reduceDims(rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+      return reduceDims(rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
                         [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
                           return add(b, l, acc, f(b, l, x[0]));
                         });
@@ -90,17 +87,7 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
       r = sum(ident);
     } else if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
       r = sum(ident);
-      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      for (int64_t i = 0; i < inType.getRank(); ++i)
-        if (reduced[i])
-          count = arith::MulIOp::create(rewriter, loc, count,
-                                        dimValue(rewriter, loc, in, i));
-      Value c = arith::IndexCastOp::create(rewriter, loc,
-                                           rewriter.getI64Type(), count);
-      if (isa<FloatType>(et))
-        c = arith::SIToFPOp::create(rewriter, loc, et, c);
-      else if (et != c.getType())
-        c = arith::TruncIOp::create(rewriter, loc, et, c);
+      Value c = elementCount(rewriter, loc, in, reduced, et);
       r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(
                              cast<RankedTensorType>(r.getType()).getRank(), false),
                          {}, [&](OpBuilder &b, Location l, ValueRange x) {
@@ -118,7 +105,7 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
                                     : minOf(b, l, acc, x[0]);
                      });
     } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
-      r = reduceDims(rewriter, loc, in, reduced, fconst(rewriter, loc, et, 1),
+      r = reduceDims(rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 1),
                      [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
                        return mul(b, l, acc, x[0]);
                      });
@@ -145,7 +132,7 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
                            [&](OpBuilder &b, Location l, ValueRange x,
                                Value acc) { return maxOf(b, l, acc, x[0]); });
       Value s = reduceDims(
-          rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+          rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
           [&](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
             Value e = math::ExpOp::create(b, l,
                                           arith::SubFOp::create(b, l, x[0], x[1]));
@@ -279,7 +266,7 @@ struct SoftmaxLowering : public OpRewritePattern<OpTy> {
                            return maxOf(b, l, acc, x[0]);
                          });
     Value s = reduceDims(
-        rewriter, loc, in, reduced, fconst(rewriter, loc, et, 0),
+        rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
         [](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
           Value e =
               math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x[0], x[1]));
@@ -316,19 +303,12 @@ struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
     reduced[0] = reduced[1] = false;
     Value r = reduceDims(
         rewriter, loc, in, reduced,
-        isMax ? extreme(rewriter, loc, et, false) : fconst(rewriter, loc, et, 0),
+        isMax ? extreme(rewriter, loc, et, false) : scalarConstant(rewriter, loc, et, 0),
         [](OpBuilder &b, Location l, ValueRange x, Value acc) {
           return isMax ? maxOf(b, l, acc, x[0]) : add(b, l, acc, x[0]);
         });
     if (!isMax) {
-      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      for (int64_t i = 2; i < type.getRank(); ++i)
-        count = arith::MulIOp::create(rewriter, loc, count,
-                                      dimValue(rewriter, loc, in, i));
-      Value n = arith::SIToFPOp::create(
-          rewriter, loc, et,
-          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                     count));
+      Value n = elementCount(rewriter, loc, in, reduced, et);
       r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(2, false), {},
                          [&](OpBuilder &b, Location l, ValueRange x) -> Value {
                            return arith::DivFOp::create(b, l, x[0], n);

@@ -119,7 +119,7 @@ struct SqueezeLowering : public OpRewritePattern<SqueezeOp> {
       for (int64_t i = 0; i < rank; ++i)
         drop[i] = inType.getDimSize(i) == 1;
     for (int64_t a : op.getAxes())
-      drop[a < 0 ? a + rank : a] = true;
+      drop[normalizedAxis(a, rank)] = true;
     SmallVector<Value> dims;
     for (int64_t i = 0; i < rank; ++i)
       if (!drop[i])
@@ -139,7 +139,7 @@ struct UnsqueezeLowering : public OpRewritePattern<UnsqueezeOp> {
     int64_t outRank = op.getType().getRank();
     SmallVector<bool> inserted(outRank, false);
     for (int64_t a : op.getAxes())
-      inserted[a < 0 ? a + outRank : a] = true;
+      inserted[normalizedAxis(a, outRank)] = true;
     SmallVector<Value> dims;
     int64_t j = 0;
     for (int64_t i = 0; i < outRank; ++i)
@@ -208,9 +208,6 @@ struct ExpandLowering : public OpRewritePattern<ExpandOp> {
   }
 };
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
 /// ONNX Slice bounds for one axis at run time: start, size and step after
 /// negative wrap-around and clamping.
@@ -220,7 +217,7 @@ std::pair<Value, Value> sliceBounds(OpBuilder &b, Location loc, Value dim,
   start = std::clamp<int64_t>(start, -(int64_t(1) << 40), int64_t(1) << 40);
   end = std::clamp<int64_t>(end, -(int64_t(1) << 40), int64_t(1) << 40);
   auto wrap = [&](int64_t v) -> Value {
-    Value c = idx(b, loc, v);
+    Value c = cidx(b, loc, v);
     return v < 0 ? Value(arith::AddIOp::create(b, loc, c, dim)) : c;
   };
   auto clamp = [&](Value v, Value lo, Value hi) -> Value {
@@ -228,19 +225,19 @@ std::pair<Value, Value> sliceBounds(OpBuilder &b, Location loc, Value dim,
                                   hi);
   };
   Value s = wrap(start), e = wrap(end);
-  Value zero = idx(b, loc, 0);
+  Value zero = cidx(b, loc, 0);
   Value size;
   if (step > 0) {
     s = clamp(s, zero, dim);
     e = clamp(e, zero, dim);
     Value span = arith::SubIOp::create(b, loc, e, s);
-    size = arith::CeilDivSIOp::create(b, loc, span, idx(b, loc, step));
+    size = arith::CeilDivSIOp::create(b, loc, span, cidx(b, loc, step));
   } else {
-    Value last = arith::SubIOp::create(b, loc, dim, idx(b, loc, 1));
+    Value last = arith::SubIOp::create(b, loc, dim, cidx(b, loc, 1));
     s = clamp(s, zero, last);
-    e = clamp(e, idx(b, loc, -1), last);
+    e = clamp(e, cidx(b, loc, -1), last);
     Value span = arith::SubIOp::create(b, loc, s, e);
-    size = arith::CeilDivSIOp::create(b, loc, span, idx(b, loc, -step));
+    size = arith::CeilDivSIOp::create(b, loc, span, cidx(b, loc, -step));
   }
   size = arith::MaxSIOp::create(b, loc, size, zero);
   return {s, size};
@@ -318,7 +315,7 @@ struct ConcatLowering : public OpRewritePattern<ConcatOp> {
     auto type = op.getType();
     int64_t rank = type.getRank();
     int64_t axis = normalizedAxis(op.getAxis(), rank);
-    Value total = idx(rewriter, loc, 0);
+    Value total = cidx(rewriter, loc, 0);
     for (Value v : op.getInputs())
       total = arith::AddIOp::create(rewriter, loc, total,
                                     dimValue(rewriter, loc, v, axis));
@@ -330,7 +327,7 @@ struct ConcatLowering : public OpRewritePattern<ConcatOp> {
                               : dimValue(rewriter, loc, op.getInputs()[0], i));
     }
     Value result = emptyTensor(rewriter, loc, type, dyn);
-    Value offset = idx(rewriter, loc, 0);
+    Value offset = cidx(rewriter, loc, 0);
     for (Value v : op.getInputs()) {
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
           sizes = tensor::getMixedSizes(rewriter, loc, v),
@@ -396,7 +393,7 @@ struct PadLowering : public OpRewritePattern<PadOp> {
       offsets.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, -lo)));
       sizes.push_back(OpFoldResult(arith::SubIOp::create(
           rewriter, loc, dim,
-          idx(rewriter, loc, std::max<int64_t>(0, -lo) +
+          cidx(rewriter, loc, std::max<int64_t>(0, -lo) +
                                  std::max<int64_t>(0, -hi)))));
       low.push_back(std::max<int64_t>(0, lo));
       high.push_back(std::max<int64_t>(0, hi));
@@ -452,7 +449,7 @@ struct GatherLowering : public OpRewritePattern<GatherOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                            idx(b, l, 0));
+                                            cidx(b, l, 0));
           i = arith::SelectOp::create(b, l, neg,
                                       arith::AddIOp::create(b, l, i, axisDim),
                                       i);

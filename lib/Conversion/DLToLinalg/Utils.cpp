@@ -176,6 +176,18 @@ Value generate(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+Value elementCount(OpBuilder &b, Location loc, Value v, ArrayRef<bool> dims,
+                   Type et) {
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (auto [i, counted] : llvm::enumerate(dims))
+    if (counted)
+      count = arith::MulIOp::create(b, loc, count, dimValue(b, loc, v, i));
+  Value c = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  if (isa<FloatType>(et))
+    return arith::SIToFPOp::create(b, loc, et, c);
+  return et == c.getType() ? c : Value(arith::TruncIOp::create(b, loc, et, c));
+}
+
 Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();

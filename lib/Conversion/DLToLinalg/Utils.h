@@ -71,6 +71,11 @@ mlir::Value generate(
 mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value x, mlir::Value bias);
 
+/// The number of elements in the dims of `v` marked in `dims`, as a scalar
+/// of element type `et` (for means).
+mlir::Value elementCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                         llvm::ArrayRef<bool> dims, mlir::Type et);
+
 /// An index constant.
 inline mlir::Value cidx(mlir::OpBuilder &b, mlir::Location loc, int64_t v) {
   return mlir::arith::ConstantIndexOp::create(b, loc, v);

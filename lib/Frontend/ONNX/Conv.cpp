@@ -81,11 +81,7 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
     if (failed(pads))
       return failure();
     attrs.push_back(n.i64s("pads", *pads));
-    auto v = n.create1("dl.conv", operands, attrs);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.conv", operands, attrs));
   }
   SmallVector<int64_t> outPad =
       n.intsAttr("output_padding").value_or(SmallVector<int64_t>(spatial, 0));
@@ -128,11 +124,7 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
   }
   attrs.push_back(n.i64s("pads", pads));
   attrs.push_back(n.i64s("output_padding", outPad));
-  auto v = n.create1("dl.conv_transpose", operands, attrs);
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
+  return n.output(n.create1("dl.conv_transpose", operands, attrs));
 }
 
 void dlc::onnx_frontend::registerConvOps(OpRegistry &r) {

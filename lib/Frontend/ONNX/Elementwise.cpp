@@ -9,11 +9,7 @@ using namespace dlc::onnx_frontend;
 static void unary(OpRegistry &r, StringRef onnxName, StringRef dlName) {
   std::string name = dlName.str();
   r[onnxName] = [name](NodeImporter &n) -> LogicalResult {
-    auto v = n.create1(name, n.input(0));
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1(name, n.input(0)));
   };
 }
 
@@ -83,11 +79,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
       acc = *v;
     }
     Type et = cast<RankedTensorType>(acc.getType()).getElementType();
-    auto v = n.create1("dl.div", {acc, n.scalar(n.numInputs(), et)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.div", {acc, n.scalar(n.numInputs(), et)}));
   };
   r["Pow"] = [](NodeImporter &n) -> LogicalResult {
     Value base = n.input(0), exponent = n.input(1);
@@ -102,22 +94,14 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
         return failure();
       exponent = *c;
     }
-    auto v = n.create1("dl.pow", {base, exponent});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.pow", {base, exponent}));
   };
   r["Mod"] = [](NodeImporter &n) -> LogicalResult {
     bool fmod = n.intAttr("fmod", 0) != 0;
     if (isa<FloatType>(n.inputType(0).getElementType()) && !fmod)
       return n.fail("float Mod needs fmod=1 (ONNX requires it)");
-    auto v = n.create1("dl.mod", {n.input(0), n.input(1)},
-                       {n.boolean("fmod", fmod)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.mod", {n.input(0), n.input(1)},
+                       {n.boolean("fmod", fmod)}));
   };
 
   auto withAttrs = [&r](StringRef onnxName, StringRef dlName,
@@ -128,11 +112,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
       SmallVector<NamedAttribute> named;
       for (auto [onnxAttr, dlAttr, dflt] : attrs)
         named.push_back(n.f64(dlAttr, n.floatAttr(onnxAttr, dflt)));
-      auto v = n.create1(name, n.input(0), named);
-      if (failed(v))
-        return failure();
-      n.setOutput(0, *v);
-      return success();
+      return n.output(n.create1(name, n.input(0), named));
     };
   };
   withAttrs("LeakyRelu", "dl.leaky_relu", {{"alpha", "alpha", 0.01}});
@@ -149,14 +129,10 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
       return n.fail("approximate='" + approx + "' is not one of none, tanh");
     auto mode = approx == "tanh" ? dlc::dl::GeluApproximation::tanh
                                  : dlc::dl::GeluApproximation::none;
-    auto v = n.create1(
+    return n.output(n.create1(
         "dl.gelu", n.input(0),
         {n.named("approximate",
-                 dlc::dl::GeluApproximationAttr::get(n.b.getContext(), mode))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                 dlc::dl::GeluApproximationAttr::get(n.b.getContext(), mode))}));
   };
   r["PRelu"] = [](NodeImporter &n) -> LogicalResult {
     // prelu(x) = relu(x) + slope * min(x, 0)
@@ -170,11 +146,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     auto scaled = n.create1("dl.mul", {*neg, n.input(1)});
     if (failed(scaled))
       return failure();
-    auto v = n.create1("dl.add", {*pos, *scaled});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.add", {*pos, *scaled}));
   };
   r["Clip"] = [](NodeImporter &n) -> LogicalResult {
     // ONNX Clip is min(max(x, lo), hi), even when lo > hi.
@@ -206,11 +178,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
         attrs.push_back(n.f64("min", *lo));
       if (hi)
         attrs.push_back(n.f64("max", *hi));
-      auto v = n.create1("dl.clip", x, attrs);
-      if (failed(v))
-        return failure();
-      n.setOutput(0, *v);
-      return success();
+      return n.output(n.create1("dl.clip", x, attrs));
     }
     if (lo && !loValue)
       loValue = n.scalar(*lo, et);
@@ -234,11 +202,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
   r["CastLike"] = [](NodeImporter &n) -> LogicalResult {
     auto type = RankedTensorType::get(n.inputType(0).getShape(),
                                       n.inputType(1).getElementType());
-    auto v = n.create1("dl.cast", n.input(0), {}, type);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.cast", n.input(0), {}, type));
   };
   // The composites below build each activation from dl ops, so later stages
   // (fusion, autodiff) see only ops they know.
@@ -251,11 +215,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     auto d = n.create1("dl.add", {*a, n.scalar(1, et)});
     if (failed(d))
       return failure();
-    auto v = n.create1("dl.div", {n.input(0), *d});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.div", {n.input(0), *d}));
   };
   r["Celu"] = [](NodeImporter &n) -> LogicalResult {
     // celu(x) = elu(x / alpha) * alpha
@@ -267,11 +227,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     auto e = n.create1("dl.elu", *x, {n.f64("alpha", 1.0)});
     if (failed(e))
       return failure();
-    auto v = n.create1("dl.mul", {*e, n.scalar(alpha, et)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.mul", {*e, n.scalar(alpha, et)}));
   };
   r["ThresholdedRelu"] = [](NodeImporter &n) -> LogicalResult {
     // x > alpha ? x : 0
@@ -280,11 +236,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
                        {n.input(0), n.scalar(n.floatAttr("alpha", 1.0), et)});
     if (failed(c))
       return failure();
-    auto v = n.create1("dl.select", {*c, n.input(0), n.scalar(0, et)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.select", {*c, n.input(0), n.scalar(0, et)}));
   };
   r["Shrink"] = [](NodeImporter &n) -> LogicalResult {
     // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
@@ -300,22 +252,14 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     auto inner = n.create1("dl.select", {*hi, *minus, n.scalar(0, et)});
     if (failed(inner))
       return failure();
-    auto v = n.create1("dl.select", {*lo, *plus, *inner});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.select", {*lo, *plus, *inner}));
   };
   r["IsNaN"] = [](NodeImporter &n) -> LogicalResult {
     // NaN is the only value unequal to itself.
     auto eq = n.create1("dl.equal", {n.input(0), n.input(0)});
     if (failed(eq))
       return failure();
-    auto v = n.create1("dl.not", *eq);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.not", *eq));
   };
   r["IsInf"] = [](NodeImporter &n) -> LogicalResult {
     Type et = n.inputType(0).getElementType();
@@ -340,11 +284,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     return success();
   };
   r["Where"] = [](NodeImporter &n) -> LogicalResult {
-    auto v = n.create1("dl.select", {n.input(0), n.input(1), n.input(2)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.select", {n.input(0), n.input(1), n.input(2)}));
   };
   r["Cast"] = [](NodeImporter &n) -> LogicalResult {
     int64_t to = n.intAttr("to", 0);
@@ -352,11 +292,7 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     if (!et)
       return n.fail("cast to ONNX data type " + Twine(to) +
                     " is not supported");
-    auto v = n.create1("dl.cast", n.input(0), {},
-                       RankedTensorType::get(n.inputType(0).getShape(), et));
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.cast", n.input(0), {},
+                       RankedTensorType::get(n.inputType(0).getShape(), et)));
   };
 }

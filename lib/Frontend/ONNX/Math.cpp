@@ -56,34 +56,22 @@ static LogicalResult importEinsum(NodeImporter &n) {
   auto rhs = operand(1, rhsTail, j, k);
   if (failed(lhs) || failed(rhs))
     return failure();
-  auto v = n.create1("dl.matmul", {*lhs, *rhs});
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
+  return n.output(n.create1("dl.matmul", {*lhs, *rhs}));
 }
 
 void dlc::onnx_frontend::registerMathOps(OpRegistry &r) {
   r["MatMul"] = [](NodeImporter &n) -> LogicalResult {
-    auto v = n.create1("dl.matmul", {n.input(0), n.input(1)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.matmul", {n.input(0), n.input(1)}));
   };
   r["Gemm"] = [](NodeImporter &n) -> LogicalResult {
     SmallVector<Value> operands = {n.input(0), n.input(1)};
     if (n.hasInput(2))
       operands.push_back(n.input(2));
-    auto v = n.create1("dl.gemm", operands,
+    return n.output(n.create1("dl.gemm", operands,
                        {n.boolean("trans_a", n.intAttr("transA", 0) != 0),
                         n.boolean("trans_b", n.intAttr("transB", 0) != 0),
                         n.f64("alpha", n.floatAttr("alpha", 1.0)),
-                        n.f64("beta", n.floatAttr("beta", 1.0))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                        n.f64("beta", n.floatAttr("beta", 1.0))}));
   };
   r["Einsum"] = importEinsum;
 }

@@ -102,6 +102,13 @@ public:
   mlir::Value scalar(double value, mlir::Type elementType);
 
   void setOutput(unsigned i, mlir::Value v);
+  /// Sets output `i` from a create1 result; passes a failure through.
+  mlir::LogicalResult output(mlir::FailureOr<mlir::Value> v, unsigned i = 0) {
+    if (mlir::failed(v))
+      return mlir::failure();
+    setOutput(i, *v);
+    return mlir::success();
+  }
 
   /// Records "node 'NAME' (OP, opset N): MESSAGE" and returns failure.
   mlir::LogicalResult fail(const llvm::Twine &message);

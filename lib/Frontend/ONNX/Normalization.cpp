@@ -9,14 +9,10 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   bool training = n.intAttr("training_mode", 0) != 0;
   if (!training) {
-    auto v = n.create1("dl.batch_norm",
+    return n.output(n.create1("dl.batch_norm",
                        {n.input(0), n.input(1), n.input(2), n.input(3),
                         n.input(4)},
-                       {n.f64("epsilon", eps)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                       {n.f64("epsilon", eps)}));
   }
   auto r = n.create("dl.batch_norm_train", {n.input(0), n.input(1), n.input(2)},
                     {n.f64("epsilon", eps)}, 3);
@@ -47,21 +43,13 @@ static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
   if (n.opset() >= 13) {
-    auto v = n.create1(dlName, n.input(0), {n.i64("axis", n.intAttr("axis", -1))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1(dlName, n.input(0), {n.i64("axis", n.intAttr("axis", -1))}));
   }
   int64_t axis = n.intAttr("axis", 1);
   if (axis < 0)
     axis += rank;
   if (axis == rank - 1) {
-    auto v = n.create1(dlName, n.input(0), {n.i64("axis", axis)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1(dlName, n.input(0), {n.i64("axis", axis)}));
   }
   auto flat = n.create1("dl.flatten", n.input(0), {n.i64("axis", axis)});
   if (failed(flat))
@@ -87,12 +75,8 @@ static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
 void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
   r["BatchNormalization"] = importBatchNorm;
   r["InstanceNormalization"] = [](NodeImporter &n) -> LogicalResult {
-    auto v = n.create1("dl.instance_norm", {n.input(0), n.input(1), n.input(2)},
-                       {n.f64("epsilon", n.floatAttr("epsilon", 1e-5))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.instance_norm", {n.input(0), n.input(1), n.input(2)},
+                       {n.f64("epsilon", n.floatAttr("epsilon", 1e-5))}));
   };
   r["LayerNormalization"] = [](NodeImporter &n) -> LogicalResult {
     if (n.intAttr("stash_type", 1) != 1)
@@ -143,15 +127,11 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
       operands.push_back(n.input(2));
       segments[2] = 1;
     }
-    auto v = n.create1("dl.layer_norm", operands,
+    return n.output(n.create1("dl.layer_norm", operands,
                        {n.i64("axis", n.intAttr("axis", -1)),
                         n.f64("epsilon", n.floatAttr("epsilon", 1e-5)),
                         n.named("operandSegmentSizes",
-                                n.b.getDenseI32ArrayAttr(segments))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                                n.b.getDenseI32ArrayAttr(segments))}));
   };
   r["GroupNormalization"] = [](NodeImporter &n) -> LogicalResult {
     int64_t groups = n.intAttr("num_groups", 0);
@@ -161,13 +141,9 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
         groups != c)
       return n.fail("per-group scale and bias (opset 18) are not supported; "
                     "convert the model to opset 21");
-    auto v = n.create1("dl.group_norm", {n.input(0), n.input(1), n.input(2)},
+    return n.output(n.create1("dl.group_norm", {n.input(0), n.input(1), n.input(2)},
                        {n.i64("num_groups", groups),
-                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5))}));
   };
   r["Softmax"] = [](NodeImporter &n) { return importSoftmax(n, "dl.softmax"); };
   r["LogSoftmax"] = [](NodeImporter &n) {
@@ -188,14 +164,10 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
                          {n.i64("axis", axis), n.boolean("keepdims", false)});
     if (failed(arg))
       return failure();
-    auto v = n.create1(
+    return n.output(n.create1(
         "dl.one_hot", *arg,
         {n.i64("depth", in.getDimSize(axis)), n.i64("axis", axis),
-         n.named("element_type", TypeAttr::get(in.getElementType()))});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+         n.named("element_type", TypeAttr::get(in.getElementType()))}));
   };
   r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
     double ratio = n.floatAttr("ratio", 0.5);

@@ -30,11 +30,7 @@ static LogicalResult importPool(NodeImporter &n, bool isMax) {
   if (!isMax)
     attrs.push_back(n.boolean("count_include_pad",
                               n.intAttr("count_include_pad", 0) != 0));
-  auto v = n.create1(isMax ? "dl.max_pool" : "dl.avg_pool", n.input(0), attrs);
-  if (failed(v))
-    return failure();
-  n.setOutput(0, *v);
-  return success();
+  return n.output(n.create1(isMax ? "dl.max_pool" : "dl.avg_pool", n.input(0), attrs));
 }
 
 void dlc::onnx_frontend::registerPoolOps(OpRegistry &r) {
@@ -45,11 +41,7 @@ void dlc::onnx_frontend::registerPoolOps(OpRegistry &r) {
                           {"GlobalAveragePool", "dl.global_avg_pool"}}) {
     std::string name = dl;
     r[onnx] = [name](NodeImporter &n) -> LogicalResult {
-      auto v = n.create1(name, n.input(0));
-      if (failed(v))
-        return failure();
-      n.setOutput(0, *v);
-      return success();
+      return n.output(n.create1(name, n.input(0)));
     };
   }
 }

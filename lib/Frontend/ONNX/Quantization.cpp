@@ -42,11 +42,7 @@ void dlc::onnx_frontend::registerQuantizationOps(OpRegistry &r) {
       return n.fail("without a zero point ONNX quantizes to uint8, which is "
                     "not a dl element type");
     auto type = RankedTensorType::get(in.getShape(), n.b.getI8Type());
-    auto v = n.create1("dl.quantize", n.input(0), attrs, type);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.quantize", n.input(0), attrs, type));
   };
   r["DequantizeLinear"] = [](NodeImporter &n) -> LogicalResult {
     auto in = n.inputType(0);
@@ -57,10 +53,6 @@ void dlc::onnx_frontend::registerQuantizationOps(OpRegistry &r) {
       return failure();
     auto type =
         RankedTensorType::get(in.getShape(), n.inputType(1).getElementType());
-    auto v = n.create1("dl.dequantize", n.input(0), attrs, type);
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.dequantize", n.input(0), attrs, type));
   };
 }

@@ -26,13 +26,9 @@ static void reduce(OpRegistry &r, StringRef onnxName, StringRef dlName,
       n.setOutput(0, n.input(0));
       return success();
     }
-    auto v = n.create1(name, n.input(0),
+    return n.output(n.create1(name, n.input(0),
                        {n.i64s("axes", axes),
-                        n.boolean("keepdims", n.intAttr("keepdims", 1) != 0)});
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+                        n.boolean("keepdims", n.intAttr("keepdims", 1) != 0)}));
   };
 }
 
@@ -52,26 +48,18 @@ void dlc::onnx_frontend::registerReductionOps(OpRegistry &r) {
   r["ReduceLogSum"] = [logSumBase](NodeImporter &n) -> LogicalResult {
     if (failed(logSumBase(n)))
       return failure();
-    auto v = n.create1("dl.log", n.state.values.lookup(n.node.output(0)));
-    if (failed(v))
-      return failure();
-    n.setOutput(0, *v);
-    return success();
+    return n.output(n.create1("dl.log", n.state.values.lookup(n.node.output(0))));
   };
   for (auto [onnx, dl] : {std::pair<StringRef, std::string>{"ArgMax", "dl.argmax"},
                           {"ArgMin", "dl.argmin"}}) {
     std::string name = dl;
     r[onnx] = [name](NodeImporter &n) -> LogicalResult {
-      auto v = n.create1(
+      return n.output(n.create1(
           name, n.input(0),
           {n.i64("axis", n.intAttr("axis", 0)),
            n.boolean("keepdims", n.intAttr("keepdims", 1) != 0),
            n.boolean("select_last_index",
-                     n.intAttr("select_last_index", 0) != 0)});
-      if (failed(v))
-        return failure();
-      n.setOutput(0, *v);
-      return success();
+                     n.intAttr("select_last_index", 0) != 0)}));
     };
   }
 }

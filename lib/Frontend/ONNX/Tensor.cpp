@@ -13,13 +13,6 @@
 using namespace mlir;
 using namespace dlc::onnx_frontend;
 
-static LogicalResult setOrFail(NodeImporter &n, FailureOr<Value> v,
-                               unsigned output = 0) {
-  if (failed(v))
-    return failure();
-  n.setOutput(output, *v);
-  return success();
-}
 
 /// Axes from an attribute (before `inputOpset`) or a constant input.
 static FailureOr<std::optional<SmallVector<int64_t>>>
@@ -64,7 +57,7 @@ static LogicalResult importReshape(NodeImporter &n) {
       dims.assign(shapeOf.getInput().getType().getShape().begin(),
                   shapeOf.getInput().getType().getShape().end());
     auto type = RankedTensorType::get(dims, in.getElementType());
-    return setOrFail(n, n.create1("dl.reshape", {n.input(0), n.input(1)},
+    return n.output(n.create1("dl.reshape", {n.input(0), n.input(1)},
                                   {n.boolean("allow_zero", allowZero)}, type));
   }
   SmallVector<int64_t> shape;
@@ -130,7 +123,7 @@ static LogicalResult importReshape(NodeImporter &n) {
     return n.fail("reshape to " + dlc::dl::shapeToString(shape) +
                   " leaves more than one dim unknown; pin dynamic inputs "
                   "with --input-shape");
-  return setOrFail(n, n.create1("dl.reshape", n.input(0), {}, type));
+  return n.output(n.create1("dl.reshape", n.input(0), {}, type));
 }
 
 static LogicalResult importSlice(NodeImporter &n) {
@@ -187,7 +180,7 @@ static LogicalResult importSlice(NodeImporter &n) {
     attrs.push_back(n.i64s("axes", *axes));
   if (steps)
     attrs.push_back(n.i64s("steps", *steps));
-  return setOrFail(n, n.create1("dl.slice", n.input(0), attrs));
+  return n.output(n.create1("dl.slice", n.input(0), attrs));
 }
 
 static LogicalResult importSplit(NodeImporter &n) {
@@ -254,7 +247,7 @@ static LogicalResult importGather(NodeImporter &n) {
       }
     }
   }
-  return setOrFail(n, n.create1("dl.gather", {n.input(0), n.input(1)},
+  return n.output(n.create1("dl.gather", {n.input(0), n.input(1)},
                                 {n.i64("axis", axis)}));
 }
 
@@ -276,7 +269,7 @@ static LogicalResult importConcat(NodeImporter &n) {
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < n.numInputs(); ++i)
     inputs.push_back(n.input(i));
-  return setOrFail(n, n.create1("dl.concat", inputs,
+  return n.output(n.create1("dl.concat", inputs,
                                 {n.i64("axis", n.intAttr("axis", 0))}));
 }
 
@@ -290,7 +283,7 @@ static LogicalResult importExpand(NodeImporter &n) {
   if (failed(b))
     return n.fail("cannot broadcast " + dlc::dl::shapeToString(in.getShape()) +
                   " to " + dlc::dl::shapeToString(*shape));
-  return setOrFail(n, n.create1("dl.expand", n.input(0), {},
+  return n.output(n.create1("dl.expand", n.input(0), {},
                                 RankedTensorType::get(*b, in.getElementType())));
 }
 
@@ -338,8 +331,7 @@ static LogicalResult importPad(NodeImporter &n) {
       pads = full;
     }
   }
-  return setOrFail(
-      n, n.create1("dl.pad", n.input(0),
+  return n.output(n.create1("dl.pad", n.input(0),
                    {n.i64s("pads", pads),
                     n.named("mode", dlc::dl::PadModeAttr::get(
                                         n.b.getContext(), padMode)),
@@ -388,7 +380,7 @@ static LogicalResult importResize(NodeImporter &n) {
     attrs.push_back(n.i64s("sizes", *sizes));
   else
     return n.fail("scales or sizes must be a non-empty constant");
-  return setOrFail(n, n.create1("dl.resize", n.input(0), attrs));
+  return n.output(n.create1("dl.resize", n.input(0), attrs));
 }
 
 /// DepthToSpace and SpaceToDepth: a reshape, a transpose and a reshape on
@@ -428,7 +420,7 @@ static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
   auto b = n.create1("dl.transpose", *a, {n.i64s("perm", perm)});
   if (failed(b))
     return failure();
-  return setOrFail(n, n.create1("dl.reshape", *b, {},
+  return n.output(n.create1("dl.reshape", *b, {},
                                 RankedTensorType::get(s3, et)));
 }
 
@@ -461,7 +453,7 @@ static LogicalResult importTrilu(NodeImporter &n) {
   if (failed(mask))
     return failure();
   auto zero = n.scalar(0, in.getElementType());
-  return setOrFail(n, n.create1("dl.select", {*mask, n.input(0), zero}));
+  return n.output(n.create1("dl.select", {*mask, n.input(0), zero}));
 }
 
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
@@ -479,7 +471,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
   r["Pad"] = importPad;
   r["Resize"] = importResize;
   r["Flatten"] = [](NodeImporter &n) {
-    return setOrFail(n, n.create1("dl.flatten", n.input(0),
+    return n.output(n.create1("dl.flatten", n.input(0),
                                   {n.i64("axis", n.intAttr("axis", 1))}));
   };
   r["Transpose"] = [](NodeImporter &n) {
@@ -488,15 +480,13 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
     perm = n.intsAttr("perm").value_or(perm);
-    return setOrFail(n,
-                     n.create1("dl.transpose", n.input(0), {n.i64s("perm", perm)}));
+    return n.output(n.create1("dl.transpose", n.input(0), {n.i64s("perm", perm)}));
   };
   r["Squeeze"] = [](NodeImporter &n) -> LogicalResult {
     auto axes = axesOperand(n, "axes", 1, 13);
     if (failed(axes))
       return failure();
-    return setOrFail(
-        n, n.create1("dl.squeeze", n.input(0),
+    return n.output(n.create1("dl.squeeze", n.input(0),
                      {n.i64s("axes", axes->value_or(SmallVector<int64_t>()))}));
   };
   r["Unsqueeze"] = [](NodeImporter &n) -> LogicalResult {
@@ -505,11 +495,11 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
       return failure();
     if (!*axes)
       return n.fail("axes are required");
-    return setOrFail(n, n.create1("dl.unsqueeze", n.input(0),
+    return n.output(n.create1("dl.unsqueeze", n.input(0),
                                   {n.i64s("axes", **axes)}));
   };
   r["GatherElements"] = [](NodeImporter &n) {
-    return setOrFail(n, n.create1("dl.gather_elements",
+    return n.output(n.create1("dl.gather_elements",
                                   {n.input(0), n.input(1)},
                                   {n.i64("axis", n.intAttr("axis", 0))}));
   };
@@ -517,7 +507,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     auto repeats = n.constantInts(1);
     if (!repeats)
       return n.fail("repeats must be a constant");
-    return setOrFail(n, n.create1("dl.tile", n.input(0),
+    return n.output(n.create1("dl.tile", n.input(0),
                                   {n.i64s("repeats", *repeats)}));
   };
   r["Shape"] = [](NodeImporter &n) -> LogicalResult {
@@ -539,7 +529,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
       n.setOutput(0, *shapeOf);
       return success();
     }
-    return setOrFail(n, n.create1("dl.slice", *shapeOf,
+    return n.output(n.create1("dl.slice", *shapeOf,
                                   {n.i64s("starts", {start}),
                                    n.i64s("ends", {end})}));
   };
@@ -601,8 +591,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     if (s && l && d && (*d)[0] != 0)
       len = std::max<int64_t>(
           0, static_cast<int64_t>(std::ceil(((*l)[0] - (*s)[0]) / (*d)[0])));
-    return setOrFail(
-        n, n.create1("dl.range", {n.input(0), n.input(1), n.input(2)}, {},
+    return n.output(n.create1("dl.range", {n.input(0), n.input(1), n.input(2)}, {},
                      RankedTensorType::get({len}, n.inputType(0).getElementType())));
   };
   r["OneHot"] = [](NodeImporter &n) -> LogicalResult {
@@ -610,8 +599,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     auto values = n.constantFloats(2);
     if (!depth || depth->size() != 1 || !values || values->size() != 2)
       return n.fail("depth and values must be constants");
-    return setOrFail(
-        n, n.create1("dl.one_hot", n.input(0),
+    return n.output(n.create1("dl.one_hot", n.input(0),
                      {n.i64("depth", static_cast<int64_t>((*depth)[0])),
                       n.i64("axis", n.intAttr("axis", -1)),
                       n.f64("off_value", (*values)[0]),
