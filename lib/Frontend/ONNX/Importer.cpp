@@ -551,8 +551,14 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   } else {
     try {
       start = std::chrono::steady_clock::now();
-      // From a file the checker also verifies external data next to it.
-      if (!options.textFormat && !modelPath.empty() && options.inputShapes.empty())
+      // Only the path-based checker can see external data next to the
+      // model, at the cost of parsing the file again: use it only then.
+      bool externalData = llvm::any_of(
+          model.graph().initializer(), [](const onnx::TensorProto &t) {
+            return t.data_location() == onnx::TensorProto::EXTERNAL;
+          });
+      if (externalData && !options.textFormat && !modelPath.empty() &&
+          options.inputShapes.empty())
         onnx::checker::check_model(modelPath);
       else
         onnx::checker::check_model(model);
