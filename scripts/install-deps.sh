@@ -17,6 +17,8 @@ PACKAGES=(
   python3 python3-numpy python3-onnx libonnx-testdata
   # reference networks exported by PyTorch for the frontend tests
   python3-torch python3-torchvision
+  # training example: Fashion-MNIST and the loss/accuracy plot
+  dataset-fashion-mnist python3-matplotlib
 )
 
 missing=()
