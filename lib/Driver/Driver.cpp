@@ -171,22 +171,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return kImportError;
   stage("import");
 
-  if (options.emit != Emit::MlirRaw) {
-    PassManager pm(&context);
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(dl::createDLShapeInference());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-    if (failed(pm.run(*module))) {
-      errs << "error: dl simplification failed (see the diagnostics above)\n";
-      return kCompileError;
-    }
-    stage("shape inference and canonicalization");
-  }
-  if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
-    return printModule(*module, options, errs) ? kSuccess : kUsageError;
-
-  // Code generation: name the entry point after the output.
+  // Name the entry point after the output.
   std::string entry = options.entry;
   if (entry.empty()) {
     std::string stem = options.output == "-"
@@ -203,22 +188,108 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       stem = "m" + stem;
     entry = stem + "_forward";
   }
-  module->walk([&](func::FuncOp f) {
-    if (f.getSymName() == "main")
-      f.setSymName(entry);
-  });
   // The C entry points are named after the model: NAME_run, NAME_release.
   std::string prefix = llvm::StringRef(entry).ends_with("_forward")
                            ? entry.substr(0, entry.size() - 8)
                            : entry;
-  auto entryFunc = module->lookupSymbol<func::FuncOp>(entry);
-  if (!entryFunc) {
-    errs << "error: the model has no function '" << entry << "'\n";
-    return kCompileError;
+  if (options.train.enabled &&
+      (options.emit == Emit::Exe || options.externalWeights)) {
+    errs << "error: --train makes a library (--emit=obj, lib, shared, header "
+            "or mlir); --emit=exe and --weights=external are for inference\n";
+    return kUsageError;
   }
-  auto signature = cpu::readSignature(entryFunc, prefix);
-  if (failed(signature))
+  if (options.emit != Emit::MlirRaw) {
+    PassManager pm(&context);
+    if (options.train.enabled) {
+      // Before any folding, so the initializers are still named constants.
+      const TrainOptions &t = options.train;
+      dl::DLTrainStepOptions o;
+      o.entry = "main";
+      o.prefix = prefix;
+      o.numData = t.numData;
+      o.loss = t.loss;
+      o.reduction = t.reduction;
+      o.labelSmoothing = t.labelSmoothing;
+      o.huberDelta = t.huberDelta;
+      o.distillAlpha = t.distillAlpha;
+      o.distillTemperature = t.distillTemperature;
+      o.optimizer = t.optimizer;
+      o.momentum = t.momentum;
+      o.beta1 = t.beta1;
+      o.beta2 = t.beta2;
+      o.epsilon = t.epsilon;
+      o.weightDecay = t.weightDecay;
+      o.clipNorm = t.clipNorm;
+      o.bnMomentum = t.bnMomentum;
+      o.seed = t.seed;
+      o.init = t.init;
+      o.freeze.assign(t.freeze.begin(), t.freeze.end());
+      pm.addPass(dl::createDLShapeInference());
+      pm.addPass(dl::createDLTrainStep(o));
+    }
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(dl::createDLShapeInference());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    if (failed(pm.run(*module))) {
+      errs << "error: dl simplification failed (see the diagnostics above)\n";
+      return kCompileError;
+    }
+    stage("shape inference and canonicalization");
+  }
+  if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
+    return printModule(*module, options, errs) ? kSuccess : kUsageError;
+
+  if (options.train.enabled)
+    entry = prefix + "_forward";
+  module->walk([&](func::FuncOp f) {
+    if (f.getSymName() == "main")
+      f.setSymName(entry);
+    // The C entry points NAME_train_step / NAME_train_init wrap these.
+    if (options.train.enabled && (f.getSymName() == prefix + "_train_step" ||
+                                  f.getSymName() == prefix + "_train_init"))
+      f.setSymName((f.getSymName() + "_impl").str());
+  });
+  // The entry points: NAME_run, and with --train NAME_train_step and
+  // NAME_train_init.
+  std::vector<cpu::EntrySignature> signatures;
+  auto addEntry = [&](const std::string &function, const std::string &run,
+                      const std::string &release,
+                      const std::string &summary) -> bool {
+    auto f = module->lookupSymbol<func::FuncOp>(function);
+    if (!f) {
+      errs << "error: the model has no function '" << function << "'\n";
+      return false;
+    }
+    auto sig = cpu::readSignature(f, prefix);
+    if (failed(sig))
+      return false;
+    if (!run.empty()) {
+      sig->runSymbol = run;
+      sig->releaseSymbol = release;
+    }
+    sig->summary = summary;
+    signatures.push_back(std::move(*sig));
+    return true;
+  };
+  if (!addEntry(entry, "", "",
+                options.train.enabled
+                    ? "inference: the state (as for " + prefix +
+                          "_train_step), then the data inputs"
+                    : ""))
     return kCompileError;
+  if (options.train.enabled &&
+      (!addEntry(prefix + "_train_step_impl", prefix + "_train_step",
+                 prefix + "_train_step_release",
+                 "one training step (forward, loss, gradients, optimizer "
+                 "update): returns the loss and the prediction and updates "
+                 "the state inputs in place") ||
+       !addEntry(prefix + "_train_init_impl", prefix + "_train_init",
+                 prefix + "_train_init_release",
+                 "fills `outputs` with the initial state (parameters, "
+                 "running statistics, optimizer slots, step)")))
+    return kCompileError;
+  cpu::EntrySignature *signature = &signatures.front();
   std::string headerPath =
       options.output == "-"
           ? std::string("-")
@@ -234,7 +305,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       errs << "error: " << err << "\n";
       return false;
     }
-    cpu::writeHeader(out->os(), *signature);
+    cpu::writeHeader(out->os(), signatures);
     out->keep();
     return true;
   };
@@ -281,10 +352,11 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     }
     stage("weights written to " + weightsPath.str().str());
   }
-  if (failed(cpu::emitEntryPoints(*llvmModule, *signature, error))) {
-    errs << "error: " << error << "\n";
-    return kCompileError;
-  }
+  for (const cpu::EntrySignature &sig : signatures)
+    if (failed(cpu::emitEntryPoints(*llvmModule, sig, error))) {
+      errs << "error: " << error << "\n";
+      return kCompileError;
+    }
   if (options.emit == Emit::Exe)
     cpu::emitExecutableAliases(*llvmModule, *signature);
   stage("LLVM IR and optimization");

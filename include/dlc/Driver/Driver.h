@@ -19,6 +19,23 @@ namespace dlc::driver {
 enum class Emit { Mlir, MlirRaw, Linalg, Llvm, Obj, Lib, Shared, Exe, Header };
 enum class InputFormat { Auto, Onnx, OnnxText };
 
+/// `dlc --train`: what dl-train-step builds (see its description in
+/// include/dlc/Dialect/DL/Transforms/Passes.td).
+struct TrainOptions {
+  bool enabled = false;
+  std::string loss = "cross_entropy";
+  std::string reduction = "mean";
+  std::string optimizer = "sgd";
+  std::string init = "he_uniform";
+  double labelSmoothing = 0, huberDelta = 1, distillAlpha = 0.5,
+         distillTemperature = 1;
+  double momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = -1;
+  double weightDecay = 0, clipNorm = 0, bnMomentum = 0.1;
+  int64_t seed = 0;
+  unsigned numData = 1;
+  std::vector<std::string> freeze;
+};
+
 struct Options {
   std::string input;
   std::string output = "-";
@@ -35,6 +52,7 @@ struct Options {
   bool externalWeights = false;
   std::string mcpu;
   std::string mtriple;
+  TrainOptions train;
 };
 
 /// Exit codes, so scripts can tell failures apart.

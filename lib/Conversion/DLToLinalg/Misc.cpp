@@ -217,6 +217,11 @@ struct DropoutLowering : public OpRewritePattern<DropoutOp> {
       if (type.isDynamicDim(d))
         sizes.push_back(tensor::DimOp::create(rewriter, loc, input, d));
     auto maskType = cast<RankedTensorType>(op.getMask().getType());
+    // A run-time counter (the training step) joins the seed in the key.
+    Value counter;
+    if (training && op.getCounter())
+      counter = tensor::ExtractOp::create(rewriter, loc, op.getCounter(),
+                                          ValueRange{});
     auto keep = [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
       if (!training)
         return arith::ConstantIntOp::create(b, l, 1, 1);
@@ -234,6 +239,9 @@ struct DropoutLowering : public OpRewritePattern<DropoutOp> {
       Value z = arith::AddIOp::create(
           b, l, arith::MulIOp::create(b, l, linear, k(0x9E3779B97F4A7C15ull)),
           k((uint64_t)op.getSeed() * 0xBF58476D1CE4E5B9ull + 0x94D049BB133111EBull));
+      if (counter)
+        z = arith::AddIOp::create(
+            b, l, z, arith::MulIOp::create(b, l, counter, k(0xD1B54A32D192ED03ull)));
       z = arith::MulIOp::create(
           b, l, arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(30))),
           k(0xBF58476D1CE4E5B9ull));

@@ -60,6 +60,8 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
   EntrySignature sig;
   sig.entry = func.getSymName().str();
   sig.prefix = prefix.str();
+  sig.runSymbol = sig.prefix + "_run";
+  sig.releaseSymbol = sig.prefix + "_release";
   auto read = [&](Type type, DictionaryAttr attrs,
                   std::vector<TensorSignature> &out) -> LogicalResult {
     auto t = dyn_cast<RankedTensorType>(type);
@@ -77,6 +79,8 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
     if (attrs) {
       if (auto n = attrs.getAs<StringAttr>("dl.name"))
         s.name = n.str();
+      if (auto inplace = attrs.getAs<IntegerAttr>("dl.inplace"))
+        s.inplace = inplace.getInt();
       if (auto names = attrs.getAs<ArrayAttr>("dl.dim_names"))
         for (Attribute a : names)
           s.dimNames.push_back(cast<StringAttr>(a).str());
@@ -94,6 +98,11 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
                     sig.outputs)))
       return failure();
   return sig;
+}
+
+size_t numReturnedOutputs(const EntrySignature &sig) {
+  return llvm::count_if(sig.outputs,
+                        [](const TensorSignature &t) { return t.inplace < 0; });
 }
 
 LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
@@ -122,7 +131,7 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
 
   auto *runTy = llvm::FunctionType::get(i32, {ptr, ptr}, false);
   auto *run = llvm::Function::Create(runTy, llvm::Function::ExternalLinkage,
-                                     sig.prefix + "_run", module);
+                                     sig.runSymbol, module);
   llvm::Value *inputs = run->getArg(0), *outputs = run->getArg(1);
   auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
   auto *fail = llvm::BasicBlock::Create(ctx, "fail", run);
@@ -194,6 +203,8 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
 
   // Outputs: copy each result into a fresh malloc'd contiguous buffer (the
   // returned buffer may be over-aligned), write data and shape, free it.
+  // In-place outputs (updated state) are copied into their input's buffer.
+  size_t returned = 0;
   for (auto [i, out] : llvm::enumerate(sig.outputs)) {
     size_t r = out.shape.size();
     auto *dTy = descTy(r);
@@ -203,28 +214,41 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     llvm::Value *allocated = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 0));
     llvm::Value *aligned = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 1));
     llvm::Value *offset = b.CreateLoad(i64, b.CreateStructGEP(dTy, desc, 2));
-    llvm::Value *t = b.CreateConstGEP1_64(tensorTy, outputs, i);
+    bool inplace = out.inplace >= 0;
+    llvm::Value *t =
+        inplace ? b.CreateConstGEP1_64(tensorTy, inputs, out.inplace)
+                : b.CreateConstGEP1_64(tensorTy, outputs, returned++);
     llvm::Value *count = b.getInt64(1);
     llvm::Value *shape =
-        r ? b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3)) : nullptr;
+        r && !inplace ? b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3)) : nullptr;
     for (size_t d = 0; d < r; ++d) {
       llvm::Value *dim =
           b.CreateLoad(i64, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(3), b.getInt64(d)}));
-      b.CreateStore(dim, b.CreateConstGEP1_64(i64, shape, d));
+      if (shape)
+        b.CreateStore(dim, b.CreateConstGEP1_64(i64, shape, d));
       count = b.CreateMul(count, dim);
     }
     llvm::Value *bytes = b.CreateMul(count, b.getInt64(out.elementBytes));
-    // malloc(0) may return NULL: ask for at least one byte.
-    llvm::Value *buffer = b.CreateCall(
-        mallocFn, {b.CreateSelect(b.CreateICmpEQ(bytes, b.getInt64(0)),
-                                  b.getInt64(1), bytes)});
-    check(b.CreateIsNotNull(buffer), kStatusOutOfMemory);
     llvm::Value *src = b.CreateGEP(
         b.getInt8Ty(), aligned, b.CreateMul(offset, b.getInt64(out.elementBytes)));
-    b.CreateMemCpy(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
-    // Globals come back with MLIR's 0xdeadbeef marker and are not freed.
-    llvm::Value *isGlobal = b.CreateICmpEQ(
-        b.CreatePtrToInt(allocated, i64), b.getInt64(0xdeadbeef));
+    llvm::Value *buffer;
+    if (inplace) {
+      // The state input has this output's (static) shape, checked above.
+      buffer = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 0));
+      b.CreateMemMove(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+    } else {
+      // malloc(0) may return NULL: ask for at least one byte.
+      buffer = b.CreateCall(
+          mallocFn, {b.CreateSelect(b.CreateICmpEQ(bytes, b.getInt64(0)),
+                                    b.getInt64(1), bytes)});
+      check(b.CreateIsNotNull(buffer), kStatusOutOfMemory);
+      b.CreateMemCpy(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+    }
+    // Globals come back with MLIR's 0xdeadbeef marker and are not freed,
+    // nor is an input's own buffer handed back.
+    llvm::Value *isGlobal = b.CreateOr(
+        b.CreateICmpEQ(b.CreatePtrToInt(allocated, i64), b.getInt64(0xdeadbeef)),
+        b.CreateICmpEQ(allocated, buffer));
     auto *doFree = llvm::BasicBlock::Create(ctx, "free", run);
     auto *after = llvm::BasicBlock::Create(ctx, "freed", run);
     b.CreateCondBr(isGlobal, after, doFree);
@@ -232,18 +256,54 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     b.CreateCall(freeFn, {allocated});
     b.CreateBr(after);
     b.SetInsertPoint(after);
+    if (inplace)
+      continue;
     b.CreateStore(buffer, b.CreateStructGEP(tensorTy, t, 0));
     b.CreateStore(b.getInt32(out.dtype), b.CreateStructGEP(tensorTy, t, 1));
     b.CreateStore(b.getInt32(r), b.CreateStructGEP(tensorTy, t, 2));
   }
   b.CreateRet(b.getInt32(kStatusOk));
 
+  // Metadata for callers that discover the signature at run time (the
+  // Python loader): RUN_num_inputs, RUN_num_outputs, RUN_input_names and
+  // RUN_output_names (the returned outputs only).
+  auto constantI32 = [&](const std::string &name, uint64_t v) {
+    new llvm::GlobalVariable(module, i32, /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage,
+                             llvm::ConstantInt::get(i32, v), name);
+  };
+  constantI32(sig.runSymbol + "_num_inputs", sig.inputs.size());
+  constantI32(sig.runSymbol + "_num_outputs", numReturnedOutputs(sig));
+  auto names = [&](const std::string &name, ArrayRef<const TensorSignature *> ts) {
+    std::vector<llvm::Constant *> strings;
+    for (const TensorSignature *t : ts) {
+      auto *init = llvm::ConstantDataArray::getString(ctx, t->name);
+      strings.push_back(new llvm::GlobalVariable(
+          module, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+          init, name + ".str"));
+    }
+    auto *arrTy = llvm::ArrayType::get(ptr, strings.size());
+    new llvm::GlobalVariable(module, arrTy, true,
+                             llvm::GlobalValue::ExternalLinkage,
+                             llvm::ConstantArray::get(arrTy, strings), name);
+  };
+  {
+    std::vector<const TensorSignature *> ins, outs;
+    for (const auto &t : sig.inputs)
+      ins.push_back(&t);
+    for (const auto &t : sig.outputs)
+      if (t.inplace < 0)
+        outs.push_back(&t);
+    names(sig.runSymbol + "_input_names", ins);
+    names(sig.runSymbol + "_output_names", outs);
+  }
+
   // NAME_release(outputs): frees what NAME_run allocated.
   auto *release = llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
-      llvm::Function::ExternalLinkage, sig.prefix + "_release", module);
+      llvm::Function::ExternalLinkage, sig.releaseSymbol, module);
   llvm::IRBuilder<> rb(llvm::BasicBlock::Create(ctx, "entry", release));
-  for (size_t i = 0; i < sig.outputs.size(); ++i) {
+  for (size_t i = 0; i < numReturnedOutputs(sig); ++i) {
     llvm::Value *t = rb.CreateConstGEP1_64(tensorTy, release->getArg(0), i);
     llvm::Value *slot = rb.CreateStructGEP(tensorTy, t, 0);
     rb.CreateCall(freeFn, {rb.CreateLoad(ptr, slot)});
@@ -446,58 +506,84 @@ static std::string shapeText(const TensorSignature &t) {
   return s + "]";
 }
 
-void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig) {
-  std::string guard = sig.prefix;
-  for (char &c : guard)
+static std::string upper(llvm::StringRef s) {
+  std::string u = s.str();
+  for (char &c : u)
     c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
-  const std::string &p = sig.prefix;
+  return u;
+}
+
+void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
+  const EntrySignature &main = sigs.front();
+  std::string guard = upper(main.prefix);
+  const std::string &p = main.prefix;
   os << "/* " << p << ".h: generated by dlc; do not edit.\n"
      << " *\n"
-     << " * " << p << "_run(inputs, outputs) runs the model. Inputs are\n"
+     << " * " << main.runSymbol << "(inputs, outputs) runs the model. Inputs are\n"
      << " * contiguous tensors with the dtypes, ranks and static dims below.\n"
      << " * For each output the caller sets `shape` to an int64_t[rank] array;\n"
-     << " * " << p << "_run fills data (malloc'd), dtype, rank and shape.\n"
-     << " * Free outputs with " << p << "_release(outputs) (or free(data)).\n"
+     << " * the entry point fills data (malloc'd), dtype, rank and shape.\n"
+     << " * Free outputs with " << main.releaseSymbol
+     << "(outputs) (or free(data)).\n"
      << " * Returns a dlc_status: 0, or DLC_STATUS_SHAPE_MISMATCH /\n"
      << " * DLC_STATUS_DTYPE_MISMATCH for bad inputs, DLC_STATUS_OUT_OF_MEMORY.\n"
      << " */\n"
      << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
      << "#include <stdint.h>\n#include <dlc/runtime.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "#define " << guard << "_NUM_INPUTS " << sig.inputs.size() << "\n"
-     << "#define " << guard << "_NUM_OUTPUTS " << sig.outputs.size() << "\n\n";
-  auto describe = [&](const char *kind, size_t i, const TensorSignature &t) {
-    std::string upperKind = kind;
-    for (char &c : upperKind)
-      c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
-    std::string id = llvm::formatv("{0}_{1}{2}", guard, upperKind, i).str();
-    os << "/* " << kind << " " << i << (t.name.empty() ? "" : " '" + t.name + "'")
-       << ": " << dtypeName(t.dtype) << " " << shapeText(t)
-       << " (-1: dynamic) */\n"
-       << "#define " << id << "_DTYPE " << t.dtype << "\n"
-       << "#define " << id << "_RANK " << t.shape.size() << "\n";
-    if (!t.shape.empty()) {
-      os << "static const int64_t " << p << "_" << kind << i << "_shape["
-         << t.shape.size() << "] = {";
-      for (size_t d = 0; d < t.shape.size(); ++d)
-        os << (d ? ", " : "") << t.shape[d];
-      os << "};\n";
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  for (const EntrySignature &sig : sigs) {
+    // Names of this entry's constants: NAME for NAME_run, else the symbol.
+    llvm::StringRef stem = sig.runSymbol;
+    if (stem.ends_with("_run"))
+      stem = stem.drop_back(4);
+    std::string id = upper(stem);
+    if (!sig.summary.empty())
+      os << "/* " << sig.runSymbol << ": " << sig.summary << " */\n";
+    os << "#define " << id << "_NUM_INPUTS " << sig.inputs.size() << "\n"
+       << "#define " << id << "_NUM_OUTPUTS " << numReturnedOutputs(sig)
+       << "\n\n";
+    auto describe = [&](const char *kind, size_t i, const TensorSignature &t) {
+      std::string name = llvm::formatv("{0}_{1}{2}", id, upper(kind), i).str();
+      os << "/* " << kind << " " << i << (t.name.empty() ? "" : " '" + t.name + "'")
+         << ": " << dtypeName(t.dtype) << " " << shapeText(t)
+         << " (-1: dynamic) */\n"
+         << "#define " << name << "_DTYPE " << t.dtype << "\n"
+         << "#define " << name << "_RANK " << t.shape.size() << "\n";
+      if (!t.shape.empty()) {
+        os << "static const int64_t " << stem << "_" << kind << i << "_shape["
+           << t.shape.size() << "] = {";
+        for (size_t d = 0; d < t.shape.size(); ++d)
+          os << (d ? ", " : "") << t.shape[d];
+        os << "};\n";
+      }
+      os << "typedef " << cTypeName(t.dtype) << " " << stem << "_" << kind << i
+         << "_t;\n\n";
+    };
+    for (size_t i = 0; i < sig.inputs.size(); ++i)
+      describe("input", i, sig.inputs[i]);
+    size_t returned = 0;
+    for (const TensorSignature &out : sig.outputs) {
+      if (out.inplace >= 0)
+        continue;
+      describe("output", returned++, out);
     }
-    os << "typedef " << cTypeName(t.dtype) << " " << p << "_" << kind << i
-       << "_t;\n\n";
-  };
-  for (size_t i = 0; i < sig.inputs.size(); ++i)
-    describe("input", i, sig.inputs[i]);
-  for (size_t i = 0; i < sig.outputs.size(); ++i)
-    describe("output", i, sig.outputs[i]);
-  if (sig.externalWeights)
-    os << "/* The weights are in " << sig.weightsFile << ": load them once with\n"
-       << " * " << p << "_init(path) before " << p << "_run (which returns\n"
-       << " * DLC_STATUS_RUNTIME_ERROR until then). */\n"
-       << "int32_t " << p << "_init(const char *weights_path);\n";
-  os << "int32_t " << p << "_run(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
-     << "void " << p << "_release(dlc_tensor *outputs);\n\n"
-     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
+    if (returned != sig.outputs.size())
+      os << "/* " << sig.runSymbol << " also writes the new value of each of the\n"
+         << " * first " << id << "_NUM_STATE inputs (the state) back into that\n"
+         << " * input's buffer. */\n"
+         << "#define " << id << "_NUM_STATE " << sig.outputs.size() - returned
+         << "\n";
+    if (sig.externalWeights)
+      os << "/* The weights are in " << sig.weightsFile << ": load them once with\n"
+         << " * " << sig.prefix << "_init(path) before " << sig.runSymbol
+         << " (which returns\n"
+         << " * DLC_STATUS_RUNTIME_ERROR until then). */\n"
+         << "int32_t " << sig.prefix << "_init(const char *weights_path);\n";
+    os << "int32_t " << sig.runSymbol
+       << "(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
+       << "void " << sig.releaseSymbol << "(dlc_tensor *outputs);\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
 }
 
 } // namespace dlc::cpu

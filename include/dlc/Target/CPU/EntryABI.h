@@ -13,6 +13,7 @@
 #define DLC_TARGET_CPU_ENTRYABI_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -27,11 +28,18 @@ struct TensorSignature {
   unsigned elementBytes;
   std::vector<int64_t> shape;  // -1 for a dynamic dim
   std::vector<std::string> dimNames;
+  /// For an output: the input whose buffer it overwrites (state updated in
+  /// place, from the `dl.inplace` result attribute), or -1.
+  int64_t inplace = -1;
 };
 
 struct EntrySignature {
   std::string entry;  // the MLIR function (its C interface is _mlir_ciface_)
   std::string prefix; // NAME in NAME_run / NAME_release
+  /// The exported functions: PREFIX_run and PREFIX_release unless set.
+  std::string runSymbol, releaseSymbol;
+  /// What the header says the entry point does (one line), if anything.
+  std::string summary;
   std::vector<TensorSignature> inputs, outputs;
   /// Weights live in a file NAME_init loads (--weights=external).
   bool externalWeights = false;
@@ -43,8 +51,10 @@ struct EntrySignature {
 mlir::FailureOr<EntrySignature> readSignature(mlir::func::FuncOp func,
                                               llvm::StringRef prefix);
 
-/// Adds NAME_run and NAME_release to `module`, which already holds
-/// `_mlir_ciface_<entry>`.
+/// Adds NAME_run and NAME_release (or sig.runSymbol / sig.releaseSymbol) to
+/// `module`, which already holds `_mlir_ciface_<entry>`. Outputs with an
+/// `inplace` input are copied into that input's buffer instead of being
+/// returned; `outputs` holds only the others.
 mlir::LogicalResult emitEntryPoints(llvm::Module &module,
                                     const EntrySignature &sig,
                                     std::string &error);
@@ -64,8 +74,12 @@ mlir::LogicalResult externalizeWeights(llvm::Module &module,
                                        const std::string &path,
                                        uint64_t minBytes, std::string &error);
 
-/// Writes the per-model C header.
-void writeHeader(llvm::raw_ostream &os, const EntrySignature &sig);
+/// The outputs a caller receives (those not written back in place).
+size_t numReturnedOutputs(const EntrySignature &sig);
+
+/// Writes the per-model C header for one or more entry points (the first
+/// is the model's NAME_run).
+void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs);
 
 } // namespace dlc::cpu
 

@@ -1,6 +1,7 @@
 //===- Autodiff.cpp - reverse-mode gradient functions ---------------------===//
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/Transforms/Autodiff.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,8 +23,9 @@ bool isFloatTensor(Type t) {
   return rt && isa<FloatType>(rt.getElementType());
 }
 
-/// A tensor of zeros shaped like `like`.
-Value zerosLike(OpBuilder &b, Location loc, Value like) {
+} // namespace
+
+Value dlc::dl::zerosLike(OpBuilder &b, Location loc, Value like) {
   auto t = cast<RankedTensorType>(like.getType());
   auto scalarType = RankedTensorType::get({}, t.getElementType());
   Value zero = ConstantOp::create(
@@ -32,6 +34,70 @@ Value zerosLike(OpBuilder &b, Location loc, Value like) {
   Value shape = t.hasStaticShape() ? Value() : Value(ShapeOfOp::create(b, loc, like));
   return ExpandOp::create(b, loc, t, zero, shape);
 }
+
+FailureOr<SmallVector<Value>>
+dlc::dl::buildGradients(OpBuilder &b, Location loc, ArrayRef<Operation *> forward,
+                        ArrayRef<std::pair<Value, Value>> seeds,
+                        ArrayRef<Value> wrt) {
+  // Which values lead to a differentiable value (only those need a
+  // gradient).
+  llvm::DenseSet<Value> needed(wrt.begin(), wrt.end());
+  for (Operation *op : forward)
+    for (Value v : op->getOperands())
+      if (needed.contains(v)) {
+        for (Value r : op->getResults())
+          needed.insert(r);
+        break;
+      }
+
+  // Reverse sweep with fan-out accumulation.
+  llvm::DenseMap<Value, Value> grads;
+  auto accumulate = [&](Value v, Value g) {
+    auto [it, inserted] = grads.try_emplace(v, g);
+    if (!inserted)
+      it->second = AddOp::create(b, loc, it->second, g);
+  };
+  for (auto [v, g] : seeds)
+    if (isFloatTensor(v.getType()) && needed.contains(v))
+      accumulate(v, g);
+  for (Operation *op : llvm::reverse(forward)) {
+    SmallVector<Value> resultGrads;
+    bool any = false;
+    for (Value r : op->getResults()) {
+      Value g = grads.lookup(r);
+      resultGrads.push_back(g);
+      any |= g && needed.contains(r);
+    }
+    if (!any)
+      continue;
+    bool operandNeeded = llvm::any_of(
+        op->getOperands(), [&](Value v) { return needed.contains(v); });
+    if (!operandNeeded)
+      continue;
+    auto rule = dyn_cast<GradientOpInterface>(op);
+    if (!rule)
+      return op->emitError("dl-autodiff: no gradient rule for '")
+             << op->getName() << "'";
+    // Results without a gradient contribute zeros.
+    for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
+      if (!g)
+        g = zerosLike(b, loc, r);
+    SmallVector<Value> operandGrads;
+    if (failed(rule.vjp(b, resultGrads, operandGrads)))
+      return failure();
+    for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
+      if (g && needed.contains(v))
+        accumulate(v, g);
+  }
+  SmallVector<Value> out;
+  for (Value v : wrt) {
+    Value g = grads.lookup(v);
+    out.push_back(g ? g : zerosLike(b, loc, v));
+  }
+  return out;
+}
+
+namespace {
 
 struct AutodiffPass : public dlc::dl::impl::DLAutodiffBase<AutodiffPass> {
   using DLAutodiffBase::DLAutodiffBase;
@@ -78,67 +144,20 @@ struct AutodiffPass : public dlc::dl::impl::DLAutodiffBase<AutodiffPass> {
       forward.push_back(b.clone(op, map));
     auto ret = cast<func::ReturnOp>(body.getTerminator());
 
-    // Which values lead to a differentiable argument (only those need a
-    // gradient).
-    llvm::DenseSet<Value> needed;
-    for (unsigned i : diffArgs)
-      needed.insert(entry->getArgument(i));
-    for (Operation *op : forward)
-      for (Value v : op->getOperands())
-        if (needed.contains(v)) {
-          for (Value r : op->getResults())
-            needed.insert(r);
-          break;
-        }
-
-    // Reverse sweep with fan-out accumulation.
-    llvm::DenseMap<Value, Value> grads;
-    auto accumulate = [&](Value v, Value g) {
-      auto [it, inserted] = grads.try_emplace(v, g);
-      if (!inserted)
-        it->second = AddOp::create(b, loc, it->second, g);
-    };
     unsigned numArgs = fnType.getNumInputs();
+    SmallVector<std::pair<Value, Value>> seeds;
     for (auto [i, v] : llvm::enumerate(ret.getOperands()))
-      if (isFloatTensor(v.getType()))
-        accumulate(map.lookup(v), entry->getArgument(numArgs + i));
-    for (Operation *op : llvm::reverse(forward)) {
-      SmallVector<Value> resultGrads;
-      bool any = false;
-      for (Value r : op->getResults()) {
-        Value g = grads.lookup(r);
-        resultGrads.push_back(g);
-        any |= g && needed.contains(r);
-      }
-      if (!any)
-        continue;
-      bool operandNeeded = llvm::any_of(
-          op->getOperands(), [&](Value v) { return needed.contains(v); });
-      if (!operandNeeded)
-        continue;
-      auto rule = dyn_cast<GradientOpInterface>(op);
-      if (!rule)
-        return op->emitError("dl-autodiff: no gradient rule for '")
-               << op->getName() << "'";
-      // Results without a gradient contribute zeros.
-      for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
-        if (!g)
-          g = zerosLike(b, loc, r);
-      SmallVector<Value> operandGrads;
-      if (failed(rule.vjp(b, resultGrads, operandGrads)))
-        return failure();
-      for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
-        if (g && needed.contains(v))
-          accumulate(v, g);
-    }
+      seeds.push_back({map.lookup(v), entry->getArgument(numArgs + i)});
+    SmallVector<Value> wrt;
+    for (unsigned i : diffArgs)
+      wrt.push_back(entry->getArgument(i));
+    auto argGrads = buildGradients(b, loc, forward, seeds, wrt);
+    if (failed(argGrads))
+      return failure();
     SmallVector<Value> outs;
     for (Value v : ret.getOperands())
       outs.push_back(map.lookup(v));
-    for (unsigned i : diffArgs) {
-      Value arg = entry->getArgument(i);
-      Value g = grads.lookup(arg);
-      outs.push_back(g ? g : zerosLike(b, loc, arg));
-    }
+    outs.append(argGrads->begin(), argGrads->end());
     func::ReturnOp::create(b, loc, outs);
     return success();
   }

@@ -721,15 +721,18 @@ def DL_DropoutOp : DL_Op<"dropout", [Pure, InferTypeOpAdaptor]> {
   let summary = "Zeroes elements with probability `ratio` when training";
   let description = [{
     Kept elements are scaled by 1/(1-ratio). The mask comes from a
-    counter-based generator keyed by `seed`, so the same seed gives the same
-    mask. When `training` is false the op is the identity.
+    counter-based generator keyed by `seed` and, when given, the run-time
+    scalar `counter` (a training step), so the same seed and counter give the
+    same mask. When `training` is false the op is the identity.
   }];
   let arguments = (ins DL_FloatTensor:$input,
+                   Optional<0DTensorOf<[I64]>>:$counter,
                    DefaultValuedAttr<F64Attr, "0.5">:$ratio,
                    DefaultValuedAttr<I64Attr, "0">:$seed,
                    DefaultValuedAttr<BoolAttr, "false">:$training);
   let results = (outs DL_FloatTensor:$output, DL_BoolTensor:$mask);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` "
+  let assemblyFormat = "$input (`counter` $counter^)? attr-dict `:` "
+                       "type($input) (`,` type($counter)^)? `->` "
                        "type($output) `,` type($mask)";
   let hasCanonicalizer = 1;
 }

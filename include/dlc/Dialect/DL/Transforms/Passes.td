@@ -53,4 +53,77 @@ def DLAutodiff : Pass<"dl-autodiff", "::mlir::ModuleOp"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build a whole training step from an inference function";
+  let description = [{
+    From `entry(data..., [uninitialized params...]) -> (prediction, ...)`
+    whose parameters are named float constants (ONNX initializers), builds:
+
+    - `PREFIX_train_init() -> (state...)`: the initial state: parameters
+      (their values, or `init`-scheme random values for the float arguments
+      after the data inputs), batch-norm running statistics, optimizer slots
+      (zeros) and the step counter.
+    - `PREFIX_train_step(state..., data..., labels, [teacher,] lr) ->
+      (loss, prediction, new state...)`: the forward in training mode
+      (batch norm on batch statistics, updating the running ones; dropout
+      with a mask from `seed` and the step), the loss, its gradient by
+      dl-autodiff's reverse sweep, optional global-norm clipping, and the
+      optimizer update.
+    - `PREFIX_forward(state..., data...) -> (results...)`: inference on the
+      same state (batch norm on the running statistics, no dropout).
+
+    The entry function is erased. The argument and result attributes
+    `dl.name` name every state tensor; `dl.state` marks the state arguments
+    and `dl.inplace = i` the results that replace state argument i.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "The inference function to train">,
+    Option<"prefix", "prefix", "std::string", /*default=*/"\"model\"",
+           "Prefix of the functions built">,
+    Option<"numData", "num-data", "unsigned", /*default=*/"1",
+           "How many leading arguments are data inputs (the rest are "
+           "parameters to initialize)">,
+    Option<"loss", "loss", "std::string", /*default=*/"\"cross_entropy\"",
+           "cross_entropy, nll, mse, huber, bce_with_logits or distillation">,
+    Option<"reduction", "reduction", "std::string", /*default=*/"\"mean\"",
+           "mean or sum over the batch">,
+    Option<"labelSmoothing", "label-smoothing", "double", /*default=*/"0.0",
+           "Label smoothing epsilon (cross_entropy, distillation)">,
+    Option<"huberDelta", "huber-delta", "double", /*default=*/"1.0",
+           "Huber loss delta">,
+    Option<"distillAlpha", "distill-alpha", "double", /*default=*/"0.5",
+           "Weight of the hard-label cross-entropy in the distillation loss">,
+    Option<"distillTemperature", "distill-temperature", "double",
+           /*default=*/"1.0", "Distillation temperature T">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, momentum, nesterov, adam, adamw or adagrad">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9",
+           "Momentum (momentum, nesterov)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"-1.0",
+           "Adam/Adagrad epsilon (default 1e-8 for Adam, 1e-10 for Adagrad)">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "L2 weight decay (decoupled for adamw)">,
+    Option<"clipNorm", "clip-norm", "double", /*default=*/"0.0",
+           "Clip the gradients' global L2 norm to this (0: off)">,
+    Option<"bnMomentum", "bn-momentum", "double", /*default=*/"0.1",
+           "Running statistics: running = (1 - m) running + m batch">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "Seed of the dropout masks and of parameter initialization">,
+    Option<"init", "init", "std::string", /*default=*/"\"he_uniform\"",
+           "Initialization of parameters without values: xavier_uniform, "
+           "xavier_normal, he_uniform or he_normal">,
+    ListOption<"freeze", "freeze", "std::string",
+               "Initializers that are not trained">,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD

@@ -1,0 +1,620 @@
+//===- TrainStep.cpp - a whole training step from an inference graph ------===//
+//
+// dl-train-step turns `entry(data...) -> (prediction, ...)` into three
+// functions over one list of state tensors (parameters, batch-norm running
+// statistics, optimizer slots, the step counter):
+//   PREFIX_train_init()                       -> (state...)
+//   PREFIX_train_step(state..., data..., labels, [teacher,] lr)
+//                                             -> (loss, prediction, state'...)
+//   PREFIX_forward(state..., data...)         -> (results...)
+// The loss and optimizer formulas follow PyTorch's (torch.nn.*Loss,
+// torch.optim.*) so a step can be checked against it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/Transforms/Autodiff.h"
+#include "dlc/Dialect/DL/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+
+#include <cmath>
+#include <random>
+
+namespace dlc::dl {
+#define GEN_PASS_DEF_DLTRAINSTEP
+#include "dlc/Dialect/DL/Transforms/Passes.h.inc"
+} // namespace dlc::dl
+
+using namespace mlir;
+using namespace dlc::dl;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value scalar(OpBuilder &b, Location loc, Type et, double v) {
+  auto t = RankedTensorType::get({}, et);
+  return ConstantOp::create(b, loc,
+                            DenseElementsAttr::get(t, b.getFloatAttr(et, v)));
+}
+
+Value reduceAll(OpBuilder &b, Location loc, Value v, bool mean) {
+  auto axes = b.getDenseI64ArrayAttr({});
+  auto keep = b.getBoolAttr(false);
+  if (mean)
+    return ReduceMeanOp::create(b, loc, v, axes, keep);
+  return ReduceSumOp::create(b, loc, v, axes, keep);
+}
+
+/// One state tensor: where its initial value comes from and its name.
+struct StateSlot {
+  std::string name;
+  RankedTensorType type;
+  Operation *constant = nullptr; // cloned into train_init
+  Attribute initValue;           // or this value
+};
+
+struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
+  using DLTrainStepBase::DLTrainStepBase;
+
+  void runOnOperation() override {
+    if (failed(build()))
+      signalPassFailure();
+  }
+
+  LogicalResult build();
+
+  // Loss of `pred` against `labels` (and `teacher`), a scalar.
+  FailureOr<Value> buildLoss(OpBuilder &b, Location loc, Value pred,
+                             Value labels, Value teacher);
+  // Cross-entropy of logits against integer labels with smoothing `eps`,
+  // per sample.
+  Value crossEntropyPerSample(OpBuilder &b, Location loc, Value logp,
+                              Value labels, double eps);
+  Value reduceBatch(OpBuilder &b, Location loc, Value perSample) {
+    return reduceAll(b, loc, perSample, reduction == "mean");
+  }
+
+  // Initial value of an uninitialized parameter argument.
+  FailureOr<Attribute> initialize(BlockArgument arg, std::mt19937_64 &rng);
+};
+
+Value TrainStepPass::crossEntropyPerSample(OpBuilder &b, Location loc,
+                                           Value logp, Value labels,
+                                           double eps) {
+  auto t = typeOf(logp);
+  int64_t classes = t.getDimSize(1);
+  Type et = t.getElementType();
+  // The smoothed target distribution: (1 - eps) one_hot + eps / C.
+  Value target = OneHotOp::create(
+      b, loc, labels, b.getI64IntegerAttr(classes), b.getI64IntegerAttr(-1),
+      b.getF64FloatAttr(eps / classes),
+      b.getF64FloatAttr(1.0 - eps + eps / classes), TypeAttr::get(et));
+  Value prod = MulOp::create(b, loc, target, logp);
+  Value sum = ReduceSumOp::create(b, loc, prod, b.getDenseI64ArrayAttr({1}),
+                                  b.getBoolAttr(false));
+  return NegOp::create(b, loc, sum);
+}
+
+FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred,
+                                          Value labels, Value teacher) {
+  auto t = typeOf(pred);
+  Type et = t.getElementType();
+  auto axis1 = b.getI64IntegerAttr(1);
+  if (loss == "cross_entropy" || loss == "nll") {
+    if (t.getRank() != 2)
+      return emitError(loc, "--loss=") << loss.getValue()
+             << " expects a [batch, classes] prediction, got " << t;
+    Value logp = loss == "nll" ? pred : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
+    return reduceBatch(b, loc,
+                       crossEntropyPerSample(b, loc, logp, labels,
+                                             loss == "nll" ? 0.0 : labelSmoothing));
+  }
+  if (loss == "mse" || loss == "huber" || loss == "bce_with_logits") {
+    Value d = SubOp::create(b, loc, pred, labels);
+    Value elem;
+    if (loss == "mse") {
+      elem = MulOp::create(b, loc, d, d);
+    } else if (loss == "huber") {
+      // 0.5 q^2 + delta (|d| - q), q = min(|d|, delta).
+      Value a = AbsOp::create(b, loc, d);
+      Value delta = scalar(b, loc, et, huberDelta);
+      Value q = MinOp::create(b, loc, a, delta);
+      Value quad = MulOp::create(b, loc, scalar(b, loc, et, 0.5),
+                                 MulOp::create(b, loc, q, q));
+      elem = AddOp::create(b, loc, quad,
+                           MulOp::create(b, loc, delta, SubOp::create(b, loc, a, q)));
+    } else {
+      // max(x, 0) - x y + log(1 + exp(-|x|)), stable for any x.
+      Value relu = ReluOp::create(b, loc, pred);
+      Value xy = MulOp::create(b, loc, pred, labels);
+      Value e = ExpOp::create(b, loc, NegOp::create(b, loc, AbsOp::create(b, loc, pred)));
+      Value soft = LogOp::create(b, loc, AddOp::create(b, loc, scalar(b, loc, et, 1), e));
+      elem = AddOp::create(b, loc, SubOp::create(b, loc, relu, xy), soft);
+    }
+    // PyTorch's mean is over every element.
+    return reduceAll(b, loc, elem, reduction == "mean");
+  }
+  if (loss == "distillation") {
+    if (t.getRank() != 2)
+      return emitError(loc, "--loss=distillation expects a [batch, classes] "
+                            "prediction, got ")
+             << t;
+    // alpha CE + (1 - alpha) T^2 KL(softmax(z_t / T) || softmax(z_s / T)),
+    // the KL summed over classes and averaged over the batch.
+    double temp = distillTemperature;
+    Value ce = reduceBatch(
+        b, loc,
+        crossEntropyPerSample(b, loc, LogSoftmaxOp::create(b, loc, pred, axis1),
+                              labels, labelSmoothing));
+    Value invT = scalar(b, loc, et, 1.0 / temp);
+    Value logps = LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, pred, invT), axis1);
+    Value logpt =
+        LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, teacher, invT), axis1);
+    Value pt = ExpOp::create(b, loc, logpt);
+    Value kl = MulOp::create(b, loc, pt, SubOp::create(b, loc, logpt, logps));
+    Value klPerSample = ReduceSumOp::create(b, loc, kl, b.getDenseI64ArrayAttr({1}),
+                                            b.getBoolAttr(false));
+    Value klLoss = reduceBatch(b, loc, klPerSample);
+    Value hard = MulOp::create(b, loc, scalar(b, loc, et, distillAlpha), ce);
+    Value soft = MulOp::create(
+        b, loc, scalar(b, loc, et, (1 - distillAlpha) * temp * temp), klLoss);
+    return Value(AddOp::create(b, loc, hard, soft));
+  }
+  return emitError(loc, "unknown loss '")
+         << loss.getValue()
+         << "' (expected cross_entropy, nll, mse, huber, bce_with_logits or "
+            "distillation)";
+}
+
+/// Fan-in and fan-out of a weight as PyTorch computes them, from how the
+/// graph uses it: conv weights [out, in/groups, k...], matmul right-hand
+/// sides [in, out], anything else 2-D [out, in].
+std::pair<double, double> fans(BlockArgument arg) {
+  auto t = typeOf(arg);
+  ArrayRef<int64_t> s = t.getShape();
+  double receptive = 1;
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    receptive *= s[i];
+  bool inFirst = false;
+  for (Operation *user : arg.getUsers()) {
+    if (auto mm = dyn_cast<MatMulOp>(user))
+      inFirst = mm.getRhs() == arg;
+    else if (auto gemm = dyn_cast<GemmOp>(user))
+      inFirst = gemm.getB() == arg && !gemm.getTransB();
+    break;
+  }
+  if (t.getRank() < 2)
+    return {double(t.getNumElements()), double(t.getNumElements())};
+  double in = inFirst ? s[0] : s[1] * receptive;
+  double out = inFirst ? s[1] : s[0] * receptive;
+  return {in, out};
+}
+
+FailureOr<Attribute> TrainStepPass::initialize(BlockArgument arg,
+                                               std::mt19937_64 &rng) {
+  auto t = dyn_cast<RankedTensorType>(arg.getType());
+  if (!t || !t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
+    return emitError(arg.getLoc(), "parameter argument #")
+           << arg.getArgNumber()
+           << " needs a static float tensor type to be initialized, got "
+           << arg.getType();
+  Type et = t.getElementType();
+  int64_t n = t.getNumElements();
+  // Biases start at zero, normalization scales at one.
+  if (t.getRank() < 2) {
+    bool isScale = llvm::any_of(arg.getUses(), [](OpOperand &use) {
+      Operation *user = use.getOwner();
+      return (isa<BatchNormOp, InstanceNormOp>(user) && use.getOperandNumber() == 1) ||
+             (isa<LayerNormOp, GroupNormOp>(user) && use.getOperandNumber() == 1);
+    });
+    return Attribute(DenseElementsAttr::get(t, FloatAttr::get(et, isScale ? 1.0 : 0.0)));
+  }
+  auto [fanIn, fanOut] = fans(arg);
+  std::string scheme = init;
+  double bound = 0, stddev = 0;
+  if (scheme == "xavier_uniform")
+    bound = std::sqrt(6.0 / (fanIn + fanOut));
+  else if (scheme == "xavier_normal")
+    stddev = std::sqrt(2.0 / (fanIn + fanOut));
+  else if (scheme == "he_uniform")
+    bound = std::sqrt(6.0 / fanIn);
+  else if (scheme == "he_normal")
+    stddev = std::sqrt(2.0 / fanIn);
+  else
+    return emitError(arg.getLoc(), "unknown --init '")
+           << scheme << "' (expected xavier_uniform, xavier_normal, he_uniform "
+                        "or he_normal)";
+  // mt19937_64 is specified exactly, so the values are the same everywhere;
+  // uniforms from its top 53 bits, normals by Box-Muller.
+  auto uniform = [&] { return double(rng() >> 11) * (1.0 / 9007199254740992.0); };
+  SmallVector<APFloat> values;
+  values.reserve(n);
+  const auto &sem = cast<FloatType>(et).getFloatSemantics();
+  for (int64_t i = 0; i < n; ++i) {
+    double v;
+    if (bound > 0) {
+      v = (2 * uniform() - 1) * bound;
+    } else {
+      double u1 = 1.0 - uniform(), u2 = uniform();
+      v = stddev * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+    }
+    APFloat f(v);
+    bool lost;
+    f.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(f);
+  }
+  return Attribute(DenseElementsAttr::get(t, values));
+}
+
+LogicalResult TrainStepPass::build() {
+  ModuleOp module = getOperation();
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return module.emitError("dl-train-step: no function '") << entry.getValue()
+           << "' to train";
+  Location loc = func.getLoc();
+  MLIRContext *ctx = module.getContext();
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  if (ret.getNumOperands() == 0)
+    return func.emitError("dl-train-step: the model has no output to train");
+  if (numData > func.getNumArguments())
+    return func.emitError("dl-train-step: ")
+           << numData << " data inputs asked for, the model has "
+           << func.getNumArguments() << " inputs";
+  Value prediction = ret.getOperand(0);
+  auto predType = dyn_cast<RankedTensorType>(prediction.getType());
+  if (!predType || !isa<FloatType>(predType.getElementType()))
+    return func.emitError("dl-train-step: the first output must be a float "
+                          "tensor, got ")
+           << prediction.getType();
+  Type et = predType.getElementType();
+
+  // Classify the named float initializers: batch-norm running statistics,
+  // frozen ones, and parameters.
+  std::set<std::string> frozen(freeze.begin(), freeze.end());
+  struct Trainable {
+    std::string name;
+    Value original;
+    Attribute initValue; // for arguments; constants are cloned
+  };
+  SmallVector<Trainable> trainables;
+  SmallVector<ConstantOp> stats;
+  for (ConstantOp c : body.getOps<ConstantOp>()) {
+    auto name = dyn_cast<NameLoc>(c.getLoc());
+    auto t = dyn_cast<RankedTensorType>(c.getType());
+    if (!name || !isa<UnknownLoc>(name.getChildLoc()) || !t ||
+        t.getRank() == 0 || !isa<FloatType>(t.getElementType()) ||
+        name.getName().strref().starts_with("onnx::"))
+      continue;
+    bool isStat = !c->use_empty() &&
+                  llvm::all_of(c->getUses(), [](OpOperand &use) {
+                    return isa<BatchNormOp>(use.getOwner()) &&
+                           use.getOperandNumber() >= 3;
+                  });
+    if (isStat)
+      stats.push_back(c);
+    else if (!frozen.erase(name.getName().str()))
+      trainables.push_back({name.getName().str(), c.getResult(), {}});
+  }
+  if (!frozen.empty())
+    return func.emitError("dl-train-step: --freeze names '")
+           << *frozen.begin() << "', which is not a float initializer";
+  std::mt19937_64 rng(static_cast<uint64_t>(seed.getValue()));
+  for (unsigned i = numData; i < func.getNumArguments(); ++i) {
+    BlockArgument arg = body.getArgument(i);
+    auto value = initialize(arg, rng);
+    if (failed(value))
+      return failure();
+    std::string name = "param" + std::to_string(i);
+    if (auto n = func.getArgAttrOfType<StringAttr>(i, "dl.name"))
+      name = n.str();
+    trainables.push_back({name, arg, *value});
+  }
+  if (trainables.empty())
+    return func.emitError("dl-train-step: the model has no parameters to train "
+                          "(no float initializers, and no inputs after the "
+                          "data inputs)");
+
+  // Optimizer slots per parameter, named as torch.optim names them.
+  SmallVector<std::string> slotNames;
+  std::string opt = optimizer;
+  if (opt == "momentum" || opt == "nesterov")
+    slotNames = {"momentum_buffer"};
+  else if (opt == "adam" || opt == "adamw")
+    slotNames = {"exp_avg", "exp_avg_sq"};
+  else if (opt == "adagrad")
+    slotNames = {"sum"};
+  else if (opt != "sgd")
+    return func.emitError("dl-train-step: unknown optimizer '")
+           << opt << "' (expected sgd, momentum, nesterov, adam, adamw or "
+                     "adagrad)";
+  double eps = epsilon >= 0 ? double(epsilon) : (opt == "adagrad" ? 1e-10 : 1e-8);
+
+  // The state: parameters, statistics, slots (slot-major), step.
+  SmallVector<Type> stateTypes;
+  SmallVector<std::string> stateNames;
+  for (const Trainable &t : trainables) {
+    stateTypes.push_back(t.original.getType());
+    stateNames.push_back(t.name);
+  }
+  for (ConstantOp c : stats) {
+    stateTypes.push_back(c.getType());
+    stateNames.push_back(cast<NameLoc>(c.getLoc()).getName().str());
+  }
+  for (const std::string &slot : slotNames)
+    for (const Trainable &t : trainables) {
+      stateTypes.push_back(t.original.getType());
+      stateNames.push_back(t.name + "." + slot);
+    }
+  auto i64Scalar = RankedTensorType::get({}, IntegerType::get(ctx, 64));
+  stateTypes.push_back(i64Scalar);
+  stateNames.push_back("step");
+  unsigned numState = stateTypes.size();
+  unsigned numTrain = trainables.size();
+  unsigned statsBegin = numTrain, slotsBegin = numTrain + stats.size();
+
+  SmallVector<Type> dataTypes(func.getArgumentTypes().take_front(numData));
+  bool classLabels = loss == "cross_entropy" || loss == "nll" ||
+                     loss == "distillation";
+  Type labelType = classLabels
+                       ? Type(RankedTensorType::get({predType.getDimSize(0)},
+                                                    IntegerType::get(ctx, 64)))
+                       : Type(predType);
+  auto lrType = RankedTensorType::get({}, et);
+
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(func);
+  auto nameArgs = [&](func::FuncOp f, unsigned count) {
+    for (unsigned i = 0; i < count; ++i)
+      f.setArgAttr(i, "dl.name", b.getStringAttr(stateNames[i]));
+    for (unsigned i = 0; i < numData; ++i)
+      if (auto n = func.getArgAttr(i, "dl.name"))
+        f.setArgAttr(count + i, "dl.name", n);
+      else
+        f.setArgAttr(count + i, "dl.name",
+                     b.getStringAttr("input" + std::to_string(i)));
+  };
+
+  // PREFIX_train_init() -> (state...)
+  {
+    auto init = func::FuncOp::create(b, loc, prefix + "_train_init",
+                                     b.getFunctionType({}, stateTypes));
+    OpBuilder ib(init.getContext());
+    ib.setInsertionPointToStart(init.addEntryBlock());
+    SmallVector<Value> values;
+    for (const Trainable &t : trainables)
+      values.push_back(t.initValue
+                           ? Value(ConstantOp::create(ib, loc,
+                                                      cast<ElementsAttr>(t.initValue)))
+                           : ib.clone(*t.original.getDefiningOp())->getResult(0));
+    for (ConstantOp c : stats)
+      values.push_back(ib.clone(*c)->getResult(0));
+    for (unsigned s = 0; s < slotNames.size(); ++s)
+      for (const Trainable &t : trainables) {
+        auto type = cast<RankedTensorType>(t.original.getType());
+        values.push_back(ConstantOp::create(
+            ib, loc, DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 0))));
+      }
+    values.push_back(ConstantOp::create(
+        ib, loc, DenseElementsAttr::get(i64Scalar, ib.getI64IntegerAttr(0))));
+    func::ReturnOp::create(ib, loc, values);
+    for (unsigned i = 0; i < numState; ++i)
+      init.setResultAttr(i, "dl.name", b.getStringAttr(stateNames[i]));
+  }
+
+  // Maps the entry's parameters and statistics to state arguments.
+  auto mapState = [&](IRMapping &map, Block *block) {
+    for (auto [i, t] : llvm::enumerate(trainables))
+      map.map(t.original, block->getArgument(i));
+    for (auto [i, c] : llvm::enumerate(stats))
+      map.map(c.getResult(), block->getArgument(statsBegin + i));
+    for (unsigned i = 0; i < numData; ++i)
+      map.map(body.getArgument(i), block->getArgument(numState + i));
+  };
+  auto isState = [&](Operation &op) {
+    return llvm::any_of(op.getResults(), [&](Value r) {
+      return llvm::any_of(trainables, [&](const Trainable &t) { return t.original == r; }) ||
+             llvm::any_of(stats, [&](ConstantOp c) { return c.getResult() == r; });
+    });
+  };
+
+  // PREFIX_forward(state..., data...) -> (results...)
+  {
+    SmallVector<Type> inputs(stateTypes);
+    inputs.append(dataTypes);
+    auto fwd = func::FuncOp::create(
+        b, loc, prefix + "_forward",
+        b.getFunctionType(inputs, func.getResultTypes()));
+    nameArgs(fwd, numState);
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (auto n = func.getResultAttr(i, "dl.name"))
+        fwd.setResultAttr(i, "dl.name", n);
+    Block *block = fwd.addEntryBlock();
+    OpBuilder fb(ctx);
+    fb.setInsertionPointToStart(block);
+    IRMapping map;
+    mapState(map, block);
+    for (Operation &op : body)
+      if (!isState(op))
+        fb.clone(op, map);
+  }
+
+  // PREFIX_train_step(state..., data..., labels, [teacher,] lr)
+  //   -> (loss, prediction, state'...)
+  SmallVector<Type> inputs(stateTypes);
+  inputs.append(dataTypes);
+  inputs.push_back(labelType);
+  if (loss == "distillation")
+    inputs.push_back(predType);
+  inputs.push_back(lrType);
+  SmallVector<Type> results = {lrType, predType};
+  results.append(stateTypes);
+  auto step = func::FuncOp::create(b, loc, prefix + "_train_step",
+                                   b.getFunctionType(inputs, results));
+  nameArgs(step, numState);
+  unsigned labelsIndex = numState + numData;
+  step.setArgAttr(labelsIndex, "dl.name", b.getStringAttr("labels"));
+  if (loss == "distillation")
+    step.setArgAttr(labelsIndex + 1, "dl.name", b.getStringAttr("teacher_logits"));
+  step.setArgAttr(inputs.size() - 1, "dl.name", b.getStringAttr("learning_rate"));
+  step.setResultAttr(0, "dl.name", b.getStringAttr("loss"));
+  step.setResultAttr(1, "dl.name", b.getStringAttr("prediction"));
+  for (unsigned i = 0; i < numState; ++i) {
+    step.setResultAttr(2 + i, "dl.name", b.getStringAttr(stateNames[i]));
+    step.setResultAttr(2 + i, "dl.inplace", b.getI64IntegerAttr(i));
+  }
+  Block *block = step.addEntryBlock();
+  b.setInsertionPointToStart(block);
+  IRMapping map;
+  mapState(map, block);
+  Value stepCount = block->getArgument(numState - 1);
+  Value lr = block->getArgument(inputs.size() - 1);
+  Value labels = block->getArgument(labelsIndex);
+  Value teacher = loss == "distillation" ? block->getArgument(labelsIndex + 1) : Value();
+
+  // Forward in training mode.
+  SmallVector<Value> newState(block->getArguments().take_front(numState));
+  unsigned dropoutIndex = 0;
+  for (Operation &op : body.without_terminator()) {
+    if (isState(op))
+      continue;
+    if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      auto train = BatchNormTrainOp::create(
+          b, bn.getLoc(), map.lookup(bn.getInput()), map.lookup(bn.getScale()),
+          map.lookup(bn.getBias()), bn.getEpsilonAttr());
+      map.map(bn.getResult(), train.getResult());
+      // running = (1 - m) running + m batch; the variance unbiased, as in
+      // torch.nn.BatchNorm.
+      auto xType = typeOf(bn.getInput());
+      Type bt = xType.getElementType();
+      Value count;
+      if (xType.hasStaticShape()) {
+        count = scalar(b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
+      } else {
+        Value shape = ShapeOfOp::create(b, loc, bn.getInput());
+        Value dims = CastOp::create(
+            b, loc, RankedTensorType::get({xType.getRank()}, bt), shape);
+        Value all = ReduceProdOp::create(b, loc, dims, b.getDenseI64ArrayAttr({}),
+                                         b.getBoolAttr(false));
+        count = DivOp::create(b, loc, all,
+                              scalar(b, loc, bt, double(xType.getDimSize(1))));
+      }
+      Value m = scalar(b, loc, bt, bnMomentum), keep = scalar(b, loc, bt, 1 - bnMomentum);
+      auto update = [&](Value running, Value batch) {
+        for (auto [i, c] : llvm::enumerate(stats))
+          if (c.getResult() == running) {
+            Value old = block->getArgument(statsBegin + i);
+            newState[statsBegin + i] = AddOp::create(
+                b, loc, MulOp::create(b, loc, keep, old),
+                MulOp::create(b, loc, m, batch));
+          }
+      };
+      update(bn.getMean(), train.getBatchMean());
+      Value unbiased = MulOp::create(
+          b, loc, train.getBatchVariance(),
+          DivOp::create(b, loc, count,
+                        SubOp::create(b, loc, count, scalar(b, loc, bt, 1))));
+      update(bn.getVariance(), unbiased);
+      continue;
+    }
+    if (auto drop = dyn_cast<DropoutOp>(op);
+        drop && !drop.getRatio().isZero()) {
+      int64_t dropSeed = seed * 1000003 + drop.getSeed() * 7919 + dropoutIndex++;
+      auto train = DropoutOp::create(
+          b, drop.getLoc(), drop->getResultTypes(),
+          ValueRange{map.lookup(drop.getInput()), stepCount},
+          {b.getNamedAttr("ratio", drop.getRatioAttr()),
+           b.getNamedAttr("seed", b.getI64IntegerAttr(dropSeed)),
+           b.getNamedAttr("training", b.getBoolAttr(true))});
+      map.map(drop.getResults(), train.getResults());
+      continue;
+    }
+    b.clone(op, map);
+  }
+  Value pred = map.lookup(prediction);
+  auto lossValue = buildLoss(b, loc, pred, labels, teacher);
+  if (failed(lossValue))
+    return failure();
+  SmallVector<Operation *> forward;
+  for (Operation &op : *block)
+    forward.push_back(&op);
+  SmallVector<Value> params(block->getArguments().take_front(numTrain));
+  auto grads = buildGradients(b, loc, forward, {{*lossValue, scalar(b, loc, et, 1)}},
+                              params);
+  if (failed(grads))
+    return failure();
+
+  // Global-norm clipping, as torch.nn.utils.clip_grad_norm_.
+  if (clipNorm > 0) {
+    Value total;
+    for (Value g : *grads) {
+      Value sq = reduceAll(b, loc, MulOp::create(b, loc, g, g), false);
+      if (typeOf(sq).getElementType() != et)
+        sq = CastOp::create(b, loc, RankedTensorType::get({}, et), sq);
+      total = total ? Value(AddOp::create(b, loc, total, sq)) : sq;
+    }
+    Value norm = SqrtOp::create(b, loc, total);
+    Value coef = DivOp::create(b, loc, scalar(b, loc, et, clipNorm),
+                               AddOp::create(b, loc, norm, scalar(b, loc, et, 1e-6)));
+    coef = MinOp::create(b, loc, coef, scalar(b, loc, et, 1));
+    for (Value &g : *grads)
+      g = MulOp::create(b, loc, g, coef);
+  }
+
+  // The optimizer update.
+  Value one = scalar(b, loc, et, 1);
+  Value nextStep = AddOp::create(
+      b, loc, stepCount,
+      ConstantOp::create(b, loc, DenseElementsAttr::get(i64Scalar, b.getI64IntegerAttr(1))));
+  Value t = CastOp::create(b, loc, RankedTensorType::get({}, et), nextStep);
+  for (unsigned i = 0; i < numTrain; ++i) {
+    Value w = block->getArgument(i), g = (*grads)[i];
+    auto slot = [&](unsigned s) { return block->getArgument(slotsBegin + s * numTrain + i); };
+    auto setSlot = [&](unsigned s, Value v) { newState[slotsBegin + s * numTrain + i] = v; };
+    auto mul = [&](Value x, Value y) -> Value { return MulOp::create(b, loc, x, y); };
+    auto add = [&](Value x, Value y) -> Value { return AddOp::create(b, loc, x, y); };
+    auto sub = [&](Value x, Value y) -> Value { return SubOp::create(b, loc, x, y); };
+    auto div = [&](Value x, Value y) -> Value { return DivOp::create(b, loc, x, y); };
+    auto c = [&](double v) { return scalar(b, loc, et, v); };
+    if (weightDecay > 0 && opt != "adamw")
+      g = add(g, mul(c(weightDecay), w));
+    Value update;
+    if (opt == "sgd") {
+      update = g;
+    } else if (opt == "momentum" || opt == "nesterov") {
+      Value v = add(mul(c(momentum), slot(0)), g);
+      setSlot(0, v);
+      update = opt == "nesterov" ? add(g, mul(c(momentum), v)) : v;
+    } else if (opt == "adam" || opt == "adamw") {
+      if (opt == "adamw" && weightDecay > 0)
+        w = mul(w, sub(one, mul(lr, c(weightDecay))));
+      Value m = add(mul(c(beta1), slot(0)), mul(c(1 - beta1), g));
+      Value v = add(mul(c(beta2), slot(1)), mul(c(1 - beta2), mul(g, g)));
+      setSlot(0, m);
+      setSlot(1, v);
+      Value bc1 = sub(one, PowOp::create(b, loc, c(beta1), t));
+      Value bc2 = sub(one, PowOp::create(b, loc, c(beta2), t));
+      Value denom = add(div(SqrtOp::create(b, loc, v), SqrtOp::create(b, loc, bc2)),
+                        c(eps));
+      update = div(div(m, bc1), denom);
+    } else { // adagrad
+      Value s = add(slot(0), mul(g, g));
+      setSlot(0, s);
+      update = div(g, add(SqrtOp::create(b, loc, s), c(eps)));
+    }
+    newState[i] = sub(w, mul(lr, update));
+  }
+  newState[numState - 1] = nextStep;
+  SmallVector<Value> outs = {*lossValue, pred};
+  outs.append(newState);
+  func::ReturnOp::create(b, loc, outs);
+  func.erase();
+  return success();
+}
+
+} // namespace

@@ -1,0 +1,91 @@
+"""Calls a compiled model's C entry points (runtime/include/dlc/runtime.h).
+
+Every entry point `RUN(const dlc_tensor *inputs, dlc_tensor *outputs)` checks
+its inputs' dtypes and shapes and returns a dlc_status; its outputs come back
+in malloc'd buffers that RELEASE frees. The library also exports
+`RUN_num_inputs`, `RUN_num_outputs`, `RUN_input_names` and
+`RUN_output_names`, so no header has to be parsed. State inputs of a training
+step are updated in place: pass contiguous arrays of the right dtype.
+"""
+import ctypes
+from typing import List
+
+import numpy as np
+
+DTYPES = [np.float32, np.float16, None, np.float64, np.int8, np.int32,
+          np.int64, np.bool_]
+STATUS = ["ok", "invalid argument", "out of memory", "shape mismatch",
+          "dtype mismatch", "I/O error", "unsupported", "runtime error"]
+MAX_RANK = 8
+
+
+class _Tensor(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("dtype", ctypes.c_int32),
+                ("rank", ctypes.c_int32), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64))]
+
+
+def _dtype_code(dtype) -> int:
+    for i, d in enumerate(DTYPES):
+        if d is not None and np.dtype(d) == np.dtype(dtype):
+            return i
+    raise TypeError(f"no dlc dtype for {dtype}")
+
+
+class Entry:
+    """One entry point of a loaded library."""
+
+    def __init__(self, lib: ctypes.CDLL, run: str, release: str):
+        self.name = run
+        self._fn = getattr(lib, run)
+        self._fn.argtypes = [ctypes.POINTER(_Tensor), ctypes.POINTER(_Tensor)]
+        self._fn.restype = ctypes.c_int32
+        self._release = getattr(lib, release)
+        self._release.argtypes = [ctypes.POINTER(_Tensor)]
+        self._release.restype = None
+        self.num_inputs = ctypes.c_int32.in_dll(lib, run + "_num_inputs").value
+        self.num_outputs = ctypes.c_int32.in_dll(lib, run + "_num_outputs").value
+        self.input_names = self._names(lib, run + "_input_names", self.num_inputs)
+        self.output_names = self._names(lib, run + "_output_names", self.num_outputs)
+
+    @staticmethod
+    def _names(lib, symbol: str, count: int) -> List[str]:
+        if count == 0:
+            return []
+        arr = (ctypes.c_char_p * count).in_dll(lib, symbol)
+        return [arr[i].decode() for i in range(count)]
+
+    def __call__(self, *arrays: np.ndarray) -> List[np.ndarray]:
+        if len(arrays) != self.num_inputs:
+            raise ValueError(f"{self.name}: expected {self.num_inputs} inputs, "
+                             f"got {len(arrays)}")
+        ins = (_Tensor * max(1, self.num_inputs))()
+        keep = []
+        for i, a in enumerate(arrays):
+            if not isinstance(a, np.ndarray) or not a.flags.c_contiguous:
+                a = np.require(np.asarray(a), requirements="C")
+            shape = (ctypes.c_int64 * max(1, a.ndim))(*a.shape)
+            keep += [a, shape]
+            ins[i].data = a.ctypes.data
+            ins[i].dtype = _dtype_code(a.dtype)
+            ins[i].rank = a.ndim
+            ins[i].shape = shape
+            ins[i].strides = None
+        outs = (_Tensor * max(1, self.num_outputs))()
+        shapes = [(ctypes.c_int64 * MAX_RANK)() for _ in range(self.num_outputs)]
+        for i, s in enumerate(shapes):
+            outs[i].shape = s
+        status = self._fn(ins, outs)
+        if status != 0:
+            what = STATUS[status] if 0 <= status < len(STATUS) else str(status)
+            raise RuntimeError(f"{self.name} failed: {what} (inputs: "
+                               f"{', '.join(self.input_names)})")
+        results = []
+        for i in range(self.num_outputs):
+            dtype = np.dtype(DTYPES[outs[i].dtype])
+            shape = tuple(shapes[i][d] for d in range(outs[i].rank))
+            count = int(np.prod(shape)) if shape else 1
+            buf = (ctypes.c_char * (count * dtype.itemsize)).from_address(outs[i].data)
+            results.append(np.frombuffer(buf, dtype=dtype, count=count).reshape(shape).copy())
+        self._release(outs)
+        return results
