@@ -26,6 +26,9 @@ onnx_node = "/usr/share/libonnx-testdata/data/node"
 if os.path.isdir(onnx_node):
     config.available_features.add("onnx-testdata")
 config.substitutions.append(("%onnx_node", onnx_node))
+# Debian's dataset-fashion-mnist, for the training example.
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")
 config.substitutions.append(
     ("%expect-exit", "/usr/bin/python3 " +
      os.path.join(config.test_source_root, "tools", "Inputs", "expect_exit.py")))

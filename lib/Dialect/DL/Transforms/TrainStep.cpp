@@ -164,10 +164,7 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
         b, loc, scalar(b, loc, et, (1 - distillAlpha) * temp * temp), klLoss);
     return Value(AddOp::create(b, loc, hard, soft));
   }
-  return emitError(loc, "unknown loss '")
-         << loss.getValue()
-         << "' (expected cross_entropy, nll, mse, huber, bce_with_logits or "
-            "distillation)";
+  llvm_unreachable("loss names are checked before the loss is built");
 }
 
 /// Fan-in and fan-out of a weight as PyTorch computes them, from how the
@@ -264,8 +261,15 @@ LogicalResult TrainStepPass::build() {
     return func.emitError("dl-train-step: the model has no output to train");
   if (numData > func.getNumArguments())
     return func.emitError("dl-train-step: ")
-           << numData << " data inputs asked for, the model has "
+           << static_cast<unsigned>(numData) << " data inputs asked for, the model has "
            << func.getNumArguments() << " inputs";
+  static const char *losses[] = {"cross_entropy", "nll", "mse", "huber",
+                                 "bce_with_logits", "distillation"};
+  if (!llvm::is_contained(losses, loss.getValue()))
+    return emitError(loc, "dl-train-step: unknown loss '")
+           << loss.getValue()
+           << "' (expected cross_entropy, nll, mse, huber, bce_with_logits or "
+              "distillation)";
   Value prediction = ret.getOperand(0);
   auto predType = dyn_cast<RankedTensorType>(prediction.getType());
   if (!predType || !isa<FloatType>(predType.getElementType()))
