@@ -4,8 +4,10 @@
 
 usage: gradcheck.py DLC DLC_OPT MODEL.mlir FUNCTION OUTDIR
 
-MODEL.mlir holds FUNCTION(args...) -> scalar; dl-autodiff adds
+MODEL.mlir holds FUNCTION(args...) -> tensor; dl-autodiff adds
 FUNCTION_grad, dlc compiles both, and every gradient element is compared.
+A non-scalar result is checked as the loss sum(result * r) for a fixed random
+r (the cotangent FUNCTION_grad gets). Dynamic dims run with size 2.
 """
 import os
 import re
@@ -24,18 +26,32 @@ subprocess.run([dlc_opt, model, f"--dl-autodiff=functions={fn}", "-o", grad_mlir
 lib = os.path.join(out, "grad.so")
 subprocess.run([dlc, grad_mlir, "--emit=shared", "--entry", fn + "_grad", "-o", lib], check=True)
 
-# Argument shapes from the function signature (static f64 tensors).
-sig = re.search(r"func\.func @" + fn + r"\((.*?)\)\s*->", open(model).read(), re.S).group(1)
-shapes = [tuple(int(d) for d in m.split("x")[:-1]) if "x" in m else ()
-          for m in re.findall(r"tensor<([^>]*)>", sig)]
+# Argument and result shapes from the function signature (f64 tensors).
+sig, res = re.search(r"func\.func @" + fn + r"\((.*?)\)\s*->\s*(tensor<[^>]*>)",
+                     open(model).read(), re.S).groups()
+
+
+def shape_of(t):
+    return tuple(2 if d == "?" else int(d) for d in t.split("x")[:-1]) if "x" in t else ()
+
+
+shapes = [shape_of(m) for m in re.findall(r"tensor<([^>]*)>", sig)]
+out_shape = shape_of(res[len("tensor<"):-1])
 specs = [TensorSpec(len(s), np.float64) for s in shapes]
-forward = CompiledModel(lib, fn, specs, [TensorSpec(0, np.float64)])
-backward = CompiledModel(lib, fn + "_grad", specs + [TensorSpec(0, np.float64)],
-                         [TensorSpec(0, np.float64)] + specs)
+out_spec = TensorSpec(len(out_shape), np.float64)
+forward = CompiledModel(lib, fn, specs, [out_spec])
+backward = CompiledModel(lib, fn + "_grad", specs + [out_spec], [out_spec] + specs)
 
 rng = np.random.default_rng(0)
 args = [rng.standard_normal(s) for s in shapes]
-value, *grads = backward(*args, np.array(1.0))
+cotangent = rng.standard_normal(out_shape) if out_shape else np.array(1.0)
+
+
+def loss(xs):
+    return float(np.sum(forward(*xs)[0] * cotangent))
+
+
+value, *grads = backward(*args, cotangent)
 eps, worst, failures = 1e-6, 0.0, 0
 for k, (a, g) in enumerate(zip(args, grads)):
     for idx in np.ndindex(a.shape):
@@ -43,7 +59,7 @@ for k, (a, g) in enumerate(zip(args, grads)):
         minus = [x.copy() for x in args]
         plus[k][idx] += eps
         minus[k][idx] -= eps
-        numeric = (forward(*plus)[0] - forward(*minus)[0]) / (2 * eps)
+        numeric = (loss(plus) - loss(minus)) / (2 * eps)
         err = abs(g[idx] - numeric)
         worst = max(worst, float(err))
         if err > 1e-5 + 1e-3 * abs(numeric):

@@ -2,7 +2,8 @@
 //
 // One linalg.generic covers 1-D to 3-D, strides, dilations and groups:
 // iterate (n, m, out..., c, k...) with c and k reducing; the input is padded
-// once with tensor.pad.
+// once with tensor.pad. conv_weight_grad (the weight gradient) is the same
+// generic with the weight as its output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -222,8 +223,76 @@ struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
   }
 };
 
+/// conv_weight_grad mirrors ConvLowering with the weight as the output:
+/// iterate (m, c, k..., n, o...) with n and o reducing, over the input padded
+/// once.
+struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvWeightGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inType = op.getInput().getType();
+    auto resultType = op.getType();
+    Type et = resultType.getElementType();
+    int64_t spatial = inType.getRank() - 2;
+    int64_t groups = op.getGroups();
+    int64_t m = resultType.getDimSize(0), cg = resultType.getDimSize(1);
+    auto w = readWindowAttrs(loc, op.getStrides(), op.getPads(),
+                             op.getDilations(), spatial);
+    if (failed(w))
+      return failure();
+    SmallVector<int64_t> low(2, 0), high(2, 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      low.push_back(w->pads[i]);
+      high.push_back(w->pads[i + spatial]);
+    }
+    Value input = padTensor(rewriter, loc, op.getInput(), low, high,
+                            scalarConstant(rewriter, loc, et, 0));
+
+    // Iteration dims: m, c, k_0..k_{s-1}, n, o_0..o_{s-1}.
+    int64_t nDims = 2 + spatial + 1 + spatial;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    AffineExpr mm = d(0), c = d(1), n = d(2 + spatial);
+    AffineExpr channel = groups == 1 ? c : mm.floorDiv(m / groups) * cg + c;
+    SmallVector<AffineExpr> inExprs = {n, channel}, gExprs = {n, mm},
+                            outExprs = {mm, c};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr k = d(2 + i), o = d(3 + spatial + i);
+      inExprs.push_back(o * w->strides[i] + k * w->dilations[i]);
+      gExprs.push_back(o);
+      outExprs.push_back(k);
+    }
+    SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    Value acc =
+        linalg::FillOp::create(rewriter, loc,
+                               scalarConstant(rewriter, loc, et, 0),
+                               emptyTensor(rewriter, loc, resultType, {}))
+            .getResult(0);
+    Value grad =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, ValueRange{input, op.getGradOutput()},
+            acc,
+            ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
+                                AffineMap::get(nDims, 0, gExprs, ctx),
+                                AffineMap::get(nDims, 0, outExprs, ctx)},
+            iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value r = arith::AddFOp::create(
+                  b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]));
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, grad);
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering>(patterns.getContext());
+  patterns.add<ConvLowering, ConvTransposeLowering, ConvWeightGradLowering>(
+      patterns.getContext());
 }

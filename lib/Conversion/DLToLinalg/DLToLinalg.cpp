@@ -39,7 +39,8 @@ static bool isLowerable(Operation *op) {
              ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
              ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
              ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
-             GlobalAvgPoolOp, ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
+             GlobalAvgPoolOp, ConvOp, ConvTransposeOp, ConvWeightGradOp,
+             MaxPoolOp, AvgPoolOp, MaxPoolGradOp, AvgPoolGradOp, BatchNormOp,
              BatchNormTrainOp,
              LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
@@ -65,7 +66,8 @@ static std::string contractViolation(Operation *op) {
        !typeOf(op->getOperand(0)).hasStaticShape()))
     return "the CPU backend needs static shapes for it (pin dynamic dims "
            "with --input-shape)";
-  if (isa<ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp>(op) &&
+  if (isa<ConvOp, ConvTransposeOp, ConvWeightGradOp, MaxPoolOp, AvgPoolOp,
+          MaxPoolGradOp, AvgPoolGradOp>(op) &&
       (!spatialStatic(op->getOperand(0)) || !spatialStatic(op->getResult(0))))
     return "the CPU backend needs static spatial dims for it (pin them with "
            "--input-shape)";

@@ -16,3 +16,12 @@ func.func @supported(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32
   %1 = dl.relu %0 : tensor<2x4xf32>
   return %1 : tensor<2x4xf32>
 }
+
+// -----
+
+// The gradient ops share the windowed ops' limit.
+func.func @pool_grad_dynamic_spatial(%x: tensor<1x3x?x8xf32>, %g: tensor<1x3x?x4xf32>) -> tensor<1x3x?x8xf32> {
+  // expected-error @+1 {{'dl.max_pool_grad' cannot be compiled yet: the CPU backend needs static spatial dims for it (pin them with --input-shape)}}
+  %0 = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x?x8xf32>, tensor<1x3x?x4xf32>) -> tensor<1x3x?x8xf32>
+  return %0 : tensor<1x3x?x8xf32>
+}

@@ -289,3 +289,14 @@ func.func @conv_transpose2d_dynamic(%x: tensor<?x4x?x5xf32>, %w: tensor<4x2x3x3x
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>} : (tensor<?x4x?x5xf32>, tensor<4x2x3x3xf32>) -> tensor<?x2x?x11xf32>
   return %0 : tensor<?x2x?x11xf32>
 }
+
+// -----
+
+// The weight gradient of a grouped, strided conv with a dynamic batch; the
+// result type gives the kernel size.
+// CHECK-LABEL: func.func @conv_weight_grad
+// CHECK: dl.conv_weight_grad %{{.*}}, %{{.*}} {groups = 2 : i64, pads = array<i64: 1, 0, 2, 1>, strides = array<i64: 2, 2>} : (tensor<?x4x7x6xf32>, tensor<?x6x4x3xf32>) -> tensor<6x2x3x2xf32>
+func.func @conv_weight_grad(%x: tensor<?x4x7x6xf32>, %g: tensor<?x6x4x3xf32>) -> tensor<6x2x3x2xf32> {
+  %0 = dl.conv_weight_grad %x, %g {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 2, 1>, groups = 2 : i64} : (tensor<?x4x7x6xf32>, tensor<?x6x4x3xf32>) -> tensor<6x2x3x2xf32>
+  return %0 : tensor<6x2x3x2xf32>
+}

@@ -303,3 +303,59 @@ func.func @transpose_wrong_result_shape(%x: tensor<1x4x5x5xf32>, %w: tensor<4x8x
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x8x3x3xf32>) -> tensor<1x8x11x11xf32>
   return
 }
+
+// -----
+
+func.func @weight_grad_output_size(%x: tensor<1x4x7x6xf32>, %g: tensor<1x6x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op grad_output spatial dim 0 is 3, but the conv of this input and kernel gives 4}}
+  %0 = dl.conv_weight_grad %x, %g {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 2, 1>, groups = 2 : i64} : (tensor<1x4x7x6xf32>, tensor<1x6x3x3xf32>) -> tensor<6x2x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_channels(%x: tensor<1x4x5x5xf32>, %g: tensor<1x6x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op result has 4 input channels per group, expected C/groups = 4/2}}
+  %0 = dl.conv_weight_grad %x, %g {groups = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<1x6x3x3xf32>) -> tensor<6x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_output_channels(%x: tensor<1x4x5x5xf32>, %g: tensor<1x8x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op grad_output has 8 channels, expected the result's 6 output channels}}
+  %0 = dl.conv_weight_grad %x, %g : (tensor<1x4x5x5xf32>, tensor<1x8x3x3xf32>) -> tensor<6x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_groups(%x: tensor<1x4x5x5xf32>, %g: tensor<1x6x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op output channels (6) are not divisible by groups (4)}}
+  %0 = dl.conv_weight_grad %x, %g {groups = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<1x6x3x3xf32>) -> tensor<6x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_dynamic_kernel(%x: tensor<1x4x5x5xf32>, %g: tensor<1x6x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op result (the weight gradient) must have a static shape, got 'tensor<6x4x?x3xf32>'}}
+  %0 = dl.conv_weight_grad %x, %g : (tensor<1x4x5x5xf32>, tensor<1x6x3x3xf32>) -> tensor<6x4x?x3xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_batch(%x: tensor<2x4x5x5xf32>, %g: tensor<3x6x3x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op batch sizes differ: input 2, grad_output 3}}
+  %0 = dl.conv_weight_grad %x, %g : (tensor<2x4x5x5xf32>, tensor<3x6x3x3xf32>) -> tensor<6x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @weight_grad_rank(%x: tensor<1x4x5x5xf32>, %g: tensor<1x6x3xf32>) {
+  // expected-error @+1 {{'dl.conv_weight_grad' op grad_output (rank 3) and result (rank 4) must have the input's rank 4}}
+  %0 = dl.conv_weight_grad %x, %g : (tensor<1x4x5x5xf32>, tensor<1x6x3xf32>) -> tensor<6x4x3x3xf32>
+  return
+}

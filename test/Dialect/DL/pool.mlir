@@ -217,3 +217,16 @@ func.func @global_max_pool_1d_3d(%x: tensor<1x4x10xf32>, %y: tensor<1x4x2x3x5xf1
   %1 = dl.global_max_pool %y : tensor<1x4x2x3x5xf16> -> tensor<1x4x1x1x1xf16>
   return %0, %1 : tensor<1x4x1xf32>, tensor<1x4x1x1x1xf16>
 }
+
+// -----
+
+// The pool gradients: max_pool_grad takes the pool input and the result
+// gradient, avg_pool_grad only the gradient (its result type is the input's).
+// CHECK-LABEL: func.func @pool_grads
+// CHECK: dl.max_pool_grad %{{.*}}, %{{.*}} {ceil_mode = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x2x8x8xf32>, tensor<?x2x5x5xf32>) -> tensor<?x2x8x8xf32>
+// CHECK: dl.avg_pool_grad %{{.*}} {count_include_pad = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x8x8xf32>
+func.func @pool_grads(%x: tensor<?x2x8x8xf32>, %g: tensor<?x2x5x5xf32>, %h: tensor<?x2x4x4xf32>) -> (tensor<?x2x8x8xf32>, tensor<?x2x8x8xf32>) {
+  %0 = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true} : (tensor<?x2x8x8xf32>, tensor<?x2x5x5xf32>) -> tensor<?x2x8x8xf32>
+  %1 = dl.avg_pool_grad %h {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, count_include_pad = true} : (tensor<?x2x4x4xf32>) -> tensor<?x2x8x8xf32>
+  return %0, %1 : tensor<?x2x8x8xf32>, tensor<?x2x8x8xf32>
+}

@@ -162,3 +162,35 @@ func.func @global_pool_wrong_result(%x: tensor<2x3x7x7xf32>) {
   %0 = dl.global_max_pool %x : tensor<2x3x7x7xf32> -> tensor<2x3x7x1xf32>
   return
 }
+
+// -----
+
+func.func @max_pool_grad_wrong_grad(%x: tensor<1x2x8x8xf32>, %g: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{'dl.max_pool_grad' op grad_output type 'tensor<1x2x4x4xf32>' does not match the pool's result type 'tensor<1x2x5x5xf32>'}}
+  %0 = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true} : (tensor<1x2x8x8xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @max_pool_grad_result(%x: tensor<1x2x8x8xf32>, %g: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{'dl.max_pool_grad' op failed to verify that all of {input, result} have same type}}
+  %0 = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x8x8xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x8x9xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_grad_wrong_input(%g: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{'dl.avg_pool_grad' op grad_output type 'tensor<1x2x4x4xf32>' does not match the pool's result type 'tensor<1x2x3x4xf32>'}}
+  %0 = dl.avg_pool_grad %g {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x7x8xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_grad_bad_kernel(%g: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{kernel_shape has 1 values, expected 2 (one per spatial dim)}}
+  %0 = dl.avg_pool_grad %g {kernel_shape = array<i64: 2>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32>
+  return
+}

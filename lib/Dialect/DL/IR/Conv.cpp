@@ -142,3 +142,57 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
+
+LogicalResult ConvWeightGradOp::verify() {
+  auto input = getInput().getType();
+  auto gradOut = getGradOutput().getType();
+  auto result = getType();
+  int64_t rank = input.getRank();
+  if (rank < 3 || rank > 5)
+    return emitOpError("input must be N x C x D1..Dk with 1 to 3 spatial "
+                       "dims, got rank ")
+           << rank;
+  if (gradOut.getRank() != rank || result.getRank() != rank)
+    return emitOpError("grad_output (rank ")
+           << gradOut.getRank() << ") and result (rank " << result.getRank()
+           << ") must have the input's rank " << rank;
+  if (!result.hasStaticShape())
+    return emitOpError("result (the weight gradient) must have a static "
+                       "shape, got ")
+           << result;
+  int64_t spatial = rank - 2, groups = getGroups();
+  if (groups < 1)
+    return emitOpError("groups must be >= 1, got ") << groups;
+  auto w = readWindowAttrs(getLoc(), getStrides(), getPads(), getDilations(),
+                           spatial);
+  if (failed(w))
+    return failure();
+  int64_t n = input.getDimSize(0), ng = gradOut.getDimSize(0);
+  if (isStatic(n) && isStatic(ng) && n != ng)
+    return emitOpError("batch sizes differ: input ")
+           << n << ", grad_output " << ng;
+  int64_t m = result.getDimSize(0), cg = result.getDimSize(1);
+  if (m % groups != 0)
+    return emitOpError("output channels (")
+           << m << ") are not divisible by groups (" << groups << ")";
+  if (isStatic(gradOut.getDimSize(1)) && gradOut.getDimSize(1) != m)
+    return emitOpError("grad_output has ")
+           << gradOut.getDimSize(1) << " channels, expected the result's "
+           << m << " output channels";
+  int64_t c = input.getDimSize(1);
+  if (isStatic(c) && cg * groups != c)
+    return emitOpError("result has ")
+           << cg << " input channels per group, expected C/groups = " << c
+           << "/" << groups;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t out = windowOutputSize(
+        input.getDimSize(i + 2), result.getDimSize(i + 2), w->strides[i],
+        w->pads[i], w->pads[i + spatial], w->dilations[i], /*ceilMode=*/false);
+    int64_t o = gradOut.getDimSize(i + 2);
+    if (isStatic(out) && isStatic(o) && out != o)
+      return emitOpError("grad_output spatial dim ")
+             << i << " is " << o << ", but the conv of this input and kernel "
+             << "gives " << out;
+  }
+  return success();
+}

@@ -28,6 +28,7 @@ void DLDialect::initialize() {
 #include "dlc/Dialect/DL/IR/DLAttrs.cpp.inc"
       >();
   registerGradientRules(getContext());
+  registerConvGradientRules(getContext());
 }
 
 Operation *DLDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -94,3 +94,35 @@ LogicalResult GlobalAvgPoolOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferred) {
   return inferGlobalPool(location, tensorTypeOf(adaptor.getInput()), inferred);
 }
+
+/// Checks that `gradOut` is shaped like the result of the pool of `input`.
+static LogicalResult verifyPoolGrad(Operation *op, RankedTensorType input,
+                                    RankedTensorType gradOut,
+                                    ArrayRef<int64_t> kernel,
+                                    std::optional<ArrayRef<int64_t>> strides,
+                                    std::optional<ArrayRef<int64_t>> pads,
+                                    std::optional<ArrayRef<int64_t>> dilations,
+                                    bool ceilMode) {
+  SmallVector<Type> inferred;
+  if (failed(inferPool(op->getLoc(), input, kernel, strides, pads, dilations,
+                       ceilMode, inferred)))
+    return failure();
+  auto expected = cast<RankedTensorType>(inferred.front());
+  if (!areRefinableTypes(TypeRange{expected}, TypeRange{gradOut}))
+    return op->emitOpError("grad_output type ")
+           << gradOut << " does not match the pool's result type "
+           << expected;
+  return success();
+}
+
+LogicalResult MaxPoolGradOp::verify() {
+  return verifyPoolGrad(*this, getInput().getType(), getGradOutput().getType(),
+                        getKernelShape(), getStrides(), getPads(),
+                        getDilations(), getCeilMode());
+}
+
+LogicalResult AvgPoolGradOp::verify() {
+  return verifyPoolGrad(*this, getType(), getGradOutput().getType(),
+                        getKernelShape(), getStrides(), getPads(),
+                        getDilations(), getCeilMode());
+}

@@ -28,6 +28,8 @@
 namespace dlc::dl {
 /// Attaches the reverse-mode rules (GradientOpInterface) to the dl ops.
 void registerGradientRules(mlir::MLIRContext *context);
+/// Attaches the rules of the conv and pool ops (ConvGradients.cpp).
+void registerConvGradientRules(mlir::MLIRContext *context);
 } // namespace dlc::dl
 
 #endif // DLC_DIALECT_DL_IR_DLOPS_H

@@ -369,6 +369,72 @@ class DL_GlobalPoolOp<string mnemonic>
 def DL_GlobalMaxPoolOp : DL_GlobalPoolOp<"global_max_pool">;
 def DL_GlobalAvgPoolOp : DL_GlobalPoolOp<"global_avg_pool">;
 
+// Gradients of the windowed ops that no composition of other dl ops expresses
+// well; built by the rules in ConvGradients.cpp.
+
+def DL_ConvWeightGradOp : DL_Op<"conv_weight_grad", [Pure,
+    AllElementTypesMatch<["input", "grad_output", "result"]>]> {
+  let summary = "Gradient of dl.conv with respect to its weight";
+  let description = [{
+    `input` (N x C x D1..Dk) and `grad_output` (N x M x O1..Ok) are the input
+    and result gradient of a dl.conv with these strides, pads, dilations and
+    groups; the result (M x C/groups x K1..Kk, its type gives the kernel size)
+    is the weight gradient:
+    result[m, c, k] = sum over n, o of grad_output[n, m, o] * padded_input[n,
+      (m / (M/groups)) * C/groups + c, o * stride + k * dilation].
+    The output sizes O must be the conv's for this input and kernel.
+  }];
+  let arguments = !con((ins DL_FloatTensor:$input,
+                            DL_FloatTensor:$grad_output),
+                       DL_WindowAttrs,
+                       (ins DefaultValuedAttr<I64Attr, "1">:$groups));
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $grad_output attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DL_MaxPoolGradOp : DL_Op<"max_pool_grad", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    AllElementTypesMatch<["input", "grad_output"]>]> {
+  let summary = "Gradient of dl.max_pool, routed to each window's first max";
+  let description = [{
+    Routes grad_output[n, c, o] to the input position of the first maximum
+    (in row-major window order) of window o, as PyTorch does; padding never
+    wins, and ties do not split. Positions that are no window's first
+    maximum get 0. The attributes are those of the dl.max_pool.
+  }];
+  let arguments = !con((ins DL_FloatTensor:$input, DL_FloatTensor:$grad_output,
+                            DenseI64ArrayAttr:$kernel_shape),
+                       DL_WindowAttrs,
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode));
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $grad_output attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DL_AvgPoolGradOp : DL_Op<"avg_pool_grad", [Pure,
+    AllElementTypesMatch<["grad_output", "result"]>]> {
+  let summary = "Gradient of dl.avg_pool";
+  let description = [{
+    Spreads grad_output[n, c, o] / count(o) over the input positions of window
+    o, where count(o) is the divisor dl.avg_pool used for that window (with
+    count_include_pad the real pads count, the ceil_mode extension never).
+    The result type is the pool's input type; the attributes are the pool's.
+  }];
+  let arguments = !con((ins DL_FloatTensor:$grad_output,
+                            DenseI64ArrayAttr:$kernel_shape),
+                       DL_WindowAttrs,
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                            DefaultValuedAttr<BoolAttr,
+                                              "false">:$count_include_pad));
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$grad_output attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization and softmax
 //===----------------------------------------------------------------------===//

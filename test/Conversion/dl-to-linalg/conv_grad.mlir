@@ -1,0 +1,32 @@
+// RUN: dlc-opt %s --dl-to-linalg --split-input-file | FileCheck %s
+
+// conv_weight_grad is one generic over (m, c, k..., n, o...) reducing n and
+// o, over the input padded once; the input channel of a group is
+// (m floordiv M/groups) * C/groups + c, and the input position
+// o * stride + k * dilation. The batch may be dynamic.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 3) * 2 + d1, d5 * 2 + d2, d6 * 2 + d3 * 2)>
+// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_weight_grad
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 0] high[0, 0, 2, 1]
+// CHECK: } : tensor<?x4x7x6xf32> to tensor<?x4x10x7xf32>
+// CHECK: %[[ACC:.*]] = linalg.fill {{.*}} -> tensor<6x2x3x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[G]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[P]], %arg1 : tensor<?x4x10x7xf32>, tensor<?x6x4x3xf32>) outs(%[[ACC]] : tensor<6x2x3x2xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: dl.
+func.func @conv_weight_grad(%x: tensor<?x4x7x6xf32>, %g: tensor<?x6x4x3xf32>) -> tensor<6x2x3x2xf32> {
+  %0 = dl.conv_weight_grad %x, %g {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 2, 1>, dilations = array<i64: 1, 2>, groups = 2 : i64} : (tensor<?x4x7x6xf32>, tensor<?x6x4x3xf32>) -> tensor<6x2x3x2xf32>
+  return %0 : tensor<6x2x3x2xf32>
+}
+
+// -----
+
+// Without groups the input channel is c itself.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d1, d2 + d4)>
+// CHECK-LABEL: func.func @conv_weight_grad_1d
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+func.func @conv_weight_grad_1d(%x: tensor<2x3x8xf32>, %g: tensor<2x4x6xf32>) -> tensor<4x3x3xf32> {
+  %0 = dl.conv_weight_grad %x, %g : (tensor<2x3x8xf32>, tensor<2x4x6xf32>) -> tensor<4x3x3xf32>
+  return %0 : tensor<4x3x3xf32>
+}
