@@ -787,15 +787,16 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
 
   // Every unsupported node is reported at once, before any import.
   std::vector<std::string> unsupported;
-  for (const auto &node : graph.node()) {
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = isDefaultDomain(node.domain());
     if (registry().count(registryKey(node)) ||
         (defaultDomain && node.op_type() == "Constant"))
       continue;
-    std::string nodeName =
-        node.name().empty()
-            ? node.op_type() + "_" + std::to_string(&node - &graph.node(0))
-            : node.name();
+    // Named by index as in the import loop below (the nodes of a repeated
+    // field are separate objects: address differences mean nothing).
+    std::string nodeName = node.name().empty()
+                               ? node.op_type() + "_" + std::to_string(index)
+                               : node.name();
     int64_t version =
         defaultDomain ? opset : domainVersions.lookup(node.domain());
     unsupported.push_back("node '" + nodeName + "' (" + registryKey(node) +
