@@ -34,18 +34,17 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
 static bool isLowerable(Operation *op) {
   if (isa<ElementwiseOpInterface>(op))
     return true;
-  if (isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp,
-             FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp,
-             ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
-             ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
-             ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
-             GlobalAvgPoolOp, ConvOp, ConvTransposeOp, ConvWeightGradOp,
-             MaxPoolOp, AvgPoolOp, MaxPoolGradOp, AvgPoolGradOp, BatchNormOp,
-             BatchNormTrainOp,
-             LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
+  if (isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp, FlattenOp,
+          SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp, ReduceSumOp,
+          ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp, ReduceL1Op,
+          ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp, ArgMaxOp, ArgMinOp,
+          SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp, GlobalAvgPoolOp, ConvOp,
+          ConvTransposeOp, ConvWeightGradOp, MaxPoolOp, AvgPoolOp, MaxPoolGradOp,
+          AvgPoolGradOp, BatchNormOp, BatchNormTrainOp,
+          LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
-          DequantizeOp, DropoutOp, FusionOp, ResizeOp, GroupNormOp, TileOp>(
-          op))
+          DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
+          GroupNormOp, TileOp>(op))
     return true;
   return false;
 }

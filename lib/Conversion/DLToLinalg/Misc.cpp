@@ -1,4 +1,4 @@
-//===- Misc.cpp - resize, group_norm, dropout, fusion to linalg -----------===//
+//===- Misc.cpp - resize, group_norm, dropout, random, fusion to linalg ---===//
 
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
@@ -198,24 +198,74 @@ struct GroupNormLowering : public OpRewritePattern<GroupNormOp> {
   }
 };
 
-/// Training dropout: a counter-based generator (splitmix64 of seed and the
-/// element's linear index) keeps an element with probability 1 - ratio and
-/// scales kept ones by 1 / (1 - ratio). Same seed, same mask.
+/// The counter-based generator of dl.dropout and dl.random_uniform: a
+/// double in [0, 1) from splitmix64 of `seed` and the linear index of the
+/// element at `iv` in `shaped`. Elements are independent, so any tiling or
+/// thread split draws the same numbers.
+static Value counterUniform(OpBuilder &b, Location l, Value shaped,
+                            ValueRange iv, int64_t seed,
+                            Value counter = Value()) {
+  auto i64 = b.getI64Type();
+  int64_t rank = cast<RankedTensorType>(shaped.getType()).getRank();
+  Value linear = arith::ConstantIntOp::create(b, l, 0, 64);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value dim =
+        arith::IndexCastOp::create(b, l, i64, dimValue(b, l, shaped, d));
+    linear =
+        arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, linear, dim),
+                              arith::IndexCastOp::create(b, l, i64, iv[d]));
+  }
+  auto k = [&](uint64_t v) {
+    return arith::ConstantIntOp::create(b, l, (int64_t)v, 64);
+  };
+  Value z = arith::AddIOp::create(
+      b, l, arith::MulIOp::create(b, l, linear, k(0x9E3779B97F4A7C15ull)),
+      k((uint64_t)seed * 0xBF58476D1CE4E5B9ull + 0x94D049BB133111EBull));
+  // A run-time counter (a training step) joins the seed in the key.
+  if (counter)
+    z = arith::AddIOp::create(
+        b, l, z, arith::MulIOp::create(b, l, counter, k(0xD1B54A32D192ED03ull)));
+  z = arith::MulIOp::create(
+      b, l,
+      arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(30))),
+      k(0xBF58476D1CE4E5B9ull));
+  z = arith::MulIOp::create(
+      b, l,
+      arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(27))),
+      k(0x94D049BB133111EBull));
+  z = arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(31)));
+  // The top 53 bits as a double in [0, 1).
+  return arith::MulFOp::create(
+      b, l,
+      arith::UIToFPOp::create(b, l, b.getF64Type(),
+                              arith::ShRUIOp::create(b, l, z, k(11))),
+      scalarConstant(b, l, b.getF64Type(), 1.0 / 9007199254740992.0));
+}
+
+/// The dynamic dims of `v`, for `generate`.
+static SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, v, d));
+  return sizes;
+}
+
+/// Training dropout keeps an element with probability 1 - ratio (the
+/// counter-based sample is >= ratio) and scales kept ones by 1 / (1 - ratio).
+/// Same seed, same mask.
 struct DropoutLowering : public OpRewritePattern<DropoutOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DropoutOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t rank = type.getRank();
     Type et = type.getElementType();
     Value input = op.getInput();
     double ratio = op.getRatio().convertToDouble();
     bool training = op.getTraining() && ratio > 0;
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < rank; ++d)
-      if (type.isDynamicDim(d))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, input, d));
+    SmallVector<Value> sizes = dynamicSizes(rewriter, loc, input);
     auto maskType = cast<RankedTensorType>(op.getMask().getType());
     // A run-time counter (the training step) joins the seed in the key.
     Value counter;
@@ -225,35 +275,7 @@ struct DropoutLowering : public OpRewritePattern<DropoutOp> {
     auto keep = [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
       if (!training)
         return arith::ConstantIntOp::create(b, l, 1, 1);
-      auto i64 = b.getI64Type();
-      Value linear = arith::ConstantIntOp::create(b, l, 0, 64);
-      for (int64_t d = 0; d < rank; ++d) {
-        Value dim = arith::IndexCastOp::create(b, l, i64, dimValue(b, l, input, d));
-        linear = arith::AddIOp::create(
-            b, l, arith::MulIOp::create(b, l, linear, dim),
-            arith::IndexCastOp::create(b, l, i64, iv[d]));
-      }
-      auto k = [&](uint64_t v) {
-        return arith::ConstantIntOp::create(b, l, (int64_t)v, 64);
-      };
-      Value z = arith::AddIOp::create(
-          b, l, arith::MulIOp::create(b, l, linear, k(0x9E3779B97F4A7C15ull)),
-          k((uint64_t)op.getSeed() * 0xBF58476D1CE4E5B9ull + 0x94D049BB133111EBull));
-      if (counter)
-        z = arith::AddIOp::create(
-            b, l, z, arith::MulIOp::create(b, l, counter, k(0xD1B54A32D192ED03ull)));
-      z = arith::MulIOp::create(
-          b, l, arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(30))),
-          k(0xBF58476D1CE4E5B9ull));
-      z = arith::MulIOp::create(
-          b, l, arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(27))),
-          k(0x94D049BB133111EBull));
-      z = arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(31)));
-      // The top 53 bits as a double in [0, 1).
-      Value u = arith::MulFOp::create(
-          b, l, arith::UIToFPOp::create(b, l, b.getF64Type(),
-                                        arith::ShRUIOp::create(b, l, z, k(11))),
-          scalarConstant(b, l, b.getF64Type(), 1.0 / 9007199254740992.0));
+      Value u = counterUniform(b, l, input, iv, op.getSeed(), counter);
       return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
                                    scalarConstant(b, l, b.getF64Type(), ratio));
     };
@@ -269,6 +291,34 @@ struct DropoutLowering : public OpRewritePattern<DropoutOp> {
                                b, l, m, scaled, scalarConstant(b, l, et, 0));
                          });
     rewriter.replaceOp(op, {out, mask});
+    return success();
+  }
+};
+
+/// random_uniform: low + (high - low) * sample, rounded to the element type.
+struct RandomUniformLowering : public OpRewritePattern<RandomUniformOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RandomUniformOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type et = type.getElementType();
+    Value input = op.getInput();
+    double low = op.getLow().convertToDouble();
+    double high = op.getHigh().convertToDouble();
+    Value out =
+        generate(rewriter, loc, type, dynamicSizes(rewriter, loc, input),
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   auto f64 = b.getF64Type();
+                   Value u = counterUniform(b, l, input, iv, op.getSeed());
+                   if (low != 0.0 || high != 1.0)
+                     u = arith::AddFOp::create(
+                         b, l, scalarConstant(b, l, f64, low),
+                         arith::MulFOp::create(
+                             b, l, u, scalarConstant(b, l, f64, high - low)));
+                   return et == f64 ? u : arith::TruncFOp::create(b, l, et, u);
+                 });
+    rewriter.replaceOp(op, out);
     return success();
   }
 };
@@ -296,5 +346,5 @@ struct FusionLowering : public OpRewritePattern<FusionOp> {
 
 void dlc::populateMiscToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ResizeLowering, GroupNormLowering, DropoutLowering,
-               FusionLowering>(patterns.getContext());
+               RandomUniformLowering, FusionLowering>(patterns.getContext());
 }

@@ -120,10 +120,15 @@ LogicalResult NodeImporter::fail(const Twine &message) {
   std::string name = !displayName.empty() ? displayName
                      : node.name().empty() ? "<unnamed>"
                                            : node.name();
-  std::string opsetText = std::to_string(state.opset);
-  if (state.originalOpset && state.originalOpset != state.opset)
-    opsetText += ", converted from " + std::to_string(state.originalOpset);
-  state.errors.push_back(("node '" + name + "' (" + node.op_type() +
+  std::string opsetText;
+  if (isDefaultDomain(node.domain())) {
+    opsetText = std::to_string(state.opset);
+    if (state.originalOpset && state.originalOpset != state.opset)
+      opsetText += ", converted from " + std::to_string(state.originalOpset);
+  } else {
+    opsetText = std::to_string(state.domainVersions.lookup(node.domain()));
+  }
+  state.errors.push_back(("node '" + name + "' (" + registryKey(node) +
                           ", opset " + opsetText + "): " + message)
                              .str());
   return failure();
@@ -482,6 +487,7 @@ private:
   llvm::raw_ostream &log;
   onnx::ModelProto model;
   int64_t opset = 0;
+  llvm::StringMap<int64_t> domainVersions;
 };
 
 /// Steady-clock milliseconds since `start`, for -v.
@@ -493,9 +499,11 @@ double msSince(std::chrono::steady_clock::time_point start) {
 
 } // namespace
 
+/// The default domain's opset, or 0 when the model imports none (a model of
+/// training operators only, say).
 static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
   for (const auto &os : model.opset_import())
-    if (os.domain().empty() || os.domain() == "ai.onnx")
+    if (isDefaultDomain(os.domain()))
       return os.version();
   return 0;
 }
@@ -524,10 +532,26 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
     return failure();
   }
   opset = defaultDomainOpset(model);
+  for (const auto &os : model.opset_import())
+    if (!isDefaultDomain(os.domain()))
+      domainVersions[os.domain()] = os.version();
   if (options.verbose)
     log << "dlc: parsed '" << name << "' (ir_version " << model.ir_version()
         << ", opset " << opset << ") in " << llvm::format("%.1f", msSince(start)) << " ms\n";
-  if (opset > kMaxOpset || opset < 1) {
+  // Without a default-domain import every node is of another domain, and
+  // there is nothing to convert.
+  bool noDefaultDomain = llvm::none_of(model.opset_import(),
+                                       [](const onnx::OperatorSetIdProto &os) {
+                                         return isDefaultDomain(os.domain());
+                                       });
+  if (noDefaultDomain) {
+    for (const auto &node : model.graph().node())
+      if (isDefaultDomain(node.domain())) {
+        error("'" + name + "' has " + node.op_type() +
+              " nodes of the default domain but imports no opset for it");
+        return failure();
+      }
+  } else if (opset > kMaxOpset || opset < 1) {
     error("'" + name + "' uses opset " + Twine(opset) +
           " of the default domain; dlc accepts opsets " + Twine(kMinOpset) +
           " to " + Twine(kMaxOpset));
@@ -577,9 +601,9 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
       if (node.op_type() == "Resize" || node.op_type() == "Upsample")
         for (const auto &out : node.output())
           legacyResizeOutputs.insert(out);
-  if (opset < 13 && options.targetOpset >= 13)
+  if (!noDefaultDomain && opset < 13 && options.targetOpset >= 13)
     rewriteLegacySoftmax();
-  if (opset < options.targetOpset) {
+  if (!noDefaultDomain && opset < options.targetOpset) {
     start = std::chrono::steady_clock::now();
     try {
       onnx::ModelProto converted =
@@ -751,6 +775,7 @@ static const OpRegistry &registry() {
     registerReductionOps(reg);
     registerTensorOps(reg);
     registerQuantizationOps(reg);
+    registerTrainingOps(reg);
     return reg;
   }();
   return r;
@@ -762,19 +787,21 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
 
   // Every unsupported node is reported at once, before any import.
   std::vector<std::string> unsupported;
-  for (const auto &node : graph.node()) {
-    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    if (defaultDomain &&
-        (registry().count(node.op_type()) || node.op_type() == "Constant"))
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = isDefaultDomain(node.domain());
+    if (registry().count(registryKey(node)) ||
+        (defaultDomain && node.op_type() == "Constant"))
       continue;
-    std::string nodeName =
-        node.name().empty()
-            ? node.op_type() + "_" + std::to_string(&node - &graph.node(0))
-            : node.name();
-    unsupported.push_back(
-        "node '" + nodeName + "' (" +
-        (defaultDomain ? "" : node.domain() + "::") + node.op_type() +
-        ", opset " + std::to_string(opset) + "): op is not supported");
+    // Named by index as in the import loop below (the nodes of a repeated
+    // field are separate objects: address differences mean nothing).
+    std::string nodeName = node.name().empty()
+                               ? node.op_type() + "_" + std::to_string(index)
+                               : node.name();
+    int64_t version =
+        defaultDomain ? opset : domainVersions.lookup(node.domain());
+    unsupported.push_back("node '" + nodeName + "' (" + registryKey(node) +
+                          ", opset " + std::to_string(version) +
+                          "): op is not supported");
   }
   if (!unsupported.empty()) {
     for (const auto &u : unsupported)
@@ -828,9 +855,10 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     }
   }
 
-  GraphState state{&context, OpBuilder(&context), {}, opset, {}, 0, {}};
+  GraphState state{&context, OpBuilder(&context), {}, opset, {}, 0, {}, {}};
   state.originalOpset = originalOpset;
   state.legacyResizeOutputs = legacyResizeOutputs;
+  state.domainVersions = domainVersions;
   state.builder.setInsertionPointToEnd(entry);
   for (auto [i, name] : llvm::enumerate(argNames))
     state.values[name] = entry->getArgument(i);
@@ -907,7 +935,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
       }
     if (!inputsReady)
       continue;
-    (void)registry().lookup(node.op_type())(ni);
+    (void)registry().lookup(registryKey(node))(ni);
   }
   if (!state.errors.empty()) {
     for (const auto &e : state.errors)

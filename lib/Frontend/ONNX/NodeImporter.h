@@ -37,7 +37,26 @@ struct GraphState {
   int64_t originalOpset = 0;
   /// Outputs of Resize/Upsample nodes from opset < 11 models.
   std::set<std::string> legacyResizeOutputs;
+  /// The model's opset_import versions of the other domains.
+  llvm::StringMap<int64_t> domainVersions;
 };
+
+/// The domain of ONNX's training operators (Adagrad, Adam, Momentum).
+inline constexpr llvm::StringLiteral kPreviewTrainingDomain =
+    "ai.onnx.preview.training";
+
+/// Whether `domain` names the default ONNX domain.
+inline bool isDefaultDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+/// The registry key of a node: its op type, prefixed with "DOMAIN::" outside
+/// the default domain.
+inline std::string registryKey(const onnx::NodeProto &node) {
+  if (isDefaultDomain(node.domain()))
+    return node.op_type();
+  return node.domain() + "::" + node.op_type();
+}
 
 class NodeImporter {
 public:
@@ -150,6 +169,7 @@ void registerNormalizationOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerTrainingOps(OpRegistry &registry);
 
 } // namespace dlc::onnx_frontend
 

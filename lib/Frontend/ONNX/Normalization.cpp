@@ -72,6 +72,91 @@ static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
   return success();
 }
 
+/// Dropout with a ratio or training flag known only at run time (graph
+/// inputs): keep = !training || sample >= ratio, output = keep ? x * scale
+/// : 0 with scale = training ? 1 / (1 - ratio) : 1, where the samples are
+/// dl.random_uniform's, the generator of dl.dropout.
+static LogicalResult importRuntimeDropout(NodeImporter &n, int64_t seed) {
+  Value x = n.input(0);
+  auto type = n.inputType(0);
+  Type et = type.getElementType();
+  auto i1 = RankedTensorType::get({}, n.b.getI1Type());
+  Value ratio = n.hasInput(1) ? n.input(1) : n.scalar(0.5, et);
+  if (cast<RankedTensorType>(ratio.getType()).getElementType() != et) {
+    auto c = n.create1("dl.cast", ratio, {},
+                       cast<RankedTensorType>(ratio.getType()).clone(et));
+    if (failed(c))
+      return failure();
+    ratio = *c;
+  }
+  Value training = n.hasInput(2)
+                       ? n.input(2)
+                       : n.constant(DenseElementsAttr::get(i1, false));
+  auto sample = n.create1("dl.random_uniform", x, {n.i64("seed", seed)}, type);
+  if (failed(sample))
+    return failure();
+  auto drawn = n.create1("dl.greater_equal", {*sample, ratio});
+  auto notTraining = n.create1("dl.not", training);
+  if (failed(drawn) || failed(notTraining))
+    return failure();
+  auto keep = n.create1("dl.or", {*notTraining, *drawn});
+  auto kept = n.create1("dl.sub", {n.scalar(1.0, et), ratio});
+  if (failed(keep) || failed(kept))
+    return failure();
+  auto inverse = n.create1("dl.div", {n.scalar(1.0, et), *kept});
+  if (failed(inverse))
+    return failure();
+  auto scale = n.create1("dl.select", {training, *inverse, n.scalar(1.0, et)});
+  if (failed(scale))
+    return failure();
+  auto scaled = n.create1("dl.mul", {x, *scale});
+  if (failed(scaled))
+    return failure();
+  auto out = n.create1("dl.select", {*keep, *scaled, n.scalar(0.0, et)});
+  if (failed(out))
+    return failure();
+  n.setOutput(0, *out);
+  n.setOutput(1, *keep);
+  return success();
+}
+
+static LogicalResult importDropout(NodeImporter &n) {
+  double ratio = n.floatAttr("ratio", 0.5);
+  bool training = false;
+  int64_t seed = n.intAttr("seed", 0);
+  if (n.opset() >= 12) {
+    ratio = 0.5;
+    std::optional<bool> constantTraining = false;
+    if (n.hasInput(2)) {
+      auto c = n.constantInts(2);
+      constantTraining = c && c->size() == 1 ? std::optional<bool>((*c)[0] != 0)
+                                             : std::nullopt;
+    }
+    std::optional<double> constantRatio = 0.5;
+    if (n.hasInput(1)) {
+      auto c = n.constantFloats(1);
+      constantRatio =
+          c && c->size() == 1 ? std::optional<double>((*c)[0]) : std::nullopt;
+    }
+    // Outside training a ratio known only at run time does not matter.
+    if (constantTraining && !*constantTraining && !constantRatio)
+      constantRatio = 0.5;
+    if (!constantTraining || !constantRatio)
+      return importRuntimeDropout(n, seed);
+    training = *constantTraining;
+    ratio = *constantRatio;
+  }
+  auto res = n.create("dl.dropout", n.input(0),
+                      {n.f64("ratio", ratio), n.i64("seed", seed),
+                       n.boolean("training", training)},
+                      2);
+  if (failed(res))
+    return failure();
+  n.setOutput(0, (*res)[0]);
+  n.setOutput(1, (*res)[1]);
+  return success();
+}
+
 void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
   r["BatchNormalization"] = importBatchNorm;
   r["InstanceNormalization"] = [](NodeImporter &n) -> LogicalResult {
@@ -169,33 +254,5 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
         {n.i64("depth", in.getDimSize(axis)), n.i64("axis", axis),
          n.named("element_type", TypeAttr::get(in.getElementType()))}));
   };
-  r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
-    double ratio = n.floatAttr("ratio", 0.5);
-    bool training = false;
-    if (n.opset() >= 12) {
-      ratio = 0.5;
-      if (n.hasInput(1)) {
-        auto c = n.constantFloats(1);
-        if (!c || c->size() != 1)
-          return n.fail("ratio must be a constant");
-        ratio = (*c)[0];
-      }
-      if (n.hasInput(2)) {
-        auto c = n.constantInts(2);
-        if (!c || c->size() != 1)
-          return n.fail("training_mode must be a constant");
-        training = (*c)[0] != 0;
-      }
-    }
-    auto res = n.create("dl.dropout", n.input(0),
-                        {n.f64("ratio", ratio),
-                         n.i64("seed", n.intAttr("seed", 0)),
-                         n.boolean("training", training)},
-                        2);
-    if (failed(res))
-      return failure();
-    n.setOutput(0, (*res)[0]);
-    n.setOutput(1, (*res)[1]);
-    return success();
-  };
+  r["Dropout"] = importDropout;
 }

@@ -1,4 +1,4 @@
-//===- Structure.cpp - dropout, quantization and dl.fusion ----------------===//
+//===- Structure.cpp - dropout, random, quantization, dl.fusion ----------===//
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
 
@@ -49,6 +49,17 @@ void DropoutOp::getCanonicalizationPatterns(RewritePatternSet &results,
     rewriter.eraseOp(op);
     return success();
   });
+}
+
+//===----------------------------------------------------------------------===//
+// RandomUniformOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RandomUniformOp::verify() {
+  double low = getLow().convertToDouble(), high = getHigh().convertToDouble();
+  if (!(low < high))
+    return emitOpError("needs low < high, got [") << low << ", " << high << ")";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

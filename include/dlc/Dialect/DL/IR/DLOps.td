@@ -803,6 +803,25 @@ def DL_DropoutOp : DL_Op<"dropout", [Pure, InferTypeOpAdaptor]> {
   let hasCanonicalizer = 1;
 }
 
+def DL_RandomUniformOp : DL_Op<"random_uniform", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Uniform samples in [low, high) with the input's shape";
+  let description = [{
+    Only the input's type and shape are read. The samples come from
+    dl.dropout's counter-based generator keyed by `seed` and the element's
+    linear index, so a dropout built from them (keep where sample >= ratio)
+    draws the mask dl.dropout draws with the same seed. It serves dropout
+    whose ratio or training flag is known only at run time.
+  }];
+  let arguments = (ins DL_FloatTensor:$input,
+                   DefaultValuedAttr<F64Attr, "0.0">:$low,
+                   DefaultValuedAttr<F64Attr, "1.0">:$high,
+                   DefaultValuedAttr<I64Attr, "0">:$seed);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
