@@ -34,17 +34,16 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
 static bool isLowerable(Operation *op) {
   if (isa<ElementwiseOpInterface>(op))
     return true;
-  if (isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp,
-             FlattenOp, SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp,
-             ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
-             ReduceL1Op, ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp,
-             ArgMaxOp, ArgMinOp, SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp,
-             GlobalAvgPoolOp, ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp, BatchNormOp,
-             BatchNormTrainOp,
-             LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
+  if (isa<SelectOp, CastOp, MatMulOp, GemmOp, ConstantOp, ReshapeOp, FlattenOp,
+          SqueezeOp, UnsqueezeOp, TransposeOp, ExpandOp, ReduceSumOp,
+          ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp, ReduceL1Op,
+          ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp, ArgMaxOp, ArgMinOp,
+          SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp, GlobalAvgPoolOp, ConvOp,
+          ConvTransposeOp, MaxPoolOp, AvgPoolOp, BatchNormOp, BatchNormTrainOp,
+          LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
-          DequantizeOp, DropoutOp, FusionOp, ResizeOp, GroupNormOp, TileOp>(
-          op))
+          DequantizeOp, DropoutOp, FusionOp, ResizeOp, GroupNormOp, TileOp,
+          ScatterAddOp, ScatterElementsAddOp, StopGradientOp>(op))
     return true;
   return false;
 }

@@ -1,4 +1,4 @@
-//===- Misc.cpp - resize, group_norm, dropout, fusion to linalg -----------===//
+//===- Misc.cpp - resize, group_norm, dropout, stop_gradient, fusion ------===//
 
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
@@ -265,6 +265,16 @@ struct DropoutLowering : public OpRewritePattern<DropoutOp> {
   }
 };
 
+/// stop_gradient only matters to dl-autodiff: the value passes through.
+struct StopGradientLowering : public OpRewritePattern<StopGradientOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(StopGradientOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 /// dl.fusion has no kernel of its own yet: its body is inlined, and its ops
 /// lower one by one.
 struct FusionLowering : public OpRewritePattern<FusionOp> {
@@ -288,5 +298,5 @@ struct FusionLowering : public OpRewritePattern<FusionOp> {
 
 void dlc::populateMiscToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ResizeLowering, GroupNormLowering, DropoutLowering,
-               FusionLowering>(patterns.getContext());
+               StopGradientLowering, FusionLowering>(patterns.getContext());
 }

@@ -16,3 +16,12 @@ func.func @supported(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32
   %1 = dl.relu %0 : tensor<2x4xf32>
   return %1 : tensor<2x4xf32>
 }
+
+// -----
+
+// The gradient ops lower too: no diagnostic.
+func.func @gradient_ops(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %1 = dl.stop_gradient %0 : tensor<10x4xf32>
+  return %1 : tensor<10x4xf32>
+}
