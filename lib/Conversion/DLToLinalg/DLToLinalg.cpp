@@ -44,7 +44,8 @@ static bool isLowerable(Operation *op) {
           LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
-          GroupNormOp, TileOp>(op))
+          GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
+          StopGradientOp>(op))
     return true;
   return false;
 }

@@ -1,4 +1,4 @@
-//===- Indexing.cpp - range, one_hot, gather_elements, edge/reflect pad ---===//
+//===- Indexing.cpp - range, one_hot, gather_elements, scatters, pads -----===//
 //
 // Ops whose element reads depend on computed indices: one linalg.generic
 // over the result, reading its input with tensor.extract.
@@ -9,6 +9,8 @@
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace dlc;
@@ -147,6 +149,89 @@ struct GatherElementsLowering : public OpRewritePattern<GatherElementsOp> {
   }
 };
 
+/// scatter_add / scatter_elements_add: a loop nest over the updates that
+/// adds each into its destination, carrying the result tensor (repeated
+/// indices accumulate, so the loops are not parallel). The loop starts from
+/// zeros and data is added afterwards (skipped when it is a zero splat, as
+/// in gradients): starting from data itself would let bufferization write
+/// into a function argument once canonicalization drops the copy.
+template <typename OpTy>
+struct ScatterAddLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool elements = std::is_same_v<OpTy, ScatterElementsAddOp>;
+    Location loc = op.getLoc();
+    Value data = op.getData(), indices = op.getIndices(),
+          updates = op.getUpdates();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    int64_t axis = normalizedAxis(op.getAxis(), rank);
+    int64_t q = cast<RankedTensorType>(indices.getType()).getRank();
+    int64_t updRank = cast<RankedTensorType>(updates.getType()).getRank();
+    Type et = type.getElementType();
+    auto addScalars = [&](OpBuilder &b, Location l, Value x, Value y) -> Value {
+      if (isa<FloatType>(et))
+        return arith::AddFOp::create(b, l, x, y);
+      return arith::AddIOp::create(b, l, x, y);
+    };
+
+    Value init = filledTensor(rewriter, loc, type,
+                              scalarConstant(rewriter, loc, et, 0), data);
+    SmallVector<Value> lbs(updRank, cidx(rewriter, loc, 0)),
+        steps(updRank, cidx(rewriter, loc, 1)), ubs;
+    for (int64_t d = 0; d < updRank; ++d)
+      ubs.push_back(dimValue(rewriter, loc, updates, d));
+    Value axisDim = dimValue(rewriter, loc, data, axis);
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{init},
+        [&](OpBuilder &b, Location l, ValueRange iv,
+            ValueRange acc) -> scf::ValueVector {
+          ValueRange at = elements ? iv : iv.slice(axis, q);
+          Value k = toIndex(b, l, tensor::ExtractOp::create(b, l, indices, at));
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
+                                            cidx(b, l, 0));
+          k = arith::SelectOp::create(
+              b, l, neg, arith::AddIOp::create(b, l, k, axisDim), k);
+          SmallVector<Value> dest;
+          if (elements) {
+            dest.assign(iv.begin(), iv.end());
+            dest[axis] = k;
+          } else {
+            dest.append(iv.begin(), iv.begin() + axis);
+            dest.push_back(k);
+            dest.append(iv.begin() + axis + q, iv.end());
+          }
+          Value u = tensor::ExtractOp::create(b, l, updates, iv);
+          Value old = tensor::ExtractOp::create(b, l, acc[0], dest);
+          return {tensor::InsertOp::create(b, l, addScalars(b, l, old, u),
+                                           acc[0], dest)};
+        });
+    Value result = nest.results[0];
+    DenseElementsAttr splat;
+    bool zeroData =
+        matchPattern(data, m_Constant(&splat)) && splat.isSplat() &&
+        (isa<FloatType>(et) ? splat.getSplatValue<APFloat>().isZero()
+                            : splat.getSplatValue<APInt>().isZero());
+    if (!zeroData) {
+      auto id = AffineMap::getMultiDimIdentityMap(rank, op.getContext());
+      result =
+          linalg::GenericOp::create(
+              rewriter, loc, type, ValueRange{result, data},
+              emptyLike(rewriter, loc, type, data),
+              ArrayRef<AffineMap>{id, id, id},
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                linalg::YieldOp::create(b, l, addScalars(b, l, a[0], a[1]));
+              })
+              .getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Edge and reflect pads: each output element reads a clamped or mirrored
 /// input position.
 struct PadModeLowering : public OpRewritePattern<PadOp> {
@@ -268,6 +353,8 @@ struct QuantLowering : public OpRewritePattern<OpTy> {
 
 void dlc::populateIndexingToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<RangeLowering, OneHotLowering, GatherElementsLowering,
-               PadModeLowering, QuantLowering<QuantizeOp>,
-               QuantLowering<DequantizeOp>>(patterns.getContext());
+               PadModeLowering, ScatterAddLowering<ScatterAddOp>,
+               ScatterAddLowering<ScatterElementsAddOp>,
+               QuantLowering<QuantizeOp>, QuantLowering<DequantizeOp>>(
+      patterns.getContext());
 }

@@ -1,4 +1,4 @@
-//===- Misc.cpp - resize, group_norm, dropout, random, fusion to linalg ---===//
+//===- Misc.cpp - resize, group_norm, dropout, random, stop_gradient --===//
 
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
@@ -323,6 +323,16 @@ struct RandomUniformLowering : public OpRewritePattern<RandomUniformOp> {
   }
 };
 
+/// stop_gradient only matters to dl-autodiff: the value passes through.
+struct StopGradientLowering : public OpRewritePattern<StopGradientOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(StopGradientOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 /// dl.fusion has no kernel of its own yet: its body is inlined, and its ops
 /// lower one by one.
 struct FusionLowering : public OpRewritePattern<FusionOp> {
@@ -346,5 +356,6 @@ struct FusionLowering : public OpRewritePattern<FusionOp> {
 
 void dlc::populateMiscToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ResizeLowering, GroupNormLowering, DropoutLowering,
-               RandomUniformLowering, FusionLowering>(patterns.getContext());
+               RandomUniformLowering, StopGradientLowering,
+               FusionLowering>(patterns.getContext());
 }

@@ -25,3 +25,12 @@ func.func @pool_grad_dynamic_spatial(%x: tensor<1x3x?x8xf32>, %g: tensor<1x3x?x4
   %0 = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x?x8xf32>, tensor<1x3x?x4xf32>) -> tensor<1x3x?x8xf32>
   return %0 : tensor<1x3x?x8xf32>
 }
+
+// -----
+
+// The gradient ops lower too: no diagnostic.
+func.func @gradient_ops(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %1 = dl.stop_gradient %0 : tensor<10x4xf32>
+  return %1 : tensor<10x4xf32>
+}

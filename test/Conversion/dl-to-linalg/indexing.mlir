@@ -54,3 +54,41 @@ func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> t
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 2, 2>} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>) -> tensor<1x4x7x7xf32>
   return %0 : tensor<1x4x7x7xf32>
 }
+
+// -----
+
+// scatter_add: a loop nest over the updates carries the result, starting
+// from zeros; with zero data (as in gradients) nothing is added afterwards.
+// The index wraps when negative.
+// CHECK-LABEL: func.func @scatter_add_zeros
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[Z]])
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[K:.*]] = tensor.extract %arg0
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract %arg1
+// CHECK: arith.addf
+// CHECK: tensor.insert
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @scatter_add_zeros(%i: tensor<2x3xi64>, %u: tensor<2x3x4xf32>) -> tensor<10x4xf32> {
+  %z = dl.constant dense<0.0> : tensor<10x4xf32>
+  %0 = dl.scatter_add %z, %i, %u : (tensor<10x4xf32>, tensor<2x3xi64>, tensor<2x3x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Other data is added after the loops: the loops never write into it (it
+// may be a function argument).
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: linalg.fill
+// CHECK: scf.for
+// CHECK: tensor.insert
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %arg0 :
+// CHECK: arith.addf
+func.func @scatter_elements_add(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  %0 = dl.scatter_elements_add %x, %i, %u {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}

@@ -40,3 +40,16 @@ func.func @dropout(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xi1>) {
   %o, %m = dl.dropout %x {ratio = 0.25 : f64, seed = 0 : i64, training = true} : tensor<2x3xf32> -> tensor<2x3xf32>, tensor<2x3xi1>
   return %o, %m : tensor<2x3xf32>, tensor<2x3xi1>
 }
+
+// -----
+
+// stop_gradient only matters to dl-autodiff: lowered, the value passes
+// straight through.
+// CHECK-LABEL: func.func @stop_gradient(
+// CHECK-SAME: %[[X:.*]]: tensor<?x4xf32>
+// CHECK-NOT: dl.stop_gradient
+// CHECK: return %[[X]]
+func.func @stop_gradient(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = dl.stop_gradient %x : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

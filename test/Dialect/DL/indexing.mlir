@@ -70,6 +70,36 @@ func.func @gather_elements_default_axis(%x: tensor<3x4xi32>, %i: tensor<?x4xi32>
 }
 
 //===----------------------------------------------------------------------===//
+// scatter_add / scatter_elements_add: the inverses of gather / gather_elements
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @scatter_add_embedding
+// CHECK: dl.scatter_add %{{.*}}, %{{.*}}, %{{[^ ]*}} : (tensor<10x4xf32>, tensor<2x3xi64>, tensor<2x3x4xf32>) -> tensor<10x4xf32>
+func.func @scatter_add_embedding(%t: tensor<10x4xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3x4xf32>) -> tensor<10x4xf32> {
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<2x3xi64>, tensor<2x3x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Along axis 1 with a scalar index and a dynamic batch.
+// CHECK-LABEL: func.func @scatter_add_axis1
+// CHECK: dl.scatter_add %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<?x5xf64>, tensor<i32>, tensor<?xf64>) -> tensor<?x5xf64>
+func.func @scatter_add_axis1(%x: tensor<?x5xf64>, %i: tensor<i32>, %u: tensor<?xf64>) -> tensor<?x5xf64> {
+  %0 = dl.scatter_add %x, %i, %u {axis = 1 : i64} : (tensor<?x5xf64>, tensor<i32>, tensor<?xf64>) -> tensor<?x5xf64>
+  return %0 : tensor<?x5xf64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: dl.scatter_elements_add %{{.*}}, %{{.*}}, %{{.*}} {axis = -1 : i64} : (tensor<3x4xi32>, tensor<3x2xi64>, tensor<3x2xi32>) -> tensor<3x4xi32>
+func.func @scatter_elements_add(%x: tensor<3x4xi32>, %i: tensor<3x2xi64>, %u: tensor<3x2xi32>) -> tensor<3x4xi32> {
+  %0 = dl.scatter_elements_add %x, %i, %u {axis = -1 : i64} : (tensor<3x4xi32>, tensor<3x2xi64>, tensor<3x2xi32>) -> tensor<3x4xi32>
+  return %0 : tensor<3x4xi32>
+}
+
+//===----------------------------------------------------------------------===//
 // range
 //===----------------------------------------------------------------------===//
 

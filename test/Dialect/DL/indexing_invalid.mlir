@@ -277,3 +277,63 @@ func.func @resize_integer_input(%x: tensor<1x3x4x4xi32>) {
   %0 = dl.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x4x4xi32> -> tensor<1x3x8x8xi32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// scatter_add / scatter_elements_add
+//===----------------------------------------------------------------------===//
+
+func.func @scatter_add_wrong_updates(%t: tensor<10x4xf32>, %i: tensor<2x3xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+1 {{'dl.scatter_add' op updates of shape 2x4 must have the shape 2x3x4 (data dims before axis, indices dims, data dims after it)}}
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<2x3xi64>, tensor<2x4xf32>) -> tensor<10x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_axis_out_of_range(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<10x3xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2 (expected -2 <= axis < 2)}}
+  %0 = dl.scatter_add %t, %i, %u {axis = 2 : i64} : (tensor<10x4xf32>, tensor<3xi64>, tensor<10x3xf32>) -> tensor<10x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_result_type(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) {
+  // expected-error @+1 {{'dl.scatter_add' op failed to verify that all of {data, result} have same type}}
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_mixed_elements(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf64>) {
+  // expected-error @+1 {{'dl.scatter_add' op failed to verify that all of {data, updates} have same element type}}
+  %0 = dl.scatter_add %t, %i, %u : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf64>) -> tensor<10x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_add_rank(%x: tensor<3x4xf32>, %i: tensor<6xi64>, %u: tensor<6xf32>) {
+  // expected-error @+1 {{'dl.scatter_elements_add' op indices must have the data's rank (2), got 1}}
+  %0 = dl.scatter_elements_add %x, %i, %u : (tensor<3x4xf32>, tensor<6xi64>, tensor<6xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_add_updates_shape(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{'dl.scatter_elements_add' op updates of shape 2x3 must have the indices' shape 2x4}}
+  %0 = dl.scatter_elements_add %x, %i, %u : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_add_too_wide(%x: tensor<3x4xf32>, %i: tensor<2x5xi64>, %u: tensor<2x5xf32>) {
+  // expected-error @+1 {{'dl.scatter_elements_add' op indices dim 1 (5) exceeds the data's (4); only the axis dim 0 may be larger}}
+  %0 = dl.scatter_elements_add %x, %i, %u : (tensor<3x4xf32>, tensor<2x5xi64>, tensor<2x5xf32>) -> tensor<3x4xf32>
+  return
+}

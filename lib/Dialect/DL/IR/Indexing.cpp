@@ -51,6 +51,68 @@ LogicalResult GatherElementsOp::inferReturnTypes(
 }
 
 //===----------------------------------------------------------------------===//
+// ScatterAddOp, ScatterElementsAddOp
+//===----------------------------------------------------------------------===//
+
+/// Two dims agree when equal or either is dynamic.
+static bool dimsAgree(int64_t a, int64_t b) {
+  return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+}
+
+LogicalResult ScatterAddOp::verify() {
+  auto data = getData().getType();
+  auto indices = getIndices().getType();
+  auto updates = getUpdates().getType();
+  if (data.getRank() == 0)
+    return emitOpError("data must have rank >= 1");
+  auto axis = normalizeAxis(getLoc(), getAxis(), data.getRank());
+  if (failed(axis))
+    return failure();
+  // updates is what dl.gather(data, indices, axis) gives.
+  SmallVector<int64_t> expected(data.getShape().take_front(*axis));
+  llvm::append_range(expected, indices.getShape());
+  llvm::append_range(expected, data.getShape().drop_front(*axis + 1));
+  bool agree = updates.getRank() == static_cast<int64_t>(expected.size());
+  for (int64_t d = 0; agree && d < updates.getRank(); ++d)
+    agree = dimsAgree(updates.getDimSize(d), expected[d]);
+  if (!agree)
+    return emitOpError("updates of shape ")
+           << shapeToString(updates.getShape()) << " must have the shape "
+           << shapeToString(expected)
+           << " (data dims before axis, indices dims, data dims after it)";
+  return success();
+}
+
+LogicalResult ScatterElementsAddOp::verify() {
+  auto data = getData().getType();
+  auto indices = getIndices().getType();
+  auto updates = getUpdates().getType();
+  if (data.getRank() == 0 || indices.getRank() != data.getRank())
+    return emitOpError("indices must have the data's rank (")
+           << data.getRank() << "), got " << indices.getRank();
+  auto axis = normalizeAxis(getLoc(), getAxis(), data.getRank());
+  if (failed(axis))
+    return failure();
+  bool agree = updates.getRank() == indices.getRank();
+  for (int64_t d = 0; agree && d < updates.getRank(); ++d)
+    agree = dimsAgree(updates.getDimSize(d), indices.getDimSize(d));
+  if (!agree)
+    return emitOpError("updates of shape ")
+           << shapeToString(updates.getShape())
+           << " must have the indices' shape "
+           << shapeToString(indices.getShape());
+  for (int64_t d = 0; d < data.getRank(); ++d) {
+    int64_t i = indices.getDimSize(d), s = data.getDimSize(d);
+    if (d != *axis && !ShapedType::isDynamic(i) && !ShapedType::isDynamic(s) &&
+        i > s)
+      return emitOpError("indices dim ")
+             << d << " (" << i << ") exceeds the data's (" << s
+             << "); only the axis dim " << *axis << " may be larger";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // RangeOp
 //===----------------------------------------------------------------------===//
 

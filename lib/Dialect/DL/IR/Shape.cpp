@@ -223,32 +223,6 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// One sliced axis with ONNX's clamping applied (for a static dim).
-struct SliceDim {
-  int64_t start, end, step, size;
-};
-} // namespace
-
-static SliceDim clampSlice(int64_t dim, int64_t start, int64_t end,
-                           int64_t step) {
-  if (start < 0)
-    start += dim;
-  if (end < 0)
-    end += dim;
-  int64_t size;
-  if (step > 0) {
-    start = std::clamp<int64_t>(start, 0, dim);
-    end = std::clamp<int64_t>(end, 0, dim);
-    size = end > start ? (end - start + step - 1) / step : 0;
-  } else {
-    start = std::clamp<int64_t>(start, 0, dim - 1);
-    end = std::clamp<int64_t>(end, -1, dim - 1);
-    size = start > end ? (start - end - step - 1) / -step : 0;
-  }
-  return {start, end, step, size};
-}
-
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
                                         std::optional<Location> location,
                                         Adaptor adaptor,

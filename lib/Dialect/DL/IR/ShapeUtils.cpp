@@ -8,9 +8,29 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace dlc::dl {
+
+SliceDim clampSlice(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  int64_t size;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    size = end > start ? (end - start + step - 1) / step : 0;
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+    size = start > end ? (start - end - step - 1) / -step : 0;
+  }
+  return {start, end, step, size};
+}
 
 bool areRefinableTypes(TypeRange lhs, TypeRange rhs) {
   if (lhs.size() != rhs.size())

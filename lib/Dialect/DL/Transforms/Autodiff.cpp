@@ -78,9 +78,10 @@ dlc::dl::buildGradients(OpBuilder &b, Location loc, ArrayRef<Operation *> forwar
     if (!rule)
       return op->emitError("dl-autodiff: no gradient rule for '")
              << op->getName() << "'";
-    // Results without a gradient contribute zeros.
+    // Float results without a gradient contribute zeros; others (dropout's
+    // i1 mask) stay null.
     for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
-      if (!g)
+      if (!g && isFloatTensor(r.getType()))
         g = zerosLike(b, loc, r);
     SmallVector<Value> operandGrads;
     if (failed(rule.vjp(b, resultGrads, operandGrads)))

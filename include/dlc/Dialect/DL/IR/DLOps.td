@@ -729,6 +729,45 @@ def DL_GatherElementsOp : DL_Op<"gather_elements", [Pure, InferTypeOpAdaptor,
                        "functional-type(operands, results)";
 }
 
+def DL_ScatterAddOp : DL_Op<"scatter_add", [Pure,
+    AllTypesMatch<["data", "result"]>,
+    AllElementTypesMatch<["data", "updates"]>]> {
+  let summary = "Adds updates into data at the slices dl.gather reads";
+  let description = [{
+    The inverse of dl.gather (its gradient): result = data, then
+    `result[pre, indices[j...], post] += updates[pre, j..., post]` for every
+    j, so repeated indices accumulate. `updates` has the shape
+    `dl.gather(data, indices, axis)` has. Negative indices count from the
+    end; out-of-range indices are undefined, as in gather.
+  }];
+  let arguments = (ins DL_NumericTensor:$data, DL_IndexTensor:$indices,
+                   DL_NumericTensor:$updates,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs DL_NumericTensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DL_ScatterElementsAddOp : DL_Op<"scatter_elements_add", [Pure,
+    AllTypesMatch<["data", "result"]>,
+    AllElementTypesMatch<["data", "updates"]>]> {
+  let summary = "Adds updates into data at the elements gather_elements reads";
+  let description = [{
+    The inverse of dl.gather_elements (ONNX ScatterElements with reduction
+    add): result = data, then `result[i with i[axis] = indices[i]] +=
+    updates[i]` for every position i of indices, which has the shape of
+    updates. Repeated indices accumulate.
+  }];
+  let arguments = (ins DL_NumericTensor:$data, DL_IndexTensor:$indices,
+                   DL_NumericTensor:$updates,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs DL_NumericTensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def DL_ShapeOfOp : DL_Op<"shape_of", [Pure, InferTypeOpAdaptor]> {
   let summary = "The shape of a tensor as a 1-D i64 tensor";
   let arguments = (ins DL_Tensor:$input);
@@ -820,6 +859,19 @@ def DL_RandomUniformOp : DL_Op<"random_uniform", [Pure,
   let results = (outs DL_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+def DL_StopGradientOp : DL_Op<"stop_gradient", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Identity that blocks gradients (torch's detach)";
+  let description = [{
+    Forwards its input unchanged; dl-autodiff sends no gradient through it.
+    It has no folder, so canonicalization before dl-autodiff keeps it; the
+    lowering forwards the input.
+  }];
+  let arguments = (ins DL_Tensor:$input);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
 //===----------------------------------------------------------------------===//

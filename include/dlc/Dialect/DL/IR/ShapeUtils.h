@@ -92,6 +92,14 @@ readWindowAttrs(std::optional<mlir::Location> loc,
                 std::optional<llvm::ArrayRef<int64_t>> dilations,
                 int64_t spatial);
 
+/// One axis of dl.slice on a static dim, with ONNX's wrap-around and
+/// clamping applied: the first index read, the clamped end, the step and the
+/// number of elements read.
+struct SliceDim {
+  int64_t start, end, step, size;
+};
+SliceDim clampSlice(int64_t dim, int64_t start, int64_t end, int64_t step);
+
 /// Folds an op implementing ElementwiseOpInterface when all its operands
 /// are constant and the result is small enough to materialize.
 mlir::OpFoldResult foldElementwise(mlir::Operation *op,
