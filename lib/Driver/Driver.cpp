@@ -158,6 +158,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   importOptions.targetOpset = options.targetOpset;
   importOptions.textFormat = isTextInput(options);
   importOptions.verbose = options.verbose;
+  importOptions.keepWeights = options.train.enabled;
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(options.input).ends_with(".mlir")) {
     // dl IR as text (from dlc-opt, or written by hand).

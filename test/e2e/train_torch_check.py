@@ -35,8 +35,17 @@ failures = []
 
 def compile_train(net, example, name, *options):
     path = os.path.join(work, name + ".onnx")
+    # Distinct values everywhere: the exporter merges equal initializers
+    # (a zero bias with another), which would tie their gradients.
+    torch.manual_seed(4)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.05 * torch.randn_like(p))
     net.eval()
+    # PRESERVE keeps batch norm a node of its own (EVAL folds it into the
+    # conv before export).
     torch.onnx.export(net, example, path, opset_version=17, do_constant_folding=False,
+                      training=torch.onnx.TrainingMode.PRESERVE,
                       input_names=["x"], output_names=["y"])
     lib = os.path.join(work, f"lib{name}.so")
     subprocess.run([dlc, path, "--train", "--emit=shared", "-o", lib, *options], check=True)
@@ -54,10 +63,24 @@ def compare(what, got, want):
 
 
 def state_of(trainer, net):
-    """dlc's state tensors that are the torch module's parameters/buffers."""
+    """dlc's state tensors that are the torch module's parameters/buffers.
+    The exporter gives a Linear applied to a 3-D input a pre-transposed copy
+    of its weight ("onnx::MatMul_N"): that copy, transposed back, stands for
+    the parameter."""
     named = trainer.named_state()
     sd = net.state_dict()
-    return {k: named[k] for k in sd if k in named}
+    out = {k: named[k] for k in sd if k in named}
+    aliases = getattr(trainer, "aliases", None)
+    if aliases is None:
+        aliases = trainer.aliases = {}
+        for k, v in named.items():
+            if k.startswith("onnx::") and v.ndim == 2:
+                for name, p in sd.items():
+                    if p.shape == v.T.shape and np.array_equal(p.numpy(), v.T):
+                        aliases[name] = k
+    for name, k in aliases.items():
+        out[name] = named[k].T.copy()
+    return out
 
 
 def gradient_case(name, net, x, y, loss_fn, *options):

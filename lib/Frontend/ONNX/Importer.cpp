@@ -179,7 +179,15 @@ NodeImporter::create(StringRef opName, ValueRange operands,
     return fail(messages);
   }
   SmallVector<Value> results;
-  if (succeeded(b.tryFold(op, results)) && !results.empty()) {
+  auto isWeight = [](Value v) {
+    auto c = v.getDefiningOp<dl::ConstantOp>();
+    auto name = c ? dyn_cast<NameLoc>(c.getLoc()) : NameLoc();
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return name && isa<UnknownLoc>(name.getChildLoc()) && t &&
+           t.getRank() > 0 && isa<FloatType>(t.getElementType());
+  };
+  bool keep = state.keepWeights && llvm::any_of(op->getOperands(), isWeight);
+  if (!keep && succeeded(b.tryFold(op, results)) && !results.empty()) {
     op->erase();
     return results;
   }
@@ -859,6 +867,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   state.originalOpset = originalOpset;
   state.legacyResizeOutputs = legacyResizeOutputs;
   state.domainVersions = domainVersions;
+  state.keepWeights = options.keepWeights;
   state.builder.setInsertionPointToEnd(entry);
   for (auto [i, name] : llvm::enumerate(argNames))
     state.values[name] = entry->getArgument(i);

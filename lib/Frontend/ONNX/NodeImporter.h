@@ -39,6 +39,9 @@ struct GraphState {
   std::set<std::string> legacyResizeOutputs;
   /// The model's opset_import versions of the other domains.
   llvm::StringMap<int64_t> domainVersions;
+  /// Keep ops on float initializers unfolded (training: the initializers
+  /// are the parameters).
+  bool keepWeights = false;
 };
 
 /// The domain of ONNX's training operators (Adagrad, Adam, Momentum).

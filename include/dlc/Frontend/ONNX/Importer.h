@@ -32,6 +32,9 @@ struct ImportOptions {
   bool textFormat = false;
   /// Print stage information (opsets, timings) to `log`.
   bool verbose = false;
+  /// Do not fold ops whose operands are float initializers (for training,
+  /// where those are the parameters).
+  bool keepWeights = false;
 };
 
 /// Imports the model at `path`. On failure, every error has been written to

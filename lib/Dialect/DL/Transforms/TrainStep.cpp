@@ -292,8 +292,15 @@ LogicalResult TrainStepPass::build() {
     auto name = dyn_cast<NameLoc>(c.getLoc());
     auto t = dyn_cast<RankedTensorType>(c.getType());
     if (!name || !isa<UnknownLoc>(name.getChildLoc()) || !t ||
-        t.getRank() == 0 || !isa<FloatType>(t.getElementType()) ||
-        name.getName().strref().starts_with("onnx::"))
+        t.getRank() == 0 || !isa<FloatType>(t.getElementType()))
+      continue;
+    // Anonymous initializers (PyTorch's "onnx::..."), are trained only when
+    // they are the weight of a contraction: the exporter's pre-transposed
+    // copies of Linear weights. Other ones (masks, scales) stay constant.
+    if (name.getName().strref().starts_with("onnx::") &&
+        !llvm::any_of(c->getUses(), [](OpOperand &use) {
+          return isa<MatMulOp, GemmOp, ConvOp, ConvTransposeOp>(use.getOwner());
+        }))
       continue;
     bool isStat = !c->use_empty() &&
                   llvm::all_of(c->getUses(), [](OpOperand &use) {
