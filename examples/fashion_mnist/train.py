@@ -152,7 +152,8 @@ def main():
     ap.add_argument("--out", default="fashion_mnist_out")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--assert-learning", type=float, default=None, metavar="ACC",
-                    help="fail unless the loss halved and test accuracy >= ACC")
+                    help="fail unless the running loss fell below 0.7 of the first "
+                         "and test accuracy >= ACC")
     args = ap.parse_args()
     epochs = args.epochs or (10 if args.model == "mlp" else 5)
     os.makedirs(args.out, exist_ok=True)
@@ -227,7 +228,7 @@ def main():
           f"its inference build agrees with the trainer: {same}")
     ok = same
     if args.assert_learning is not None:
-        learned = running < first_loss / 2 and history["test_acc"][-1][1] >= args.assert_learning
+        learned = running < 0.7 * first_loss and history["test_acc"][-1][1] >= args.assert_learning
         print(f"learning: {'ok' if learned else 'FAILED'} (loss {first_loss:.3f} -> "
               f"{running:.3f}, test accuracy {history['test_acc'][-1][1]:.3f}, "
               f"chance 0.1, asked >= {args.assert_learning})")
