@@ -55,4 +55,20 @@ def DLInterchangeReductions : Pass<"dl-interchange-reductions",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Elementwise fusion of linalg generics, minus data movement "
+                "into contractions";
+  let description = [{
+    linalg-fuse-elementwise-ops (producer-into-consumer fusion of parallel
+    generics, reshape propagation by expansion, constant folding), except
+    that a producer which only moves data (a copy, transpose, broadcast or
+    im2col generic, or a reshape) is not fused into a consumer with a
+    reduction loop: inside a contraction it would turn the contiguous rows
+    the vectorizer wants into strided gathers.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 #endif // DLC_CONVERSION_PASSES_TD

@@ -33,6 +33,87 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
 
 namespace {
 
+/// The im2col matrix of a padded input x [N, C, P...] for a window with
+/// output sizes `out`: [N * prod(out), C * prod(kernel)], row (n, o...) and
+/// column (c, k...) holding x[n, c, o * stride + k * dilation]. One
+/// all-parallel copy; the contraction that follows is a plain matmul, which
+/// the CPU pipeline vectorizes far better than the windowed loop nest.
+Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(padded.getType());
+  int64_t spatial = out.size();
+  Type et = inType.getElementType();
+  // Dims of the copy: n, o..., c, k...
+  SmallVector<int64_t> shape = {inType.getDimSize(0)};
+  shape.append(out.begin(), out.end());
+  shape.push_back(inType.getDimSize(1));
+  shape.append(kernel.begin(), kernel.end());
+  int64_t nDims = shape.size();
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inExprs = {d(0), d(1 + spatial)};
+  for (int64_t i = 0; i < spatial; ++i)
+    inExprs.push_back(d(1 + i) * strides[i] + d(2 + spatial + i) * dilations[i]);
+  SmallVector<Value> sizes;
+  if (ShapedType::isDynamic(shape[0]))
+    sizes.push_back(tensor::DimOp::create(b, loc, padded, 0));
+  Value init = tensor::EmptyOp::create(b, loc, shape, et, sizes);
+  Value cols =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ValueRange{padded}, init,
+          ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
+                              AffineMap::getMultiDimIdentityMap(nDims, ctx)},
+          SmallVector<utils::IteratorType>(nDims, utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          })
+          .getResult(0);
+  ReassociationIndices rows, columns;
+  for (int64_t i = 0; i <= spatial; ++i)
+    rows.push_back(i);
+  for (int64_t i = spatial + 1; i < nDims; ++i)
+    columns.push_back(i);
+  return tensor::CollapseShapeOp::create(b, loc, cols,
+                                         SmallVector<ReassociationIndices>{rows, columns});
+}
+
+/// A zero-filled linalg.matmul of two 2-D tensors.
+Value matmul2d(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  Type et = lt.getElementType();
+  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, et);
+  SmallVector<Value> sizes;
+  if (type.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+  Value acc = linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0),
+                                     emptyTensor(b, loc, type, sizes))
+                  .getResult(0);
+  return linalg::MatmulOp::create(b, loc, type, ValueRange{lhs, rhs}, acc)
+      .getResult(0);
+}
+
+/// `v` with its dims permuted (result dim i is input dim perm[i]).
+Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  for (int64_t p : perm) {
+    shape.push_back(t.getDimSize(p));
+    if (t.isDynamicDim(p))
+      sizes.push_back(tensor::DimOp::create(b, loc, v, p));
+  }
+  Value init = tensor::EmptyOp::create(b, loc, shape, t.getElementType(), sizes);
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+/// The weight-shaped result of a contraction over im2col columns.
+Value expandTo(OpBuilder &b, Location loc, Value v, RankedTensorType type,
+               SmallVector<ReassociationIndices> groups) {
+  return tensor::ExpandShapeOp::create(b, loc, type, v, groups);
+}
+
 struct ConvLowering : public OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -59,6 +140,42 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
     }
     Value input = padTensor(rewriter, loc, op.getInput(), low, high,
                             scalarConstant(rewriter, loc, et, 0));
+
+    // Ungrouped convs are im2col + matmul: [N*O, C*K] x [C*K, M].
+    if (groups == 1 && wType.hasStaticShape() &&
+        llvm::all_of(resultType.getShape().drop_front(2),
+                     [](int64_t d) { return !ShapedType::isDynamic(d); })) {
+      ArrayRef<int64_t> out = resultType.getShape().drop_front(2);
+      Value cols = im2col(rewriter, loc, input, out,
+                          wType.getShape().drop_front(2), w->strides,
+                          w->dilations);
+      ReassociationIndices all;
+      for (int64_t i = 1; i < wType.getRank(); ++i)
+        all.push_back(i);
+      Value w2 = tensor::CollapseShapeOp::create(
+          rewriter, loc, op.getWeight(),
+          SmallVector<ReassociationIndices>{{0}, all});
+      Value prod = matmul2d(rewriter, loc, cols, permute(rewriter, loc, w2, {1, 0}));
+      // [N*O, M] -> [N, O..., M] -> [N, M, O...]
+      SmallVector<int64_t> nom = {resultType.getDimSize(0)};
+      nom.append(out.begin(), out.end());
+      nom.push_back(m);
+      ReassociationIndices rows;
+      for (int64_t i = 0; i <= spatial; ++i)
+        rows.push_back(i);
+      Value nomT = expandTo(rewriter, loc, prod, RankedTensorType::get(nom, et),
+                            {rows, {spatial + 1}});
+      SmallVector<int64_t> perm = {0, spatial + 1};
+      for (int64_t i = 0; i < spatial; ++i)
+        perm.push_back(1 + i);
+      Value conv = permute(rewriter, loc, nomT, perm);
+      if (conv.getType() != resultType)
+        conv = tensor::CastOp::create(rewriter, loc, resultType, conv);
+      if (Value bias = op.getBias())
+        conv = addChannelBias(rewriter, loc, conv, bias);
+      rewriter.replaceOp(op, conv);
+      return success();
+    }
 
     // Iteration dims: n, m, o_0..o_{s-1}, c, k_0..k_{s-1}.
     int64_t nDims = 2 + spatial + 1 + spatial;
@@ -249,6 +366,33 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
     }
     Value input = padTensor(rewriter, loc, op.getInput(), low, high,
                             scalarConstant(rewriter, loc, et, 0));
+
+    // Ungrouped: dW [M, C*K] = dY^T [M, N*O] x im2col(x) [N*O, C*K].
+    auto gType = op.getGradOutput().getType();
+    if (groups == 1 && resultType.hasStaticShape() &&
+        llvm::all_of(gType.getShape().drop_front(1),
+                     [](int64_t d) { return !ShapedType::isDynamic(d); })) {
+      ArrayRef<int64_t> out = gType.getShape().drop_front(2);
+      Value cols = im2col(rewriter, loc, input, out,
+                          resultType.getShape().drop_front(2), w->strides,
+                          w->dilations);
+      // dY [N, M, O...] -> [M, N, O...] -> [M, N*O]
+      SmallVector<int64_t> perm = {1, 0};
+      for (int64_t i = 0; i < spatial; ++i)
+        perm.push_back(2 + i);
+      Value gT = permute(rewriter, loc, op.getGradOutput(), perm);
+      ReassociationIndices rest;
+      for (int64_t i = 1; i < gType.getRank(); ++i)
+        rest.push_back(i);
+      Value g2 = tensor::CollapseShapeOp::create(
+          rewriter, loc, gT, SmallVector<ReassociationIndices>{{0}, rest});
+      Value prod = matmul2d(rewriter, loc, g2, cols);
+      ReassociationIndices all;
+      for (int64_t i = 1; i < resultType.getRank(); ++i)
+        all.push_back(i);
+      rewriter.replaceOp(op, expandTo(rewriter, loc, prod, resultType, {{0}, all}));
+      return success();
+    }
 
     // Iteration dims: m, c, k_0..k_{s-1}, n, o_0..o_{s-1}.
     int64_t nDims = 2 + spatial + 1 + spatial;

@@ -37,7 +37,7 @@ namespace dlc::cpu {
 /// The bufferization and LLVM lowering, as a pipeline of upstream passes
 /// (parsed into a module pass manager, so without the builtin.module anchor).
 static const char *kLoweringPipeline =
-    "linalg-fuse-elementwise-ops,"
+    "dl-fuse-elementwise,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
@@ -66,6 +66,7 @@ static void registerOnce(MLIRContext *context) {
   static std::once_flag flag;
   std::call_once(flag, [] {
     registerAllPasses();
+    dlc::registerDLFuseElementwise();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });

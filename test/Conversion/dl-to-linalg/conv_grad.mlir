@@ -22,11 +22,31 @@ func.func @conv_weight_grad(%x: tensor<?x4x7x6xf32>, %g: tensor<?x6x4x3xf32>) ->
 
 // -----
 
-// Without groups the input channel is c itself.
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d1, d2 + d4)>
+// Without groups it is im2col and a matmul: dW [M, C*K] = dY^T [M, N*O] x
+// cols [N*O, C*K].
 // CHECK-LABEL: func.func @conv_weight_grad_1d
-// CHECK: linalg.generic {indexing_maps = [#[[IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<2x3x8xf32>) outs(%{{.*}} : tensor<2x6x3x3xf32>)
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<2x6x3x3xf32> into tensor<12x9xf32>
+// CHECK: linalg.transpose ins(%arg1 : tensor<2x4x6xf32>) {{.*}} permutation = [1, 0, 2]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x12xf32>, tensor<12x9xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [4, 3, 3] : tensor<4x9xf32> into tensor<4x3x3xf32>
 func.func @conv_weight_grad_1d(%x: tensor<2x3x8xf32>, %g: tensor<2x4x6xf32>) -> tensor<4x3x3xf32> {
   %0 = dl.conv_weight_grad %x, %g : (tensor<2x3x8xf32>, tensor<2x4x6xf32>) -> tensor<4x3x3xf32>
   return %0 : tensor<4x3x3xf32>
+}
+
+// -----
+
+// An ungrouped conv is im2col over the padded input and a matmul with the
+// transposed, flattened weight; the batch stays dynamic.
+// CHECK-LABEL: func.func @conv
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x3x10x10xf32>) outs(%{{.*}} : tensor<?x4x4x3x3x3xf32>)
+// CHECK: tensor.collapse_shape %{{.*}} into tensor<?x27xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<?x27xf32>, tensor<27x5xf32>)
+// CHECK: tensor.expand_shape %{{.*}} into tensor<?x4x4x5xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+func.func @conv(%x: tensor<?x3x8x8xf32>, %w: tensor<5x3x3x3xf32>, %b: tensor<5xf32>) -> tensor<?x5x4x4xf32> {
+  %0 = dl.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x8x8xf32>, tensor<5x3x3x3xf32>, tensor<5xf32>) -> tensor<?x5x4x4xf32>
+  return %0 : tensor<?x5x4x4xf32>
 }

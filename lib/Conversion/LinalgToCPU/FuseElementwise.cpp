@@ -1,0 +1,79 @@
+//===- FuseElementwise.cpp - elementwise fusion that spares contractions --===//
+//
+// Upstream linalg-fuse-elementwise-ops with a cost rule: data movement (a
+// generic whose body only yields an input, or a reshape) is not fused into
+// a generic with a reduction, nor a reduction into a reshape. Fused into a matmul, an im2col copy or a
+// transpose turns the matmul's contiguous rows into strided gathers (the
+// CNN train step: conv 2.5x slower than with the copy kept apart).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_DLFUSEELEMENTWISE
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `op` only moves data: a reshape, or a generic whose yield is one
+/// of its block arguments.
+bool movesData(Operation *op) {
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+    return true;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic)
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  return llvm::all_of(yield.getOperands(), [&](Value v) {
+    return isa<BlockArgument>(v) && cast<BlockArgument>(v).getOwner() == generic.getBody();
+  });
+}
+
+bool hasReduction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumReductionLoops() > 0;
+}
+
+struct FuseElementwisePass
+    : public dlc::impl::DLFuseElementwiseBase<FuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    linalg::ControlFusionFn control = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      if (!producer || !producer->hasOneUse())
+        return false;
+      Operation *consumer = fused->getOwner();
+      // Reshapes stay outside contractions too: expanding a matmul's dims
+      // to the operands' shapes leaves a short innermost loop (a 3-wide
+      // kernel row) where the vectorizer wanted the whole row.
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(consumer) &&
+          hasReduction(producer))
+        return false;
+      return !(movesData(producer) && hasReduction(consumer));
+    };
+    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
+    linalg::populateConstantFoldLinalgOperations(patterns, control);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
