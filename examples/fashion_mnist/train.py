@@ -181,10 +181,11 @@ def main():
     step = 0
     first_loss = None
     tty = sys.stderr.isatty()
+    running = None  # the running mean of the loss, across epochs
     for epoch in range(1, epochs + 1):
         order = rng.permutation(len(train_x))
         start = time.time()
-        running, correct, seen = None, 0, 0
+        correct, seen = 0, 0
         for i in range(steps_per_epoch):
             idx = order[i * BATCH:(i + 1) * BATCH]
             loss, logits = trainer.step(train_x[idx].reshape(shape), train_y[idx], lr=args.lr)
