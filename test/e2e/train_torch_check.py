@@ -33,7 +33,7 @@ os.makedirs(work, exist_ok=True)
 failures = []
 
 
-def compile_train(net, example, name, *options):
+def compile_train(net, example, name, *options, dynamic=False):
     path = os.path.join(work, name + ".onnx")
     # Distinct values everywhere: the exporter merges equal initializers
     # (a zero bias with another), which would tie their gradients.
@@ -46,7 +46,8 @@ def compile_train(net, example, name, *options):
     # conv before export).
     torch.onnx.export(net, example, path, opset_version=17, do_constant_folding=False,
                       training=torch.onnx.TrainingMode.PRESERVE,
-                      input_names=["x"], output_names=["y"])
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}} if dynamic else None)
     lib = os.path.join(work, f"lib{name}.so")
     subprocess.run([dlc, path, "--train", "--emit=shared", "-o", lib, *options], check=True)
     return Trainer(lib)
@@ -116,6 +117,34 @@ def gradient_case(name, net, x, y, loss_fn, *options):
           + ", ".join(f"{k} {v:.2g}" for k, v in worst.items()))
 
 
+def dynamic_batch_case():
+    """One library with a dynamic batch, stepped at two batch sizes."""
+    name = "mlp_dynamic_batch"
+    if only and only != name:
+        return
+    net = mlp()
+    trainer = compile_train(net, torch.from_numpy(x_mlp), name, "--optimizer=sgd",
+                            dynamic=True)
+    worst = 0.0
+    for n in (8, 3):
+        x, y = x_mlp[:n], y_cls[:n]
+        before = {k: v.copy() for k, v in state_of(trainer, net).items()}
+        loss, _ = trainer.step(x, y, lr=1.0)
+        after = state_of(trainer, net)
+        net.train()
+        net.zero_grad()
+        ref = F.cross_entropy(net(torch.from_numpy(x)), torch.from_numpy(y))
+        ref.backward()
+        worst = max(worst, compare(f"{name} loss at batch {n}", loss, ref.item()))
+        with torch.no_grad():
+            for k, p in net.named_parameters():
+                worst = max(worst, compare(f"{name} grad {k} at batch {n}",
+                                           before[k] - after[k], p.grad.numpy()))
+                p.sub_(p.grad)  # the same SGD step, so both sides stay equal
+    print(f"{name}: one library, batches 8 and 3, loss and gradients vs autograd; "
+          f"max abs err {worst:.2g}")
+
+
 def mlp(out=10, logsoftmax=False):
     torch.manual_seed(1)
     layers = [nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 16), nn.Tanh(), nn.Linear(16, out)]
@@ -149,6 +178,7 @@ y_cls = rng.integers(0, 10, 8).astype(np.int64)
 ce = lambda o, t: F.cross_entropy(o, t)  # noqa: E731
 
 gradient_case("mlp", mlp(), x_mlp, y_cls, ce)
+dynamic_batch_case()
 gradient_case("cnn_bn", cnn_bn(), rng.standard_normal((4, 3, 12, 12)).astype(np.float32),
               rng.integers(0, 5, 4).astype(np.int64), ce)
 gradient_case("transformer", EncoderClassifier(),
