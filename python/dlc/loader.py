@@ -48,7 +48,8 @@ class CompiledModel:
         self._fn.restype = None
         self.inputs = list(inputs)
         self.outputs = list(outputs)
-        self._free = ctypes.CDLL(None).free
+        # Results come from the runtime's allocator, linked into the library.
+        self._free = self._lib._mlir_memref_to_llvm_free
         self._free.argtypes = [ctypes.c_void_p]
         self._free.restype = None
 

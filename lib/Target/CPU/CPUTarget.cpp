@@ -53,7 +53,9 @@ static const char *kLoopPipeline =
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
-    "finalize-memref-to-llvm,"
+    // Allocations go through the runtime's caching allocator
+    // (runtime/src/cpu/memref_alloc.c).
+    "finalize-memref-to-llvm{use-generic-functions=true},"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
     "convert-arith-to-llvm,"

@@ -128,6 +128,10 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
       "malloc", llvm::FunctionType::get(ptr, {i64}, false));
   llvm::FunctionCallee freeFn = module.getOrInsertFunction(
       "free", llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
+  // What the generated code allocated goes back to the runtime's allocator.
+  llvm::FunctionCallee memrefFreeFn = module.getOrInsertFunction(
+      "_mlir_memref_to_llvm_free",
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
 
   auto *runTy = llvm::FunctionType::get(i32, {ptr, ptr}, false);
   auto *run = llvm::Function::Create(runTy, llvm::Function::ExternalLinkage,
@@ -253,7 +257,7 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     auto *after = llvm::BasicBlock::Create(ctx, "freed", run);
     b.CreateCondBr(isGlobal, after, doFree);
     b.SetInsertPoint(doFree);
-    b.CreateCall(freeFn, {allocated});
+    b.CreateCall(memrefFreeFn, {allocated});
     b.CreateBr(after);
     b.SetInsertPoint(after);
     if (inplace)

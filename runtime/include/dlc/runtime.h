@@ -156,6 +156,16 @@ DLC_RUNTIME_API dlc_status dlc_memory_stats(dlc_memory_usage *usage);
 /* Lowers the peak to the current byte count, to measure one phase. */
 DLC_RUNTIME_API void dlc_reset_peak(void);
 
+/* The allocator of generated code (MLIR's generic allocation functions):
+ * large blocks are cached by size class when freed, so repeated runs reuse
+ * them instead of page-faulting fresh memory. Buffers a model's C interface
+ * (_mlir_ciface_NAME) returns are freed with _mlir_memref_to_llvm_free; the
+ * NAME_run entry points copy results into malloc'd buffers instead. */
+DLC_RUNTIME_API void *_mlir_memref_to_llvm_alloc(size_t size);
+DLC_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                         size_t size);
+DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr);
+
 /*===------------------------------------------------------------------===*
  * Threads
  *===------------------------------------------------------------------===*/

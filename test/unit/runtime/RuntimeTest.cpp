@@ -718,3 +718,37 @@ TEST_F(Threads, ForkedChildGetsAWorkingPool) {
 }
 
 } // namespace
+
+// The allocator of generated code: 64-byte aligned, large blocks reused
+// from their size class after a free, other alignments honoured, foreign
+// pointers ignored.
+TEST(MemrefAllocator, AlignsAndReusesLargeBlocks) {
+  void *small = _mlir_memref_to_llvm_alloc(100);
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small) % 64, 0u);
+  std::memset(small, 1, 100);
+  _mlir_memref_to_llvm_free(small);
+
+  const size_t big = (size_t)3 << 20;
+  void *a = _mlir_memref_to_llvm_alloc(big);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 64, 0u);
+  std::memset(a, 2, big);
+  _mlir_memref_to_llvm_free(a);
+  // A request of the same size class gets the cached block back.
+  void *b = _mlir_memref_to_llvm_alloc(big - 1000);
+  EXPECT_EQ(a, b);
+  std::memset(b, 3, big - 1000);
+  // While it is live, another request gets another block.
+  void *c = _mlir_memref_to_llvm_alloc(big);
+  ASSERT_NE(c, nullptr);
+  EXPECT_NE(b, c);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(c);
+
+  void *aligned = _mlir_memref_to_llvm_aligned_alloc(4096, (size_t)1 << 20);
+  ASSERT_NE(aligned, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(aligned) % 4096, 0u);
+  _mlir_memref_to_llvm_free(aligned);
+  _mlir_memref_to_llvm_free(nullptr);
+}

@@ -1,0 +1,138 @@
+/*===- memref_alloc.c - the allocator of generated code ------------------===*
+ *
+ * Generated code allocates its tensors through MLIR's generic allocation
+ * functions (finalize-memref-to-llvm{use-generic-functions}), implemented
+ * here. Large blocks are kept in size classes when freed and handed out
+ * again: a model run or a training step allocates the same large buffers
+ * every time, and fresh memory from the kernel costs a page fault per 4 KiB
+ * touched (about a third of a small CNN's training step before this cache).
+ * At most DLC_CACHE_LIMIT bytes stay cached; beyond that blocks go back to
+ * libc. Results handed to callers must be freed with
+ * _mlir_memref_to_llvm_free (the entry points and the Python loader do).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* posix_memalign */
+#endif
+
+#include "dlc/runtime.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define HEADER 64                   /* bytes below each user pointer */
+#define CACHE_MIN ((size_t)64 << 10) /* smaller blocks: plain malloc/free */
+#define NUM_CLASSES 256
+#define DLC_CACHE_LIMIT ((size_t)1 << 30)
+#define MAGIC UINT64_C(0xd1c0cac4eb10c551)
+
+typedef struct Block {
+  void *base;         /* what posix_memalign returned */
+  size_t capacity;    /* usable bytes; a size class when cached */
+  struct Block *next; /* free list link while cached */
+  uint64_t magic;
+} Block;
+
+_Static_assert(sizeof(Block) <= HEADER, "the header must fit below the data");
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static Block *freeLists[NUM_CLASSES];
+static size_t cachedBytes;
+
+/* Size classes: four per power of two (1, 1.25, 1.5, 1.75 x 2^k), so a
+ * block wastes at most a quarter of its size. */
+static unsigned classOf(size_t size, size_t *capacity) {
+  unsigned log = 0;
+  while (((size_t)1 << (log + 1)) <= size)
+    ++log;
+  size_t base = (size_t)1 << log, quarter = base >> 2;
+  unsigned step = (unsigned)((size - base + quarter - 1) / quarter); /* 0..4 */
+  *capacity = base + step * quarter;
+  return log * 4 + step;
+}
+
+static Block *headerOf(void *ptr) { return (Block *)((char *)ptr - HEADER); }
+
+static void *allocate(size_t size, size_t alignment) {
+  if (alignment < HEADER)
+    alignment = HEADER;
+  size_t capacity = size ? size : 1;
+  unsigned cls = NUM_CLASSES;
+  if (alignment == HEADER && size >= CACHE_MIN) {
+    cls = classOf(size, &capacity);
+    pthread_mutex_lock(&lock);
+    Block *b = cls < NUM_CLASSES ? freeLists[cls] : NULL;
+    if (b) {
+      freeLists[cls] = b->next;
+      cachedBytes -= b->capacity;
+    }
+    pthread_mutex_unlock(&lock);
+    if (b) {
+      b->next = NULL;
+      return (char *)b + HEADER;
+    }
+  }
+  /* The data starts `offset` bytes into the block, a multiple of the
+   * alignment, with the header just below it. */
+  size_t offset = alignment;
+  void *base = NULL;
+  if (capacity > SIZE_MAX - offset ||
+      posix_memalign(&base, alignment, offset + capacity) != 0 || !base)
+    return NULL;
+  char *user = (char *)base + offset;
+  Block *b = headerOf(user);
+  b->base = base;
+  b->capacity = cls < NUM_CLASSES ? capacity : 0; /* 0: never cached */
+  b->next = NULL;
+  b->magic = MAGIC;
+  return user;
+}
+
+DLC_RUNTIME_API void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return allocate(size, HEADER);
+}
+
+DLC_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                         size_t size) {
+  return allocate(size, alignment);
+}
+
+DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  Block *b = headerOf(ptr);
+  if (b->magic != MAGIC)
+    return; /* not ours: leaking beats corrupting the heap */
+  if (b->capacity) {
+    size_t capacity;
+    unsigned cls = classOf(b->capacity, &capacity);
+    pthread_mutex_lock(&lock);
+    if (cls < NUM_CLASSES && cachedBytes + b->capacity <= DLC_CACHE_LIMIT) {
+      b->next = freeLists[cls];
+      freeLists[cls] = b;
+      cachedBytes += b->capacity;
+      b = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    if (!b)
+      return;
+  }
+  b->magic = 0;
+  free(b->base);
+}
+
+/* Returns the cached blocks to libc (at exit, so leak checkers see none). */
+__attribute__((destructor)) static void releaseCache(void) {
+  pthread_mutex_lock(&lock);
+  for (unsigned c = 0; c < NUM_CLASSES; ++c)
+    while (freeLists[c]) {
+      Block *b = freeLists[c];
+      freeLists[c] = b->next;
+      b->magic = 0;
+      free(b->base);
+    }
+  cachedBytes = 0;
+  pthread_mutex_unlock(&lock);
+}
