@@ -33,6 +33,18 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
 
 namespace {
 
+/// `x` [N, C, D...] with the window's zero padding on its spatial dims.
+Value padWindow(OpBuilder &b, Location loc, Value x, const WindowAttrs &w) {
+  int64_t spatial = w.strides.size();
+  SmallVector<int64_t> low(2, 0), high(2, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(w.pads[i]);
+    high.push_back(w.pads[i + spatial]);
+  }
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  return padTensor(b, loc, x, low, high, scalarConstant(b, loc, et, 0));
+}
+
 /// The im2col matrix of a padded input x [N, C, P...] for a window with
 /// output sizes `out`: [N * prod(out), C * prod(kernel)], row (n, o...) and
 /// column (c, k...) holding x[n, c, o * stride + k * dilation]. One
@@ -94,26 +106,6 @@ Value matmul2d(OpBuilder &b, Location loc, Value lhs, Value rhs) {
       .getResult(0);
 }
 
-/// `v` with its dims permuted (result dim i is input dim perm[i]).
-Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape;
-  SmallVector<Value> sizes;
-  for (int64_t p : perm) {
-    shape.push_back(t.getDimSize(p));
-    if (t.isDynamicDim(p))
-      sizes.push_back(tensor::DimOp::create(b, loc, v, p));
-  }
-  Value init = tensor::EmptyOp::create(b, loc, shape, t.getElementType(), sizes);
-  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
-}
-
-/// The weight-shaped result of a contraction over im2col columns.
-Value expandTo(OpBuilder &b, Location loc, Value v, RankedTensorType type,
-               SmallVector<ReassociationIndices> groups) {
-  return tensor::ExpandShapeOp::create(b, loc, type, v, groups);
-}
-
 struct ConvLowering : public OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -133,13 +125,7 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
                              op.getDilations(), spatial);
     if (failed(w))
       return failure();
-    SmallVector<int64_t> low(2, 0), high(2, 0);
-    for (int64_t i = 0; i < spatial; ++i) {
-      low.push_back(w->pads[i]);
-      high.push_back(w->pads[i + spatial]);
-    }
-    Value input = padTensor(rewriter, loc, op.getInput(), low, high,
-                            scalarConstant(rewriter, loc, et, 0));
+    Value input = padWindow(rewriter, loc, op.getInput(), *w);
 
     // Ungrouped convs are im2col + matmul: [N*O, C*K] x [C*K, M].
     if (groups == 1 && wType.hasStaticShape() &&
@@ -163,8 +149,9 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
       ReassociationIndices rows;
       for (int64_t i = 0; i <= spatial; ++i)
         rows.push_back(i);
-      Value nomT = expandTo(rewriter, loc, prod, RankedTensorType::get(nom, et),
-                            {rows, {spatial + 1}});
+      Value nomT = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(nom, et), prod,
+          SmallVector<ReassociationIndices>{rows, {spatial + 1}});
       SmallVector<int64_t> perm = {0, spatial + 1};
       for (int64_t i = 0; i < spatial; ++i)
         perm.push_back(1 + i);
@@ -213,11 +200,7 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
                                 AffineMap::get(nDims, 0, wExprs, ctx),
                                 AffineMap::get(nDims, 0, outExprs, ctx)},
             iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value r = arith::AddFOp::create(
-                  b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]));
-              linalg::YieldOp::create(b, l, r);
-            })
+            multiplyAdd)
             .getResult(0);
     if (Value bias = op.getBias())
       conv = addChannelBias(rewriter, loc, conv, bias);
@@ -359,13 +342,7 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
                              op.getDilations(), spatial);
     if (failed(w))
       return failure();
-    SmallVector<int64_t> low(2, 0), high(2, 0);
-    for (int64_t i = 0; i < spatial; ++i) {
-      low.push_back(w->pads[i]);
-      high.push_back(w->pads[i + spatial]);
-    }
-    Value input = padTensor(rewriter, loc, op.getInput(), low, high,
-                            scalarConstant(rewriter, loc, et, 0));
+    Value input = padWindow(rewriter, loc, op.getInput(), *w);
 
     // Ungrouped: dW [M, C*K] = dY^T [M, N*O] x im2col(x) [N*O, C*K].
     auto gType = op.getGradOutput().getType();
@@ -390,7 +367,8 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
       ReassociationIndices all;
       for (int64_t i = 1; i < resultType.getRank(); ++i)
         all.push_back(i);
-      rewriter.replaceOp(op, expandTo(rewriter, loc, prod, resultType, {{0}, all}));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, resultType, prod, SmallVector<ReassociationIndices>{{0}, all});
       return success();
     }
 
@@ -423,11 +401,7 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
                                 AffineMap::get(nDims, 0, gExprs, ctx),
                                 AffineMap::get(nDims, 0, outExprs, ctx)},
             iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value r = arith::AddFOp::create(
-                  b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]));
-              linalg::YieldOp::create(b, l, r);
-            })
+            multiplyAdd)
             .getResult(0);
     rewriter.replaceOp(op, grad);
     return success();

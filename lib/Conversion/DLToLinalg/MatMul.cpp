@@ -9,16 +9,6 @@ using namespace dlc::dl;
 
 namespace {
 
-/// The body of a contraction: acc + lhs * rhs.
-void multiplyAdd(OpBuilder &b, Location l, ValueRange args) {
-  Value r = isa<FloatType>(args[0].getType())
-                ? Value(arith::AddFOp::create(
-                      b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1])))
-                : Value(arith::AddIOp::create(
-                      b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1])));
-  linalg::YieldOp::create(b, l, r);
-}
-
 struct MatMulLowering : public OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,

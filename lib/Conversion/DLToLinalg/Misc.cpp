@@ -242,16 +242,6 @@ static Value counterUniform(OpBuilder &b, Location l, Value shaped,
       scalarConstant(b, l, b.getF64Type(), 1.0 / 9007199254740992.0));
 }
 
-/// The dynamic dims of `v`, for `generate`.
-static SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, loc, v, d));
-  return sizes;
-}
-
 /// Training dropout keeps an element with probability 1 - ratio (the
 /// counter-based sample is >= ratio) and scales kept ones by 1 / (1 - ratio).
 /// Same seed, same mask.

@@ -156,15 +156,11 @@ struct TransposeLowering : public OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    SmallVector<Value> sizes;
-    for (auto [i, p] : llvm::enumerate(op.getPerm()))
-      if (op.getType().isDynamicDim(i))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), p));
-    Value init = emptyTensor(rewriter, loc, op.getType(), sizes);
-    auto t = linalg::TransposeOp::create(rewriter, loc, op.getInput(), init,
-                                         op.getPerm());
-    rewriter.replaceOp(op, t.getResults());
+    Value t = permute(rewriter, op.getLoc(), op.getInput(), op.getPerm());
+    // The declared type may be more precise than the input's dims say.
+    if (t.getType() != op.getType())
+      t = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), t);
+    rewriter.replaceOp(op, t);
     return success();
   }
 };

@@ -36,6 +36,37 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
   return emptyTensor(b, loc, type, sizes);
 }
 
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, v, d));
+  return sizes;
+}
+
+Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  for (int64_t p : perm) {
+    shape.push_back(t.getDimSize(p));
+    if (t.isDynamicDim(p))
+      sizes.push_back(tensor::DimOp::create(b, loc, v, p));
+  }
+  Value init = tensor::EmptyOp::create(b, loc, shape, t.getElementType(), sizes);
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+void multiplyAdd(OpBuilder &b, Location l, ValueRange args) {
+  Value r = isa<FloatType>(args[0].getType())
+                ? Value(arith::AddFOp::create(
+                      b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1])))
+                : Value(arith::AddIOp::create(
+                      b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1])));
+  linalg::YieldOp::create(b, l, r);
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));

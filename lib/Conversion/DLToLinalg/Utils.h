@@ -23,6 +23,18 @@ mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type,
                         mlir::ValueRange dynamicSizes);
 
+/// The dynamic dims of `v` (tensor.dim), for emptyTensor / generate.
+llvm::SmallVector<mlir::Value> dynamicSizes(mlir::OpBuilder &b,
+                                            mlir::Location loc, mlir::Value v);
+
+/// `v` with its dims permuted (result dim i is input dim perm[i]), as a
+/// linalg.transpose.
+mlir::Value permute(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                    llvm::ArrayRef<int64_t> perm);
+
+/// The body of a contraction generic: acc + lhs * rhs (float or integer).
+void multiplyAdd(mlir::OpBuilder &b, mlir::Location l, mlir::ValueRange args);
+
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);

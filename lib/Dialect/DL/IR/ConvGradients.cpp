@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/IR/GradientBuilder.h"
 
 using namespace mlir;
 using namespace dlc::dl;
@@ -267,14 +267,9 @@ DL_RULE(GlobalAvgPoolOp) {
   for (int64_t d = 2; d < xt.getRank(); ++d)
     count *= xt.getDimSize(d);
   Type et = xt.getElementType();
-  auto scalarType = RankedTensorType::get({}, et);
-  Value divisor = ConstantOp::create(
-      b, l,
-      DenseElementsAttr::get(scalarType, b.getFloatAttr(et, double(count))));
-  Value scaled = DivOp::create(b, l, resultGrads[0], divisor);
-  Value shape =
-      xt.hasStaticShape() ? Value() : Value(ShapeOfOp::create(b, l, x));
-  grads.assign(1, ExpandOp::create(b, l, xt, scaled, shape));
+  Value scaled = DivOp::create(b, l, resultGrads[0],
+                               scalarTensor(b, l, et, double(count)));
+  grads.assign(1, expandLike(b, l, scaled, x));
   return success();
 }
 

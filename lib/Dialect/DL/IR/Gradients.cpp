@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/IR/GradientBuilder.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -27,45 +27,6 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
-/// A scalar-shaped (rank 0) constant of `et`.
-Value scalar(OpBuilder &b, Location loc, Type et, double v) {
-  auto t = RankedTensorType::get({}, et);
-  return ConstantOp::create(b, loc,
-                            DenseElementsAttr::get(t, b.getFloatAttr(et, v)));
-}
-
-/// `like`'s shape as a run-time value when it has dynamic dims; null when it
-/// is static (the result type then says it all).
-Value dynamicShape(OpBuilder &b, Location loc, Value like) {
-  if (typeOf(like).hasStaticShape())
-    return {};
-  return ShapeOfOp::create(b, loc, like);
-}
-
-/// `v` reshaped to `like`'s type (same element count).
-Value reshapeLike(OpBuilder &b, Location loc, Value v, Value like) {
-  auto t = typeOf(like);
-  if (typeOf(v) == t)
-    return v;
-  Value shape = dynamicShape(b, loc, like);
-  // shape_of gives the dims themselves, so a 0 means an empty dim.
-  return ReshapeOp::create(b, loc, t, v, shape, b.getBoolAttr(bool(shape)));
-}
-
-/// `v` broadcast to `like`'s type.
-Value expandLike(OpBuilder &b, Location loc, Value v, Value like) {
-  auto t = typeOf(like);
-  if (typeOf(v) == t)
-    return v;
-  return ExpandOp::create(b, loc, t, v, dynamicShape(b, loc, like));
-}
-
-/// Zeros shaped like `like`.
-Value zerosLike(OpBuilder &b, Location loc, Value like) {
-  return expandLike(b, loc, scalar(b, loc, typeOf(like).getElementType(), 0),
-                    like);
-}
-
 /// True if `g` is null or known to be all zeros (a zero splat, possibly
 /// expanded, as dl-autodiff passes for results without a gradient), so a
 /// rule can skip the terms it feeds.
@@ -80,105 +41,7 @@ bool isZero(Value g) {
          attr.getSplatValue<APFloat>().isZero();
 }
 
-/// Sums `grad` (shaped like a broadcast result) down to `target`'s shape:
-/// over the leading dims `target` lacks and the dims where it has 1.
-Value unbroadcast(OpBuilder &b, Location loc, Value grad, Value target) {
-  auto gt = typeOf(grad), tt = typeOf(target);
-  if (gt == tt)
-    return grad;
-  int64_t offset = gt.getRank() - tt.getRank();
-  SmallVector<int64_t> axes;
-  for (int64_t i = 0; i < gt.getRank(); ++i)
-    if (i < offset || (tt.getDimSize(i - offset) == 1 && gt.getDimSize(i) != 1))
-      axes.push_back(i);
-  Value g = grad;
-  if (!axes.empty())
-    g = ReduceSumOp::create(b, loc, g, b.getDenseI64ArrayAttr(axes),
-                            b.getBoolAttr(true));
-  return reshapeLike(b, loc, g, target);
-}
 
-/// Builds dl ops at one location, to keep the rules close to their formulas.
-/// Binary ops broadcast; `c(like, v)` is a rank-0 constant of like's element
-/// type, which broadcasts against anything.
-struct GradBuilder {
-  OpBuilder &b;
-  Location l;
-
-  Value c(Value like, double v) {
-    return scalar(b, l, typeOf(like).getElementType(), v);
-  }
-  Value add(Value x, Value y) { return AddOp::create(b, l, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, l, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, l, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, l, x, y); }
-  Value pow(Value x, Value y) { return PowOp::create(b, l, x, y); }
-  Value neg(Value x) { return NegOp::create(b, l, x); }
-  Value exp(Value x) { return ExpOp::create(b, l, x); }
-  Value log(Value x) { return LogOp::create(b, l, x); }
-  Value rsqrt(Value x) { return RsqrtOp::create(b, l, x); }
-  Value recip(Value x) { return ReciprocalOp::create(b, l, x); }
-  Value sign(Value x) { return SignOp::create(b, l, x); }
-  Value tanh(Value x) { return TanhOp::create(b, l, x); }
-  Value sigmoid(Value x) { return SigmoidOp::create(b, l, x); }
-  Value erf(Value x) { return ErfOp::create(b, l, x); }
-  Value floor(Value x) { return FloorOp::create(b, l, x); }
-  Value ceil(Value x) { return CeilOp::create(b, l, x); }
-  Value gt(Value x, Value y) { return GreaterOp::create(b, l, x, y); }
-  Value ge(Value x, Value y) { return GreaterEqualOp::create(b, l, x, y); }
-  Value lt(Value x, Value y) { return LessOp::create(b, l, x, y); }
-  Value le(Value x, Value y) { return LessEqualOp::create(b, l, x, y); }
-  Value eq(Value x, Value y) { return EqualOp::create(b, l, x, y); }
-  Value both(Value x, Value y) { return AndOp::create(b, l, x, y); }
-  Value select(Value cond, Value x, Value y) {
-    return SelectOp::create(b, l, cond, x, y);
-  }
-  /// x * x
-  Value square(Value x) { return mul(x, x); }
-  /// g where cond holds, else 0.
-  Value where(Value cond, Value g) { return select(cond, g, c(g, 0)); }
-  /// A boolean tensor as 0 / 1 of `like`'s element type.
-  Value toFloat(Value cond, Value like) {
-    auto t = typeOf(cond);
-    return CastOp::create(
-        b, l,
-        RankedTensorType::get(t.getShape(), typeOf(like).getElementType()),
-        cond);
-  }
-  Value sum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
-    return ReduceSumOp::create(b, l, x, b.getDenseI64ArrayAttr(axes),
-                               b.getBoolAttr(keepdims));
-  }
-  Value mean(Value x, ArrayRef<int64_t> axes) {
-    return ReduceMeanOp::create(b, l, x, b.getDenseI64ArrayAttr(axes),
-                                b.getBoolAttr(true));
-  }
-  Value unsqueeze(Value x, ArrayRef<int64_t> axes) {
-    if (axes.empty())
-      return x;
-    return UnsqueezeOp::create(b, l, x, b.getDenseI64ArrayAttr(axes));
-  }
-  Value squeeze(Value x, ArrayRef<int64_t> axes) {
-    return SqueezeOp::create(b, l, x, b.getDenseI64ArrayAttr(axes));
-  }
-  Value transpose(Value x, ArrayRef<int64_t> perm) {
-    return TransposeOp::create(b, l, x, b.getDenseI64ArrayAttr(perm));
-  }
-  Value matmul(Value x, Value y) { return MatMulOp::create(b, l, x, y); }
-  Value i64Constant(ArrayRef<int64_t> values) {
-    auto t = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                   b.getI64Type());
-    return ConstantOp::create(b, l, DenseElementsAttr::get(t, values));
-  }
-  Value reshapeLike(Value v, Value like) {
-    return ::reshapeLike(b, l, v, like);
-  }
-  Value expandLike(Value v, Value like) { return ::expandLike(b, l, v, like); }
-  Value zerosLike(Value like) { return ::zerosLike(b, l, like); }
-  Value unbroadcast(Value g, Value target) {
-    return ::unbroadcast(b, l, g, target);
-  }
-};
 
 /// The number of elements of `x` in the dims `axes`, as a rank-0 tensor of
 /// x's element type: a constant unless one of those dims is dynamic.

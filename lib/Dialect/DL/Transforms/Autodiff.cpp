@@ -2,6 +2,7 @@
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/Transforms/Autodiff.h"
+#include "dlc/Dialect/DL/IR/GradientBuilder.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,16 +25,6 @@ bool isFloatTensor(Type t) {
 }
 
 } // namespace
-
-Value dlc::dl::zerosLike(OpBuilder &b, Location loc, Value like) {
-  auto t = cast<RankedTensorType>(like.getType());
-  auto scalarType = RankedTensorType::get({}, t.getElementType());
-  Value zero = ConstantOp::create(
-      b, loc, DenseElementsAttr::get(scalarType,
-                                     b.getFloatAttr(t.getElementType(), 0)));
-  Value shape = t.hasStaticShape() ? Value() : Value(ShapeOfOp::create(b, loc, like));
-  return ExpandOp::create(b, loc, t, zero, shape);
-}
 
 FailureOr<SmallVector<Value>>
 dlc::dl::buildGradients(OpBuilder &b, Location loc, ArrayRef<Operation *> forward,

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/IR/GradientBuilder.h"
 #include "dlc/Dialect/DL/Transforms/Autodiff.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
@@ -34,12 +34,6 @@ using namespace dlc::dl;
 namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-Value scalar(OpBuilder &b, Location loc, Type et, double v) {
-  auto t = RankedTensorType::get({}, et);
-  return ConstantOp::create(b, loc,
-                            DenseElementsAttr::get(t, b.getFloatAttr(et, v)));
-}
 
 Value reduceAll(OpBuilder &b, Location loc, Value v, bool mean) {
   auto axes = b.getDenseI64ArrayAttr({});
@@ -121,9 +115,9 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
     } else if (loss == "huber") {
       // 0.5 q^2 + delta (|d| - q), q = min(|d|, delta).
       Value a = AbsOp::create(b, loc, d);
-      Value delta = scalar(b, loc, et, huberDelta);
+      Value delta = scalarTensor(b, loc, et, huberDelta);
       Value q = MinOp::create(b, loc, a, delta);
-      Value quad = MulOp::create(b, loc, scalar(b, loc, et, 0.5),
+      Value quad = MulOp::create(b, loc, scalarTensor(b, loc, et, 0.5),
                                  MulOp::create(b, loc, q, q));
       elem = AddOp::create(b, loc, quad,
                            MulOp::create(b, loc, delta, SubOp::create(b, loc, a, q)));
@@ -132,7 +126,7 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
       Value relu = ReluOp::create(b, loc, pred);
       Value xy = MulOp::create(b, loc, pred, labels);
       Value e = ExpOp::create(b, loc, NegOp::create(b, loc, AbsOp::create(b, loc, pred)));
-      Value soft = LogOp::create(b, loc, AddOp::create(b, loc, scalar(b, loc, et, 1), e));
+      Value soft = LogOp::create(b, loc, AddOp::create(b, loc, scalarTensor(b, loc, et, 1), e));
       elem = AddOp::create(b, loc, SubOp::create(b, loc, relu, xy), soft);
     }
     // PyTorch's mean is over every element.
@@ -150,7 +144,7 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
         b, loc,
         crossEntropyPerSample(b, loc, LogSoftmaxOp::create(b, loc, pred, axis1),
                               labels, labelSmoothing));
-    Value invT = scalar(b, loc, et, 1.0 / temp);
+    Value invT = scalarTensor(b, loc, et, 1.0 / temp);
     Value logps = LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, pred, invT), axis1);
     Value logpt =
         LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, teacher, invT), axis1);
@@ -159,9 +153,9 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
     Value klPerSample = ReduceSumOp::create(b, loc, kl, b.getDenseI64ArrayAttr({1}),
                                             b.getBoolAttr(false));
     Value klLoss = reduceBatch(b, loc, klPerSample);
-    Value hard = MulOp::create(b, loc, scalar(b, loc, et, distillAlpha), ce);
+    Value hard = MulOp::create(b, loc, scalarTensor(b, loc, et, distillAlpha), ce);
     Value soft = MulOp::create(
-        b, loc, scalar(b, loc, et, (1 - distillAlpha) * temp * temp), klLoss);
+        b, loc, scalarTensor(b, loc, et, (1 - distillAlpha) * temp * temp), klLoss);
     return Value(AddOp::create(b, loc, hard, soft));
   }
   llvm_unreachable("loss names are checked before the loss is built");
@@ -418,20 +412,21 @@ LogicalResult TrainStepPass::build() {
       init.setResultAttr(i, "dl.name", b.getStringAttr(stateNames[i]));
   }
 
-  // Maps the entry's parameters and statistics to state arguments.
+  // Where each of the entry's parameters and statistics sits in the state.
+  llvm::DenseMap<Value, unsigned> stateIndex;
+  for (auto [i, t] : llvm::enumerate(trainables))
+    stateIndex[t.original] = i;
+  for (auto [i, c] : llvm::enumerate(stats))
+    stateIndex[c.getResult()] = statsBegin + i;
   auto mapState = [&](IRMapping &map, Block *block) {
-    for (auto [i, t] : llvm::enumerate(trainables))
-      map.map(t.original, block->getArgument(i));
-    for (auto [i, c] : llvm::enumerate(stats))
-      map.map(c.getResult(), block->getArgument(statsBegin + i));
+    for (auto [v, i] : stateIndex)
+      map.map(v, block->getArgument(i));
     for (unsigned i = 0; i < numData; ++i)
       map.map(body.getArgument(i), block->getArgument(numState + i));
   };
   auto isState = [&](Operation &op) {
-    return llvm::any_of(op.getResults(), [&](Value r) {
-      return llvm::any_of(trainables, [&](const Trainable &t) { return t.original == r; }) ||
-             llvm::any_of(stats, [&](ConstantOp c) { return c.getResult() == r; });
-    });
+    return llvm::any_of(op.getResults(),
+                        [&](Value r) { return stateIndex.contains(r); });
   };
 
   // PREFIX_forward(state..., data...) -> (results...)
@@ -505,7 +500,7 @@ LogicalResult TrainStepPass::build() {
       Type bt = xType.getElementType();
       Value count;
       if (xType.hasStaticShape()) {
-        count = scalar(b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
+        count = scalarTensor(b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
       } else {
         Value shape = ShapeOfOp::create(b, loc, bn.getInput());
         Value dims = CastOp::create(
@@ -513,23 +508,22 @@ LogicalResult TrainStepPass::build() {
         Value all = ReduceProdOp::create(b, loc, dims, b.getDenseI64ArrayAttr({}),
                                          b.getBoolAttr(false));
         count = DivOp::create(b, loc, all,
-                              scalar(b, loc, bt, double(xType.getDimSize(1))));
+                              scalarTensor(b, loc, bt, double(xType.getDimSize(1))));
       }
-      Value m = scalar(b, loc, bt, bnMomentum), keep = scalar(b, loc, bt, 1 - bnMomentum);
+      Value m = scalarTensor(b, loc, bt, bnMomentum), keep = scalarTensor(b, loc, bt, 1 - bnMomentum);
       auto update = [&](Value running, Value batch) {
-        for (auto [i, c] : llvm::enumerate(stats))
-          if (c.getResult() == running) {
-            Value old = block->getArgument(statsBegin + i);
-            newState[statsBegin + i] = AddOp::create(
-                b, loc, MulOp::create(b, loc, keep, old),
-                MulOp::create(b, loc, m, batch));
-          }
+        auto it = stateIndex.find(running);
+        if (it == stateIndex.end() || it->second < statsBegin)
+          return;
+        Value old = block->getArgument(it->second);
+        newState[it->second] = AddOp::create(b, loc, MulOp::create(b, loc, keep, old),
+                                             MulOp::create(b, loc, m, batch));
       };
       update(bn.getMean(), train.getBatchMean());
       Value unbiased = MulOp::create(
           b, loc, train.getBatchVariance(),
           DivOp::create(b, loc, count,
-                        SubOp::create(b, loc, count, scalar(b, loc, bt, 1))));
+                        SubOp::create(b, loc, count, scalarTensor(b, loc, bt, 1))));
       update(bn.getVariance(), unbiased);
       continue;
     }
@@ -555,7 +549,7 @@ LogicalResult TrainStepPass::build() {
   for (Operation &op : *block)
     forward.push_back(&op);
   SmallVector<Value> params(block->getArguments().take_front(numTrain));
-  auto grads = buildGradients(b, loc, forward, {{*lossValue, scalar(b, loc, et, 1)}},
+  auto grads = buildGradients(b, loc, forward, {{*lossValue, scalarTensor(b, loc, et, 1)}},
                               params);
   if (failed(grads))
     return failure();
@@ -570,55 +564,55 @@ LogicalResult TrainStepPass::build() {
       total = total ? Value(AddOp::create(b, loc, total, sq)) : sq;
     }
     Value norm = SqrtOp::create(b, loc, total);
-    Value coef = DivOp::create(b, loc, scalar(b, loc, et, clipNorm),
-                               AddOp::create(b, loc, norm, scalar(b, loc, et, 1e-6)));
-    coef = MinOp::create(b, loc, coef, scalar(b, loc, et, 1));
+    Value coef = DivOp::create(b, loc, scalarTensor(b, loc, et, clipNorm),
+                               AddOp::create(b, loc, norm, scalarTensor(b, loc, et, 1e-6)));
+    coef = MinOp::create(b, loc, coef, scalarTensor(b, loc, et, 1));
     for (Value &g : *grads)
       g = MulOp::create(b, loc, g, coef);
   }
 
   // The optimizer update.
-  Value one = scalar(b, loc, et, 1);
+  GradBuilder e{b, loc};
+  auto c = [&](double v) { return scalarTensor(b, loc, et, v); };
+  Value one = c(1);
   Value nextStep = AddOp::create(
       b, loc, stepCount,
       ConstantOp::create(b, loc, DenseElementsAttr::get(i64Scalar, b.getI64IntegerAttr(1))));
-  Value t = CastOp::create(b, loc, RankedTensorType::get({}, et), nextStep);
+  // Adam's bias corrections, shared by every parameter.
+  Value bc1, sqrtBc2;
+  if (opt == "adam" || opt == "adamw") {
+    Value t = CastOp::create(b, loc, RankedTensorType::get({}, et), nextStep);
+    bc1 = e.sub(one, e.pow(c(beta1), t));
+    sqrtBc2 = e.sqrt(e.sub(one, e.pow(c(beta2), t)));
+  }
   for (unsigned i = 0; i < numTrain; ++i) {
     Value w = block->getArgument(i), g = (*grads)[i];
     auto slot = [&](unsigned s) { return block->getArgument(slotsBegin + s * numTrain + i); };
     auto setSlot = [&](unsigned s, Value v) { newState[slotsBegin + s * numTrain + i] = v; };
-    auto mul = [&](Value x, Value y) -> Value { return MulOp::create(b, loc, x, y); };
-    auto add = [&](Value x, Value y) -> Value { return AddOp::create(b, loc, x, y); };
-    auto sub = [&](Value x, Value y) -> Value { return SubOp::create(b, loc, x, y); };
-    auto div = [&](Value x, Value y) -> Value { return DivOp::create(b, loc, x, y); };
-    auto c = [&](double v) { return scalar(b, loc, et, v); };
     if (weightDecay > 0 && opt != "adamw")
-      g = add(g, mul(c(weightDecay), w));
+      g = e.add(g, e.mul(c(weightDecay), w));
     Value update;
     if (opt == "sgd") {
       update = g;
     } else if (opt == "momentum" || opt == "nesterov") {
-      Value v = add(mul(c(momentum), slot(0)), g);
+      Value v = e.add(e.mul(c(momentum), slot(0)), g);
       setSlot(0, v);
-      update = opt == "nesterov" ? add(g, mul(c(momentum), v)) : v;
+      update = opt == "nesterov" ? e.add(g, e.mul(c(momentum), v)) : v;
     } else if (opt == "adam" || opt == "adamw") {
       if (opt == "adamw" && weightDecay > 0)
-        w = mul(w, sub(one, mul(lr, c(weightDecay))));
-      Value m = add(mul(c(beta1), slot(0)), mul(c(1 - beta1), g));
-      Value v = add(mul(c(beta2), slot(1)), mul(c(1 - beta2), mul(g, g)));
+        w = e.mul(w, e.sub(one, e.mul(lr, c(weightDecay))));
+      Value m = e.add(e.mul(c(beta1), slot(0)), e.mul(c(1 - beta1), g));
+      Value v = e.add(e.mul(c(beta2), slot(1)), e.mul(c(1 - beta2), e.square(g)));
       setSlot(0, m);
       setSlot(1, v);
-      Value bc1 = sub(one, PowOp::create(b, loc, c(beta1), t));
-      Value bc2 = sub(one, PowOp::create(b, loc, c(beta2), t));
-      Value denom = add(div(SqrtOp::create(b, loc, v), SqrtOp::create(b, loc, bc2)),
-                        c(eps));
-      update = div(div(m, bc1), denom);
+      Value denom = e.add(e.div(e.sqrt(v), sqrtBc2), c(eps));
+      update = e.div(e.div(m, bc1), denom);
     } else { // adagrad
-      Value s = add(slot(0), mul(g, g));
+      Value s = e.add(slot(0), e.square(g));
       setSlot(0, s);
-      update = div(g, add(SqrtOp::create(b, loc, s), c(eps)));
+      update = e.div(g, e.add(e.sqrt(s), c(eps)));
     }
-    newState[i] = sub(w, mul(lr, update));
+    newState[i] = e.sub(w, e.mul(lr, update));
   }
   newState[numState - 1] = nextStep;
   SmallVector<Value> outs = {*lossValue, pred};

@@ -13,9 +13,6 @@
 
 namespace dlc::dl {
 
-/// A tensor of zeros shaped like `like` (dynamic dims from its shape_of).
-mlir::Value zerosLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like);
-
 /// Builds, at `b`'s insertion point, the gradient of every value in `wrt`
 /// given the cotangent of each `seeds` value (value, cotangent), through the
 /// ops of `forward` (in program order; they must dominate the insertion
