@@ -4,6 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${DLC_BUILD_DIR:-$root/build}"
+# Paths relative to the checkout, so git worktrees share ccache hits.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 
 bash "$root/scripts/install-deps.sh"
 if [ ! -f "$build/build.ninja" ]; then
