@@ -6,6 +6,7 @@
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "dlc/Target/CPU/CPUTarget.h"
+#include "dlc/Pipelines/Pipelines.h"
 #include "dlc/Target/CPU/EntryABI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,8 +16,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
@@ -113,21 +114,39 @@ static bool printModule(ModuleOp module, const Options &options,
   return true;
 }
 
+/// A pass manager for one stage: MLIR's pass-manager options from the
+/// command line (--mlir-print-ir-after-all, --mlir-pass-statistics, ...) and
+/// its pass timings under the stage's timer.
+static std::unique_ptr<PassManager> stagePassManager(MLIRContext &context,
+                                                     TimingScope &timer,
+                                                     const Options &options) {
+  auto pm = std::make_unique<PassManager>(&context);
+  if (options.mlirCLOptions && failed(applyPassManagerCLOptions(*pm)))
+    return nullptr;
+  pm->enableTiming(timer);
+  return pm;
+}
+
 int driver::run(const Options &options, llvm::raw_ostream &errs,
                 llvm::raw_ostream &log) {
   auto start = std::chrono::steady_clock::now();
+  // Stage timings go through MLIR's timing manager: --mlir-timing or -v
+  // print its report (passes nested under their stage) when dlc ends.
+  DefaultTimingManager timing;
+  if (options.mlirCLOptions)
+    applyDefaultTimingManagerCLOptions(timing);
+  if (options.verbose)
+    timing.setEnabled(true);
+  TimingScope rootTimer = timing.getRootScope();
   // On a terminal, a compile that takes a while shows which stage it has
-  // reached on one status line; -v prints every stage with its time.
+  // reached on one status line.
   bool progress = !options.verbose && errs.is_displayed();
   bool progressShown = false;
   auto stage = [&](llvm::StringRef what) {
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();
-    if (options.verbose)
-      log << "dlc: " << what << " done at " << llvm::format("%.1f", ms)
-          << " ms\n";
-    else if (progress && ms > 1000) {
+    if (progress && ms > 1000) {
       errs << "\rdlc: " << what << " done (" << llvm::format("%.1f", ms / 1000)
            << " s)\x1b[K";
       progressShown = true;
@@ -137,7 +156,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (progressShown)
       errs << "\n";
   });
-  MLIRContext context;
+  DialectRegistry registry;
+  registerDLCDialects(registry);
+  MLIRContext context(registry);
   context.loadDialect<dl::DLDialect, func::FuncDialect,
                       tensor::TensorDialect>();
   // Errors name the user's node through its location ("Conv_0"("Conv")):
@@ -158,8 +179,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   importOptions.targetOpset = options.targetOpset;
   importOptions.textFormat = isTextInput(options);
   importOptions.verbose = options.verbose;
-  importOptions.keepWeights = options.train.enabled;
+  importOptions.keepWeights = options.train;
   OwningOpRef<ModuleOp> module;
+  TimingScope importTimer = rootTimer.nest("import");
   if (llvm::StringRef(options.input).ends_with(".mlir")) {
     // dl IR as text (from dlc-opt, or written by hand).
     context.loadDialect<tensor::TensorDialect>();
@@ -170,6 +192,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   if (!module)
     return kImportError;
+  importTimer.stop();
   stage("import");
 
   // Name the entry point after the output.
@@ -193,46 +216,28 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   std::string prefix = llvm::StringRef(entry).ends_with("_forward")
                            ? entry.substr(0, entry.size() - 8)
                            : entry;
-  if (options.train.enabled &&
+  if (options.train &&
       (options.emit == Emit::Exe || options.externalWeights)) {
     errs << "error: --train makes a library (--emit=obj, lib, shared, header "
             "or mlir); --emit=exe and --weights=external are for inference\n";
     return kUsageError;
   }
   if (options.emit != Emit::MlirRaw) {
-    PassManager pm(&context);
-    if (options.train.enabled) {
-      // Before any folding, so the initializers are still named constants.
-      const TrainOptions &t = options.train;
-      dl::DLTrainStepOptions o;
-      o.entry = "main";
-      o.prefix = prefix;
-      o.numData = t.numData;
-      o.loss = t.loss;
-      o.reduction = t.reduction;
-      o.labelSmoothing = t.labelSmoothing;
-      o.huberDelta = t.huberDelta;
-      o.distillAlpha = t.distillAlpha;
-      o.distillTemperature = t.distillTemperature;
-      o.optimizer = t.optimizer;
-      o.momentum = t.momentum;
-      o.beta1 = t.beta1;
-      o.beta2 = t.beta2;
-      o.epsilon = t.epsilon;
-      o.weightDecay = t.weightDecay;
-      o.clipNorm = t.clipNorm;
-      o.bnMomentum = t.bnMomentum;
-      o.seed = t.seed;
-      o.init = t.init;
-      o.freeze.assign(t.freeze.begin(), t.freeze.end());
-      pm.addPass(dl::createDLShapeInference());
-      pm.addPass(dl::createDLTrainStep(o));
+    TimingScope timer = rootTimer.nest(options.train ? "train step and "
+                                                       "simplification"
+                                                     : "simplification");
+    auto pm = stagePassManager(context, timer, options);
+    if (!pm)
+      return kUsageError;
+    if (options.train) {
+      dl::DLTrainStepOptions train = options.trainOptions;
+      train.entry = "main";
+      train.prefix = prefix;
+      buildTrainPipeline(*pm, train);
+    } else {
+      buildSimplifyPipeline(*pm);
     }
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(dl::createDLShapeInference());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-    if (failed(pm.run(*module))) {
+    if (failed(pm->run(*module))) {
       errs << "error: dl simplification failed (see the diagnostics above)\n";
       return kCompileError;
     }
@@ -241,23 +246,34 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
 
-  if (options.train.enabled)
+  // The lowering renames `main` after the model, and moves the train
+  // step's functions aside for the C entry points that take their names.
+  CPUPipelineOptions lowering;
+  lowering.optLevel = options.optLevel;
+  lowering.threads = options.threads;
+  std::map<std::string, std::string> renamed;
+  if (options.train) {
     entry = prefix + "_forward";
-  module->walk([&](func::FuncOp f) {
-    if (f.getSymName() == "main")
-      f.setSymName(entry);
-    // The C entry points NAME_train_step / NAME_train_init wrap these.
-    if (options.train.enabled && (f.getSymName() == prefix + "_train_step" ||
-                                  f.getSymName() == prefix + "_train_init"))
-      f.setSymName((f.getSymName() + "_impl").str());
-  });
+    renamed[prefix + "_train_step"] = prefix + "_train_step_impl";
+    renamed[prefix + "_train_init"] = prefix + "_train_init_impl";
+  } else if (entry != "main" && module->lookupSymbol<func::FuncOp>("main")) {
+    renamed["main"] = entry;
+  }
+  for (auto &[from, to] : renamed)
+    lowering.rename.push_back(from + ":" + to);
   // The entry points: NAME_run, and with --train NAME_train_step and
   // NAME_train_init.
   std::vector<cpu::EntrySignature> signatures;
+  // `function` is the lowered name; the dl function may still have its
+  // name before the renaming.
   auto addEntry = [&](const std::string &function, const std::string &run,
                       const std::string &release,
                       const std::string &summary) -> bool {
-    auto f = module->lookupSymbol<func::FuncOp>(function);
+    std::string original = function;
+    for (auto &[from, to] : renamed)
+      if (to == function)
+        original = from;
+    auto f = module->lookupSymbol<func::FuncOp>(original);
     if (!f) {
       errs << "error: the model has no function '" << function << "'\n";
       return false;
@@ -265,6 +281,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     auto sig = cpu::readSignature(f, prefix);
     if (failed(sig))
       return false;
+    sig->entry = function;
     if (!run.empty()) {
       sig->runSymbol = run;
       sig->releaseSymbol = release;
@@ -274,12 +291,12 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return true;
   };
   if (!addEntry(entry, "", "",
-                options.train.enabled
+                options.train
                     ? "inference: the state (as for " + prefix +
                           "_train_step), then the data inputs"
                     : ""))
     return kCompileError;
-  if (options.train.enabled &&
+  if (options.train &&
       (!addEntry(prefix + "_train_step_impl", prefix + "_train_step",
                  prefix + "_train_step_release",
                  "one training step (forward, loss, gradients, optimizer "
@@ -313,11 +330,12 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Header)
     return writeHeaderFile(options.output) ? kSuccess : kUsageError;
   if (options.emit == Emit::Linalg) {
-    PassManager pm(&context);
-    pm.addPass(createDLVerifyBackendContract());
-    pm.addPass(createDLToLinalg());
-    pm.addPass(createCanonicalizerPass());
-    if (failed(pm.run(*module)))
+    TimingScope timer = rootTimer.nest("dl to linalg");
+    auto pm = stagePassManager(context, timer, options);
+    if (!pm)
+      return kUsageError;
+    buildDLToLinalgPipeline(*pm);
+    if (failed(pm->run(*module)))
       return kCompileError;
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   }
@@ -325,16 +343,25 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.cpu = options.mcpu;
   cpuOptions.triple = options.mtriple;
-  if (failed(cpu::lowerToLLVMDialect(*module, cpuOptions)))
-    return kCompileError;
+  {
+    TimingScope timer = rootTimer.nest("lowering to the LLVM dialect");
+    auto pm = stagePassManager(context, timer, options);
+    if (!pm)
+      return kUsageError;
+    buildCPULoweringPipeline(*pm, lowering);
+    if (failed(pm->run(*module)))
+      return kCompileError;
+  }
   stage("lowering to the LLVM dialect");
+  if (options.emit == Emit::MlirLLVM)
+    return printModule(*module, options, errs) ? kSuccess : kUsageError;
+  TimingScope llvmTimer = rootTimer.nest("LLVM IR and optimization");
   llvm::LLVMContext llvmContext;
   std::string error;
   auto llvmModule =
       cpu::translateToLLVMIR(*module, llvmContext, cpuOptions, error);
   if (!llvmModule) {
     errs << "error: " << error << "\n";
-    if (getenv("DLC_DEBUG_DUMP")) module->print(errs);
     return kCompileError;
   }
   if (options.externalWeights) {
@@ -360,6 +387,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     }
   if (options.emit == Emit::Exe)
     cpu::emitExecutableAliases(*llvmModule, *signature);
+  llvmTimer.stop();
   stage("LLVM IR and optimization");
   if (options.emit == Emit::Llvm) {
     auto out = openOutputFile(options.output, &error);
@@ -386,6 +414,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     objPath = tempObj.str().str();
   }
   {
+    TimingScope timer = rootTimer.nest("object code");
     auto out = openOutputFile(objPath, &error);
     if (!out) {
       errs << "error: " << error << "\n";
@@ -438,6 +467,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
             "to link against\n";
     return kCompileError;
   }
+  TimingScope linkTimer = rootTimer.nest("link");
   llvm::SmallVector<std::string> argStorage;
   if (options.emit == Emit::Shared)
     argStorage = {*cc, "-shared", "-o", options.output, objPath,

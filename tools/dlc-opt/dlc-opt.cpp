@@ -1,28 +1,24 @@
 //===- dlc-opt.cpp - mlir-opt with the dl dialect and passes --------------===//
 //
-// The driver for lit tests: every upstream dialect and pass, plus dl.
+// The driver for lit tests and for reproducing dlc step by step: every
+// upstream dialect and pass, dl's passes, and dlc's pipelines
+// (--dlc-simplify, --dlc-train, --dlc-to-linalg, --dlc-cpu-lowering), the
+// same functions dlc calls.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dlc/Conversion/Passes.h"
-#include "dlc/Dialect/DL/IR/DLDialect.h"
-#include "dlc/Dialect/DL/Transforms/Passes.h"
+#include "dlc/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  dlc::dl::registerDLPasses();
-  dlc::registerDLConversionPasses();
+  dlc::registerDLCPipelines();
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<dlc::dl::DLDialect>();
+  dlc::registerDLCDialects(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "dlc optimizer driver\n", registry));

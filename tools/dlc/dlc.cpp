@@ -5,12 +5,19 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Driver/Driver.h"
+#include "dlc/Pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
+using namespace dlc;
 using namespace dlc::driver;
 
 static cl::OptionCategory category("dlc options");
@@ -27,6 +34,9 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::MlirRaw, "mlir-raw",
                           "dl IR as imported, before any simplification"),
                clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),
+               clEnumValN(Emit::MlirLLVM, "mlir-llvm",
+                          "the LLVM dialect module (what dlc-opt "
+                          "--dlc-cpu-lowering makes)"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Obj, "obj", "an object file"),
                clEnumValN(Emit::Lib, "lib",
@@ -76,73 +86,95 @@ static cl::opt<Weights> weights(
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
+static cl::opt<bool> threadPool("thread-pool",
+                                cl::desc("Run each kernel's outer parallel "
+                                         "loop on the runtime's thread pool "
+                                         "(default on)"),
+                                cl::init(true), cl::cat(category));
+
+// The training flags write straight into dl-train-step's options struct,
+// whose enum values are spelled once (TrainOptions.h).
+static Options options;
+static dl::DLTrainStepOptions &trainOptions = options.trainOptions;
+
 static cl::OptionCategory trainCategory(
     "dlc --train options (a training step: forward, loss, gradients, "
     "optimizer update)");
-static cl::opt<bool> train("train",
-                           cl::desc("Compile a training step "
-                                    "(NAME_train_init, NAME_train_step) "
-                                    "beside inference (NAME_run)"),
-                           cl::cat(trainCategory));
-static cl::opt<std::string>
-    loss("loss",
-         cl::desc("cross_entropy (integer labels), nll, mse, huber, "
-                  "bce_with_logits, distillation"),
-         cl::init("cross_entropy"), cl::cat(trainCategory));
-static cl::opt<std::string> reduction("reduction", cl::desc("mean or sum"),
-                                      cl::init("mean"), cl::cat(trainCategory));
-static cl::opt<std::string>
-    optimizer("optimizer",
-              cl::desc("sgd, momentum, nesterov, adam, adamw, adagrad"),
-              cl::init("sgd"), cl::cat(trainCategory));
-static cl::opt<double> momentum("momentum", cl::desc("Momentum (0.9)"),
-                                cl::init(0.9), cl::cat(trainCategory));
-static cl::opt<double> beta1("beta1", cl::desc("Adam beta1 (0.9)"),
-                             cl::init(0.9), cl::cat(trainCategory));
-static cl::opt<double> beta2("beta2", cl::desc("Adam beta2 (0.999)"),
-                             cl::init(0.999), cl::cat(trainCategory));
-static cl::opt<double>
+static cl::opt<bool, true> train("train",
+                                 cl::desc("Compile a training step "
+                                          "(NAME_train_init, NAME_train_step) "
+                                          "beside inference (NAME_run)"),
+                                 cl::location(options.train),
+                                 cl::cat(trainCategory));
+static cl::opt<dl::Loss, true> loss("loss", cl::desc("The loss"),
+                                    cl::values(DL_LOSS_VALUES),
+                                    cl::location(trainOptions.loss),
+                                    cl::cat(trainCategory));
+static cl::opt<dl::Reduction, true>
+    reduction("reduction", cl::desc("Reduction of the loss over the batch"),
+              cl::values(DL_REDUCTION_VALUES),
+              cl::location(trainOptions.reduction), cl::cat(trainCategory));
+static cl::opt<dl::Optimizer, true>
+    optimizer("optimizer", cl::desc("The optimizer"),
+              cl::values(DL_OPTIMIZER_VALUES),
+              cl::location(trainOptions.optimizer), cl::cat(trainCategory));
+static cl::opt<dl::InitScheme, true> initScheme(
+    "init",
+    cl::desc("Initialization of parameters given as model inputs"),
+    cl::values(DL_INIT_VALUES), cl::location(trainOptions.init),
+    cl::cat(trainCategory));
+static cl::opt<double, true> momentum("momentum", cl::desc("Momentum (0.9)"),
+                                      cl::location(trainOptions.momentum),
+                                      cl::cat(trainCategory));
+static cl::opt<double, true> beta1("beta1", cl::desc("Adam beta1 (0.9)"),
+                                   cl::location(trainOptions.beta1),
+                                   cl::cat(trainCategory));
+static cl::opt<double, true> beta2("beta2", cl::desc("Adam beta2 (0.999)"),
+                                   cl::location(trainOptions.beta2),
+                                   cl::cat(trainCategory));
+static cl::opt<double, true>
     epsilon("eps", cl::desc("Adam (1e-8) / Adagrad (1e-10) epsilon"),
-            cl::init(-1), cl::cat(trainCategory));
-static cl::opt<double> weightDecay("weight-decay",
-                                   cl::desc("L2 weight decay (decoupled for "
-                                            "adamw)"),
-                                   cl::init(0), cl::cat(trainCategory));
-static cl::opt<double> clipNorm("clip-norm",
-                                cl::desc("Clip the global gradient norm"),
-                                cl::init(0), cl::cat(trainCategory));
-static cl::opt<double> labelSmoothing("label-smoothing",
-                                      cl::desc("Label smoothing epsilon"),
-                                      cl::init(0), cl::cat(trainCategory));
-static cl::opt<double> huberDelta("huber-delta", cl::desc("Huber delta (1)"),
-                                  cl::init(1), cl::cat(trainCategory));
-static cl::opt<double> distillAlpha("distill-alpha",
-                                    cl::desc("Distillation: weight of the "
-                                             "hard-label loss (0.5)"),
-                                    cl::init(0.5), cl::cat(trainCategory));
-static cl::opt<double> distillTemperature("distill-temperature",
-                                          cl::desc("Distillation temperature "
-                                                   "(1)"),
-                                          cl::init(1), cl::cat(trainCategory));
-static cl::opt<double> bnMomentum("bn-momentum",
-                                  cl::desc("Batch-norm running statistics "
-                                           "momentum (0.1, as PyTorch)"),
-                                  cl::init(0.1), cl::cat(trainCategory));
-static cl::opt<int64_t> seed("seed",
-                             cl::desc("Seed of dropout masks and parameter "
-                                      "initialization"),
-                             cl::init(0), cl::cat(trainCategory));
-static cl::opt<std::string>
-    initScheme("init",
-               cl::desc("Initialization of parameters given as model inputs: "
-                        "xavier_uniform, xavier_normal, he_uniform, "
-                        "he_normal"),
-               cl::init("he_uniform"), cl::cat(trainCategory));
-static cl::opt<unsigned> numData("data-inputs",
-                                 cl::desc("How many leading model inputs are "
-                                          "data (1); later inputs are "
-                                          "parameters"),
-                                 cl::init(1), cl::cat(trainCategory));
+            cl::location(trainOptions.epsilon), cl::cat(trainCategory));
+static cl::opt<double, true>
+    weightDecay("weight-decay",
+                cl::desc("L2 weight decay (decoupled for adamw)"),
+                cl::location(trainOptions.weightDecay), cl::cat(trainCategory));
+static cl::opt<double, true> clipNorm("clip-norm",
+                                      cl::desc("Clip the global gradient norm"),
+                                      cl::location(trainOptions.clipNorm),
+                                      cl::cat(trainCategory));
+static cl::opt<double, true>
+    labelSmoothing("label-smoothing", cl::desc("Label smoothing epsilon"),
+                   cl::location(trainOptions.labelSmoothing),
+                   cl::cat(trainCategory));
+static cl::opt<double, true> huberDelta("huber-delta",
+                                        cl::desc("Huber delta (1)"),
+                                        cl::location(trainOptions.huberDelta),
+                                        cl::cat(trainCategory));
+static cl::opt<double, true>
+    distillAlpha("distill-alpha",
+                 cl::desc("Distillation: weight of the hard-label loss (0.5)"),
+                 cl::location(trainOptions.distillAlpha),
+                 cl::cat(trainCategory));
+static cl::opt<double, true>
+    distillTemperature("distill-temperature",
+                       cl::desc("Distillation temperature (1)"),
+                       cl::location(trainOptions.distillTemperature),
+                       cl::cat(trainCategory));
+static cl::opt<double, true>
+    bnMomentum("bn-momentum",
+               cl::desc("Batch-norm running statistics momentum (0.1, as "
+                        "PyTorch)"),
+               cl::location(trainOptions.bnMomentum), cl::cat(trainCategory));
+static cl::opt<int64_t, true>
+    seed("seed",
+         cl::desc("Seed of dropout masks and parameter initialization"),
+         cl::location(trainOptions.seed), cl::cat(trainCategory));
+static cl::opt<unsigned, true>
+    numData("data-inputs",
+            cl::desc("How many leading model inputs are data (1); later "
+                     "inputs are parameters"),
+            cl::location(trainOptions.numData), cl::cat(trainCategory));
 static cl::list<std::string> freeze("freeze",
                                     cl::desc("An initializer not to train "
                                              "(repeatable)"),
@@ -150,9 +182,16 @@ static cl::list<std::string> freeze("freeze",
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // MLIR's own options: --mlir-print-ir-after-all, --mlir-timing,
+  // --mlir-pass-statistics, --mlir-disable-threading, ...
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  // Pass names in --mlir-print-ir-* and pipeline printing.
+  dlc::registerDLCPipelines();
   cl::HideUnrelatedOptions({&category, &trainCategory});
   cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n");
-  Options options;
   options.input = inputFile;
   options.output = outputFile;
   options.emit = emit;
@@ -169,26 +208,9 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.mcpu = mcpu;
   options.mtriple = mtriple;
-  TrainOptions &t = options.train;
-  t.enabled = train;
-  t.loss = loss;
-  t.reduction = reduction;
-  t.optimizer = optimizer;
-  t.momentum = momentum;
-  t.beta1 = beta1;
-  t.beta2 = beta2;
-  t.epsilon = epsilon;
-  t.weightDecay = weightDecay;
-  t.clipNorm = clipNorm;
-  t.labelSmoothing = labelSmoothing;
-  t.huberDelta = huberDelta;
-  t.distillAlpha = distillAlpha;
-  t.distillTemperature = distillTemperature;
-  t.bnMomentum = bnMomentum;
-  t.seed = seed;
-  t.init = initScheme;
-  t.numData = numData;
-  t.freeze.assign(freeze.begin(), freeze.end());
+  options.threads = threadPool;
+  options.mlirCLOptions = true;
+  trainOptions.freeze.assign(freeze.begin(), freeze.end());
   for (const std::string &spec : inputShapes) {
     std::string error = parseInputShape(spec, options.inputShapes);
     if (!error.empty()) {

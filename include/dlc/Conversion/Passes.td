@@ -71,4 +71,59 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// CPU lowering steps (bufferization and loops; see lib/Pipelines)
+//===----------------------------------------------------------------------===//
+
+def DLPrepareEntryPoints : Pass<"dl-prepare-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Give entry functions a C interface; drop the header's "
+                "argument attributes";
+  let description = [{
+    Every public function with a body gets `llvm.emit_c_interface`, so the
+    LLVM lowering adds `_mlir_ciface_NAME`, which the generated C entry points
+    (NAME_run) call. The `dl.name` and `dl.dim_names` argument and result
+    attributes (ONNX names) have served the C header by then and are removed.
+    `rename` renames functions first: the driver names `main` after the
+    model (`NAME_forward`) and moves the train step's functions aside
+    (`NAME_train_step_impl`) for the C entry points that take their names.
+  }];
+  let options = [
+    ListOption<"rename", "rename", "std::string",
+               "Functions to rename, as OLD:NEW">,
+  ];
+}
+
+def DLCopyToLinalg : Pass<"dl-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    The copies bufferization makes (and bufferization.clone, once
+    convert-bufferization-to-memref lowered it) become `linalg.copy`, which
+    the loop lowering expands with the other kernels: a `memref.copy` of a
+    strided view would call MLIR's C runner library at run time.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def DLSerializeNestedParallelLoops : Pass<"dl-serialize-nested-parallel-loops"> {
+  let summary = "Keep threads on each kernel's outermost parallel loops only";
+  let description = [{
+    An `scf.parallel` nested in another `scf.parallel` or `scf.for` becomes a
+    serial `scf.for` nest: a thread-pool region per outer iteration would
+    cost more than it gains. Outermost parallel loops are kept for
+    convert-scf-to-openmp.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def DLInlineAllocaScopes : Pass<"dl-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope regions that allocate nothing "
+                "on the stack";
+  let description = [{
+    convert-scf-to-openmp wraps each parallel loop body in a
+    `memref.alloca_scope`, which must stay a single block; dl's loop bodies
+    allocate on the heap, never with alloca, so a scope without an alloca is
+    inlined into its parent before loops become branches.
+  }];
+}
+
 #endif // DLC_CONVERSION_PASSES_TD

@@ -8,6 +8,8 @@
 #ifndef DLC_DRIVER_DRIVER_H
 #define DLC_DRIVER_DRIVER_H
 
+#include "dlc/Dialect/DL/Transforms/Passes.h"
+
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -16,25 +18,19 @@
 
 namespace dlc::driver {
 
-enum class Emit { Mlir, MlirRaw, Linalg, Llvm, Obj, Lib, Shared, Exe, Header };
-enum class InputFormat { Auto, Onnx, OnnxText };
-
-/// `dlc --train`: what dl-train-step builds (see its description in
-/// include/dlc/Dialect/DL/Transforms/Passes.td).
-struct TrainOptions {
-  bool enabled = false;
-  std::string loss = "cross_entropy";
-  std::string reduction = "mean";
-  std::string optimizer = "sgd";
-  std::string init = "he_uniform";
-  double labelSmoothing = 0, huberDelta = 1, distillAlpha = 0.5,
-         distillTemperature = 1;
-  double momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = -1;
-  double weightDecay = 0, clipNorm = 0, bnMomentum = 0.1;
-  int64_t seed = 0;
-  unsigned numData = 1;
-  std::vector<std::string> freeze;
+enum class Emit {
+  Mlir,
+  MlirRaw,
+  Linalg,
+  MlirLLVM,
+  Llvm,
+  Obj,
+  Lib,
+  Shared,
+  Exe,
+  Header
 };
+enum class InputFormat { Auto, Onnx, OnnxText };
 
 struct Options {
   std::string input;
@@ -52,7 +48,16 @@ struct Options {
   bool externalWeights = false;
   std::string mcpu;
   std::string mtriple;
-  TrainOptions train;
+  /// Apply MLIR's pass-manager and timing command-line options (the tool
+  /// registered them: --mlir-print-ir-after-all, --mlir-timing, ...).
+  bool mlirCLOptions = false;
+  /// Whether the outermost parallel loops run on the runtime's thread pool.
+  bool threads = true;
+  /// `dlc --train`: compile a training step with dl-train-step's options
+  /// (declared once, in include/dlc/Dialect/DL/Transforms/Passes.td). The
+  /// driver sets `entry` and `prefix` itself.
+  bool train = false;
+  dl::DLTrainStepOptions trainOptions;
 };
 
 /// Exit codes, so scripts can tell failures apart.

@@ -5,8 +5,8 @@
 // RUN: not dlc-opt %s --dl-train-step="num-data=2" 2>&1 | FileCheck %s --check-prefix=DATA
 // RUN: not dlc-opt %s --dl-train-step="entry=nope" 2>&1 | FileCheck %s --check-prefix=ENTRY
 
-// OPT: error: dl-train-step: unknown optimizer 'rmsprop' (expected sgd, momentum, nesterov, adam, adamw or adagrad)
-// LOSS: error: dl-train-step: unknown loss 'hinge' (expected cross_entropy, nll, mse, huber, bce_with_logits or distillation)
+// OPT: Cannot find option named 'rmsprop'
+// LOSS: Cannot find option named 'hinge'
 // FREEZE: error: dl-train-step: --freeze names 'fc.wieght', which is not a float initializer
 // NONE: error: dl-train-step: the model has no parameters to train
 // DATA: error: dl-train-step: 2 data inputs asked for, the model has 1 inputs

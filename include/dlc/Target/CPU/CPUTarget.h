@@ -13,21 +13,14 @@
 
 namespace dlc::cpu {
 
+/// The target machine (the IR pipeline is lib/Pipelines).
 struct CPUOptions {
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 2;
   /// Target triple and CPU; empty: the host's.
   std::string triple;
   std::string cpu;
-  /// Run the outer parallel loops of each kernel on the runtime's thread
-  /// pool (the code then links the runtime, libdlcrt).
-  bool threads = true;
 };
-
-/// dl -> linalg -> bufferized loops -> LLVM dialect, in place. Entry
-/// functions get a C interface (`_mlir_ciface_NAME`).
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
-                                       const CPUOptions &options);
 
 /// LLVM dialect -> LLVM IR, optimized at options.optLevel for the target.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,

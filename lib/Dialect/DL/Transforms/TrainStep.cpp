@@ -69,7 +69,7 @@ struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
   Value crossEntropyPerSample(OpBuilder &b, Location loc, Value logp,
                               Value labels, double eps);
   Value reduceBatch(OpBuilder &b, Location loc, Value perSample) {
-    return reduceAll(b, loc, perSample, reduction == "mean");
+    return reduceAll(b, loc, perSample, reduction == Reduction::Mean);
   }
 
   // Initial value of an uninitialized parameter argument.
@@ -98,21 +98,21 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
   auto t = typeOf(pred);
   Type et = t.getElementType();
   auto axis1 = b.getI64IntegerAttr(1);
-  if (loss == "cross_entropy" || loss == "nll") {
+  if (loss == Loss::CrossEntropy || loss == Loss::Nll) {
     if (t.getRank() != 2)
-      return emitError(loc, "--loss=") << loss.getValue()
-             << " expects a [batch, classes] prediction, got " << t;
-    Value logp = loss == "nll" ? pred : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
+      return emitError(loc, "--loss=")
+             << (loss == Loss::Nll ? "nll" : "cross_entropy") << " expects a [batch, classes] prediction, got " << t;
+    Value logp = loss == Loss::Nll ? pred : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
     return reduceBatch(b, loc,
                        crossEntropyPerSample(b, loc, logp, labels,
-                                             loss == "nll" ? 0.0 : labelSmoothing));
+                                             loss == Loss::Nll ? 0.0 : labelSmoothing));
   }
-  if (loss == "mse" || loss == "huber" || loss == "bce_with_logits") {
+  if (loss == Loss::Mse || loss == Loss::Huber || loss == Loss::BceWithLogits) {
     Value d = SubOp::create(b, loc, pred, labels);
     Value elem;
-    if (loss == "mse") {
+    if (loss == Loss::Mse) {
       elem = MulOp::create(b, loc, d, d);
-    } else if (loss == "huber") {
+    } else if (loss == Loss::Huber) {
       // 0.5 q^2 + delta (|d| - q), q = min(|d|, delta).
       Value a = AbsOp::create(b, loc, d);
       Value delta = scalarTensor(b, loc, et, huberDelta);
@@ -130,9 +130,9 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
       elem = AddOp::create(b, loc, SubOp::create(b, loc, relu, xy), soft);
     }
     // PyTorch's mean is over every element.
-    return reduceAll(b, loc, elem, reduction == "mean");
+    return reduceAll(b, loc, elem, reduction == Reduction::Mean);
   }
-  if (loss == "distillation") {
+  if (loss == Loss::Distillation) {
     if (t.getRank() != 2)
       return emitError(loc, "--loss=distillation expects a [batch, classes] "
                             "prediction, got ")
@@ -205,20 +205,21 @@ FailureOr<Attribute> TrainStepPass::initialize(BlockArgument arg,
     return Attribute(DenseElementsAttr::get(t, FloatAttr::get(et, isScale ? 1.0 : 0.0)));
   }
   auto [fanIn, fanOut] = fans(arg);
-  std::string scheme = init;
   double bound = 0, stddev = 0;
-  if (scheme == "xavier_uniform")
+  switch (init) {
+  case InitScheme::XavierUniform:
     bound = std::sqrt(6.0 / (fanIn + fanOut));
-  else if (scheme == "xavier_normal")
+    break;
+  case InitScheme::XavierNormal:
     stddev = std::sqrt(2.0 / (fanIn + fanOut));
-  else if (scheme == "he_uniform")
+    break;
+  case InitScheme::HeUniform:
     bound = std::sqrt(6.0 / fanIn);
-  else if (scheme == "he_normal")
+    break;
+  case InitScheme::HeNormal:
     stddev = std::sqrt(2.0 / fanIn);
-  else
-    return emitError(arg.getLoc(), "unknown --init '")
-           << scheme << "' (expected xavier_uniform, xavier_normal, he_uniform "
-                        "or he_normal)";
+    break;
+  }
   // mt19937_64 is specified exactly, so the values are the same everywhere;
   // uniforms from its top 53 bits, normals by Box-Muller.
   auto uniform = [&] { return double(rng() >> 11) * (1.0 / 9007199254740992.0); };
@@ -257,13 +258,6 @@ LogicalResult TrainStepPass::build() {
     return func.emitError("dl-train-step: ")
            << static_cast<unsigned>(numData) << " data inputs asked for, the model has "
            << func.getNumArguments() << " inputs";
-  static const char *losses[] = {"cross_entropy", "nll", "mse", "huber",
-                                 "bce_with_logits", "distillation"};
-  if (!llvm::is_contained(losses, loss.getValue()))
-    return emitError(loc, "dl-train-step: unknown loss '")
-           << loss.getValue()
-           << "' (expected cross_entropy, nll, mse, huber, bce_with_logits or "
-              "distillation)";
   Value prediction = ret.getOperand(0);
   auto predType = dyn_cast<RankedTensorType>(prediction.getType());
   if (!predType || !isa<FloatType>(predType.getElementType()))
@@ -327,18 +321,14 @@ LogicalResult TrainStepPass::build() {
 
   // Optimizer slots per parameter, named as torch.optim names them.
   SmallVector<std::string> slotNames;
-  std::string opt = optimizer;
-  if (opt == "momentum" || opt == "nesterov")
+  Optimizer opt = optimizer;
+  if (opt == Optimizer::Momentum || opt == Optimizer::Nesterov)
     slotNames = {"momentum_buffer"};
-  else if (opt == "adam" || opt == "adamw")
+  else if (opt == Optimizer::Adam || opt == Optimizer::AdamW)
     slotNames = {"exp_avg", "exp_avg_sq"};
-  else if (opt == "adagrad")
+  else if (opt == Optimizer::Adagrad)
     slotNames = {"sum"};
-  else if (opt != "sgd")
-    return func.emitError("dl-train-step: unknown optimizer '")
-           << opt << "' (expected sgd, momentum, nesterov, adam, adamw or "
-                     "adagrad)";
-  double eps = epsilon >= 0 ? double(epsilon) : (opt == "adagrad" ? 1e-10 : 1e-8);
+  double eps = epsilon >= 0 ? double(epsilon) : (opt == Optimizer::Adagrad ? 1e-10 : 1e-8);
 
   // The state: parameters, statistics, slots (slot-major), step.
   SmallVector<Type> stateTypes;
@@ -364,8 +354,8 @@ LogicalResult TrainStepPass::build() {
   unsigned statsBegin = numTrain, slotsBegin = numTrain + stats.size();
 
   SmallVector<Type> dataTypes(func.getArgumentTypes().take_front(numData));
-  bool classLabels = loss == "cross_entropy" || loss == "nll" ||
-                     loss == "distillation";
+  bool classLabels = loss == Loss::CrossEntropy || loss == Loss::Nll ||
+                     loss == Loss::Distillation;
   Type labelType = classLabels
                        ? Type(RankedTensorType::get({predType.getDimSize(0)},
                                                     IntegerType::get(ctx, 64)))
@@ -455,7 +445,7 @@ LogicalResult TrainStepPass::build() {
   SmallVector<Type> inputs(stateTypes);
   inputs.append(dataTypes);
   inputs.push_back(labelType);
-  if (loss == "distillation")
+  if (loss == Loss::Distillation)
     inputs.push_back(predType);
   inputs.push_back(lrType);
   SmallVector<Type> results = {lrType, predType};
@@ -465,7 +455,7 @@ LogicalResult TrainStepPass::build() {
   nameArgs(step, numState);
   unsigned labelsIndex = numState + numData;
   step.setArgAttr(labelsIndex, "dl.name", b.getStringAttr("labels"));
-  if (loss == "distillation")
+  if (loss == Loss::Distillation)
     step.setArgAttr(labelsIndex + 1, "dl.name", b.getStringAttr("teacher_logits"));
   step.setArgAttr(inputs.size() - 1, "dl.name", b.getStringAttr("learning_rate"));
   step.setResultAttr(0, "dl.name", b.getStringAttr("loss"));
@@ -481,7 +471,7 @@ LogicalResult TrainStepPass::build() {
   Value stepCount = block->getArgument(numState - 1);
   Value lr = block->getArgument(inputs.size() - 1);
   Value labels = block->getArgument(labelsIndex);
-  Value teacher = loss == "distillation" ? block->getArgument(labelsIndex + 1) : Value();
+  Value teacher = loss == Loss::Distillation ? block->getArgument(labelsIndex + 1) : Value();
 
   // Forward in training mode.
   SmallVector<Value> newState(block->getArguments().take_front(numState));
@@ -580,7 +570,7 @@ LogicalResult TrainStepPass::build() {
       ConstantOp::create(b, loc, DenseElementsAttr::get(i64Scalar, b.getI64IntegerAttr(1))));
   // Adam's bias corrections, shared by every parameter.
   Value bc1, sqrtBc2;
-  if (opt == "adam" || opt == "adamw") {
+  if (opt == Optimizer::Adam || opt == Optimizer::AdamW) {
     Value t = CastOp::create(b, loc, RankedTensorType::get({}, et), nextStep);
     bc1 = e.sub(one, e.pow(c(beta1), t));
     sqrtBc2 = e.sqrt(e.sub(one, e.pow(c(beta2), t)));
@@ -589,17 +579,17 @@ LogicalResult TrainStepPass::build() {
     Value w = block->getArgument(i), g = (*grads)[i];
     auto slot = [&](unsigned s) { return block->getArgument(slotsBegin + s * numTrain + i); };
     auto setSlot = [&](unsigned s, Value v) { newState[slotsBegin + s * numTrain + i] = v; };
-    if (weightDecay > 0 && opt != "adamw")
+    if (weightDecay > 0 && opt != Optimizer::AdamW)
       g = e.add(g, e.mul(c(weightDecay), w));
     Value update;
-    if (opt == "sgd") {
+    if (opt == Optimizer::Sgd) {
       update = g;
-    } else if (opt == "momentum" || opt == "nesterov") {
+    } else if (opt == Optimizer::Momentum || opt == Optimizer::Nesterov) {
       Value v = e.add(e.mul(c(momentum), slot(0)), g);
       setSlot(0, v);
-      update = opt == "nesterov" ? e.add(g, e.mul(c(momentum), v)) : v;
-    } else if (opt == "adam" || opt == "adamw") {
-      if (opt == "adamw" && weightDecay > 0)
+      update = opt == Optimizer::Nesterov ? e.add(g, e.mul(c(momentum), v)) : v;
+    } else if (opt == Optimizer::Adam || opt == Optimizer::AdamW) {
+      if (opt == Optimizer::AdamW && weightDecay > 0)
         w = e.mul(w, e.sub(one, e.mul(lr, c(weightDecay))));
       Value m = e.add(e.mul(c(beta1), slot(0)), e.mul(c(1 - beta1), g));
       Value v = e.add(e.mul(c(beta2), slot(1)), e.mul(c(1 - beta2), e.square(g)));

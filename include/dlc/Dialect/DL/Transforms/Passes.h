@@ -4,6 +4,7 @@
 #define DLC_DIALECT_DL_TRANSFORMS_PASSES_H
 
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/Transforms/TrainOptions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 

@@ -1,0 +1,71 @@
+//===- Pipelines.h - every pass pipeline of dlc -----------------*- C++ -*-===//
+//
+// Each stage of the compiler as a function that fills a pass manager. dlc
+// calls these functions and nothing else to transform IR, and dlc-opt
+// registers the same functions (registerDLCPipelines), so
+// `dlc-opt --dlc-<stage>` reproduces exactly what `dlc` does:
+//
+//   dlc-simplify        canonicalize, dl-shape-inference, canonicalize, cse
+//   dlc-train{...}      dl-shape-inference, dl-train-step{...}, dlc-simplify
+//   dlc-to-linalg       backend contract, dl-to-linalg (what --emit=linalg
+//                       prints)
+//   dlc-cpu-lowering{...}  dl -> linalg -> bufferized loops -> LLVM dialect
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_PIPELINES_PIPELINES_H
+#define DLC_PIPELINES_PIPELINES_H
+
+#include "dlc/Dialect/DL/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace dlc {
+
+/// Options of the CPU pipelines.
+struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level 0-3 (at 2 and up, contractions are "
+                     "generalized and their reductions interchanged)"),
+      llvm::cl::init(2)};
+  Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run each kernel's outermost parallel loops on the "
+                     "runtime's thread pool (OpenMP lowering)"),
+      llvm::cl::init(true)};
+  ListOption<std::string> rename{
+      *this, "rename",
+      llvm::cl::desc("Functions to rename first, as OLD:NEW (see "
+                     "dl-prepare-entry-points)")};
+};
+
+/// Cleanup after import or any dl rewrite: canonicalization, shape
+/// inference, CSE.
+void buildSimplifyPipeline(mlir::OpPassManager &pm);
+
+/// The training step (dl-train-step) and the cleanup after it.
+void buildTrainPipeline(mlir::OpPassManager &pm,
+                        const dl::DLTrainStepOptions &options);
+
+/// dl -> linalg on tensors, with the backend contract checked first.
+void buildDLToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
+/// bufferization and deallocation, loops (outermost parallel loops on
+/// threads), the LLVM dialect. Public functions get a C interface.
+void buildCPULoweringPipeline(mlir::OpPassManager &pm,
+                              const CPUPipelineOptions &options);
+
+/// Registers the pipelines above with the pass registry (for dlc-opt and
+/// dlc's --mlir-* options), and dlc's own passes.
+void registerDLCPipelines();
+
+/// Every dialect and interface the pipelines need, for dlc and dlc-opt alike.
+void registerDLCDialects(mlir::DialectRegistry &registry);
+
+} // namespace dlc
+
+#endif // DLC_PIPELINES_PIPELINES_H

@@ -1,0 +1,129 @@
+//===- LoweringSteps.cpp - small CPU lowering passes ----------------------===//
+//
+// The steps between upstream passes of the CPU pipeline (lib/Pipelines):
+// entry-point attributes, copies as linalg.copy, threads on outermost loops
+// only, and alloca scopes inlined. Each was an IR walk between pass managers
+// in the driver; as passes they run (and are tested) from dlc-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_DLPREPAREENTRYPOINTS
+#define GEN_PASS_DEF_DLCOPYTOLINALG
+#define GEN_PASS_DEF_DLSERIALIZENESTEDPARALLELLOOPS
+#define GEN_PASS_DEF_DLINLINEALLOCASCOPES
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+struct PrepareEntryPointsPass
+    : public dlc::impl::DLPrepareEntryPointsBase<PrepareEntryPointsPass> {
+  using DLPrepareEntryPointsBase::DLPrepareEntryPointsBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    ModuleOp module = getOperation();
+    for (const std::string &spec : rename) {
+      auto [from, to] = StringRef(spec).split(':');
+      auto f = module.lookupSymbol<func::FuncOp>(from);
+      if (to.empty() || !f) {
+        module.emitError("dl-prepare-entry-points: cannot rename '")
+            << spec << "' (expected OLD:NEW naming a function)";
+        return signalPassFailure();
+      }
+      if (failed(SymbolTable::replaceAllSymbolUses(
+              f, StringAttr::get(context, to), module)))
+        return signalPassFailure();
+      f.setSymName(to);
+    }
+    module.walk([&](func::FuncOp f) {
+      if (f.isPublic() && !f.isExternal())
+        f->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+      for (StringRef name : {"dl.name", "dl.dim_names"}) {
+        auto attr = StringAttr::get(context, name);
+        for (unsigned i = 0; i < f.getNumArguments(); ++i)
+          f.removeArgAttr(i, attr);
+        for (unsigned i = 0; i < f.getNumResults(); ++i)
+          f.removeResultAttr(i, attr);
+      }
+    });
+  }
+};
+
+struct CopyToLinalgPass
+    : public dlc::impl::DLCopyToLinalgBase<CopyToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation()->walk([&](memref::CopyOp c) { copies.push_back(c); });
+    for (memref::CopyOp c : copies) {
+      OpBuilder b(c);
+      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+      c.erase();
+    }
+  }
+};
+
+struct SerializeNestedParallelLoopsPass
+    : public dlc::impl::DLSerializeNestedParallelLoopsBase<
+          SerializeNestedParallelLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> nested;
+    getOperation()->walk([&](scf::ParallelOp p) {
+      for (Operation *parent = p->getParentOp();
+           parent && !isa<FunctionOpInterface>(parent);
+           parent = parent->getParentOp()) {
+        if (isa<scf::ParallelOp, scf::ForOp>(parent)) {
+          nested.push_back(p);
+          break;
+        }
+      }
+    });
+    // The walk is post-order: an inner loop is rewritten before the loop
+    // around it, whose clone then carries the rewritten body.
+    for (scf::ParallelOp p : nested) {
+      OpBuilder b(p);
+      scf::buildLoopNest(b, p.getLoc(), p.getLowerBound(), p.getUpperBound(),
+                         p.getStep(),
+                         [&](OpBuilder &nb, Location, ValueRange ivs) {
+                           IRMapping map;
+                           map.map(p.getInductionVars(), ivs);
+                           for (Operation &op : p.getBody()->without_terminator())
+                             nb.clone(op, map);
+                         });
+      p.erase();
+    }
+  }
+};
+
+struct InlineAllocaScopesPass
+    : public dlc::impl::DLInlineAllocaScopesBase<InlineAllocaScopesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation()->walk([&](memref::AllocaScopeOp s) { scopes.push_back(s); });
+    for (memref::AllocaScopeOp scope : scopes) {
+      bool allocates = false;
+      scope.walk([&](memref::AllocaOp) { allocates = true; });
+      if (allocates || !scope.getBodyRegion().hasOneBlock())
+        continue;
+      Block &body = scope.getBodyRegion().front();
+      auto ret = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+      SmallVector<Value> results(ret.getResults());
+      ret.erase();
+      scope->getBlock()->getOperations().splice(Block::iterator(scope),
+                                                body.getOperations());
+      scope->replaceAllUsesWith(results);
+      scope.erase();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,147 @@
+//===- Pipelines.cpp - every pass pipeline of dlc -------------------------===//
+//
+// The stages of the compiler as pass-manager builders (see Pipelines.h).
+// Anchors: llvm-project's SparseTensorPipelines.cpp and torch-mlir's
+// TorchConversion/Transforms/Passes.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Pipelines/Pipelines.h"
+#include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/DLDialect.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace dlc {
+
+void buildSimplifyPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(dl::createDLShapeInference());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// The train pipeline around an already configured dl-train-step pass.
+static void addTrainPasses(OpPassManager &pm, std::unique_ptr<Pass> trainStep) {
+  // Before any folding, so the initializers are still named constants.
+  pm.addPass(dl::createDLShapeInference());
+  pm.addPass(std::move(trainStep));
+  buildSimplifyPipeline(pm);
+}
+
+void buildTrainPipeline(OpPassManager &pm,
+                        const dl::DLTrainStepOptions &options) {
+  addTrainPasses(pm, dl::createDLTrainStep(options));
+}
+
+void buildDLToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createDLVerifyBackendContract());
+  pm.addPass(createDLToLinalg());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const CPUPipelineOptions &options) {
+  DLPrepareEntryPointsOptions entryPoints;
+  entryPoints.rename.assign(options.rename.begin(), options.rename.end());
+  pm.addPass(createDLPrepareEntryPoints(entryPoints));
+  buildDLToLinalgPipeline(pm);
+  if (options.optLevel >= 2) {
+    pm.addPass(createLinalgGeneralizeNamedOpsPass());
+    pm.addPass(createDLInterchangeReductions());
+  }
+  pm.addPass(createDLFuseElementwise());
+
+  // Tensors -> buffers, freed at last use.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createDLCopyToLinalg());
+
+  // Loops. With threads, the outermost parallel loops of each kernel become
+  // OpenMP worksharing loops, which the runtime's OpenMP shim
+  // (runtime/src/cpu/openmp_shim.c) runs on dlc's thread pool.
+  if (options.threads) {
+    pm.addPass(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createDLSerializeNestedParallelLoops());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createDLInlineAllocaScopes());
+  } else {
+    pm.addPass(createConvertLinalgToLoopsPass());
+  }
+
+  // The LLVM dialect.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Allocations go through the runtime's caching allocator
+  // (runtime/src/cpu/memref_alloc.c).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void registerDLCPipelines() {
+  dl::registerDLPasses();
+  registerDLConversionPasses();
+  PassPipelineRegistration<>(
+      "dlc-simplify",
+      "dl cleanup: canonicalize, dl-shape-inference, canonicalize, cse",
+      buildSimplifyPipeline);
+  // dlc-train takes dl-train-step's own options, parsed by the pass itself,
+  // so they are declared once (Passes.td).
+  registerPassPipeline(
+      "dlc-train",
+      "What dlc --train runs: dl-shape-inference, dl-train-step (with the "
+      "options given, e.g. --dlc-train=\"loss=mse optimizer=adam prefix=m\"), "
+      "dlc-simplify",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<Pass> trainStep = dl::createDLTrainStep();
+        if (failed(trainStep->initializeOptions(options, errorHandler)))
+          return failure();
+        addTrainPasses(pm, std::move(trainStep));
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)>) {});
+  PassPipelineRegistration<>(
+      "dlc-to-linalg",
+      "What dlc --emit=linalg runs: dl-verify-backend-contract, dl-to-linalg, "
+      "canonicalize",
+      buildDLToLinalgPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "dlc-cpu-lowering",
+      "What dlc runs from dl IR to the LLVM dialect for the CPU",
+      buildCPULoweringPipeline);
+}
+
+void registerDLCDialects(DialectRegistry &registry) {
+  registry.insert<dl::DLDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+} // namespace dlc
