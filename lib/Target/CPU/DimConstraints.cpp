@@ -120,8 +120,8 @@ void applyRules(DimUnion &u, Operation *op) {
   }
   if (auto concat = dyn_cast<dl::ConcatOp>(op)) {
     int64_t rank = rankOf(result);
-    int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + rank
-                                        : concat.getAxis();
+    int64_t axis =
+        concat.getAxis() < 0 ? concat.getAxis() + rank : concat.getAxis();
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis)
         continue;
@@ -210,10 +210,9 @@ void probe(DimUnion &u, Operation *op) {
   if (rootOfSize.empty())
     return;
   SmallVector<Type> inferred;
-  if (failed(infer.inferReturnTypes(op->getContext(), std::nullopt, operands,
-                                    op->getRawDictionaryAttrs(),
-                                    op->getPropertiesStorage(),
-                                    op->getRegions(), inferred)) ||
+  if (failed(infer.inferReturnTypes(
+          op->getContext(), std::nullopt, operands, op->getRawDictionaryAttrs(),
+          op->getPropertiesStorage(), op->getRegions(), inferred)) ||
       inferred.size() != op->getNumResults())
     return;
   for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {

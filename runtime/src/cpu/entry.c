@@ -70,8 +70,7 @@ void dlc_entry_fail(const char *message) {
   if (!message)
     message = "a run-time check of the generated code failed";
   if (canUnwind()) {
-    dlc_set_error(DLC_STATUS_RUNTIME_ERROR, "%s: %s", current->symbol,
-                  message);
+    dlc_set_error(DLC_STATUS_RUNTIME_ERROR, "%s: %s", current->symbol, message);
     failure = DLC_STATUS_RUNTIME_ERROR;
     longjmp(current->env, 1);
   }
@@ -139,8 +138,7 @@ static void copyStrided(char *dst, const char *src, int32_t rank,
 }
 
 /* The element count of `rank` dims, or -1 if the bytes overflow. */
-static int64_t countOf(int32_t rank, const int64_t *shape,
-                       size_t elementSize) {
+static int64_t countOf(int32_t rank, const int64_t *shape, size_t elementSize) {
   int64_t count = 1;
   for (int32_t d = 0; d < rank; ++d)
     if (shape[d] == 0)
@@ -154,8 +152,8 @@ static int64_t countOf(int32_t rank, const int64_t *shape,
 }
 
 /* Checks input `i` against its description. */
-static dlc_status checkInput(const dlc_entry *e, int32_t i,
-                             const dlc_tensor *t, int mustBeContiguous) {
+static dlc_status checkInput(const dlc_entry *e, int32_t i, const dlc_tensor *t,
+                             int mustBeContiguous) {
   const dlc_entry_tensor *x = &e->inputs[i];
   const char *fn = e->symbol, *name = nameOf(x);
   char label[96];
@@ -235,12 +233,12 @@ static dlc_status checkClasses(const dlc_entry *e, const dlc_tensor *inputs,
       int64_t size = inputs[i].shape[d];
       dimLabel(label, sizeof label, x, d);
       if (e->class_size[c] >= 0 && size != e->class_size[c])
-        return dlc_set_error(
-            DLC_STATUS_SHAPE_MISMATCH,
-            "%s: input %" PRId32 " '%s' dim %" PRId32 "%s is %" PRId64
-            ", but the model needs %" PRId64
-            " there (it meets a dim of that static size)",
-            e->symbol, i, nameOf(x), d, label, size, e->class_size[c]);
+        return dlc_set_error(DLC_STATUS_SHAPE_MISMATCH,
+                             "%s: input %" PRId32 " '%s' dim %" PRId32
+                             "%s is %" PRId64 ", but the model needs %" PRId64
+                             " there (it meets a dim of that static size)",
+                             e->symbol, i, nameOf(x), d, label, size,
+                             e->class_size[c]);
       if (seen[c].input < 0) {
         seen[c].size = size;
         seen[c].input = i;
@@ -251,14 +249,13 @@ static dlc_status checkClasses(const dlc_entry *e, const dlc_tensor *inputs,
         continue;
       const dlc_entry_tensor *y = &e->inputs[seen[c].input];
       dimLabel(otherLabel, sizeof otherLabel, y, seen[c].dim);
-      return dlc_set_error(DLC_STATUS_SHAPE_MISMATCH,
-                           "%s: input %" PRId32 " '%s' dim %" PRId32
-                           "%s is %" PRId64 ", but input %" PRId32
-                           " '%s' dim %" PRId32 "%s is %" PRId64
-                           "; the model combines them, so they must be equal",
-                           e->symbol, i, nameOf(x), d, label, size,
-                           seen[c].input, nameOf(y), seen[c].dim, otherLabel,
-                           seen[c].size);
+      return dlc_set_error(
+          DLC_STATUS_SHAPE_MISMATCH,
+          "%s: input %" PRId32 " '%s' dim %" PRId32 "%s is %" PRId64
+          ", but input %" PRId32 " '%s' dim %" PRId32 "%s is %" PRId64
+          "; the model combines them, so they must be equal",
+          e->symbol, i, nameOf(x), d, label, size, seen[c].input, nameOf(y),
+          seen[c].dim, otherLabel, seen[c].size);
     }
   }
   return DLC_STATUS_OK;
@@ -268,12 +265,12 @@ static dlc_status checkClasses(const dlc_entry *e, const dlc_tensor *inputs,
 typedef struct Scratch {
   void *block;
   Seen *seen;
-  void **data;       /* per input: the contiguous data the model reads */
-  char *owned;       /* per input: 1 if data is our temporary */
-  int64_t *descs;    /* the input descriptors, back to back */
-  void **descPtrs;   /* per input: its descriptor */
-  int64_t *results;  /* the result descriptors, back to back */
-  void **buffers;    /* per output: the malloc'd buffer handed back */
+  void **data;      /* per input: the contiguous data the model reads */
+  char *owned;      /* per input: 1 if data is our temporary */
+  int64_t *descs;   /* the input descriptors, back to back */
+  void **descPtrs;  /* per input: its descriptor */
+  int64_t *results; /* the result descriptors, back to back */
+  void **buffers;   /* per output: the malloc'd buffer handed back */
 } Scratch;
 
 static int makeScratch(const dlc_entry *e, Scratch *s) {

@@ -58,7 +58,8 @@ static void goodAdd(const char *label, int64_t rows) {
 
 static void addModel(void) {
   float a[20] = {0}, b[20] = {0};
-  int64_t s34[2] = {3, 4}, s54[2] = {5, 4}, s35[2] = {3, 5}, s334[3] = {3, 3, 4};
+  int64_t s34[2] = {3, 4}, s54[2] = {5, 4}, s35[2] = {3, 5},
+          s334[3] = {3, 3, 4};
   int64_t outShape[2];
   dlc_tensor out = {NULL, DLC_DTYPE_F32, 2, outShape, NULL};
 

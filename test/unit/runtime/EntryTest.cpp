@@ -29,8 +29,8 @@ const dlc_entry_tensor kInputs[2] = {
     {"b", DLC_DTYPE_F32, 2, kShape, kClasses, kDimNames, -1, 0}};
 const dlc_entry_tensor kOutputs[1] = {
     {"y", DLC_DTYPE_F32, 2, kShape, nullptr, nullptr, -1, 0}};
-const dlc_entry kAdd = {2, 1, 1, 0, "add_run", kInputs, kOutputs, kClassSize,
-                        nullptr};
+const dlc_entry kAdd = {2,       1,        1,          0,      "add_run",
+                        kInputs, kOutputs, kClassSize, nullptr};
 
 /// A memref descriptor of rank 2.
 struct Desc2 {
@@ -223,8 +223,7 @@ TEST(Entry, WeightsNotLoaded) {
   const int32_t notReady = 0;
   dlc_entry e = kAdd;
   e.ready = &notReady;
-  EXPECT_EQ(dlc_entry_run(&e, c.in, &c.out, fakeAdd),
-            DLC_STATUS_RUNTIME_ERROR);
+  EXPECT_EQ(dlc_entry_run(&e, c.in, &c.out, fakeAdd), DLC_STATUS_RUNTIME_ERROR);
 }
 
 /// State updated in place: out 0 goes into input 0's buffer.
@@ -263,8 +262,7 @@ TEST(MemrefAlloc, HugeRequestsFailOutsideEntryPoints) {
   EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX), nullptr);
   EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX - 100), nullptr);
   EXPECT_EQ(_mlir_memref_to_llvm_alloc((SIZE_MAX >> 1) + 1), nullptr);
-  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(4096, SIZE_MAX - 4000),
-            nullptr);
+  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(4096, SIZE_MAX - 4000), nullptr);
   EXPECT_EQ(dlc_last_error_code(), DLC_STATUS_OUT_OF_MEMORY);
 }
 

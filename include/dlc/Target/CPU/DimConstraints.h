@@ -1,4 +1,5 @@
-//===- DimConstraints.h - dynamic dims an entry point needs equal -*- C++ -*-===//
+//===- DimConstraints.h - dynamic dims an entry point needs equal -*- C++
+//-*-===//
 //
 // Which dynamic dims of an entry function's arguments the compiled code
 // assumes equal (two inputs with a `batch` dim meeting in an add, a concat
