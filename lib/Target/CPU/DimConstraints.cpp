@@ -120,8 +120,9 @@ void applyRules(DimUnion &u, Operation *op) {
   }
   if (auto concat = dyn_cast<dl::ConcatOp>(op)) {
     int64_t rank = rankOf(result);
-    int64_t axis =
-        concat.getAxis() < 0 ? concat.getAxis() + rank : concat.getAxis();
+    int64_t axis = static_cast<int64_t>(concat.getAxis());
+    if (axis < 0)
+      axis += rank;
     for (int64_t d = 0; d < rank; ++d) {
       if (d == axis)
         continue;
