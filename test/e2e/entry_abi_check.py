@@ -61,6 +61,13 @@ with tempfile.TemporaryDirectory() as tmp:
     y, t = matmul(x, w, -np.ones((16, 16), f32))
     print("matmul good call:", y.shape, t.shape, float(y[0, 0]), float(t.max()))
 
+    # The analysis cannot see through this Reshape, so the dims meet only in
+    # the add's run-time check: it reports instead of aborting the host.
+    reshape = compile_model(tmp, "abi_reshape", [3, 2], [2])
+    expect_error("reshape rows 3 vs 5", reshape, np.ones((3, 2, 2), f32), np.ones((5, 4), f32))
+    y, = reshape(np.ones((3, 2, 2), f32), np.ones((3, 4), f32))
+    print("reshape good call:", y.shape, float(y.sum()))
+
     outer = compile_model(tmp, "abi_outer", [2, 2], [2])
     n = 1 << 21
     expect_error("outer 2^21 x 2^21", outer, np.ones((n, 1), f32), np.ones((1, n), f32))
