@@ -564,7 +564,8 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
      << " * tensors with the dtypes, ranks and static dims below (strided ones\n"
      << " * are copied to contiguous temporaries first).\n"
      << " * For each output the caller sets `shape` to an int64_t[rank] array;\n"
-     << " * the entry point fills data (malloc'd), dtype, rank and shape.\n"
+     << " * the entry point fills data (malloc'd), dtype, rank, shape and\n"
+     << " * strides (NULL: contiguous).\n"
      << " * Free outputs with " << main.releaseSymbol
      << "(outputs) (or free(data)).\n"
      << " * Returns a dlc_status: 0, or DLC_STATUS_SHAPE_MISMATCH /\n"

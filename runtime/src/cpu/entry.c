@@ -480,6 +480,7 @@ dlc_status dlc_entry_run(const dlc_entry *e, const dlc_tensor *inputs,
         out->data = s.buffers[i];
         out->dtype = (dlc_dtype)y->dtype;
         out->rank = y->rank;
+        out->strides = NULL; /* contiguous: the buffer can be an input */
       }
       k += y->inplace < 0;
       r += descWords(y->rank);

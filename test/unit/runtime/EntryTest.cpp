@@ -257,6 +257,27 @@ TEST(Entry, InPlaceStateMustBeContiguous) {
                          "contiguous (its strides are not row-major)");
 }
 
+extern "C" void __kmpc_fork_call(void *loc, int32_t argc,
+                                 void (*task)(int32_t *, int32_t *, ...), ...);
+
+void emptyTask(int32_t *, int32_t *, ...) {}
+
+/// A parallel region with more captured values than the OpenMP shim passes
+/// on (dlc refuses to compile one) fails the call instead of running
+/// with missing arguments.
+void fakeWideRegion(void *, void *const *) {
+  __kmpc_fork_call(nullptr, 40, emptyTask);
+  ADD_FAILURE() << "the region ran";
+}
+
+TEST(Entry, TooManyParallelArgumentsFail) {
+  Call c;
+  EXPECT_EQ(dlc_entry_run(&kAdd, c.in, &c.out, fakeWideRegion),
+            DLC_STATUS_RUNTIME_ERROR);
+  EXPECT_EQ(lastError(), "add_run: a parallel region captures 40 values; the "
+                         "runtime passes at most 32");
+}
+
 TEST(MemrefAlloc, HugeRequestsFailOutsideEntryPoints) {
   // No size class may wrap a huge request around to a small block.
   EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX), nullptr);
