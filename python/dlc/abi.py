@@ -1,14 +1,19 @@
 """Calls a compiled model's C entry points (runtime/include/dlc/runtime.h).
 
 Every entry point `RUN(const dlc_tensor *inputs, dlc_tensor *outputs)` checks
-its inputs' dtypes and shapes and returns a dlc_status; its outputs come back
-in malloc'd buffers that RELEASE frees. The library also exports
-`RUN_num_inputs`, `RUN_num_outputs`, `RUN_input_names` and
-`RUN_output_names`, so no header has to be parsed. State inputs of a training
-step are updated in place: pass contiguous arrays of the right dtype.
+its inputs' dtypes, ranks, dims (the dynamic ones the model needs equal
+included) and strides before anything runs and returns a dlc_status; on
+failure `dlc_last_error()` names the input, the dim and the values, and
+`Entry` raises `DLCError` with that message. Outputs come back in malloc'd
+buffers that RELEASE frees. The library also exports `RUN_num_inputs`,
+`RUN_num_outputs`, `RUN_input_names`, `RUN_output_names` and, per MLIR
+function made an entry point, `dlc_entry_for_FUNCTION` (the names of RUN and
+RELEASE), so no header has to be parsed. Strided arrays are passed with their
+strides (the runtime copies them); state inputs of a training step are
+updated in place and must be contiguous.
 """
 import ctypes
-from typing import List
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -17,6 +22,16 @@ DTYPES = [np.float32, np.float16, None, np.float64, np.int8, np.int32,
 STATUS = ["ok", "invalid argument", "out of memory", "shape mismatch",
           "dtype mismatch", "I/O error", "unsupported", "runtime error"]
 MAX_RANK = 8
+
+
+class DLCError(RuntimeError):
+    """A failed call of a compiled entry point: `status` is the dlc_status,
+    the message is dlc_last_error()'s."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.status_name = STATUS[status] if 0 <= status < len(STATUS) else str(status)
 
 
 class _Tensor(ctypes.Structure):
@@ -32,6 +47,16 @@ def _dtype_code(dtype) -> int:
     raise TypeError(f"no dlc dtype for {dtype}")
 
 
+def entry_symbols(lib: ctypes.CDLL, function: str) -> Optional[Tuple[str, str]]:
+    """(RUN, RELEASE) of the entry point dlc made of MLIR function
+    `function`, or None if the library has none."""
+    try:
+        names = (ctypes.c_char_p * 2).in_dll(lib, "dlc_entry_for_" + function)
+    except ValueError:
+        return None
+    return names[0].decode(), names[1].decode()
+
+
 class Entry:
     """One entry point of a loaded library."""
 
@@ -43,6 +68,9 @@ class Entry:
         self._release = getattr(lib, release)
         self._release.argtypes = [ctypes.POINTER(_Tensor)]
         self._release.restype = None
+        self._last_error = lib.dlc_last_error
+        self._last_error.argtypes = []
+        self._last_error.restype = ctypes.c_char_p
         self.num_inputs = ctypes.c_int32.in_dll(lib, run + "_num_inputs").value
         self.num_outputs = ctypes.c_int32.in_dll(lib, run + "_num_outputs").value
         self.input_names = self._names(lib, run + "_input_names", self.num_inputs)
@@ -62,29 +90,40 @@ class Entry:
         ins = (_Tensor * max(1, self.num_inputs))()
         keep = []
         for i, a in enumerate(arrays):
-            if not isinstance(a, np.ndarray) or not a.flags.c_contiguous:
-                a = np.require(np.asarray(a), requirements="C")
+            if not isinstance(a, np.ndarray):
+                a = np.asarray(a)
+            strides = None
+            if not a.flags.c_contiguous:
+                if all(s % a.itemsize == 0 for s in a.strides):
+                    # The runtime copies strided inputs (strides in elements).
+                    strides = (ctypes.c_int64 * max(1, a.ndim))(
+                        *(s // a.itemsize for s in a.strides))
+                else:
+                    a = np.ascontiguousarray(a)
             shape = (ctypes.c_int64 * max(1, a.ndim))(*a.shape)
-            keep += [a, shape]
+            keep += [a, shape, strides]
             ins[i].data = a.ctypes.data
             ins[i].dtype = _dtype_code(a.dtype)
             ins[i].rank = a.ndim
             ins[i].shape = shape
-            ins[i].strides = None
+            ins[i].strides = strides
         outs = (_Tensor * max(1, self.num_outputs))()
         shapes = [(ctypes.c_int64 * MAX_RANK)() for _ in range(self.num_outputs)]
         for i, s in enumerate(shapes):
             outs[i].shape = s
         status = self._fn(ins, outs)
         if status != 0:
-            what = STATUS[status] if 0 <= status < len(STATUS) else str(status)
-            raise RuntimeError(f"{self.name} failed: {what} (inputs: "
-                               f"{', '.join(self.input_names)})")
+            message = (self._last_error() or b"").decode(errors="replace")
+            raise DLCError(status, message or f"{self.name} failed: "
+                           f"{STATUS[status] if 0 <= status < len(STATUS) else status}")
         results = []
         for i in range(self.num_outputs):
             dtype = np.dtype(DTYPES[outs[i].dtype])
             shape = tuple(shapes[i][d] for d in range(outs[i].rank))
             count = int(np.prod(shape)) if shape else 1
+            if count == 0:
+                results.append(np.zeros(shape, dtype))
+                continue
             buf = (ctypes.c_char * (count * dtype.itemsize)).from_address(outs[i].data)
             results.append(np.frombuffer(buf, dtype=dtype, count=count).reshape(shape).copy())
         self._release(outs)

@@ -1,15 +1,25 @@
 """Calls a model compiled by `dlc --emit=shared` through ctypes.
 
-The entry point `NAME` has MLIR's C interface, `_mlir_ciface_NAME`: every
-tensor is a strided memref descriptor {allocated, aligned, offset,
-sizes[rank], strides[rank]}; results come back through a pointer to one
-descriptor (one result) or to a struct of descriptors (several).
+`CompiledModel(library, FUNCTION, ...)` calls the entry point dlc made of
+MLIR function FUNCTION (`dlc --entry FUNCTION`): NAME_run, through the
+dlc_tensor ABI (abi.Entry), so the runtime checks dtypes, ranks, dims and
+strides and a bad call raises `DLCError` with dlc_last_error()'s message.
+
+Functions compiled beside the entry point but not made entry points
+themselves (autodiff tests call several from one library) have only MLIR's
+C interface, `_mlir_ciface_NAME`: every tensor a strided memref descriptor
+{allocated, aligned, offset, sizes[rank], strides[rank]}, results through a
+pointer to one descriptor or a struct of them. Those are called directly,
+with only the rank and dtype checks below and no protection against bad
+dims: compile such a function as the entry point to get the checks.
 """
 import ctypes
 from dataclasses import dataclass
 from typing import List, Sequence
 
 import numpy as np
+
+from .abi import Entry, entry_symbols
 
 _CTYPES = {
     np.dtype(np.float32): ctypes.c_float,
@@ -44,10 +54,14 @@ class CompiledModel:
     def __init__(self, library: str, entry: str, inputs: Sequence[TensorSpec],
                  outputs: Sequence[TensorSpec]):
         self._lib = ctypes.CDLL(library)
-        self._fn = getattr(self._lib, "_mlir_ciface_" + entry)
-        self._fn.restype = None
         self.inputs = list(inputs)
         self.outputs = list(outputs)
+        symbols = entry_symbols(self._lib, entry)
+        self._entry = Entry(self._lib, *symbols) if symbols else None
+        if self._entry:
+            return
+        self._fn = getattr(self._lib, "_mlir_ciface_" + entry)
+        self._fn.restype = None
         # Results come from the runtime's allocator, linked into the library.
         self._free = self._lib._mlir_memref_to_llvm_free
         self._free.argtypes = [ctypes.c_void_p]
@@ -56,6 +70,10 @@ class CompiledModel:
     def __call__(self, *arrays: np.ndarray) -> List[np.ndarray]:
         if len(arrays) != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs, got {len(arrays)}")
+        if self._entry:
+            return self._entry(*[a if isinstance(a, np.ndarray) else
+                                 np.asarray(a, dtype=spec.dtype)
+                                 for a, spec in zip(arrays, self.inputs)])
         keep = []
         args = []
         for a, spec in zip(arrays, self.inputs):

@@ -9,6 +9,7 @@
 #ifndef DLC_RUNTIME_INTERNAL_H
 #define DLC_RUNTIME_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -27,6 +28,25 @@ int32_t dlc_internal_num_cores(void);
 /* 1 while the calling thread runs a dlc_parallel_for body or is a pool
  * worker, else 0. */
 int dlc_internal_in_parallel_region(void);
+
+/* The blocks of generated code (_mlir_memref_to_llvm_alloc) that one entry
+ * point call allocated on its thread and has not freed yet. */
+typedef struct dlc_internal_tracked {
+  void *head;
+} dlc_internal_tracked;
+
+/* Starts tracking the calling thread's allocations in `list`; returns the
+ * list tracked before (restore it with dlc_internal_track_end). */
+dlc_internal_tracked *dlc_internal_track_begin(dlc_internal_tracked *list);
+/* Stops tracking into `list` (tracking `previous` again); with `freeBlocks`
+ * frees every block still in it, else just forgets them. */
+void dlc_internal_track_end(dlc_internal_tracked *list,
+                            dlc_internal_tracked *previous, int freeBlocks);
+
+/* Called by the allocator of generated code when it cannot serve `size`
+ * bytes (entry.c): unwinds to the running entry point, or aborts with a
+ * message where it cannot (another thread, a parallel-for body). */
+void dlc_internal_alloc_failed(size_t size);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,6 +1,7 @@
 //===- EntryABI.cpp - the C entry point and header of a model -------------===//
 
 #include "dlc/Target/CPU/EntryABI.h"
+#include "dlc/Target/CPU/DimConstraints.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/IR/IRBuilder.h"
@@ -97,12 +98,85 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
     if (failed(read(func.getResultTypes()[i], func.getResultAttrDict(i),
                     sig.outputs)))
       return failure();
+  if (!func.isExternal()) {
+    DimConstraints c = analyzeDimConstraints(func);
+    for (auto [in, classes] : llvm::zip(sig.inputs, c.argClass))
+      in.dimClass = classes;
+    sig.classSize = c.classSize;
+  }
+  for (TensorSignature &in : sig.inputs)
+    in.dimClass.resize(in.shape.size(), -1);
   return sig;
 }
 
 size_t numReturnedOutputs(const EntrySignature &sig) {
   return llvm::count_if(sig.outputs,
                         [](const TensorSignature &t) { return t.inplace < 0; });
+}
+
+/// The OpenMP shim (runtime/src/cpu/openmp_shim.c) passes at most this many
+/// captured values to a parallel region.
+static constexpr unsigned kMaxParallelArgs = 32;
+
+/// Checks what the generated code asks of the runtime's OpenMP shim.
+static LogicalResult checkRuntimeLimits(llvm::Module &module,
+                                        std::string &error) {
+  llvm::Function *fork = module.getFunction("__kmpc_fork_call");
+  if (!fork)
+    return success();
+  for (llvm::User *user : fork->users()) {
+    auto *call = llvm::dyn_cast<llvm::CallBase>(user);
+    if (!call || call->arg_size() < 2)
+      continue;
+    auto *argc = llvm::dyn_cast<llvm::ConstantInt>(call->getArgOperand(1));
+    if (!argc || argc->getZExtValue() > kMaxParallelArgs) {
+      error = llvm::formatv("a parallel loop in '{0}' captures {1} values; "
+                            "the runtime passes at most {2}",
+                            call->getFunction()->getName(),
+                            argc ? std::to_string(argc->getZExtValue())
+                                 : std::string("a variable number of"),
+                            kMaxParallelArgs)
+                  .str();
+      return failure();
+    }
+  }
+  return success();
+}
+
+/// Makes the run-time checks of generated code report instead of abort:
+/// MLIR lowers a failed cf.assert to `puts(message); abort()`, which would
+/// take the host down; dlc_entry_fail(message) returns an error from the
+/// running entry point instead (and aborts itself where it cannot).
+static void routeAbortsToRuntime(llvm::Module &module) {
+  llvm::Function *abortFn = module.getFunction("abort");
+  if (!abortFn)
+    return;
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  llvm::FunctionCallee failFn = module.getOrInsertFunction(
+      "dlc_entry_fail",
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
+  llvm::SmallVector<llvm::CallBase *> calls;
+  for (llvm::User *user : abortFn->users())
+    if (auto *call = llvm::dyn_cast<llvm::CallBase>(user))
+      if (call->getCalledFunction() == abortFn)
+        calls.push_back(call);
+  for (llvm::CallBase *call : calls) {
+    llvm::Value *message = llvm::ConstantPointerNull::get(ptr);
+    if (auto *print = llvm::dyn_cast_or_null<llvm::CallInst>(
+            call->getPrevNode())) {
+      llvm::Function *callee = print->getCalledFunction();
+      if (callee && (callee->getName() == "puts" ||
+                     callee->getName() == "printf") &&
+          print->arg_size() == 1 && print->use_empty()) {
+        message = print->getArgOperand(0);
+        print->eraseFromParent();
+      }
+    }
+    llvm::IRBuilder<> b(call);
+    b.CreateCall(failFn, {message});
+    call->eraseFromParent();
+  }
 }
 
 LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
@@ -113,205 +187,168 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     error = "no C interface for entry point '" + sig.entry + "'";
     return failure();
   }
+  if (failed(checkRuntimeLimits(module, error)))
+    return failure();
+  routeAbortsToRuntime(module);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
-  auto *i64 = llvm::Type::getInt64Ty(ctx);
   auto *ptr = llvm::PointerType::get(ctx, 0);
-  // dlc_tensor: {void *data; int32 dtype; int32 rank; int64 *shape; int64 *strides}
-  auto *tensorTy = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});
-  auto descTy = [&](size_t rank) -> llvm::StructType * {
-    if (rank == 0)
-      return llvm::StructType::get(ctx, {ptr, ptr, i64});
-    auto *arr = llvm::ArrayType::get(i64, rank);
-    return llvm::StructType::get(ctx, {ptr, ptr, i64, arr, arr});
-  };
-  llvm::FunctionCallee mallocFn = module.getOrInsertFunction(
-      "malloc", llvm::FunctionType::get(ptr, {i64}, false));
-  llvm::FunctionCallee freeFn = module.getOrInsertFunction(
-      "free", llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
-  // What the generated code allocated goes back to the runtime's allocator.
-  llvm::FunctionCallee memrefFreeFn = module.getOrInsertFunction(
-      "_mlir_memref_to_llvm_free",
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
+  auto *voidTy = llvm::Type::getVoidTy(ctx);
+  llvm::Constant *null = llvm::ConstantPointerNull::get(ptr);
+  const std::string &run = sig.runSymbol;
 
-  auto *runTy = llvm::FunctionType::get(i32, {ptr, ptr}, false);
-  auto *run = llvm::Function::Create(runTy, llvm::Function::ExternalLinkage,
-                                     sig.runSymbol, module);
-  llvm::Value *inputs = run->getArg(0), *outputs = run->getArg(1);
-  auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
-  auto *fail = llvm::BasicBlock::Create(ctx, "fail", run);
-  llvm::IRBuilder<> b(fail);
-  auto *status = b.CreatePHI(i32, 0, "status");
-  b.CreateRet(status);
-  b.SetInsertPoint(entry);
-  // Checks `ok`; on failure returns `code`.
-  auto check = [&](llvm::Value *ok, int32_t code) {
-    auto *next = llvm::BasicBlock::Create(ctx, "ok", run);
-    status->addIncoming(b.getInt32(code), b.GetInsertBlock());
-    b.CreateCondBr(ok, next, fail);
-    b.SetInsertPoint(next);
+  // The tables dlc_entry_run reads (dlc_entry and dlc_entry_tensor in
+  // runtime/include/dlc/runtime.h).
+  auto privateGlobal = [&](llvm::Constant *init, const Twine &name) {
+    return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                    llvm::GlobalValue::PrivateLinkage, init,
+                                    name);
   };
-  if (sig.externalWeights) {
-    llvm::GlobalVariable *loaded =
-        module.getNamedGlobal(sig.prefix + "_weights_loaded");
-    check(b.CreateICmpNE(b.CreateLoad(i32, loaded), b.getInt32(0)),
-          kStatusRuntime);
-  }
-
-  // Inputs: check dtype, rank and static dims; build contiguous descriptors.
-  std::vector<llvm::Value *> args;
-  auto *resultTy = sig.outputs.size() == 1
-                       ? descTy(sig.outputs[0].shape.size())
-                       : llvm::StructType::get(ctx, [&] {
-                           std::vector<llvm::Type *> fields;
-                           for (const auto &o : sig.outputs)
-                             fields.push_back(descTy(o.shape.size()));
-                           return fields;
-                         }());
-  auto *result = b.CreateAlloca(resultTy);
-  args.push_back(result);
-  for (auto [i, in] : llvm::enumerate(sig.inputs)) {
-    llvm::Value *t = b.CreateConstGEP1_64(tensorTy, inputs, i);
-    llvm::Value *data = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 0));
-    llvm::Value *dtype = b.CreateLoad(i32, b.CreateStructGEP(tensorTy, t, 1));
-    llvm::Value *rank = b.CreateLoad(i32, b.CreateStructGEP(tensorTy, t, 2));
-    check(b.CreateICmpEQ(dtype, b.getInt32(in.dtype)), kStatusDtype);
-    check(b.CreateICmpEQ(rank, b.getInt32(in.shape.size())), kStatusShape);
-    size_t r = in.shape.size();
-    auto *dTy = descTy(r);
-    auto *desc = b.CreateAlloca(dTy);
-    b.CreateStore(data, b.CreateStructGEP(dTy, desc, 0));
-    b.CreateStore(data, b.CreateStructGEP(dTy, desc, 1));
-    b.CreateStore(b.getInt64(0), b.CreateStructGEP(dTy, desc, 2));
-    if (r > 0) {
-      llvm::Value *shape = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3));
-      std::vector<llvm::Value *> dims;
-      for (size_t d = 0; d < r; ++d) {
-        llvm::Value *dim =
-            b.CreateLoad(i64, b.CreateConstGEP1_64(i64, shape, d));
-        if (in.shape[d] >= 0)
-          check(b.CreateICmpEQ(dim, b.getInt64(in.shape[d])), kStatusShape);
-        else
-          check(b.CreateICmpSGE(dim, b.getInt64(0)), kStatusShape);
-        dims.push_back(dim);
-        b.CreateStore(dim, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(3), b.getInt64(d)}));
-      }
-      llvm::Value *stride = b.getInt64(1);
-      for (size_t d = r; d-- > 0;) {
-        b.CreateStore(stride, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(4), b.getInt64(d)}));
-        stride = b.CreateMul(stride, dims[d]);
+  auto string = [&](StringRef text) {
+    return privateGlobal(llvm::ConstantDataArray::getString(ctx, text),
+                         run + ".str");
+  };
+  auto *tensorDescTy =
+      llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr, ptr, i32, i32});
+  auto describe = [&](const TensorSignature &t) -> llvm::Constant * {
+    size_t rank = t.shape.size();
+    llvm::Constant *shape = null, *classes = null, *names = null;
+    if (rank) {
+      shape = privateGlobal(
+          llvm::ConstantDataArray::get(ctx, ArrayRef<int64_t>(t.shape)),
+          run + ".shape");
+      if (llvm::any_of(t.dimClass, [](int32_t c) { return c >= 0; }))
+        classes = privateGlobal(
+            llvm::ConstantDataArray::get(ctx, ArrayRef<int32_t>(t.dimClass)),
+            run + ".classes");
+      if (llvm::any_of(t.dimNames,
+                       [](const std::string &n) { return !n.empty(); })) {
+        std::vector<llvm::Constant *> strings;
+        for (const std::string &n : t.dimNames)
+          strings.push_back(string(n));
+        auto *arrTy = llvm::ArrayType::get(ptr, rank);
+        names = privateGlobal(llvm::ConstantArray::get(arrTy, strings),
+                              run + ".dim_names");
       }
     }
-    args.push_back(desc);
-  }
-  b.CreateCall(ciface, args);
+    return llvm::ConstantStruct::get(
+        tensorDescTy,
+        {string(t.name), llvm::ConstantInt::get(i32, t.dtype),
+         llvm::ConstantInt::get(i32, rank), shape, classes, names,
+         llvm::ConstantInt::get(i32, t.inplace), llvm::ConstantInt::get(i32, 0)});
+  };
+  auto table = [&](ArrayRef<TensorSignature> ts, const char *what)
+      -> llvm::Constant * {
+    if (ts.empty())
+      return null;
+    std::vector<llvm::Constant *> entries;
+    for (const TensorSignature &t : ts)
+      entries.push_back(describe(t));
+    auto *arrTy = llvm::ArrayType::get(tensorDescTy, entries.size());
+    return privateGlobal(llvm::ConstantArray::get(arrTy, entries),
+                         run + "." + what);
+  };
+  llvm::Constant *classSize =
+      sig.classSize.empty()
+          ? null
+          : privateGlobal(llvm::ConstantDataArray::get(
+                              ctx, ArrayRef<int64_t>(sig.classSize)),
+                          run + ".class_size");
+  llvm::Constant *ready = null;
+  if (sig.externalWeights)
+    ready = module.getNamedGlobal(sig.prefix + "_weights_loaded");
+  auto *entryDescTy = llvm::StructType::get(
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr});
+  llvm::Constant *entryDesc = privateGlobal(
+      llvm::ConstantStruct::get(
+          entryDescTy,
+          {llvm::ConstantInt::get(i32, sig.inputs.size()),
+           llvm::ConstantInt::get(i32, sig.outputs.size()),
+           llvm::ConstantInt::get(i32, sig.classSize.size()),
+           llvm::ConstantInt::get(i32, 0), string(run),
+           table(sig.inputs, "inputs"), table(sig.outputs, "outputs"),
+           classSize, ready}),
+      run + ".entry");
 
-  // Outputs: copy each result into a fresh malloc'd contiguous buffer (the
-  // returned buffer may be over-aligned), write data and shape, free it.
-  // In-place outputs (updated state) are copied into their input's buffer.
-  size_t returned = 0;
-  for (auto [i, out] : llvm::enumerate(sig.outputs)) {
-    size_t r = out.shape.size();
-    auto *dTy = descTy(r);
-    llvm::Value *desc = sig.outputs.size() == 1
-                            ? result
-                            : b.CreateStructGEP(resultTy, result, i);
-    llvm::Value *allocated = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 0));
-    llvm::Value *aligned = b.CreateLoad(ptr, b.CreateStructGEP(dTy, desc, 1));
-    llvm::Value *offset = b.CreateLoad(i64, b.CreateStructGEP(dTy, desc, 2));
-    bool inplace = out.inplace >= 0;
-    llvm::Value *t =
-        inplace ? b.CreateConstGEP1_64(tensorTy, inputs, out.inplace)
-                : b.CreateConstGEP1_64(tensorTy, outputs, returned++);
-    llvm::Value *count = b.getInt64(1);
-    llvm::Value *shape =
-        r && !inplace ? b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 3)) : nullptr;
-    for (size_t d = 0; d < r; ++d) {
-      llvm::Value *dim =
-          b.CreateLoad(i64, b.CreateInBoundsGEP(dTy, desc, {b.getInt32(0), b.getInt32(3), b.getInt64(d)}));
-      if (shape)
-        b.CreateStore(dim, b.CreateConstGEP1_64(i64, shape, d));
-      count = b.CreateMul(count, dim);
-    }
-    llvm::Value *bytes = b.CreateMul(count, b.getInt64(out.elementBytes));
-    llvm::Value *src = b.CreateGEP(
-        b.getInt8Ty(), aligned, b.CreateMul(offset, b.getInt64(out.elementBytes)));
-    llvm::Value *buffer;
-    if (inplace) {
-      // The state input has this output's (static) shape, checked above.
-      buffer = b.CreateLoad(ptr, b.CreateStructGEP(tensorTy, t, 0));
-      b.CreateMemMove(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
-    } else {
-      // malloc(0) may return NULL: ask for at least one byte.
-      buffer = b.CreateCall(
-          mallocFn, {b.CreateSelect(b.CreateICmpEQ(bytes, b.getInt64(0)),
-                                    b.getInt64(1), bytes)});
-      check(b.CreateIsNotNull(buffer), kStatusOutOfMemory);
-      b.CreateMemCpy(buffer, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
-    }
-    // Globals come back with MLIR's 0xdeadbeef marker and are not freed,
-    // nor is an input's own buffer handed back.
-    llvm::Value *isGlobal = b.CreateOr(
-        b.CreateICmpEQ(b.CreatePtrToInt(allocated, i64), b.getInt64(0xdeadbeef)),
-        b.CreateICmpEQ(allocated, buffer));
-    auto *doFree = llvm::BasicBlock::Create(ctx, "free", run);
-    auto *after = llvm::BasicBlock::Create(ctx, "freed", run);
-    b.CreateCondBr(isGlobal, after, doFree);
-    b.SetInsertPoint(doFree);
-    b.CreateCall(memrefFreeFn, {allocated});
-    b.CreateBr(after);
-    b.SetInsertPoint(after);
-    if (inplace)
-      continue;
-    b.CreateStore(buffer, b.CreateStructGEP(tensorTy, t, 0));
-    b.CreateStore(b.getInt32(out.dtype), b.CreateStructGEP(tensorTy, t, 1));
-    b.CreateStore(b.getInt32(r), b.CreateStructGEP(tensorTy, t, 2));
+  // RUN.invoke(results, inputs): the model's C interface with the input
+  // descriptors dlc_entry_run built.
+  auto *invoke = llvm::Function::Create(
+      llvm::FunctionType::get(voidTy, {ptr, ptr}, false),
+      llvm::Function::InternalLinkage, run + ".invoke", module);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
+    std::vector<llvm::Value *> args{invoke->getArg(0)};
+    for (size_t i = 0; i < sig.inputs.size(); ++i)
+      args.push_back(b.CreateLoad(
+          ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(1), i)));
+    b.CreateCall(ciface, args);
+    b.CreateRetVoid();
   }
-  b.CreateRet(b.getInt32(kStatusOk));
+  llvm::FunctionCallee entryRun = module.getOrInsertFunction(
+      "dlc_entry_run", llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false));
+  auto *runFn = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr, ptr}, false),
+      llvm::Function::ExternalLinkage, run, module);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", runFn));
+    b.CreateRet(b.CreateCall(
+        entryRun, {entryDesc, runFn->getArg(0), runFn->getArg(1), invoke}));
+  }
 
   // Metadata for callers that discover the signature at run time (the
   // Python loader): RUN_num_inputs, RUN_num_outputs, RUN_input_names and
-  // RUN_output_names (the returned outputs only).
+  // RUN_output_names (the returned outputs only), and dlc_entry_for_ENTRY,
+  // the names of RUN and RELEASE.
   auto constantI32 = [&](const std::string &name, uint64_t v) {
     new llvm::GlobalVariable(module, i32, /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage,
                              llvm::ConstantInt::get(i32, v), name);
   };
-  constantI32(sig.runSymbol + "_num_inputs", sig.inputs.size());
-  constantI32(sig.runSymbol + "_num_outputs", numReturnedOutputs(sig));
-  auto names = [&](const std::string &name, ArrayRef<const TensorSignature *> ts) {
-    std::vector<llvm::Constant *> strings;
-    for (const TensorSignature *t : ts) {
-      auto *init = llvm::ConstantDataArray::getString(ctx, t->name);
-      strings.push_back(new llvm::GlobalVariable(
-          module, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
-          init, name + ".str"));
-    }
-    auto *arrTy = llvm::ArrayType::get(ptr, strings.size());
+  constantI32(run + "_num_inputs", sig.inputs.size());
+  constantI32(run + "_num_outputs", numReturnedOutputs(sig));
+  auto names = [&](const std::string &name, ArrayRef<StringRef> strings) {
+    std::vector<llvm::Constant *> values;
+    for (StringRef text : strings)
+      values.push_back(string(text));
+    auto *arrTy = llvm::ArrayType::get(ptr, values.size());
     new llvm::GlobalVariable(module, arrTy, true,
                              llvm::GlobalValue::ExternalLinkage,
-                             llvm::ConstantArray::get(arrTy, strings), name);
+                             llvm::ConstantArray::get(arrTy, values), name);
   };
   {
-    std::vector<const TensorSignature *> ins, outs;
+    std::vector<StringRef> ins, outs;
     for (const auto &t : sig.inputs)
-      ins.push_back(&t);
+      ins.push_back(t.name);
     for (const auto &t : sig.outputs)
       if (t.inplace < 0)
-        outs.push_back(&t);
-    names(sig.runSymbol + "_input_names", ins);
-    names(sig.runSymbol + "_output_names", outs);
+        outs.push_back(t.name);
+    names(run + "_input_names", ins);
+    names(run + "_output_names", outs);
+    names("dlc_entry_for_" + sig.entry, {run, sig.releaseSymbol});
   }
 
   // NAME_release(outputs): frees what NAME_run allocated.
+  llvm::FunctionCallee freeFn = module.getOrInsertFunction(
+      "free", llvm::FunctionType::get(voidTy, {ptr}, false));
+  auto *tensorTy = llvm::StructType::get(ctx, {ptr, i32, i32, ptr, ptr});
   auto *release = llvm::Function::Create(
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::FunctionType::get(voidTy, {ptr}, false),
       llvm::Function::ExternalLinkage, sig.releaseSymbol, module);
   llvm::IRBuilder<> rb(llvm::BasicBlock::Create(ctx, "entry", release));
-  for (size_t i = 0; i < numReturnedOutputs(sig); ++i) {
-    llvm::Value *t = rb.CreateConstGEP1_64(tensorTy, release->getArg(0), i);
-    llvm::Value *slot = rb.CreateStructGEP(tensorTy, t, 0);
-    rb.CreateCall(freeFn, {rb.CreateLoad(ptr, slot)});
-    rb.CreateStore(llvm::ConstantPointerNull::get(ptr), slot);
+  size_t returned = numReturnedOutputs(sig);
+  if (returned) {
+    // NULL outputs: nothing to free.
+    auto *body = llvm::BasicBlock::Create(ctx, "body", release);
+    auto *done = llvm::BasicBlock::Create(ctx, "done", release);
+    rb.CreateCondBr(rb.CreateIsNull(release->getArg(0)), done, body);
+    rb.SetInsertPoint(body);
+    for (size_t i = 0; i < returned; ++i) {
+      llvm::Value *t = rb.CreateConstGEP1_64(tensorTy, release->getArg(0), i);
+      llvm::Value *slot = rb.CreateStructGEP(tensorTy, t, 0);
+      rb.CreateCall(freeFn, {rb.CreateLoad(ptr, slot)});
+      rb.CreateStore(null, slot);
+    }
+    rb.CreateBr(done);
+    rb.SetInsertPoint(done);
   }
   rb.CreateRetVoid();
   return success();
@@ -524,13 +561,18 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
   os << "/* " << p << ".h: generated by dlc; do not edit.\n"
      << " *\n"
      << " * " << main.runSymbol << "(inputs, outputs) runs the model. Inputs are\n"
-     << " * contiguous tensors with the dtypes, ranks and static dims below.\n"
+     << " * tensors with the dtypes, ranks and static dims below (strided ones\n"
+     << " * are copied to contiguous temporaries first).\n"
      << " * For each output the caller sets `shape` to an int64_t[rank] array;\n"
-     << " * the entry point fills data (malloc'd), dtype, rank and shape.\n"
+     << " * the entry point fills data (malloc'd), dtype, rank, shape and\n"
+     << " * strides (NULL: contiguous).\n"
      << " * Free outputs with " << main.releaseSymbol
      << "(outputs) (or free(data)).\n"
      << " * Returns a dlc_status: 0, or DLC_STATUS_SHAPE_MISMATCH /\n"
-     << " * DLC_STATUS_DTYPE_MISMATCH for bad inputs, DLC_STATUS_OUT_OF_MEMORY.\n"
+     << " * DLC_STATUS_DTYPE_MISMATCH / DLC_STATUS_INVALID_ARGUMENT for a bad\n"
+     << " * call, DLC_STATUS_OUT_OF_MEMORY, DLC_STATUS_RUNTIME_ERROR; then\n"
+     << " * dlc_last_error() says which input, dim and values, and the outputs\n"
+     << " * are untouched.\n"
      << " */\n"
      << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
      << "#include <stdint.h>\n#include <dlc/runtime.h>\n\n"
@@ -565,6 +607,18 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
     };
     for (size_t i = 0; i < sig.inputs.size(); ++i)
       describe("input", i, sig.inputs[i]);
+    for (size_t c = 0; c < sig.classSize.size(); ++c) {
+      os << "/* Dims that must agree:";
+      for (auto [i, in] : llvm::enumerate(sig.inputs))
+        for (auto [d, k] : llvm::enumerate(in.dimClass))
+          if (k == (int32_t)c)
+            os << " input " << i << " dim " << d;
+      if (sig.classSize[c] >= 0)
+        os << " (size " << sig.classSize[c] << ")";
+      os << " */\n";
+    }
+    if (!sig.classSize.empty())
+      os << "\n";
     size_t returned = 0;
     for (const TensorSignature &out : sig.outputs) {
       if (out.inplace >= 0)

@@ -197,6 +197,64 @@ DLC_RUNTIME_API dlc_status dlc_parallel_for(int64_t begin, int64_t end,
                                             int64_t grain, dlc_parallel_fn fn,
                                             void *ctx);
 
+/*===------------------------------------------------------------------===*
+ * Entry points (called by generated code)
+ *===------------------------------------------------------------------===*/
+
+/* What a compiled entry point expects, as constant tables dlc emits beside
+ * it. The entry point (NAME_run, NAME_train_step, ...) is one call to
+ * dlc_entry_run, so every check, message and copy lives here. */
+typedef struct dlc_entry_tensor {
+  const char *name;              /* the ONNX value name ("" if none) */
+  int32_t dtype;                 /* a dlc_dtype */
+  int32_t rank;
+  const int64_t *shape;          /* rank dims; -1 for a dynamic dim */
+  const int32_t *dim_class;      /* inputs: rank entries, an index into
+                                    dlc_entry.class_size or -1; or NULL */
+  const char *const *dim_names;  /* rank names ("" if none), or NULL */
+  int32_t inplace;               /* outputs: the input whose buffer gets the
+                                    result (updated state), or -1 */
+  int32_t reserved;
+} dlc_entry_tensor;
+
+typedef struct dlc_entry {
+  int32_t num_inputs;
+  int32_t num_outputs; /* every result, the in-place ones included */
+  int32_t num_classes;
+  int32_t reserved;
+  const char *symbol; /* "NAME_run", for messages */
+  const dlc_entry_tensor *inputs;
+  const dlc_entry_tensor *outputs;
+  /* Per class of dynamic dims that shape inference says must be equal: the
+   * size they all must have, or -1 (any size, as long as they agree). */
+  const int64_t *class_size;
+  /* NULL, or a flag that must be nonzero (weights loaded by NAME_init). */
+  const int32_t *ready;
+} dlc_entry;
+
+/* Calls the model's C interface (_mlir_ciface_ENTRY) with `results` (the
+ * struct of result memref descriptors) and the input descriptors. */
+typedef void (*dlc_entry_invoke_fn)(void *results, void *const *inputs);
+
+/* Runs one call of an entry point: checks the pointers, dtypes, ranks, dims
+ * (static ones and the classes of dynamic ones) and strides of `inputs` and
+ * the `outputs` array before anything runs; copies strided inputs into
+ * contiguous temporaries; calls `invoke` so that a failed allocation or a
+ * failed run-time check in the generated code returns here; then copies the
+ * results into malloc'd buffers (or, for in-place outputs, into the input's
+ * buffer). On failure returns the status with dlc_last_error() naming the
+ * input, the dim and both values, and leaves `outputs` untouched. */
+DLC_RUNTIME_API dlc_status dlc_entry_run(const dlc_entry *entry,
+                                         const dlc_tensor *inputs,
+                                         dlc_tensor *outputs,
+                                         dlc_entry_invoke_fn invoke);
+
+/* Reports a failed run-time check of generated code (a cf.assert): inside
+ * dlc_entry_run on the calling thread, records `message` and returns
+ * DLC_STATUS_RUNTIME_ERROR from dlc_entry_run; elsewhere (a worker thread,
+ * a parallel-for body, no entry point) prints it and aborts. */
+DLC_RUNTIME_API void dlc_entry_fail(const char *message);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

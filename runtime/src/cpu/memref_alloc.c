@@ -10,6 +10,11 @@
  * libc. Results handed to callers must be freed with
  * _mlir_memref_to_llvm_free (the entry points and the Python loader do).
  *
+ * While an entry point runs (dlc_entry_run, entry.c), the blocks its
+ * calling thread allocates are linked into that call's list, so that a
+ * failed allocation can free them all and make the entry point return
+ * DLC_STATUS_OUT_OF_MEMORY instead of handing NULL to generated code.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef _POSIX_C_SOURCE
@@ -17,6 +22,7 @@
 #endif
 
 #include "dlc/runtime.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -27,12 +33,18 @@
 #define NUM_CLASSES 256
 #define DLC_CACHE_LIMIT ((size_t)1 << 30)
 #define MAGIC UINT64_C(0xd1c0cac4eb10c551)
+/* Larger requests are refused: no C object can be that large, and size
+ * classes above it would overflow. */
+#define MAX_REQUEST ((size_t)PTRDIFF_MAX - 4096)
 
 typedef struct Block {
   void *base;         /* what posix_memalign returned */
   size_t capacity;    /* usable bytes; a size class when cached */
   struct Block *next; /* free list link while cached */
   uint64_t magic;
+  /* While tracked: the call's list and the links in it (under `lock`). */
+  dlc_internal_tracked *owner;
+  struct Block *prevTracked, *nextTracked;
 } Block;
 
 _Static_assert(sizeof(Block) <= HEADER, "the header must fit below the data");
@@ -41,11 +53,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static Block *freeLists[NUM_CLASSES];
 static size_t cachedBytes;
 
+/* The list of the entry point call running on this thread, or NULL. */
+static _Thread_local dlc_internal_tracked *tracking;
+
 /* Size classes: four per power of two (1, 1.25, 1.5, 1.75 x 2^k), so a
- * block wastes at most a quarter of its size. */
+ * block wastes at most a quarter of its size. Sizes up to MAX_REQUEST
+ * round to at most 2^63, which neither overflows nor exceeds NUM_CLASSES. */
 static unsigned classOf(size_t size, size_t *capacity) {
   unsigned log = 0;
-  while (((size_t)1 << (log + 1)) <= size)
+  while (((size_t)1 << (log + 1)) <= size && log < 62)
     ++log;
   size_t base = (size_t)1 << log, quarter = base >> 2;
   unsigned step = (unsigned)((size - base + quarter - 1) / quarter); /* 0..4 */
@@ -55,9 +71,38 @@ static unsigned classOf(size_t size, size_t *capacity) {
 
 static Block *headerOf(void *ptr) { return (Block *)((char *)ptr - HEADER); }
 
+/* Links `b` into the calling thread's tracked list, if any. */
+static void track(Block *b) {
+  b->owner = tracking;
+  b->prevTracked = NULL;
+  b->nextTracked = NULL;
+  if (!tracking)
+    return;
+  pthread_mutex_lock(&lock);
+  b->nextTracked = (Block *)tracking->head;
+  if (b->nextTracked)
+    b->nextTracked->prevTracked = b;
+  tracking->head = b;
+  pthread_mutex_unlock(&lock);
+}
+
+/* Unlinks `b` from its list; the caller holds `lock`. */
+static void untrackLocked(Block *b) {
+  if (b->prevTracked)
+    b->prevTracked->nextTracked = b->nextTracked;
+  else
+    b->owner->head = b->nextTracked;
+  if (b->nextTracked)
+    b->nextTracked->prevTracked = b->prevTracked;
+  b->owner = NULL;
+  b->prevTracked = b->nextTracked = NULL;
+}
+
 static void *allocate(size_t size, size_t alignment) {
   if (alignment < HEADER)
     alignment = HEADER;
+  if (size > MAX_REQUEST || alignment > MAX_REQUEST)
+    return NULL;
   size_t capacity = size ? size : 1;
   unsigned cls = NUM_CLASSES;
   if (alignment == HEADER && size >= CACHE_MIN) {
@@ -71,6 +116,7 @@ static void *allocate(size_t size, size_t alignment) {
     pthread_mutex_unlock(&lock);
     if (b) {
       b->next = NULL;
+      track(b);
       return (char *)b + HEADER;
     }
   }
@@ -87,24 +133,30 @@ static void *allocate(size_t size, size_t alignment) {
   b->capacity = cls < NUM_CLASSES ? capacity : 0; /* 0: never cached */
   b->next = NULL;
   b->magic = MAGIC;
+  track(b);
   return user;
 }
 
+/* A NULL for generated code is a crash: report instead (entry.c returns
+ * DLC_STATUS_OUT_OF_MEMORY from the entry point, or aborts loudly where it
+ * cannot unwind). */
+static void *allocateOrReport(size_t size, size_t alignment) {
+  void *p = allocate(size, alignment);
+  if (!p)
+    dlc_internal_alloc_failed(size);
+  return p;
+}
+
 DLC_RUNTIME_API void *_mlir_memref_to_llvm_alloc(size_t size) {
-  return allocate(size, HEADER);
+  return allocateOrReport(size, HEADER);
 }
 
 DLC_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                          size_t size) {
-  return allocate(size, alignment);
+  return allocateOrReport(size, alignment);
 }
 
-DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr) {
-  if (!ptr)
-    return;
-  Block *b = headerOf(ptr);
-  if (b->magic != MAGIC)
-    return; /* not ours: leaking beats corrupting the heap */
+static void release(Block *b) {
   if (b->capacity) {
     size_t capacity;
     unsigned cls = classOf(b->capacity, &capacity);
@@ -121,6 +173,46 @@ DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr) {
   }
   b->magic = 0;
   free(b->base);
+}
+
+DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  Block *b = headerOf(ptr);
+  if (b->magic != MAGIC)
+    return; /* not ours: leaking beats corrupting the heap */
+  if (b->owner) {
+    pthread_mutex_lock(&lock);
+    if (b->owner)
+      untrackLocked(b);
+    pthread_mutex_unlock(&lock);
+  }
+  release(b);
+}
+
+dlc_internal_tracked *dlc_internal_track_begin(dlc_internal_tracked *list) {
+  dlc_internal_tracked *previous = tracking;
+  list->head = NULL;
+  tracking = list;
+  return previous;
+}
+
+void dlc_internal_track_end(dlc_internal_tracked *list,
+                            dlc_internal_tracked *previous, int freeBlocks) {
+  tracking = previous;
+  pthread_mutex_lock(&lock);
+  Block *b = (Block *)list->head;
+  list->head = NULL;
+  for (Block *p = b; p; p = p->nextTracked)
+    p->owner = NULL;
+  pthread_mutex_unlock(&lock);
+  while (b) {
+    Block *next = b->nextTracked;
+    b->prevTracked = b->nextTracked = NULL;
+    if (freeBlocks)
+      release(b);
+    b = next;
+  }
 }
 
 /* Returns the cached blocks to libc (at exit, so leak checkers see none). */

@@ -12,6 +12,7 @@
 #include <dlc/runtime.h>
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define KMP_API __attribute__((visibility("default")))
@@ -83,9 +84,21 @@ int32_t __kmpc_global_thread_num(void *loc) {
 
 void __kmpc_fork_call(void *loc, int32_t argc, microtask_t task, ...) {
   (void)loc;
+  if (argc < 0 || argc > MAX_ARGS) {
+    /* dlc refuses to compile such a region (EntryABI.cpp); code from
+     * elsewhere gets an error from its entry point, or an abort, never a
+     * region run with missing arguments. */
+    char message[128];
+    snprintf(message, sizeof message,
+             "a parallel region captures %d values; the runtime passes at "
+             "most %d",
+             (int)argc, MAX_ARGS);
+    dlc_entry_fail(message);
+    return;
+  }
   Region r;
   r.task = task;
-  r.argc = argc < 0 ? 0 : (argc > MAX_ARGS ? MAX_ARGS : argc);
+  r.argc = argc;
   va_list ap;
   va_start(ap, task);
   for (int32_t i = 0; i < r.argc; ++i)

@@ -1,10 +1,13 @@
 //===- EntryABI.h - the C entry point and header of a model -----*- C++ -*-===//
 //
 // Every compiled model exports `int32_t NAME_run(const dlc_tensor *inputs,
-// dlc_tensor *outputs)` (runtime/include/dlc/runtime.h): inputs are checked
-// against the model's dtypes, ranks and static dims; outputs come back in
-// buffers allocated with malloc (the caller frees them, or calls
-// NAME_release). The per-model header declares it with the model's
+// dlc_tensor *outputs)` (runtime/include/dlc/runtime.h). It is one call to
+// the runtime's dlc_entry_run with constant tables of the model's inputs and
+// outputs: inputs are checked (pointers, dtypes, ranks, static dims, the
+// dynamic dims the model needs equal, strides) before any kernel runs, and
+// a bad call returns a status with a message in dlc_last_error(); outputs
+// come back in buffers allocated with malloc (the caller frees them, or
+// calls NAME_release). The per-model header declares it with the model's
 // signature, names and typed helpers.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +31,9 @@ struct TensorSignature {
   unsigned elementBytes;
   std::vector<int64_t> shape;  // -1 for a dynamic dim
   std::vector<std::string> dimNames;
+  /// For an input: per dim, its class in EntrySignature::classSize (dynamic
+  /// dims the model needs equal), or -1.
+  std::vector<int32_t> dimClass;
   /// For an output: the input whose buffer it overwrites (state updated in
   /// place, from the `dl.inplace` result attribute), or -1.
   int64_t inplace = -1;
@@ -41,20 +47,30 @@ struct EntrySignature {
   /// What the header says the entry point does (one line), if anything.
   std::string summary;
   std::vector<TensorSignature> inputs, outputs;
+  /// Per class of input dims that must agree: the size they must have, or
+  /// -1 (see DimConstraints.h).
+  std::vector<int64_t> classSize;
   /// Weights live in a file NAME_init loads (--weights=external).
   bool externalWeights = false;
   std::string weightsFile; // its file name, for executables
 };
 
 /// Reads the signature of `func` (tensor arguments and results, dl.name and
-/// dl.dim_names attributes). Fails on an element type without a dlc_dtype.
+/// dl.dim_names attributes) and, while it is dl IR, the dynamic dims of its
+/// inputs that must agree. Fails on an element type without a dlc_dtype.
 mlir::FailureOr<EntrySignature> readSignature(mlir::func::FuncOp func,
                                               llvm::StringRef prefix);
 
 /// Adds NAME_run and NAME_release (or sig.runSymbol / sig.releaseSymbol) to
 /// `module`, which already holds `_mlir_ciface_<entry>`. Outputs with an
 /// `inplace` input are copied into that input's buffer instead of being
-/// returned; `outputs` holds only the others.
+/// returned; `outputs` holds only the others. Also exports
+/// `dlc_entry_for_<entry>`, the names of the run and release functions, for
+/// loaders that know the MLIR function's name. Fails if the module needs
+/// more of the runtime than it provides (a parallel region with more
+/// captured values than the OpenMP shim passes on). Calls of `abort` that
+/// the lowering of run-time checks (cf.assert) left become calls of
+/// dlc_entry_fail, which returns an error from the entry point.
 mlir::LogicalResult emitEntryPoints(llvm::Module &module,
                                     const EntrySignature &sig,
                                     std::string &error);
