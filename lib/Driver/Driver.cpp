@@ -307,6 +307,14 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
                  "fills `outputs` with the initial state (parameters, "
                  "running statistics, optimizer slots, step)")))
     return kCompileError;
+  for (const std::string &extra : options.extraEntries) {
+    if (extra == entry || renamed.count(extra)) {
+      errs << "error: --entry names '" << extra << "' twice\n";
+      return kUsageError;
+    }
+    if (!addEntry(extra, extra + "_run", extra + "_release", ""))
+      return kCompileError;
+  }
   cpu::EntrySignature *signature = &signatures.front();
   std::string headerPath =
       options.output == "-"

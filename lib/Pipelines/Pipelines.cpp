@@ -72,6 +72,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createDLCopyToLinalg());
+  pm.addPass(createDLReportFailedAsserts());
 
   // Loops. With threads, the outermost parallel loops of each kernel become
   // OpenMP worksharing loops, which the runtime's OpenMP shim

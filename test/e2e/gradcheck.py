@@ -37,7 +37,7 @@ os.makedirs(out, exist_ok=True)
 grad_mlir = os.path.join(out, "grad.mlir")
 subprocess.run([dlc_opt, model, f"--dl-autodiff=functions={fn}", "-o", grad_mlir], check=True)
 lib = os.path.join(out, "grad.so")
-subprocess.run([dlc, grad_mlir, "--emit=shared", "--entry", fn + "_grad", "-o", lib], check=True)
+subprocess.run([dlc, grad_mlir, "--emit=shared", "--entry", fn + "_grad", "--entry", fn, "-o", lib], check=True)
 
 # Argument and result shapes and types from the function signature (f64 or
 # i64 tensors; the result f64).

@@ -64,10 +64,12 @@ static cl::opt<int64_t> opset("opset",
 static cl::opt<bool> printWeights("print-weights",
                                   cl::desc("Print weights in full in MLIR output"),
                                   cl::cat(category));
-static cl::opt<std::string> entry("entry",
-                                  cl::desc("Entry symbol (default: NAME_forward "
-                                           "from -o NAME.ext)"),
-                                  cl::cat(category));
+static cl::list<std::string>
+    entries("entry",
+            cl::desc("Entry function (default: NAME_forward from -o "
+                     "NAME.ext); repeat it to make more functions entry "
+                     "points (FUNCTION_run)"),
+            cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
                                   cl::Prefix, cl::init(2), cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
@@ -199,7 +201,10 @@ int main(int argc, char **argv) {
   options.targetOpset = opset;
   options.printWeights = printWeights;
   options.verbose = verbose;
-  options.entry = entry;
+  if (!entries.empty()) {
+    options.entry = entries.front();
+    options.extraEntries.assign(entries.begin() + 1, entries.end());
+  }
   options.externalWeights = weights == Weights::External;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not 0 to 3\n";

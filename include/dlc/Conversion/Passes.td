@@ -104,6 +104,23 @@ def DLCopyToLinalg : Pass<"dl-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DLReportFailedAsserts : Pass<"dl-report-failed-asserts",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Failed run-time checks return an error from the entry point "
+                "instead of aborting";
+  let description = [{
+    Every `cf.assert` (a run-time shape check of a kernel) becomes a call to
+    the runtime's `dlc_entry_fail(message)` when its condition is false, with
+    the model node that made it named in the message. Inside an entry point
+    (`dlc_entry_run`) that unwinds the call and returns
+    `DLC_STATUS_RUNTIME_ERROR` with the message; an assert lowered by MLIR
+    (`puts` + `abort`) would take the host process down.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DLSerializeNestedParallelLoops : Pass<"dl-serialize-nested-parallel-loops"> {
   let summary = "Keep threads on each kernel's outermost parallel loops only";
   let description = [{

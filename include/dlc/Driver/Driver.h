@@ -43,6 +43,9 @@ struct Options {
   bool verbose = false;
   /// Entry symbol for code generation; empty: from the output name.
   std::string entry;
+  /// More functions to make entry points of (FUNCTION_run, FUNCTION_release
+  /// beside NAME_run), e.g. the gradient functions of dl-autodiff.
+  std::vector<std::string> extraEntries;
   unsigned optLevel = 2;
   /// Weights in NAME.weights, loaded by NAME_init, instead of in the code.
   bool externalWeights = false;

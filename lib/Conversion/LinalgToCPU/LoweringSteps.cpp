@@ -9,13 +9,16 @@
 
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_DLPREPAREENTRYPOINTS
 #define GEN_PASS_DEF_DLCOPYTOLINALG
+#define GEN_PASS_DEF_DLREPORTFAILEDASSERTS
 #define GEN_PASS_DEF_DLSERIALIZENESTEDPARALLELLOOPS
 #define GEN_PASS_DEF_DLINLINEALLOCASCOPES
 #include "dlc/Conversion/Passes.h.inc"
@@ -68,6 +71,58 @@ struct CopyToLinalgPass
       OpBuilder b(c);
       linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
       c.erase();
+    }
+  }
+};
+
+/// "node 'NAME' (OpType): " for a location from the importer, else "".
+static std::string describeNode(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location l : fused.getLocations())
+      if (std::string d = describeNode(l); !d.empty())
+        return d;
+    return "";
+  }
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return "";
+  std::string text = "node '" + name.getName().str() + "'";
+  if (auto op = dyn_cast<NameLoc>(name.getChildLoc()))
+    text += " (" + op.getName().str() + ")";
+  return text + ": ";
+}
+
+struct ReportFailedAssertsPass
+    : public dlc::impl::DLReportFailedAssertsBase<ReportFailedAssertsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<cf::AssertOp> asserts;
+    module.walk([&](cf::AssertOp a) { asserts.push_back(a); });
+    if (asserts.empty())
+      return;
+    MLIRContext *context = &getContext();
+    OpBuilder b(context);
+    b.setInsertionPointToEnd(module.getBody());
+    auto ptr = LLVM::LLVMPointerType::get(context);
+    FailureOr<LLVM::LLVMFuncOp> fail =
+        LLVM::lookupOrCreateFn(b, module, "dlc_entry_fail", {ptr},
+                               LLVM::LLVMVoidType::get(context));
+    if (failed(fail))
+      return signalPassFailure();
+    for (auto [i, a] : llvm::enumerate(asserts)) {
+      Location loc = a.getLoc();
+      b.setInsertionPoint(a);
+      Value failed = arith::XOrIOp::create(
+          b, loc, a.getArg(), arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+      auto branch = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(branch.thenBlock());
+      std::string message = describeNode(loc) + a.getMsg().str();
+      message.push_back('\0');
+      Value text = LLVM::createGlobalString(
+          loc, b, "dlc_check_" + std::to_string(i), message,
+          LLVM::Linkage::Internal);
+      LLVM::CallOp::create(b, loc, *fail, ValueRange{text});
+      a.erase();
     }
   }
 };

@@ -143,42 +143,6 @@ static LogicalResult checkRuntimeLimits(llvm::Module &module,
   return success();
 }
 
-/// Makes the run-time checks of generated code report instead of abort:
-/// MLIR lowers a failed cf.assert to `puts(message); abort()`, which would
-/// take the host down; dlc_entry_fail(message) returns an error from the
-/// running entry point instead (and aborts itself where it cannot).
-static void routeAbortsToRuntime(llvm::Module &module) {
-  llvm::Function *abortFn = module.getFunction("abort");
-  if (!abortFn)
-    return;
-  llvm::LLVMContext &ctx = module.getContext();
-  auto *ptr = llvm::PointerType::get(ctx, 0);
-  llvm::FunctionCallee failFn = module.getOrInsertFunction(
-      "dlc_entry_fail",
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false));
-  llvm::SmallVector<llvm::CallBase *> calls;
-  for (llvm::User *user : abortFn->users())
-    if (auto *call = llvm::dyn_cast<llvm::CallBase>(user))
-      if (call->getCalledFunction() == abortFn)
-        calls.push_back(call);
-  for (llvm::CallBase *call : calls) {
-    llvm::Value *message = llvm::ConstantPointerNull::get(ptr);
-    if (auto *print = llvm::dyn_cast_or_null<llvm::CallInst>(
-            call->getPrevNode())) {
-      llvm::Function *callee = print->getCalledFunction();
-      if (callee && (callee->getName() == "puts" ||
-                     callee->getName() == "printf") &&
-          print->arg_size() == 1 && print->use_empty()) {
-        message = print->getArgOperand(0);
-        print->eraseFromParent();
-      }
-    }
-    llvm::IRBuilder<> b(call);
-    b.CreateCall(failFn, {message});
-    call->eraseFromParent();
-  }
-}
-
 LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
                               std::string &error) {
   llvm::LLVMContext &ctx = module.getContext();
@@ -189,7 +153,6 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
   }
   if (failed(checkRuntimeLimits(module, error)))
     return failure();
-  routeAbortsToRuntime(module);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *ptr = llvm::PointerType::get(ctx, 0);
   auto *voidTy = llvm::Type::getVoidTy(ctx);
