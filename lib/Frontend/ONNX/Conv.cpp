@@ -4,6 +4,7 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
+namespace dl = dlc::dl;
 
 FailureOr<SmallVector<int64_t>>
 dlc::onnx_frontend::resolvePads(NodeImporter &n, RankedTensorType input,
@@ -69,19 +70,16 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
   windowDefaults(n, spatial, strides, dilations);
   if (strides.size() != spatial || dilations.size() != spatial)
     return n.fail("strides and dilations need one value per spatial dim");
-  SmallVector<Value> operands = {n.input(0), n.input(1)};
-  if (n.hasInput(2))
-    operands.push_back(n.input(2));
-  SmallVector<NamedAttribute> attrs = {n.i64s("strides", strides),
-                                       n.i64s("dilations", dilations),
-                                       n.i64("groups",
-                                             n.intAttr("group", 1))};
+  // An omitted bias is null, which the builders leave out.
+  Value bias = n.input(2);
+  int64_t groups = n.intAttr("group", 1);
   if (!transpose) {
     auto pads = resolvePads(n, input, kernel, strides, dilations);
     if (failed(pads))
       return failure();
-    attrs.push_back(n.i64s("pads", *pads));
-    return n.output(n.create1("dl.conv", operands, attrs));
+    return n.output(n.create<dl::ConvOp>(n.input(0), n.input(1), bias,
+                                         n.i64s(strides), n.i64s(*pads),
+                                         n.i64s(dilations), groups));
   }
   SmallVector<int64_t> outPad =
       n.intsAttr("output_padding").value_or(SmallVector<int64_t>(spatial, 0));
@@ -122,9 +120,9 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
       return n.fail("pads needs 2 values per spatial dim");
     pads = *p;
   }
-  attrs.push_back(n.i64s("pads", pads));
-  attrs.push_back(n.i64s("output_padding", outPad));
-  return n.output(n.create1("dl.conv_transpose", operands, attrs));
+  return n.output(n.create<dl::ConvTransposeOp>(
+      n.input(0), n.input(1), bias, n.i64s(strides), n.i64s(pads),
+      n.i64s(dilations), groups, n.i64s(outPad)));
 }
 
 void dlc::onnx_frontend::registerConvOps(OpRegistry &r) {

@@ -134,11 +134,9 @@ LogicalResult NodeImporter::fail(const Twine &message) {
   return failure();
 }
 
-FailureOr<SmallVector<Value>>
-NodeImporter::create(StringRef opName, ValueRange operands,
-                     ArrayRef<NamedAttribute> attrs, unsigned numResults,
-                     TypeRange resultTypes) {
-  for (Value v : operands)
+FailureOr<SmallVector<Value>> NodeImporter::finish(OperationState &opState,
+                                                   bool inferResultTypes) {
+  for (Value v : opState.operands)
     if (!v)
       return fail("an input has no value (an earlier node failed)");
   // Diagnostics from shape inference and the verifier become the node's
@@ -150,15 +148,9 @@ NodeImporter::create(StringRef opName, ValueRange operands,
     messages += diag.str();
     return success();
   });
-  OperationState opState(loc, opName);
-  opState.addOperands(operands);
-  opState.addAttributes(attrs);
-  if (!resultTypes.empty())
-    opState.addTypes(resultTypes);
-  else
-    opState.addTypes(SmallVector<Type>(numResults, b.getNoneType()));
+  StringRef opName = opState.name.getStringRef();
   Operation *op = b.create(opState);
-  if (resultTypes.empty()) {
+  if (inferResultTypes) {
     auto infer = dyn_cast<InferTypeOpInterface>(op);
     SmallVector<Type> inferred;
     if (!infer ||
@@ -192,16 +184,6 @@ NodeImporter::create(StringRef opName, ValueRange operands,
     return results;
   }
   return SmallVector<Value>(op->getResults());
-}
-
-FailureOr<Value> NodeImporter::create1(StringRef opName, ValueRange operands,
-                                       ArrayRef<NamedAttribute> attrs,
-                                       Type resultType) {
-  auto r = resultType ? create(opName, operands, attrs, 1, resultType)
-                      : create(opName, operands, attrs, 1);
-  if (failed(r))
-    return failure();
-  return (*r)[0];
 }
 
 Value NodeImporter::constant(DenseElementsAttr values) {
@@ -467,7 +449,7 @@ private:
   bool newerThanLibrary = false;
   std::set<std::string> legacyResizeOutputs;
   LogicalResult pinInputShapes();
-  void rewriteLegacySoftmax();
+  std::map<std::string, int64_t> legacyNodeOpsets;
   OwningOpRef<ModuleOp> importGraph(StringRef modelDir);
   FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &vi);
   /// One line per error: the ONNX library's multi-line messages are joined.
@@ -506,6 +488,33 @@ double msSince(std::chrono::steady_clock::time_point start) {
 }
 
 } // namespace
+
+/// Softmax, LogSoftmax and Hardmax before opset 13 normalize the input
+/// coerced to 2-D at `axis`. The version converter rewrites Softmax and
+/// LogSoftmax with a constant target shape that breaks on dynamic dims, and
+/// takes Hardmax over unchanged as if its meaning had not changed. So the
+/// converter passes all three through untouched, and the importer reads them
+/// at the model's opset (their opset-1 handlers), recorded by first output
+/// in `legacyNodeOpsets`.
+static onnx::ModelProto
+convertVersion(const onnx::ModelProto &model, int64_t opset,
+               int64_t targetOpset,
+               std::map<std::string, int64_t> &legacyNodeOpsets) {
+  namespace vc = onnx::version_conversion;
+  vc::DefaultVersionConverter converter;
+  if (opset < 13 && targetOpset >= 13) {
+    for (const char *op : {"Softmax", "LogSoftmax"})
+      converter.registerAdapter(std::make_unique<vc::CompatibleAdapter>(
+          op, onnx::OpSetID(12), onnx::OpSetID(13)));
+    for (const auto &node : model.graph().node())
+      if ((node.op_type() == "Softmax" || node.op_type() == "LogSoftmax" ||
+           node.op_type() == "Hardmax") &&
+          isDefaultDomain(node.domain()) && node.output_size() > 0)
+        legacyNodeOpsets[node.output(0)] = opset;
+  }
+  return converter.convert_version(model, onnx::OpSetID(opset),
+                                   onnx::OpSetID(targetOpset));
+}
 
 /// The default domain's opset, or 0 when the model imports none (a model of
 /// training operators only, say).
@@ -609,13 +618,11 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
       if (node.op_type() == "Resize" || node.op_type() == "Upsample")
         for (const auto &out : node.output())
           legacyResizeOutputs.insert(out);
-  if (!noDefaultDomain && opset < 13 && options.targetOpset >= 13)
-    rewriteLegacySoftmax();
   if (!noDefaultDomain && opset < options.targetOpset) {
     start = std::chrono::steady_clock::now();
     try {
       onnx::ModelProto converted =
-          onnx::version_conversion::ConvertVersion(model, options.targetOpset);
+          convertVersion(model, opset, options.targetOpset, legacyNodeOpsets);
       model = std::move(converted);
       if (options.verbose)
         log << "dlc: converted opset " << opset << " -> "
@@ -651,63 +658,6 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
     }
   }
   return success();
-}
-
-/// Softmax, LogSoftmax and Hardmax before opset 13 normalize the input
-/// flattened to 2-D at `axis`. The version converter rewrites that with a
-/// constant target shape that breaks on dynamic dims, so the semantics are
-/// spelled out here first, in ops valid at every opset: Flatten, the op on
-/// axis 1, and a Reshape back to Shape(input).
-void ModelImporter::rewriteLegacySoftmax() {
-  auto *graph = model.mutable_graph();
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
-  int counter = 0;
-  for (const auto &node : graph->node()) {
-    bool legacy = (node.op_type() == "Softmax" ||
-                   node.op_type() == "LogSoftmax" ||
-                   node.op_type() == "Hardmax") &&
-                  (node.domain().empty() || node.domain() == "ai.onnx");
-    if (!legacy) {
-      *nodes.Add() = node;
-      continue;
-    }
-    int64_t axis = 1;
-    for (const auto &a : node.attribute())
-      if (a.name() == "axis")
-        axis = a.i();
-    std::string base = "dlc_" + node.op_type() + "_" + std::to_string(counter++);
-    std::string in = node.input(0), out = node.output(0);
-    onnx::NodeProto *flatten = nodes.Add();
-    flatten->set_op_type("Flatten");
-    flatten->set_name(node.name() + "/flatten");
-    flatten->add_input(in);
-    flatten->add_output(base + "_flat");
-    auto *fa = flatten->add_attribute();
-    fa->set_name("axis");
-    fa->set_type(onnx::AttributeProto::INT);
-    fa->set_i(axis);
-    onnx::NodeProto *op = nodes.Add();
-    *op = node;
-    op->clear_attribute();
-    op->set_input(0, base + "_flat");
-    op->set_output(0, base + "_2d");
-    auto *oa = op->add_attribute();
-    oa->set_name("axis");
-    oa->set_type(onnx::AttributeProto::INT);
-    oa->set_i(1);
-    onnx::NodeProto *shape = nodes.Add();
-    shape->set_op_type("Shape");
-    shape->set_name(node.name() + "/shape");
-    shape->add_input(in);
-    shape->add_output(base + "_shape");
-    onnx::NodeProto *reshape = nodes.Add();
-    reshape->set_op_type("Reshape");
-    reshape->set_name(node.name() + "/reshape");
-    reshape->add_input(base + "_2d");
-    reshape->add_input(base + "_shape");
-    reshape->add_output(out);
-  }
-  graph->mutable_node()->Swap(&nodes);
 }
 
 LogicalResult ModelImporter::pinInputShapes() {
@@ -797,7 +747,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   std::vector<std::string> unsupported;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = isDefaultDomain(node.domain());
-    if (registry().count(registryKey(node)) ||
+    if (registry().contains(registryKey(node)) ||
         (defaultDomain && node.op_type() == "Constant"))
       continue;
     // Named by index as in the import loop below (the nodes of a repeated
@@ -863,9 +813,10 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     }
   }
 
-  GraphState state{&context, OpBuilder(&context), {}, opset, {}, 0, {}, {}};
+  GraphState state{&context, OpBuilder(&context), {}, opset, {}, 0, {}, {}, {}};
   state.originalOpset = originalOpset;
   state.legacyResizeOutputs = legacyResizeOutputs;
+  state.legacyNodeOpsets = legacyNodeOpsets;
   state.domainVersions = domainVersions;
   state.keepWeights = options.keepWeights;
   state.builder.setInsertionPointToEnd(entry);
@@ -944,7 +895,11 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
       }
     if (!inputsReady)
       continue;
-    (void)registry().lookup(registryKey(node))(ni);
+    if (const OpImportFn *import =
+            registry().lookup(registryKey(node), ni.opset()))
+      (void)(*import)(ni);
+    else
+      (void)ni.fail("op is not supported at this opset");
   }
   if (!state.errors.empty()) {
     for (const auto &e : state.errors)

@@ -6,6 +6,7 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
+namespace dl = dlc::dl;
 
 /// Einsum equations that are a (batched) matmul, possibly with transposed
 /// operands: "...ij,...jk->...ik" and the like, with the same batch letters
@@ -50,28 +51,25 @@ static LogicalResult importEinsum(NodeImporter &n) {
       perm.push_back(d);
     perm.push_back(batch + 1);
     perm.push_back(batch);
-    return n.create1("dl.transpose", v, {n.i64s("perm", perm)});
+    return n.create<dl::TransposeOp>(v, perm);
   };
   auto lhs = operand(0, lhsTail, i, j);
   auto rhs = operand(1, rhsTail, j, k);
   if (failed(lhs) || failed(rhs))
     return failure();
-  return n.output(n.create1("dl.matmul", {*lhs, *rhs}));
+  return n.output(n.create<dl::MatMulOp>(*lhs, *rhs));
 }
 
 void dlc::onnx_frontend::registerMathOps(OpRegistry &r) {
   r["MatMul"] = [](NodeImporter &n) -> LogicalResult {
-    return n.output(n.create1("dl.matmul", {n.input(0), n.input(1)}));
+    return n.output(n.create<dl::MatMulOp>(n.input(0), n.input(1)));
   };
   r["Gemm"] = [](NodeImporter &n) -> LogicalResult {
-    SmallVector<Value> operands = {n.input(0), n.input(1)};
-    if (n.hasInput(2))
-      operands.push_back(n.input(2));
-    return n.output(n.create1("dl.gemm", operands,
-                       {n.boolean("trans_a", n.intAttr("transA", 0) != 0),
-                        n.boolean("trans_b", n.intAttr("transB", 0) != 0),
-                        n.f64("alpha", n.floatAttr("alpha", 1.0)),
-                        n.f64("beta", n.floatAttr("beta", 1.0))}));
+    // An omitted C is null, which the builder leaves out.
+    return n.output(n.create<dl::GemmOp>(
+        n.input(0), n.input(1), n.input(2), n.intAttr("transA", 0) != 0,
+        n.intAttr("transB", 0) != 0, APFloat(n.floatAttr("alpha", 1.0)),
+        APFloat(n.floatAttr("beta", 1.0))));
   };
   r["Einsum"] = importEinsum;
 }

@@ -18,13 +18,42 @@
 #include "onnx/onnx_pb.h"
 
 #include <functional>
+#include <map>
 #include <set>
 
 namespace dlc::onnx_frontend {
 
 class NodeImporter;
 using OpImportFn = std::function<mlir::LogicalResult(NodeImporter &)>;
-using OpRegistry = llvm::StringMap<OpImportFn>;
+
+/// The import functions by registry key (see registryKey) and the opset
+/// version they take effect at: a node of opset N is read by the handler of
+/// the greatest since-version <= N, so an op whose meaning changed has one
+/// handler per meaning instead of version checks inside one.
+class OpRegistry {
+public:
+  /// The handler of `key` from opset `sinceVersion` on.
+  OpImportFn &operator()(llvm::StringRef key, int64_t sinceVersion) {
+    return handlers[key][sinceVersion];
+  }
+  /// The handler of `key` at every opset.
+  OpImportFn &operator[](llvm::StringRef key) { return (*this)(key, 1); }
+
+  bool contains(llvm::StringRef key) const { return handlers.contains(key); }
+  /// The handler for a node of `key` read at opset `version`, or null.
+  const OpImportFn *lookup(llvm::StringRef key, int64_t version) const {
+    auto it = handlers.find(key);
+    if (it == handlers.end())
+      return nullptr;
+    auto v = it->second.upper_bound(version);
+    if (v == it->second.begin())
+      return nullptr;
+    return &std::prev(v)->second;
+  }
+
+private:
+  llvm::StringMap<std::map<int64_t, OpImportFn>> handlers;
+};
 
 /// State shared by all nodes of one graph.
 struct GraphState {
@@ -37,6 +66,10 @@ struct GraphState {
   int64_t originalOpset = 0;
   /// Outputs of Resize/Upsample nodes from opset < 11 models.
   std::set<std::string> legacyResizeOutputs;
+  /// Nodes the version converter passed through unchanged although their
+  /// meaning changed (Softmax, LogSoftmax, Hardmax before opset 13), by
+  /// first output: the opset they are read at.
+  std::map<std::string, int64_t> legacyNodeOpsets;
   /// The model's opset_import versions of the other domains.
   llvm::StringMap<int64_t> domainVersions;
   /// Keep ops on float initializers unfolded (training: the initializers
@@ -65,7 +98,8 @@ class NodeImporter {
 public:
   NodeImporter(const onnx::NodeProto &node, GraphState &state,
                mlir::Location loc)
-      : node(node), state(state), loc(loc), b(state.builder) {}
+      : node(node), state(state), loc(loc), b(state.builder),
+        version(readVersion(node, state)) {}
 
   const onnx::NodeProto &node;
   GraphState &state;
@@ -74,7 +108,9 @@ public:
   /// The node's name, or OpType_index for an unnamed node.
   std::string displayName;
 
-  int64_t opset() const { return state.opset; }
+  /// The opset the node is read at: the graph's, or the one a legacy node
+  /// was written for.
+  int64_t opset() const { return version; }
   llvm::StringRef opType() const { return node.op_type(); }
 
   /// Inputs; an empty name is an omitted optional input.
@@ -103,19 +139,41 @@ public:
   std::optional<llvm::SmallVector<int64_t>> constantInts(unsigned i) const;
   std::optional<llvm::SmallVector<double>> constantFloats(unsigned i) const;
 
-  /// Creates a dl op by name. Result types come from the op's shape
-  /// inference unless `resultTypes` is given; the op is verified and folded.
-  /// On failure the op is erased and the node's error recorded.
-  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
-  create(llvm::StringRef opName, mlir::ValueRange operands,
-         llvm::ArrayRef<mlir::NamedAttribute> attrs = {},
-         unsigned numResults = 1, mlir::TypeRange resultTypes = {});
+  /// Creates a dl op of class `OpTy` from the arguments of its ODS builder
+  /// that follow the result types (`create<dl::AddOp>(lhs, rhs)`). The
+  /// result type comes from the op's shape inference; the op is verified and
+  /// folded. On failure (a null operand, a type that cannot be inferred, a
+  /// verifier error) the op is erased and the node's error recorded.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> create(Args &&...args) {
+    return first(
+        createAll<OpTy>(numResultsOf<OpTy>(), std::forward<Args>(args)...));
+  }
 
-  /// Single-result form of create.
-  mlir::FailureOr<mlir::Value>
-  create1(llvm::StringRef opName, mlir::ValueRange operands,
-          llvm::ArrayRef<mlir::NamedAttribute> attrs = {},
-          mlir::Type resultType = {});
+  /// create with the result type given instead of inferred (casts, and ops
+  /// whose result shape the operands alone do not fix).
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> createTyped(mlir::Type resultType,
+                                           Args &&...args) {
+    mlir::OperationState opState(loc, OpTy::getOperationName());
+    OpTy::build(b, opState, mlir::TypeRange(resultType),
+                std::forward<Args>(args)...);
+    return first(finish(opState, /*inferResultTypes=*/false));
+  }
+
+  /// All results of a multi-result op; `numResults` of a variadic one.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> createAll(unsigned numResults,
+                                                            Args &&...args) {
+    // Placeholder types let the builder run without inferring: the
+    // generated inferring builders abort on a type they cannot infer, where
+    // the importer reports the node instead.
+    llvm::SmallVector<mlir::Type> placeholders(numResults, b.getNoneType());
+    mlir::OperationState opState(loc, OpTy::getOperationName());
+    OpTy::build(b, opState, mlir::TypeRange(placeholders),
+                std::forward<Args>(args)...);
+    return finish(opState, /*inferResultTypes=*/true);
+  }
 
   /// A dl.constant of `values` with the given type.
   mlir::Value constant(mlir::DenseElementsAttr values);
@@ -124,7 +182,7 @@ public:
   mlir::Value scalar(double value, mlir::Type elementType);
 
   void setOutput(unsigned i, mlir::Value v);
-  /// Sets output `i` from a create1 result; passes a failure through.
+  /// Sets output `i` from a create result; passes a failure through.
   mlir::LogicalResult output(mlir::FailureOr<mlir::Value> v, unsigned i = 0) {
     if (mlir::failed(v))
       return mlir::failure();
@@ -135,22 +193,50 @@ public:
   /// Records "node 'NAME' (OP, opset N): MESSAGE" and returns failure.
   mlir::LogicalResult fail(const llvm::Twine &message);
 
-  /// Attribute helpers.
-  mlir::NamedAttribute named(llvm::StringRef name, mlir::Attribute a) {
-    return b.getNamedAttr(name, a);
+  /// Attribute helpers for the builders' optional attributes.
+  mlir::DenseI64ArrayAttr i64s(llvm::ArrayRef<int64_t> v) {
+    return b.getDenseI64ArrayAttr(v);
   }
-  mlir::NamedAttribute i64(llvm::StringRef name, int64_t v) {
-    return named(name, b.getI64IntegerAttr(v));
+
+private:
+  /// The fixed result count of `OpTy` (variadic ones go through createAll).
+  template <typename OpTy> static constexpr unsigned numResultsOf() {
+    if constexpr (OpTy::template hasTrait<mlir::OpTrait::OneResult>())
+      return 1;
+    else if constexpr (OpTy::template hasTrait<
+                           mlir::OpTrait::NResults<2>::Impl>())
+      return 2;
+    else if constexpr (OpTy::template hasTrait<
+                           mlir::OpTrait::NResults<3>::Impl>())
+      return 3;
+    else
+      static_assert(sizeof(OpTy) == 0, "give the result count to createAll");
   }
-  mlir::NamedAttribute f64(llvm::StringRef name, double v) {
-    return named(name, b.getF64FloatAttr(v));
+
+  static int64_t readVersion(const onnx::NodeProto &node,
+                             const GraphState &state) {
+    if (!isDefaultDomain(node.domain()))
+      return state.domainVersions.lookup(node.domain());
+    if (node.output_size() > 0)
+      if (auto it = state.legacyNodeOpsets.find(node.output(0));
+          it != state.legacyNodeOpsets.end())
+        return it->second;
+    return state.opset;
   }
-  mlir::NamedAttribute boolean(llvm::StringRef name, bool v) {
-    return named(name, b.getBoolAttr(v));
+
+  static mlir::FailureOr<mlir::Value>
+  first(mlir::FailureOr<llvm::SmallVector<mlir::Value>> results) {
+    if (mlir::failed(results))
+      return mlir::failure();
+    return (*results)[0];
   }
-  mlir::NamedAttribute i64s(llvm::StringRef name, llvm::ArrayRef<int64_t> v) {
-    return named(name, b.getDenseI64ArrayAttr(v));
-  }
+
+  /// Creates the op `opState` describes: infers its result types unless
+  /// given, verifies and folds it.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  finish(mlir::OperationState &opState, bool inferResultTypes);
+
+  int64_t version;
 };
 
 /// Maps an ONNX TensorProto data type to an MLIR element type, or null.

@@ -4,18 +4,18 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
+namespace dl = dlc::dl;
 
 static LogicalResult importBatchNorm(NodeImporter &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   bool training = n.intAttr("training_mode", 0) != 0;
   if (!training) {
-    return n.output(n.create1("dl.batch_norm",
-                       {n.input(0), n.input(1), n.input(2), n.input(3),
-                        n.input(4)},
-                       {n.f64("epsilon", eps)}));
+    return n.output(n.create<dl::BatchNormOp>(n.input(0), n.input(1),
+                                              n.input(2), n.input(3),
+                                              n.input(4), APFloat(eps)));
   }
-  auto r = n.create("dl.batch_norm_train", {n.input(0), n.input(1), n.input(2)},
-                    {n.f64("epsilon", eps)}, 3);
+  auto r = n.createAll<dl::BatchNormTrainOp>(3, n.input(0), n.input(1),
+                                             n.input(2), APFloat(eps));
   if (failed(r))
     return failure();
   n.setOutput(0, (*r)[0]);
@@ -25,12 +25,12 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
   Type et = n.inputType(0).getElementType();
   for (unsigned k = 0; k < 2; ++k) {
     auto scaledRunning =
-        n.create1("dl.mul", {n.input(3 + k), n.scalar(momentum, et)});
+        n.create<dl::MulOp>(n.input(3 + k), n.scalar(momentum, et));
     auto scaledBatch =
-        n.create1("dl.mul", {(*r)[1 + k], n.scalar(1.0 - momentum, et)});
+        n.create<dl::MulOp>((*r)[1 + k], n.scalar(1.0 - momentum, et));
     if (failed(scaledRunning) || failed(scaledBatch))
       return failure();
-    auto sum = n.create1("dl.add", {*scaledRunning, *scaledBatch});
+    auto sum = n.create<dl::AddOp>(*scaledRunning, *scaledBatch);
     if (failed(sum))
       return failure();
     n.setOutput(1 + k, *sum);
@@ -38,38 +38,62 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
   return success();
 }
 
-/// Opset < 13 softmax: flatten to 2-D at `axis`, normalize rows, restore.
-static LogicalResult importSoftmax(NodeImporter &n, StringRef dlName) {
+/// Softmax, LogSoftmax (and Hardmax) from opset 13: along one axis.
+template <typename OpTy> static LogicalResult importSoftmax(NodeImporter &n) {
+  return n.output(n.create<OpTy>(n.input(0), n.intAttr("axis", -1)));
+}
+
+/// Softmax, LogSoftmax and Hardmax before opset 13 coerce the input to 2-D
+/// at `axis` (default 1): flatten, `apply` along axis 1, reshape back.
+static LogicalResult
+importCoerced2D(NodeImporter &n,
+                function_ref<FailureOr<Value>(Value, int64_t)> apply) {
   auto type = n.inputType(0);
   int64_t rank = type.getRank();
-  if (n.opset() >= 13) {
-    return n.output(n.create1(dlName, n.input(0), {n.i64("axis", n.intAttr("axis", -1))}));
-  }
   int64_t axis = n.intAttr("axis", 1);
   if (axis < 0)
     axis += rank;
-  if (axis == rank - 1) {
-    return n.output(n.create1(dlName, n.input(0), {n.i64("axis", axis)}));
-  }
-  auto flat = n.create1("dl.flatten", n.input(0), {n.i64("axis", axis)});
+  if (axis == rank - 1)
+    return n.output(apply(n.input(0), axis));
+  auto flat = n.create<dl::FlattenOp>(n.input(0), axis);
   if (failed(flat))
     return failure();
-  auto sm = n.create1(dlName, *flat, {n.i64("axis", 1)});
+  auto sm = apply(*flat, 1);
   if (failed(sm))
     return failure();
   // Back to the input's shape, read at run time when dims are dynamic.
-  auto v = type.hasStaticShape()
-               ? n.create1("dl.reshape", *sm, {}, type)
-               : [&]() -> FailureOr<Value> {
-                   auto shape = n.create1("dl.shape_of", n.input(0));
-                   if (failed(shape))
-                     return failure();
-                   return n.create1("dl.reshape", {*sm, *shape}, {}, type);
-                 }();
-  if (failed(v))
+  if (type.hasStaticShape())
+    return n.output(n.createTyped<dl::ReshapeOp>(type, *sm, Value()));
+  auto shape = n.create<dl::ShapeOfOp>(n.input(0));
+  if (failed(shape))
     return failure();
-  n.setOutput(0, *v);
-  return success();
+  return n.output(n.createTyped<dl::ReshapeOp>(type, *sm, *shape));
+}
+
+template <typename OpTy>
+static LogicalResult importLegacySoftmax(NodeImporter &n) {
+  return importCoerced2D(n, [&](Value input, int64_t axis) {
+    return n.create<OpTy>(input, axis);
+  });
+}
+
+/// Hardmax: 1 at the first maximum along the axis, else 0, i.e. the one-hot
+/// encoding of argmax.
+static FailureOr<Value> hardmax(NodeImporter &n, Value input, int64_t axis) {
+  auto in = cast<RankedTensorType>(input.getType());
+  int64_t rank = in.getRank();
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank || in.isDynamicDim(axis))
+    return n.fail("the axis must name a static dim");
+  auto arg = n.create<dl::ArgMaxOp>(input, axis, /*keepdims=*/false,
+                                    /*select_last_index=*/false);
+  if (failed(arg))
+    return failure();
+  return n.create<dl::OneHotOp>(
+      *arg, n.b.getI64IntegerAttr(in.getDimSize(axis)),
+      n.b.getI64IntegerAttr(axis), FloatAttr(), FloatAttr(),
+      TypeAttr::get(in.getElementType()));
 }
 
 /// Dropout with a ratio or training flag known only at run time (graph
@@ -83,8 +107,8 @@ static LogicalResult importRuntimeDropout(NodeImporter &n, int64_t seed) {
   auto i1 = RankedTensorType::get({}, n.b.getI1Type());
   Value ratio = n.hasInput(1) ? n.input(1) : n.scalar(0.5, et);
   if (cast<RankedTensorType>(ratio.getType()).getElementType() != et) {
-    auto c = n.create1("dl.cast", ratio, {},
-                       cast<RankedTensorType>(ratio.getType()).clone(et));
+    auto c = n.createTyped<dl::CastOp>(
+        cast<RankedTensorType>(ratio.getType()).clone(et), ratio);
     if (failed(c))
       return failure();
     ratio = *c;
@@ -92,27 +116,28 @@ static LogicalResult importRuntimeDropout(NodeImporter &n, int64_t seed) {
   Value training = n.hasInput(2)
                        ? n.input(2)
                        : n.constant(DenseElementsAttr::get(i1, false));
-  auto sample = n.create1("dl.random_uniform", x, {n.i64("seed", seed)}, type);
+  auto sample = n.createTyped<dl::RandomUniformOp>(
+      type, x, FloatAttr(), FloatAttr(), n.b.getI64IntegerAttr(seed));
   if (failed(sample))
     return failure();
-  auto drawn = n.create1("dl.greater_equal", {*sample, ratio});
-  auto notTraining = n.create1("dl.not", training);
+  auto drawn = n.create<dl::GreaterEqualOp>(*sample, ratio);
+  auto notTraining = n.create<dl::NotOp>(training);
   if (failed(drawn) || failed(notTraining))
     return failure();
-  auto keep = n.create1("dl.or", {*notTraining, *drawn});
-  auto kept = n.create1("dl.sub", {n.scalar(1.0, et), ratio});
+  auto keep = n.create<dl::OrOp>(*notTraining, *drawn);
+  auto kept = n.create<dl::SubOp>(n.scalar(1.0, et), ratio);
   if (failed(keep) || failed(kept))
     return failure();
-  auto inverse = n.create1("dl.div", {n.scalar(1.0, et), *kept});
+  auto inverse = n.create<dl::DivOp>(n.scalar(1.0, et), *kept);
   if (failed(inverse))
     return failure();
-  auto scale = n.create1("dl.select", {training, *inverse, n.scalar(1.0, et)});
+  auto scale = n.create<dl::SelectOp>(training, *inverse, n.scalar(1.0, et));
   if (failed(scale))
     return failure();
-  auto scaled = n.create1("dl.mul", {x, *scale});
+  auto scaled = n.create<dl::MulOp>(x, *scale);
   if (failed(scaled))
     return failure();
-  auto out = n.create1("dl.select", {*keep, *scaled, n.scalar(0.0, et)});
+  auto out = n.create<dl::SelectOp>(*keep, *scaled, n.scalar(0.0, et));
   if (failed(out))
     return failure();
   n.setOutput(0, *out);
@@ -146,10 +171,8 @@ static LogicalResult importDropout(NodeImporter &n) {
     training = *constantTraining;
     ratio = *constantRatio;
   }
-  auto res = n.create("dl.dropout", n.input(0),
-                      {n.f64("ratio", ratio), n.i64("seed", seed),
-                       n.boolean("training", training)},
-                      2);
+  auto res = n.createAll<dl::DropoutOp>(2, n.input(0), /*counter=*/Value(),
+                                        APFloat(ratio), seed, training);
   if (failed(res))
     return failure();
   n.setOutput(0, (*res)[0]);
@@ -160,8 +183,9 @@ static LogicalResult importDropout(NodeImporter &n) {
 void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
   r["BatchNormalization"] = importBatchNorm;
   r["InstanceNormalization"] = [](NodeImporter &n) -> LogicalResult {
-    return n.output(n.create1("dl.instance_norm", {n.input(0), n.input(1), n.input(2)},
-                       {n.f64("epsilon", n.floatAttr("epsilon", 1e-5))}));
+    return n.output(
+        n.create<dl::InstanceNormOp>(n.input(0), n.input(1), n.input(2),
+                                     APFloat(n.floatAttr("epsilon", 1e-5))));
   };
   r["LayerNormalization"] = [](NodeImporter &n) -> LogicalResult {
     if (n.intAttr("stash_type", 1) != 1)
@@ -180,43 +204,33 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
       for (int64_t i = axis; i < rank; ++i)
         axes.push_back(i);
       Type et = n.inputType(0).getElementType();
-      auto mean = n.create1("dl.reduce_mean", n.input(0), {n.i64s("axes", axes)});
+      auto mean =
+          n.create<dl::ReduceMeanOp>(n.input(0), n.i64s(axes), BoolAttr());
       if (failed(mean))
         return failure();
-      auto centered = n.create1("dl.sub", {n.input(0), *mean});
+      auto centered = n.create<dl::SubOp>(n.input(0), *mean);
       if (failed(centered))
         return failure();
-      auto sq = n.create1("dl.mul", {*centered, *centered});
+      auto sq = n.create<dl::MulOp>(*centered, *centered);
       if (failed(sq))
         return failure();
-      auto var = n.create1("dl.reduce_mean", *sq, {n.i64s("axes", axes)});
+      auto var = n.create<dl::ReduceMeanOp>(*sq, n.i64s(axes), BoolAttr());
       if (failed(var))
         return failure();
-      auto shifted = n.create1(
-          "dl.add", {*var, n.scalar(n.floatAttr("epsilon", 1e-5), et)});
+      auto shifted =
+          n.create<dl::AddOp>(*var, n.scalar(n.floatAttr("epsilon", 1e-5), et));
       if (failed(shifted))
         return failure();
-      auto inv = n.create1("dl.rsqrt", *shifted);
+      auto inv = n.create<dl::RsqrtOp>(*shifted);
       if (failed(inv))
         return failure();
       n.setOutput(1, *mean);
       n.setOutput(2, *inv);
     }
-    SmallVector<Value> operands = {n.input(0)};
-    SmallVector<int32_t> segments = {1, 0, 0};
-    if (n.hasInput(1)) {
-      operands.push_back(n.input(1));
-      segments[1] = 1;
-    }
-    if (n.hasInput(2)) {
-      operands.push_back(n.input(2));
-      segments[2] = 1;
-    }
-    return n.output(n.create1("dl.layer_norm", operands,
-                       {n.i64("axis", n.intAttr("axis", -1)),
-                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5)),
-                        n.named("operandSegmentSizes",
-                                n.b.getDenseI32ArrayAttr(segments))}));
+    // Omitted scale and bias are null, which the builder leaves out.
+    return n.output(n.create<dl::LayerNormOp>(
+        n.input(0), n.input(1), n.input(2), n.intAttr("axis", -1),
+        APFloat(n.floatAttr("epsilon", 1e-5))));
   };
   r["GroupNormalization"] = [](NodeImporter &n) -> LogicalResult {
     int64_t groups = n.intAttr("num_groups", 0);
@@ -226,33 +240,20 @@ void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
         groups != c)
       return n.fail("per-group scale and bias (opset 18) are not supported; "
                     "convert the model to opset 21");
-    return n.output(n.create1("dl.group_norm", {n.input(0), n.input(1), n.input(2)},
-                       {n.i64("num_groups", groups),
-                        n.f64("epsilon", n.floatAttr("epsilon", 1e-5))}));
+    return n.output(
+        n.create<dl::GroupNormOp>(n.input(0), n.input(1), n.input(2), groups,
+                                  APFloat(n.floatAttr("epsilon", 1e-5))));
   };
-  r["Softmax"] = [](NodeImporter &n) { return importSoftmax(n, "dl.softmax"); };
-  r["LogSoftmax"] = [](NodeImporter &n) {
-    return importSoftmax(n, "dl.log_softmax");
+  r("Softmax", 1) = importLegacySoftmax<dl::SoftmaxOp>;
+  r("Softmax", 13) = importSoftmax<dl::SoftmaxOp>;
+  r("LogSoftmax", 1) = importLegacySoftmax<dl::LogSoftmaxOp>;
+  r("LogSoftmax", 13) = importSoftmax<dl::LogSoftmaxOp>;
+  r("Hardmax", 1) = [](NodeImporter &n) {
+    return importCoerced2D(
+        n, [&](Value input, int64_t axis) { return hardmax(n, input, axis); });
   };
-  // Hardmax: 1 at the first maximum along the axis, else 0, i.e. the
-  // one-hot encoding of argmax. (Before opset 13 the coerced-2-D form was
-  // spelled out on import, so the axis here is a plain axis.)
-  r["Hardmax"] = [](NodeImporter &n) -> LogicalResult {
-    auto in = n.inputType(0);
-    int64_t rank = in.getRank();
-    int64_t axis = n.intAttr("axis", n.opset() >= 13 ? -1 : 1);
-    if (axis < 0)
-      axis += rank;
-    if (axis < 0 || axis >= rank || in.isDynamicDim(axis))
-      return n.fail("the axis must name a static dim");
-    auto arg = n.create1("dl.argmax", n.input(0),
-                         {n.i64("axis", axis), n.boolean("keepdims", false)});
-    if (failed(arg))
-      return failure();
-    return n.output(n.create1(
-        "dl.one_hot", *arg,
-        {n.i64("depth", in.getDimSize(axis)), n.i64("axis", axis),
-         n.named("element_type", TypeAttr::get(in.getElementType()))}));
+  r("Hardmax", 13) = [](NodeImporter &n) {
+    return n.output(hardmax(n, n.input(0), n.intAttr("axis", -1)));
   };
   r["Dropout"] = importDropout;
 }

@@ -4,6 +4,7 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
+namespace dl = dlc::dl;
 
 static LogicalResult importPool(NodeImporter &n, bool isMax) {
   auto input = n.inputType(0);
@@ -23,25 +24,24 @@ static LogicalResult importPool(NodeImporter &n, bool isMax) {
   auto pads = resolvePads(n, input, *kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  SmallVector<NamedAttribute> attrs = {
-      n.i64s("kernel_shape", *kernel), n.i64s("strides", strides),
-      n.i64s("pads", *pads), n.i64s("dilations", dilations),
-      n.boolean("ceil_mode", n.intAttr("ceil_mode", 0) != 0)};
-  if (!isMax)
-    attrs.push_back(n.boolean("count_include_pad",
-                              n.intAttr("count_include_pad", 0) != 0));
-  return n.output(n.create1(isMax ? "dl.max_pool" : "dl.avg_pool", n.input(0), attrs));
+  bool ceilMode = n.intAttr("ceil_mode", 0) != 0;
+  if (isMax)
+    return n.output(n.create<dl::MaxPoolOp>(n.input(0), *kernel,
+                                            n.i64s(strides), n.i64s(*pads),
+                                            n.i64s(dilations), ceilMode));
+  return n.output(n.create<dl::AvgPoolOp>(
+      n.input(0), *kernel, n.i64s(strides), n.i64s(*pads), n.i64s(dilations),
+      ceilMode, n.intAttr("count_include_pad", 0) != 0));
+}
+
+template <typename OpTy>
+static LogicalResult importGlobalPool(NodeImporter &n) {
+  return n.output(n.create<OpTy>(n.input(0)));
 }
 
 void dlc::onnx_frontend::registerPoolOps(OpRegistry &r) {
   r["MaxPool"] = [](NodeImporter &n) { return importPool(n, true); };
   r["AveragePool"] = [](NodeImporter &n) { return importPool(n, false); };
-  for (auto [onnx, dl] : {std::pair<StringRef, std::string>{"GlobalMaxPool",
-                                                            "dl.global_max_pool"},
-                          {"GlobalAveragePool", "dl.global_avg_pool"}}) {
-    std::string name = dl;
-    r[onnx] = [name](NodeImporter &n) -> LogicalResult {
-      return n.output(n.create1(name, n.input(0)));
-    };
-  }
+  r["GlobalMaxPool"] = importGlobalPool<dl::GlobalMaxPoolOp>;
+  r["GlobalAveragePool"] = importGlobalPool<dl::GlobalAvgPoolOp>;
 }

@@ -12,7 +12,7 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
-
+namespace dl = dlc::dl;
 
 /// Axes from an attribute (before `inputOpset`) or a constant input.
 static FailureOr<std::optional<SmallVector<int64_t>>>
@@ -53,12 +53,12 @@ static LogicalResult importReshape(NodeImporter &n) {
       return n.fail("the target shape must have a static length");
     SmallVector<int64_t> dims(rank, ShapedType::kDynamic);
     // Reshape(x, Shape(y)) takes y's dims, static ones included.
-    if (auto shapeOf = n.input(1).getDefiningOp<dlc::dl::ShapeOfOp>())
+    if (auto shapeOf = n.input(1).getDefiningOp<dl::ShapeOfOp>())
       dims.assign(shapeOf.getInput().getType().getShape().begin(),
                   shapeOf.getInput().getType().getShape().end());
     auto type = RankedTensorType::get(dims, in.getElementType());
-    return n.output(n.create1("dl.reshape", {n.input(0), n.input(1)},
-                                  {n.boolean("allow_zero", allowZero)}, type));
+    return n.output(
+        n.createTyped<dl::ReshapeOp>(type, n.input(0), n.input(1), allowZero));
   }
   SmallVector<int64_t> shape;
   int64_t inferIndex = -1, known = 1;
@@ -90,7 +90,7 @@ static LogicalResult importReshape(NodeImporter &n) {
       known *= d;
     shape.push_back(d);
   }
-  int64_t total = dlc::dl::shapeProduct(in.getShape());
+  int64_t total = dl::shapeProduct(in.getShape());
   // Dynamic input dims copied in place by 0 cancel out of the -1: what is
   // left is static (reshape 0 on Nx4x2 to {0, -1} gives Nx8).
   bool dynamicsCopied = true;
@@ -111,8 +111,8 @@ static LogicalResult importReshape(NodeImporter &n) {
   if (inferIndex >= 0 && !ShapedType::isDynamic(total) &&
       !ShapedType::isDynamic(known)) {
     if (known == 0 || total % known != 0)
-      return n.fail("cannot reshape " + dlc::dl::shapeToString(in.getShape()) +
-                    " to " + dlc::dl::shapeToString(shape));
+      return n.fail("cannot reshape " + dl::shapeToString(in.getShape()) +
+                    " to " + dl::shapeToString(shape));
     shape[inferIndex] = total / known;
   } else if (inferIndex >= 0 && dynamicsCopied && staticKnown != 0 &&
              staticTotal % staticKnown == 0) {
@@ -120,10 +120,10 @@ static LogicalResult importReshape(NodeImporter &n) {
   }
   auto type = RankedTensorType::get(shape, in.getElementType());
   if (type.getNumDynamicDims() > 1)
-    return n.fail("reshape to " + dlc::dl::shapeToString(shape) +
+    return n.fail("reshape to " + dl::shapeToString(shape) +
                   " leaves more than one dim unknown; pin dynamic inputs "
                   "with --input-shape");
-  return n.output(n.create1("dl.reshape", n.input(0), {}, type));
+  return n.output(n.createTyped<dl::ReshapeOp>(type, n.input(0), Value()));
 }
 
 static LogicalResult importSlice(NodeImporter &n) {
@@ -174,13 +174,9 @@ static LogicalResult importSlice(NodeImporter &n) {
       return success();
     }
   }
-  SmallVector<NamedAttribute> attrs = {n.i64s("starts", starts),
-                                       n.i64s("ends", ends)};
-  if (axes)
-    attrs.push_back(n.i64s("axes", *axes));
-  if (steps)
-    attrs.push_back(n.i64s("steps", *steps));
-  return n.output(n.create1("dl.slice", n.input(0), attrs));
+  return n.output(n.create<dl::SliceOp>(
+      n.input(0), starts, ends, axes ? n.i64s(*axes) : DenseI64ArrayAttr(),
+      steps ? n.i64s(*steps) : DenseI64ArrayAttr()));
 }
 
 static LogicalResult importSplit(NodeImporter &n) {
@@ -209,9 +205,7 @@ static LogicalResult importSplit(NodeImporter &n) {
     for (int64_t i = 0; i < parts; ++i)
       sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
   }
-  auto r = n.create("dl.split", n.input(0),
-                    {n.i64("axis", axis), n.i64s("sizes", sizes)},
-                    sizes.size());
+  auto r = n.createAll<dl::SplitOp>(sizes.size(), n.input(0), axis, sizes);
   if (failed(r))
     return failure();
   for (auto [i, v] : llvm::enumerate(*r))
@@ -227,7 +221,7 @@ static LogicalResult importGather(NodeImporter &n) {
       n.inputType(0).getElementType().isInteger(64)) {
     std::optional<SmallVector<int64_t>> data = n.constantInts(0);
     if (!data)
-      if (auto shapeOf = n.input(0).getDefiningOp<dlc::dl::ShapeOfOp>()) {
+      if (auto shapeOf = n.input(0).getDefiningOp<dl::ShapeOfOp>()) {
         auto dims = shapeOf.getInput().getType().getShape();
         data = SmallVector<int64_t>(dims);
       }
@@ -247,8 +241,7 @@ static LogicalResult importGather(NodeImporter &n) {
       }
     }
   }
-  return n.output(n.create1("dl.gather", {n.input(0), n.input(1)},
-                                {n.i64("axis", axis)}));
+  return n.output(n.create<dl::GatherOp>(n.input(0), n.input(1), axis));
 }
 
 static LogicalResult importConcat(NodeImporter &n) {
@@ -269,8 +262,8 @@ static LogicalResult importConcat(NodeImporter &n) {
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < n.numInputs(); ++i)
     inputs.push_back(n.input(i));
-  return n.output(n.create1("dl.concat", inputs,
-                                {n.i64("axis", n.intAttr("axis", 0))}));
+  return n.output(
+      n.create<dl::ConcatOp>(ValueRange(inputs), n.intAttr("axis", 0)));
 }
 
 static LogicalResult importExpand(NodeImporter &n) {
@@ -279,23 +272,23 @@ static LogicalResult importExpand(NodeImporter &n) {
   if (!shape)
     return n.fail("the target shape must be a constant");
   // ONNX Expand broadcasts both ways: a 1 in the shape keeps the input dim.
-  auto b = dlc::dl::broadcastShapes(in.getShape(), *shape);
+  auto b = dl::broadcastShapes(in.getShape(), *shape);
   if (failed(b))
-    return n.fail("cannot broadcast " + dlc::dl::shapeToString(in.getShape()) +
-                  " to " + dlc::dl::shapeToString(*shape));
-  return n.output(n.create1("dl.expand", n.input(0), {},
-                                RankedTensorType::get(*b, in.getElementType())));
+    return n.fail("cannot broadcast " + dl::shapeToString(in.getShape()) +
+                  " to " + dl::shapeToString(*shape));
+  return n.output(n.createTyped<dl::ExpandOp>(
+      RankedTensorType::get(*b, in.getElementType()), n.input(0), Value()));
 }
 
 static LogicalResult importPad(NodeImporter &n) {
   std::string mode = n.stringAttr("mode", "constant");
-  dlc::dl::PadMode padMode;
+  dl::PadMode padMode;
   if (mode == "constant")
-    padMode = dlc::dl::PadMode::constant;
+    padMode = dl::PadMode::constant;
   else if (mode == "reflect")
-    padMode = dlc::dl::PadMode::reflect;
+    padMode = dl::PadMode::reflect;
   else if (mode == "edge")
-    padMode = dlc::dl::PadMode::edge;
+    padMode = dl::PadMode::edge;
   else
     return n.fail("mode '" + mode + "' is not supported");
   int64_t rank = n.inputType(0).getRank();
@@ -331,11 +324,8 @@ static LogicalResult importPad(NodeImporter &n) {
       pads = full;
     }
   }
-  return n.output(n.create1("dl.pad", n.input(0),
-                   {n.i64s("pads", pads),
-                    n.named("mode", dlc::dl::PadModeAttr::get(
-                                        n.b.getContext(), padMode)),
-                    n.f64("value", value)}));
+  return n.output(
+      n.create<dl::PadOp>(n.input(0), pads, padMode, APFloat(value)));
 }
 
 static LogicalResult importResize(NodeImporter &n) {
@@ -353,34 +343,30 @@ static LogicalResult importResize(NodeImporter &n) {
                                  legacy ? "asymmetric" : "half_pixel");
   std::string nearest =
       n.stringAttr("nearest_mode", legacy ? "floor" : "round_prefer_floor");
-  auto ct = dlc::dl::symbolizeCoordinateTransform(ctm);
-  auto nm = dlc::dl::symbolizeNearestMode(nearest);
+  auto ct = dl::symbolizeCoordinateTransform(ctm);
+  auto nm = dl::symbolizeNearestMode(nearest);
   if (!ct)
     return n.fail("coordinate_transformation_mode '" + ctm +
                   "' is not supported");
   if (!nm)
     return n.fail("nearest_mode '" + nearest + "' is not supported");
-  SmallVector<NamedAttribute> attrs = {
-      n.named("mode", dlc::dl::ResizeModeAttr::get(
-                          n.b.getContext(), mode == "nearest"
-                                                ? dlc::dl::ResizeMode::nearest
-                                                : dlc::dl::ResizeMode::linear)),
-      n.named("coordinate_transform",
-              dlc::dl::CoordinateTransformAttr::get(n.b.getContext(), *ct)),
-      n.named("nearest_mode",
-              dlc::dl::NearestModeAttr::get(n.b.getContext(), *nm))};
   unsigned scalesIdx = n.opset() < 11 ? 1 : 2, sizesIdx = 3;
   auto scales = n.hasInput(scalesIdx) ? n.constantFloats(scalesIdx)
                                       : std::optional<SmallVector<double>>();
   auto sizes = n.hasInput(sizesIdx) ? n.constantInts(sizesIdx)
                                     : std::optional<SmallVector<int64_t>>();
+  DenseF64ArrayAttr scalesAttr;
+  DenseI64ArrayAttr sizesAttr;
   if (scales && !scales->empty())
-    attrs.push_back(n.named("scales", n.b.getDenseF64ArrayAttr(*scales)));
+    scalesAttr = n.b.getDenseF64ArrayAttr(*scales);
   else if (sizes && !sizes->empty())
-    attrs.push_back(n.i64s("sizes", *sizes));
+    sizesAttr = n.i64s(*sizes);
   else
     return n.fail("scales or sizes must be a non-empty constant");
-  return n.output(n.create1("dl.resize", n.input(0), attrs));
+  return n.output(n.create<dl::ResizeOp>(
+      n.input(0), scalesAttr, sizesAttr,
+      mode == "nearest" ? dl::ResizeMode::nearest : dl::ResizeMode::linear, *ct,
+      *nm));
 }
 
 /// DepthToSpace and SpaceToDepth: a reshape, a transpose and a reshape on
@@ -413,15 +399,15 @@ static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
     perm = {0, 3, 5, 1, 2, 4};
     s3 = {N, C * bs * bs, H / bs, W / bs};
   }
-  auto a = n.create1("dl.reshape", n.input(0), {},
-                     RankedTensorType::get(s1, et));
+  auto a = n.createTyped<dl::ReshapeOp>(RankedTensorType::get(s1, et),
+                                        n.input(0), Value());
   if (failed(a))
     return failure();
-  auto b = n.create1("dl.transpose", *a, {n.i64s("perm", perm)});
+  auto b = n.create<dl::TransposeOp>(*a, perm);
   if (failed(b))
     return failure();
-  return n.output(n.create1("dl.reshape", *b, {},
-                                RankedTensorType::get(s3, et)));
+  return n.output(
+      n.createTyped<dl::ReshapeOp>(RankedTensorType::get(s3, et), *b, Value()));
 }
 
 /// Trilu keeps the elements with col - row >= k (upper) or <= k (lower) of
@@ -442,18 +428,19 @@ static LogicalResult importTrilu(NodeImporter &n) {
         RankedTensorType::get(shape, i64), ArrayRef<int64_t>(values)));
   };
   Value r = iota(rows, {rows, 1}), c = iota(cols, {1, cols});
-  auto diff = n.create1("dl.sub", {c, r});
+  auto diff = n.create<dl::SubOp>(c, r);
   if (failed(diff))
     return failure();
   Value k = n.hasInput(1) ? n.input(1) : n.constantI64({0});
   if (n.hasInput(1) && n.inputType(1).getElementType() != i64)
     return n.fail("k must be int64");
   bool upper = n.intAttr("upper", 1) != 0;
-  auto mask = n.create1(upper ? "dl.greater_equal" : "dl.less_equal", {*diff, k});
+  auto mask = upper ? n.create<dl::GreaterEqualOp>(*diff, k)
+                    : n.create<dl::LessEqualOp>(*diff, k);
   if (failed(mask))
     return failure();
   auto zero = n.scalar(0, in.getElementType());
-  return n.output(n.create1("dl.select", {*mask, n.input(0), zero}));
+  return n.output(n.create<dl::SelectOp>(*mask, n.input(0), zero));
 }
 
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
@@ -471,8 +458,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
   r["Pad"] = importPad;
   r["Resize"] = importResize;
   r["Flatten"] = [](NodeImporter &n) {
-    return n.output(n.create1("dl.flatten", n.input(0),
-                                  {n.i64("axis", n.intAttr("axis", 1))}));
+    return n.output(n.create<dl::FlattenOp>(n.input(0), n.intAttr("axis", 1)));
   };
   r["Transpose"] = [](NodeImporter &n) {
     int64_t rank = n.inputType(0).getRank();
@@ -480,14 +466,14 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
     perm = n.intsAttr("perm").value_or(perm);
-    return n.output(n.create1("dl.transpose", n.input(0), {n.i64s("perm", perm)}));
+    return n.output(n.create<dl::TransposeOp>(n.input(0), perm));
   };
   r["Squeeze"] = [](NodeImporter &n) -> LogicalResult {
     auto axes = axesOperand(n, "axes", 1, 13);
     if (failed(axes))
       return failure();
-    return n.output(n.create1("dl.squeeze", n.input(0),
-                     {n.i64s("axes", axes->value_or(SmallVector<int64_t>()))}));
+    return n.output(n.create<dl::SqueezeOp>(
+        n.input(0), axes->value_or(SmallVector<int64_t>())));
   };
   r["Unsqueeze"] = [](NodeImporter &n) -> LogicalResult {
     auto axes = axesOperand(n, "axes", 1, 13);
@@ -495,20 +481,17 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
       return failure();
     if (!*axes)
       return n.fail("axes are required");
-    return n.output(n.create1("dl.unsqueeze", n.input(0),
-                                  {n.i64s("axes", **axes)}));
+    return n.output(n.create<dl::UnsqueezeOp>(n.input(0), **axes));
   };
   r["GatherElements"] = [](NodeImporter &n) {
-    return n.output(n.create1("dl.gather_elements",
-                                  {n.input(0), n.input(1)},
-                                  {n.i64("axis", n.intAttr("axis", 0))}));
+    return n.output(n.create<dl::GatherElementsOp>(n.input(0), n.input(1),
+                                                   n.intAttr("axis", 0)));
   };
   r["Tile"] = [](NodeImporter &n) -> LogicalResult {
     auto repeats = n.constantInts(1);
     if (!repeats)
       return n.fail("repeats must be a constant");
-    return n.output(n.create1("dl.tile", n.input(0),
-                                  {n.i64s("repeats", *repeats)}));
+    return n.output(n.create<dl::TileOp>(n.input(0), *repeats));
   };
   r["Shape"] = [](NodeImporter &n) -> LogicalResult {
     int64_t rank = n.inputType(0).getRank();
@@ -522,19 +505,19 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
       setInts(n, read);
       return success();
     }
-    auto shapeOf = n.create1("dl.shape_of", n.input(0));
+    auto shapeOf = n.create<dl::ShapeOfOp>(n.input(0));
     if (failed(shapeOf))
       return failure();
     if (start == 0 && end >= rank) {
       n.setOutput(0, *shapeOf);
       return success();
     }
-    return n.output(n.create1("dl.slice", *shapeOf,
-                                  {n.i64s("starts", {start}),
-                                   n.i64s("ends", {end})}));
+    return n.output(n.create<dl::SliceOp>(
+        *shapeOf, ArrayRef<int64_t>{start}, ArrayRef<int64_t>{end},
+        DenseI64ArrayAttr(), DenseI64ArrayAttr()));
   };
   r["Size"] = [](NodeImporter &n) -> LogicalResult {
-    int64_t count = dlc::dl::shapeProduct(n.inputType(0).getShape());
+    int64_t count = dl::shapeProduct(n.inputType(0).getShape());
     if (ShapedType::isDynamic(count))
       return n.fail("Size of a tensor with dynamic dims is not supported");
     setInts(n, {count}, ArrayRef<int64_t>{});
@@ -591,20 +574,18 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
     if (s && l && d && (*d)[0] != 0)
       len = std::max<int64_t>(
           0, static_cast<int64_t>(std::ceil(((*l)[0] - (*s)[0]) / (*d)[0])));
-    return n.output(n.create1("dl.range", {n.input(0), n.input(1), n.input(2)}, {},
-                     RankedTensorType::get({len}, n.inputType(0).getElementType())));
+    return n.output(n.createTyped<dl::RangeOp>(
+        RankedTensorType::get({len}, n.inputType(0).getElementType()),
+        n.input(0), n.input(1), n.input(2)));
   };
   r["OneHot"] = [](NodeImporter &n) -> LogicalResult {
     auto depth = n.constantFloats(1);
     auto values = n.constantFloats(2);
     if (!depth || depth->size() != 1 || !values || values->size() != 2)
       return n.fail("depth and values must be constants");
-    return n.output(n.create1("dl.one_hot", n.input(0),
-                     {n.i64("depth", static_cast<int64_t>((*depth)[0])),
-                      n.i64("axis", n.intAttr("axis", -1)),
-                      n.f64("off_value", (*values)[0]),
-                      n.f64("on_value", (*values)[1]),
-                      n.named("element_type",
-                              TypeAttr::get(n.inputType(2).getElementType()))}));
+    return n.output(n.create<dl::OneHotOp>(
+        n.input(0), static_cast<int64_t>((*depth)[0]), n.intAttr("axis", -1),
+        APFloat((*values)[0]), APFloat((*values)[1]),
+        n.inputType(2).getElementType()));
   };
 }

@@ -15,6 +15,7 @@
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
+namespace dl = dlc::dl;
 
 namespace {
 
@@ -27,31 +28,38 @@ public:
 
   bool ok() const { return !failed; }
 
-  Value op(StringRef name, ValueRange operands, Type resultType = {}) {
-    if (failed || llvm::any_of(operands, [](Value v) { return !v; })) {
+  /// An op of class `OpTy` on `operands`; `resultType` if given, else
+  /// inferred.
+  template <typename OpTy, typename... Operands>
+  Value op(Type resultType, Operands... operands) {
+    if (failed || llvm::any_of(std::initializer_list<Value>{operands...},
+                               [](Value v) { return !v; })) {
       failed = true;
       return {};
     }
-    auto r = n.create1(name, operands, {}, resultType);
+    auto r = resultType ? n.createTyped<OpTy>(resultType, operands...)
+                        : n.create<OpTy>(operands...);
     if (mlir::failed(r)) {
       failed = true;
       return {};
     }
     return *r;
   }
-  Value add(Value a, Value b) { return op("dl.add", {a, b}); }
-  Value sub(Value a, Value b) { return op("dl.sub", {a, b}); }
-  Value mul(Value a, Value b) { return op("dl.mul", {a, b}); }
-  Value div(Value a, Value b) { return op("dl.div", {a, b}); }
-  Value sqrt(Value a) { return op("dl.sqrt", a); }
-  Value pow(Value a, Value b) { return op("dl.pow", {a, b}); }
-  Value select(Value c, Value a, Value b) { return op("dl.select", {c, a, b}); }
+  Value add(Value a, Value b) { return op<dl::AddOp>({}, a, b); }
+  Value sub(Value a, Value b) { return op<dl::SubOp>({}, a, b); }
+  Value mul(Value a, Value b) { return op<dl::MulOp>({}, a, b); }
+  Value div(Value a, Value b) { return op<dl::DivOp>({}, a, b); }
+  Value sqrt(Value a) { return op<dl::SqrtOp>({}, a); }
+  Value pow(Value a, Value b) { return op<dl::PowOp>({}, a, b); }
+  Value select(Value c, Value a, Value b) {
+    return op<dl::SelectOp>({}, c, a, b);
+  }
   /// `v` with element type `et` (itself when it has it already).
   Value castTo(Value v, Type et) {
     auto type = cast<RankedTensorType>(v.getType());
     if (type.getElementType() == et)
       return v;
-    return op("dl.cast", v, type.clone(et));
+    return op<dl::CastOp>(type.clone(et), v);
   }
   /// c * x, or x itself when c is 1.
   Value scaled(double c, Value x, Type et) {
@@ -60,7 +68,7 @@ public:
   /// T > 0 as a boolean scalar, for the first-iteration special cases.
   Value isLaterStep(Value t) {
     auto et = cast<RankedTensorType>(t.getType()).getElementType();
-    return op("dl.greater", {t, n.scalar(0, et)});
+    return op<dl::GreaterOp>({}, t, n.scalar(0, et));
   }
 
 private:
