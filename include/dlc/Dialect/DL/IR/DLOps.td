@@ -82,7 +82,10 @@ class DL_UnaryFloatOp<string mnemonic, code floatFn, dag attrs = (ins),
                       list<Trait> traits = []>
     : DL_UnaryOp<mnemonic, DL_FloatTensor, floatFn, attrs, traits>;
 
-def DL_NegOp : DL_UnarySignedOp<"neg", "-x", "-x">;
+// Involution folds neg(neg(x)) to x; its static check wants
+// SameOperandsAndResultType besides the stricter AllTypesMatch.
+def DL_NegOp : DL_UnarySignedOp<"neg", "-x", "-x", (ins),
+                                [Involution, SameOperandsAndResultType]>;
 def DL_AbsOp : DL_UnarySignedOp<"abs", "std::fabs(x)", "x.abs()">;
 def DL_SignOp : DL_UnarySignedOp<"sign", "x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0)",
     "::llvm::APInt(x.getBitWidth(), x.isStrictlyPositive() ? 1 : (x.isNegative() ? -1 : 0), true)">;
@@ -143,14 +146,14 @@ def DL_CeilOp : DL_UnaryFloatOp<"ceil", "std::ceil(x)">;
 // Rounds half to even, as ONNX Round does.
 def DL_RoundOp : DL_UnaryFloatOp<"round", "std::nearbyint(x)">;
 
-def DL_NotOp : DL_Op<"not", [Pure, AllTypesMatch<["input", "result"]>,
+def DL_NotOp : DL_Op<"not", [Pure, Involution, SameOperandsAndResultType,
+    AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<DL_ElementwiseOpInterface, ["evalInt"]>]> {
   let summary = "Logical not of a boolean tensor";
   let arguments = (ins DL_BoolTensor:$input);
   let results = (outs DL_BoolTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasFolder = 1;
-  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
