@@ -902,17 +902,16 @@ DL_RULE(SliceOp) {
   auto xType = typeOf(x);
   int64_t rank = xType.getRank();
   SmallVector<int64_t> pads(2 * rank, 0);
-  ArrayRef<int64_t> starts = op.getStarts(), ends = op.getEnds();
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t axis = op.getAxes() ? (*op.getAxes())[i] : int64_t(i);
-    if (axis < 0)
-      axis += rank;
-    int64_t step = op.getSteps() ? (*op.getSteps())[i] : 1;
+  auto sliced = op.getSlicedAxes();
+  if (failed(sliced))
+    return failure();
+  for (const SliceOp::SlicedAxis &a : *sliced) {
+    int64_t axis = a.axis, step = a.step;
     int64_t dim = xType.getDimSize(axis);
     if (ShapedType::isDynamic(dim))
       return op.emitOpError("gradient needs a static size in sliced dim ")
              << axis;
-    SliceDim s = clampSlice(dim, starts[i], ends[i], step);
+    SliceDim s = clampSlice(dim, a.start, a.end, step);
     if (step == 1) {
       pads[axis] = s.start;
       pads[axis + rank] = dim - s.start - s.size;

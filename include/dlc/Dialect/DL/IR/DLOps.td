@@ -635,6 +635,25 @@ def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor,
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// One sliced axis: the dim in [0, rank) and its start, end and step as
+    /// written (clampSlice clamps them against a static dim).
+    struct SlicedAxis {
+      int64_t axis, start, end, step;
+    };
+    /// Decodes starts / ends / axes / steps for an input of rank `rank`:
+    /// axes default to 0, 1, ... and steps to 1; negative axes wrap. Fails,
+    /// with a message at `loc` when given, on lengths that differ, axes out
+    /// of range or repeated, or a zero step.
+    static ::mlir::FailureOr<::llvm::SmallVector<SlicedAxis>>
+    decodeSlice(std::optional<::mlir::Location> loc, int64_t rank,
+                ::llvm::ArrayRef<int64_t> starts,
+                ::llvm::ArrayRef<int64_t> ends,
+                std::optional<::llvm::ArrayRef<int64_t>> axes,
+                std::optional<::llvm::ArrayRef<int64_t>> steps);
+    /// This op's sliced axes; fails only where the verifier would.
+    ::mlir::FailureOr<::llvm::SmallVector<SlicedAxis>> getSlicedAxes();
+  }];
 }
 
 def DL_SplitOp : DL_Op<"split", [Pure, InferTypeOpAdaptor]> {
