@@ -635,7 +635,7 @@ def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor,
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
-  let extraClassDeclaration = [{
+  let dlExtraClassDeclaration = [{
     /// One sliced axis: the dim in [0, rank) and its start, end and step as
     /// written (clampSlice clamps them against a static dim).
     struct SlicedAxis {
