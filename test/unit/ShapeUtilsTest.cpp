@@ -28,6 +28,10 @@ TEST(Broadcast, DynamicDims) {
   EXPECT_EQ(*broadcastShapes({kDyn, 3}, {4, 3}),
             (SmallVector<int64_t>{4, 3}));
   EXPECT_EQ(*broadcastShapes({kDyn}, {kDyn}), (SmallVector<int64_t>{kDyn}));
+  // ? against 0 is 0 (upstream's getBroadcastedShape alone leaves ?), on
+  // either side and after rank extension.
+  EXPECT_EQ(*broadcastShapes({kDyn, 3}, {0, 1}), (SmallVector<int64_t>{0, 3}));
+  EXPECT_EQ(*broadcastShapes({2, 0}, {kDyn}), (SmallVector<int64_t>{2, 0}));
 }
 
 TEST(Window, OutputSize) {

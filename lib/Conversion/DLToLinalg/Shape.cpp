@@ -251,19 +251,17 @@ struct SliceLowering : public OpRewritePattern<SliceOp> {
         sizes = tensor::getMixedSizes(rewriter, loc, in),
         strides(rank, rewriter.getIndexAttr(1));
     bool negative = false;
-    ArrayRef<int64_t> starts = op.getStarts(), ends = op.getEnds();
-    for (size_t i = 0; i < starts.size(); ++i) {
-      int64_t axis = op.getAxes() ? (*op.getAxes())[i] : int64_t(i);
-      if (axis < 0)
-        axis += rank;
-      int64_t step = op.getSteps() ? (*op.getSteps())[i] : 1;
-      auto [start, size] = sliceBounds(rewriter, loc,
-                                       dimValue(rewriter, loc, in, axis),
-                                       starts[i], ends[i], step);
-      offsets[axis] = start;
-      sizes[axis] = size;
-      strides[axis] = rewriter.getIndexAttr(step);
-      negative |= step < 0;
+    auto sliced = op.getSlicedAxes();
+    if (failed(sliced))
+      return rewriter.notifyMatchFailure(op, "invalid slice attributes");
+    for (const SliceOp::SlicedAxis &a : *sliced) {
+      auto [start, size] =
+          sliceBounds(rewriter, loc, dimValue(rewriter, loc, in, a.axis),
+                      a.start, a.end, a.step);
+      offsets[a.axis] = start;
+      sizes[a.axis] = size;
+      strides[a.axis] = rewriter.getIndexAttr(a.step);
+      negative |= a.step < 0;
     }
     if (negative) {
       // extract_slice has no negative strides: read through a generic.

@@ -451,6 +451,33 @@ func.func @not_not(%x: tensor<?x3xi1>) -> tensor<?x3xi1> {
 
 // -----
 
+// CHECK-LABEL: func.func @neg_neg(
+// CHECK-SAME:    %[[X:.*]]: tensor<?x3xf32>
+// CHECK-NOT:     dl.neg
+// CHECK:         return %[[X]]
+func.func @neg_neg(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = dl.neg %x : tensor<?x3xf32>
+  %1 = dl.neg %0 : tensor<?x3xf32>
+  return %1 : tensor<?x3xf32>
+}
+
+// -----
+
+// Three negations leave one.
+// CHECK-LABEL: func.func @neg_neg_neg_int(
+// CHECK-SAME:    %[[X:.*]]: tensor<4xi32>
+// CHECK:         %[[R:.*]] = dl.neg %[[X]] : tensor<4xi32>
+// CHECK-NOT:     dl.neg
+// CHECK:         return %[[R]]
+func.func @neg_neg_neg_int(%x: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = dl.neg %x : tensor<4xi32>
+  %1 = dl.neg %0 : tensor<4xi32>
+  %2 = dl.neg %1 : tensor<4xi32>
+  return %2 : tensor<4xi32>
+}
+
+// -----
+
 // A single not stays.
 // CHECK-LABEL: func.func @single_not(
 // CHECK:         %[[R:.*]] = dl.not

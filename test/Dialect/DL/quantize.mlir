@@ -55,6 +55,19 @@ func.func @requantize_same_per_axis(%q: tensor<2x3xi8>) -> tensor<2x3xi8> {
 
 // -----
 
+// The same scales along another axis pair them with other slices: no fold.
+// CANON-LABEL: func.func @requantize_other_axis(
+// CANON:         dl.dequantize
+// CANON:         %[[R:.*]] = dl.quantize
+// CANON:         return %[[R]]
+func.func @requantize_other_axis(%q: tensor<2x2xi8>) -> tensor<2x2xi8> {
+  %x = dl.dequantize %q {axis = 0 : i64, scale = array<f64: 0.5, 0.25>, zero_point = array<i64: 0, 1>} : tensor<2x2xi8> -> tensor<2x2xf32>
+  %r = dl.quantize %x {axis = 1 : i64, scale = array<f64: 0.5, 0.25>, zero_point = array<i64: 0, 1>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %r : tensor<2x2xi8>
+}
+
+// -----
+
 // A different scale rescales the values: no fold.
 // CANON-LABEL: func.func @requantize_other_scale(
 // CANON:         dl.dequantize

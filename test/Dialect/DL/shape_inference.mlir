@@ -18,6 +18,17 @@ func.func @broadcast_add(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<?x3xf
 
 // -----
 
+// A dynamic dim against a static 0 is 0 (dl takes `?` to equal the other
+// dim; numpy would allow 0 or 1, which gives 0 as well).
+// CHECK-LABEL: func.func @broadcast_dynamic_zero(
+// CHECK: dl.add %{{.*}}, %{{.*}} : (tensor<?x3xf32>, tensor<0x1xf32>) -> tensor<0x3xf32>
+func.func @broadcast_dynamic_zero(%a: tensor<?x3xf32>, %b: tensor<0x1xf32>) -> tensor<?x3xf32> {
+  %0 = dl.add %a, %b : (tensor<?x3xf32>, tensor<0x1xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
 // Refinement propagates down a chain: each op sees its operands' refined types.
 // conv with pads 1: 32; max_pool 3/2 in ceil mode: ceil(29 / 2) + 1 = 16.
 // CHECK-LABEL: func.func @cnn_chain(

@@ -15,21 +15,7 @@
 using namespace mlir;
 using namespace dlc::dl;
 
-namespace {
-
-template <typename OpTy>
-struct Rule : public GradientOpInterface::ExternalModel<Rule<OpTy>, OpTy> {
-  LogicalResult vjp(Operation *op, OpBuilder &b, ValueRange resultGrads,
-                    SmallVectorImpl<Value> &operandGrads) const;
-};
-
-#define DL_RULE(OpTy)                                                          \
-  template <>                                                                  \
-  LogicalResult Rule<OpTy>::vjp(Operation *raw, OpBuilder &b,                  \
-                                ValueRange resultGrads,                        \
-                                SmallVectorImpl<Value> &grads) const
-
-bool spatialStatic(RankedTensorType t) {
+static bool spatialStatic(RankedTensorType t) {
   for (int64_t d = 2; d < t.getRank(); ++d)
     if (t.isDynamicDim(d))
       return false;
@@ -37,12 +23,12 @@ bool spatialStatic(RankedTensorType t) {
 }
 
 /// Static channels and spatial dims (the batch may be dynamic).
-bool channelsAndSpatialStatic(RankedTensorType t) {
+static bool channelsAndSpatialStatic(RankedTensorType t) {
   return !t.isDynamicDim(1) && spatialStatic(t);
 }
 
 /// The bias gradient: `g` summed over every dim but the channels.
-Value channelSum(OpBuilder &b, Location loc, Value g) {
+static Value channelSum(OpBuilder &b, Location loc, Value g) {
   SmallVector<int64_t> axes = {0};
   for (int64_t d = 2; d < tensorTypeOf(g).getRank(); ++d)
     axes.push_back(d);
@@ -52,8 +38,8 @@ Value channelSum(OpBuilder &b, Location loc, Value g) {
 /// Crops `x`'s spatial dims where `pads` ([begin..., end...]) is negative and
 /// sets those pads to 0: a conv then reads exactly the windows it would read
 /// with the negative pads.
-Value cropNegativePads(OpBuilder &b, Location loc, Value x,
-                       SmallVectorImpl<int64_t> &pads) {
+static Value cropNegativePads(OpBuilder &b, Location loc, Value x,
+                              SmallVectorImpl<int64_t> &pads) {
   int64_t rank = tensorTypeOf(x).getRank(), spatial = rank - 2;
   SmallVector<int64_t> crop(2 * rank, 0);
   bool any = false;
@@ -74,8 +60,8 @@ Value cropNegativePads(OpBuilder &b, Location loc, Value x,
 /// dl.conv's weight (M x C/G x K..) as the weight of the conv that computes
 /// the input gradient (C x M/G x K..): within each group the two channel
 /// dims swap, and the kernel is flipped along every spatial dim.
-Value flippedTransposedWeight(OpBuilder &b, Location loc, Value w,
-                              int64_t groups) {
+static Value flippedTransposedWeight(OpBuilder &b, Location loc, Value w,
+                                     int64_t groups) {
   auto wt = tensorTypeOf(w);
   int64_t rank = wt.getRank();
   int64_t m = wt.getDimSize(0), cg = wt.getDimSize(1), mg = m / groups;
@@ -125,8 +111,8 @@ Value flippedTransposedWeight(OpBuilder &b, Location loc, Value w,
 
 /// The rules build gradients that must come out with their operand's type;
 /// a mismatch is a bug in the rule, reported on the op.
-LogicalResult checkType(Operation *op, Value grad, Value operand,
-                        StringRef what) {
+static LogicalResult checkType(Operation *op, Value grad, Value operand,
+                               StringRef what) {
   if (grad.getType() == operand.getType())
     return success();
   return op->emitOpError("gradient rule built a ")
@@ -289,15 +275,7 @@ DL_RULE(GlobalMaxPoolOp) {
   return success();
 }
 
-#undef DL_RULE
-
-} // namespace
-
 void dlc::dl::registerConvGradientRules(MLIRContext *context) {
-  ConvOp::attachInterface<Rule<ConvOp>>(*context);
-  ConvTransposeOp::attachInterface<Rule<ConvTransposeOp>>(*context);
-  MaxPoolOp::attachInterface<Rule<MaxPoolOp>>(*context);
-  AvgPoolOp::attachInterface<Rule<AvgPoolOp>>(*context);
-  GlobalAvgPoolOp::attachInterface<Rule<GlobalAvgPoolOp>>(*context);
-  GlobalMaxPoolOp::attachInterface<Rule<GlobalMaxPoolOp>>(*context);
+  attachGradientRules<ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp,
+                      GlobalAvgPoolOp, GlobalMaxPoolOp>(context);
 }

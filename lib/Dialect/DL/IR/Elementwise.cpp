@@ -135,18 +135,6 @@ OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
 
 std::optional<APInt> NotOp::evalInt(ArrayRef<APInt> args) { return ~args[0]; }
 
-void NotOp::getCanonicalizationPatterns(RewritePatternSet &results,
-                                        MLIRContext *context) {
-  // not(not(x)) -> x
-  results.add(+[](NotOp op, PatternRewriter &rewriter) -> LogicalResult {
-    auto inner = op.getInput().getDefiningOp<NotOp>();
-    if (!inner)
-      return failure();
-    rewriter.replaceOp(op, inner.getInput());
-    return success();
-  });
-}
-
 //===----------------------------------------------------------------------===//
 // SelectOp
 //===----------------------------------------------------------------------===//

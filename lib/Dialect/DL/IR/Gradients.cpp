@@ -19,18 +19,18 @@
 using namespace mlir;
 using namespace dlc::dl;
 
-namespace {
-
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 /// True if `g` is null or known to be all zeros (a zero splat, possibly
 /// expanded, as dl-autodiff passes for results without a gradient), so a
 /// rule can skip the terms it feeds.
-bool isZero(Value g) {
+static bool isZero(Value g) {
   if (!g)
     return true;
   if (auto expand = g.getDefiningOp<ExpandOp>())
@@ -41,11 +41,9 @@ bool isZero(Value g) {
          attr.getSplatValue<APFloat>().isZero();
 }
 
-
-
 /// The number of elements of `x` in the dims `axes`, as a rank-0 tensor of
 /// x's element type: a constant unless one of those dims is dynamic.
-Value elementCount(GradBuilder &e, Value x, ArrayRef<int64_t> axes) {
+static Value elementCount(GradBuilder &e, Value x, ArrayRef<int64_t> axes) {
   auto t = typeOf(x);
   double count = 1;
   bool dynamic = false;
@@ -66,24 +64,12 @@ Value elementCount(GradBuilder &e, Value x, ArrayRef<int64_t> axes) {
 }
 
 /// 0, 1, ..., n - 1.
-SmallVector<int64_t> iota(int64_t n) {
+static SmallVector<int64_t> iota(int64_t n) {
   SmallVector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i)
     v[i] = i;
   return v;
 }
-
-template <typename OpTy>
-struct Rule : public GradientOpInterface::ExternalModel<Rule<OpTy>, OpTy> {
-  LogicalResult vjp(Operation *op, OpBuilder &b, ValueRange resultGrads,
-                    SmallVectorImpl<Value> &operandGrads) const;
-};
-
-#define DL_RULE(OpTy)                                                          \
-  template <>                                                                  \
-  LogicalResult Rule<OpTy>::vjp(Operation *raw, OpBuilder &b,                  \
-                                ValueRange resultGrads,                        \
-                                SmallVectorImpl<Value> &grads) const
 
 //===----------------------------------------------------------------------===//
 // Elementwise binary
@@ -93,8 +79,8 @@ using Pair = std::pair<Value, Value>;
 
 // Binary ops: d/dx and d/dy, then un-broadcast to each operand.
 template <typename F>
-LogicalResult binaryRule(Operation *op, OpBuilder &b, Value g,
-                         SmallVectorImpl<Value> &grads, F partials) {
+static LogicalResult binaryRule(Operation *op, OpBuilder &b, Value g,
+                                SmallVectorImpl<Value> &grads, F partials) {
   GradBuilder e{b, op->getLoc()};
   Value x = op->getOperand(0), y = op->getOperand(1);
   auto [gx, gy] = partials(e, x, y, g);
@@ -150,8 +136,8 @@ DL_RULE(PowOp) {
 /// max / min: the gradient goes to the operand that wins; ties split it
 /// evenly, as torch.maximum / torch.minimum do.
 template <bool isMax>
-LogicalResult extremumRule(Operation *raw, OpBuilder &b, Value g,
-                           SmallVectorImpl<Value> &grads) {
+static LogicalResult extremumRule(Operation *raw, OpBuilder &b, Value g,
+                                  SmallVectorImpl<Value> &grads) {
   return binaryRule(
       raw, b, g, grads, [](GradBuilder &e, Value x, Value y, Value g) {
         Value wins = isMax ? e.gt(x, y) : e.lt(x, y);
@@ -202,8 +188,8 @@ DL_RULE(CastOp) {
 
 /// Unary ops: the gradient is g * f'(x), with f' built from x and y = f(x).
 template <typename F>
-LogicalResult unaryRule(Operation *op, OpBuilder &b, Value g,
-                        SmallVectorImpl<Value> &grads, F derivative) {
+static LogicalResult unaryRule(Operation *op, OpBuilder &b, Value g,
+                               SmallVectorImpl<Value> &grads, F derivative) {
   GradBuilder e{b, op->getLoc()};
   Value x = op->getOperand(0), y = op->getResult(0);
   grads.assign(1, e.mul(g, derivative(e, x, y)));
@@ -212,7 +198,7 @@ LogicalResult unaryRule(Operation *op, OpBuilder &b, Value g,
 
 /// Ops that are piecewise constant (sign, floor, ceil, round): zero
 /// gradient, so no contribution at all.
-LogicalResult zeroRule(SmallVectorImpl<Value> &grads) {
+static LogicalResult zeroRule(SmallVectorImpl<Value> &grads) {
   grads.assign(1, Value());
   return success();
 }
@@ -538,8 +524,8 @@ DL_RULE(GemmOp) {
 /// with the reduced dims kept as size 1 so they broadcast against x; the
 /// rule expands dx to x's shape if needed.
 template <typename OpTy, typename F>
-LogicalResult reduceRule(Operation *raw, OpBuilder &b, Value g,
-                         SmallVectorImpl<Value> &grads, F partial) {
+static LogicalResult reduceRule(Operation *raw, OpBuilder &b, Value g,
+                                SmallVectorImpl<Value> &grads, F partial) {
   auto op = cast<OpTy>(raw);
   GradBuilder e{b, op.getLoc()};
   Value x = op.getInput();
@@ -576,8 +562,8 @@ DL_RULE(ReduceMeanOp) {
 }
 /// reduce_max / reduce_min: to the elements equal to the result, split
 /// evenly among ties (as torch.amax).
-Value extremumGrad(GradBuilder &e, Value x, ResultFn result, Value g,
-                   AxesRef axes) {
+static Value extremumGrad(GradBuilder &e, Value x, ResultFn result, Value g,
+                          AxesRef axes) {
   Value hit = e.toFloat(e.eq(x, result()), x);
   return e.mul(hit, e.div(g, e.sum(hit, axes, true)));
 }
@@ -631,8 +617,8 @@ DL_RULE(ReduceLogSumExpOp) {
 /// Softmax: g_x = y * (g - sum(g * y)); log_softmax: g - exp(y) * sum(g),
 /// with the sums over the axis, kept for broadcasting.
 template <bool isLog>
-LogicalResult softmaxRule(Operation *raw, OpBuilder &b, Value g,
-                          SmallVectorImpl<Value> &grads, int64_t axis) {
+static LogicalResult softmaxRule(Operation *raw, OpBuilder &b, Value g,
+                                 SmallVectorImpl<Value> &grads, int64_t axis) {
   GradBuilder e{b, raw->getLoc()};
   Value y = raw->getResult(0);
   int64_t rank = typeOf(y).getRank();
@@ -660,14 +646,16 @@ DL_RULE(LogSoftmaxOp) {
 
 /// x normalized over `axes` (statistics kept as size-1 dims): the centered
 /// input, 1 / sqrt(var + eps) and xhat.
+namespace {
 struct Normalized {
   Value centered, invStd, xhat;
 };
+} // namespace
 
 /// Normalizes with the given statistics, or computes them (biased variance,
 /// as the forward ops).
-Normalized normalize(GradBuilder &e, Value x, AxesRef axes, double eps,
-                     Value mean = {}, Value var = {}) {
+static Normalized normalize(GradBuilder &e, Value x, AxesRef axes, double eps,
+                            Value mean = {}, Value var = {}) {
   if (!mean)
     mean = e.mean(x, axes);
   Value centered = e.sub(x, mean);
@@ -679,15 +667,15 @@ Normalized normalize(GradBuilder &e, Value x, AxesRef axes, double eps,
 
 /// The input gradient of a normalization given the gradient of xhat:
 /// invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
-Value normalizeGrad(GradBuilder &e, const Normalized &n, Value dxhat,
-                    AxesRef axes) {
+static Value normalizeGrad(GradBuilder &e, const Normalized &n, Value dxhat,
+                           AxesRef axes) {
   Value centered = e.sub(dxhat, e.mean(dxhat, axes));
   Value projected = e.mul(n.xhat, e.mean(e.mul(dxhat, n.xhat), axes));
   return e.mul(n.invStd, e.sub(centered, projected));
 }
 
 /// The dims of an N x C x ... tensor other than the channels.
-SmallVector<int64_t> nonChannelDims(int64_t rank) {
+static SmallVector<int64_t> nonChannelDims(int64_t rank) {
   SmallVector<int64_t> dims = {0};
   for (int64_t d = 2; d < rank; ++d)
     dims.push_back(d);
@@ -695,12 +683,12 @@ SmallVector<int64_t> nonChannelDims(int64_t rank) {
 }
 
 /// A per-channel [C] tensor as [1, C, 1, ...] for rank-`rank` inputs.
-Value perChannel(GradBuilder &e, Value v, int64_t rank) {
+static Value perChannel(GradBuilder &e, Value v, int64_t rank) {
   return e.unsqueeze(v, nonChannelDims(rank));
 }
 
 /// Sums an N x C x ... tensor down to [C].
-Value channelSum(GradBuilder &e, Value v) {
+static Value channelSum(GradBuilder &e, Value v) {
   return e.sum(v, nonChannelDims(typeOf(v).getRank()), false);
 }
 
@@ -840,8 +828,8 @@ DL_RULE(TransposeOp) {
 /// Ops that only rearrange elements into a new shape (reshape, squeeze,
 /// unsqueeze, flatten): the gradient is reshaped back; a dynamic input
 /// shape comes from dl.shape_of. Shape operands get no gradient.
-LogicalResult reshapeLikeRule(Operation *raw, OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
+static LogicalResult reshapeLikeRule(Operation *raw, OpBuilder &b, Value g,
+                                     SmallVectorImpl<Value> &grads) {
   grads.assign(raw->getNumOperands(), Value());
   grads[0] = reshapeLike(b, raw->getLoc(), g, raw->getOperand(0));
   return success();
@@ -893,8 +881,8 @@ DL_RULE(SplitOp) {
 /// Adds `g` (with `from` rows along `axis`) into zeros with `x`'s size along
 /// that axis: row k of g goes to row rows[k]. Dims other than `axis` keep
 /// g's sizes; the dynamic ones among them are x's.
-Value scatterRows(GradBuilder &e, Value g, Value x, int64_t axis,
-                  ArrayRef<int64_t> rows) {
+static Value scatterRows(GradBuilder &e, Value g, Value x, int64_t axis,
+                         ArrayRef<int64_t> rows) {
   SmallVector<int64_t> shape(typeOf(g).getShape());
   shape[axis] = typeOf(x).getDimSize(axis);
   auto t = RankedTensorType::get(shape, typeOf(g).getElementType());
@@ -914,17 +902,16 @@ DL_RULE(SliceOp) {
   auto xType = typeOf(x);
   int64_t rank = xType.getRank();
   SmallVector<int64_t> pads(2 * rank, 0);
-  ArrayRef<int64_t> starts = op.getStarts(), ends = op.getEnds();
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t axis = op.getAxes() ? (*op.getAxes())[i] : int64_t(i);
-    if (axis < 0)
-      axis += rank;
-    int64_t step = op.getSteps() ? (*op.getSteps())[i] : 1;
+  auto sliced = op.getSlicedAxes();
+  if (failed(sliced))
+    return failure();
+  for (const SliceOp::SlicedAxis &a : *sliced) {
+    int64_t axis = a.axis, step = a.step;
     int64_t dim = xType.getDimSize(axis);
     if (ShapedType::isDynamic(dim))
       return op.emitOpError("gradient needs a static size in sliced dim ")
              << axis;
-    SliceDim s = clampSlice(dim, starts[i], ends[i], step);
+    SliceDim s = clampSlice(dim, a.start, a.end, step);
     if (step == 1) {
       pads[axis] = s.start;
       pads[axis + rank] = dim - s.start - s.size;
@@ -1075,36 +1062,30 @@ DL_RULE(StopGradientOp) {
   return success();
 }
 
-#undef DL_RULE
-
-template <typename... OpTys> void attachRules(MLIRContext *context) {
-  (OpTys::template attachInterface<Rule<OpTys>>(*context), ...);
-}
-
-} // namespace
-
 void dlc::dl::registerGradientRules(MLIRContext *context) {
   // Elementwise binary.
-  attachRules<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp, SelectOp,
-              CastOp>(context);
+  attachGradientRules<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
+                      SelectOp, CastOp>(context);
   // Elementwise unary.
-  attachRules<NegOp, ExpOp, LogOp, TanhOp, SigmoidOp, ReluOp, SqrtOp, RsqrtOp,
-              ReciprocalOp, SiluOp, AbsOp, SignOp, FloorOp, CeilOp, RoundOp,
-              ClipOp, LeakyReluOp, EluOp, SeluOp, GeluOp, SoftplusOp, ErfOp,
-              HardSigmoidOp, HardSwishOp, SinOp, CosOp, TanOp, AsinOp, AcosOp,
-              AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp, AtanhOp>(context);
+  attachGradientRules<NegOp, ExpOp, LogOp, TanhOp, SigmoidOp, ReluOp, SqrtOp,
+                      RsqrtOp, ReciprocalOp, SiluOp, AbsOp, SignOp, FloorOp,
+                      CeilOp, RoundOp, ClipOp, LeakyReluOp, EluOp, SeluOp,
+                      GeluOp, SoftplusOp, ErfOp, HardSigmoidOp, HardSwishOp,
+                      SinOp, CosOp, TanOp, AsinOp, AcosOp, AtanOp, SinhOp,
+                      CoshOp, AsinhOp, AcoshOp, AtanhOp>(context);
   // Contractions, reductions, softmax.
-  attachRules<MatMulOp, GemmOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
-              ReduceMinOp, ReduceProdOp, ReduceL1Op, ReduceL2Op,
-              ReduceSumSquareOp, ReduceLogSumExpOp, SoftmaxOp, LogSoftmaxOp>(
-      context);
+  attachGradientRules<MatMulOp, GemmOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
+                      ReduceMinOp, ReduceProdOp, ReduceL1Op, ReduceL2Op,
+                      ReduceSumSquareOp, ReduceLogSumExpOp, SoftmaxOp,
+                      LogSoftmaxOp>(context);
   // Normalization.
-  attachRules<BatchNormTrainOp, BatchNormOp, LayerNormOp, InstanceNormOp,
-              GroupNormOp>(context);
+  attachGradientRules<BatchNormTrainOp, BatchNormOp, LayerNormOp,
+                      InstanceNormOp, GroupNormOp>(context);
   // Shape, data movement, indexing.
-  attachRules<TransposeOp, ReshapeOp, SqueezeOp, UnsqueezeOp, FlattenOp,
-              ExpandOp, ConcatOp, SplitOp, SliceOp, PadOp, TileOp, GatherOp,
-              GatherElementsOp, ScatterAddOp, ScatterElementsAddOp>(context);
+  attachGradientRules<TransposeOp, ReshapeOp, SqueezeOp, UnsqueezeOp, FlattenOp,
+                      ExpandOp, ConcatOp, SplitOp, SliceOp, PadOp, TileOp,
+                      GatherOp, GatherElementsOp, ScatterAddOp,
+                      ScatterElementsAddOp>(context);
   // Training-time ops.
-  attachRules<DropoutOp, StopGradientOp>(context);
+  attachGradientRules<DropoutOp, StopGradientOp>(context);
 }

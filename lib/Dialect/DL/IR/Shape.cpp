@@ -223,57 +223,72 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
+FailureOr<SmallVector<SliceOp::SlicedAxis>>
+SliceOp::decodeSlice(std::optional<Location> loc, int64_t rank,
+                     ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                     std::optional<ArrayRef<int64_t>> axes,
+                     std::optional<ArrayRef<int64_t>> steps) {
+  size_t n = starts.size();
+  SmallVector<int64_t> axisList, stepList(n, 1);
+  for (size_t i = 0; i < n; ++i)
+    axisList.push_back(i);
+  if (axes)
+    axisList.assign(axes->begin(), axes->end());
+  if (steps)
+    stepList.assign(steps->begin(), steps->end());
+  if (ends.size() != n || axisList.size() != n || stepList.size() != n)
+    return emitOptionalError(loc,
+                             "starts, ends, axes and steps must "
+                             "have the same length (got ",
+                             n, ", ", ends.size(), ", ", axisList.size(), ", ",
+                             stepList.size(), ")");
+  auto normalized = normalizeAxes(loc, axisList, rank);
+  if (failed(normalized))
+    return failure();
+  SmallVector<SlicedAxis> sliced;
+  for (size_t i = 0; i < n; ++i) {
+    if (stepList[i] == 0)
+      return emitOptionalError(loc, "slice step for axis ", axisList[i],
+                               " must not be 0");
+    sliced.push_back({(*normalized)[i], starts[i], ends[i], stepList[i]});
+  }
+  return sliced;
+}
+
+FailureOr<SmallVector<SliceOp::SlicedAxis>> SliceOp::getSlicedAxes() {
+  return decodeSlice(std::nullopt, getInput().getType().getRank(), getStarts(),
+                     getEnds(), getAxes(), getSteps());
+}
+
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   auto in = tensorTypeOf(adaptor.getInput());
-  int64_t rank = in.getRank();
-  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds();
-  size_t n = starts.size();
-  SmallVector<int64_t> axes, steps(n, 1);
-  for (size_t i = 0; i < n; ++i)
-    axes.push_back(i);
-  if (auto a = adaptor.getAxes())
-    axes.assign(a->begin(), a->end());
-  if (auto s = adaptor.getSteps())
-    steps.assign(s->begin(), s->end());
-  if (ends.size() != n || axes.size() != n || steps.size() != n)
-    return emitOptionalError(location, "starts, ends, axes and steps must "
-                                       "have the same length (got ",
-                             n, ", ", ends.size(), ", ", axes.size(), ", ",
-                             steps.size(), ")");
-  auto normalized = normalizeAxes(location, axes, rank);
-  if (failed(normalized))
+  auto sliced =
+      decodeSlice(location, in.getRank(), adaptor.getStarts(),
+                  adaptor.getEnds(), adaptor.getAxes(), adaptor.getSteps());
+  if (failed(sliced))
     return failure();
   SmallVector<int64_t> shape(in.getShape());
-  for (size_t i = 0; i < n; ++i) {
-    if (steps[i] == 0)
-      return emitOptionalError(location, "slice step for axis ", axes[i],
-                               " must not be 0");
-    int64_t a = (*normalized)[i];
-    if (isStatic(shape[a]))
-      shape[a] = clampSlice(shape[a], starts[i], ends[i], steps[i]).size;
-  }
+  for (const SlicedAxis &s : *sliced)
+    if (isStatic(shape[s.axis]))
+      shape[s.axis] = clampSlice(shape[s.axis], s.start, s.end, s.step).size;
   inferred.push_back(RankedTensorType::get(shape, in.getElementType()));
   return success();
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   auto in = getInput().getType();
-  if (in != getType())
+  auto sliced = getSlicedAxes();
+  if (in != getType() || failed(sliced))
     return {};
-  ArrayRef<int64_t> starts = getStarts(), ends = getEnds();
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t axis = getAxes() ? (*getAxes())[i] : static_cast<int64_t>(i);
-    if (axis < 0)
-      axis += in.getRank();
-    int64_t step = getSteps() ? (*getSteps())[i] : 1;
-    int64_t dim = in.getDimSize(axis);
-    if (!isStatic(dim) || step != 1)
+  for (const SlicedAxis &s : *sliced) {
+    int64_t dim = in.getDimSize(s.axis);
+    if (!isStatic(dim) || s.step != 1)
       return {};
-    SliceDim s = clampSlice(dim, starts[i], ends[i], step);
-    if (s.start != 0 || s.size != dim)
+    SliceDim c = clampSlice(dim, s.start, s.end, s.step);
+    if (c.start != 0 || c.size != dim)
       return {};
   }
   return getInput();

@@ -55,26 +55,17 @@ bool areRefinableTypes(TypeRange lhs, TypeRange rhs) {
 
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
                                                 ArrayRef<int64_t> rhs) {
-  size_t rank = std::max(lhs.size(), rhs.size());
-  SmallVector<int64_t> out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t a = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
-    int64_t b = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
-    bool aDyn = ShapedType::isDynamic(a), bDyn = ShapedType::isDynamic(b);
-    if (a == 1)
-      out[i] = b;
-    else if (b == 1)
-      out[i] = a;
-    else if (aDyn && bDyn)
-      out[i] = ShapedType::kDynamic;
-    else if (aDyn)
-      out[i] = b;
-    else if (bDyn)
-      out[i] = a;
-    else if (a == b)
-      out[i] = a;
-    else
-      return failure();
+  SmallVector<int64_t> out;
+  if (!OpTrait::util::getBroadcastedShape(lhs, rhs, out))
+    return failure();
+  // Upstream resolves `?` only against a static dim > 1 and keeps `?` against
+  // 0. dl takes a dynamic dim to equal the other operand's (numpy would allow
+  // 0 or 1, giving 0 too), so the result dim is a static 0 there.
+  for (int64_t i = 1, e = std::min(lhs.size(), rhs.size()); i <= e; ++i) {
+    int64_t a = lhs[lhs.size() - i], b = rhs[rhs.size() - i];
+    if ((a == 0 && ShapedType::isDynamic(b)) ||
+        (b == 0 && ShapedType::isDynamic(a)))
+      out[out.size() - i] = 0;
   }
   return out;
 }

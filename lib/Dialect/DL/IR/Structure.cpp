@@ -121,19 +121,13 @@ LogicalResult DequantizeOp::verify() {
       getZeroPoint(), getAxis());
 }
 
+namespace {
+#include "DLCanonicalization.inc"
+} // namespace
+
 void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
-                                               MLIRContext *context) {
-  // quantize(dequantize(q)) with the same parameters and type is q: every
-  // integer value round-trips exactly.
-  results.add(+[](QuantizeOp op, PatternRewriter &rewriter) -> LogicalResult {
-    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
-    if (!dq || dq.getInput().getType() != op.getType() ||
-        dq.getScale() != op.getScale() ||
-        dq.getZeroPoint() != op.getZeroPoint() || dq.getAxis() != op.getAxis())
-      return failure();
-    rewriter.replaceOp(op, dq.getInput());
-    return success();
-  });
+                                             MLIRContext *context) {
+  results.add<QuantizeOfDequantize>(context);
 }
 
 //===----------------------------------------------------------------------===//

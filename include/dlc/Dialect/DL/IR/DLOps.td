@@ -82,7 +82,10 @@ class DL_UnaryFloatOp<string mnemonic, code floatFn, dag attrs = (ins),
                       list<Trait> traits = []>
     : DL_UnaryOp<mnemonic, DL_FloatTensor, floatFn, attrs, traits>;
 
-def DL_NegOp : DL_UnarySignedOp<"neg", "-x", "-x">;
+// Involution folds neg(neg(x)) to x; its static check wants
+// SameOperandsAndResultType besides the stricter AllTypesMatch.
+def DL_NegOp : DL_UnarySignedOp<"neg", "-x", "-x", (ins),
+                                [Involution, SameOperandsAndResultType]>;
 def DL_AbsOp : DL_UnarySignedOp<"abs", "std::fabs(x)", "x.abs()">;
 def DL_SignOp : DL_UnarySignedOp<"sign", "x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0)",
     "::llvm::APInt(x.getBitWidth(), x.isStrictlyPositive() ? 1 : (x.isNegative() ? -1 : 0), true)">;
@@ -143,14 +146,14 @@ def DL_CeilOp : DL_UnaryFloatOp<"ceil", "std::ceil(x)">;
 // Rounds half to even, as ONNX Round does.
 def DL_RoundOp : DL_UnaryFloatOp<"round", "std::nearbyint(x)">;
 
-def DL_NotOp : DL_Op<"not", [Pure, AllTypesMatch<["input", "result"]>,
+def DL_NotOp : DL_Op<"not", [Pure, Involution, SameOperandsAndResultType,
+    AllTypesMatch<["input", "result"]>,
     DeclareOpInterfaceMethods<DL_ElementwiseOpInterface, ["evalInt"]>]> {
   let summary = "Logical not of a boolean tensor";
   let arguments = (ins DL_BoolTensor:$input);
   let results = (outs DL_BoolTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasFolder = 1;
-  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -632,6 +635,25 @@ def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor,
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
+  let dlExtraClassDeclaration = [{
+    /// One sliced axis: the dim in [0, rank) and its start, end and step as
+    /// written (clampSlice clamps them against a static dim).
+    struct SlicedAxis {
+      int64_t axis, start, end, step;
+    };
+    /// Decodes starts / ends / axes / steps for an input of rank `rank`:
+    /// axes default to 0, 1, ... and steps to 1; negative axes wrap. Fails,
+    /// with a message at `loc` when given, on lengths that differ, axes out
+    /// of range or repeated, or a zero step.
+    static ::mlir::FailureOr<::llvm::SmallVector<SlicedAxis>>
+    decodeSlice(std::optional<::mlir::Location> loc, int64_t rank,
+                ::llvm::ArrayRef<int64_t> starts,
+                ::llvm::ArrayRef<int64_t> ends,
+                std::optional<::llvm::ArrayRef<int64_t>> axes,
+                std::optional<::llvm::ArrayRef<int64_t>> steps);
+    /// This op's sliced axes; fails only where the verifier would.
+    ::mlir::FailureOr<::llvm::SmallVector<SlicedAxis>> getSlicedAxes();
+  }];
 }
 
 def DL_SplitOp : DL_Op<"split", [Pure, InferTypeOpAdaptor]> {

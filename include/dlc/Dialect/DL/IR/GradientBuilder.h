@@ -1,9 +1,10 @@
-//===- GradientBuilder.h - building blocks of gradient code ------*- C++ -*-===//
+//===- GradientBuilder.h - building blocks of gradient code -----*- C++ -*-===//
 //
 // Helpers shared by the gradient rules (Gradients.cpp, ConvGradients.cpp),
 // dl-autodiff and the train-step builder: rank-0 constants, shape-following
-// reshapes and broadcasts, un-broadcasting, and GradBuilder, which spells dl
-// ops at one location so formulas read as formulas.
+// reshapes and broadcasts, un-broadcasting, GradBuilder, which spells dl
+// ops at one location so formulas read as formulas, and GradientRule with
+// DL_RULE, the one way a rule is defined and attached.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,6 +130,31 @@ struct GradBuilder {
   }
 };
 
+/// The GradientOpInterface model of `OpTy`. Its `vjp` is defined once per
+/// op with DL_RULE (Gradients.cpp, ConvGradients.cpp).
+template <typename OpTy>
+struct GradientRule
+    : public GradientOpInterface::ExternalModel<GradientRule<OpTy>, OpTy> {
+  mlir::LogicalResult vjp(mlir::Operation *op, OpBuilder &b,
+                          mlir::ValueRange resultGrads,
+                          llvm::SmallVectorImpl<Value> &operandGrads) const;
+};
+
+/// Attaches the rules of `OpTys` (each defined with DL_RULE) to their ops.
+template <typename... OpTys>
+void attachGradientRules(mlir::MLIRContext *context) {
+  (OpTys::template attachInterface<GradientRule<OpTys>>(*context), ...);
+}
+
 } // namespace dlc::dl
+
+/// Defines the rule of `OpTy` at namespace scope: a body that reads `raw`
+/// (the op), `b` and `resultGrads` and fills `grads`, one per operand (null:
+/// no gradient).
+#define DL_RULE(OpTy)                                                          \
+  template <>                                                                  \
+  mlir::LogicalResult dlc::dl::GradientRule<OpTy>::vjp(                        \
+      mlir::Operation *raw, mlir::OpBuilder &b, mlir::ValueRange resultGrads,  \
+      llvm::SmallVectorImpl<mlir::Value> &grads) const
 
 #endif // DLC_DIALECT_DL_IR_GRADIENTBUILDER_H

@@ -27,8 +27,9 @@ inline mlir::RankedTensorType tensorTypeOf(mlir::Value v) {
 /// dimension is equal or dynamic on one side.
 bool areRefinableTypes(mlir::TypeRange lhs, mlir::TypeRange rhs);
 
-/// numpy broadcasting of two shapes. A dynamic dim against 1 stays dynamic;
-/// against a static n > 1 it becomes n. Fails on incompatible static dims.
+/// numpy broadcasting of two shapes (upstream's getBroadcastedShape) with
+/// dl's dynamic dims: a dynamic dim against 1 stays dynamic; against any
+/// other static n (0 too) it becomes n. Fails on incompatible static dims.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 
