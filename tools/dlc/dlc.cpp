@@ -193,6 +193,18 @@ int main(int argc, char **argv) {
   // Pass names in --mlir-print-ir-* and pipeline printing.
   dlc::registerDLCPipelines();
   cl::HideUnrelatedOptions({&category, &trainCategory});
+  // ... but list the MLIR options a user debugging a compile reaches for.
+  static cl::OptionCategory mlirCategory("MLIR options (see mlir-opt --help)");
+  auto &registered = cl::getRegisteredOptions();
+  for (StringRef name :
+       {"mlir-print-ir-after-all", "mlir-print-ir-before-all",
+        "mlir-print-ir-after-failure", "mlir-print-ir-after-change",
+        "mlir-timing", "mlir-pass-statistics", "mlir-disable-threading",
+        "mlir-print-debuginfo"})
+    if (cl::Option *o = registered.lookup(name)) {
+      o->setHiddenFlag(cl::NotHidden);
+      o->addCategory(mlirCategory);
+    }
   cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n");
   options.input = inputFile;
   options.output = outputFile;
