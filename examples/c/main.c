@@ -1,7 +1,8 @@
 /* Embeds a model compiled by dlc in a C program.
  *
  *   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
- *   cc -Ibuild -Iruntime/include examples/c/main.c build/libtiny_cnn.a build/runtime/libdlcrt.a -lm -lpthread -o app
+ *   cc -Ibuild -Iruntime/include examples/c/main.c build/libtiny_cnn.a
+ * build/runtime/libdlcrt.a -lm -lpthread -o app
  *
  * Runs the example CNN on two 8x8 images and prints the class
  * probabilities, then shows the error a wrongly shaped input gets. */
@@ -21,7 +22,8 @@ int main(void) {
   int64_t in_shape[4] = {N, 1, 8, 8};
   dlc_tensor input = {images, DLC_DTYPE_F32, 4, in_shape, NULL};
   int64_t out_shape[TINY_CNN_OUTPUT0_RANK];
-  dlc_tensor output = {NULL, DLC_DTYPE_F32, TINY_CNN_OUTPUT0_RANK, out_shape, NULL};
+  dlc_tensor output = {NULL, DLC_DTYPE_F32, TINY_CNN_OUTPUT0_RANK, out_shape,
+                       NULL};
 
   int32_t status = tiny_cnn_run(&input, &output);
   if (status != DLC_STATUS_OK) {

@@ -2,7 +2,8 @@
 // outputs.
 //
 //   dlc examples/tiny_cnn.onnxtxt --emit=lib -o build/libtiny_cnn.a
-//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/libtiny_cnn.a build/runtime/libdlcrt.a -lm -lpthread
+//   c++ -Ibuild -Iruntime/include examples/cpp/main.cpp build/libtiny_cnn.a
+//   build/runtime/libdlcrt.a -lm -lpthread
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
@@ -14,7 +15,9 @@ namespace {
 /// The model's outputs, released when they go out of scope.
 class Outputs {
 public:
-  Outputs() : tensor_{nullptr, DLC_DTYPE_F32, TINY_CNN_OUTPUT0_RANK, shape_, nullptr} {}
+  Outputs()
+      : tensor_{nullptr, DLC_DTYPE_F32, TINY_CNN_OUTPUT0_RANK, shape_,
+                nullptr} {}
   ~Outputs() {
     if (tensor_.data)
       tiny_cnn_release(&tensor_);

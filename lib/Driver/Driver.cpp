@@ -5,24 +5,24 @@
 #include "dlc/Dialect/DL/IR/DLDialect.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
-#include "dlc/Target/CPU/CPUTarget.h"
 #include "dlc/Pipelines/Pipelines.h"
+#include "dlc/Target/CPU/CPUTarget.h"
 #include "dlc/Target/CPU/EntryABI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -33,8 +33,9 @@ using namespace mlir;
 using namespace dlc;
 using namespace dlc::driver;
 
-std::string driver::parseInputShape(
-    llvm::StringRef spec, std::map<std::string, std::vector<int64_t>> &shapes) {
+std::string
+driver::parseInputShape(llvm::StringRef spec,
+                        std::map<std::string, std::vector<int64_t>> &shapes) {
   auto [name, dims] = spec.rsplit('=');
   if (name.empty() || dims.empty())
     return "--input-shape expects NAME=DxDx..., got '" + spec.str() + "'";
@@ -159,8 +160,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   DialectRegistry registry;
   registerDLCDialects(registry);
   MLIRContext context(registry);
-  context.loadDialect<dl::DLDialect, func::FuncDialect,
-                      tensor::TensorDialect>();
+  context
+      .loadDialect<dl::DLDialect, func::FuncDialect, tensor::TensorDialect>();
   // Errors name the user's node through its location ("Conv_0"("Conv")):
   // print them as "error: node 'Conv_0' (Conv): ...", one line each.
   context.printOpOnDiagnostic(false);
@@ -169,8 +170,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
                        : diag.getSeverity() == DiagnosticSeverity::Warning
                            ? "warning"
                            : "note";
-    errs << kind << ": " << describeLocation(diag.getLocation())
-         << diag.str() << "\n";
+    errs << kind << ": " << describeLocation(diag.getLocation()) << diag.str()
+         << "\n";
     return success();
   });
 
@@ -216,8 +217,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   std::string prefix = llvm::StringRef(entry).ends_with("_forward")
                            ? entry.substr(0, entry.size() - 8)
                            : entry;
-  if (options.train &&
-      (options.emit == Emit::Exe || options.externalWeights)) {
+  if (options.train && (options.emit == Emit::Exe || options.externalWeights)) {
     errs << "error: --train makes a library (--emit=obj, lib, shared, header "
             "or mlir); --emit=exe and --weights=external are for inference\n";
     return kUsageError;
@@ -291,10 +291,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return true;
   };
   if (!addEntry(entry, "", "",
-                options.train
-                    ? "inference: the state (as for " + prefix +
-                          "_train_step), then the data inputs"
-                    : ""))
+                options.train ? "inference: the state (as for " + prefix +
+                                    "_train_step), then the data inputs"
+                              : ""))
     return kCompileError;
   if (options.train &&
       (!addEntry(prefix + "_train_step_impl", prefix + "_train_step",
@@ -442,13 +441,13 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Lib) {
     // A static library of the one object, written in-process.
     llvm::FileRemover removeObj(tempObj);
-    auto member = llvm::NewArchiveMember::getFile(objPath, /*Deterministic=*/true);
+    auto member =
+        llvm::NewArchiveMember::getFile(objPath, /*Deterministic=*/true);
     if (!member) {
       errs << "error: " << llvm::toString(member.takeError()) << "\n";
       return kCompileError;
     }
-    std::string memberName =
-        llvm::sys::path::stem(options.output).str() + ".o";
+    std::string memberName = llvm::sys::path::stem(options.output).str() + ".o";
     member->MemberName = memberName;
     if (llvm::Error e = llvm::writeArchive(
             options.output, {std::move(*member)},
@@ -478,16 +477,23 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   TimingScope linkTimer = rootTimer.nest("link");
   llvm::SmallVector<std::string> argStorage;
   if (options.emit == Emit::Shared)
-    argStorage = {*cc, "-shared", "-o", options.output, objPath,
-                  runtimeDir + "/libdlcrt.a", "-lm", "-lpthread"};
+    argStorage = {*cc,     "-shared",
+                  "-o",    options.output,
+                  objPath, runtimeDir + "/libdlcrt.a",
+                  "-lm",   "-lpthread"};
   else
-    argStorage = {*cc, "-o", options.output, objPath,
-                  runtimeDir + "/libdlcrt_exe.a", runtimeDir + "/libdlcrt.a",
-                  "-lm", "-lpthread"};
+    argStorage = {*cc,
+                  "-o",
+                  options.output,
+                  objPath,
+                  runtimeDir + "/libdlcrt_exe.a",
+                  runtimeDir + "/libdlcrt.a",
+                  "-lm",
+                  "-lpthread"};
   llvm::SmallVector<llvm::StringRef> args(argStorage.begin(), argStorage.end());
   std::string linkError;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &linkError);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &linkError);
   if (rc != 0) {
     errs << "error: linking " << options.output << " failed"
          << (linkError.empty() ? "" : ": " + linkError) << "\n";

@@ -25,8 +25,7 @@ TEST(Broadcast, DynamicDims) {
   // ? against 1 stays ?, ? against n > 1 becomes n.
   EXPECT_EQ(*broadcastShapes({kDyn, 3}, {1, 3}),
             (SmallVector<int64_t>{kDyn, 3}));
-  EXPECT_EQ(*broadcastShapes({kDyn, 3}, {4, 3}),
-            (SmallVector<int64_t>{4, 3}));
+  EXPECT_EQ(*broadcastShapes({kDyn, 3}, {4, 3}), (SmallVector<int64_t>{4, 3}));
   EXPECT_EQ(*broadcastShapes({kDyn}, {kDyn}), (SmallVector<int64_t>{kDyn}));
   // ? against 0 is 0 (upstream's getBroadcastedShape alone leaves ?), on
   // either side and after rank extension.

@@ -46,9 +46,9 @@ static cl::opt<std::string> entryName("entry",
                                                "model (NAME in NAME_run)"),
                                       cl::init("model"), cl::cat(category));
 static cl::opt<double> relTol("rtol", cl::init(1e-3), cl::cat(category),
-                            cl::desc("Relative tolerance for floats"));
+                              cl::desc("Relative tolerance for floats"));
 static cl::opt<double> absTol("atol", cl::init(1e-5), cl::cat(category),
-                            cl::desc("Absolute tolerance for floats"));
+                              cl::desc("Absolute tolerance for floats"));
 static cl::opt<unsigned> repeat("repeat", cl::init(1), cl::cat(category),
                                 cl::desc("Run N times and report the median"));
 
@@ -82,15 +82,24 @@ struct HostTensor {
 /// ONNX data type -> dlc_dtype and element size; -1 if unsupported.
 std::pair<int32_t, size_t> dlcType(int onnxType) {
   switch (onnxType) {
-  case onnx::TensorProto::FLOAT: return {0, 4};
-  case onnx::TensorProto::FLOAT16: return {1, 2};
-  case onnx::TensorProto::BFLOAT16: return {2, 2};
-  case onnx::TensorProto::DOUBLE: return {3, 8};
-  case onnx::TensorProto::INT8: return {4, 1};
-  case onnx::TensorProto::INT32: return {5, 4};
-  case onnx::TensorProto::INT64: return {6, 8};
-  case onnx::TensorProto::BOOL: return {7, 1};
-  default: return {-1, 0};
+  case onnx::TensorProto::FLOAT:
+    return {0, 4};
+  case onnx::TensorProto::FLOAT16:
+    return {1, 2};
+  case onnx::TensorProto::BFLOAT16:
+    return {2, 2};
+  case onnx::TensorProto::DOUBLE:
+    return {3, 8};
+  case onnx::TensorProto::INT8:
+    return {4, 1};
+  case onnx::TensorProto::INT32:
+    return {5, 4};
+  case onnx::TensorProto::INT64:
+    return {6, 8};
+  case onnx::TensorProto::BOOL:
+    return {7, 1};
+  default:
+    return {-1, 0};
   }
 }
 
@@ -135,25 +144,54 @@ bool readTensor(const std::string &path, HostTensor &out, std::string &error) {
     return true;
   };
   switch (t.data_type()) {
-  case onnx::TensorProto::FLOAT: return fill(t.float_data(), [](float v) { return v; });
-  case onnx::TensorProto::DOUBLE: return fill(t.double_data(), [](double v) { return v; });
-  case onnx::TensorProto::INT64: return fill(t.int64_data(), [](int64_t v) { return v; });
-  case onnx::TensorProto::INT32: return fill(t.int32_data(), [](int32_t v) { return v; });
-  case onnx::TensorProto::INT8: return fill(t.int32_data(), [](int32_t v) { return (int8_t)v; });
-  case onnx::TensorProto::BOOL: return fill(t.int32_data(), [](int32_t v) { return (uint8_t)(v != 0); });
-  default: return fill(t.int32_data(), [](int32_t v) { return (uint16_t)v; });
+  case onnx::TensorProto::FLOAT:
+    return fill(t.float_data(), [](float v) { return v; });
+  case onnx::TensorProto::DOUBLE:
+    return fill(t.double_data(), [](double v) { return v; });
+  case onnx::TensorProto::INT64:
+    return fill(t.int64_data(), [](int64_t v) { return v; });
+  case onnx::TensorProto::INT32:
+    return fill(t.int32_data(), [](int32_t v) { return v; });
+  case onnx::TensorProto::INT8:
+    return fill(t.int32_data(), [](int32_t v) { return (int8_t)v; });
+  case onnx::TensorProto::BOOL:
+    return fill(t.int32_data(), [](int32_t v) { return (uint8_t)(v != 0); });
+  default:
+    return fill(t.int32_data(), [](int32_t v) { return (uint16_t)v; });
   }
 }
 
 double toDouble(const char *p, int32_t dtype) {
   switch (dtype) {
-  case 0: { float v; std::memcpy(&v, p, 4); return v; }
-  case 3: { double v; std::memcpy(&v, p, 8); return v; }
-  case 4: return *(const int8_t *)p;
-  case 5: { int32_t v; std::memcpy(&v, p, 4); return v; }
-  case 6: { int64_t v; std::memcpy(&v, p, 8); return (double)v; }
-  case 7: return *(const uint8_t *)p;
-  default: { uint16_t v; std::memcpy(&v, p, 2); return v; } // f16/bf16 bits
+  case 0: {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  case 3: {
+    double v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  case 4:
+    return *(const int8_t *)p;
+  case 5: {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  case 6: {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return (double)v;
+  }
+  case 7:
+    return *(const uint8_t *)p;
+  default: {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+  } // f16/bf16 bits
   }
 }
 
@@ -254,8 +292,9 @@ int main(int argc, char **argv) {
                         .count());
     if (status != 0) {
       errs() << "error: " << entry << "_run returned status " << status
-             << (status == 3 ? " (shape mismatch)"
-                 : status == 4 ? " (dtype mismatch)" : "")
+             << (status == 3   ? " (shape mismatch)"
+                 : status == 4 ? " (dtype mismatch)"
+                               : "")
              << "\n";
       cleanup();
       return kRunError;
@@ -270,7 +309,8 @@ int main(int argc, char **argv) {
     const Tensor &got = out[i];
     std::vector<int64_t> gotShape(got.shape, got.shape + got.rank);
     if (got.dtype != want.dtype || gotShape != want.shape) {
-      outs() << "output " << i << ": shape or dtype differs from the expected\n";
+      outs() << "output " << i
+             << ": shape or dtype differs from the expected\n";
       ok = false;
       continue;
     }
@@ -289,13 +329,12 @@ int main(int argc, char **argv) {
       match &= isFloat ? err <= absTol + relTol * std::fabs(w) : g == w;
     }
     outs() << "output " << i << ": " << (match ? "match" : "MISMATCH")
-           << ", max abs error " << format("%.3g", maxAbs)
-           << ", max rel error " << format("%.3g", maxRel) << "\n";
+           << ", max abs error " << format("%.3g", maxAbs) << ", max rel error "
+           << format("%.3g", maxRel) << "\n";
     ok &= match;
   }
   outs() << "run time: " << format("%.3f", times[times.size() / 2])
-         << " ms (median of "
-         << times.size() << ")\n";
+         << " ms (median of " << times.size() << ")\n";
   release(out.data());
   cleanup();
   return ok ? kMatch : kMismatch;

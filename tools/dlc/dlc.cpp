@@ -24,7 +24,8 @@ static cl::OptionCategory category("dlc options");
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
                                       cl::Required, cl::cat(category));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+static cl::opt<std::string> outputFile("o",
+                                       cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::cat(category));
 static cl::opt<Emit> emit(
@@ -61,9 +62,10 @@ static cl::list<std::string>
 static cl::opt<int64_t> opset("opset",
                               cl::desc("Opset older models are converted to"),
                               cl::init(17), cl::cat(category));
-static cl::opt<bool> printWeights("print-weights",
-                                  cl::desc("Print weights in full in MLIR output"),
-                                  cl::cat(category));
+static cl::opt<bool>
+    printWeights("print-weights",
+                 cl::desc("Print weights in full in MLIR output"),
+                 cl::cat(category));
 static cl::list<std::string>
     entries("entry",
             cl::desc("Entry function (default: NAME_forward from -o "
@@ -78,13 +80,14 @@ static cl::opt<std::string> mtriple("mtriple",
                                     cl::desc("Target triple (default: host)"),
                                     cl::cat(category));
 enum class Weights { Embedded, External };
-static cl::opt<Weights> weights(
-    "weights", cl::desc("Where the weights go"), cl::init(Weights::Embedded),
-    cl::values(clEnumValN(Weights::Embedded, "embedded",
-                          "in the code's read-only data"),
-               clEnumValN(Weights::External, "external",
-                          "in NAME.weights, loaded by NAME_init")),
-    cl::cat(category));
+static cl::opt<Weights>
+    weights("weights", cl::desc("Where the weights go"),
+            cl::init(Weights::Embedded),
+            cl::values(clEnumValN(Weights::Embedded, "embedded",
+                                  "in the code's read-only data"),
+                       clEnumValN(Weights::External, "external",
+                                  "in NAME.weights, loaded by NAME_init")),
+            cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
@@ -120,11 +123,11 @@ static cl::opt<dl::Optimizer, true>
     optimizer("optimizer", cl::desc("The optimizer"),
               cl::values(DL_OPTIMIZER_VALUES),
               cl::location(trainOptions.optimizer), cl::cat(trainCategory));
-static cl::opt<dl::InitScheme, true> initScheme(
-    "init",
-    cl::desc("Initialization of parameters given as model inputs"),
-    cl::values(DL_INIT_VALUES), cl::location(trainOptions.init),
-    cl::cat(trainCategory));
+static cl::opt<dl::InitScheme, true>
+    initScheme("init",
+               cl::desc("Initialization of parameters given as model inputs"),
+               cl::values(DL_INIT_VALUES), cl::location(trainOptions.init),
+               cl::cat(trainCategory));
 static cl::opt<double, true> momentum("momentum", cl::desc("Momentum (0.9)"),
                                       cl::location(trainOptions.momentum),
                                       cl::cat(trainCategory));
@@ -158,19 +161,16 @@ static cl::opt<double, true>
                  cl::desc("Distillation: weight of the hard-label loss (0.5)"),
                  cl::location(trainOptions.distillAlpha),
                  cl::cat(trainCategory));
-static cl::opt<double, true>
-    distillTemperature("distill-temperature",
-                       cl::desc("Distillation temperature (1)"),
-                       cl::location(trainOptions.distillTemperature),
-                       cl::cat(trainCategory));
+static cl::opt<double, true> distillTemperature(
+    "distill-temperature", cl::desc("Distillation temperature (1)"),
+    cl::location(trainOptions.distillTemperature), cl::cat(trainCategory));
 static cl::opt<double, true>
     bnMomentum("bn-momentum",
                cl::desc("Batch-norm running statistics momentum (0.1, as "
                         "PyTorch)"),
                cl::location(trainOptions.bnMomentum), cl::cat(trainCategory));
 static cl::opt<int64_t, true>
-    seed("seed",
-         cl::desc("Seed of dropout masks and parameter initialization"),
+    seed("seed", cl::desc("Seed of dropout masks and parameter initialization"),
          cl::location(trainOptions.seed), cl::cat(trainCategory));
 static cl::opt<unsigned, true>
     numData("data-inputs",

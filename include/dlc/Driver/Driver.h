@@ -72,11 +72,13 @@ enum ExitCode : int {
 };
 
 /// Parses "NAME=1x3x224x224" into `shapes`; returns an error message or "".
-std::string parseInputShape(llvm::StringRef spec,
-                            std::map<std::string, std::vector<int64_t>> &shapes);
+std::string
+parseInputShape(llvm::StringRef spec,
+                std::map<std::string, std::vector<int64_t>> &shapes);
 
 /// Runs the driver; diagnostics go to `errs`, progress (-v) to `log`.
-int run(const Options &options, llvm::raw_ostream &errs, llvm::raw_ostream &log);
+int run(const Options &options, llvm::raw_ostream &errs,
+        llvm::raw_ostream &log);
 
 } // namespace dlc::driver
 

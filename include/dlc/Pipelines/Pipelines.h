@@ -25,7 +25,8 @@
 namespace dlc {
 
 /// Options of the CPU pipelines.
-struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+struct CPUPipelineOptions
+    : public mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimization level 0-3 (at 2 and up, contractions are "

@@ -66,7 +66,8 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> inExprs = {d(0), d(1 + spatial)};
   for (int64_t i = 0; i < spatial; ++i)
-    inExprs.push_back(d(1 + i) * strides[i] + d(2 + spatial + i) * dilations[i]);
+    inExprs.push_back(d(1 + i) * strides[i] +
+                      d(2 + spatial + i) * dilations[i]);
   SmallVector<Value> sizes;
   if (ShapedType::isDynamic(shape[0]))
     sizes.push_back(tensor::DimOp::create(b, loc, padded, 0));
@@ -76,7 +77,8 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
           b, loc, init.getType(), ValueRange{padded}, init,
           ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
                               AffineMap::getMultiDimIdentityMap(nDims, ctx)},
-          SmallVector<utils::IteratorType>(nDims, utils::IteratorType::parallel),
+          SmallVector<utils::IteratorType>(nDims,
+                                           utils::IteratorType::parallel),
           [](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(b, l, args[0]);
           })
@@ -86,8 +88,8 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
     rows.push_back(i);
   for (int64_t i = spatial + 1; i < nDims; ++i)
     columns.push_back(i);
-  return tensor::CollapseShapeOp::create(b, loc, cols,
-                                         SmallVector<ReassociationIndices>{rows, columns});
+  return tensor::CollapseShapeOp::create(
+      b, loc, cols, SmallVector<ReassociationIndices>{rows, columns});
 }
 
 /// A zero-filled linalg.matmul of two 2-D tensors.
@@ -120,7 +122,8 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
     int64_t groups = op.getGroups();
     int64_t m = wType.getDimSize(0), cg = wType.getDimSize(1);
     if (groups > 1 && (ShapedType::isDynamic(m) || ShapedType::isDynamic(cg)))
-      return rewriter.notifyMatchFailure(op, "grouped conv needs static channels");
+      return rewriter.notifyMatchFailure(op,
+                                         "grouped conv needs static channels");
     auto w = readWindowAttrs(loc, op.getStrides(), op.getPads(),
                              op.getDilations(), spatial);
     if (failed(w))
@@ -132,16 +135,17 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
         llvm::all_of(resultType.getShape().drop_front(2),
                      [](int64_t d) { return !ShapedType::isDynamic(d); })) {
       ArrayRef<int64_t> out = resultType.getShape().drop_front(2);
-      Value cols = im2col(rewriter, loc, input, out,
-                          wType.getShape().drop_front(2), w->strides,
-                          w->dilations);
+      Value cols =
+          im2col(rewriter, loc, input, out, wType.getShape().drop_front(2),
+                 w->strides, w->dilations);
       ReassociationIndices all;
       for (int64_t i = 1; i < wType.getRank(); ++i)
         all.push_back(i);
       Value w2 = tensor::CollapseShapeOp::create(
           rewriter, loc, op.getWeight(),
           SmallVector<ReassociationIndices>{{0}, all});
-      Value prod = matmul2d(rewriter, loc, cols, permute(rewriter, loc, w2, {1, 0}));
+      Value prod =
+          matmul2d(rewriter, loc, cols, permute(rewriter, loc, w2, {1, 0}));
       // [N*O, M] -> [N, O..., M] -> [N, M, O...]
       SmallVector<int64_t> nom = {resultType.getDimSize(0)};
       nom.append(out.begin(), out.end());
@@ -188,10 +192,9 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i)
       if (resultType.isDynamicDim(2 + i))
         return rewriter.notifyMatchFailure(op, "dynamic spatial output");
-    Value acc = linalg::FillOp::create(rewriter, loc,
-                                       scalarConstant(rewriter, loc, et, 0),
-                                       emptyTensor(rewriter, loc, resultType,
-                                                   sizes))
+    Value acc = linalg::FillOp::create(
+                    rewriter, loc, scalarConstant(rewriter, loc, et, 0),
+                    emptyTensor(rewriter, loc, resultType, sizes))
                     .getResult(0);
     Value conv =
         linalg::GenericOp::create(
@@ -199,8 +202,7 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
             ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
                                 AffineMap::get(nDims, 0, wExprs, ctx),
                                 AffineMap::get(nDims, 0, outExprs, ctx)},
-            iterators,
-            multiplyAdd)
+            iterators, multiplyAdd)
             .getResult(0);
     if (Value bias = op.getBias())
       conv = addChannelBias(rewriter, loc, conv, bias);
@@ -256,10 +258,9 @@ struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
     SmallVector<Value> sizes;
     if (resultType.isDynamicDim(0))
       sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
-    Value acc = linalg::FillOp::create(rewriter, loc,
-                                       scalarConstant(rewriter, loc, et, 0),
-                                       emptyTensor(rewriter, loc, resultType,
-                                                   sizes))
+    Value acc = linalg::FillOp::create(
+                    rewriter, loc, scalarConstant(rewriter, loc, et, 0),
+                    emptyTensor(rewriter, loc, resultType, sizes))
                     .getResult(0);
     Value input = op.getInput();
     Value result =
@@ -295,11 +296,12 @@ struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
                     b, l, arith::CmpIPredicate::sge, t, cst(0));
                 Value divisible = arith::CmpIOp::create(
                     b, l, arith::CmpIPredicate::eq,
-                    arith::RemSIOp::create(b, l, t, cst(w->strides[i])), cst(0));
+                    arith::RemSIOp::create(b, l, t, cst(w->strides[i])),
+                    cst(0));
                 Value pos = arith::DivSIOp::create(b, l, t, cst(w->strides[i]));
-                Value inRange = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::slt, pos,
-                    cst(inType.getDimSize(2 + i)));
+                Value inRange =
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
+                                          cst(inType.getDimSize(2 + i)));
                 valid = arith::AndIOp::create(
                     b, l, valid,
                     arith::AndIOp::create(
@@ -313,7 +315,8 @@ struct ConvTransposeLowering : public OpRewritePattern<ConvTransposeOp> {
               Value prod = arith::MulFOp::create(b, l, x, wv);
               Value sum = arith::AddFOp::create(b, l, args[1], prod);
               linalg::YieldOp::create(
-                  b, l, Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
+                  b, l,
+                  Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
             })
             .getResult(0);
     if (Value bias = op.getBias())
@@ -350,9 +353,9 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
         llvm::all_of(gType.getShape().drop_front(1),
                      [](int64_t d) { return !ShapedType::isDynamic(d); })) {
       ArrayRef<int64_t> out = gType.getShape().drop_front(2);
-      Value cols = im2col(rewriter, loc, input, out,
-                          resultType.getShape().drop_front(2), w->strides,
-                          w->dilations);
+      Value cols =
+          im2col(rewriter, loc, input, out, resultType.getShape().drop_front(2),
+                 w->strides, w->dilations);
       // dY [N, M, O...] -> [M, N, O...] -> [M, N*O]
       SmallVector<int64_t> perm = {1, 0};
       for (int64_t i = 0; i < spatial; ++i)
@@ -388,11 +391,10 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
     SmallVector<utils::IteratorType> iterators(2 + spatial,
                                                utils::IteratorType::parallel);
     iterators.append(1 + spatial, utils::IteratorType::reduction);
-    Value acc =
-        linalg::FillOp::create(rewriter, loc,
-                               scalarConstant(rewriter, loc, et, 0),
-                               emptyTensor(rewriter, loc, resultType, {}))
-            .getResult(0);
+    Value acc = linalg::FillOp::create(
+                    rewriter, loc, scalarConstant(rewriter, loc, et, 0),
+                    emptyTensor(rewriter, loc, resultType, {}))
+                    .getResult(0);
     Value grad =
         linalg::GenericOp::create(
             rewriter, loc, resultType, ValueRange{input, op.getGradOutput()},
@@ -400,8 +402,7 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
             ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
                                 AffineMap::get(nDims, 0, gExprs, ctx),
                                 AffineMap::get(nDims, 0, outExprs, ctx)},
-            iterators,
-            multiplyAdd)
+            iterators, multiplyAdd)
             .getResult(0);
     rewriter.replaceOp(op, grad);
     return success();

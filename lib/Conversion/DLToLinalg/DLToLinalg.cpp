@@ -39,8 +39,8 @@ static bool isLowerable(Operation *op) {
           ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp, ReduceL1Op,
           ReduceL2Op, ReduceSumSquareOp, ReduceLogSumExpOp, ArgMaxOp, ArgMinOp,
           SoftmaxOp, LogSoftmaxOp, GlobalMaxPoolOp, GlobalAvgPoolOp, ConvOp,
-          ConvTransposeOp, ConvWeightGradOp, MaxPoolOp, AvgPoolOp, MaxPoolGradOp,
-          AvgPoolGradOp, BatchNormOp, BatchNormTrainOp,
+          ConvTransposeOp, ConvWeightGradOp, MaxPoolOp, AvgPoolOp,
+          MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormTrainOp,
           LayerNormOp, InstanceNormOp, SliceOp, ConcatOp, SplitOp, GatherOp,
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
@@ -88,8 +88,8 @@ struct VerifyBackendContractPass
       std::string why = contractViolation(op);
       if (why.empty())
         return WalkResult::advance();
-      op->emitError() << "'" << op->getName() << "' cannot be compiled yet: "
-                      << why;
+      op->emitError() << "'" << op->getName()
+                      << "' cannot be compiled yet: " << why;
       return WalkResult::interrupt();
     });
     if (r.wasInterrupted())

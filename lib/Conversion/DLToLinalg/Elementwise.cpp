@@ -67,8 +67,8 @@ public:
         .Case([&](TanhOp) { return math::TanhOp::create(b, loc, x); })
         .Case([&](SigmoidOp) { return sigmoid(x); })
         .Case([&](LeakyReluOp op) -> Value {
-          Value ge = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE,
-                                           x, c(t, 0));
+          Value ge = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE, x,
+                                           c(t, 0));
           Value scaled =
               arith::MulFOp::create(b, loc, x, c(t, f64(op.getAlphaAttr())));
           return arith::SelectOp::create(b, loc, ge, x, scaled);
@@ -87,8 +87,7 @@ public:
                 b, loc, x, arith::MulFOp::create(b, loc, x3, c(t, 0.044715)));
             inner = math::TanhOp::create(
                 b, loc,
-                arith::MulFOp::create(b, loc, poly,
-                                      c(t, 0.7978845608028654)));
+                arith::MulFOp::create(b, loc, poly, c(t, 0.7978845608028654)));
           } else {
             inner = math::ErfOp::create(
                 b, loc,
@@ -137,15 +136,12 @@ public:
         .Case([&](FloorOp) { return math::FloorOp::create(b, loc, x); })
         .Case([&](CeilOp) { return math::CeilOp::create(b, loc, x); })
         .Case([&](RoundOp) { return math::RoundEvenOp::create(b, loc, x); })
-        .Case([&](NotOp) {
-          return arith::XOrIOp::create(b, loc, x, c(t, 1));
-        })
+        .Case([&](NotOp) { return arith::XOrIOp::create(b, loc, x, c(t, 1)); })
         .Case([&](AddOp) { return arith2<arith::AddFOp, arith::AddIOp>(args); })
         .Case([&](SubOp) { return arith2<arith::SubFOp, arith::SubIOp>(args); })
         .Case([&](MulOp) { return arith2<arith::MulFOp, arith::MulIOp>(args); })
-        .Case([&](DivOp) {
-          return arith2<arith::DivFOp, arith::DivSIOp>(args);
-        })
+        .Case(
+            [&](DivOp) { return arith2<arith::DivFOp, arith::DivSIOp>(args); })
         .Case([&](PowOp) { return math::PowFOp::create(b, loc, x, args[1]); })
         .Case([&](MaxOp) { return maxOf(x, args[1]); })
         .Case([&](MinOp) { return minOf(x, args[1]); })
@@ -155,8 +151,8 @@ public:
             return r;
           // Python's sign: add the divisor when the signs differ.
           Value zero = c(t, 0);
-          Value rNonZero = cmp(r, zero, arith::CmpFPredicate::ONE,
-                               arith::CmpIPredicate::ne);
+          Value rNonZero =
+              cmp(r, zero, arith::CmpFPredicate::ONE, arith::CmpIPredicate::ne);
           Value rNeg = cmp(r, zero, arith::CmpFPredicate::OLT,
                            arith::CmpIPredicate::slt);
           Value dNeg = cmp(args[1], zero, arith::CmpFPredicate::OLT,
@@ -197,13 +193,13 @@ public:
   }
 
 private:
-  Value cmp(Value l, Value r, arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
+  Value cmp(Value l, Value r, arith::CmpFPredicate fp,
+            arith::CmpIPredicate ip) {
     if (isa<FloatType>(l.getType()))
       return arith::CmpFOp::create(b, loc, fp, l, r);
     return arith::CmpIOp::create(b, loc, ip, l, r);
   }
-  template <typename FOp, typename IOp>
-  Value arith2(ValueRange args) {
+  template <typename FOp, typename IOp> Value arith2(ValueRange args) {
     if (isa<FloatType>(args[0].getType()))
       return FOp::create(b, loc, args[0], args[1]);
     return IOp::create(b, loc, args[0], args[1]);
@@ -232,7 +228,8 @@ private:
     Value gt =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(t, 0));
     Value r = arith::SelectOp::create(b, loc, gt, x, neg);
-    return gamma == 1.0 ? r : Value(arith::MulFOp::create(b, loc, r, c(t, gamma)));
+    return gamma == 1.0 ? r
+                        : Value(arith::MulFOp::create(b, loc, r, c(t, gamma)));
   }
   Value cast(Value x, Type to) {
     Type from = x.getType();
@@ -283,7 +280,8 @@ struct ElementwiseToGeneric : public RewritePattern {
     for (Value v : op->getOperands())
       maps.push_back(
           broadcastMap(ctx, cast<RankedTensorType>(v.getType()), resultType));
-    maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
+    maps.push_back(
+        AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
     Value init = emptyLike(rewriter, loc, resultType, op->getOperands());
     // The maps assume a dynamic dim is never 1 broadcast against a larger
     // one at run time; if two operands disagree there, stop with a message
@@ -303,8 +301,8 @@ struct ElementwiseToGeneric : public RewritePattern {
           first = dim;
           continue;
         }
-        Value same = arith::CmpIOp::create(rewriter, loc,
-                                           arith::CmpIPredicate::eq, first, dim);
+        Value same = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, first, dim);
         cf::AssertOp::create(
             rewriter, loc, same,
             "dlc: dynamic dims differ at run time (broadcasting a dynamic "

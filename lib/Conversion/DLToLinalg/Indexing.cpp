@@ -55,23 +55,25 @@ struct RangeLowering : public OpRewritePattern<RangeOp> {
                         arith::SubIOp::create(rewriter, loc, limit, start),
                         delta));
       }
-      sizes.push_back(arith::MaxSIOp::create(rewriter, loc, n, cidx(rewriter, loc, 0)));
+      sizes.push_back(
+          arith::MaxSIOp::create(rewriter, loc, n, cidx(rewriter, loc, 0)));
     }
     rewriter.replaceOp(
-        op, generate(rewriter, loc, op.getType(), sizes,
-                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                       Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
-                                                            iv[0]);
-                       if (isFloat) {
-                         Value f = arith::SIToFPOp::create(b, l, et, i);
-                         return arith::AddFOp::create(
-                             b, l, start, arith::MulFOp::create(b, l, f, delta));
-                       }
-                       if (et != i.getType())
-                         i = arith::TruncIOp::create(b, l, et, i);
-                       return arith::AddIOp::create(
-                           b, l, start, arith::MulIOp::create(b, l, i, delta));
-                     }));
+        op,
+        generate(rewriter, loc, op.getType(), sizes,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   Value i =
+                       arith::IndexCastOp::create(b, l, b.getI64Type(), iv[0]);
+                   if (isFloat) {
+                     Value f = arith::SIToFPOp::create(b, l, et, i);
+                     return arith::AddFOp::create(
+                         b, l, start, arith::MulFOp::create(b, l, f, delta));
+                   }
+                   if (et != i.getType())
+                     i = arith::TruncIOp::create(b, l, et, i);
+                   return arith::AddIOp::create(
+                       b, l, start, arith::MulIOp::create(b, l, i, delta));
+                 }));
     return success();
   }
 };
@@ -100,14 +102,15 @@ struct OneHotLowering : public OpRewritePattern<OneHotOp> {
                        for (int64_t d = 0; d < rank; ++d)
                          if (d != axis)
                            at.push_back(iv[d]);
-                       Value k = toIndex(b, l, tensor::ExtractOp::create(
-                                                   b, l, indices, at));
+                       Value k = toIndex(
+                           b, l, tensor::ExtractOp::create(b, l, indices, at));
                        // Negative indices count from depth.
                        Value neg = arith::CmpIOp::create(
                            b, l, arith::CmpIPredicate::slt, k, cidx(b, l, 0));
                        k = arith::SelectOp::create(
                            b, l, neg,
-                           arith::AddIOp::create(b, l, k, cidx(b, l, depth)), k);
+                           arith::AddIOp::create(b, l, k, cidx(b, l, depth)),
+                           k);
                        Value hit = arith::CmpIOp::create(
                            b, l, arith::CmpIPredicate::eq, k, iv[axis]);
                        return arith::SelectOp::create(
@@ -135,12 +138,13 @@ struct GatherElementsLowering : public OpRewritePattern<GatherElementsOp> {
     rewriter.replaceOp(
         op, generate(rewriter, loc, type, sizes,
                      [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                       Value k = toIndex(b, l,
-                                         tensor::ExtractOp::create(b, l, indices, iv));
+                       Value k = toIndex(
+                           b, l, tensor::ExtractOp::create(b, l, indices, iv));
                        Value neg = arith::CmpIOp::create(
                            b, l, arith::CmpIPredicate::slt, k, cidx(b, l, 0));
                        k = arith::SelectOp::create(
-                           b, l, neg, arith::AddIOp::create(b, l, k, axisDim), k);
+                           b, l, neg, arith::AddIOp::create(b, l, k, axisDim),
+                           k);
                        SmallVector<Value> at(iv.begin(), iv.end());
                        at[axis] = k;
                        return tensor::ExtractOp::create(b, l, input, at);
@@ -253,43 +257,44 @@ struct PadModeLowering : public OpRewritePattern<PadOp> {
             rewriter, loc, dimValue(rewriter, loc, input, d),
             cidx(rewriter, loc, pads[d] + pads[d + rank])));
     rewriter.replaceOp(
-        op, generate(rewriter, loc, type, sizes,
-                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                       SmallVector<Value> at;
-                       for (int64_t d = 0; d < rank; ++d) {
-                         Value dim = dimValue(b, l, input, d);
-                         Value last = arith::SubIOp::create(b, l, dim, cidx(b, l, 1));
-                         Value r = arith::SubIOp::create(b, l, iv[d],
-                                                         cidx(b, l, pads[d]));
-                         if (reflect) {
-                           // |r|, then mirror past the end: 2 * last - r.
-                           Value neg = arith::CmpIOp::create(
-                               b, l, arith::CmpIPredicate::slt, r, cidx(b, l, 0));
-                           r = arith::SelectOp::create(
-                               b, l, neg,
-                               arith::SubIOp::create(b, l, cidx(b, l, 0), r), r);
-                           Value past = arith::CmpIOp::create(
-                               b, l, arith::CmpIPredicate::sgt, r, last);
-                           Value mirrored = arith::SubIOp::create(
-                               b, l, arith::MulIOp::create(b, l, last, cidx(b, l, 2)),
-                               r);
-                           r = arith::SelectOp::create(b, l, past, mirrored, r);
-                         } else {
-                           r = arith::MaxSIOp::create(b, l, r, cidx(b, l, 0));
-                           r = arith::MinSIOp::create(b, l, r, last);
-                         }
-                         at.push_back(r);
-                       }
-                       return tensor::ExtractOp::create(b, l, input, at);
-                     }));
+        op,
+        generate(rewriter, loc, type, sizes,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   SmallVector<Value> at;
+                   for (int64_t d = 0; d < rank; ++d) {
+                     Value dim = dimValue(b, l, input, d);
+                     Value last =
+                         arith::SubIOp::create(b, l, dim, cidx(b, l, 1));
+                     Value r = arith::SubIOp::create(b, l, iv[d],
+                                                     cidx(b, l, pads[d]));
+                     if (reflect) {
+                       // |r|, then mirror past the end: 2 * last - r.
+                       Value neg = arith::CmpIOp::create(
+                           b, l, arith::CmpIPredicate::slt, r, cidx(b, l, 0));
+                       r = arith::SelectOp::create(
+                           b, l, neg,
+                           arith::SubIOp::create(b, l, cidx(b, l, 0), r), r);
+                       Value past = arith::CmpIOp::create(
+                           b, l, arith::CmpIPredicate::sgt, r, last);
+                       Value mirrored = arith::SubIOp::create(
+                           b, l,
+                           arith::MulIOp::create(b, l, last, cidx(b, l, 2)), r);
+                       r = arith::SelectOp::create(b, l, past, mirrored, r);
+                     } else {
+                       r = arith::MaxSIOp::create(b, l, r, cidx(b, l, 0));
+                       r = arith::MinSIOp::create(b, l, r, last);
+                     }
+                     at.push_back(r);
+                   }
+                   return tensor::ExtractOp::create(b, l, input, at);
+                 }));
     return success();
   }
 };
 
 /// quantize: clamp(round_half_even(x / scale) + zero_point); dequantize:
 /// (q - zero_point) * scale. Per-axis parameters are read by the axis index.
-template <typename OpTy>
-struct QuantLowering : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -304,10 +309,12 @@ struct QuantLowering : public OpRewritePattern<OpTy> {
     std::optional<int64_t> axis;
     if (op.getAxis())
       axis = normalizedAxis(*op.getAxis(), rank);
-    Type floatType = isQuantize ? inType.getElementType() : type.getElementType();
+    Type floatType =
+        isQuantize ? inType.getElementType() : type.getElementType();
     Type intType = isQuantize ? type.getElementType() : inType.getElementType();
     unsigned width = intType.getIntOrFloatBitWidth();
-    double lo = -std::ldexp(1.0, width - 1), hi = std::ldexp(1.0, width - 1) - 1;
+    double lo = -std::ldexp(1.0, width - 1),
+           hi = std::ldexp(1.0, width - 1) - 1;
     auto param = [&](OpBuilder &b, Location l, ArrayRef<double> values,
                      ValueRange iv) -> Value {
       if (values.size() == 1 || !axis)
@@ -316,7 +323,8 @@ struct QuantLowering : public OpRewritePattern<OpTy> {
       SmallVector<Attribute> attrs;
       for (double v : values)
         attrs.push_back(b.getFloatAttr(floatType, v));
-      Value table = arith::ConstantOp::create(b, l, DenseElementsAttr::get(t, attrs));
+      Value table =
+          arith::ConstantOp::create(b, l, DenseElementsAttr::get(t, attrs));
       return tensor::ExtractOp::create(b, l, table, ValueRange{iv[*axis]});
     };
     SmallVector<double> zeroValues(zeros.begin(), zeros.end());

@@ -128,13 +128,13 @@ struct GemmLowering : public OpRewritePattern<GemmOp> {
     Type et = resultType.getElementType();
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                k = getAffineDimExpr(2, ctx);
-    AffineMap aMap = AffineMap::get(3, 0, op.getTransA()
-                                              ? ArrayRef<AffineExpr>{k, m}
-                                              : ArrayRef<AffineExpr>{m, k},
+    AffineMap aMap = AffineMap::get(3, 0,
+                                    op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                                   : ArrayRef<AffineExpr>{m, k},
                                     ctx);
-    AffineMap bMap = AffineMap::get(3, 0, op.getTransB()
-                                              ? ArrayRef<AffineExpr>{n, k}
-                                              : ArrayRef<AffineExpr>{k, n},
+    AffineMap bMap = AffineMap::get(3, 0,
+                                    op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                                   : ArrayRef<AffineExpr>{k, n},
                                     ctx);
     SmallVector<Value> sizes;
     if (resultType.isDynamicDim(0))
@@ -154,8 +154,7 @@ struct GemmLowering : public OpRewritePattern<GemmOp> {
     Value product =
         linalg::GenericOp::create(
             rewriter, loc, resultType, ValueRange{op.getA(), op.getB()}, acc,
-            ArrayRef<AffineMap>{aMap, bMap,
-                                AffineMap::get(3, 0, {m, n}, ctx)},
+            ArrayRef<AffineMap>{aMap, bMap, AffineMap::get(3, 0, {m, n}, ctx)},
             iterators, multiplyAdd)
             .getResult(0);
     double alpha = op.getAlpha().convertToDouble();
@@ -170,8 +169,8 @@ struct GemmLowering : public OpRewritePattern<GemmOp> {
     SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(2, ctx)};
     if (c && beta != 0.0) {
       ins.push_back(c);
-      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(c.getType()),
-                                  resultType));
+      maps.push_back(
+          broadcastMap(ctx, cast<RankedTensorType>(c.getType()), resultType));
     }
     maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
     Value init = emptyLike(rewriter, loc, resultType, product);

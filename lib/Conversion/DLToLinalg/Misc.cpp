@@ -35,98 +35,117 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
                                       : double(type.getDimSize(d)) /
                                             double(inType.getDimSize(d)));
     auto f64 = rewriter.getF64Type();
-    rewriter.replaceOp(op, generate(rewriter, loc, type, {}, [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-      auto c = [&](double v) { return scalarConstant(b, l, f64, v); };
-      // Source coordinates (double) per dim.
-      SmallVector<Value> src;
-      for (int64_t d = 0; d < rank; ++d) {
-        int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
-        Value x = arith::SIToFPOp::create(
-            b, l, f64, arith::IndexCastOp::create(b, l, b.getI64Type(), iv[d]));
-        Value s;
-        switch (op.getCoordinateTransform()) {
-        case CoordinateTransform::asymmetric:
-          s = arith::DivFOp::create(b, l, x, c(scales[d]));
-          break;
-        case CoordinateTransform::align_corners:
-          s = out == 1 ? c(0)
-                       : Value(arith::MulFOp::create(
-                             b, l, x, c(double(in - 1) / double(out - 1))));
-          break;
-        case CoordinateTransform::pytorch_half_pixel:
-          if (out == 1) {
-            s = c(0);
-            break;
-          }
-          [[fallthrough]];
-        case CoordinateTransform::half_pixel:
-          s = arith::SubFOp::create(
-              b, l,
-              arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, c(0.5)),
-                                    c(scales[d])),
-              c(0.5));
-          break;
-        }
-        src.push_back(s);
-      }
-      auto clampIndex = [&](Value v, int64_t d) -> Value {
-        Value i = arith::IndexCastOp::create(
-            b, l, b.getIndexType(), arith::FPToSIOp::create(b, l, b.getI64Type(), v));
-        i = arith::MaxSIOp::create(b, l, i, cidx(b, l, 0));
-        return arith::MinSIOp::create(b, l, i, cidx(b, l, inType.getDimSize(d) - 1));
-      };
-      if (!linear) {
-        SmallVector<Value> at;
-        for (int64_t d = 0; d < rank; ++d) {
-          Value s = src[d], r;
-          switch (op.getNearestMode()) {
-          case NearestMode::floor: r = math::FloorOp::create(b, l, s); break;
-          case NearestMode::ceil: r = math::CeilOp::create(b, l, s); break;
-          case NearestMode::round_prefer_ceil:
-            r = math::FloorOp::create(b, l, arith::AddFOp::create(b, l, s, c(0.5)));
-            break;
-          case NearestMode::round_prefer_floor:
-            r = math::CeilOp::create(b, l, arith::SubFOp::create(b, l, s, c(0.5)));
-            break;
-          }
-          at.push_back(clampIndex(r, d));
-        }
-        return tensor::ExtractOp::create(b, l, input, at);
-      }
-      // Linear: blend over the 2^k corners of the resized dims.
-      SmallVector<int64_t> resized;
-      for (int64_t d = 0; d < rank; ++d)
-        if (inType.getDimSize(d) != type.getDimSize(d))
-          resized.push_back(d);
-      SmallVector<Value> lo(rank), hi(rank), frac(rank);
-      for (int64_t d = 0; d < rank; ++d) {
-        Value s = arith::MaximumFOp::create(b, l, src[d], c(0));
-        Value f = math::FloorOp::create(b, l, s);
-        lo[d] = clampIndex(f, d);
-        hi[d] = clampIndex(arith::AddFOp::create(b, l, f, c(1)), d);
-        frac[d] = arith::SubFOp::create(b, l, s, f);
-      }
-      Value sum = c(0);
-      for (int64_t mask = 0; mask < (int64_t(1) << resized.size()); ++mask) {
-        SmallVector<Value> at(iv.begin(), iv.end());
-        Value w = c(1);
-        for (auto [k, d] : llvm::enumerate(resized)) {
-          bool upper = mask >> k & 1;
-          at[d] = upper ? hi[d] : lo[d];
-          w = arith::MulFOp::create(
-              b, l, w,
-              upper ? frac[d] : Value(arith::SubFOp::create(b, l, c(1), frac[d])));
-        }
-        for (int64_t d = 0; d < rank; ++d)
-          if (!llvm::is_contained(resized, d))
-            at[d] = iv[d];
-        Value v = tensor::ExtractOp::create(b, l, input, at);
-        if (!et.isF64())
-          v = arith::ExtFOp::create(b, l, Type(f64), v);
-        sum = arith::AddFOp::create(b, l, sum, arith::MulFOp::create(b, l, w, v));
-      }
-      return et.isF64() ? sum : Value(arith::TruncFOp::create(b, l, et, sum));
-    }));
+    rewriter.replaceOp(
+        op,
+        generate(
+            rewriter, loc, type, {},
+            [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+              auto c = [&](double v) { return scalarConstant(b, l, f64, v); };
+              // Source coordinates (double) per dim.
+              SmallVector<Value> src;
+              for (int64_t d = 0; d < rank; ++d) {
+                int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
+                Value x = arith::SIToFPOp::create(
+                    b, l, f64,
+                    arith::IndexCastOp::create(b, l, b.getI64Type(), iv[d]));
+                Value s;
+                switch (op.getCoordinateTransform()) {
+                case CoordinateTransform::asymmetric:
+                  s = arith::DivFOp::create(b, l, x, c(scales[d]));
+                  break;
+                case CoordinateTransform::align_corners:
+                  s = out == 1
+                          ? c(0)
+                          : Value(arith::MulFOp::create(
+                                b, l, x, c(double(in - 1) / double(out - 1))));
+                  break;
+                case CoordinateTransform::pytorch_half_pixel:
+                  if (out == 1) {
+                    s = c(0);
+                    break;
+                  }
+                  [[fallthrough]];
+                case CoordinateTransform::half_pixel:
+                  s = arith::SubFOp::create(
+                      b, l,
+                      arith::DivFOp::create(
+                          b, l, arith::AddFOp::create(b, l, x, c(0.5)),
+                          c(scales[d])),
+                      c(0.5));
+                  break;
+                }
+                src.push_back(s);
+              }
+              auto clampIndex = [&](Value v, int64_t d) -> Value {
+                Value i = arith::IndexCastOp::create(
+                    b, l, b.getIndexType(),
+                    arith::FPToSIOp::create(b, l, b.getI64Type(), v));
+                i = arith::MaxSIOp::create(b, l, i, cidx(b, l, 0));
+                return arith::MinSIOp::create(
+                    b, l, i, cidx(b, l, inType.getDimSize(d) - 1));
+              };
+              if (!linear) {
+                SmallVector<Value> at;
+                for (int64_t d = 0; d < rank; ++d) {
+                  Value s = src[d], r;
+                  switch (op.getNearestMode()) {
+                  case NearestMode::floor:
+                    r = math::FloorOp::create(b, l, s);
+                    break;
+                  case NearestMode::ceil:
+                    r = math::CeilOp::create(b, l, s);
+                    break;
+                  case NearestMode::round_prefer_ceil:
+                    r = math::FloorOp::create(
+                        b, l, arith::AddFOp::create(b, l, s, c(0.5)));
+                    break;
+                  case NearestMode::round_prefer_floor:
+                    r = math::CeilOp::create(
+                        b, l, arith::SubFOp::create(b, l, s, c(0.5)));
+                    break;
+                  }
+                  at.push_back(clampIndex(r, d));
+                }
+                return tensor::ExtractOp::create(b, l, input, at);
+              }
+              // Linear: blend over the 2^k corners of the resized dims.
+              SmallVector<int64_t> resized;
+              for (int64_t d = 0; d < rank; ++d)
+                if (inType.getDimSize(d) != type.getDimSize(d))
+                  resized.push_back(d);
+              SmallVector<Value> lo(rank), hi(rank), frac(rank);
+              for (int64_t d = 0; d < rank; ++d) {
+                Value s = arith::MaximumFOp::create(b, l, src[d], c(0));
+                Value f = math::FloorOp::create(b, l, s);
+                lo[d] = clampIndex(f, d);
+                hi[d] = clampIndex(arith::AddFOp::create(b, l, f, c(1)), d);
+                frac[d] = arith::SubFOp::create(b, l, s, f);
+              }
+              Value sum = c(0);
+              for (int64_t mask = 0; mask < (int64_t(1) << resized.size());
+                   ++mask) {
+                SmallVector<Value> at(iv.begin(), iv.end());
+                Value w = c(1);
+                for (auto [k, d] : llvm::enumerate(resized)) {
+                  bool upper = mask >> k & 1;
+                  at[d] = upper ? hi[d] : lo[d];
+                  w = arith::MulFOp::create(b, l, w,
+                                            upper ? frac[d]
+                                                  : Value(arith::SubFOp::create(
+                                                        b, l, c(1), frac[d])));
+                }
+                for (int64_t d = 0; d < rank; ++d)
+                  if (!llvm::is_contained(resized, d))
+                    at[d] = iv[d];
+                Value v = tensor::ExtractOp::create(b, l, input, at);
+                if (!et.isF64())
+                  v = arith::ExtFOp::create(b, l, Type(f64), v);
+                sum = arith::AddFOp::create(b, l, sum,
+                                            arith::MulFOp::create(b, l, w, v));
+              }
+              return et.isF64() ? sum
+                                : Value(arith::TruncFOp::create(b, l, et, sum));
+            }));
     return success();
   }
 };
@@ -155,17 +174,19 @@ struct GroupNormLowering : public OpRewritePattern<GroupNormOp> {
       return arith::AddFOp::create(b, l, acc, in[0]);
     };
     auto divide = [&](Value s) {
-      return mapWithReduced(rewriter, loc, s, {false, false}, {},
-                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                              return arith::DivFOp::create(b, l, a[0], count);
-                            });
+      return mapWithReduced(
+          rewriter, loc, s, {false, false}, {},
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::DivFOp::create(b, l, a[0], count);
+          });
     };
     Value mean = divide(reduceDims(rewriter, loc, x, reduced, zero, add));
     Value var = divide(reduceDims(
         rewriter, loc, x, reduced, zero,
         [](OpBuilder &b, Location l, ValueRange in, Value acc) -> Value {
           Value d = arith::SubFOp::create(b, l, in[0], in[1]);
-          return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, d, d));
+          return arith::AddFOp::create(b, l, acc,
+                                       arith::MulFOp::create(b, l, d, d));
         },
         mean));
     double eps = op.getEpsilon().convertToDouble();
@@ -173,26 +194,30 @@ struct GroupNormLowering : public OpRewritePattern<GroupNormOp> {
         rewriter, loc, x, reduced, {mean, var},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value inv = math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, a[2], scalarConstant(b, l, et, eps)));
-          return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]), inv);
+              b, l,
+              arith::AddFOp::create(b, l, a[2], scalarConstant(b, l, et, eps)));
+          return arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), inv);
         });
     Value back = reshapeTo(rewriter, loc, normalized, type, {});
     MLIRContext *ctx = op.getContext();
     int64_t rank = type.getRank();
     auto id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     auto channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
-    Value y = linalg::GenericOp::create(
-                  rewriter, loc, type, ValueRange{back, op.getScale(), op.getBias()},
-                  emptyTensor(rewriter, loc, type, {}),
-                  ArrayRef<AffineMap>{id, channel, channel, id},
-                  SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-                  [](OpBuilder &b, Location l, ValueRange a) {
-                    linalg::YieldOp::create(
-                        b, l,
-                        Value(arith::AddFOp::create(
-                            b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[2])));
-                  })
-                  .getResult(0);
+    Value y =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{back, op.getScale(), op.getBias()},
+            emptyTensor(rewriter, loc, type, {}),
+            ArrayRef<AffineMap>{id, channel, channel, id},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange a) {
+              linalg::YieldOp::create(
+                  b, l,
+                  Value(arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[2])));
+            })
+            .getResult(0);
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -224,7 +249,8 @@ static Value counterUniform(OpBuilder &b, Location l, Value shaped,
   // A run-time counter (a training step) joins the seed in the key.
   if (counter)
     z = arith::AddIOp::create(
-        b, l, z, arith::MulIOp::create(b, l, counter, k(0xD1B54A32D192ED03ull)));
+        b, l, z,
+        arith::MulIOp::create(b, l, counter, k(0xD1B54A32D192ED03ull)));
   z = arith::MulIOp::create(
       b, l,
       arith::XOrIOp::create(b, l, z, arith::ShRUIOp::create(b, l, z, k(30))),
@@ -346,6 +372,6 @@ struct FusionLowering : public OpRewritePattern<FusionOp> {
 
 void dlc::populateMiscToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ResizeLowering, GroupNormLowering, DropoutLowering,
-               RandomUniformLowering, StopGradientLowering,
-               FusionLowering>(patterns.getContext());
+               RandomUniformLowering, StopGradientLowering, FusionLowering>(
+      patterns.getContext());
 }

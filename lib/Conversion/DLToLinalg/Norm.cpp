@@ -55,10 +55,11 @@ std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
   Value zero = scalarConstant(b, loc, et, 0);
   auto divideBy = [&](Value sum) {
     int64_t rank = cast<RankedTensorType>(sum.getType()).getRank();
-    return mapWithReduced(b, loc, sum, SmallVector<bool>(rank, false), {},
-                          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                            return arith::DivFOp::create(nb, l, a[0], n);
-                          });
+    return mapWithReduced(
+        b, loc, sum, SmallVector<bool>(rank, false), {},
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, l, a[0], n);
+        });
   };
   Value mean = divideBy(reduceDims(
       b, loc, x, reduced, zero,
@@ -93,12 +94,11 @@ struct BatchNormLowering : public OpRewritePattern<BatchNormOp> {
     int64_t rank = op.getType().getRank();
     AffineMap channel =
         AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
-    rewriter.replaceOp(
-        op, normalize(rewriter, op.getLoc(), op.getInput(),
-                      {op.getMean(), op.getVariance(), op.getScale(),
-                       op.getBias()},
-                      {channel, channel, channel, channel},
-                      op.getEpsilon().convertToDouble()));
+    rewriter.replaceOp(op, normalize(rewriter, op.getLoc(), op.getInput(),
+                                     {op.getMean(), op.getVariance(),
+                                      op.getScale(), op.getBias()},
+                                     {channel, channel, channel, channel},
+                                     op.getEpsilon().convertToDouble()));
     return success();
   }
 };
@@ -122,16 +122,16 @@ struct LayerNormLowering : public OpRewritePattern<LayerNormOp> {
     // Scale and bias broadcast over the normalized (trailing) dims; a
     // missing one is 1 or 0.
     Type et = type.getElementType();
-    for (auto [p, dflt] : {std::pair<Value, double>{op.getScale(), 1.0},
-                           {op.getBias(), 0.0}}) {
+    for (auto [p, dflt] :
+         {std::pair<Value, double>{op.getScale(), 1.0}, {op.getBias(), 0.0}}) {
       if (!p)
         p = arith::ConstantOp::create(
             rewriter, loc,
             DenseElementsAttr::get(RankedTensorType::get({}, et),
                                    rewriter.getFloatAttr(et, dflt)));
       stats.push_back(p);
-      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(p.getType()),
-                                  type));
+      maps.push_back(
+          broadcastMap(ctx, cast<RankedTensorType>(p.getType()), type));
     }
     rewriter.replaceOp(op, normalize(rewriter, loc, op.getInput(), stats, maps,
                                      op.getEpsilon().convertToDouble()));
@@ -147,16 +147,14 @@ struct InstanceNormLowering : public OpRewritePattern<InstanceNormOp> {
     int64_t rank = op.getType().getRank();
     SmallVector<bool> reduced(rank, true);
     reduced[0] = reduced[1] = false;
-    auto [mean, var] =
-        moments(rewriter, op.getLoc(), op.getInput(), reduced);
+    auto [mean, var] = moments(rewriter, op.getLoc(), op.getInput(), reduced);
     AffineMap channel =
         AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
-    rewriter.replaceOp(
-        op, normalize(rewriter, op.getLoc(), op.getInput(),
-                      {mean, var, op.getScale(), op.getBias()},
-                      {keptMap(ctx, reduced), keptMap(ctx, reduced), channel,
-                       channel},
-                      op.getEpsilon().convertToDouble()));
+    rewriter.replaceOp(op, normalize(rewriter, op.getLoc(), op.getInput(),
+                                     {mean, var, op.getScale(), op.getBias()},
+                                     {keptMap(ctx, reduced),
+                                      keptMap(ctx, reduced), channel, channel},
+                                     op.getEpsilon().convertToDouble()));
     return success();
   }
 };

@@ -16,17 +16,19 @@ using namespace dlc::dl;
 namespace {
 
 /// A windowed reduction over (n, c, out..., k...) of a padded input.
-Value windowReduce(OpBuilder &b, Location loc, Value padded,
-                   RankedTensorType resultType, const WindowAttrs &w,
-                   ArrayRef<int64_t> kernel, Value init, ValueRange sizes,
-                   function_ref<Value(OpBuilder &, Location, Value, Value)> fn) {
+Value windowReduce(
+    OpBuilder &b, Location loc, Value padded, RankedTensorType resultType,
+    const WindowAttrs &w, ArrayRef<int64_t> kernel, Value init,
+    ValueRange sizes,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> fn) {
   MLIRContext *ctx = b.getContext();
   int64_t spatial = kernel.size();
   int64_t nDims = 2 + 2 * spatial;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> inExprs = {d(0), d(1)}, outExprs = {d(0), d(1)};
   for (int64_t i = 0; i < spatial; ++i) {
-    inExprs.push_back(d(2 + i) * w.strides[i] + d(2 + spatial + i) * w.dilations[i]);
+    inExprs.push_back(d(2 + i) * w.strides[i] +
+                      d(2 + spatial + i) * w.dilations[i]);
     outExprs.push_back(d(2 + i));
   }
   // The kernel is an input whose elements are unused: it gives the window
@@ -34,7 +36,8 @@ Value windowReduce(OpBuilder &b, Location loc, Value padded,
   SmallVector<AffineExpr> kExprs;
   for (int64_t i = 0; i < spatial; ++i)
     kExprs.push_back(d(2 + spatial + i));
-  Value window = tensor::EmptyOp::create(b, loc, kernel, resultType.getElementType());
+  Value window =
+      tensor::EmptyOp::create(b, loc, kernel, resultType.getElementType());
   SmallVector<utils::IteratorType> iterators(2 + spatial,
                                              utils::IteratorType::parallel);
   iterators.append(spatial, utils::IteratorType::reduction);
@@ -53,8 +56,7 @@ Value windowReduce(OpBuilder &b, Location loc, Value padded,
       .getResult(0);
 }
 
-template <typename OpTy>
-struct PoolLowering : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct PoolLowering : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -75,8 +77,8 @@ struct PoolLowering : public OpRewritePattern<OpTy> {
       int64_t in = inType.getDimSize(2 + i), out = resultType.getDimSize(2 + i);
       if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
         return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
-      int64_t needed = (out - 1) * w->strides[i] +
-                       (kernel[i] - 1) * w->dilations[i] + 1;
+      int64_t needed =
+          (out - 1) * w->strides[i] + (kernel[i] - 1) * w->dilations[i] + 1;
       int64_t ext = std::max<int64_t>(
           0, needed - (in + w->pads[i] + w->pads[i + spatial]));
       low.push_back(w->pads[i]);
@@ -95,11 +97,11 @@ struct PoolLowering : public OpRewritePattern<OpTy> {
                                   /*Negative=*/true)));
       Value padded = padTensor(rewriter, loc, op.getInput(), low, high, lowest);
       rewriter.replaceOp(
-          op, windowReduce(rewriter, loc, padded, resultType, *w, kernel,
-                           lowest, sizes,
-                           [](OpBuilder &b, Location l, Value acc, Value x) {
-                             return arith::MaximumFOp::create(b, l, acc, x);
-                           }));
+          op,
+          windowReduce(rewriter, loc, padded, resultType, *w, kernel, lowest,
+                       sizes, [](OpBuilder &b, Location l, Value acc, Value x) {
+                         return arith::MaximumFOp::create(b, l, acc, x);
+                       }));
     } else {
       Value zero = scalarConstant(rewriter, loc, et, 0);
       Value padded = padTensor(rewriter, loc, op.getInput(), low, high, zero);
@@ -281,8 +283,8 @@ struct MaxPoolGradLowering : public OpRewritePattern<MaxPoolGradOp> {
     SmallVector<int64_t> low(2, 0), high(2, 0), inSpatial, outSpatial;
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t in = inType.getDimSize(2 + i), out = gType.getDimSize(2 + i);
-      int64_t needed = (out - 1) * w->strides[i] +
-                       (kernel[i] - 1) * w->dilations[i] + 1;
+      int64_t needed =
+          (out - 1) * w->strides[i] + (kernel[i] - 1) * w->dilations[i] + 1;
       low.push_back(w->pads[i]);
       high.push_back(std::max<int64_t>(0, needed - in - w->pads[i]));
       inSpatial.push_back(in);
@@ -309,12 +311,11 @@ struct MaxPoolGradLowering : public OpRewritePattern<MaxPoolGradOp> {
         linalg::FillOp::create(rewriter, loc, lowest,
                                emptyTensor(rewriter, loc, valType, sizes))
             .getResult(0);
-    Value idxs =
-        linalg::FillOp::create(
-            rewriter, loc,
-            scalarConstant(rewriter, loc, rewriter.getI64Type(), -1),
-            emptyTensor(rewriter, loc, idxType, sizes))
-            .getResult(0);
+    Value idxs = linalg::FillOp::create(
+                     rewriter, loc,
+                     scalarConstant(rewriter, loc, rewriter.getI64Type(), -1),
+                     emptyTensor(rewriter, loc, idxType, sizes))
+                     .getResult(0);
     int64_t nDims = 2 + 2 * spatial;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     SmallVector<AffineExpr> inExprs = {d(0), d(1)}, kExprs,
@@ -361,9 +362,9 @@ struct MaxPoolGradLowering : public OpRewritePattern<MaxPoolGradOp> {
             valid = arith::AndIOp::create(b, l, valid, inside);
           }
           Value k64 = arith::IndexCastOp::create(b, l, b.getI64Type(), lin);
-          Value none = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, bestIdx,
-              scalarConstant(b, l, b.getI64Type(), 0));
+          Value none =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, bestIdx,
+                                    scalarConstant(b, l, b.getI64Type(), 0));
           Value greater =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, best);
           Value earlierTie = arith::AndIOp::create(

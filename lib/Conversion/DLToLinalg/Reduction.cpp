@@ -12,7 +12,6 @@ using namespace dlc::dl;
 
 namespace {
 
-
 /// The lowest / highest value of `t` (float infinities or integer limits).
 Value extreme(OpBuilder &b, Location loc, Type t, bool highest) {
   if (auto ft = dyn_cast<FloatType>(t))
@@ -65,8 +64,7 @@ Value toResultType(OpBuilder &b, Location loc, Value reducedValue,
   return reshapeTo(b, loc, reducedValue, resultType, dims);
 }
 
-template <typename OpTy>
-struct ReduceLowering : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct ReduceLowering : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -76,7 +74,8 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
     Type et = inType.getElementType();
     SmallVector<bool> reduced = reducedDims(inType.getRank(), op.getAxes());
     auto sum = [&](function_ref<Value(OpBuilder &, Location, Value)> f) {
-      return reduceDims(rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
+      return reduceDims(rewriter, loc, in, reduced,
+                        scalarConstant(rewriter, loc, et, 0),
                         [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
                           return add(b, l, acc, f(b, l, x[0]));
                         });
@@ -88,24 +87,26 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
     } else if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
       r = sum(ident);
       Value c = elementCount(rewriter, loc, in, reduced, et);
-      r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(
-                             cast<RankedTensorType>(r.getType()).getRank(), false),
-                         {}, [&](OpBuilder &b, Location l, ValueRange x) {
-                           return isa<FloatType>(et)
-                                      ? Value(arith::DivFOp::create(b, l, x[0], c))
-                                      : Value(arith::DivSIOp::create(b, l, x[0], c));
-                         });
+      r = mapWithReduced(
+          rewriter, loc, r,
+          SmallVector<bool>(cast<RankedTensorType>(r.getType()).getRank(),
+                            false),
+          {}, [&](OpBuilder &b, Location l, ValueRange x) {
+            return isa<FloatType>(et)
+                       ? Value(arith::DivFOp::create(b, l, x[0], c))
+                       : Value(arith::DivSIOp::create(b, l, x[0], c));
+          });
     } else if constexpr (std::is_same_v<OpTy, ReduceMaxOp> ||
                          std::is_same_v<OpTy, ReduceMinOp>) {
       constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
-      r = reduceDims(rewriter, loc, in, reduced,
-                     extreme(rewriter, loc, et, !isMax),
-                     [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
-                       return isMax ? maxOf(b, l, acc, x[0])
-                                    : minOf(b, l, acc, x[0]);
-                     });
+      r = reduceDims(
+          rewriter, loc, in, reduced, extreme(rewriter, loc, et, !isMax),
+          [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
+            return isMax ? maxOf(b, l, acc, x[0]) : minOf(b, l, acc, x[0]);
+          });
     } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
-      r = reduceDims(rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 1),
+      r = reduceDims(rewriter, loc, in, reduced,
+                     scalarConstant(rewriter, loc, et, 1),
                      [&](OpBuilder &b, Location l, ValueRange x, Value acc) {
                        return mul(b, l, acc, x[0]);
                      });
@@ -116,7 +117,8 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
       });
     } else if constexpr (std::is_same_v<OpTy, ReduceSumSquareOp> ||
                          std::is_same_v<OpTy, ReduceL2Op>) {
-      r = sum([&](OpBuilder &b, Location l, Value x) { return mul(b, l, x, x); });
+      r = sum(
+          [&](OpBuilder &b, Location l, Value x) { return mul(b, l, x, x); });
       if constexpr (std::is_same_v<OpTy, ReduceL2Op>)
         r = mapWithReduced(
             rewriter, loc, r,
@@ -134,8 +136,8 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
       Value s = reduceDims(
           rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
           [&](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
-            Value e = math::ExpOp::create(b, l,
-                                          arith::SubFOp::create(b, l, x[0], x[1]));
+            Value e = math::ExpOp::create(
+                b, l, arith::SubFOp::create(b, l, x[0], x[1]));
             return arith::AddFOp::create(b, l, acc, e);
           },
           m);
@@ -143,9 +145,8 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
       auto g = linalg::GenericOp::create(
           rewriter, loc, sType, ValueRange{s, m},
           emptyLike(rewriter, loc, sType, s),
-          SmallVector<AffineMap>(
-              3, AffineMap::getMultiDimIdentityMap(sType.getRank(),
-                                                   op.getContext())),
+          SmallVector<AffineMap>(3, AffineMap::getMultiDimIdentityMap(
+                                        sType.getRank(), op.getContext())),
           SmallVector<utils::IteratorType>(sType.getRank(),
                                            utils::IteratorType::parallel),
           [](OpBuilder &b, Location l, ValueRange args) {
@@ -156,8 +157,8 @@ struct ReduceLowering : public OpRewritePattern<OpTy> {
           });
       r = g.getResult(0);
     }
-    rewriter.replaceOp(op, toResultType(rewriter, loc, r, op.getType(), in,
-                                        reduced));
+    rewriter.replaceOp(
+        op, toResultType(rewriter, loc, r, op.getType(), in, reduced));
     return success();
   }
 };
@@ -231,9 +232,9 @@ struct ArgReduceLowering : public OpRewritePattern<OpTy> {
                               : arith::CmpIPredicate::slt),
                 x, best);
           // The first element always wins, so an all-extreme row yields 0.
-          Value first = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, i,
-              scalarConstant(b, l, b.getI64Type(), 0));
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i,
+                                    scalarConstant(b, l, b.getI64Type(), 0));
           better = arith::OrIOp::create(b, l, better, first);
           linalg::YieldOp::create(
               b, l,
@@ -268,8 +269,8 @@ struct SoftmaxLowering : public OpRewritePattern<OpTy> {
     Value s = reduceDims(
         rewriter, loc, in, reduced, scalarConstant(rewriter, loc, et, 0),
         [](OpBuilder &b, Location l, ValueRange x, Value acc) -> Value {
-          Value e =
-              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x[0], x[1]));
+          Value e = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, x[0], x[1]));
           return arith::AddFOp::create(b, l, acc, e);
         },
         m);
@@ -301,12 +302,13 @@ struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
     Type et = type.getElementType();
     SmallVector<bool> reduced(type.getRank(), true);
     reduced[0] = reduced[1] = false;
-    Value r = reduceDims(
-        rewriter, loc, in, reduced,
-        isMax ? extreme(rewriter, loc, et, false) : scalarConstant(rewriter, loc, et, 0),
-        [](OpBuilder &b, Location l, ValueRange x, Value acc) {
-          return isMax ? maxOf(b, l, acc, x[0]) : add(b, l, acc, x[0]);
-        });
+    Value r = reduceDims(rewriter, loc, in, reduced,
+                         isMax ? extreme(rewriter, loc, et, false)
+                               : scalarConstant(rewriter, loc, et, 0),
+                         [](OpBuilder &b, Location l, ValueRange x, Value acc) {
+                           return isMax ? maxOf(b, l, acc, x[0])
+                                        : add(b, l, acc, x[0]);
+                         });
     if (!isMax) {
       Value n = elementCount(rewriter, loc, in, reduced, et);
       r = mapWithReduced(rewriter, loc, r, SmallVector<bool>(2, false), {},
@@ -323,12 +325,13 @@ struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
 } // namespace
 
 void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-               ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
-               ReduceLowering<ReduceProdOp>, ReduceLowering<ReduceL1Op>,
-               ReduceLowering<ReduceL2Op>, ReduceLowering<ReduceSumSquareOp>,
-               ReduceLowering<ReduceLogSumExpOp>, ArgReduceLowering<ArgMaxOp>,
-               ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
-               SoftmaxLowering<LogSoftmaxOp>, GlobalPoolLowering<GlobalMaxPoolOp>,
-               GlobalPoolLowering<GlobalAvgPoolOp>>(patterns.getContext());
+  patterns
+      .add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+           ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
+           ReduceLowering<ReduceProdOp>, ReduceLowering<ReduceL1Op>,
+           ReduceLowering<ReduceL2Op>, ReduceLowering<ReduceSumSquareOp>,
+           ReduceLowering<ReduceLogSumExpOp>, ArgReduceLowering<ArgMaxOp>,
+           ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
+           SoftmaxLowering<LogSoftmaxOp>, GlobalPoolLowering<GlobalMaxPoolOp>,
+           GlobalPoolLowering<GlobalAvgPoolOp>>(patterns.getContext());
 }

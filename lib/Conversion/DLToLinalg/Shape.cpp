@@ -69,8 +69,8 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
       for (int64_t i = 0; i < type.getRank(); ++i) {
         Value isInfer = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, raw[i], minusOne);
-        dims[i] = arith::SelectOp::create(rewriter, loc, isInfer, inferred,
-                                          raw[i]);
+        dims[i] =
+            arith::SelectOp::create(rewriter, loc, isInfer, inferred, raw[i]);
       }
     } else if (type.getNumDynamicDims() == 1) {
       Value total = dimProduct(rewriter, loc, input, 0, inRank);
@@ -143,9 +143,9 @@ struct UnsqueezeLowering : public OpRewritePattern<UnsqueezeOp> {
     SmallVector<Value> dims;
     int64_t j = 0;
     for (int64_t i = 0; i < outRank; ++i)
-      dims.push_back(inserted[i]
-                         ? Value(arith::ConstantIndexOp::create(rewriter, loc, 1))
-                         : dimValue(rewriter, loc, op.getInput(), j++));
+      dims.push_back(
+          inserted[i] ? Value(arith::ConstantIndexOp::create(rewriter, loc, 1))
+                      : dimValue(rewriter, loc, op.getInput(), j++));
     rewriter.replaceOp(
         op, reshapeTo(rewriter, loc, op.getInput(), op.getType(), dims));
     return success();
@@ -184,8 +184,8 @@ struct ExpandLowering : public OpRewritePattern<ExpandOp> {
       }
       Value idx = arith::ConstantIndexOp::create(rewriter, loc, i);
       Value v = tensor::ExtractOp::create(rewriter, loc, op.getShape(), idx);
-      sizes.push_back(arith::IndexCastOp::create(
-          rewriter, loc, rewriter.getIndexType(), v));
+      sizes.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                                 rewriter.getIndexType(), v));
     }
     MLIRContext *ctx = op.getContext();
     Value init = emptyTensor(rewriter, loc, type, sizes);
@@ -203,7 +203,6 @@ struct ExpandLowering : public OpRewritePattern<ExpandOp> {
     return success();
   }
 };
-
 
 /// ONNX Slice bounds for one axis at run time: start, size and step after
 /// negative wrap-around and clamping.
@@ -269,14 +268,14 @@ struct SliceLowering : public OpRewritePattern<SliceOp> {
       SmallVector<Value> dyn;
       for (int64_t i = 0; i < rank; ++i)
         if (type.isDynamicDim(i))
-          dyn.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, sizes[i]));
+          dyn.push_back(
+              getValueOrCreateConstantIndexOp(rewriter, loc, sizes[i]));
       Value init = emptyTensor(rewriter, loc, type, dyn);
       auto g = linalg::GenericOp::create(
           rewriter, loc, type, ValueRange{}, init,
-          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(
-              rank, op.getContext())},
-          SmallVector<utils::IteratorType>(rank,
-                                           utils::IteratorType::parallel),
+          ArrayRef<AffineMap>{
+              AffineMap::getMultiDimIdentityMap(rank, op.getContext())},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
           [&](OpBuilder &b, Location l, ValueRange) {
             SmallVector<Value> coords;
             for (int64_t i = 0; i < rank; ++i) {
@@ -387,8 +386,8 @@ struct PadLowering : public OpRewritePattern<PadOp> {
       offsets.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, -lo)));
       sizes.push_back(OpFoldResult(arith::SubIOp::create(
           rewriter, loc, dim,
-          cidx(rewriter, loc, std::max<int64_t>(0, -lo) +
-                                 std::max<int64_t>(0, -hi)))));
+          cidx(rewriter, loc,
+               std::max<int64_t>(0, -lo) + std::max<int64_t>(0, -hi)))));
       low.push_back(std::max<int64_t>(0, lo));
       high.push_back(std::max<int64_t>(0, hi));
     }
@@ -396,9 +395,9 @@ struct PadLowering : public OpRewritePattern<PadOp> {
       in = tensor::ExtractSliceOp::create(rewriter, loc, in, offsets, sizes,
                                           strides);
     Type et = op.getType().getElementType();
-    Value padded = padTensor(rewriter, loc, in, low, high,
-                             scalarConstant(rewriter, loc, et,
-                                            op.getValue().convertToDouble()));
+    Value padded = padTensor(
+        rewriter, loc, in, low, high,
+        scalarConstant(rewriter, loc, et, op.getValue().convertToDouble()));
     if (padded.getType() != op.getType())
       padded = tensor::CastOp::create(rewriter, loc, op.getType(), padded);
     rewriter.replaceOp(op, padded);
@@ -444,9 +443,8 @@ struct GatherLowering : public OpRewritePattern<GatherOp> {
           Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
                                             cidx(b, l, 0));
-          i = arith::SelectOp::create(b, l, neg,
-                                      arith::AddIOp::create(b, l, i, axisDim),
-                                      i);
+          i = arith::SelectOp::create(
+              b, l, neg, arith::AddIOp::create(b, l, i, axisDim), i);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));
@@ -512,7 +510,8 @@ void dlc::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<SliceLowering, ConcatLowering, SplitLowering, PadLowering,
                GatherLowering, TileLowering, ShapeOfLowering>(
       patterns.getContext());
-  patterns.add<ConstantLowering, ReshapeLowering, FlattenLowering,
-               SqueezeLowering, UnsqueezeLowering,
-               TransposeLowering, ExpandLowering>(patterns.getContext());
+  patterns
+      .add<ConstantLowering, ReshapeLowering, FlattenLowering, SqueezeLowering,
+           UnsqueezeLowering, TransposeLowering, ExpandLowering>(
+          patterns.getContext());
 }

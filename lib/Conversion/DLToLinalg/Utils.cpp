@@ -8,8 +8,8 @@ namespace dlc {
 
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                   ValueRange dynamicSizes) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynamicSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
 }
 
 Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
@@ -54,16 +54,18 @@ Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
     if (t.isDynamicDim(p))
       sizes.push_back(tensor::DimOp::create(b, loc, v, p));
   }
-  Value init = tensor::EmptyOp::create(b, loc, shape, t.getElementType(), sizes);
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape, t.getElementType(), sizes);
   return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
 }
 
 void multiplyAdd(OpBuilder &b, Location l, ValueRange args) {
-  Value r = isa<FloatType>(args[0].getType())
-                ? Value(arith::AddFOp::create(
-                      b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1])))
-                : Value(arith::AddIOp::create(
-                      b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1])));
+  Value r =
+      isa<FloatType>(args[0].getType())
+          ? Value(arith::AddFOp::create(
+                b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1])))
+          : Value(arith::AddIOp::create(
+                b, l, args[2], arith::MulIOp::create(b, l, args[0], args[1])));
   linalg::YieldOp::create(b, l, r);
 }
 
@@ -111,8 +113,7 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
     else
       all.push_back(dims[i]);
   }
-  auto shapeType =
-      RankedTensorType::get({type.getRank()}, b.getIndexType());
+  auto shapeType = RankedTensorType::get({type.getRank()}, b.getIndexType());
   Value shape = tensor::FromElementsOp::create(b, loc, shapeType, all);
   return tensor::ReshapeOp::create(b, loc, type, input, shape);
 }
@@ -139,9 +140,9 @@ Value reduceDims(OpBuilder &b, Location loc, Value input,
       sizes.push_back(tensor::DimOp::create(b, loc, input, i));
   }
   auto outType = RankedTensorType::get(shape, init.getType());
-  Value acc = linalg::FillOp::create(b, loc, init,
-                                     emptyTensor(b, loc, outType, sizes))
-                  .getResult(0);
+  Value acc =
+      linalg::FillOp::create(b, loc, init, emptyTensor(b, loc, outType, sizes))
+          .getResult(0);
   AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
   SmallVector<Value> ins = {input};
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
@@ -159,9 +160,10 @@ Value reduceDims(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
-Value mapWithReduced(OpBuilder &b, Location loc, Value input,
-                     ArrayRef<bool> reduced, ValueRange extra,
-                     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+Value mapWithReduced(
+    OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
+    ValueRange extra,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
@@ -233,7 +235,8 @@ Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
                                               utils::IteratorType::parallel),
              [](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(
-                   nb, l, Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+                   nb, l,
+                   Value(arith::AddFOp::create(nb, l, args[0], args[1])));
              })
       .getResult(0);
 }

@@ -41,7 +41,8 @@ mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
 
 /// The indexing map that reads `operand` broadcast to a result of `rank`:
 /// leading dims are dropped and static size-1 dims read index 0.
-mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx, mlir::RankedTensorType operand,
+mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
+                             mlir::RankedTensorType operand,
                              mlir::RankedTensorType result);
 
 /// A filled tensor for an accumulator.
@@ -72,12 +73,12 @@ mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 
 /// A linalg.generic over `type` computing each element from its indices
 /// (inputs are read inside `fn`, e.g. with tensor.extract).
-mlir::Value generate(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
-    mlir::ValueRange dynamicSizes,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>
-        fn);
+mlir::Value
+generate(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+         mlir::ValueRange dynamicSizes,
+         llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                        mlir::ValueRange)>
+             fn);
 
 /// x + bias broadcast along dim 1 (the channels of N x C x ... tensors).
 mlir::Value addChannelBias(mlir::OpBuilder &b, mlir::Location loc,
@@ -107,12 +108,12 @@ mlir::Value reduceDims(mlir::OpBuilder &b, mlir::Location loc,
 
 /// An elementwise map over `input` with `extra` operands indexed like a
 /// reduction's output (the dims in `reduced` dropped).
-mlir::Value mapWithReduced(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-    llvm::ArrayRef<bool> reduced, mlir::ValueRange extra,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange)>
-        fn);
+mlir::Value
+mapWithReduced(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+               llvm::ArrayRef<bool> reduced, mlir::ValueRange extra,
+               llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                              mlir::ValueRange)>
+                   fn);
 
 } // namespace dlc
 

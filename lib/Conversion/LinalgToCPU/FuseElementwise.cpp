@@ -2,9 +2,10 @@
 //
 // Upstream linalg-fuse-elementwise-ops with a cost rule: data movement (a
 // generic whose body only yields an input, or a reshape) is not fused into
-// a generic with a reduction, nor a reduction into a reshape. Fused into a matmul, an im2col copy or a
-// transpose turns the matmul's contiguous rows into strided gathers (the
-// CNN train step: conv 2.5x slower than with the copy kept apart).
+// a generic with a reduction, nor a reduction into a reshape. Fused into a
+// matmul, an im2col copy or a transpose turns the matmul's contiguous rows into
+// strided gathers (the CNN train step: conv 2.5x slower than with the copy kept
+// apart).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,7 +36,8 @@ bool movesData(Operation *op) {
     return false;
   auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
   return llvm::all_of(yield.getOperands(), [&](Value v) {
-    return isa<BlockArgument>(v) && cast<BlockArgument>(v).getOwner() == generic.getBody();
+    return isa<BlockArgument>(v) &&
+           cast<BlockArgument>(v).getOwner() == generic.getBody();
   });
 }
 

@@ -104,23 +104,23 @@ struct ReportFailedAssertsPass
     OpBuilder b(context);
     b.setInsertionPointToEnd(module.getBody());
     auto ptr = LLVM::LLVMPointerType::get(context);
-    FailureOr<LLVM::LLVMFuncOp> fail =
-        LLVM::lookupOrCreateFn(b, module, "dlc_entry_fail", {ptr},
-                               LLVM::LLVMVoidType::get(context));
+    FailureOr<LLVM::LLVMFuncOp> fail = LLVM::lookupOrCreateFn(
+        b, module, "dlc_entry_fail", {ptr}, LLVM::LLVMVoidType::get(context));
     if (failed(fail))
       return signalPassFailure();
     for (auto [i, a] : llvm::enumerate(asserts)) {
       Location loc = a.getLoc();
       b.setInsertionPoint(a);
       Value failed = arith::XOrIOp::create(
-          b, loc, a.getArg(), arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+          b, loc, a.getArg(),
+          arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
       auto branch = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
       b.setInsertionPointToStart(branch.thenBlock());
       std::string message = describeNode(loc) + a.getMsg().str();
       message.push_back('\0');
-      Value text = LLVM::createGlobalString(
-          loc, b, "dlc_check_" + std::to_string(i), message,
-          LLVM::Linkage::Internal);
+      Value text =
+          LLVM::createGlobalString(loc, b, "dlc_check_" + std::to_string(i),
+                                   message, LLVM::Linkage::Internal);
       LLVM::CallOp::create(b, loc, *fail, ValueRange{text});
       a.erase();
     }
@@ -146,14 +146,14 @@ struct SerializeNestedParallelLoopsPass
     // around it, whose clone then carries the rewritten body.
     for (scf::ParallelOp p : nested) {
       OpBuilder b(p);
-      scf::buildLoopNest(b, p.getLoc(), p.getLowerBound(), p.getUpperBound(),
-                         p.getStep(),
-                         [&](OpBuilder &nb, Location, ValueRange ivs) {
-                           IRMapping map;
-                           map.map(p.getInductionVars(), ivs);
-                           for (Operation &op : p.getBody()->without_terminator())
-                             nb.clone(op, map);
-                         });
+      scf::buildLoopNest(
+          b, p.getLoc(), p.getLowerBound(), p.getUpperBound(), p.getStep(),
+          [&](OpBuilder &nb, Location, ValueRange ivs) {
+            IRMapping map;
+            map.map(p.getInductionVars(), ivs);
+            for (Operation &op : p.getBody()->without_terminator())
+              nb.clone(op, map);
+          });
       p.erase();
     }
   }

@@ -6,11 +6,9 @@ using namespace mlir;
 using namespace dlc::onnx_frontend;
 namespace dl = dlc::dl;
 
-FailureOr<SmallVector<int64_t>>
-dlc::onnx_frontend::resolvePads(NodeImporter &n, RankedTensorType input,
-                                ArrayRef<int64_t> kernel,
-                                ArrayRef<int64_t> strides,
-                                ArrayRef<int64_t> dilations) {
+FailureOr<SmallVector<int64_t>> dlc::onnx_frontend::resolvePads(
+    NodeImporter &n, RankedTensorType input, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
   size_t spatial = kernel.size();
   std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
@@ -26,8 +24,7 @@ dlc::onnx_frontend::resolvePads(NodeImporter &n, RankedTensorType input,
   if (autoPad == "VALID")
     return SmallVector<int64_t>(2 * spatial, 0);
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
-    return (void)n.fail("auto_pad=" + autoPad + " is not supported"),
-           failure();
+    return (void)n.fail("auto_pad=" + autoPad + " is not supported"), failure();
   SmallVector<int64_t> pads(2 * spatial, 0);
   for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(i + 2);

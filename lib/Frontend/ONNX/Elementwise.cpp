@@ -163,7 +163,8 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
         hi = n.floatAttr("max", 0);
     } else {
       for (auto [idx, bound, value] :
-           {std::tuple<unsigned, std::optional<double> *, Value *>{1, &lo, &loValue},
+           {std::tuple<unsigned, std::optional<double> *, Value *>{1, &lo,
+                                                                   &loValue},
             {2, &hi, &hiValue}}) {
         if (!n.hasInput(idx))
           continue;

@@ -6,8 +6,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
@@ -87,7 +87,8 @@ static std::optional<DenseElementsAttr> constantOf(Value v) {
   return std::nullopt;
 }
 
-std::optional<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i) const {
+std::optional<SmallVector<int64_t>>
+NodeImporter::constantInts(unsigned i) const {
   auto dense = constantOf(input(i));
   if (!dense || !isa<IntegerType>(dense->getElementType()))
     return std::nullopt;
@@ -97,7 +98,8 @@ std::optional<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i) const
   return out;
 }
 
-std::optional<SmallVector<double>> NodeImporter::constantFloats(unsigned i) const {
+std::optional<SmallVector<double>>
+NodeImporter::constantFloats(unsigned i) const {
   auto dense = constantOf(input(i));
   if (!dense)
     return std::nullopt;
@@ -117,7 +119,7 @@ std::optional<SmallVector<double>> NodeImporter::constantFloats(unsigned i) cons
 }
 
 LogicalResult NodeImporter::fail(const Twine &message) {
-  std::string name = !displayName.empty() ? displayName
+  std::string name = !displayName.empty()  ? displayName
                      : node.name().empty() ? "<unnamed>"
                                            : node.name();
   std::string opsetText;
@@ -159,9 +161,9 @@ FailureOr<SmallVector<Value>> NodeImporter::finish(OperationState &opState,
             op->getPropertiesStorage(), op->getRegions(), inferred)) ||
         inferred.size() != op->getNumResults()) {
       op->erase();
-      return fail(messages.empty() ? "cannot infer the result type of " +
-                                         opName.str()
-                                   : messages);
+      return fail(messages.empty()
+                      ? "cannot infer the result type of " + opName.str()
+                      : messages);
     }
     for (auto [r, t] : llvm::zip(op->getResults(), inferred))
       r.setType(t);
@@ -350,10 +352,11 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
     raw = t.raw_data();
   } else {
     // Typed fields: pack them into the raw little-endian layout.
-    int64_t fieldSize = t.data_type() == onnx::TensorProto::FLOAT ? t.float_data_size()
-                        : t.data_type() == onnx::TensorProto::DOUBLE ? t.double_data_size()
-                        : t.data_type() == onnx::TensorProto::INT64 ? t.int64_data_size()
-                        : t.int32_data_size();
+    int64_t fieldSize =
+        t.data_type() == onnx::TensorProto::FLOAT    ? t.float_data_size()
+        : t.data_type() == onnx::TensorProto::DOUBLE ? t.double_data_size()
+        : t.data_type() == onnx::TensorProto::INT64  ? t.int64_data_size()
+                                                     : t.int32_data_size();
     if (fieldSize != count) {
       error = "tensor '" + t.name() + "' has " + std::to_string(fieldSize) +
               " values for shape with " + std::to_string(count) + " elements";
@@ -401,8 +404,7 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
   }
   if (static_cast<int64_t>(raw.size()) != count * (int64_t)elemBytes) {
     error = "tensor '" + t.name() + "' has " + std::to_string(raw.size()) +
-            " bytes of data, expected " +
-            std::to_string(count * elemBytes);
+            " bytes of data, expected " + std::to_string(count * elemBytes);
     return failure();
   }
   if (width == 1) {
@@ -414,8 +416,8 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
   // Small tensors (shapes, scalars) stay dense so folders can read them.
   constexpr int64_t kResourceThreshold = 1024;
   if (count <= kResourceThreshold || isa<IntegerType>(et))
-    return cast<ElementsAttr>(
-        DenseElementsAttr::getFromRawBuffer(type, ArrayRef(raw.data(), raw.size())));
+    return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef(raw.data(), raw.size())));
   std::string blobName = t.name().empty()
                              ? "onnx_tensor_" + std::to_string(blobCounter++)
                              : t.name();
@@ -539,8 +541,10 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
       return failure();
     }
   } else if (bytes.size() > static_cast<size_t>(INT_MAX) ||
-             !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    error("'" + name + "' is not an ONNX model (protobuf parse failed; is the "
+             !model.ParseFromArray(bytes.data(),
+                                   static_cast<int>(bytes.size()))) {
+    error("'" + name +
+          "' is not an ONNX model (protobuf parse failed; is the "
           "file truncated or of another format?)");
     return failure();
   }
@@ -554,7 +558,8 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
       domainVersions[os.domain()] = os.version();
   if (options.verbose)
     log << "dlc: parsed '" << name << "' (ir_version " << model.ir_version()
-        << ", opset " << opset << ") in " << llvm::format("%.1f", msSince(start)) << " ms\n";
+        << ", opset " << opset << ") in "
+        << llvm::format("%.1f", msSince(start)) << " ms\n";
   // Without a default-domain import every node is of another domain, and
   // there is nothing to convert.
   bool noDefaultDomain = llvm::none_of(model.opset_import(),
@@ -581,14 +586,18 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   // The ONNX library checks what it knows; a newer model (IR version or
   // opset) is checked by the importer itself, node by node.
   int64_t libraryOpset =
-      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
-  newerThanLibrary = opset > libraryOpset ||
-                     model.ir_version() > onnx::Version::IR_VERSION;
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+          .Map()
+          .at("")
+          .second;
+  newerThanLibrary =
+      opset > libraryOpset || model.ir_version() > onnx::Version::IR_VERSION;
   if (newerThanLibrary) {
     if (options.verbose)
-      log << "dlc: the ONNX library knows IR version " << onnx::Version::IR_VERSION
-          << " and opset " << libraryOpset << "; checking this IR version "
-          << model.ir_version() << ", opset " << opset << " model in the importer\n";
+      log << "dlc: the ONNX library knows IR version "
+          << onnx::Version::IR_VERSION << " and opset " << libraryOpset
+          << "; checking this IR version " << model.ir_version() << ", opset "
+          << opset << " model in the importer\n";
   } else {
     try {
       start = std::chrono::steady_clock::now();
@@ -625,8 +634,8 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
           convertVersion(model, opset, options.targetOpset, legacyNodeOpsets);
       model = std::move(converted);
       if (options.verbose)
-        log << "dlc: converted opset " << opset << " -> "
-            << options.targetOpset << " in " << llvm::format("%.1f", msSince(start)) << " ms\n";
+        log << "dlc: converted opset " << opset << " -> " << options.targetOpset
+            << " in " << llvm::format("%.1f", msSince(start)) << " ms\n";
       opset = options.targetOpset;
     } catch (const std::exception &e) {
       // The importer knows the semantics of opsets 7 and up, so a model the
@@ -649,7 +658,8 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
     start = std::chrono::steady_clock::now();
     onnx::shape_inference::InferShapes(model);
     if (options.verbose)
-      log << "dlc: ONNX shape inference in " << llvm::format("%.1f", msSince(start)) << " ms\n";
+      log << "dlc: ONNX shape inference in "
+          << llvm::format("%.1f", msSince(start)) << " ms\n";
   } catch (const std::exception &e) {
     // For a model newer than the library, dl's own shape inference decides.
     if (!newerThanLibrary) {
@@ -700,7 +710,8 @@ LogicalResult ModelImporter::pinInputShapes() {
 FailureOr<RankedTensorType>
 ModelImporter::convertValueType(const onnx::ValueInfoProto &vi) {
   if (!vi.type().has_tensor_type()) {
-    error("value '" + vi.name() + "' is not a tensor (sequences, maps and "
+    error("value '" + vi.name() +
+          "' is not a tensor (sequences, maps and "
           "optionals are not supported)");
     return failure();
   }
@@ -712,8 +723,10 @@ ModelImporter::convertValueType(const onnx::ValueInfoProto &vi) {
     return failure();
   }
   if (!tt.has_shape()) {
-    error("value '" + vi.name() + "' has unknown rank; pin it with "
-          "--input-shape " + vi.name() + "=DxDx...");
+    error("value '" + vi.name() +
+          "' has unknown rank; pin it with "
+          "--input-shape " +
+          vi.name() + "=DxDx...");
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -840,8 +853,9 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
     std::string nodeName = node.name().empty()
                                ? node.op_type() + "_" + std::to_string(index)
                                : node.name();
-    auto loc = NameLoc::get(builder.getStringAttr(nodeName),
-                            NameLoc::get(builder.getStringAttr(node.op_type())));
+    auto loc =
+        NameLoc::get(builder.getStringAttr(nodeName),
+                     NameLoc::get(builder.getStringAttr(node.op_type())));
     NodeImporter ni(node, state, loc);
     ni.displayName = nodeName;
     if (node.op_type() == "Constant") {
@@ -953,8 +967,9 @@ OwningOpRef<ModuleOp> dlc::onnx_frontend::importModelBytes(
 OwningOpRef<ModuleOp> dlc::onnx_frontend::importModelFile(
     MLIRContext &context, const std::string &path, const ImportOptions &options,
     llvm::raw_ostream &errors, llvm::raw_ostream &log) {
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                                   /*RequiresNullTerminator=*/false);
+  auto buffer =
+      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
   if (!buffer) {
     errors << "error: cannot read '" << path
            << "': " << buffer.getError().message() << "\n";

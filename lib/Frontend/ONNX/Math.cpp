@@ -20,7 +20,8 @@ static LogicalResult importEinsum(NodeImporter &n) {
       comma == std::string::npos || comma > arrow ||
       eq.find("...") != std::string::npos)
     return n.fail("Einsum '" + eq + "' is not a two-operand matmul form");
-  std::string a = eq.substr(0, comma), b = eq.substr(comma + 1, arrow - comma - 1),
+  std::string a = eq.substr(0, comma),
+              b = eq.substr(comma + 1, arrow - comma - 1),
               out = eq.substr(arrow + 2);
   if (a.size() < 2 || a.size() != b.size() || a.size() != out.size())
     return n.fail("Einsum '" + eq + "' is not a two-operand matmul form");

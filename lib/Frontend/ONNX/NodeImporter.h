@@ -131,8 +131,10 @@ public:
   int64_t intAttr(llvm::StringRef name, int64_t dflt) const;
   double floatAttr(llvm::StringRef name, double dflt) const;
   std::string stringAttr(llvm::StringRef name, llvm::StringRef dflt) const;
-  std::optional<llvm::SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
-  std::optional<llvm::SmallVector<double>> floatsAttr(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  intsAttr(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<double>>
+  floatsAttr(llvm::StringRef name) const;
 
   /// The elements of input `i` when it is a constant (an initializer, a
   /// Constant node or a folded subgraph).

@@ -31,8 +31,9 @@ axesOperand(NodeImporter &n, StringRef name, unsigned inputIndex,
 /// A constant i64 result for folded shape arithmetic: 1-D, or `shape`.
 static void setInts(NodeImporter &n, ArrayRef<int64_t> values,
                     std::optional<ArrayRef<int64_t>> shape = std::nullopt) {
-  SmallVector<int64_t> dims = shape ? SmallVector<int64_t>(*shape)
-                                    : SmallVector<int64_t>{(int64_t)values.size()};
+  SmallVector<int64_t> dims =
+      shape ? SmallVector<int64_t>(*shape)
+            : SmallVector<int64_t>{(int64_t)values.size()};
   auto type = RankedTensorType::get(dims, n.b.getI64Type());
   n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
 }
@@ -43,7 +44,8 @@ static LogicalResult importReshape(NodeImporter &n) {
   bool allowZero = n.intAttr("allowzero", 0) != 0;
   if (target)
     target = SmallVector<int64_t>(*target); // the loop below edits a copy
-  const SmallVector<int64_t> requested = target ? *target : SmallVector<int64_t>();
+  const SmallVector<int64_t> requested =
+      target ? *target : SmallVector<int64_t>();
   if (!target) {
     // A shape known only at run time: dl.reshape applies ONNX's 0 / -1
     // rules to it then. Only its length (the result rank) must be static.
@@ -196,8 +198,8 @@ static LogicalResult importSplit(NodeImporter &n) {
     sizes = *c;
   }
   if (sizes.empty()) {
-    int64_t parts = n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1)
-                                             : n.numOutputs();
+    int64_t parts =
+        n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1) : n.numOutputs();
     int64_t dim = in.getDimSize(a);
     if (ShapedType::isDynamic(dim))
       return n.fail("splitting a dynamic dim needs explicit sizes");
@@ -337,8 +339,8 @@ static LogicalResult importResize(NodeImporter &n) {
   if (n.hasAttr("axes"))
     return n.fail("the axes attribute is not supported");
   // Opset < 11 Resize (even after conversion) is asymmetric and floors.
-  bool legacy = n.opset() < 11 ||
-                n.state.legacyResizeOutputs.count(n.node.output(0));
+  bool legacy =
+      n.opset() < 11 || n.state.legacyResizeOutputs.count(n.node.output(0));
   std::string ctm = n.stringAttr("coordinate_transformation_mode",
                                  legacy ? "asymmetric" : "half_pixel");
   std::string nearest =
@@ -424,8 +426,8 @@ static LogicalResult importTrilu(NodeImporter &n) {
     SmallVector<int64_t> values(count);
     for (int64_t i = 0; i < count; ++i)
       values[i] = i;
-    return n.constant(DenseElementsAttr::get(
-        RankedTensorType::get(shape, i64), ArrayRef<int64_t>(values)));
+    return n.constant(DenseElementsAttr::get(RankedTensorType::get(shape, i64),
+                                             ArrayRef<int64_t>(values)));
   };
   Value r = iota(rows, {rows, 1}), c = iota(cols, {1, cols});
   auto diff = n.create<dl::SubOp>(c, r);

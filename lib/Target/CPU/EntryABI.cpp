@@ -15,11 +15,22 @@ namespace dlc::cpu {
 
 // Mirrors runtime/include/dlc/runtime.h.
 enum : int32_t {
-  kF32 = 0, kF16 = 1, kBF16 = 2, kF64 = 3, kI8 = 4, kI32 = 5, kI64 = 6, kI1 = 7
+  kF32 = 0,
+  kF16 = 1,
+  kBF16 = 2,
+  kF64 = 3,
+  kI8 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kI1 = 7
 };
 enum : int32_t {
-  kStatusOk = 0, kStatusOutOfMemory = 2, kStatusShape = 3, kStatusDtype = 4,
-  kStatusIO = 5, kStatusRuntime = 7
+  kStatusOk = 0,
+  kStatusOutOfMemory = 2,
+  kStatusShape = 3,
+  kStatusDtype = 4,
+  kStatusIO = 5,
+  kStatusRuntime = 7
 };
 
 /// The weights file: this magic, the payload size (u64), then each weight's
@@ -47,13 +58,14 @@ static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
 }
 
 static const char *dtypeName(int32_t d) {
-  static const char *names[] = {"f32", "f16", "bf16", "f64", "i8", "i32", "i64", "i1"};
+  static const char *names[] = {"f32", "f16", "bf16", "f64",
+                                "i8",  "i32", "i64",  "i1"};
   return names[d];
 }
 
 static const char *cTypeName(int32_t d) {
-  static const char *names[] = {"float",   "uint16_t", "uint16_t", "double",
-                                "int8_t",  "int32_t",  "int64_t",  "uint8_t"};
+  static const char *names[] = {"float",  "uint16_t", "uint16_t", "double",
+                                "int8_t", "int32_t",  "int64_t",  "uint8_t"};
   return names[d];
 }
 
@@ -162,9 +174,9 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
   // The tables dlc_entry_run reads (dlc_entry and dlc_entry_tensor in
   // runtime/include/dlc/runtime.h).
   auto privateGlobal = [&](llvm::Constant *init, const Twine &name) {
-    return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
-                                    llvm::GlobalValue::PrivateLinkage, init,
-                                    name);
+    return new llvm::GlobalVariable(
+        module, init->getType(), /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage, init, name);
   };
   auto string = [&](StringRef text) {
     return privateGlobal(llvm::ConstantDataArray::getString(ctx, text),
@@ -194,13 +206,13 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
       }
     }
     return llvm::ConstantStruct::get(
-        tensorDescTy,
-        {string(t.name), llvm::ConstantInt::get(i32, t.dtype),
-         llvm::ConstantInt::get(i32, rank), shape, classes, names,
-         llvm::ConstantInt::get(i32, t.inplace), llvm::ConstantInt::get(i32, 0)});
+        tensorDescTy, {string(t.name), llvm::ConstantInt::get(i32, t.dtype),
+                       llvm::ConstantInt::get(i32, rank), shape, classes, names,
+                       llvm::ConstantInt::get(i32, t.inplace),
+                       llvm::ConstantInt::get(i32, 0)});
   };
-  auto table = [&](ArrayRef<TensorSignature> ts, const char *what)
-      -> llvm::Constant * {
+  auto table = [&](ArrayRef<TensorSignature> ts,
+                   const char *what) -> llvm::Constant * {
     if (ts.empty())
       return null;
     std::vector<llvm::Constant *> entries;
@@ -219,17 +231,16 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
   llvm::Constant *ready = null;
   if (sig.externalWeights)
     ready = module.getNamedGlobal(sig.prefix + "_weights_loaded");
-  auto *entryDescTy = llvm::StructType::get(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr});
+  auto *entryDescTy =
+      llvm::StructType::get(ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr});
   llvm::Constant *entryDesc = privateGlobal(
       llvm::ConstantStruct::get(
-          entryDescTy,
-          {llvm::ConstantInt::get(i32, sig.inputs.size()),
-           llvm::ConstantInt::get(i32, sig.outputs.size()),
-           llvm::ConstantInt::get(i32, sig.classSize.size()),
-           llvm::ConstantInt::get(i32, 0), string(run),
-           table(sig.inputs, "inputs"), table(sig.outputs, "outputs"),
-           classSize, ready}),
+          entryDescTy, {llvm::ConstantInt::get(i32, sig.inputs.size()),
+                        llvm::ConstantInt::get(i32, sig.outputs.size()),
+                        llvm::ConstantInt::get(i32, sig.classSize.size()),
+                        llvm::ConstantInt::get(i32, 0), string(run),
+                        table(sig.inputs, "inputs"),
+                        table(sig.outputs, "outputs"), classSize, ready}),
       run + ".entry");
 
   // RUN.invoke(results, inputs): the model's C interface with the input
@@ -241,16 +252,17 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
     std::vector<llvm::Value *> args{invoke->getArg(0)};
     for (size_t i = 0; i < sig.inputs.size(); ++i)
-      args.push_back(b.CreateLoad(
-          ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(1), i)));
+      args.push_back(
+          b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(1), i)));
     b.CreateCall(ciface, args);
     b.CreateRetVoid();
   }
   llvm::FunctionCallee entryRun = module.getOrInsertFunction(
-      "dlc_entry_run", llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false));
-  auto *runFn = llvm::Function::Create(
-      llvm::FunctionType::get(i32, {ptr, ptr}, false),
-      llvm::Function::ExternalLinkage, run, module);
+      "dlc_entry_run",
+      llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false));
+  auto *runFn =
+      llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, ptr}, false),
+                             llvm::Function::ExternalLinkage, run, module);
   {
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", runFn));
     b.CreateRet(b.CreateCall(
@@ -406,22 +418,22 @@ LogicalResult externalizeWeights(llvm::Module &module, EntrySignature &sig,
   b.SetInsertPoint(opened);
   // Header: magic and payload size must match what this code was built with.
   auto *header = b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), 24));
-  llvm::Value *got = b.CreateCall(freadFn, {header, b.getInt64(1),
-                                            b.getInt64(24), file});
+  llvm::Value *got =
+      b.CreateCall(freadFn, {header, b.getInt64(1), b.getInt64(24), file});
   llvm::Value *magic = llvm::ConstantDataArray::getRaw(
-      llvm::StringRef(kWeightsMagic, sizeof kWeightsMagic), sizeof kWeightsMagic,
-      b.getInt8Ty());
+      llvm::StringRef(kWeightsMagic, sizeof kWeightsMagic),
+      sizeof kWeightsMagic, b.getInt8Ty());
   auto *magicGlobal = new llvm::GlobalVariable(
       module, magic->getType(), true, llvm::GlobalValue::PrivateLinkage,
       llvm::cast<llvm::Constant>(magic), "dlc_weights_magic");
   llvm::Value *sameMagic = b.CreateICmpEQ(
       b.CreateCall(memcmpFn, {header, magicGlobal, b.getInt64(16)}),
       b.getInt32(0));
-  llvm::Value *fileSize = b.CreateLoad(
-      i64, b.CreateConstGEP1_64(b.getInt8Ty(), header, 16));
-  llvm::Value *ok = b.CreateAnd(
-      b.CreateAnd(b.CreateICmpEQ(got, b.getInt64(24)), sameMagic),
-      b.CreateICmpEQ(fileSize, b.getInt64(size)));
+  llvm::Value *fileSize =
+      b.CreateLoad(i64, b.CreateConstGEP1_64(b.getInt8Ty(), header, 16));
+  llvm::Value *ok =
+      b.CreateAnd(b.CreateAnd(b.CreateICmpEQ(got, b.getInt64(24)), sameMagic),
+                  b.CreateICmpEQ(fileSize, b.getInt64(size)));
   auto *readWeights = llvm::BasicBlock::Create(ctx, "read", init);
   b.CreateCondBr(ok, readWeights, closeFail);
   b.SetInsertPoint(readWeights);
@@ -431,8 +443,9 @@ LogicalResult externalizeWeights(llvm::Module &module, EntrySignature &sig,
   auto *scratch = b.CreateAlloca(b.getInt8Ty(), b.getInt64(64));
   for (auto &[g, offset] : moved) {
     if (offset > position) {
-      llvm::Value *n = b.CreateCall(
-          freadFn, {scratch, b.getInt64(1), b.getInt64(offset - position), file});
+      llvm::Value *n =
+          b.CreateCall(freadFn, {scratch, b.getInt64(1),
+                                 b.getInt64(offset - position), file});
       auto *next = llvm::BasicBlock::Create(ctx, "pad_ok", init);
       b.CreateCondBr(b.CreateICmpEQ(n, b.getInt64(offset - position)), next,
                      closeFail);
@@ -469,7 +482,8 @@ void emitExecutableAliases(llvm::Module &module, const EntrySignature &sig) {
   };
   constant("dlc_model_name",
            llvm::ConstantDataArray::getString(ctx, sig.prefix));
-  constant("dlc_model_num_inputs", llvm::ConstantInt::get(i32, sig.inputs.size()));
+  constant("dlc_model_num_inputs",
+           llvm::ConstantInt::get(i32, sig.inputs.size()));
   constant("dlc_model_num_outputs",
            llvm::ConstantInt::get(i32, sig.outputs.size()));
   auto forward = [&](const char *name, const std::string &target,
@@ -523,10 +537,13 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
   const std::string &p = main.prefix;
   os << "/* " << p << ".h: generated by dlc; do not edit.\n"
      << " *\n"
-     << " * " << main.runSymbol << "(inputs, outputs) runs the model. Inputs are\n"
-     << " * tensors with the dtypes, ranks and static dims below (strided ones\n"
+     << " * " << main.runSymbol
+     << "(inputs, outputs) runs the model. Inputs are\n"
+     << " * tensors with the dtypes, ranks and static dims below (strided "
+        "ones\n"
      << " * are copied to contiguous temporaries first).\n"
-     << " * For each output the caller sets `shape` to an int64_t[rank] array;\n"
+     << " * For each output the caller sets `shape` to an int64_t[rank] "
+        "array;\n"
      << " * the entry point fills data (malloc'd), dtype, rank, shape and\n"
      << " * strides (NULL: contiguous).\n"
      << " * Free outputs with " << main.releaseSymbol
@@ -534,7 +551,8 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
      << " * Returns a dlc_status: 0, or DLC_STATUS_SHAPE_MISMATCH /\n"
      << " * DLC_STATUS_DTYPE_MISMATCH / DLC_STATUS_INVALID_ARGUMENT for a bad\n"
      << " * call, DLC_STATUS_OUT_OF_MEMORY, DLC_STATUS_RUNTIME_ERROR; then\n"
-     << " * dlc_last_error() says which input, dim and values, and the outputs\n"
+     << " * dlc_last_error() says which input, dim and values, and the "
+        "outputs\n"
      << " * are untouched.\n"
      << " */\n"
      << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
@@ -553,9 +571,9 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
        << "\n\n";
     auto describe = [&](const char *kind, size_t i, const TensorSignature &t) {
       std::string name = llvm::formatv("{0}_{1}{2}", id, upper(kind), i).str();
-      os << "/* " << kind << " " << i << (t.name.empty() ? "" : " '" + t.name + "'")
-         << ": " << dtypeName(t.dtype) << " " << shapeText(t)
-         << " (-1: dynamic) */\n"
+      os << "/* " << kind << " " << i
+         << (t.name.empty() ? "" : " '" + t.name + "'") << ": "
+         << dtypeName(t.dtype) << " " << shapeText(t) << " (-1: dynamic) */\n"
          << "#define " << name << "_DTYPE " << t.dtype << "\n"
          << "#define " << name << "_RANK " << t.shape.size() << "\n";
       if (!t.shape.empty()) {
@@ -589,13 +607,16 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
       describe("output", returned++, out);
     }
     if (returned != sig.outputs.size())
-      os << "/* " << sig.runSymbol << " also writes the new value of each of the\n"
-         << " * first " << id << "_NUM_STATE inputs (the state) back into that\n"
+      os << "/* " << sig.runSymbol
+         << " also writes the new value of each of the\n"
+         << " * first " << id
+         << "_NUM_STATE inputs (the state) back into that\n"
          << " * input's buffer. */\n"
          << "#define " << id << "_NUM_STATE " << sig.outputs.size() - returned
          << "\n";
     if (sig.externalWeights)
-      os << "/* The weights are in " << sig.weightsFile << ": load them once with\n"
+      os << "/* The weights are in " << sig.weightsFile
+         << ": load them once with\n"
          << " * " << sig.prefix << "_init(path) before " << sig.runSymbol
          << " (which returns\n"
          << " * DLC_STATUS_RUNTIME_ERROR until then). */\n"

@@ -205,15 +205,15 @@ DLC_RUNTIME_API dlc_status dlc_parallel_for(int64_t begin, int64_t end,
  * it. The entry point (NAME_run, NAME_train_step, ...) is one call to
  * dlc_entry_run, so every check, message and copy lives here. */
 typedef struct dlc_entry_tensor {
-  const char *name;              /* the ONNX value name ("" if none) */
-  int32_t dtype;                 /* a dlc_dtype */
+  const char *name; /* the ONNX value name ("" if none) */
+  int32_t dtype;    /* a dlc_dtype */
   int32_t rank;
-  const int64_t *shape;          /* rank dims; -1 for a dynamic dim */
-  const int32_t *dim_class;      /* inputs: rank entries, an index into
-                                    dlc_entry.class_size or -1; or NULL */
-  const char *const *dim_names;  /* rank names ("" if none), or NULL */
-  int32_t inplace;               /* outputs: the input whose buffer gets the
-                                    result (updated state), or -1 */
+  const int64_t *shape;         /* rank dims; -1 for a dynamic dim */
+  const int32_t *dim_class;     /* inputs: rank entries, an index into
+                                   dlc_entry.class_size or -1; or NULL */
+  const char *const *dim_names; /* rank names ("" if none), or NULL */
+  int32_t inplace;              /* outputs: the input whose buffer gets the
+                                   result (updated state), or -1 */
   int32_t reserved;
 } dlc_entry_tensor;
 

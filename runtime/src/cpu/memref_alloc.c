@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define HEADER 64                   /* bytes below each user pointer */
+#define HEADER 64                    /* bytes below each user pointer */
 #define CACHE_MIN ((size_t)64 << 10) /* smaller blocks: plain malloc/free */
 #define NUM_CLASSES 256
 #define DLC_CACHE_LIMIT ((size_t)1 << 30)

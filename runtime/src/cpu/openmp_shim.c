@@ -12,8 +12,8 @@
 #include <dlc/runtime.h>
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define KMP_API __attribute__((visibility("default")))
 #define MAX_ARGS 32
@@ -36,20 +36,38 @@ static void callTask(const Region *r, int32_t id) {
   void *const *a = r->args;
   switch (r->argc) {
 #define A(n) a[n]
-  case 0: r->task(&gtid, &btid); break;
-  case 1: r->task(&gtid, &btid, A(0)); break;
-  case 2: r->task(&gtid, &btid, A(0), A(1)); break;
-  case 3: r->task(&gtid, &btid, A(0), A(1), A(2)); break;
-  case 4: r->task(&gtid, &btid, A(0), A(1), A(2), A(3)); break;
-  case 5: r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4)); break;
-  case 6: r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5)); break;
-  case 7: r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6)); break;
-  case 8: r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7)); break;
+  case 0:
+    r->task(&gtid, &btid);
+    break;
+  case 1:
+    r->task(&gtid, &btid, A(0));
+    break;
+  case 2:
+    r->task(&gtid, &btid, A(0), A(1));
+    break;
+  case 3:
+    r->task(&gtid, &btid, A(0), A(1), A(2));
+    break;
+  case 4:
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3));
+    break;
+  case 5:
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4));
+    break;
+  case 6:
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5));
+    break;
+  case 7:
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6));
+    break;
+  case 8:
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7));
+    break;
   default:
-    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7),
-            A(8), A(9), A(10), A(11), A(12), A(13), A(14), A(15), A(16),
-            A(17), A(18), A(19), A(20), A(21), A(22), A(23), A(24), A(25),
-            A(26), A(27), A(28), A(29), A(30), A(31));
+    r->task(&gtid, &btid, A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7), A(8),
+            A(9), A(10), A(11), A(12), A(13), A(14), A(15), A(16), A(17), A(18),
+            A(19), A(20), A(21), A(22), A(23), A(24), A(25), A(26), A(27),
+            A(28), A(29), A(30), A(31));
     break;
 #undef A
   }
@@ -118,9 +136,8 @@ void __kmpc_fork_call(void *loc, int32_t argc, microtask_t task, ...) {
 /* Static schedule: iterations [lower, upper] (inclusive, step incr) split
  * into teamSize contiguous shares, the first ones one longer. */
 void __kmpc_for_static_init_8u(void *loc, int32_t gtid, int32_t schedule,
-                               int32_t *last, uint64_t *lower,
-                               uint64_t *upper, int64_t *stride, int64_t incr,
-                               int64_t chunk) {
+                               int32_t *last, uint64_t *lower, uint64_t *upper,
+                               int64_t *stride, int64_t incr, int64_t chunk) {
   (void)loc;
   (void)schedule;
   (void)chunk;

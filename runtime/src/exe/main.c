@@ -50,13 +50,27 @@ static void print_tensor(int index, const dlc_tensor *t) {
   for (int64_t i = 0; i < n && i < 10; ++i) {
     double v = 0;
     switch (t->dtype) {
-    case DLC_DTYPE_F32: v = ((const float *)t->data)[i]; break;
-    case DLC_DTYPE_F64: v = ((const double *)t->data)[i]; break;
-    case DLC_DTYPE_I8: v = ((const int8_t *)t->data)[i]; break;
-    case DLC_DTYPE_I32: v = ((const int32_t *)t->data)[i]; break;
-    case DLC_DTYPE_I64: v = (double)((const int64_t *)t->data)[i]; break;
-    case DLC_DTYPE_I1: v = ((const uint8_t *)t->data)[i]; break;
-    default: v = ((const uint16_t *)t->data)[i]; break;
+    case DLC_DTYPE_F32:
+      v = ((const float *)t->data)[i];
+      break;
+    case DLC_DTYPE_F64:
+      v = ((const double *)t->data)[i];
+      break;
+    case DLC_DTYPE_I8:
+      v = ((const int8_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_I32:
+      v = ((const int32_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_I64:
+      v = (double)((const int64_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_I1:
+      v = ((const uint8_t *)t->data)[i];
+      break;
+    default:
+      v = ((const uint16_t *)t->data)[i];
+      break;
     }
     printf(i ? " %.6g" : " %.6g", v);
   }

@@ -41,13 +41,16 @@ static const struct {
 static dlc_status read_npy(const char *path, const unsigned char *buf,
                            size_t size, dlc_owned_tensor *out) {
   if (size < 10 || buf[6] < 1)
-    return dlc_set_error(DLC_STATUS_IO_ERROR, "%s: truncated .npy header", path);
-  size_t header_len = buf[6] == 1 ? (size_t)(buf[8] | buf[9] << 8)
-                                  : (size_t)(buf[8] | buf[9] << 8 |
-                                             buf[10] << 16 | (size_t)buf[11] << 24);
+    return dlc_set_error(DLC_STATUS_IO_ERROR, "%s: truncated .npy header",
+                         path);
+  size_t header_len = buf[6] == 1
+                          ? (size_t)(buf[8] | buf[9] << 8)
+                          : (size_t)(buf[8] | buf[9] << 8 | buf[10] << 16 |
+                                     (size_t)buf[11] << 24);
   size_t start = buf[6] == 1 ? 10 : 12;
   if (start + header_len > size)
-    return dlc_set_error(DLC_STATUS_IO_ERROR, "%s: truncated .npy header", path);
+    return dlc_set_error(DLC_STATUS_IO_ERROR, "%s: truncated .npy header",
+                         path);
   char header[1024];
   size_t n = header_len < sizeof header - 1 ? header_len : sizeof header - 1;
   memcpy(header, buf + start, n);
@@ -82,8 +85,8 @@ static dlc_status read_npy(const char *path, const unsigned char *buf,
       ++s;
   }
   out->view.rank = rank;
-  size_t bytes = (size_t)num_elements(out->shape, rank) *
-                 dlc_dtype_size(out->view.dtype);
+  size_t bytes =
+      (size_t)num_elements(out->shape, rank) * dlc_dtype_size(out->view.dtype);
   if (start + header_len + bytes > size)
     return dlc_set_error(DLC_STATUS_IO_ERROR, "%s: truncated data", path);
   out->data = malloc(bytes ? bytes : 1);
@@ -110,15 +113,25 @@ static int read_varint(const unsigned char **p, const unsigned char *end,
 static dlc_dtype onnx_dtype(uint64_t t, int *ok) {
   *ok = 1;
   switch (t) {
-  case 1: return DLC_DTYPE_F32;
-  case 3: return DLC_DTYPE_I8;
-  case 6: return DLC_DTYPE_I32;
-  case 7: return DLC_DTYPE_I64;
-  case 9: return DLC_DTYPE_BOOL;
-  case 10: return DLC_DTYPE_F16;
-  case 11: return DLC_DTYPE_F64;
-  case 16: return DLC_DTYPE_BF16;
-  default: *ok = 0; return DLC_DTYPE_F32;
+  case 1:
+    return DLC_DTYPE_F32;
+  case 3:
+    return DLC_DTYPE_I8;
+  case 6:
+    return DLC_DTYPE_I32;
+  case 7:
+    return DLC_DTYPE_I64;
+  case 9:
+    return DLC_DTYPE_BOOL;
+  case 10:
+    return DLC_DTYPE_F16;
+  case 11:
+    return DLC_DTYPE_F64;
+  case 16:
+    return DLC_DTYPE_BF16;
+  default:
+    *ok = 0;
+    return DLC_DTYPE_F32;
   }
 }
 
@@ -296,7 +309,14 @@ dlc_status dlc_write_tensor(const char *path, const dlc_tensor *t) {
     int total = 10 + len + 1;
     int pad = (64 - total % 64) % 64;
     unsigned short hlen = (unsigned short)(len + pad + 1);
-    unsigned char magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+    unsigned char magic[10] = {0x93,
+                               'N',
+                               'U',
+                               'M',
+                               'P',
+                               'Y',
+                               1,
+                               0,
                                (unsigned char)(hlen & 0xff),
                                (unsigned char)(hlen >> 8)};
     ok = fwrite(magic, 1, 10, f) == 10 &&

@@ -30,7 +30,8 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
 
 /// Writes `module` as an object file for the target.
 mlir::LogicalResult emitObject(llvm::Module &module, const CPUOptions &options,
-                               llvm::raw_pwrite_stream &out, std::string &error);
+                               llvm::raw_pwrite_stream &out,
+                               std::string &error);
 
 } // namespace dlc::cpu
 

@@ -26,10 +26,10 @@
 namespace dlc::cpu {
 
 struct TensorSignature {
-  std::string name;            // the ONNX value name ("" if none)
-  int32_t dtype;               // a dlc_dtype
+  std::string name; // the ONNX value name ("" if none)
+  int32_t dtype;    // a dlc_dtype
   unsigned elementBytes;
-  std::vector<int64_t> shape;  // -1 for a dynamic dim
+  std::vector<int64_t> shape; // -1 for a dynamic dim
   std::vector<std::string> dimNames;
   /// For an input: per dim, its class in EntrySignature::classSize (dynamic
   /// dims the model needs equal), or -1.

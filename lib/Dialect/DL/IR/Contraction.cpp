@@ -42,10 +42,9 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
   ArrayRef<int64_t> bBatch = ArrayRef(b).drop_back(2);
   auto batch = broadcastShapes(aBatch, bBatch);
   if (failed(batch))
-    return emitOptionalError(location, "matmul batch dims ",
-                             shapeToString(aBatch), " and ",
-                             shapeToString(bBatch),
-                             " are not broadcast-compatible");
+    return emitOptionalError(
+        location, "matmul batch dims ", shapeToString(aBatch), " and ",
+        shapeToString(bBatch), " are not broadcast-compatible");
   SmallVector<int64_t> shape = *batch;
   if (!lhsVec)
     shape.push_back(a[a.size() - 2]);
@@ -62,8 +61,9 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
   auto a = tensorTypeOf(adaptor.getA());
   auto b = tensorTypeOf(adaptor.getB());
   if (a.getRank() != 2 || b.getRank() != 2)
-    return emitOptionalError(location, "gemm operands A and B must be 2-D, "
-                                       "got rank ",
+    return emitOptionalError(location,
+                             "gemm operands A and B must be 2-D, "
+                             "got rank ",
                              a.getRank(), " and ", b.getRank(),
                              " (use dl.matmul for batched products)");
   int64_t m = adaptor.getTransA() ? a.getDimSize(1) : a.getDimSize(0);
@@ -71,8 +71,9 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
   int64_t kb = adaptor.getTransB() ? b.getDimSize(1) : b.getDimSize(0);
   int64_t n = adaptor.getTransB() ? b.getDimSize(0) : b.getDimSize(1);
   if (!dimsAgree(ka, kb))
-    return emitOptionalError(location, "gemm contraction dims differ: op(A) "
-                                       "has K = ",
+    return emitOptionalError(location,
+                             "gemm contraction dims differ: op(A) "
+                             "has K = ",
                              dimStr(ka), ", op(B) has K = ", dimStr(kb),
                              " (check trans_a / trans_b)");
   SmallVector<int64_t> shape = {m, n};
@@ -86,10 +87,9 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
     if (ct.getRank() > 2 || failed(bc) ||
         !areRefinableTypes(RankedTensorType::get(*bc, a.getElementType()),
                            RankedTensorType::get(shape, a.getElementType())))
-      return emitOptionalError(location, "gemm C of shape ",
-                               shapeToString(ct.getShape()),
-                               " does not broadcast to the result ",
-                               shapeToString(shape));
+      return emitOptionalError(
+          location, "gemm C of shape ", shapeToString(ct.getShape()),
+          " does not broadcast to the result ", shapeToString(shape));
     shape = *bc;
   }
   inferred.push_back(RankedTensorType::get(shape, a.getElementType()));

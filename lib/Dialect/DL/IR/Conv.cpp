@@ -15,8 +15,9 @@ static FailureOr<int64_t> checkConvRanks(std::optional<Location> loc,
                                          int64_t groups) {
   int64_t rank = input.getRank();
   if (rank < 3 || rank > 5)
-    return emitOptionalError(loc, "input must be N x C x D1..Dk with 1 to 3 "
-                                  "spatial dims, got rank ",
+    return emitOptionalError(loc,
+                             "input must be N x C x D1..Dk with 1 to 3 "
+                             "spatial dims, got rank ",
                              rank);
   if (weight.getRank() != rank)
     return emitOptionalError(loc, "weight rank ", weight.getRank(),
@@ -37,8 +38,9 @@ static LogicalResult checkBias(std::optional<Location> loc, Value bias,
   auto bt = tensorTypeOf(bias);
   if (bt.getRank() != 1 ||
       (isStatic(m) && isStatic(bt.getDimSize(0)) && bt.getDimSize(0) != m))
-    return emitOptionalError(loc, "bias must be 1-D with one value per output "
-                                  "channel (",
+    return emitOptionalError(loc,
+                             "bias must be 1-D with one value per output "
+                             "channel (",
                              isStatic(m) ? std::to_string(m) : "?", "), got ",
                              shapeToString(bt.getShape()));
   return success();
@@ -122,10 +124,10 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
   for (int64_t i = 0; i < *spatial; ++i) {
     int64_t s = w->strides[i], d = w->dilations[i];
     if (outPad[i] < 0 || outPad[i] >= std::max(s, d))
-      return emitOptionalError(location, "output_padding[", i, "] = ",
-                               outPad[i],
-                               " must be >= 0 and smaller than the stride (",
-                               s, ") or dilation (", d, ")");
+      return emitOptionalError(location, "output_padding[", i,
+                               "] = ", outPad[i],
+                               " must be >= 0 and smaller than the stride (", s,
+                               ") or dilation (", d, ")");
     int64_t in = input.getDimSize(i + 2), k = weight.getDimSize(i + 2);
     if (!isStatic(in) || !isStatic(k)) {
       shape.push_back(ShapedType::kDynamic);
@@ -134,8 +136,9 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
     int64_t out = s * (in - 1) + outPad[i] + (k - 1) * d + 1 - w->pads[i] -
                   w->pads[i + *spatial];
     if (out < 1)
-      return emitOptionalError(location, "pads remove the whole output along "
-                                         "spatial dim ",
+      return emitOptionalError(location,
+                               "pads remove the whole output along "
+                               "spatial dim ",
                                i, " (size would be ", out, ")");
     shape.push_back(out);
   }
@@ -177,8 +180,8 @@ LogicalResult ConvWeightGradOp::verify() {
            << m << ") are not divisible by groups (" << groups << ")";
   if (isStatic(gradOut.getDimSize(1)) && gradOut.getDimSize(1) != m)
     return emitOpError("grad_output has ")
-           << gradOut.getDimSize(1) << " channels, expected the result's "
-           << m << " output channels";
+           << gradOut.getDimSize(1) << " channels, expected the result's " << m
+           << " output channels";
   int64_t c = input.getDimSize(1);
   if (isStatic(c) && cg * groups != c)
     return emitOpError("result has ")

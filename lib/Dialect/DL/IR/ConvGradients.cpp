@@ -91,8 +91,8 @@ static Value flippedTransposedWeight(OpBuilder &b, Location loc, Value w,
     r = TransposeOp::create(b, loc, r, b.getDenseI64ArrayAttr(perm));
     SmallVector<int64_t> merged = {groups * cg, mg};
     merged.append(kernel.begin(), kernel.end());
-    r = ReshapeOp::create(b, loc, RankedTensorType::get(merged, et), r,
-                          Value(), b.getBoolAttr(false));
+    r = ReshapeOp::create(b, loc, RankedTensorType::get(merged, et), r, Value(),
+                          b.getBoolAttr(false));
   }
   SmallVector<int64_t> starts, ends, axes, steps;
   for (auto [i, k] : llvm::enumerate(kernel)) {
@@ -208,15 +208,15 @@ DL_RULE(ConvTransposeOp) {
   Value gc = cropNegativePads(b, l, g, pads);
   auto padsAttr = b.getDenseI64ArrayAttr(pads);
   grads.assign(raw->getNumOperands(), Value());
-  Value gx = ConvOp::create(b, l, gc, op.getWeight(), Value(),
-                            op.getStridesAttr(), padsAttr,
-                            op.getDilationsAttr(), op.getGroupsAttr());
+  Value gx =
+      ConvOp::create(b, l, gc, op.getWeight(), Value(), op.getStridesAttr(),
+                     padsAttr, op.getDilationsAttr(), op.getGroupsAttr());
   if (failed(checkType(op, gx, x, "input")))
     return failure();
   grads[0] = gx;
-  grads[1] = ConvWeightGradOp::create(b, l, wt, gc, x, op.getStridesAttr(),
-                                      padsAttr, op.getDilationsAttr(),
-                                      op.getGroupsAttr());
+  grads[1] =
+      ConvWeightGradOp::create(b, l, wt, gc, x, op.getStridesAttr(), padsAttr,
+                               op.getDilationsAttr(), op.getGroupsAttr());
   if (op.getBias())
     grads[2] = channelSum(b, l, g);
   return success();

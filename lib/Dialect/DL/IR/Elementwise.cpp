@@ -116,9 +116,9 @@ OpFoldResult dlc::dl::foldBinary(Operation *op, ArrayRef<Attribute> operands) {
 LogicalResult ClipOp::verify() {
   if (getMin() && getMax() &&
       getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("min (") << getMin()->convertToDouble()
-                                << ") must not exceed max ("
-                                << getMax()->convertToDouble() << ")";
+    return emitOpError("min (")
+           << getMin()->convertToDouble() << ") must not exceed max ("
+           << getMax()->convertToDouble() << ")";
   return success();
 }
 

@@ -38,11 +38,12 @@ Value dlc::dl::expandLike(OpBuilder &b, Location loc, Value v, Value like) {
 }
 
 Value dlc::dl::zerosLike(OpBuilder &b, Location loc, Value like) {
-  return expandLike(b, loc, scalarTensor(b, loc, typeOf(like).getElementType(), 0),
-                    like);
+  return expandLike(
+      b, loc, scalarTensor(b, loc, typeOf(like).getElementType(), 0), like);
 }
 
-Value dlc::dl::unbroadcast(OpBuilder &b, Location loc, Value grad, Value target) {
+Value dlc::dl::unbroadcast(OpBuilder &b, Location loc, Value grad,
+                           Value target) {
   auto gt = typeOf(grad), tt = typeOf(target);
   if (gt == tt)
     return grad;

@@ -93,16 +93,14 @@ static LogicalResult binaryRule(Operation *op, OpBuilder &b, Value g,
 }
 
 DL_RULE(AddOp) {
-  return binaryRule(raw, b, resultGrads[0], grads,
-                    [](GradBuilder &, Value, Value, Value g) {
-                      return Pair{g, g};
-                    });
+  return binaryRule(
+      raw, b, resultGrads[0], grads,
+      [](GradBuilder &, Value, Value, Value g) { return Pair{g, g}; });
 }
 DL_RULE(SubOp) {
-  return binaryRule(raw, b, resultGrads[0], grads,
-                    [](GradBuilder &e, Value, Value, Value g) {
-                      return Pair{g, e.neg(g)};
-                    });
+  return binaryRule(
+      raw, b, resultGrads[0], grads,
+      [](GradBuilder &e, Value, Value, Value g) { return Pair{g, e.neg(g)}; });
 }
 DL_RULE(MulOp) {
   return binaryRule(raw, b, resultGrads[0], grads,

@@ -31,8 +31,9 @@ LogicalResult GatherElementsOp::inferReturnTypes(
   auto in = tensorTypeOf(adaptor.getInput());
   auto indices = tensorTypeOf(adaptor.getIndices());
   if (in.getRank() == 0 || indices.getRank() != in.getRank())
-    return emitOptionalError(location, "gather_elements indices must have the "
-                                       "input's rank (",
+    return emitOptionalError(location,
+                             "gather_elements indices must have the "
+                             "input's rank (",
                              in.getRank(), "), got ", indices.getRank());
   auto axis = normalizeAxis(location, adaptor.getAxis(), in.getRank());
   if (failed(axis))
@@ -43,7 +44,8 @@ LogicalResult GatherElementsOp::inferReturnTypes(
         i > s)
       return emitOptionalError(location, "gather_elements indices dim ", d,
                                " (", i, ") exceeds the input's (", s,
-                               "); only the axis dim ", *axis, " may be larger");
+                               "); only the axis dim ", *axis,
+                               " may be larger");
   }
   inferred.push_back(
       RankedTensorType::get(indices.getShape(), in.getElementType()));
@@ -123,12 +125,13 @@ static std::optional<double> scalarConstant(Attribute attr) {
     return std::nullopt;
   if (isa<FloatType>(dense.getElementType()))
     return (*dense.getValues<APFloat>().begin()).convertToDouble();
-  return static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
+  return static_cast<double>(
+      (*dense.getValues<APInt>().begin()).getSExtValue());
 }
 
 static int64_t rangeLength(double start, double limit, double delta) {
-  return std::max<int64_t>(0, static_cast<int64_t>(
-                                  std::ceil((limit - start) / delta)));
+  return std::max<int64_t>(
+      0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
 }
 
 LogicalResult RangeOp::verify() {
@@ -197,8 +200,7 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *context,
   if (depth < 1)
     return emitOptionalError(location, "one_hot depth must be >= 1, got ",
                              depth);
-  auto axis =
-      normalizeAxis(location, adaptor.getAxis(), indices.getRank() + 1);
+  auto axis = normalizeAxis(location, adaptor.getAxis(), indices.getRank() + 1);
   if (failed(axis))
     return failure();
   Type et = adaptor.getElementType();

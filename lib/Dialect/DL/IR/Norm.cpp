@@ -6,9 +6,10 @@ using namespace mlir;
 using namespace dlc::dl;
 
 /// Checks that each of `params` is 1-D with `channels` elements.
-static LogicalResult checkPerChannel(std::optional<Location> loc,
-                                     ArrayRef<std::pair<StringRef, Value>> params,
-                                     int64_t channels) {
+static LogicalResult
+checkPerChannel(std::optional<Location> loc,
+                ArrayRef<std::pair<StringRef, Value>> params,
+                int64_t channels) {
   // With a dynamic channel count the parameters must still agree with each
   // other: the first static size stands for the channels.
   for (auto [name, value] : params) {
@@ -19,9 +20,8 @@ static LogicalResult checkPerChannel(std::optional<Location> loc,
   for (auto [name, value] : params) {
     auto t = tensorTypeOf(value);
     int64_t n = t.getRank() == 1 ? t.getDimSize(0) : -1;
-    if (t.getRank() != 1 ||
-        (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(channels) &&
-         n != channels))
+    if (t.getRank() != 1 || (!ShapedType::isDynamic(n) &&
+                             !ShapedType::isDynamic(channels) && n != channels))
       return emitOptionalError(
           loc, name, " must be 1-D with one value per channel (",
           ShapedType::isDynamic(channels) ? "?" : std::to_string(channels),
@@ -36,8 +36,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
                                             SmallVectorImpl<Type> &inferred) {
   auto input = tensorTypeOf(adaptor.getInput());
   if (input.getRank() < 2)
-    return emitOptionalError(location, "batch_norm input must be N x C x ..., "
-                                       "got rank ",
+    return emitOptionalError(location,
+                             "batch_norm input must be N x C x ..., "
+                             "got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
     return emitOptionalError(location, "epsilon must be >= 0, got ",
@@ -58,14 +59,16 @@ LogicalResult BatchNormTrainOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferred) {
   auto input = tensorTypeOf(adaptor.getInput());
   if (input.getRank() < 2)
-    return emitOptionalError(location, "batch_norm_train input must be N x C "
-                                       "x ..., got rank ",
+    return emitOptionalError(location,
+                             "batch_norm_train input must be N x C "
+                             "x ..., got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
     return emitOptionalError(location, "epsilon must be >= 0, got ",
                              adaptor.getEpsilon().convertToDouble());
   if (failed(checkPerChannel(
-          location, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
+          location,
+          {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
           input.getDimSize(1))))
     return failure();
   auto stats =
@@ -86,9 +89,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
   if (failed(axis))
     return failure();
   ArrayRef<int64_t> normalized = input.getShape().drop_front(*axis);
-  for (auto [name, value] : {std::pair<StringRef, Value>{"scale",
-                                                         adaptor.getScale()},
-                             {"bias", adaptor.getBias()}}) {
+  for (auto [name, value] :
+       {std::pair<StringRef, Value>{"scale", adaptor.getScale()},
+        {"bias", adaptor.getBias()}}) {
     if (!value)
       continue;
     auto t = tensorTypeOf(value);
@@ -98,9 +101,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
                                input.getElementType());
     auto b = broadcastShapes(normalized, t.getShape());
     if (t.getRank() > static_cast<int64_t>(normalized.size()) || failed(b) ||
-        !areRefinableTypes(RankedTensorType::get(*b, t.getElementType()),
-                           RankedTensorType::get(normalized,
-                                                 t.getElementType())))
+        !areRefinableTypes(
+            RankedTensorType::get(*b, t.getElementType()),
+            RankedTensorType::get(normalized, t.getElementType())))
       return emitOptionalError(location, name, " of shape ",
                                shapeToString(t.getShape()),
                                " does not broadcast to the normalized shape ",
@@ -115,14 +118,16 @@ LogicalResult InstanceNormOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferred) {
   auto input = tensorTypeOf(adaptor.getInput());
   if (input.getRank() < 3)
-    return emitOptionalError(location, "instance_norm input must be N x C x "
-                                       "D1..Dk, got rank ",
+    return emitOptionalError(location,
+                             "instance_norm input must be N x C x "
+                             "D1..Dk, got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
     return emitOptionalError(location, "epsilon must be >= 0, got ",
                              adaptor.getEpsilon().convertToDouble());
   if (failed(checkPerChannel(
-          location, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
+          location,
+          {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
           input.getDimSize(1))))
     return failure();
   inferred.push_back(input);
@@ -135,8 +140,9 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *context,
                                             SmallVectorImpl<Type> &inferred) {
   auto input = tensorTypeOf(adaptor.getInput());
   if (input.getRank() < 2)
-    return emitOptionalError(location, "group_norm input must be N x C x ..., "
-                                       "got rank ",
+    return emitOptionalError(location,
+                             "group_norm input must be N x C x ..., "
+                             "got rank ",
                              input.getRank());
   if (adaptor.getEpsilon().convertToDouble() < 0)
     return emitOptionalError(location, "epsilon must be >= 0, got ",
@@ -150,8 +156,8 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *context,
                              ") are not divisible by num_groups (", groups,
                              ")");
   if (failed(checkPerChannel(
-          location, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
-          c)))
+          location,
+          {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}}, c)))
     return failure();
   inferred.push_back(input);
   return success();

@@ -6,16 +6,16 @@ using namespace mlir;
 using namespace dlc::dl;
 
 static LogicalResult inferPool(std::optional<Location> loc,
-                               RankedTensorType input,
-                               ArrayRef<int64_t> kernel,
+                               RankedTensorType input, ArrayRef<int64_t> kernel,
                                std::optional<ArrayRef<int64_t>> strides,
                                std::optional<ArrayRef<int64_t>> pads,
                                std::optional<ArrayRef<int64_t>> dilations,
                                bool ceilMode, SmallVectorImpl<Type> &inferred) {
   int64_t rank = input.getRank();
   if (rank < 3)
-    return emitOptionalError(loc, "pool input must be N x C x D1..Dk, got "
-                                  "rank ",
+    return emitOptionalError(loc,
+                             "pool input must be N x C x D1..Dk, got "
+                             "rank ",
                              rank);
   int64_t spatial = rank - 2;
   if (static_cast<int64_t>(kernel.size()) != spatial)
@@ -37,10 +37,9 @@ static LogicalResult inferPool(std::optional<Location> loc,
                                w->pads[i], ", ", w->pads[i + spatial],
                                ") must be smaller than the kernel extent ",
                                effective);
-    int64_t out = windowOutputSize(input.getDimSize(i + 2), kernel[i],
-                                   w->strides[i], w->pads[i],
-                                   w->pads[i + spatial], w->dilations[i],
-                                   ceilMode);
+    int64_t out = windowOutputSize(
+        input.getDimSize(i + 2), kernel[i], w->strides[i], w->pads[i],
+        w->pads[i + spatial], w->dilations[i], ceilMode);
     if (!ShapedType::isDynamic(out) && out < 1)
       return emitOptionalError(loc, "pool window (", effective,
                                ") is larger than padded input dim ", i + 2);
@@ -74,8 +73,9 @@ static LogicalResult inferGlobalPool(std::optional<Location> loc,
                                      RankedTensorType input,
                                      SmallVectorImpl<Type> &inferred) {
   if (input.getRank() < 3)
-    return emitOptionalError(loc, "global pool input must be N x C x "
-                                  "D1..Dk, got rank ",
+    return emitOptionalError(loc,
+                             "global pool input must be N x C x "
+                             "D1..Dk, got rank ",
                              input.getRank());
   SmallVector<int64_t> shape(input.getShape());
   std::fill(shape.begin() + 2, shape.end(), 1);
@@ -110,8 +110,7 @@ static LogicalResult verifyPoolGrad(Operation *op, RankedTensorType input,
   auto expected = cast<RankedTensorType>(inferred.front());
   if (!areRefinableTypes(TypeRange{expected}, TypeRange{gradOut}))
     return op->emitOpError("grad_output type ")
-           << gradOut << " does not match the pool's result type "
-           << expected;
+           << gradOut << " does not match the pool's result type " << expected;
   return success();
 }
 

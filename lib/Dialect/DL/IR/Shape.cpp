@@ -33,8 +33,7 @@ LogicalResult ReshapeOp::verify() {
     if (st.getRank() != 1 ||
         (isStatic(st.getDimSize(0)) && st.getDimSize(0) != out.getRank()))
       return emitOpError("shape operand must be 1-D with ")
-             << out.getRank() << " elements (the result rank), got "
-             << st;
+             << out.getRank() << " elements (the result rank), got " << st;
   } else if (out.getNumDynamicDims() > 1) {
     return emitOpError("result ")
            << out << " has " << out.getNumDynamicDims()
@@ -201,10 +200,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
         continue;
       }
       if (isStatic(shape[d]) && isStatic(s) && shape[d] != s)
-        return emitOptionalError(location, "concat input #", idx,
-                                 " has size ", s, " in dim ", d, ", expected ",
-                                 shape[d], " (only the axis dim ", *axis,
-                                 " may differ)");
+        return emitOptionalError(location, "concat input #", idx, " has size ",
+                                 s, " in dim ", d, ", expected ", shape[d],
+                                 " (only the axis dim ", *axis, " may differ)");
       if (!isStatic(shape[d]))
         shape[d] = s;
     }
@@ -347,8 +345,8 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *context,
   for (int64_t a : *axes) {
     int64_t d = in.getDimSize(a);
     if (isStatic(d) && d != 1)
-      return emitOptionalError(location, "cannot squeeze dim ", a,
-                               " of size ", d, " (only size-1 dims)");
+      return emitOptionalError(location, "cannot squeeze dim ", a, " of size ",
+                               d, " (only size-1 dims)");
     drop[a] = true;
   }
   SmallVector<int64_t> shape;
@@ -400,8 +398,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *context,
   // Unlike other ops, axis == rank is valid here (everything goes left).
   if (axis < -rank || axis > rank)
     return emitOptionalError(location, "flatten axis ", axis,
-                             " is out of range for rank ", rank,
-                             " (expected -", rank, " <= axis <= ", rank, ")");
+                             " is out of range for rank ", rank, " (expected -",
+                             rank, " <= axis <= ", rank, ")");
   if (axis < 0)
     axis += rank;
   int64_t outer = shapeProduct(in.getShape().take_front(axis));
@@ -419,8 +417,7 @@ LogicalResult ExpandOp::verify() {
   auto in = getInput().getType();
   auto out = getType();
   if (in.getRank() > out.getRank())
-    return emitOpError("cannot broadcast ")
-           << in << " to lower-rank " << out;
+    return emitOpError("cannot broadcast ") << in << " to lower-rank " << out;
   if (Value shape = getShape()) {
     auto st = tensorTypeOf(shape);
     if (st.getRank() != 1 ||
@@ -438,8 +435,9 @@ LogicalResult ExpandOp::verify() {
              << ", expected 1 or " << o;
     if (!isStatic(o) && isStatic(i) && !getShape())
       return emitOpError("result dim ")
-             << d << " is dynamic but the input dim is static; pass a shape "
-                     "operand to give its size";
+             << d
+             << " is dynamic but the input dim is static; pass a shape "
+                "operand to give its size";
   }
   return success();
 }
@@ -465,10 +463,9 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
   int64_t rank = in.getRank();
   ArrayRef<int64_t> pads = adaptor.getPads();
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
-    return emitOptionalError(location, "pads has ", pads.size(),
-                             " values, expected ", 2 * rank,
-                             " ([begin..., end...] for each of ", rank,
-                             " dims)");
+    return emitOptionalError(
+        location, "pads has ", pads.size(), " values, expected ", 2 * rank,
+        " ([begin..., end...] for each of ", rank, " dims)");
   bool reflect = adaptor.getMode() == PadMode::reflect;
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
@@ -483,12 +480,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
                                " in reflect or edge mode (no values to copy)");
     if (reflect && (pads[d] >= s || pads[d + rank] >= s))
       return emitOptionalError(location, "reflect pads (", pads[d], ", ",
-                               pads[d + rank], ") must be smaller than dim ",
-                               d, " (", s, ")");
+                               pads[d + rank], ") must be smaller than dim ", d,
+                               " (", s, ")");
     int64_t out = s + pads[d] + pads[d + rank];
     if (out < 0)
-      return emitOptionalError(location, "negative pads crop more than dim ",
-                               d, " holds (", s, ")");
+      return emitOptionalError(location, "negative pads crop more than dim ", d,
+                               " holds (", s, ")");
     shape.push_back(out);
   }
   inferred.push_back(RankedTensorType::get(shape, in.getElementType()));

@@ -113,10 +113,10 @@ LogicalResult inferBinaryResult(MLIRContext *context,
   SmallVector<int64_t> shape;
   if (failed(inferBroadcastShape(loc, operands, shape)))
     return failure();
-  Type element = boolResult
-                     ? Type(IntegerType::get(context, 1))
-                     : cast<RankedTensorType>(operands[0].getType())
-                           .getElementType();
+  Type element =
+      boolResult
+          ? Type(IntegerType::get(context, 1))
+          : cast<RankedTensorType>(operands[0].getType()).getElementType();
   inferred.push_back(RankedTensorType::get(shape, element));
   return success();
 }
@@ -140,8 +140,7 @@ FailureOr<SmallVector<int64_t>> normalizeAxes(std::optional<Location> loc,
     if (a < -rank || a >= rank) {
       return emitOptionalError(loc, what, " value ", a,
                                " is out of range for rank ", rank,
-                               " (expected -", rank, " <= value < ", rank,
-                               ")");
+                               " (expected -", rank, " <= value < ", rank, ")");
     }
     int64_t n = a < 0 ? a + rank : a;
     if (seen[n])
@@ -179,11 +178,11 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   return out;
 }
 
-FailureOr<WindowAttrs> readWindowAttrs(std::optional<Location> loc,
-                                       std::optional<ArrayRef<int64_t>> strides,
-                                       std::optional<ArrayRef<int64_t>> pads,
-                                       std::optional<ArrayRef<int64_t>> dilations,
-                                       int64_t spatial) {
+FailureOr<WindowAttrs>
+readWindowAttrs(std::optional<Location> loc,
+                std::optional<ArrayRef<int64_t>> strides,
+                std::optional<ArrayRef<int64_t>> pads,
+                std::optional<ArrayRef<int64_t>> dilations, int64_t spatial) {
   WindowAttrs w;
   auto read = [&](std::optional<ArrayRef<int64_t>> attr, StringRef name,
                   int64_t size, int64_t fill, int64_t min,
@@ -261,8 +260,7 @@ static llvm::APFloat fromDouble(double v, FloatType type) {
 OpFoldResult foldElementwise(Operation *op, ArrayRef<Attribute> operands) {
   auto iface = dyn_cast<ElementwiseOpInterface>(op);
   auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!iface || !resultType || !resultType.hasStaticShape() ||
-      operands.empty())
+  if (!iface || !resultType || !resultType.hasStaticShape() || operands.empty())
     return {};
   SmallVector<DenseElementsAttr> inputs;
   bool allSplat = true;

@@ -68,11 +68,10 @@ LogicalResult RandomUniformOp::verify() {
 
 /// Checks scale / zero point / axis of a (de)quantize op against the shape of
 /// its float side and the range of its integer type.
-static LogicalResult verifyQuantParams(Operation *op, RankedTensorType floatType,
-                                       IntegerType intType,
-                                       ArrayRef<double> scale,
-                                       ArrayRef<int64_t> zeroPoint,
-                                       std::optional<int64_t> axis) {
+static LogicalResult
+verifyQuantParams(Operation *op, RankedTensorType floatType,
+                  IntegerType intType, ArrayRef<double> scale,
+                  ArrayRef<int64_t> zeroPoint, std::optional<int64_t> axis) {
   int64_t expected = 1;
   if (axis) {
     int64_t rank = floatType.getRank();
@@ -91,14 +90,14 @@ static LogicalResult verifyQuantParams(Operation *op, RankedTensorType floatType
            << scale.size() << " scales, expected " << expected
            << (axis ? " (one per slice of the axis)" : " (per-tensor)");
   if (zeroPoint.size() != scale.size())
-    return op->emitOpError("has ")
-           << zeroPoint.size() << " zero points for " << scale.size()
-           << " scales";
+    return op->emitOpError("has ") << zeroPoint.size() << " zero points for "
+                                   << scale.size() << " scales";
   for (double s : scale)
     if (!(s > 0) || std::isinf(s))
       return op->emitOpError("scales must be positive and finite, got ") << s;
   unsigned width = intType.getWidth();
-  int64_t lo = -(int64_t(1) << (width - 1)), hi = (int64_t(1) << (width - 1)) - 1;
+  int64_t lo = -(int64_t(1) << (width - 1)),
+          hi = (int64_t(1) << (width - 1)) - 1;
   for (int64_t z : zeroPoint)
     if (z < lo || z > hi)
       return op->emitOpError("zero point ")
@@ -108,10 +107,9 @@ static LogicalResult verifyQuantParams(Operation *op, RankedTensorType floatType
 }
 
 LogicalResult QuantizeOp::verify() {
-  return verifyQuantParams(
-      *this, getInput().getType(),
-      cast<IntegerType>(getType().getElementType()), getScale(),
-      getZeroPoint(), getAxis());
+  return verifyQuantParams(*this, getInput().getType(),
+                           cast<IntegerType>(getType().getElementType()),
+                           getScale(), getZeroPoint(), getAxis());
 }
 
 LogicalResult DequantizeOp::verify() {
@@ -149,8 +147,8 @@ LogicalResult FusionOp::verify() {
   Block &block = getBody().front();
   if (block.getNumArguments() != getInputs().size())
     return emitOpError("body has ")
-           << block.getNumArguments() << " arguments for "
-           << getInputs().size() << " inputs";
+           << block.getNumArguments() << " arguments for " << getInputs().size()
+           << " inputs";
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(block.getArguments(), getInputs()))) {
     auto [arg, input] = pair;

@@ -1,7 +1,7 @@
 //===- Autodiff.cpp - reverse-mode gradient functions ---------------------===//
 
-#include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/Transforms/Autodiff.h"
+#include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/IR/GradientBuilder.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
@@ -26,10 +26,9 @@ bool isFloatTensor(Type t) {
 
 } // namespace
 
-FailureOr<SmallVector<Value>>
-dlc::dl::buildGradients(OpBuilder &b, Location loc, ArrayRef<Operation *> forward,
-                        ArrayRef<std::pair<Value, Value>> seeds,
-                        ArrayRef<Value> wrt) {
+FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
+    OpBuilder &b, Location loc, ArrayRef<Operation *> forward,
+    ArrayRef<std::pair<Value, Value>> seeds, ArrayRef<Value> wrt) {
   // Which values lead to a differentiable value (only those need a
   // gradient).
   llvm::DenseSet<Value> needed(wrt.begin(), wrt.end());
@@ -99,7 +98,8 @@ struct AutodiffPass : public dlc::dl::impl::DLAutodiffBase<AutodiffPass> {
     for (const std::string &name : functions) {
       auto func = module.lookupSymbol<func::FuncOp>(name);
       if (!func || func.isExternal()) {
-        module.emitError("dl-autodiff: no function '") << name << "' to differentiate";
+        module.emitError("dl-autodiff: no function '")
+            << name << "' to differentiate";
         return signalPassFailure();
       }
       if (failed(differentiate(module, func)))

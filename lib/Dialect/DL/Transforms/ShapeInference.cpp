@@ -71,7 +71,8 @@ struct ShapeInferencePass
     getOperation()->walk([&](func::FuncOp func) {
       if (!resultsMayChange(func))
         return;
-      auto ret = dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator());
+      auto ret =
+          dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator());
       if (!ret)
         return;
       SmallVector<Type> results;

@@ -93,19 +93,24 @@ Value TrainStepPass::crossEntropyPerSample(OpBuilder &b, Location loc,
   return NegOp::create(b, loc, sum);
 }
 
-FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred,
-                                          Value labels, Value teacher) {
+FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc,
+                                          Value pred, Value labels,
+                                          Value teacher) {
   auto t = typeOf(pred);
   Type et = t.getElementType();
   auto axis1 = b.getI64IntegerAttr(1);
   if (loss == Loss::CrossEntropy || loss == Loss::Nll) {
     if (t.getRank() != 2)
       return emitError(loc, "--loss=")
-             << (loss == Loss::Nll ? "nll" : "cross_entropy") << " expects a [batch, classes] prediction, got " << t;
-    Value logp = loss == Loss::Nll ? pred : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
-    return reduceBatch(b, loc,
-                       crossEntropyPerSample(b, loc, logp, labels,
-                                             loss == Loss::Nll ? 0.0 : labelSmoothing));
+             << (loss == Loss::Nll ? "nll" : "cross_entropy")
+             << " expects a [batch, classes] prediction, got " << t;
+    Value logp = loss == Loss::Nll
+                     ? pred
+                     : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
+    return reduceBatch(
+        b, loc,
+        crossEntropyPerSample(b, loc, logp, labels,
+                              loss == Loss::Nll ? 0.0 : labelSmoothing));
   }
   if (loss == Loss::Mse || loss == Loss::Huber || loss == Loss::BceWithLogits) {
     Value d = SubOp::create(b, loc, pred, labels);
@@ -119,14 +124,17 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
       Value q = MinOp::create(b, loc, a, delta);
       Value quad = MulOp::create(b, loc, scalarTensor(b, loc, et, 0.5),
                                  MulOp::create(b, loc, q, q));
-      elem = AddOp::create(b, loc, quad,
-                           MulOp::create(b, loc, delta, SubOp::create(b, loc, a, q)));
+      elem = AddOp::create(
+          b, loc, quad,
+          MulOp::create(b, loc, delta, SubOp::create(b, loc, a, q)));
     } else {
       // max(x, 0) - x y + log(1 + exp(-|x|)), stable for any x.
       Value relu = ReluOp::create(b, loc, pred);
       Value xy = MulOp::create(b, loc, pred, labels);
-      Value e = ExpOp::create(b, loc, NegOp::create(b, loc, AbsOp::create(b, loc, pred)));
-      Value soft = LogOp::create(b, loc, AddOp::create(b, loc, scalarTensor(b, loc, et, 1), e));
+      Value e = ExpOp::create(
+          b, loc, NegOp::create(b, loc, AbsOp::create(b, loc, pred)));
+      Value soft = LogOp::create(
+          b, loc, AddOp::create(b, loc, scalarTensor(b, loc, et, 1), e));
       elem = AddOp::create(b, loc, SubOp::create(b, loc, relu, xy), soft);
     }
     // PyTorch's mean is over every element.
@@ -145,17 +153,20 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc, Value pred
         crossEntropyPerSample(b, loc, LogSoftmaxOp::create(b, loc, pred, axis1),
                               labels, labelSmoothing));
     Value invT = scalarTensor(b, loc, et, 1.0 / temp);
-    Value logps = LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, pred, invT), axis1);
-    Value logpt =
-        LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, teacher, invT), axis1);
+    Value logps =
+        LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, pred, invT), axis1);
+    Value logpt = LogSoftmaxOp::create(
+        b, loc, MulOp::create(b, loc, teacher, invT), axis1);
     Value pt = ExpOp::create(b, loc, logpt);
     Value kl = MulOp::create(b, loc, pt, SubOp::create(b, loc, logpt, logps));
-    Value klPerSample = ReduceSumOp::create(b, loc, kl, b.getDenseI64ArrayAttr({1}),
-                                            b.getBoolAttr(false));
+    Value klPerSample = ReduceSumOp::create(
+        b, loc, kl, b.getDenseI64ArrayAttr({1}), b.getBoolAttr(false));
     Value klLoss = reduceBatch(b, loc, klPerSample);
-    Value hard = MulOp::create(b, loc, scalarTensor(b, loc, et, distillAlpha), ce);
+    Value hard =
+        MulOp::create(b, loc, scalarTensor(b, loc, et, distillAlpha), ce);
     Value soft = MulOp::create(
-        b, loc, scalarTensor(b, loc, et, (1 - distillAlpha) * temp * temp), klLoss);
+        b, loc, scalarTensor(b, loc, et, (1 - distillAlpha) * temp * temp),
+        klLoss);
     return Value(AddOp::create(b, loc, hard, soft));
   }
   llvm_unreachable("loss names are checked before the loss is built");
@@ -199,10 +210,13 @@ FailureOr<Attribute> TrainStepPass::initialize(BlockArgument arg,
   if (t.getRank() < 2) {
     bool isScale = llvm::any_of(arg.getUses(), [](OpOperand &use) {
       Operation *user = use.getOwner();
-      return (isa<BatchNormOp, InstanceNormOp>(user) && use.getOperandNumber() == 1) ||
-             (isa<LayerNormOp, GroupNormOp>(user) && use.getOperandNumber() == 1);
+      return (isa<BatchNormOp, InstanceNormOp>(user) &&
+              use.getOperandNumber() == 1) ||
+             (isa<LayerNormOp, GroupNormOp>(user) &&
+              use.getOperandNumber() == 1);
     });
-    return Attribute(DenseElementsAttr::get(t, FloatAttr::get(et, isScale ? 1.0 : 0.0)));
+    return Attribute(
+        DenseElementsAttr::get(t, FloatAttr::get(et, isScale ? 1.0 : 0.0)));
   }
   auto [fanIn, fanOut] = fans(arg);
   double bound = 0, stddev = 0;
@@ -222,7 +236,9 @@ FailureOr<Attribute> TrainStepPass::initialize(BlockArgument arg,
   }
   // mt19937_64 is specified exactly, so the values are the same everywhere;
   // uniforms from its top 53 bits, normals by Box-Muller.
-  auto uniform = [&] { return double(rng() >> 11) * (1.0 / 9007199254740992.0); };
+  auto uniform = [&] {
+    return double(rng() >> 11) * (1.0 / 9007199254740992.0);
+  };
   SmallVector<APFloat> values;
   values.reserve(n);
   const auto &sem = cast<FloatType>(et).getFloatSemantics();
@@ -246,8 +262,8 @@ LogicalResult TrainStepPass::build() {
   ModuleOp module = getOperation();
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
-    return module.emitError("dl-train-step: no function '") << entry.getValue()
-           << "' to train";
+    return module.emitError("dl-train-step: no function '")
+           << entry.getValue() << "' to train";
   Location loc = func.getLoc();
   MLIRContext *ctx = module.getContext();
   Block &body = func.getBody().front();
@@ -256,8 +272,9 @@ LogicalResult TrainStepPass::build() {
     return func.emitError("dl-train-step: the model has no output to train");
   if (numData > func.getNumArguments())
     return func.emitError("dl-train-step: ")
-           << static_cast<unsigned>(numData) << " data inputs asked for, the model has "
-           << func.getNumArguments() << " inputs";
+           << static_cast<unsigned>(numData)
+           << " data inputs asked for, the model has " << func.getNumArguments()
+           << " inputs";
   Value prediction = ret.getOperand(0);
   auto predType = dyn_cast<RankedTensorType>(prediction.getType());
   if (!predType || !isa<FloatType>(predType.getElementType()))
@@ -290,11 +307,11 @@ LogicalResult TrainStepPass::build() {
           return isa<MatMulOp, GemmOp, ConvOp, ConvTransposeOp>(use.getOwner());
         }))
       continue;
-    bool isStat = !c->use_empty() &&
-                  llvm::all_of(c->getUses(), [](OpOperand &use) {
-                    return isa<BatchNormOp>(use.getOwner()) &&
-                           use.getOperandNumber() >= 3;
-                  });
+    bool isStat =
+        !c->use_empty() && llvm::all_of(c->getUses(), [](OpOperand &use) {
+          return isa<BatchNormOp>(use.getOwner()) &&
+                 use.getOperandNumber() >= 3;
+        });
     if (isStat)
       stats.push_back(c);
     else if (!frozen.erase(name.getName().str()))
@@ -328,7 +345,8 @@ LogicalResult TrainStepPass::build() {
     slotNames = {"exp_avg", "exp_avg_sq"};
   else if (opt == Optimizer::Adagrad)
     slotNames = {"sum"};
-  double eps = epsilon >= 0 ? double(epsilon) : (opt == Optimizer::Adagrad ? 1e-10 : 1e-8);
+  double eps = epsilon >= 0 ? double(epsilon)
+                            : (opt == Optimizer::Adagrad ? 1e-10 : 1e-8);
 
   // The state: parameters, statistics, slots (slot-major), step.
   SmallVector<Type> stateTypes;
@@ -383,17 +401,19 @@ LogicalResult TrainStepPass::build() {
     ib.setInsertionPointToStart(init.addEntryBlock());
     SmallVector<Value> values;
     for (const Trainable &t : trainables)
-      values.push_back(t.initValue
-                           ? Value(ConstantOp::create(ib, loc,
-                                                      cast<ElementsAttr>(t.initValue)))
-                           : ib.clone(*t.original.getDefiningOp())->getResult(0));
+      values.push_back(
+          t.initValue ? Value(ConstantOp::create(
+                            ib, loc, cast<ElementsAttr>(t.initValue)))
+                      : ib.clone(*t.original.getDefiningOp())->getResult(0));
     for (ConstantOp c : stats)
       values.push_back(ib.clone(*c)->getResult(0));
     for (unsigned s = 0; s < slotNames.size(); ++s)
       for (const Trainable &t : trainables) {
         auto type = cast<RankedTensorType>(t.original.getType());
         values.push_back(ConstantOp::create(
-            ib, loc, DenseElementsAttr::get(type, FloatAttr::get(type.getElementType(), 0))));
+            ib, loc,
+            DenseElementsAttr::get(type,
+                                   FloatAttr::get(type.getElementType(), 0))));
       }
     values.push_back(ConstantOp::create(
         ib, loc, DenseElementsAttr::get(i64Scalar, ib.getI64IntegerAttr(0))));
@@ -423,9 +443,9 @@ LogicalResult TrainStepPass::build() {
   {
     SmallVector<Type> inputs(stateTypes);
     inputs.append(dataTypes);
-    auto fwd = func::FuncOp::create(
-        b, loc, prefix + "_forward",
-        b.getFunctionType(inputs, func.getResultTypes()));
+    auto fwd =
+        func::FuncOp::create(b, loc, prefix + "_forward",
+                             b.getFunctionType(inputs, func.getResultTypes()));
     nameArgs(fwd, numState);
     for (unsigned i = 0; i < func.getNumResults(); ++i)
       if (auto n = func.getResultAttr(i, "dl.name"))
@@ -456,8 +476,10 @@ LogicalResult TrainStepPass::build() {
   unsigned labelsIndex = numState + numData;
   step.setArgAttr(labelsIndex, "dl.name", b.getStringAttr("labels"));
   if (loss == Loss::Distillation)
-    step.setArgAttr(labelsIndex + 1, "dl.name", b.getStringAttr("teacher_logits"));
-  step.setArgAttr(inputs.size() - 1, "dl.name", b.getStringAttr("learning_rate"));
+    step.setArgAttr(labelsIndex + 1, "dl.name",
+                    b.getStringAttr("teacher_logits"));
+  step.setArgAttr(inputs.size() - 1, "dl.name",
+                  b.getStringAttr("learning_rate"));
   step.setResultAttr(0, "dl.name", b.getStringAttr("loss"));
   step.setResultAttr(1, "dl.name", b.getStringAttr("prediction"));
   for (unsigned i = 0; i < numState; ++i) {
@@ -471,7 +493,9 @@ LogicalResult TrainStepPass::build() {
   Value stepCount = block->getArgument(numState - 1);
   Value lr = block->getArgument(inputs.size() - 1);
   Value labels = block->getArgument(labelsIndex);
-  Value teacher = loss == Loss::Distillation ? block->getArgument(labelsIndex + 1) : Value();
+  Value teacher = loss == Loss::Distillation
+                      ? block->getArgument(labelsIndex + 1)
+                      : Value();
 
   // Forward in training mode.
   SmallVector<Value> newState(block->getArguments().take_front(numState));
@@ -490,36 +514,41 @@ LogicalResult TrainStepPass::build() {
       Type bt = xType.getElementType();
       Value count;
       if (xType.hasStaticShape()) {
-        count = scalarTensor(b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
+        count = scalarTensor(
+            b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
       } else {
         Value shape = ShapeOfOp::create(b, loc, bn.getInput());
         Value dims = CastOp::create(
             b, loc, RankedTensorType::get({xType.getRank()}, bt), shape);
-        Value all = ReduceProdOp::create(b, loc, dims, b.getDenseI64ArrayAttr({}),
-                                         b.getBoolAttr(false));
-        count = DivOp::create(b, loc, all,
-                              scalarTensor(b, loc, bt, double(xType.getDimSize(1))));
+        Value all = ReduceProdOp::create(
+            b, loc, dims, b.getDenseI64ArrayAttr({}), b.getBoolAttr(false));
+        count = DivOp::create(
+            b, loc, all, scalarTensor(b, loc, bt, double(xType.getDimSize(1))));
       }
-      Value m = scalarTensor(b, loc, bt, bnMomentum), keep = scalarTensor(b, loc, bt, 1 - bnMomentum);
+      Value m = scalarTensor(b, loc, bt, bnMomentum),
+            keep = scalarTensor(b, loc, bt, 1 - bnMomentum);
       auto update = [&](Value running, Value batch) {
         auto it = stateIndex.find(running);
         if (it == stateIndex.end() || it->second < statsBegin)
           return;
         Value old = block->getArgument(it->second);
-        newState[it->second] = AddOp::create(b, loc, MulOp::create(b, loc, keep, old),
-                                             MulOp::create(b, loc, m, batch));
+        newState[it->second] =
+            AddOp::create(b, loc, MulOp::create(b, loc, keep, old),
+                          MulOp::create(b, loc, m, batch));
       };
       update(bn.getMean(), train.getBatchMean());
       Value unbiased = MulOp::create(
           b, loc, train.getBatchVariance(),
-          DivOp::create(b, loc, count,
-                        SubOp::create(b, loc, count, scalarTensor(b, loc, bt, 1))));
+          DivOp::create(
+              b, loc, count,
+              SubOp::create(b, loc, count, scalarTensor(b, loc, bt, 1))));
       update(bn.getVariance(), unbiased);
       continue;
     }
     if (auto drop = dyn_cast<DropoutOp>(op);
         drop && !drop.getRatio().isZero()) {
-      int64_t dropSeed = seed * 1000003 + drop.getSeed() * 7919 + dropoutIndex++;
+      int64_t dropSeed =
+          seed * 1000003 + drop.getSeed() * 7919 + dropoutIndex++;
       auto train = DropoutOp::create(
           b, drop.getLoc(), drop->getResultTypes(),
           ValueRange{map.lookup(drop.getInput()), stepCount},
@@ -539,8 +568,8 @@ LogicalResult TrainStepPass::build() {
   for (Operation &op : *block)
     forward.push_back(&op);
   SmallVector<Value> params(block->getArguments().take_front(numTrain));
-  auto grads = buildGradients(b, loc, forward, {{*lossValue, scalarTensor(b, loc, et, 1)}},
-                              params);
+  auto grads = buildGradients(
+      b, loc, forward, {{*lossValue, scalarTensor(b, loc, et, 1)}}, params);
   if (failed(grads))
     return failure();
 
@@ -554,8 +583,9 @@ LogicalResult TrainStepPass::build() {
       total = total ? Value(AddOp::create(b, loc, total, sq)) : sq;
     }
     Value norm = SqrtOp::create(b, loc, total);
-    Value coef = DivOp::create(b, loc, scalarTensor(b, loc, et, clipNorm),
-                               AddOp::create(b, loc, norm, scalarTensor(b, loc, et, 1e-6)));
+    Value coef = DivOp::create(
+        b, loc, scalarTensor(b, loc, et, clipNorm),
+        AddOp::create(b, loc, norm, scalarTensor(b, loc, et, 1e-6)));
     coef = MinOp::create(b, loc, coef, scalarTensor(b, loc, et, 1));
     for (Value &g : *grads)
       g = MulOp::create(b, loc, g, coef);
@@ -567,7 +597,8 @@ LogicalResult TrainStepPass::build() {
   Value one = c(1);
   Value nextStep = AddOp::create(
       b, loc, stepCount,
-      ConstantOp::create(b, loc, DenseElementsAttr::get(i64Scalar, b.getI64IntegerAttr(1))));
+      ConstantOp::create(
+          b, loc, DenseElementsAttr::get(i64Scalar, b.getI64IntegerAttr(1))));
   // Adam's bias corrections, shared by every parameter.
   Value bc1, sqrtBc2;
   if (opt == Optimizer::Adam || opt == Optimizer::AdamW) {
@@ -577,8 +608,12 @@ LogicalResult TrainStepPass::build() {
   }
   for (unsigned i = 0; i < numTrain; ++i) {
     Value w = block->getArgument(i), g = (*grads)[i];
-    auto slot = [&](unsigned s) { return block->getArgument(slotsBegin + s * numTrain + i); };
-    auto setSlot = [&](unsigned s, Value v) { newState[slotsBegin + s * numTrain + i] = v; };
+    auto slot = [&](unsigned s) {
+      return block->getArgument(slotsBegin + s * numTrain + i);
+    };
+    auto setSlot = [&](unsigned s, Value v) {
+      newState[slotsBegin + s * numTrain + i] = v;
+    };
     if (weightDecay > 0 && opt != Optimizer::AdamW)
       g = e.add(g, e.mul(c(weightDecay), w));
     Value update;
@@ -592,7 +627,8 @@ LogicalResult TrainStepPass::build() {
       if (opt == Optimizer::AdamW && weightDecay > 0)
         w = e.mul(w, e.sub(one, e.mul(lr, c(weightDecay))));
       Value m = e.add(e.mul(c(beta1), slot(0)), e.mul(c(1 - beta1), g));
-      Value v = e.add(e.mul(c(beta2), slot(1)), e.mul(c(1 - beta2), e.square(g)));
+      Value v =
+          e.add(e.mul(c(beta2), slot(1)), e.mul(c(1 - beta2), e.square(g)));
       setSlot(0, m);
       setSlot(1, v);
       Value denom = e.add(e.div(e.sqrt(v), sqrtBc2), c(eps));

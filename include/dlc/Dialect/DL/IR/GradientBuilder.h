@@ -16,12 +16,12 @@
 namespace dlc::dl {
 
 using mlir::ArrayRef;
+using mlir::DenseElementsAttr;
 using mlir::Location;
 using mlir::OpBuilder;
+using mlir::RankedTensorType;
 using mlir::Type;
 using mlir::Value;
-using mlir::DenseElementsAttr;
-using mlir::RankedTensorType;
 
 /// A rank-0 dl.constant of float type `et`.
 Value scalarTensor(OpBuilder &b, Location loc, Type et, double v);
@@ -123,7 +123,9 @@ struct GradBuilder {
   Value reshapeLike(Value v, Value like) {
     return dl::reshapeLike(b, l, v, like);
   }
-  Value expandLike(Value v, Value like) { return dl::expandLike(b, l, v, like); }
+  Value expandLike(Value v, Value like) {
+    return dl::expandLike(b, l, v, like);
+  }
   Value zerosLike(Value like) { return dl::zerosLike(b, l, like); }
   Value unbroadcast(Value g, Value target) {
     return dl::unbroadcast(b, l, g, target);

@@ -12,8 +12,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/TypeRange.h"
-#include "llvm/ADT/APInt.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APInt.h"
 #include <optional>
 
 namespace dlc::dl {
@@ -35,9 +35,9 @@ broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 
 /// Broadcasts the shapes of `operands`; emits "operands are not
 /// broadcast-compatible" with both shapes when that fails.
-mlir::LogicalResult
-inferBroadcastShape(std::optional<mlir::Location> loc, mlir::ValueRange operands,
-                    llvm::SmallVectorImpl<int64_t> &shape);
+mlir::LogicalResult inferBroadcastShape(std::optional<mlir::Location> loc,
+                                        mlir::ValueRange operands,
+                                        llvm::SmallVectorImpl<int64_t> &shape);
 
 /// Maps `axis` in [-rank, rank) to [0, rank); fails with a message naming
 /// `what` otherwise.
@@ -62,11 +62,10 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          bool ceilMode);
 
 /// Result type of a reduction over `axes` (empty: all dims).
-mlir::LogicalResult inferReduceResult(std::optional<mlir::Location> loc,
-                                      mlir::Value input,
-                                      llvm::ArrayRef<int64_t> axes,
-                                      bool keepdims,
-                                      llvm::SmallVectorImpl<mlir::Type> &inferred);
+mlir::LogicalResult
+inferReduceResult(std::optional<mlir::Location> loc, mlir::Value input,
+                  llvm::ArrayRef<int64_t> axes, bool keepdims,
+                  llvm::SmallVectorImpl<mlir::Type> &inferred);
 
 /// Result type of argmax / argmin along one axis (i64 indices).
 mlir::LogicalResult
@@ -76,7 +75,8 @@ inferArgReduceResult(std::optional<mlir::Location> loc, mlir::Value input,
 
 /// Folds a reduction that only covers size-1 dims and keeps the type, for
 /// the reductions that are the identity on one element.
-mlir::OpFoldResult foldReduce(mlir::Operation *op, llvm::ArrayRef<int64_t> axes);
+mlir::OpFoldResult foldReduce(mlir::Operation *op,
+                              llvm::ArrayRef<int64_t> axes);
 
 /// Strides, pads ([begin..., end...]) and dilations of a windowed op with
 /// their defaults filled in.

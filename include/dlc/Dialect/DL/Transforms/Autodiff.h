@@ -1,4 +1,5 @@
-//===- Autodiff.h - reverse-mode gradients of dl code ------------*- C++ -*-===//
+//===- Autodiff.h - reverse-mode gradients of dl code ------------*- C++
+//-*-===//
 //
 // The reverse sweep shared by the dl-autodiff pass and the train-step
 // builder: walk forward ops backwards, call each op's GradientOpInterface

@@ -54,6 +54,7 @@ enum class InitScheme { XavierUniform, XavierNormal, HeUniform, HeNormal };
                  "Glorot normal"),                                             \
       clEnumValN(::dlc::dl::InitScheme::HeUniform, "he_uniform",               \
                  "Kaiming uniform"),                                           \
-      clEnumValN(::dlc::dl::InitScheme::HeNormal, "he_normal", "Kaiming normal")
+      clEnumValN(::dlc::dl::InitScheme::HeNormal, "he_normal",                 \
+                 "Kaiming normal")
 
 #endif // DLC_DIALECT_DL_TRANSFORMS_TRAINOPTIONS_H
