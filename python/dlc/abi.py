@@ -17,7 +17,10 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-DTYPES = [np.float32, np.float16, None, np.float64, np.int8, np.int32,
+# By dlc_dtype. numpy has no bfloat16: bf16 tensors travel as their bits in
+# uint16 arrays (as ONNX's test data stores them); dlc has no other 16-bit
+# integer type for uint16 to mean.
+DTYPES = [np.float32, np.float16, np.uint16, np.float64, np.int8, np.int32,
           np.int64, np.bool_]
 STATUS = ["ok", "invalid argument", "out of memory", "shape mismatch",
           "dtype mismatch", "I/O error", "unsupported", "runtime error"]

@@ -2,6 +2,7 @@
 
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "NodeImporter.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -806,7 +807,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
                                    builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames))
-    func.setArgAttr(i, "dl.name", builder.getStringAttr(name));
+    func.setArgAttr(i, dl::kNameAttr, builder.getStringAttr(name));
   // Symbolic dim names ("batch") are kept for messages and the C header.
   {
     unsigned argIndex = 0;
@@ -820,7 +821,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
         any |= !d.has_dim_value() && !d.dim_param().empty();
       }
       if (any)
-        func.setArgAttr(argIndex, "dl.dim_names",
+        func.setArgAttr(argIndex, dl::kDimNamesAttr,
                         builder.getArrayAttr(dimNames));
       ++argIndex;
     }
@@ -935,7 +936,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   func::ReturnOp::create(state.builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
   for (auto [i, out] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "dl.name", builder.getStringAttr(out.name()));
+    func.setResultAttr(i, dl::kNameAttr, builder.getStringAttr(out.name()));
 
   if (failed(verify(*module))) {
     error("the imported IR does not verify (a bug in dlc's importer)");

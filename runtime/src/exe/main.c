@@ -142,8 +142,9 @@ int main(int argc, char **argv) {
     int32_t status = dlc_model_run(inputs, outputs);
     times[r] = now_ms() - start;
     if (status != DLC_STATUS_OK) {
+      const char *why = dlc_last_error();
       fprintf(stderr, "error: %s failed: %s\n", dlc_model_name,
-              dlc_status_message((dlc_status)status));
+              why[0] ? why : dlc_status_message((dlc_status)status));
       return 4;
     }
     if (r + 1 < runs)

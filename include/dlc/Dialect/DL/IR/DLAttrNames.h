@@ -1,0 +1,22 @@
+//===- DLAttrNames.h - names of dl's discardable attributes -----*- C++ -*-===//
+//
+// Attributes dl puts on functions, their arguments and results, read by the
+// C header and entry points (lib/Target/CPU/EntryABI.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_DL_IR_DLATTRNAMES_H
+#define DLC_DIALECT_DL_IR_DLATTRNAMES_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace dlc::dl {
+
+/// The ONNX name of an entry point's argument or result.
+inline constexpr llvm::StringLiteral kNameAttr = "dl.name";
+/// The ONNX names of an argument's dims (symbolic dims like "batch").
+inline constexpr llvm::StringLiteral kDimNamesAttr = "dl.dim_names";
+
+} // namespace dlc::dl
+
+#endif // DLC_DIALECT_DL_IR_DLATTRNAMES_H
