@@ -27,8 +27,8 @@ namespace {
 
 /// The ops whose approximations were checked against libm on the whole f32
 /// range (see the pass description for why sin and cos are not among them).
-constexpr StringLiteral kDefaultOps[] = {"exp",   "expm1", "log",  "log1p",
-                                         "log2",  "tanh",  "erf",  "erfc"};
+constexpr StringLiteral kDefaultOps[] = {"exp",  "expm1", "log", "log1p",
+                                         "log2", "tanh",  "erf", "erfc"};
 
 /// The log approximations read the exponent from the bits and so treat a
 /// subnormal input as the smallest normal one (log(1e-40) would be -87.3, not
@@ -52,9 +52,9 @@ static void scaleSubnormalInputs(Operation *root, double ln2) {
       return c;
     };
     Value x = op.getOperand();
-    Value subnormal = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::OLT, x,
-        constant(std::numeric_limits<float>::min()));
+    Value subnormal =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                              constant(std::numeric_limits<float>::min()));
     Value scaled = arith::MulFOp::create(b, loc, x, constant(16777216.0f));
     Value input = arith::SelectOp::create(b, loc, subnormal, scaled, x);
     b.setInsertionPointAfter(op);
