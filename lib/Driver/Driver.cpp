@@ -349,6 +349,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   cpu::CPUOptions cpuOptions;
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.cpu = options.mcpu;
+  cpuOptions.features = options.mattr;
   cpuOptions.triple = options.mtriple;
   {
     TimingScope timer = rootTimer.nest("lowering to the LLVM dialect");

@@ -86,6 +86,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createConvertLinalgToLoopsPass());
   }
 
+  // f32 exp/log/tanh/erf as polynomials LLVM can vectorize, not libm calls.
+  pm.addPass(createDLMathApproximation());
+
   // The LLVM dialect.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Compiles examples/tiny_cnn.onnxtxt (the README's main job) and checks its
-output against a numpy reference of the same network, at batch 1 and 5."""
+output against a numpy reference of the same network, at batch 1 and 5.
+Arguments after the dlc path are passed to dlc (e.g. --mcpu=x86-64-v3)."""
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ sys.path.insert(0, os.path.join(root, "python"))
 from dlc import CompiledModel, TensorSpec  # noqa: E402
 
 dlc = sys.argv[1]
+flags = sys.argv[2:]
 src = os.path.join(root, "examples", "tiny_cnn.onnxtxt")
 model = onnx.parser.parse_model(open(src).read())
 w = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
@@ -38,7 +40,7 @@ def reference(x):
 
 with tempfile.TemporaryDirectory() as tmp:
     lib = os.path.join(tmp, "tiny.so")
-    subprocess.run([dlc, src, "--emit=shared", "-o", lib, "--entry", "forward"], check=True)
+    subprocess.run([dlc, src, "--emit=shared", "-o", lib, "--entry", "forward", *flags], check=True)
     m = CompiledModel(lib, "forward", [TensorSpec(4, np.float32)], [TensorSpec(2, np.float32)])
     rng = np.random.default_rng(0)
     worst = 0.0
@@ -49,4 +51,4 @@ with tempfile.TemporaryDirectory() as tmp:
         worst = max(worst, float(np.max(np.abs(got - want))))
         assert got.shape == want.shape, (got.shape, want.shape)
         assert np.allclose(got, want, rtol=1e-4, atol=1e-6), (got, want)
-    print(f"tiny_cnn matches numpy at batch 1 and 5 (max abs err {worst:.2g})")
+    print(f"{' '.join(['tiny_cnn', *flags])} matches numpy at batch 1 and 5 (max abs err {worst:.2g})")

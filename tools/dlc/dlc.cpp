@@ -76,6 +76,11 @@ static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
                                   cl::Prefix, cl::init(2), cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
                                  cl::cat(category));
+static cl::opt<std::string>
+    mattr("mattr",
+          cl::desc("Target features to add or remove, e.g. -avx512f,+fma "
+                   "(default: the CPU's)"),
+          cl::cat(category));
 static cl::opt<std::string> mtriple("mtriple",
                                     cl::desc("Target triple (default: host)"),
                                     cl::cat(category));
@@ -224,6 +229,7 @@ int main(int argc, char **argv) {
   }
   options.optLevel = optLevel;
   options.mcpu = mcpu;
+  options.mattr = mattr;
   options.mtriple = mtriple;
   options.threads = threadPool;
   options.mlirCLOptions = true;

@@ -132,6 +132,31 @@ def DLSerializeNestedParallelLoops : Pass<"dl-serialize-nested-parallel-loops"> 
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def DLMathApproximation : Pass<"dl-math-approximation"> {
+  let summary = "Expand f32 math functions into MLIR's polynomial "
+                "approximations";
+  let description = [{
+    `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf` and `erfc` on
+    f32 (scalars or vectors) become arith/math polynomials
+    (`populateMathPolynomialApproximationPatterns`), which LLVM's loop
+    vectorizer vectorizes with the rest of a kernel. Left alone they become
+    `llvm.intr.exp` and the like, which LLVM can only call as scalar libm
+    functions (`expf`) one element at a time. The approximations stay within a
+    few ulp of libm on the whole f32 range (infinities and NaN included).
+    `sin`/`cos` are not expanded: the approximation's one-step range reduction
+    loses all accuracy for large arguments.
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "The math ops to expand (default: exp, expm1, log, log1p, "
+               "log2, tanh, erf, erfc)">,
+  ];
+  // The approximations broadcast their constants for vector operands.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def DLInlineAllocaScopes : Pass<"dl-inline-alloca-scopes"> {
   let summary = "Inline memref.alloca_scope regions that allocate nothing "
                 "on the stack";

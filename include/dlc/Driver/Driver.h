@@ -50,6 +50,8 @@ struct Options {
   /// Weights in NAME.weights, loaded by NAME_init, instead of in the code.
   bool externalWeights = false;
   std::string mcpu;
+  /// LLVM target feature changes, e.g. "-avx512f" (dlc --mattr).
+  std::string mattr;
   std::string mtriple;
   /// Apply MLIR's pass-manager and timing command-line options (the tool
   /// registered them: --mlir-print-ir-after-all, --mlir-timing, ...).

@@ -20,9 +20,18 @@ struct CPUOptions {
   /// Target triple and CPU; empty: the host's.
   std::string triple;
   std::string cpu;
+  /// Feature changes on top of the CPU's (LLVM's -mattr syntax, e.g.
+  /// "-avx512f,+fma"); with the host CPU they apply over the host's features.
+  std::string features;
+  /// The vector width the vectorizer should prefer, in bits; 0: chosen from
+  /// the target (512 with AVX-512, else the target's default).
+  unsigned preferVectorWidth = 0;
 };
 
-/// LLVM dialect -> LLVM IR, optimized at options.optLevel for the target.
+/// LLVM dialect -> LLVM IR, optimized at options.optLevel for the target. Every
+/// function carries the target's "target-cpu", "target-features" and
+/// "prefer-vector-width", so LLVM's per-function codegen and vectorizer see the
+/// same target as the TargetMachine.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 llvm::LLVMContext &context,
                                                 const CPUOptions &options,
