@@ -15,8 +15,8 @@ shift || true
 bash "$root/scripts/build.sh" >/dev/null
 case "$model" in
   *.mlir)
-    echo "== $model after dl-shape-inference and canonicalize =="
-    exec "$build/bin/dlc-opt" "$model" --dl-shape-inference --canonicalize ;;
+    echo "== dlc-opt $model --dlc-simplify (what dlc runs after import) =="
+    exec "$build/bin/dlc-opt" "$model" --dlc-simplify ;;
 esac
 
 echo "== dlc $model --emit=mlir $* =="
