@@ -3,6 +3,7 @@
 #include "dlc/Driver/Driver.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/IR/NodeLocation.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "dlc/Pipelines/Pipelines.h"
@@ -83,21 +84,6 @@ static std::string findRuntimeDir() {
   return "";
 }
 
-/// "node 'NAME' (OpType): " for an imported node's location, "" otherwise.
-static std::string describeLocation(Location loc) {
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string d = describeLocation(l); !d.empty())
-        return d;
-  auto name = dyn_cast<NameLoc>(loc);
-  if (!name)
-    return "";
-  std::string text = "node '" + name.getName().str() + "'";
-  if (auto op = dyn_cast<NameLoc>(name.getChildLoc()))
-    text += " (" + op.getName().str() + ")";
-  return text + ": ";
-}
-
 static bool printModule(ModuleOp module, const Options &options,
                         llvm::raw_ostream &errs) {
   std::string error;
@@ -170,7 +156,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
                        : diag.getSeverity() == DiagnosticSeverity::Warning
                            ? "warning"
                            : "note";
-    errs << kind << ": " << describeLocation(diag.getLocation()) << diag.str()
+    errs << kind << ": " << dl::describeNode(diag.getLocation()) << diag.str()
          << "\n";
     return success();
   });

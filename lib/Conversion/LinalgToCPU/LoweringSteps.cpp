@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
+#include "dlc/Dialect/DL/IR/NodeLocation.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -51,7 +53,7 @@ struct PrepareEntryPointsPass
     module.walk([&](func::FuncOp f) {
       if (f.isPublic() && !f.isExternal())
         f->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
-      for (StringRef name : {"dl.name", "dl.dim_names"}) {
+      for (StringRef name : {dlc::dl::kNameAttr, dlc::dl::kDimNamesAttr}) {
         auto attr = StringAttr::get(context, name);
         for (unsigned i = 0; i < f.getNumArguments(); ++i)
           f.removeArgAttr(i, attr);
@@ -74,23 +76,6 @@ struct CopyToLinalgPass
     }
   }
 };
-
-/// "node 'NAME' (OpType): " for a location from the importer, else "".
-static std::string describeNode(Location loc) {
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location l : fused.getLocations())
-      if (std::string d = describeNode(l); !d.empty())
-        return d;
-    return "";
-  }
-  auto name = dyn_cast<NameLoc>(loc);
-  if (!name)
-    return "";
-  std::string text = "node '" + name.getName().str() + "'";
-  if (auto op = dyn_cast<NameLoc>(name.getChildLoc()))
-    text += " (" + op.getName().str() + ")";
-  return text + ": ";
-}
 
 struct ReportFailedAssertsPass
     : public dlc::impl::DLReportFailedAssertsBase<ReportFailedAssertsPass> {
@@ -116,7 +101,7 @@ struct ReportFailedAssertsPass
           arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
       auto branch = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
       b.setInsertionPointToStart(branch.thenBlock());
-      std::string message = describeNode(loc) + a.getMsg().str();
+      std::string message = dlc::dl::describeNode(loc) + a.getMsg().str();
       message.push_back('\0');
       Value text =
           LLVM::createGlobalString(loc, b, "dlc_check_" + std::to_string(i),

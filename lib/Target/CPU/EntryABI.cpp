@@ -1,7 +1,9 @@
 //===- EntryABI.cpp - the C entry point and header of a model -------------===//
 
 #include "dlc/Target/CPU/EntryABI.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Target/CPU/DimConstraints.h"
+#include "dlc/runtime.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/IR/IRBuilder.h"
@@ -13,47 +15,27 @@ using namespace mlir;
 
 namespace dlc::cpu {
 
-// Mirrors runtime/include/dlc/runtime.h.
-enum : int32_t {
-  kF32 = 0,
-  kF16 = 1,
-  kBF16 = 2,
-  kF64 = 3,
-  kI8 = 4,
-  kI32 = 5,
-  kI64 = 6,
-  kI1 = 7
-};
-enum : int32_t {
-  kStatusOk = 0,
-  kStatusOutOfMemory = 2,
-  kStatusShape = 3,
-  kStatusDtype = 4,
-  kStatusIO = 5,
-  kStatusRuntime = 7
-};
-
 /// The weights file: this magic, the payload size (u64), then each weight's
 /// bytes at 64-byte aligned offsets.
 static const char kWeightsMagic[16] = "DLC-WEIGHTS-v1\n";
 
 static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
   if (t.isF32())
-    return std::pair<int32_t, unsigned>{kF32, 4};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_F32, 4};
   if (t.isF16())
-    return std::pair<int32_t, unsigned>{kF16, 2};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_F16, 2};
   if (t.isBF16())
-    return std::pair<int32_t, unsigned>{kBF16, 2};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_BF16, 2};
   if (t.isF64())
-    return std::pair<int32_t, unsigned>{kF64, 8};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_F64, 8};
   if (t.isInteger(8))
-    return std::pair<int32_t, unsigned>{kI8, 1};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_I8, 1};
   if (t.isInteger(32))
-    return std::pair<int32_t, unsigned>{kI32, 4};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_I32, 4};
   if (t.isInteger(64))
-    return std::pair<int32_t, unsigned>{kI64, 8};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_I64, 8};
   if (t.isInteger(1))
-    return std::pair<int32_t, unsigned>{kI1, 1};
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_I1, 1};
   return failure();
 }
 
@@ -90,11 +72,11 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
     for (int64_t d : t.getShape())
       s.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
     if (attrs) {
-      if (auto n = attrs.getAs<StringAttr>("dl.name"))
+      if (auto n = attrs.getAs<StringAttr>(dl::kNameAttr))
         s.name = n.str();
       if (auto inplace = attrs.getAs<IntegerAttr>("dl.inplace"))
         s.inplace = inplace.getInt();
-      if (auto names = attrs.getAs<ArrayAttr>("dl.dim_names"))
+      if (auto names = attrs.getAs<ArrayAttr>(dl::kDimNamesAttr))
         for (Attribute a : names)
           s.dimNames.push_back(cast<StringAttr>(a).str());
     }
@@ -461,12 +443,12 @@ LogicalResult externalizeWeights(llvm::Module &module, EntrySignature &sig,
   }
   b.CreateCall(fcloseFn, {file});
   b.CreateStore(b.getInt32(1), loaded);
-  b.CreateRet(b.getInt32(kStatusOk));
+  b.CreateRet(b.getInt32(DLC_STATUS_OK));
   b.SetInsertPoint(closeFail);
   b.CreateCall(fcloseFn, {file});
   b.CreateBr(fail);
   b.SetInsertPoint(fail);
-  b.CreateRet(b.getInt32(kStatusIO));
+  b.CreateRet(b.getInt32(DLC_STATUS_IO_ERROR));
   sig.externalWeights = true;
   sig.weightsFile = llvm::sys::path::filename(path).str();
   return success();

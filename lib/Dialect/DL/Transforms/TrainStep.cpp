@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/GradientBuilder.h"
 #include "dlc/Dialect/DL/Transforms/Autodiff.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
@@ -327,7 +328,7 @@ LogicalResult TrainStepPass::build() {
     if (failed(value))
       return failure();
     std::string name = "param" + std::to_string(i);
-    if (auto n = func.getArgAttrOfType<StringAttr>(i, "dl.name"))
+    if (auto n = func.getArgAttrOfType<StringAttr>(i, kNameAttr))
       name = n.str();
     trainables.push_back({name, arg, *value});
   }
@@ -384,12 +385,12 @@ LogicalResult TrainStepPass::build() {
   b.setInsertionPointAfter(func);
   auto nameArgs = [&](func::FuncOp f, unsigned count) {
     for (unsigned i = 0; i < count; ++i)
-      f.setArgAttr(i, "dl.name", b.getStringAttr(stateNames[i]));
+      f.setArgAttr(i, kNameAttr, b.getStringAttr(stateNames[i]));
     for (unsigned i = 0; i < numData; ++i)
-      if (auto n = func.getArgAttr(i, "dl.name"))
-        f.setArgAttr(count + i, "dl.name", n);
+      if (auto n = func.getArgAttr(i, kNameAttr))
+        f.setArgAttr(count + i, kNameAttr, n);
       else
-        f.setArgAttr(count + i, "dl.name",
+        f.setArgAttr(count + i, kNameAttr,
                      b.getStringAttr("input" + std::to_string(i)));
   };
 
@@ -419,7 +420,7 @@ LogicalResult TrainStepPass::build() {
         ib, loc, DenseElementsAttr::get(i64Scalar, ib.getI64IntegerAttr(0))));
     func::ReturnOp::create(ib, loc, values);
     for (unsigned i = 0; i < numState; ++i)
-      init.setResultAttr(i, "dl.name", b.getStringAttr(stateNames[i]));
+      init.setResultAttr(i, kNameAttr, b.getStringAttr(stateNames[i]));
   }
 
   // Where each of the entry's parameters and statistics sits in the state.
@@ -448,8 +449,8 @@ LogicalResult TrainStepPass::build() {
                              b.getFunctionType(inputs, func.getResultTypes()));
     nameArgs(fwd, numState);
     for (unsigned i = 0; i < func.getNumResults(); ++i)
-      if (auto n = func.getResultAttr(i, "dl.name"))
-        fwd.setResultAttr(i, "dl.name", n);
+      if (auto n = func.getResultAttr(i, kNameAttr))
+        fwd.setResultAttr(i, kNameAttr, n);
     Block *block = fwd.addEntryBlock();
     OpBuilder fb(ctx);
     fb.setInsertionPointToStart(block);
@@ -474,16 +475,16 @@ LogicalResult TrainStepPass::build() {
                                    b.getFunctionType(inputs, results));
   nameArgs(step, numState);
   unsigned labelsIndex = numState + numData;
-  step.setArgAttr(labelsIndex, "dl.name", b.getStringAttr("labels"));
+  step.setArgAttr(labelsIndex, kNameAttr, b.getStringAttr("labels"));
   if (loss == Loss::Distillation)
-    step.setArgAttr(labelsIndex + 1, "dl.name",
+    step.setArgAttr(labelsIndex + 1, kNameAttr,
                     b.getStringAttr("teacher_logits"));
-  step.setArgAttr(inputs.size() - 1, "dl.name",
+  step.setArgAttr(inputs.size() - 1, kNameAttr,
                   b.getStringAttr("learning_rate"));
-  step.setResultAttr(0, "dl.name", b.getStringAttr("loss"));
-  step.setResultAttr(1, "dl.name", b.getStringAttr("prediction"));
+  step.setResultAttr(0, kNameAttr, b.getStringAttr("loss"));
+  step.setResultAttr(1, kNameAttr, b.getStringAttr("prediction"));
   for (unsigned i = 0; i < numState; ++i) {
-    step.setResultAttr(2 + i, "dl.name", b.getStringAttr(stateNames[i]));
+    step.setResultAttr(2 + i, kNameAttr, b.getStringAttr(stateNames[i]));
     step.setResultAttr(2 + i, "dl.inplace", b.getI64IntegerAttr(i));
   }
   Block *block = step.addEntryBlock();
