@@ -101,17 +101,20 @@ static bool printModule(ModuleOp module, const Options &options,
   return true;
 }
 
-/// A pass manager for one stage: MLIR's pass-manager options from the
-/// command line (--mlir-print-ir-after-all, --mlir-pass-statistics, ...) and
-/// its pass timings under the stage's timer.
-static std::unique_ptr<PassManager> stagePassManager(MLIRContext &context,
-                                                     TimingScope &timer,
-                                                     const Options &options) {
-  auto pm = std::make_unique<PassManager>(&context);
-  if (options.mlirCLOptions && failed(applyPassManagerCLOptions(*pm)))
-    return nullptr;
-  pm->enableTiming(timer);
-  return pm;
+/// Runs one stage's pipeline (`build` fills the pass manager) on `module`,
+/// with MLIR's pass-manager options from the command line
+/// (--mlir-print-ir-after-all, --mlir-pass-statistics, ...) and the pass
+/// timings nested under the stage's timer. Returns kSuccess or an exit code.
+static int runStage(ModuleOp module, TimingScope &parent, llvm::StringRef name,
+                    const Options &options,
+                    llvm::function_ref<void(OpPassManager &)> build) {
+  TimingScope timer = parent.nest(name);
+  PassManager pm(module.getContext());
+  if (options.mlirCLOptions && failed(applyPassManagerCLOptions(pm)))
+    return kUsageError;
+  pm.enableTiming(timer);
+  build(pm);
+  return failed(pm.run(module)) ? kCompileError : kSuccess;
 }
 
 int driver::run(const Options &options, llvm::raw_ostream &errs,
@@ -209,24 +212,21 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     return kUsageError;
   }
   if (options.emit != Emit::MlirRaw) {
-    TimingScope timer = rootTimer.nest(options.train ? "train step and "
-                                                       "simplification"
-                                                     : "simplification");
-    auto pm = stagePassManager(context, timer, options);
-    if (!pm)
-      return kUsageError;
-    if (options.train) {
-      dl::DLTrainStepOptions train = options.trainOptions;
-      train.entry = "main";
-      train.prefix = prefix;
-      buildTrainPipeline(*pm, train);
-    } else {
-      buildSimplifyPipeline(*pm);
-    }
-    if (failed(pm->run(*module))) {
+    int rc = runStage(*module, rootTimer,
+                      options.train ? "train step and simplification"
+                                    : "simplification",
+                      options, [&](OpPassManager &pm) {
+                        if (!options.train)
+                          return buildSimplifyPipeline(pm);
+                        dl::DLTrainStepOptions train = options.trainOptions;
+                        train.entry = "main";
+                        train.prefix = prefix;
+                        buildTrainPipeline(pm, train);
+                      });
+    if (rc == kCompileError)
       errs << "error: dl simplification failed (see the diagnostics above)\n";
-      return kCompileError;
-    }
+    if (rc != kSuccess)
+      return rc;
     stage("shape inference and canonicalization");
   }
   if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
@@ -323,13 +323,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Header)
     return writeHeaderFile(options.output) ? kSuccess : kUsageError;
   if (options.emit == Emit::Linalg) {
-    TimingScope timer = rootTimer.nest("dl to linalg");
-    auto pm = stagePassManager(context, timer, options);
-    if (!pm)
-      return kUsageError;
-    buildDLToLinalgPipeline(*pm);
-    if (failed(pm->run(*module)))
-      return kCompileError;
+    if (int rc = runStage(*module, rootTimer, "dl to linalg", options,
+                          buildDLToLinalgPipeline))
+      return rc;
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   }
   cpu::CPUOptions cpuOptions;
@@ -337,15 +333,10 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   cpuOptions.cpu = options.mcpu;
   cpuOptions.features = options.mattr;
   cpuOptions.triple = options.mtriple;
-  {
-    TimingScope timer = rootTimer.nest("lowering to the LLVM dialect");
-    auto pm = stagePassManager(context, timer, options);
-    if (!pm)
-      return kUsageError;
-    buildCPULoweringPipeline(*pm, lowering);
-    if (failed(pm->run(*module)))
-      return kCompileError;
-  }
+  if (int rc = runStage(
+          *module, rootTimer, "lowering to the LLVM dialect", options,
+          [&](OpPassManager &pm) { buildCPULoweringPipeline(pm, lowering); }))
+    return rc;
   stage("lowering to the LLVM dialect");
   if (options.emit == Emit::MlirLLVM)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
