@@ -71,6 +71,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
+  if (options.optLevel >= 1)
+    pm.addPass(createDLContractionsToMicrokernels());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
 

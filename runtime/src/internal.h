@@ -48,6 +48,13 @@ void dlc_internal_track_end(dlc_internal_tracked *list,
  * message where it cannot (another thread, a parallel-for body). */
 void dlc_internal_alloc_failed(size_t size);
 
+/* The microkernel dlc_sgemm uses in this process: "avx512", "avx2" or
+ * "generic". */
+const char *dlc_internal_gemm_isa(void);
+/* Makes dlc_sgemm use the named microkernel from now on; returns 0 (and
+ * changes nothing) if the name is unknown or this CPU lacks it. */
+int dlc_internal_gemm_set_isa(const char *name);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -71,6 +71,32 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def DLContractionsToMicrokernels : Pass<"dl-contractions-to-microkernels",
+                                        "::mlir::ModuleOp"> {
+  let summary = "Lower f32 contractions on buffers to the runtime's blocked "
+                "GEMM microkernel (dlc_sgemm)";
+  let description = [{
+    Every linalg op on memrefs whose body is `out + a * b` over f32, with one
+    reduction dim indexing both inputs and operands indexed by loop dims or
+    constants (matmul, batch_matmul, gemm with transposes, im2col'd
+    convolutions, the train step's gradient contractions) becomes a call to
+    `dlc_sgemm` (runtime/src/cpu/gemm.c): A and B packed into micro-panels per
+    K block, a 12x32 (AVX-512) / 6x16 (AVX2) register-blocked microkernel,
+    threads over output tiles. Roles come from the maps: the reduction is k;
+    a parallel dim only in A and the output is m, only in B and the output is
+    n, in both inputs (or neither) a batch dim. Strides along each role are
+    read from the operands' strided layouts at run time, so transposes and
+    broadcasts cost no copies; extra m, n or batch dims become scf.for loops
+    around the call. A zero `linalg.fill` of the output right before the
+    contraction is folded into the call.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // CPU lowering steps (bufferization and loops; see lib/Pipelines)
 //===----------------------------------------------------------------------===//

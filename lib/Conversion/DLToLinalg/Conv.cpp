@@ -46,10 +46,10 @@ Value padWindow(OpBuilder &b, Location loc, Value x, const WindowAttrs &w) {
 }
 
 /// The im2col matrix of a padded input x [N, C, P...] for a window with
-/// output sizes `out`: [N * prod(out), C * prod(kernel)], row (n, o...) and
-/// column (c, k...) holding x[n, c, o * stride + k * dilation]. One
-/// all-parallel copy; the contraction that follows is a plain matmul, which
-/// the CPU pipeline vectorizes far better than the windowed loop nest.
+/// output sizes `out`: [N, C * prod(kernel), prod(out)], holding
+/// x[n, c, o * stride + k * dilation] at (n, (c, k...), (o...)). One
+/// all-parallel copy writing contiguous output rows; a 1x1 window with unit
+/// strides needs none (the input itself, reshaped).
 Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> dilations) {
@@ -57,17 +57,26 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
   auto inType = cast<RankedTensorType>(padded.getType());
   int64_t spatial = out.size();
   Type et = inType.getElementType();
-  // Dims of the copy: n, o..., c, k...
-  SmallVector<int64_t> shape = {inType.getDimSize(0)};
-  shape.append(out.begin(), out.end());
-  shape.push_back(inType.getDimSize(1));
+  ReassociationIndices rows, columns;
+  bool pointwise = llvm::all_of(kernel, [](int64_t k) { return k == 1; }) &&
+                   llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+                   inType.getShape().drop_front(2) == out;
+  if (pointwise) {
+    for (int64_t i = 2; i < 2 + spatial; ++i)
+      columns.push_back(i);
+    return tensor::CollapseShapeOp::create(
+        b, loc, padded, SmallVector<ReassociationIndices>{{0}, {1}, columns});
+  }
+  // Dims of the copy: n, c, k..., o...
+  SmallVector<int64_t> shape = {inType.getDimSize(0), inType.getDimSize(1)};
   shape.append(kernel.begin(), kernel.end());
+  shape.append(out.begin(), out.end());
   int64_t nDims = shape.size();
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> inExprs = {d(0), d(1 + spatial)};
+  SmallVector<AffineExpr> inExprs = {d(0), d(1)};
   for (int64_t i = 0; i < spatial; ++i)
-    inExprs.push_back(d(1 + i) * strides[i] +
-                      d(2 + spatial + i) * dilations[i]);
+    inExprs.push_back(d(2 + spatial + i) * strides[i] +
+                      d(2 + i) * dilations[i]);
   SmallVector<Value> sizes;
   if (ShapedType::isDynamic(shape[0]))
     sizes.push_back(tensor::DimOp::create(b, loc, padded, 0));
@@ -83,28 +92,39 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
             linalg::YieldOp::create(b, l, args[0]);
           })
           .getResult(0);
-  ReassociationIndices rows, columns;
-  for (int64_t i = 0; i <= spatial; ++i)
+  for (int64_t i = 1; i < 2 + spatial; ++i)
     rows.push_back(i);
-  for (int64_t i = spatial + 1; i < nDims; ++i)
+  for (int64_t i = 2 + spatial; i < nDims; ++i)
     columns.push_back(i);
   return tensor::CollapseShapeOp::create(
-      b, loc, cols, SmallVector<ReassociationIndices>{rows, columns});
+      b, loc, cols, SmallVector<ReassociationIndices>{{0}, rows, columns});
 }
 
-/// A zero-filled linalg.matmul of two 2-D tensors.
-Value matmul2d(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  auto lt = cast<RankedTensorType>(lhs.getType());
-  auto rt = cast<RankedTensorType>(rhs.getType());
-  Type et = lt.getElementType();
-  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, et);
+/// out[n, m, o] = sum_j w[m, j] * cols[n, j, o], zero-filled: each sample
+/// one [M, CK] x [CK, O] product whose result is already channel-major.
+Value convContraction(OpBuilder &b, Location loc, Value w, Value cols) {
+  MLIRContext *ctx = b.getContext();
+  auto wt = cast<RankedTensorType>(w.getType());
+  auto ct = cast<RankedTensorType>(cols.getType());
+  Type et = wt.getElementType();
+  auto type = RankedTensorType::get(
+      {ct.getDimSize(0), wt.getDimSize(0), ct.getDimSize(2)}, et);
   SmallVector<Value> sizes;
   if (type.isDynamicDim(0))
-    sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+    sizes.push_back(tensor::DimOp::create(b, loc, cols, 0));
   Value acc = linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0),
                                      emptyTensor(b, loc, type, sizes))
                   .getResult(0);
-  return linalg::MatmulOp::create(b, loc, type, ValueRange{lhs, rhs}, acc)
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  // Iteration dims: n, m, o, j.
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{w, cols}, acc,
+             ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(1), d(3)}, ctx),
+                                 AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                                 AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+             {utils::IteratorType::parallel, utils::IteratorType::parallel,
+              utils::IteratorType::parallel, utils::IteratorType::reduction},
+             multiplyAdd)
       .getResult(0);
 }
 
@@ -130,7 +150,8 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
       return failure();
     Value input = padWindow(rewriter, loc, op.getInput(), *w);
 
-    // Ungrouped convs are im2col + matmul: [N*O, C*K] x [C*K, M].
+    // Ungrouped convs are im2col + one contraction per sample:
+    // [M, C*K] x [C*K, O] -> [N, M, O], already in NCHW order.
     if (groups == 1 && wType.hasStaticShape() &&
         llvm::all_of(resultType.getShape().drop_front(2),
                      [](int64_t d) { return !ShapedType::isDynamic(d); })) {
@@ -144,24 +165,13 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
       Value w2 = tensor::CollapseShapeOp::create(
           rewriter, loc, op.getWeight(),
           SmallVector<ReassociationIndices>{{0}, all});
-      Value prod =
-          matmul2d(rewriter, loc, cols, permute(rewriter, loc, w2, {1, 0}));
-      // [N*O, M] -> [N, O..., M] -> [N, M, O...]
-      SmallVector<int64_t> nom = {resultType.getDimSize(0)};
-      nom.append(out.begin(), out.end());
-      nom.push_back(m);
-      ReassociationIndices rows;
-      for (int64_t i = 0; i <= spatial; ++i)
-        rows.push_back(i);
-      Value nomT = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get(nom, et), prod,
-          SmallVector<ReassociationIndices>{rows, {spatial + 1}});
-      SmallVector<int64_t> perm = {0, spatial + 1};
-      for (int64_t i = 0; i < spatial; ++i)
-        perm.push_back(1 + i);
-      Value conv = permute(rewriter, loc, nomT, perm);
-      if (conv.getType() != resultType)
-        conv = tensor::CastOp::create(rewriter, loc, resultType, conv);
+      Value prod = convContraction(rewriter, loc, w2, cols);
+      ReassociationIndices spatialDims;
+      for (int64_t i = 2; i < 2 + spatial; ++i)
+        spatialDims.push_back(i);
+      Value conv = tensor::ExpandShapeOp::create(
+          rewriter, loc, resultType, prod,
+          SmallVector<ReassociationIndices>{{0}, {1}, spatialDims});
       if (Value bias = op.getBias())
         conv = addChannelBias(rewriter, loc, conv, bias);
       rewriter.replaceOp(op, conv);
@@ -347,7 +357,8 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
       return failure();
     Value input = padWindow(rewriter, loc, op.getInput(), *w);
 
-    // Ungrouped: dW [M, C*K] = dY^T [M, N*O] x im2col(x) [N*O, C*K].
+    // Ungrouped: dW[m, j] = sum over n, o of dY[n, m, o] * cols[n, j, o]
+    // with cols = im2col(x) [N, C*K, O]: one contraction per sample.
     auto gType = op.getGradOutput().getType();
     if (groups == 1 && resultType.hasStaticShape() &&
         llvm::all_of(gType.getShape().drop_front(1),
@@ -356,17 +367,30 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
       Value cols =
           im2col(rewriter, loc, input, out, resultType.getShape().drop_front(2),
                  w->strides, w->dilations);
-      // dY [N, M, O...] -> [M, N, O...] -> [M, N*O]
-      SmallVector<int64_t> perm = {1, 0};
-      for (int64_t i = 0; i < spatial; ++i)
-        perm.push_back(2 + i);
-      Value gT = permute(rewriter, loc, op.getGradOutput(), perm);
-      ReassociationIndices rest;
-      for (int64_t i = 1; i < gType.getRank(); ++i)
-        rest.push_back(i);
-      Value g2 = tensor::CollapseShapeOp::create(
-          rewriter, loc, gT, SmallVector<ReassociationIndices>{{0}, rest});
-      Value prod = matmul2d(rewriter, loc, g2, cols);
+      ReassociationIndices spatialDims;
+      for (int64_t i = 2; i < gType.getRank(); ++i)
+        spatialDims.push_back(i);
+      Value g = tensor::CollapseShapeOp::create(
+          rewriter, loc, op.getGradOutput(),
+          SmallVector<ReassociationIndices>{{0}, {1}, spatialDims});
+      int64_t ck = cast<RankedTensorType>(cols.getType()).getDimSize(1);
+      auto flatType = RankedTensorType::get({m, ck}, et);
+      Value acc = linalg::FillOp::create(
+                      rewriter, loc, scalarConstant(rewriter, loc, et, 0),
+                      emptyTensor(rewriter, loc, flatType, {}))
+                      .getResult(0);
+      auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+      // Iteration dims: m, j, n, o.
+      Value prod =
+          linalg::GenericOp::create(
+              rewriter, loc, flatType, ValueRange{g, cols}, acc,
+              ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(2), d(0), d(3)}, ctx),
+                                  AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx),
+                                  AffineMap::get(4, 0, {d(0), d(1)}, ctx)},
+              {utils::IteratorType::parallel, utils::IteratorType::parallel,
+               utils::IteratorType::reduction, utils::IteratorType::reduction},
+              multiplyAdd)
+              .getResult(0);
       ReassociationIndices all;
       for (int64_t i = 1; i < resultType.getRank(); ++i)
         all.push_back(i);

@@ -198,6 +198,26 @@ DLC_RUNTIME_API dlc_status dlc_parallel_for(int64_t begin, int64_t end,
                                             void *ctx);
 
 /*===------------------------------------------------------------------===*
+ * Kernels (called by generated code)
+ *===------------------------------------------------------------------===*/
+
+/* For each b < batch: C_b = (accumulate ? C_b : 0) + A_b * B_b with
+ * A_b [m x k], B_b [k x n], C_b [m x n] f32 matrices given by a base
+ * pointer, an element offset and element strides (batch, row, column;
+ * any non-negative values: 0 broadcasts, a transposed operand has a row
+ * stride of 1). C must not overlap A or B. Blocked,
+ * packed and register-tiled for the CPU it runs on (AVX-512, AVX2+FMA or
+ * portable C; DLC_GEMM_ISA=avx2|generic selects a lower level), threaded
+ * over dlc_parallel_for. */
+DLC_RUNTIME_API void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                               const float *a, int64_t a_offset, int64_t sab,
+                               int64_t sam, int64_t sak, const float *b,
+                               int64_t b_offset, int64_t sbb, int64_t sbk,
+                               int64_t sbn, float *c, int64_t c_offset,
+                               int64_t scb, int64_t scm, int64_t scn,
+                               int32_t accumulate);
+
+/*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/
 

@@ -1,0 +1,487 @@
+/*===- gemm.c - f32 matrix multiplication for generated code -------------===*
+ *
+ * dlc_sgemm computes C = (accumulate ? C : 0) + A * B for a batch of f32
+ * matrices with any element strides, so every contraction the compiler
+ * finds (matmul, batch matmul, gemm with transposes, im2col'd convolutions,
+ * the train step's gradient matmuls) is one call.
+ *
+ * The scheme is BLIS's (Van Zee & van de Geijn, "BLIS: A Framework for
+ * Rapidly Instantiating BLAS Functionality", 2015): K is cut into KC blocks;
+ * per block, A is packed into MR x KC micro-panels and B into KC x NR
+ * micro-panels (zero padded at the edges, so the microkernel never branches),
+ * and an MR x NR register-blocked microkernel runs over every pair, keeping
+ * its accumulators in registers across the whole block. The micro-panel of B
+ * stays in L1 while the microkernel walks an MC-row block of A held in L2.
+ * Threads take (A block, B micro-panel) tiles from dlc_parallel_for.
+ *
+ * The microkernel is chosen once per process from the CPU: AVX-512 (12 x 32,
+ * 24 zmm accumulators), AVX2+FMA (6 x 16, 12 ymm accumulators) or portable C;
+ * DLC_GEMM_ISA=avx512|avx2|generic picks a lower one (tests, comparisons).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "../internal.h"
+#include "dlc/runtime.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DLC_GEMM_X86 1
+#include <immintrin.h>
+#endif
+
+enum { KC = 256, MC = 120, MAX_MR = 12, MAX_NR = 32 };
+
+typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b,
+                          float *c, int64_t ldc, int beta);
+
+typedef struct isa {
+  int mr, nr;
+  kernel_fn kernel;
+  const char *name;
+} isa;
+
+/*===--- microkernels ---------------------------------------------------===*
+ * c[i * ldc + j] = (beta ? c[..] : 0) + sum_p a[p * mr + i] * b[p * nr + j]
+ * for i < mr, j < nr; a and b are packed micro-panels, c a full tile with
+ * unit stride along j.                                                     */
+
+enum { GENERIC_MR = 4, GENERIC_NR = 16 };
+
+static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
+                          int64_t ldc, int beta) {
+  float acc[GENERIC_MR][GENERIC_NR];
+  memset(acc, 0, sizeof(acc));
+  for (int64_t p = 0; p < kc; ++p) {
+    for (int i = 0; i < GENERIC_MR; ++i)
+      for (int j = 0; j < GENERIC_NR; ++j)
+        acc[i][j] += a[i] * b[j];
+    a += GENERIC_MR;
+    b += GENERIC_NR;
+  }
+  for (int i = 0; i < GENERIC_MR; ++i)
+    for (int j = 0; j < GENERIC_NR; ++j)
+      c[i * ldc + j] = (beta ? c[i * ldc + j] : 0.0f) + acc[i][j];
+}
+
+#ifdef DLC_GEMM_X86
+
+__attribute__((target("avx2,fma"))) static void
+kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+           int beta) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
+         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
+         c50 = c00, c51 = c00;
+  for (int64_t p = 0; p < kc; ++p) {
+    __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#define DLC_ROW(i)                                                             \
+  do {                                                                         \
+    __m256 ai = _mm256_broadcast_ss(a + i);                                    \
+    c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                                \
+    c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                                \
+  } while (0)
+    DLC_ROW(0);
+    DLC_ROW(1);
+    DLC_ROW(2);
+    DLC_ROW(3);
+    DLC_ROW(4);
+    DLC_ROW(5);
+#undef DLC_ROW
+    a += 6;
+    b += 16;
+  }
+#define DLC_STORE(i)                                                           \
+  do {                                                                         \
+    float *ci = c + i * ldc;                                                   \
+    if (beta) {                                                                \
+      c##i##0 = _mm256_add_ps(c##i##0, _mm256_loadu_ps(ci));                   \
+      c##i##1 = _mm256_add_ps(c##i##1, _mm256_loadu_ps(ci + 8));               \
+    }                                                                          \
+    _mm256_storeu_ps(ci, c##i##0);                                             \
+    _mm256_storeu_ps(ci + 8, c##i##1);                                         \
+  } while (0)
+  DLC_STORE(0);
+  DLC_STORE(1);
+  DLC_STORE(2);
+  DLC_STORE(3);
+  DLC_STORE(4);
+  DLC_STORE(5);
+#undef DLC_STORE
+}
+
+__attribute__((target("avx512f"))) static void
+kernelAvx512(int64_t kc, const float *a, const float *b, float *c,
+             int64_t ldc, int beta) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
+         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
+         c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00,
+         c80 = c00, c81 = c00, c90 = c00, c91 = c00, cA0 = c00, cA1 = c00,
+         cB0 = c00, cB1 = c00;
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    _mm_prefetch((const char *)(b + 8 * 32), _MM_HINT_T0);
+#define DLC_ROW(i, n)                                                          \
+  do {                                                                         \
+    __m512 ai = _mm512_set1_ps(a[n]);                                          \
+    c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0);                                \
+    c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1);                                \
+  } while (0)
+    DLC_ROW(0, 0);
+    DLC_ROW(1, 1);
+    DLC_ROW(2, 2);
+    DLC_ROW(3, 3);
+    DLC_ROW(4, 4);
+    DLC_ROW(5, 5);
+    DLC_ROW(6, 6);
+    DLC_ROW(7, 7);
+    DLC_ROW(8, 8);
+    DLC_ROW(9, 9);
+    DLC_ROW(A, 10);
+    DLC_ROW(B, 11);
+#undef DLC_ROW
+    a += 12;
+    b += 32;
+  }
+#define DLC_STORE(i, n)                                                        \
+  do {                                                                         \
+    float *ci = c + n * ldc;                                                   \
+    if (beta) {                                                                \
+      c##i##0 = _mm512_add_ps(c##i##0, _mm512_loadu_ps(ci));                   \
+      c##i##1 = _mm512_add_ps(c##i##1, _mm512_loadu_ps(ci + 16));              \
+    }                                                                          \
+    _mm512_storeu_ps(ci, c##i##0);                                             \
+    _mm512_storeu_ps(ci + 16, c##i##1);                                        \
+  } while (0)
+  DLC_STORE(0, 0);
+  DLC_STORE(1, 1);
+  DLC_STORE(2, 2);
+  DLC_STORE(3, 3);
+  DLC_STORE(4, 4);
+  DLC_STORE(5, 5);
+  DLC_STORE(6, 6);
+  DLC_STORE(7, 7);
+  DLC_STORE(8, 8);
+  DLC_STORE(9, 9);
+  DLC_STORE(A, 10);
+  DLC_STORE(B, 11);
+#undef DLC_STORE
+}
+
+#endif /* DLC_GEMM_X86 */
+
+static const isa isaGeneric = {GENERIC_MR, GENERIC_NR, kernelGeneric,
+                               "generic"};
+#ifdef DLC_GEMM_X86
+static const isa isaAvx2 = {6, 16, kernelAvx2, "avx2"};
+static const isa isaAvx512 = {12, 32, kernelAvx512, "avx512"};
+#endif
+
+static const isa *selectIsa(void) {
+  const char *forced = getenv("DLC_GEMM_ISA");
+#ifdef DLC_GEMM_X86
+  __builtin_cpu_init();
+  int avx512 = __builtin_cpu_supports("avx512f");
+  int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (forced && strcmp(forced, "generic") == 0)
+    return &isaGeneric;
+  if (forced && strcmp(forced, "avx2") == 0)
+    avx512 = 0;
+  if (avx512)
+    return &isaAvx512;
+  if (avx2)
+    return &isaAvx2;
+#else
+  (void)forced;
+#endif
+  return &isaGeneric;
+}
+
+static const isa *_Atomic chosenIsa;
+
+static const isa *currentIsa(void) {
+  const isa *s = chosenIsa;
+  if (!s) {
+    s = selectIsa();
+    chosenIsa = s;
+  }
+  return s;
+}
+
+const char *dlc_internal_gemm_isa(void) { return currentIsa()->name; }
+
+int dlc_internal_gemm_set_isa(const char *name) {
+  const isa *s = NULL;
+  if (strcmp(name, "generic") == 0)
+    s = &isaGeneric;
+#ifdef DLC_GEMM_X86
+  __builtin_cpu_init();
+  if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma"))
+    s = &isaAvx2;
+  if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f"))
+    s = &isaAvx512;
+#endif
+  if (!s)
+    return 0;
+  chosenIsa = s;
+  return 1;
+}
+
+/*===--- packing --------------------------------------------------------===*/
+
+/* A[m0 + i, k0 + p] for i < mc, p < kc into ceil(mc / mr) micro-panels of
+ * kc x mr (p-major), rows past mc zero. */
+static void packA(const isa *s, const float *a, int64_t sam, int64_t sak,
+                  int64_t mc, int64_t kc, float *out) {
+  int mr = s->mr;
+  for (int64_t i0 = 0; i0 < mc; i0 += mr, out += kc * mr) {
+    int64_t rows = mc - i0 < mr ? mc - i0 : mr;
+    const float *src = a + i0 * sam;
+    if (sak == 1) {
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t p = 0; p < kc; ++p)
+          out[p * mr + i] = src[i * sam + p];
+    } else {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < rows; ++i)
+          out[p * mr + i] = src[i * sam + p * sak];
+    }
+    for (int64_t i = rows; i < mr; ++i)
+      for (int64_t p = 0; p < kc; ++p)
+        out[p * mr + i] = 0.0f;
+  }
+}
+
+/* B[k0 + p, n0 + j] for p < kc, j < nc into ceil(nc / nr) micro-panels of
+ * kc x nr (p-major), columns past nc zero. */
+static void packBPanel(const isa *s, const float *b, int64_t sbk, int64_t sbn,
+                       int64_t kc, int64_t cols, float *out) {
+  int nr = s->nr;
+  if (sbn == 1 && cols == nr) {
+    for (int64_t p = 0; p < kc; ++p)
+      memcpy(out + p * nr, b + p * sbk, sizeof(float) * (size_t)nr);
+    return;
+  }
+  if (sbk == 1) {
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t p = 0; p < kc; ++p)
+        out[p * nr + j] = b[j * sbn + p];
+  } else {
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t j = 0; j < cols; ++j)
+        out[p * nr + j] = b[p * sbk + j * sbn];
+  }
+  for (int64_t p = 0; p < kc; ++p)
+    for (int64_t j = cols; j < nr; ++j)
+      out[p * nr + j] = 0.0f;
+}
+
+/*===--- the blocked product --------------------------------------------===*/
+
+typedef struct gemm_job {
+  const isa *s;
+  int64_t m, n, kc;
+  const float *a; /* A at column k0 */
+  int64_t sam, sak;
+  const float *b; /* B at row k0 */
+  int64_t sbk, sbn;
+  float *c;
+  int64_t scm, scn;
+  int beta;
+  float *packedA; /* ceil(m / mr) micro-panels */
+  float *packedB; /* ceil(n / nr) micro-panels */
+  int64_t aBlocks, bPanels;
+} gemm_job;
+
+static void packAJob(void *ctx, int64_t lo, int64_t hi) {
+  gemm_job *job = ctx;
+  int mr = job->s->mr;
+  for (int64_t blk = lo; blk < hi; ++blk) {
+    int64_t i0 = blk * MC;
+    int64_t mc = job->m - i0 < MC ? job->m - i0 : MC;
+    packA(job->s, job->a + i0 * job->sam, job->sam, job->sak, mc, job->kc,
+          job->packedA + (i0 / mr) * job->kc * mr);
+  }
+}
+
+static void packBJob(void *ctx, int64_t lo, int64_t hi) {
+  gemm_job *job = ctx;
+  int nr = job->s->nr;
+  for (int64_t panel = lo; panel < hi; ++panel) {
+    int64_t j0 = panel * nr;
+    int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
+    packBPanel(job->s, job->b + j0 * job->sbn, job->sbk, job->sbn, job->kc,
+               cols, job->packedB + panel * job->kc * nr);
+  }
+}
+
+/* Tile t = (A block t / bPanels, B micro-panel t % bPanels). */
+static void tileJob(void *ctx, int64_t lo, int64_t hi) {
+  gemm_job *job = ctx;
+  const isa *s = job->s;
+  int mr = s->mr, nr = s->nr;
+  float tmp[MAX_MR * MAX_NR];
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t blk = t / job->bPanels, panel = t % job->bPanels;
+    int64_t j0 = panel * nr;
+    int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
+    const float *bp = job->packedB + panel * job->kc * nr;
+    int64_t iEnd = (blk + 1) * MC < job->m ? (blk + 1) * MC : job->m;
+    for (int64_t i0 = blk * MC; i0 < iEnd; i0 += mr) {
+      int64_t rows = job->m - i0 < mr ? job->m - i0 : mr;
+      const float *ap = job->packedA + (i0 / mr) * job->kc * mr;
+      float *c = job->c + i0 * job->scm + j0 * job->scn;
+      if (rows == mr && cols == nr && job->scn == 1) {
+        s->kernel(job->kc, ap, bp, c, job->scm, job->beta);
+        continue;
+      }
+      s->kernel(job->kc, ap, bp, tmp, nr, 0);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) {
+          float *dst = c + i * job->scm + j * job->scn;
+          *dst = (job->beta ? *dst : 0.0f) + tmp[i * nr + j];
+        }
+    }
+  }
+}
+
+/* Per-thread scratch for the packed panels, grown on demand and kept (the
+ * same shapes recur on every call of a model), freed when the thread exits. */
+typedef struct scratch_buffer {
+  float *data;
+  size_t floats;
+} scratch_buffer;
+
+static pthread_key_t scratchKey;
+static pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
+
+static void freeScratch(void *p) {
+  scratch_buffer *s = p;
+  free(s->data);
+  free(s);
+}
+
+static void makeScratchKey(void) {
+  pthread_key_create(&scratchKey, freeScratch);
+}
+
+static float *scratchFor(size_t floats) {
+  pthread_once(&scratchOnce, makeScratchKey);
+  scratch_buffer *s = pthread_getspecific(scratchKey);
+  if (!s) {
+    s = calloc(1, sizeof(scratch_buffer));
+    if (!s || pthread_setspecific(scratchKey, s) != 0) {
+      free(s);
+      dlc_internal_alloc_failed(sizeof(scratch_buffer));
+      return NULL;
+    }
+  }
+  if (floats <= s->floats)
+    return s->data;
+  free(s->data);
+  size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
+  s->data = aligned_alloc(64, bytes);
+  s->floats = s->data ? floats : 0;
+  if (!s->data)
+    dlc_internal_alloc_failed(bytes);
+  return s->data;
+}
+
+static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
+                    const float *a, int64_t sam, int64_t sak, const float *b,
+                    int64_t sbk, int64_t sbn, float *c, int64_t scm,
+                    int64_t scn, int accumulate, int threads) {
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          c[i * scm + j * scn] = 0.0f;
+    return;
+  }
+  int mr = s->mr, nr = s->nr;
+  int64_t aPanels = (m + mr - 1) / mr, bPanels = (n + nr - 1) / nr;
+  int64_t kcMax = k < KC ? k : KC;
+  size_t aFloats = (size_t)(aPanels * mr * kcMax);
+  float *buf =
+      scratchFor(aFloats + (size_t)(bPanels * nr * kcMax) + 16 /* align */);
+  if (!buf)
+    return;
+  gemm_job job = {.s = s,
+                  .m = m,
+                  .n = n,
+                  .sam = sam,
+                  .sak = sak,
+                  .sbk = sbk,
+                  .sbn = sbn,
+                  .c = c,
+                  .scm = scm,
+                  .scn = scn,
+                  .packedA = buf,
+                  .packedB = buf + ((aFloats + 15) & ~(size_t)15),
+                  .aBlocks = (m + MC - 1) / MC,
+                  .bPanels = bPanels};
+  for (int64_t k0 = 0; k0 < k; k0 += KC) {
+    job.kc = k - k0 < KC ? k - k0 : KC;
+    job.a = a + k0 * sak;
+    job.b = b + k0 * sbk;
+    job.beta = accumulate || k0 > 0;
+    if (threads > 1) {
+      dlc_parallel_for(0, job.aBlocks, 1, packAJob, &job);
+      dlc_parallel_for(0, bPanels, 1, packBJob, &job);
+      dlc_parallel_for(0, job.aBlocks * bPanels, 1, tileJob, &job);
+    } else {
+      packAJob(&job, 0, job.aBlocks);
+      packBJob(&job, 0, bPanels);
+      tileJob(&job, 0, job.aBlocks * bPanels);
+    }
+  }
+}
+
+typedef struct batch_job {
+  const isa *s;
+  int64_t m, n, k;
+  const float *a;
+  int64_t sab, sam, sak;
+  const float *b;
+  int64_t sbb, sbk, sbn;
+  float *c;
+  int64_t scb, scm, scn;
+  int accumulate;
+} batch_job;
+
+static void batchJob(void *ctx, int64_t lo, int64_t hi) {
+  batch_job *j = ctx;
+  for (int64_t i = lo; i < hi; ++i)
+    gemmOne(j->s, j->m, j->n, j->k, j->a + i * j->sab, j->sam, j->sak,
+            j->b + i * j->sbb, j->sbk, j->sbn, j->c + i * j->scb, j->scm,
+            j->scn, j->accumulate, 1);
+}
+
+void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
+               int64_t a_offset, int64_t sab, int64_t sam, int64_t sak,
+               const float *b, int64_t b_offset, int64_t sbb, int64_t sbk,
+               int64_t sbn, float *c, int64_t c_offset, int64_t scb,
+               int64_t scm, int64_t scn, int32_t accumulate) {
+  const isa *s = currentIsa();
+  a += a_offset;
+  b += b_offset;
+  c += c_offset;
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  double work = (double)m * (double)n * (double)k;
+  /* Small products are not worth waking the pool for. */
+  if (work * (double)batch < 32768.0)
+    threads = 1;
+  if (batch > 1 && threads > 1 && (batch >= threads || work < 1 << 20)) {
+    batch_job job = {s,   m,   n, k,   a,   sab, sam, sak,       b,
+                     sbb, sbk, sbn, c, scb, scm, scn, accumulate};
+    dlc_parallel_for(0, batch, 1, batchJob, &job);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    gemmOne(s, m, n, k, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
+            c + i * scb, scm, scn, accumulate, work < 32768.0 ? 1 : threads);
+}

@@ -1,0 +1,200 @@
+// RUN: dlc-opt %s --split-input-file --dl-contractions-to-microkernels | FileCheck %s
+
+// A matmul after a zero fill: one call, accumulate = 0, the fill gone.
+// Strides come from each operand's layout: A rows by K, B rows by N.
+// CHECK-LABEL: func.func @matmul(
+// CHECK-SAME: %[[A:.*]]: memref<8x16xf32>, %[[B:.*]]: memref<16x32xf32>, %[[C:.*]]: memref<8x32xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK-DAG: %[[BA:.*]], %[[OA:.*]], %[[SA:.*]]:2, %[[STA:.*]]:2 = memref.extract_strided_metadata %[[A]]
+// CHECK-DAG: %[[BB:.*]], %[[OB:.*]], %[[SB:.*]]:2, %[[STB:.*]]:2 = memref.extract_strided_metadata %[[B]]
+// CHECK-DAG: %[[BC:.*]], %[[OC:.*]], %[[SC:.*]]:2, %[[STC:.*]]:2 = memref.extract_strided_metadata %[[C]]
+// CHECK-DAG: %[[PA:.*]] = memref.extract_aligned_pointer_as_index %[[BA]]
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[ACC:.*]] = arith.constant 0 : i32
+// CHECK: call @dlc_sgemm(%[[C1]], %[[C8]], %[[C32]], %[[C16]], %{{.*}}, %[[OA]], %[[C0]], %[[STA]]#0, %[[STA]]#1, %{{.*}}, %[[OB]], %[[C0]], %[[STB]]#0, %[[STB]]#1, %{{.*}}, %[[OC]], %[[C0]], %[[STC]]#0, %[[STC]]#1, %[[ACC]])
+// CHECK-NOT: linalg.matmul
+// CHECK: func.func private @dlc_sgemm(index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, i32)
+func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x32xf32>, %c: memref<8x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x32xf32>)
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x32xf32>) outs(%c : memref<8x32xf32>)
+  return
+}
+
+// -----
+
+// A transposed B (gemm transB) and a dynamic M: the n stride of B is its row
+// stride and the k stride its column stride; no fill, so accumulate = 1.
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @transposed_b(
+// CHECK-SAME: %[[A:.*]]: memref<?x16xf32>, %[[B:.*]]: memref<32x16xf32>, %[[C:.*]]: memref<?x32xf32>)
+// CHECK-DAG: %[[BB:.*]], %[[OB:.*]], %[[SB:.*]]:2, %[[STB:.*]]:2 = memref.extract_strided_metadata %[[B]]
+// CHECK-DAG: %[[M:.*]] = memref.dim %[[A]], %{{.*}}
+// CHECK-DAG: %[[ACC:.*]] = arith.constant 1 : i32
+// CHECK: call @dlc_sgemm(%{{.*}}, %[[M]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OB]], %{{.*}}, %[[STB]]#1, %[[STB]]#0, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ACC]])
+func.func @transposed_b(%a: memref<?x16xf32>, %b: memref<32x16xf32>, %c: memref<?x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x16xf32>, memref<32x16xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Batch matmul with B broadcast over the batch (a constant 0 index): B's
+// batch stride is 0; the batch dim runs natively.
+#a = affine_map<(b, m, n, k) -> (b, m, k)>
+#b = affine_map<(b, m, n, k) -> (0, k, n)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func @broadcast_batch(
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: call @dlc_sgemm(%[[C4]], %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[C0]],
+func.func @broadcast_batch(%a: memref<4x8x16xf32>, %b: memref<1x16x32xf32>, %c: memref<4x8x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8x16xf32>, memref<1x16x32xf32>) outs(%c : memref<4x8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The conv form: out[n, m, o] = sum_k w[m, k] * cols[n, k, o]. o is the
+// native n (innermost in the output); the sample dim n only indexes B and
+// the output, so it runs as the batch, with a zero batch stride for w.
+#w = affine_map<(n, m, o, k) -> (m, k)>
+#x = affine_map<(n, m, o, k) -> (n, k, o)>
+#y = affine_map<(n, m, o, k) -> (n, m, o)>
+// CHECK-LABEL: func.func @conv_form(
+// CHECK-SAME: %[[W:.*]]: memref<64x27xf32>, %[[X:.*]]: memref<?x27x100xf32>, %[[Y:.*]]: memref<?x64x100xf32>)
+// CHECK-DAG: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C100:.*]] = arith.constant 100 : index
+// CHECK-DAG: %[[C27:.*]] = arith.constant 27 : index
+// CHECK-NOT: scf.for
+// CHECK: call @dlc_sgemm(%[[N]], %[[C64]], %[[C100]], %[[C27]], %{{[^,]*}}, %{{[^,]*}}, %c0{{(_[0-9]+)?}},
+func.func @conv_form(%w: memref<64x27xf32>, %x: memref<?x27x100xf32>, %y: memref<?x64x100xf32>) {
+  linalg.generic {indexing_maps = [#w, #x, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<64x27xf32>, memref<?x27x100xf32>) outs(%y : memref<?x64x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention's scores with two batch dims (batch, head): the inner one runs
+// natively, the outer one is a loop around the call moving every operand's
+// offset by its stride.
+#q = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#kt = affine_map<(b, h, m, n, k) -> (b, h, n, k)>
+#s = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+// CHECK-LABEL: func.func @two_batch_dims(
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: arith.muli %[[I]]
+// CHECK: call @dlc_sgemm(%[[C4]],
+// CHECK: }
+func.func @two_batch_dims(%q: memref<?x4x64x32xf32>, %k: memref<?x4x64x32xf32>, %s: memref<?x4x64x64xf32>) {
+  linalg.generic {indexing_maps = [#q, #kt, #s], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<?x4x64x32xf32>, memref<?x4x64x32xf32>) outs(%s : memref<?x4x64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Two reduction dims (the weight gradient of a conv: sum over samples n and
+// positions o): o runs natively, n is a loop whose first iteration honours
+// the folded fill (accumulate = 0) and later ones accumulate.
+#g = affine_map<(m, j, n, o) -> (n, m, o)>
+#c = affine_map<(m, j, n, o) -> (n, j, o)>
+#dw = affine_map<(m, j, n, o) -> (m, j)>
+// CHECK-LABEL: func.func @two_reductions(
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[I]], %{{.*}} : index
+// CHECK: %[[ACC:.*]] = arith.extui %[[LATER]] : i1 to i32
+// CHECK: call @dlc_sgemm({{.*}}, %[[ACC]])
+func.func @two_reductions(%g: memref<4x16x49xf32>, %cols: memref<4x27x49xf32>, %dw: memref<16x27xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%dw : memref<16x27xf32>)
+  linalg.generic {indexing_maps = [#g, #c, #dw], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%g, %cols : memref<4x16x49xf32>, memref<4x27x49xf32>) outs(%dw : memref<16x27xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Left alone: f64, a reduction indexing one input only, a compound index
+// (a strided window), and a non-contraction body.
+// CHECK-LABEL: func.func @not_contractions(
+// CHECK-NOT: dlc_sgemm
+// CHECK: linalg.matmul
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: return
+#i = affine_map<(m, n, k, l) -> (m, k, l)>
+#j = affine_map<(m, n, k, l) -> (k, n)>
+#o = affine_map<(m, n, k, l) -> (m, n)>
+#s = affine_map<(o, k) -> (o * 2 + k)>
+#k = affine_map<(o, k) -> (k)>
+#out = affine_map<(o, k) -> (o)>
+#mm = affine_map<(m, n, k) -> (m, k)>
+#mn = affine_map<(m, n, k) -> (k, n)>
+#mo = affine_map<(m, n, k) -> (m, n)>
+func.func @not_contractions(%a: memref<8x16xf64>, %b: memref<16x32xf64>, %c: memref<8x32xf64>,
+                            %x: memref<8x3x3xf32>, %w: memref<3x32xf32>, %y: memref<8x32xf32>,
+                            %v: memref<21xf32>, %f: memref<3xf32>, %r: memref<10xf32>,
+                            %p: memref<8x16xf32>, %q: memref<16x32xf32>, %z: memref<8x32xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x16xf64>, memref<16x32xf64>) outs(%c : memref<8x32xf64>)
+  linalg.generic {indexing_maps = [#i, #j, #o], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<8x3x3xf32>, memref<3x32xf32>) outs(%y : memref<8x32xf32>) {
+  ^bb0(%e0: f32, %e1: f32, %acc: f32):
+    %m = arith.mulf %e0, %e1 : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#s, #k, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%v, %f : memref<21xf32>, memref<3xf32>) outs(%r : memref<10xf32>) {
+  ^bb0(%e0: f32, %e1: f32, %acc: f32):
+    %m = arith.mulf %e0, %e1 : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#mm, #mn, #mo], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%p, %q : memref<8x16xf32>, memref<16x32xf32>) outs(%z : memref<8x32xf32>) {
+  ^bb0(%e0: f32, %e1: f32, %acc: f32):
+    %m = arith.maximumf %e0, %e1 : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

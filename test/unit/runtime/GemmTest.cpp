@@ -1,0 +1,152 @@
+//===- GemmTest.cpp - Unit tests for dlc_sgemm ----------------------------===//
+//
+// dlc_sgemm against a double-precision reference for every microkernel this
+// CPU has, over edge sizes (below, at and past the register and K blocks),
+// transposed and broadcast operands, strided outputs, accumulation and
+// threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/runtime.h"
+#include "internal.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Layout {
+  bool transA, transB, transC;
+};
+
+/// C = (accumulate ? C : 0) + A * B over `batch` matrices laid out by
+/// `layout`, B broadcast over the batch when `broadcastB`; checks every
+/// element against a double-precision sum.
+void check(int64_t batch, int64_t m, int64_t n, int64_t k, Layout layout,
+           bool broadcastB, bool accumulate) {
+  std::mt19937 rng(static_cast<uint32_t>(m * 131 + n * 17 + k));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  // A little slack in every leading dimension, so strides differ from sizes.
+  int64_t lda = (layout.transA ? m : k) + 3;
+  int64_t ldb = (layout.transB ? k : n) + 5;
+  int64_t ldc = (layout.transC ? m : n) + 2;
+  int64_t aRows = layout.transA ? k : m, bRows = layout.transB ? n : k,
+          cRows = layout.transC ? n : m;
+  int64_t sab = aRows * lda, sbb = broadcastB ? 0 : bRows * ldb,
+          scb = cRows * ldc;
+  const int64_t offset = 7;
+  std::vector<float> a(offset + batch * sab), b(offset + bRows * ldb * batch),
+      c(offset + batch * scb);
+  for (float &x : a)
+    x = dist(rng);
+  for (float &x : b)
+    x = dist(rng);
+  for (float &x : c)
+    x = dist(rng);
+  std::vector<float> c0 = c;
+  int64_t sam = layout.transA ? 1 : lda, sak = layout.transA ? lda : 1;
+  int64_t sbk = layout.transB ? 1 : ldb, sbn = layout.transB ? ldb : 1;
+  int64_t scm = layout.transC ? 1 : ldc, scn = layout.transC ? ldc : 1;
+  dlc_sgemm(batch, m, n, k, a.data(), offset, sab, sam, sak, b.data(), offset,
+            sbb, sbk, sbn, c.data(), offset, scb, scm, scn, accumulate);
+  for (int64_t q = 0; q < batch; ++q)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        int64_t at = offset + q * scb + i * scm + j * scn;
+        double ref = accumulate ? c0[at] : 0.0;
+        for (int64_t p = 0; p < k; ++p)
+          ref += double(a[offset + q * sab + i * sam + p * sak]) *
+                 double(b[offset + q * sbb + p * sbk + j * sbn]);
+        ASSERT_NEAR(c[at], ref, 1e-4 * (1.0 + std::sqrt(double(k))))
+            << "isa " << dlc_internal_gemm_isa() << " batch " << batch
+            << " m " << m << " n " << n << " k " << k << " at (" << q << ", "
+            << i << ", " << j << ")";
+      }
+  // Nothing outside C's elements was written (the slack columns).
+  for (int64_t q = 0; q < batch; ++q)
+    for (int64_t r = 0; r < cRows; ++r)
+      for (int64_t col = (layout.transC ? m : n); col < ldc; ++col) {
+        int64_t at = offset + q * scb + r * ldc + col;
+        ASSERT_EQ(c[at], c0[at]) << "wrote outside C at " << at;
+      }
+  for (int64_t i = 0; i < offset; ++i)
+    ASSERT_EQ(c[i], c0[i]) << "wrote before C";
+}
+
+class GemmTest : public ::testing::TestWithParam<std::string> {
+protected:
+  void SetUp() override {
+    if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
+      GTEST_SKIP() << "this CPU has no " << GetParam();
+  }
+  void TearDown() override {
+    dlc_set_num_threads(0);
+    dlc_internal_gemm_set_isa("avx512") || dlc_internal_gemm_set_isa("avx2") ||
+        dlc_internal_gemm_set_isa("generic");
+  }
+};
+
+TEST_P(GemmTest, EdgeSizes) {
+  EXPECT_EQ(GetParam(), dlc_internal_gemm_isa());
+  const int64_t sizes[] = {1, 3, 6, 12, 13, 16, 31, 33, 65};
+  for (int64_t m : sizes)
+    for (int64_t n : sizes)
+      for (int64_t k : {1, 7, 64})
+        check(1, m, n, k, {false, false, false}, false, false);
+}
+
+TEST_P(GemmTest, PastTheKAndMBlocks) {
+  // K past one 256 block and M past one 120-row block.
+  check(1, 130, 70, 600, {false, false, false}, false, false);
+  check(1, 250, 40, 257, {false, false, false}, false, true);
+}
+
+TEST_P(GemmTest, TransposedOperandsAndOutput) {
+  for (int mask = 1; mask < 8; ++mask)
+    check(1, 29, 45, 37, {bool(mask & 1), bool(mask & 2), bool(mask & 4)},
+          false, mask & 1);
+}
+
+TEST_P(GemmTest, BatchAndBroadcast) {
+  check(5, 17, 40, 23, {false, false, false}, false, false);
+  check(4, 33, 18, 50, {false, true, false}, true, true);
+}
+
+TEST_P(GemmTest, Threads) {
+  ASSERT_EQ(DLC_STATUS_OK, dlc_set_num_threads(2));
+  check(1, 200, 150, 300, {false, false, false}, false, false);
+  check(1, 20, 600, 64, {false, true, false}, false, false);
+  check(6, 64, 64, 32, {false, false, false}, false, true);
+}
+
+TEST_P(GemmTest, EmptyAndZeroK) {
+  std::vector<float> c(12, 5.0f);
+  float a = 1.0f, b = 1.0f;
+  // k = 0: C becomes 0 without accumulate, stays with it.
+  dlc_sgemm(1, 3, 4, 0, &a, 0, 0, 0, 0, &b, 0, 0, 0, 0, c.data(), 0, 0, 4, 1,
+            1);
+  EXPECT_EQ(c[11], 5.0f);
+  dlc_sgemm(1, 3, 4, 0, &a, 0, 0, 0, 0, &b, 0, 0, 0, 0, c.data(), 0, 0, 4, 1,
+            0);
+  for (float x : c)
+    EXPECT_EQ(x, 0.0f);
+  // m = 0 or n = 0 or batch = 0 touch nothing.
+  c.assign(12, 5.0f);
+  dlc_sgemm(1, 0, 4, 3, &a, 0, 0, 0, 0, &b, 0, 0, 0, 0, c.data(), 0, 0, 4, 1,
+            0);
+  dlc_sgemm(0, 3, 4, 3, &a, 0, 0, 0, 0, &b, 0, 0, 0, 0, c.data(), 0, 0, 4, 1,
+            0);
+  for (float x : c)
+    EXPECT_EQ(x, 5.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, GemmTest,
+                         ::testing::Values("avx512", "avx2", "generic"),
+                         [](const auto &info) { return info.param; });
+
+} // namespace
