@@ -15,7 +15,7 @@ lands on both sides alike. Medians are over all timed calls of all rounds.
 Both engines get the same input; the first outputs of both are compared and
 the max abs difference reported.
 
-usage: bench/run.py [--models matmul,resnet18,mobilenet_v2,transformer]
+usage: bench/run.py [--models matmul,resnet18,mobilenet_v2,transformer|all]
                     [--threads 1,2] [--rounds 5] [--quick] [--out FILE]
 Writes bench/results.md (or --out) and prints the same Markdown.
 """
@@ -36,6 +36,12 @@ import numpy as np
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 MODEL_NAMES = ["matmul", "resnet18", "mobilenet_v2", "transformer"]
+# Single kernels, with their FLOP counts for GFLOP/s and % of peak.
+KERNEL_NAMES = ["gemm256", "gemm512", "gemm1024", "conv3x3", "dwconv3x3"]
+KERNEL_FLOPS = {"gemm256": 2 * 256**3, "gemm512": 2 * 512**3,
+                "gemm1024": 2 * 1024**3,
+                "conv3x3": 2 * 56 * 56 * 64 * 64 * 9,
+                "dwconv3x3": 2 * 56 * 56 * 144 * 9}
 OPSET = 17
 # Outputs agree when max|dlc - ORT| <= TOLERANCE * max|ORT|. Relative to the
 # output's scale: float32 rounding grows with it, and mobilenet_v2 with random
@@ -70,11 +76,63 @@ def build_matmul(path):
     return (512, 512)
 
 
+def build_kernel(name, path):
+    """One op with random initializer weights: gemmN is input[N,N] @ B[N,N];
+    conv3x3 a 3x3 conv 1x64x56x56 -> 64 (pad 1, bias); dwconv3x3 a depthwise
+    3x3 conv 1x144x56x56 (groups 144, pad 1, bias)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rs = np.random.RandomState(2)
+    if name.startswith("gemm"):
+        n = int(name[4:])
+        b = numpy_helper.from_array(
+            (rs.randn(n, n) / np.sqrt(n)).astype(np.float32), "B")
+        nodes = [helper.make_node("MatMul", ["input", "B"], ["output"])]
+        inits, shape, out = [b], [n, n], [n, n]
+    else:
+        c = 64 if name == "conv3x3" else 144
+        groups = 1 if name == "conv3x3" else c
+        w = numpy_helper.from_array(
+            (rs.randn(c, c // groups, 3, 3) / np.sqrt(9 * c // groups)).astype(np.float32), "W")
+        bias = numpy_helper.from_array(rs.randn(c).astype(np.float32), "bias")
+        nodes = [helper.make_node("Conv", ["input", "W", "bias"], ["output"],
+                                  kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=groups)]
+        inits, shape, out = [w, bias], [1, c, 56, 56], [1, c, 56, 56]
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, out)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return tuple(shape)
+
+
+def measure_peak():
+    """The single-thread FMA peak in GFLOP/s from bench/probe/peak.c (built
+    here with cc against the runtime); None if it cannot be built."""
+    exe = os.path.join(BENCH, ".work", "peak")
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    src = os.path.join(BENCH, "probe", "peak.c")
+    lib = os.path.join(REPO, "build", "runtime", "libdlcrt.a")
+    try:
+        subprocess.run(["cc", "-O2", "-I", os.path.join(REPO, "runtime", "include"),
+                        src, lib, "-lpthread", "-o", exe], check=True,
+                       capture_output=True)
+        out = subprocess.run([exe, "--json", "64"], check=True, capture_output=True,
+                             text=True, env=dict(os.environ, DLC_NUM_THREADS="1")).stdout
+        return json.loads(out)["peak_gflops"]
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError):
+        return None
+
+
 def prepare_model(name, workdir):
     """Writes WORKDIR/NAME.onnx; returns (path, input shape)."""
     path = os.path.join(workdir, f"{name}.onnx")
     if name == "matmul":
         return path, build_matmul(path)
+    if name in KERNEL_NAMES:
+        return path, build_kernel(name, path)
     sys.path.insert(0, os.path.join(REPO, "test", "e2e"))
     from export_models import MODELS, export
     exported = export(name, OPSET, workdir)  # dynamic batch, run at batch 1
@@ -282,7 +340,7 @@ def fmt_ms(ms):
     return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
 
 
-def report(rows, compile_s, args, started, load, dlc_id):
+def report(rows, compile_s, args, started, load, dlc_id, peaks=()):
     lines = [
         "# dlc vs ONNX Runtime: CPU inference",
         "",
@@ -331,6 +389,32 @@ def report(rows, compile_s, args, started, load, dlc_id):
             "single-threaded code as in the 1-thread row; only ORT uses the threads.",
             "",
         ]
+    kernel_rows = [r for r in rows if r["model"] in KERNEL_FLOPS]
+    peak_list = [p for p in peaks if p]
+    if kernel_rows:
+        peak = max(peak_list) if peak_list else None
+        lines += [
+            "Single kernels as GFLOP/s (median time) and as a share of one core's "
+            "measured FMA peak" + (f" ({peak:.0f} GFLOP/s: bench/probe/peak.c, "
+                                   "12 independent zmm FMA chains; measured "
+                                   + " / ".join(f"{p:.0f}" for p in peak_list)
+                                   + " at start / end)" if peak else "") + ". "
+            "With 2 threads the share is of one core's peak (200% is both cores "
+            "at peak); this machine's 2 cores may be one core's two hyperthreads, "
+            "which share one FMA unit pair:",
+            "",
+            "| kernel | threads | dlc GFLOP/s | dlc % of peak | ORT GFLOP/s | ORT % of peak |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in kernel_rows:
+            f = KERNEL_FLOPS[r["model"]]
+            dg, og = f / r["dlc_ms"] * 1e-6, f / r["ort_ms"] * 1e-6
+            pct = (lambda g: f"{100 * g / peak:.0f}%") if peak else (lambda g: "?")
+            lines.append(f"| {r['model']} | {r['threads']} | {dg:.0f} | {pct(dg)} "
+                         f"| {og:.0f} | {pct(og)} |")
+        lines += ["", "gemmN is an NxNxN MatMul with the right operand an initializer; "
+                  "conv3x3 a 3x3 conv 1x64x56x56 -> 64 (pad 1, bias); dwconv3x3 a "
+                  "depthwise 3x3 conv 1x144x56x56 (pad 1, bias).", ""]
     lines += [
         "Per-round medians, ms (drift check), and the 1-minute load average when "
         "the row ended (this benchmark itself adds 1 to 2):",
@@ -363,7 +447,8 @@ def report(rows, compile_s, args, started, load, dlc_id):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", default=",".join(MODEL_NAMES),
-                    help="comma-separated subset of " + ",".join(MODEL_NAMES))
+                    help="comma-separated subset of " + ",".join(MODEL_NAMES + KERNEL_NAMES)
+                    + ", or all")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--target-s", type=float, default=3.0,
@@ -388,9 +473,12 @@ def main():
                     else os.path.join(BENCH, "results.md"))
 
     models = args.models.split(",")
-    unknown = [m for m in models if m not in MODEL_NAMES]
+    if args.models == "all":
+        models = MODEL_NAMES + KERNEL_NAMES
+    unknown = [m for m in models if m not in MODEL_NAMES + KERNEL_NAMES]
     if unknown:
-        ap.error(f"unknown model(s) {','.join(unknown)}; choose from {','.join(MODEL_NAMES)}")
+        ap.error(f"unknown model(s) {','.join(unknown)}; choose from "
+                 f"{','.join(MODEL_NAMES + KERNEL_NAMES)} or all")
     threads = [int(t) for t in args.threads.split(",")]
     if not os.path.exists(os.path.join(BENCH, "node_modules", "onnxruntime-node")):
         sys.exit("bench/node_modules has no onnxruntime-node: run "
@@ -402,6 +490,7 @@ def main():
     load = os.getloadavg()
     dlc, dlc_id = snapshot_dlc(args.dlc, args.workdir)
 
+    peaks = [measure_peak()]
     rows, compile_s = [], {}
     for name in models:
         print(f"[{name}] preparing", file=sys.stderr, flush=True)
@@ -423,7 +512,8 @@ def main():
                   + ("" if row["ok"] else " MISMATCH"),
                   file=sys.stderr, flush=True)
 
-    text = report(rows, compile_s, args, started, load, dlc_id)
+    peaks.append(measure_peak())
+    text = report(rows, compile_s, args, started, load, dlc_id, peaks)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)

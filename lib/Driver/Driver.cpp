@@ -237,6 +237,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   CPUPipelineOptions lowering;
   lowering.optLevel = options.optLevel;
   lowering.threads = options.threads;
+  lowering.microkernels = options.microkernels;
   std::map<std::string, std::string> renamed;
   if (options.train) {
     entry = prefix + "_forward";

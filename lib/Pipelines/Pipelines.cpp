@@ -72,7 +72,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
-  if (options.optLevel >= 1)
+  if (options.optLevel >= 1 && options.microkernels)
     pm.addPass(createDLContractionsToMicrokernels());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());

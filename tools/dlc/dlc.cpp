@@ -102,6 +102,13 @@ static cl::opt<bool> threadPool("thread-pool",
                                          "(default on)"),
                                 cl::init(true), cl::cat(category));
 
+static cl::opt<bool> microkernels(
+    "microkernels",
+    cl::desc(
+        "Lower f32 contractions (matmul, gemm, convs) to the runtime's "
+        "blocked GEMM, dlc_sgemm (default on; off: LLVM-vectorized loops)"),
+    cl::init(true), cl::cat(category));
+
 // The training flags write straight into dl-train-step's options struct,
 // whose enum values are spelled once (TrainOptions.h).
 static Options options;
@@ -232,6 +239,7 @@ int main(int argc, char **argv) {
   options.mattr = mattr;
   options.mtriple = mtriple;
   options.threads = threadPool;
+  options.microkernels = microkernels;
   options.mlirCLOptions = true;
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
   for (const std::string &spec : inputShapes) {

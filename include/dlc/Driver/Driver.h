@@ -58,6 +58,8 @@ struct Options {
   bool mlirCLOptions = false;
   /// Whether the outermost parallel loops run on the runtime's thread pool.
   bool threads = true;
+  /// f32 contractions through the runtime's GEMM (dlc_sgemm).
+  bool microkernels = true;
   /// `dlc --train`: compile a training step with dl-train-step's options
   /// (declared once, in include/dlc/Dialect/DL/Transforms/Passes.td). The
   /// driver sets `entry` and `prefix` itself.

@@ -37,6 +37,12 @@ struct CPUPipelineOptions
       llvm::cl::desc("Run each kernel's outermost parallel loops on the "
                      "runtime's thread pool (OpenMP lowering)"),
       llvm::cl::init(true)};
+  Option<bool> microkernels{
+      *this, "microkernels",
+      llvm::cl::desc(
+          "At opt-level 1 and up, f32 contractions call the "
+          "runtime's blocked GEMM (dl-contractions-to-microkernels)"),
+      llvm::cl::init(true)};
   ListOption<std::string> rename{
       *this, "rename",
       llvm::cl::desc("Functions to rename first, as OLD:NEW (see "

@@ -11,8 +11,8 @@
 // Each operand's strides along m, n, k and one batch dim are read from its
 // strided layout at run time, so transposed, broadcast and strided operands
 // need no copies. Further m, n or batch dims, and reduction dims but the
-// innermost, become scf.for loops around the call. A zero linalg.fill of the output just before the contraction is
-// folded into the call (accumulate = 0).
+// innermost, become scf.for loops around the call. A zero linalg.fill of the
+// output just before the contraction is folded into the call (accumulate = 0).
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,9 +76,7 @@ FailureOr<Roles> classify(linalg::LinalgOp op, std::string &why) {
         why = "an operand is indexed by a compound expression";
         return failure();
       }
-  auto uses = [](AffineMap map, unsigned d) {
-    return map.isFunctionOfDim(d);
-  };
+  auto uses = [](AffineMap map, unsigned d) { return map.isFunctionOfDim(d); };
   Roles roles;
   auto iterators = op.getIteratorTypesArray();
   // Candidates in the output's order, innermost last.
@@ -177,8 +175,7 @@ OperandView viewOf(OpBuilder &b, Location loc, Value buffer, AffineMap map,
 /// A zero fill of `buffer` right before `op`, or null.
 linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
   auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || !fill.hasPureBufferSemantics() ||
-      fill.getOutputs()[0] != buffer)
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != buffer)
     return nullptr;
   return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
 }
@@ -234,11 +231,11 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee) {
           b, loc, v.offset, arith::MulIOp::create(b, loc, iv, v.strides[d]));
     if (accumulate || !llvm::is_contained(roles.outerK, d))
       continue;
-    Value later = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, iv,
-                                        zero);
-    accumulateFlag =
-        accumulateFlag ? arith::OrIOp::create(b, loc, accumulateFlag, later)
-                       : later;
+    Value later =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, iv, zero);
+    accumulateFlag = accumulateFlag
+                         ? arith::OrIOp::create(b, loc, accumulateFlag, later)
+                         : later;
   }
   auto extent = [&](std::optional<unsigned> d) {
     return d ? extents[*d] : one;
@@ -254,10 +251,11 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee) {
   for (auto [i, v] : llvm::enumerate(views))
     args.append({v.pointer, v.offset, stride(v, roles.batch),
                  stride(v, rowCol[i][0]), stride(v, rowCol[i][1])});
-  args.push_back(accumulateFlag ? Value(arith::ExtUIOp::create(
-                                      b, loc, b.getI32Type(), accumulateFlag))
-                                : Value(arith::ConstantIntOp::create(
-                                      b, loc, accumulate, 32)));
+  args.push_back(
+      accumulateFlag
+          ? Value(
+                arith::ExtUIOp::create(b, loc, b.getI32Type(), accumulateFlag))
+          : Value(arith::ConstantIntOp::create(b, loc, accumulate, 32)));
   func::CallOp::create(b, loc, callee, args);
   op->erase();
 }
