@@ -26,8 +26,8 @@ static double now(void) {
 __attribute__((target("avx512f"), noinline)) static double
 fmaLoop512(long iters) {
   __m512 a = _mm512_set1_ps(1.0000001f), b = _mm512_set1_ps(0.9999999f);
-  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0,
-         c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0,
+         c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
   for (long i = 0; i < iters; ++i) {
     c0 = _mm512_fmadd_ps(a, c0, b);
     c1 = _mm512_fmadd_ps(a, c1, b);
@@ -45,15 +45,17 @@ fmaLoop512(long iters) {
   }
   __m512 s = _mm512_add_ps(
       _mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)),
-      _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c4, c5), _mm512_add_ps(c6, c7)),
-                    _mm512_add_ps(_mm512_add_ps(c8, c9), _mm512_add_ps(c10, c11))));
+      _mm512_add_ps(
+          _mm512_add_ps(_mm512_add_ps(c4, c5), _mm512_add_ps(c6, c7)),
+          _mm512_add_ps(_mm512_add_ps(c8, c9), _mm512_add_ps(c10, c11))));
   return _mm512_reduce_add_ps(s);
 }
 
-__attribute__((target("avx2,fma"), noinline)) static double fmaLoop256(long iters) {
+__attribute__((target("avx2,fma"), noinline)) static double
+fmaLoop256(long iters) {
   __m256 a = _mm256_set1_ps(1.0000001f), b = _mm256_set1_ps(0.9999999f);
-  __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0,
-         c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0,
+         c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
   for (long i = 0; i < iters; ++i) {
     c0 = _mm256_fmadd_ps(a, c0, b);
     c1 = _mm256_fmadd_ps(a, c1, b);
@@ -70,9 +72,13 @@ __attribute__((target("avx2,fma"), noinline)) static double fmaLoop256(long iter
     __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3));
   }
   float out[8];
-  _mm256_storeu_ps(out, _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3)),
-    _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c4, c5), _mm256_add_ps(c6, c7)),
-                  _mm256_add_ps(_mm256_add_ps(c8, c9), _mm256_add_ps(c10, c11)))));
+  _mm256_storeu_ps(
+      out,
+      _mm256_add_ps(
+          _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3)),
+          _mm256_add_ps(
+              _mm256_add_ps(_mm256_add_ps(c4, c5), _mm256_add_ps(c6, c7)),
+              _mm256_add_ps(_mm256_add_ps(c8, c9), _mm256_add_ps(c10, c11)))));
   return out[0];
 }
 
@@ -117,15 +123,17 @@ int main(int argc, char **argv) {
   int avx512 = __builtin_cpu_supports("avx512f");
   double pk = peak(avx512);
   if (json)
-    printf("{\"peak_gflops\": %.1f, \"isa\": \"%s\", \"threads\": %d, \"gemm\": [",
-           pk, avx512 ? "avx512" : "avx2", dlc_get_num_threads());
+    printf(
+        "{\"peak_gflops\": %.1f, \"isa\": \"%s\", \"threads\": %d, \"gemm\": [",
+        pk, avx512 ? "avx512" : "avx2", dlc_get_num_threads());
   else
     printf("single-thread FMA peak (%s, 12 independent chains): %.1f GFLOP/s\n"
            "dlc_sgemm, %d thread(s):\n",
            avx512 ? "zmm" : "ymm", pk, dlc_get_num_threads());
   for (int s = 0; s < nSizes; ++s) {
     long n = sizes[s];
-    float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
+    float *a = malloc(sizeof(float) * n * n),
+          *b = malloc(sizeof(float) * n * n),
           *c = malloc(sizeof(float) * n * n);
     for (long i = 0; i < n * n; ++i) {
       a[i] = (float)((i * 7 % 13) - 6) / 8;
@@ -157,10 +165,12 @@ int main(int argc, char **argv) {
     }
     qsort(r, 9, sizeof(double), cmpDouble);
     if (json)
-      printf("%s{\"n\": %ld, \"gflops\": %.1f, \"pct_peak\": %.1f, \"max_abs_err\": %.2e}",
+      printf("%s{\"n\": %ld, \"gflops\": %.1f, \"pct_peak\": %.1f, "
+             "\"max_abs_err\": %.2e}",
              s ? ", " : "", n, r[4], 100 * r[4] / pk, maxErr);
     else
-      printf("  %4ld^3: %6.1f GFLOP/s = %5.1f%% of one core's peak (max abs err %.1e)\n",
+      printf("  %4ld^3: %6.1f GFLOP/s = %5.1f%% of one core's peak (max abs "
+             "err %.1e)\n",
              n, r[4], 100 * r[4] / pk, maxErr);
     free(a);
     free(b);

@@ -34,8 +34,8 @@
 
 enum { KC = 256, MC = 120, MAX_MR = 12, MAX_NR = 32 };
 
-typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b,
-                          float *c, int64_t ldc, int beta);
+typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b, float *c,
+                          int64_t ldc, int beta);
 
 typedef struct isa {
   int mr, nr;
@@ -71,9 +71,9 @@ static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
 __attribute__((target("avx2,fma"))) static void
 kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
            int beta) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
-         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
-         c50 = c00, c51 = c00;
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+         c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+         c51 = c00;
   for (int64_t p = 0; p < kc; ++p) {
     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
 #define DLC_ROW(i)                                                             \
@@ -112,13 +112,13 @@ kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 }
 
 __attribute__((target("avx512f"))) static void
-kernelAvx512(int64_t kc, const float *a, const float *b, float *c,
-             int64_t ldc, int beta) {
-  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
-         c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00,
-         c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00,
-         c80 = c00, c81 = c00, c90 = c00, c91 = c00, cA0 = c00, cA1 = c00,
-         cB0 = c00, cB1 = c00;
+kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+             int beta) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+         c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+         c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00,
+         c81 = c00, c90 = c00, c91 = c00, cA0 = c00, cA1 = c00, cB0 = c00,
+         cB1 = c00;
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
     _mm_prefetch((const char *)(b + 8 * 32), _MM_HINT_T0);
@@ -476,7 +476,7 @@ void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
   if (work * (double)batch < 32768.0)
     threads = 1;
   if (batch > 1 && threads > 1 && (batch >= threads || work < 1 << 20)) {
-    batch_job job = {s,   m,   n, k,   a,   sab, sam, sak,       b,
+    batch_job job = {s,   m,   n,   k, a,   sab, sam, sak,       b,
                      sbb, sbk, sbn, c, scb, scm, scn, accumulate};
     dlc_parallel_for(0, batch, 1, batchJob, &job);
     return;

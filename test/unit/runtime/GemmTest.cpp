@@ -63,9 +63,9 @@ void check(int64_t batch, int64_t m, int64_t n, int64_t k, Layout layout,
           ref += double(a[offset + q * sab + i * sam + p * sak]) *
                  double(b[offset + q * sbb + p * sbk + j * sbn]);
         ASSERT_NEAR(c[at], ref, 1e-4 * (1.0 + std::sqrt(double(k))))
-            << "isa " << dlc_internal_gemm_isa() << " batch " << batch
-            << " m " << m << " n " << n << " k " << k << " at (" << q << ", "
-            << i << ", " << j << ")";
+            << "isa " << dlc_internal_gemm_isa() << " batch " << batch << " m "
+            << m << " n " << n << " k " << k << " at (" << q << ", " << i
+            << ", " << j << ")";
       }
   // Nothing outside C's elements was written (the slack columns).
   for (int64_t q = 0; q < batch; ++q)
