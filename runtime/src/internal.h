@@ -48,6 +48,18 @@ void dlc_internal_track_end(dlc_internal_tracked *list,
  * message where it cannot (another thread, a parallel-for body). */
 void dlc_internal_alloc_failed(size_t size);
 
+/* The generated code's allocator counters when an entry point call began
+ * (memref_alloc.c); entry.c turns them into the call's dlc_call_memory. */
+typedef struct dlc_internal_call_memory {
+  uint64_t liveAtStart, countAtStart, bytesAtStart;
+} dlc_internal_call_memory;
+
+/* Lowers the peak to the live bytes and records the counters. */
+void dlc_internal_call_memory_begin(dlc_internal_call_memory *m);
+/* What the call allocated since dlc_internal_call_memory_begin. */
+void dlc_internal_call_memory_end(const dlc_internal_call_memory *m,
+                                  struct dlc_call_memory *out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
