@@ -308,10 +308,10 @@ struct Forward {
   Operation *end = nullptr; // the last forward op
   // The producer (an index into ops) whose buffer a value lives in.
   llvm::DenseMap<Value, unsigned> owner;
-  SmallVector<int64_t> bytes;    // per op: bytes of its buffers
-  SmallVector<unsigned> lastFwd; // per op: last forward op reading them
-  SmallVector<unsigned> crossCount;   // per cut after op i: producers
-  SmallVector<int64_t> crossBytes;    // and their bytes
+  SmallVector<int64_t> bytes;       // per op: bytes of its buffers
+  SmallVector<unsigned> lastFwd;    // per op: last forward op reading them
+  SmallVector<unsigned> crossCount; // per cut after op i: producers
+  SmallVector<int64_t> crossBytes;  // and their bytes
 };
 
 /// The ops the first `numResults` returned values depend on.
@@ -390,9 +390,8 @@ SmallVector<unsigned> articulationPoints(const Forward &f) {
 }
 
 /// `k` segments of about equal bytes, cut at `candidates`.
-SmallVector<unsigned> equalBytesCuts(const Forward &f,
-                                     ArrayRef<unsigned> candidates,
-                                     unsigned k) {
+SmallVector<unsigned>
+equalBytesCuts(const Forward &f, ArrayRef<unsigned> candidates, unsigned k) {
   SmallVector<unsigned> cuts;
   if (k <= 1 || candidates.empty())
     return cuts;
@@ -511,8 +510,7 @@ double applyPlan(const Forward &f, MutableArrayRef<Segment> segs) {
       continue;
     auto inSegment = [&](Operation *op) {
       auto it = f.index.find(op);
-      return it != f.index.end() && it->second >= s.begin &&
-             it->second < s.end;
+      return it != f.index.end() && it->second >= s.begin && it->second < s.end;
     };
     // A value the segment keeps anyway: read by a later segment's forward
     // or returned. The backward reads the original.
@@ -576,16 +574,20 @@ double applyPlan(const Forward &f, MutableArrayRef<Segment> segs) {
         if (!def || !toClone.contains(def))
           inputs.insert(v);
       }
+    // Ordered after the nearest computed backward value (a cotangent).
     SmallVector<Value> after;
-    if (Operation *prev = first->getPrevNode(); prev && isBackward(prev))
-      for (Value r : prev->getResults())
-        if (isa<RankedTensorType>(r.getType())) {
-          after.push_back(r);
-          break;
-        }
+    for (Operation *prev = first->getPrevNode(); prev && isBackward(prev);
+         prev = prev->getPrevNode()) {
+      if (prev->hasTrait<OpTrait::ConstantLike>() ||
+          prev->getNumResults() == 0 ||
+          !isa<RankedTensorType>(prev->getResult(0).getType()))
+        continue;
+      after.push_back(prev->getResult(0));
+      break;
+    }
     OpBuilder b(first);
-    auto barrier = RecomputeBarrierOp::create(
-        b, ordered.front()->getLoc(), inputs.getArrayRef(), after);
+    auto barrier = RecomputeBarrierOp::create(b, ordered.front()->getLoc(),
+                                              inputs.getArrayRef(), after);
     IRMapping map;
     for (auto [in, out] : llvm::zip(inputs, barrier.getResults()))
       map.map(in, out);
@@ -596,9 +598,8 @@ double applyPlan(const Forward &f, MutableArrayRef<Segment> segs) {
     }
     for (Value v : wanted) {
       Value clone = map.lookup(v);
-      v.replaceUsesWithIf(clone, [&](OpOperand &use) {
-        return isBackward(use.getOwner());
-      });
+      v.replaceUsesWithIf(
+          clone, [&](OpOperand &use) { return isBackward(use.getOwner()); });
     }
     total += s.flops;
   }
@@ -680,8 +681,8 @@ struct CheckpointPass : public dlc::dl::impl::DLCheckpointBase<CheckpointPass> {
       plan = segmentsFor(f, perBlockCuts(f, p.at));
       break;
     case Policy::Budget: {
-      FailureOr<SmallVector<Segment>> chosen = budgetPlan(func, f, p.budget,
-                                                          plainPeak);
+      FailureOr<SmallVector<Segment>> chosen =
+          budgetPlan(func, f, p.budget, plainPeak);
       if (failed(chosen))
         return failure();
       plan = std::move(*chosen);
@@ -789,9 +790,8 @@ struct CheckpointPass : public dlc::dl::impl::DLCheckpointBase<CheckpointPass> {
     int64_t activations = 0;
     for (int64_t b : f.bytes)
       activations += b;
-    os << "  forward: " << f.ops.size() << " ops, "
-       << formatBytes(activations) << " of results, "
-       << formatFlops(forwardFlops) << "\n";
+    os << "  forward: " << f.ops.size() << " ops, " << formatBytes(activations)
+       << " of results, " << formatFlops(forwardFlops) << "\n";
     os << "  estimated peak: " << formatBytes(plainPeak)
        << " without checkpointing, " << formatBytes(peak) << " with";
     if (peak > 0)
