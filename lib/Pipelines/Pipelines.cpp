@@ -38,6 +38,9 @@ static void addTrainPasses(OpPassManager &pm, std::unique_ptr<Pass> trainStep) {
   pm.addPass(dl::createDLShapeInference());
   pm.addPass(std::move(trainStep));
   buildSimplifyPipeline(pm);
+  // Gradient checkpointing as dl-train-step's options asked (the train
+  // step's dl.checkpoint attribute); nothing without them.
+  pm.addNestedPass<func::FuncOp>(dl::createDLCheckpoint());
 }
 
 void buildTrainPipeline(OpPassManager &pm,
@@ -71,6 +74,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createDLDeallocAtLastUse());
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
   if (options.optLevel >= 1 && options.microkernels)
     pm.addPass(createDLContractionsToMicrokernels());
@@ -123,7 +127,7 @@ void registerDLCPipelines() {
       "dlc-train",
       "What dlc --train runs: dl-shape-inference, dl-train-step (with the "
       "options given, e.g. --dlc-train=\"loss=mse optimizer=adam prefix=m\"), "
-      "dlc-simplify",
+      "dlc-simplify, dl-checkpoint",
       [](OpPassManager &pm, StringRef options,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         std::unique_ptr<Pass> trainStep = dl::createDLTrainStep();
@@ -146,6 +150,7 @@ void registerDLCPipelines() {
 
 void registerDLCDialects(DialectRegistry &registry) {
   registry.insert<dl::DLDialect>();
+  registerDLBufferizationInterfaces(registry);
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);

@@ -55,6 +55,18 @@ const char *dlc_internal_gemm_isa(void);
  * changes nothing) if the name is unknown or this CPU lacks it. */
 int dlc_internal_gemm_set_isa(const char *name);
 
+/* The generated code's allocator counters when an entry point call began
+ * (memref_alloc.c); entry.c turns them into the call's dlc_call_memory. */
+typedef struct dlc_internal_call_memory {
+  uint64_t liveAtStart, countAtStart, bytesAtStart;
+} dlc_internal_call_memory;
+
+/* Lowers the peak to the live bytes and records the counters. */
+void dlc_internal_call_memory_begin(dlc_internal_call_memory *m);
+/* What the call allocated since dlc_internal_call_memory_begin. */
+void dlc_internal_call_memory_end(const dlc_internal_call_memory *m,
+                                  struct dlc_call_memory *out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

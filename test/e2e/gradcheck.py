@@ -3,7 +3,7 @@
 (eps 1e-6, atol 1e-5, rtol 1e-3, the gradcheck defaults).
 
 usage: gradcheck.py DLC DLC_OPT MODEL.mlir FUNCTION OUTDIR [--index-high N]
-                    [--dynamic-dim N]
+                    [--dynamic-dim N] [--checkpoint POLICY]
 
 MODEL.mlir holds FUNCTION(args...) -> scalar; dl-autodiff adds
 FUNCTION_grad, dlc compiles both, and every gradient element is compared.
@@ -35,7 +35,14 @@ index_high = option("--index-high", 2)
 dynamic_dim = option("--dynamic-dim", 2)
 os.makedirs(out, exist_ok=True)
 grad_mlir = os.path.join(out, "grad.mlir")
-subprocess.run([dlc_opt, model, f"--dl-autodiff=functions={fn}", "-o", grad_mlir], check=True)
+# --checkpoint POLICY: FUNCTION_grad recomputes its forward (dl-checkpoint).
+checkpoint = sys.argv[sys.argv.index("--checkpoint") + 1] if "--checkpoint" in sys.argv else None
+passes = [f"--dl-autodiff=functions={fn}"]
+if checkpoint:
+    passes.append(f"--dl-checkpoint=functions={fn}_grad policy={checkpoint}")
+subprocess.run([dlc_opt, model, *passes, "-o", grad_mlir], check=True)
+if checkpoint and "dl.recompute_barrier" not in open(grad_mlir).read():
+    sys.exit(f"gradcheck: --checkpoint {checkpoint} recomputed nothing")
 lib = os.path.join(out, "grad.so")
 subprocess.run([dlc, grad_mlir, "--emit=shared", "--entry", fn + "_grad", "--entry", fn, "-o", lib], check=True)
 

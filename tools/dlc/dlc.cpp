@@ -189,6 +189,24 @@ static cl::opt<unsigned, true>
             cl::desc("How many leading model inputs are data (1); later "
                      "inputs are parameters"),
             cl::location(trainOptions.numData), cl::cat(trainCategory));
+static cl::opt<std::string, true>
+    checkpoint("checkpoint",
+               cl::desc("Gradient checkpointing of the train step: none, sqrt, "
+                        "per-block or budget=SIZE (e.g. budget=256MiB)"),
+               cl::location(trainOptions.checkpoint), cl::cat(trainCategory));
+static cl::opt<std::string, true> checkpointAt(
+    "checkpoint-at",
+    cl::desc("Checkpoint segments start at the nodes whose name matches "
+             "this regex (implies --checkpoint=per-block)"),
+    cl::location(trainOptions.checkpointAt), cl::cat(trainCategory));
+enum class Report { None, Memory };
+static cl::opt<Report> report(
+    "report", cl::desc("Print a report to stderr"),
+    cl::values(clEnumValN(Report::Memory, "memory",
+                          "the train step's estimated peak memory with and "
+                          "without checkpointing, its segments and the "
+                          "recompute FLOPs")),
+    cl::init(Report::None), cl::cat(trainCategory));
 static cl::list<std::string> freeze("freeze",
                                     cl::desc("An initializer not to train "
                                              "(repeatable)"),
@@ -242,6 +260,12 @@ int main(int argc, char **argv) {
   options.microkernels = microkernels;
   options.mlirCLOptions = true;
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
+  trainOptions.reportMemory = report == Report::Memory;
+  if (report == Report::Memory && !options.train) {
+    errs() << "error: --report=memory reports on the train step; add "
+              "--train\n";
+    return kUsageError;
+  }
   for (const std::string &spec : inputShapes) {
     std::string error = parseInputShape(spec, options.inputShapes);
     if (!error.empty()) {

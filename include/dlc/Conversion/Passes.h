@@ -37,6 +37,10 @@ void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// One-shot bufferization of the dl ops dl-to-linalg keeps
+/// (dl.recompute_barrier).
+void registerDLBufferizationInterfaces(mlir::DialectRegistry &registry);
+
 } // namespace dlc
 
 #endif // DLC_CONVERSION_PASSES_H

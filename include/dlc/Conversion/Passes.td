@@ -119,6 +119,25 @@ def DLPrepareEntryPoints : Pass<"dl-prepare-entry-points", "::mlir::ModuleOp"> {
   ];
 }
 
+def DLDeallocAtLastUse : Pass<"dl-dealloc-at-last-use"> {
+  let summary = "Free each buffer right after its last use";
+  let description = [{
+    MLIR's ownership-based buffer deallocation frees the buffers of a block
+    at its end, so a function's peak memory is the sum of all its
+    temporaries. This pass moves each `memref.dealloc` up to just after the
+    last operation of its block that uses the buffer or a view of it
+    (any memref an op derives from it; uses in nested regions count at
+    their ancestor in the block), so a train step holds only the tensors
+    still needed (and gradient checkpointing can lower its peak). A buffer
+    whose uses leave the block, reach a call, or whose address is taken
+    keeps its dealloc where it is.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numMoved", "num-moved", "Deallocations moved up">,
+  ];
+}
+
 def DLCopyToLinalg : Pass<"dl-copy-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

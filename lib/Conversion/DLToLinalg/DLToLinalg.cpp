@@ -45,7 +45,7 @@ static bool isLowerable(Operation *op) {
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
-          StopGradientOp>(op))
+          StopGradientOp, RecomputeBarrierOp>(op))
     return true;
   return false;
 }
@@ -106,7 +106,8 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
       return signalPassFailure();
     }
     WalkResult r = getOperation()->walk([&](Operation *op) {
-      if (!isa<DLDialect>(op->getDialect()))
+      // The barrier stays until bufferization (Bufferization.cpp).
+      if (!isa<DLDialect>(op->getDialect()) || isa<RecomputeBarrierOp>(op))
         return WalkResult::advance();
       op->emitError() << "failed to lower '" << op->getName() << "'";
       return WalkResult::interrupt();

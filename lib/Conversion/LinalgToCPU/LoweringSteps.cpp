@@ -16,9 +16,11 @@
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_DLPREPAREENTRYPOINTS
+#define GEN_PASS_DEF_DLDEALLOCATLASTUSE
 #define GEN_PASS_DEF_DLCOPYTOLINALG
 #define GEN_PASS_DEF_DLREPORTFAILEDASSERTS
 #define GEN_PASS_DEF_DLSERIALIZENESTEDPARALLELLOOPS
@@ -61,6 +63,65 @@ struct PrepareEntryPointsPass
           f.removeResultAttr(i, attr);
       }
     });
+  }
+};
+
+/// The op after which `dealloc` can free its buffer: the last op of its
+/// block that uses the buffer or a memref derived from it, or null when a
+/// use leaves the block, reaches a call or takes the buffer's address.
+Operation *lastUseInBlock(memref::DeallocOp dealloc) {
+  Block *block = dealloc->getBlock();
+  Value buffer = dealloc.getMemref();
+  Operation *last = nullptr;
+  auto later = [&](Operation *op) {
+    if (!last || last->isBeforeInBlock(op))
+      last = op;
+  };
+  if (Operation *def = buffer.getDefiningOp()) {
+    if (def->getBlock() != block)
+      return nullptr;
+    later(def);
+  } else if (cast<BlockArgument>(buffer).getOwner() != block) {
+    return nullptr;
+  }
+  SmallVector<Value> worklist = {buffer};
+  llvm::SmallPtrSet<Value, 8> seen = {buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user == dealloc)
+        continue;
+      if (isa<memref::DeallocOp, memref::ExtractAlignedPointerAsIndexOp,
+              CallOpInterface>(user) ||
+          user->hasTrait<OpTrait::IsTerminator>())
+        return nullptr;
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return nullptr;
+      later(ancestor);
+      // Any memref an op makes from the buffer may alias it.
+      for (Value r : user->getResults())
+        if (isa<BaseMemRefType>(r.getType()) && seen.insert(r).second)
+          worklist.push_back(r);
+    }
+  }
+  return last;
+}
+
+struct DeallocAtLastUsePass
+    : public dlc::impl::DLDeallocAtLastUseBase<DeallocAtLastUsePass> {
+  void runOnOperation() override {
+    SmallVector<memref::DeallocOp> deallocs;
+    getOperation()->walk([&](memref::DeallocOp d) { deallocs.push_back(d); });
+    for (memref::DeallocOp d : deallocs) {
+      Operation *last = lastUseInBlock(d);
+      if (!last || last->getNextNode() == d ||
+          !last->isBeforeInBlock(d.getOperation()))
+        continue;
+      d->moveAfter(last);
+      ++numMoved;
+    }
   }
 };
 

@@ -166,6 +166,33 @@ DLC_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                          size_t size);
 DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr);
 
+/* The same counters for the buffers of generated code (the allocator
+ * above): the intermediate tensors and results of compiled models, counted
+ * in the bytes each allocation asked for (blocks kept in the cache or
+ * rounded up to a size class do not count). Global, all threads together. */
+DLC_RUNTIME_API dlc_status dlc_model_memory_stats(dlc_memory_usage *usage);
+/* Lowers that peak to the bytes live now. */
+DLC_RUNTIME_API void dlc_reset_model_peak(void);
+
+/* The memory of one entry point call (dlc_entry_run), counted from its
+ * start: each call lowers the peak of dlc_model_memory_stats to the bytes
+ * live when it begins. Calls running at once on several threads share the
+ * counters, so measure one at a time. */
+typedef struct dlc_call_memory {
+  uint64_t peak_bytes;       /* most bytes of generated code's buffers live
+                                at once during the call, above those live
+                                when it began: the model's peak memory */
+  uint64_t live_bytes;       /* of those, live when the model returned (its
+                                results, before they are copied out) */
+  uint64_t allocated_bytes;  /* bytes the call allocated in all */
+  uint64_t allocation_count; /* allocations the call made */
+} dlc_call_memory;
+
+/* Fills `usage` with the memory of the last entry point call on the calling
+ * thread (zeros if none; DLC_STATUS_INVALID_ARGUMENT if `usage` is NULL).
+ * A call that failed reports what it used until it failed. */
+DLC_RUNTIME_API dlc_status dlc_last_call_memory(dlc_call_memory *usage);
+
 /*===------------------------------------------------------------------===*
  * Threads
  *===------------------------------------------------------------------===*/

@@ -28,12 +28,23 @@ typedef struct Call {
   const char *symbol;
   dlc_internal_tracked tracked;
   dlc_internal_tracked *previousTracked;
+  dlc_internal_call_memory memory;
   struct Call *previous;
 } Call;
 
 /* The entry point call running on this thread, if any. */
 static _Thread_local Call *current;
 static _Thread_local dlc_status failure;
+/* The memory of the last call on this thread (dlc_last_call_memory). */
+static _Thread_local dlc_call_memory lastCallMemory;
+
+dlc_status dlc_last_call_memory(dlc_call_memory *usage) {
+  if (!usage)
+    return dlc_set_error(DLC_STATUS_INVALID_ARGUMENT,
+                         "dlc_last_call_memory: output is NULL");
+  *usage = lastCallMemory;
+  return DLC_STATUS_OK;
+}
 
 /* Unwinding is only safe on the thread that entered the model and outside
  * a parallel-for body (the pool waits for that body). */
@@ -85,13 +96,16 @@ static dlc_status invokeGuarded(Call *call, dlc_entry_invoke_fn invoke,
   call->previous = current;
   call->previousTracked = dlc_internal_track_begin(&call->tracked);
   current = call;
+  dlc_internal_call_memory_begin(&call->memory);
   if (setjmp(call->env) != 0) {
     current = call->previous;
+    dlc_internal_call_memory_end(&call->memory, &lastCallMemory);
     dlc_internal_track_end(&call->tracked, call->previousTracked, 1);
     return failure;
   }
   invoke(results, descs);
   current = call->previous;
+  dlc_internal_call_memory_end(&call->memory, &lastCallMemory);
   dlc_internal_track_end(&call->tracked, call->previousTracked, 0);
   return DLC_STATUS_OK;
 }

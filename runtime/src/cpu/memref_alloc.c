@@ -25,6 +25,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -40,6 +41,7 @@
 typedef struct Block {
   void *base;         /* what posix_memalign returned */
   size_t capacity;    /* usable bytes; a size class when cached */
+  size_t size;        /* bytes requested while in use (the statistics) */
   struct Block *next; /* free list link while cached */
   uint64_t magic;
   /* While tracked: the call's list and the links in it (under `lock`). */
@@ -55,6 +57,32 @@ static size_t cachedBytes;
 
 /* The list of the entry point call running on this thread, or NULL. */
 static _Thread_local dlc_internal_tracked *tracking;
+
+/* Statistics of the bytes generated code holds (as requested, so the cache
+ * and the size classes do not count): what the compiled model needs. */
+static atomic_uint_fast64_t liveBytes, peakBytes, allocationCount,
+    allocatedBytes, liveAllocations;
+
+static void raisePeak(uint_fast64_t bytes) {
+  uint_fast64_t peak = atomic_load(&peakBytes);
+  while (peak < bytes &&
+         !atomic_compare_exchange_weak(&peakBytes, &peak, bytes)) {
+  }
+}
+
+static void countAllocation(Block *b, size_t size) {
+  b->size = size;
+  raisePeak(atomic_fetch_add(&liveBytes, size) + size);
+  atomic_fetch_add(&allocatedBytes, size);
+  atomic_fetch_add(&allocationCount, 1);
+  atomic_fetch_add(&liveAllocations, 1);
+}
+
+static void countRelease(Block *b) {
+  atomic_fetch_sub(&liveBytes, b->size);
+  atomic_fetch_sub(&liveAllocations, 1);
+  b->size = 0;
+}
 
 /* Size classes: four per power of two (1, 1.25, 1.5, 1.75 x 2^k), so a
  * block wastes at most a quarter of its size. Sizes up to MAX_REQUEST
@@ -117,6 +145,7 @@ static void *allocate(size_t size, size_t alignment) {
     if (b) {
       b->next = NULL;
       track(b);
+      countAllocation(b, size);
       return (char *)b + HEADER;
     }
   }
@@ -134,6 +163,7 @@ static void *allocate(size_t size, size_t alignment) {
   b->next = NULL;
   b->magic = MAGIC;
   track(b);
+  countAllocation(b, size);
   return user;
 }
 
@@ -157,6 +187,7 @@ DLC_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
 }
 
 static void release(Block *b) {
+  countRelease(b);
   if (b->capacity) {
     size_t capacity;
     unsigned cls = classOf(b->capacity, &capacity);
@@ -213,6 +244,42 @@ void dlc_internal_track_end(dlc_internal_tracked *list,
       release(b);
     b = next;
   }
+}
+
+dlc_status dlc_model_memory_stats(dlc_memory_usage *usage) {
+  if (!usage)
+    return dlc_set_error(DLC_STATUS_INVALID_ARGUMENT,
+                         "dlc_model_memory_stats: output is NULL");
+  usage->current_bytes = atomic_load(&liveBytes);
+  usage->peak_bytes = atomic_load(&peakBytes);
+  usage->allocation_count = atomic_load(&allocationCount);
+  usage->live_allocations = atomic_load(&liveAllocations);
+  if (usage->peak_bytes < usage->current_bytes)
+    usage->peak_bytes = usage->current_bytes;
+  return DLC_STATUS_OK;
+}
+
+void dlc_reset_model_peak(void) {
+  atomic_store(&peakBytes, atomic_load(&liveBytes));
+  raisePeak(atomic_load(&liveBytes));
+}
+
+void dlc_internal_call_memory_begin(dlc_internal_call_memory *m) {
+  dlc_reset_model_peak();
+  m->liveAtStart = atomic_load(&liveBytes);
+  m->countAtStart = atomic_load(&allocationCount);
+  m->bytesAtStart = atomic_load(&allocatedBytes);
+}
+
+void dlc_internal_call_memory_end(const dlc_internal_call_memory *m,
+                                  dlc_call_memory *out) {
+  uint64_t peak = atomic_load(&peakBytes), live = atomic_load(&liveBytes);
+  if (peak < live)
+    peak = live;
+  out->peak_bytes = peak > m->liveAtStart ? peak - m->liveAtStart : 0;
+  out->live_bytes = live > m->liveAtStart ? live - m->liveAtStart : 0;
+  out->allocated_bytes = atomic_load(&allocatedBytes) - m->bytesAtStart;
+  out->allocation_count = atomic_load(&allocationCount) - m->countAtStart;
 }
 
 /* Returns the cached blocks to libc (at exit, so leak checkers see none). */

@@ -38,7 +38,7 @@ struct Desc2 {
   int64_t offset, sizes[2], strides[2];
 };
 
-enum class Mode { Add, OutOfMemory, FailCheck };
+enum class Mode { Add, OutOfMemory, FailCheck, Temporaries };
 Mode mode = Mode::Add;
 
 /// The fake model: y = a + b into a block of the generated code's
@@ -54,6 +54,16 @@ void fakeAdd(void *results, void *const *inputs) {
     // 2^44 bytes: more than this machine has; dlc_entry_run must free `out`.
     (void)_mlir_memref_to_llvm_alloc(size_t(1) << 44);
     ADD_FAILURE() << "the failed allocation returned";
+  }
+  if (mode == Mode::Temporaries) {
+    // Intermediate tensors freed at last use: 1000 + 2000 bytes live at
+    // most, then 500 + the result.
+    void *t1 = _mlir_memref_to_llvm_alloc(1000);
+    void *t2 = _mlir_memref_to_llvm_alloc(2000);
+    _mlir_memref_to_llvm_free(t1);
+    void *t3 = _mlir_memref_to_llvm_alloc(500);
+    _mlir_memref_to_llvm_free(t2);
+    _mlir_memref_to_llvm_free(t3);
   }
   if (mode == Mode::FailCheck) {
     dlc_entry_fail("dims differ at run time");
@@ -97,6 +107,39 @@ TEST(Entry, GoodCall) {
   for (int i = 0; i < 12; ++i)
     EXPECT_EQ(y[i], 101.0f * float(i));
   free(c.out.data);
+}
+
+// Each call reports its own peak and live bytes, from its start.
+TEST(Entry, CallMemoryIsMeasuredPerCall) {
+  // Blocks live before the call do not count in it.
+  void *before = _mlir_memref_to_llvm_alloc(100000);
+  Call c;
+  mode = Mode::Temporaries;
+  ASSERT_EQ(dlc_entry_run(&kAdd, c.in, &c.out, fakeAdd), DLC_STATUS_OK)
+      << lastError();
+  dlc_call_memory m;
+  ASSERT_EQ(dlc_last_call_memory(&m), DLC_STATUS_OK);
+  const uint64_t result = 12 * sizeof(float);
+  EXPECT_EQ(m.peak_bytes, 3000u + result);
+  EXPECT_EQ(m.live_bytes, result); // the result, before it is copied out
+  EXPECT_EQ(m.allocated_bytes, 3500u + result);
+  EXPECT_EQ(m.allocation_count, 4u);
+  free(c.out.data);
+  _mlir_memref_to_llvm_free(before);
+
+  // The next call starts from zero again.
+  Call d;
+  ASSERT_EQ(d.run(), DLC_STATUS_OK) << lastError();
+  ASSERT_EQ(dlc_last_call_memory(&m), DLC_STATUS_OK);
+  EXPECT_EQ(m.peak_bytes, result);
+  EXPECT_EQ(m.allocation_count, 1u);
+  free(d.out.data);
+  // Nothing of either call stays live.
+  dlc_memory_usage u;
+  ASSERT_EQ(dlc_model_memory_stats(&u), DLC_STATUS_OK);
+  EXPECT_EQ(u.live_allocations, 0u);
+  EXPECT_EQ(u.current_bytes, 0u);
+  EXPECT_EQ(dlc_last_call_memory(nullptr), DLC_STATUS_INVALID_ARGUMENT);
 }
 
 TEST(Entry, NullArrays) {

@@ -752,3 +752,32 @@ TEST(MemrefAllocator, AlignsAndReusesLargeBlocks) {
   _mlir_memref_to_llvm_free(aligned);
   _mlir_memref_to_llvm_free(nullptr);
 }
+
+// The statistics of generated code's buffers count the bytes requested,
+// whether a block comes fresh or from the cache.
+TEST(MemrefAllocator, CountsLiveAndPeakBytes) {
+  dlc_memory_usage u0, u;
+  ASSERT_EQ(dlc_model_memory_stats(&u0), DLC_STATUS_OK);
+  dlc_reset_model_peak();
+  void *a = _mlir_memref_to_llvm_alloc(1000);
+  void *b = _mlir_memref_to_llvm_alloc((size_t)1 << 20);
+  ASSERT_EQ(dlc_model_memory_stats(&u), DLC_STATUS_OK);
+  EXPECT_EQ(u.current_bytes, u0.current_bytes + 1000 + (1 << 20));
+  EXPECT_EQ(u.live_allocations, u0.live_allocations + 2);
+  EXPECT_EQ(u.allocation_count, u0.allocation_count + 2);
+  _mlir_memref_to_llvm_free(b);
+  // From the cache now: counted as asked, not as the cached block's size.
+  void *c = _mlir_memref_to_llvm_alloc(((size_t)1 << 20) - 64);
+  ASSERT_EQ(dlc_model_memory_stats(&u), DLC_STATUS_OK);
+  EXPECT_EQ(u.current_bytes, u0.current_bytes + 1000 + (1 << 20) - 64);
+  EXPECT_EQ(u.peak_bytes, u0.current_bytes + 1000 + (1 << 20));
+  _mlir_memref_to_llvm_free(a);
+  _mlir_memref_to_llvm_free(c);
+  ASSERT_EQ(dlc_model_memory_stats(&u), DLC_STATUS_OK);
+  EXPECT_EQ(u.current_bytes, u0.current_bytes);
+  EXPECT_EQ(u.live_allocations, u0.live_allocations);
+  dlc_reset_model_peak();
+  ASSERT_EQ(dlc_model_memory_stats(&u), DLC_STATUS_OK);
+  EXPECT_EQ(u.peak_bytes, u0.current_bytes);
+  EXPECT_EQ(dlc_model_memory_stats(nullptr), DLC_STATUS_INVALID_ARGUMENT);
+}

@@ -168,3 +168,16 @@ LogicalResult FusionOp::verify() {
   });
   return failure(nested.wasInterrupted());
 }
+
+//===----------------------------------------------------------------------===//
+// RecomputeBarrierOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+RecomputeBarrierOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferred) {
+  for (Value v : adaptor.getInputs())
+    inferred.push_back(v.getType());
+  return success();
+}

@@ -487,6 +487,16 @@ LogicalResult TrainStepPass::build() {
     step.setResultAttr(2 + i, kNameAttr, b.getStringAttr(stateNames[i]));
     step.setResultAttr(2 + i, "dl.inplace", b.getI64IntegerAttr(i));
   }
+  // dl-checkpoint's policy, for the train pipeline's dl-checkpoint.
+  if (checkpoint != "none" || !checkpointAt.empty() || reportMemory) {
+    SmallVector<NamedAttribute> policy = {
+        b.getNamedAttr("policy", b.getStringAttr(checkpoint))};
+    if (!checkpointAt.empty())
+      policy.push_back(b.getNamedAttr("at", b.getStringAttr(checkpointAt)));
+    if (reportMemory)
+      policy.push_back(b.getNamedAttr("report", b.getUnitAttr()));
+    step->setAttr("dl.checkpoint", b.getDictionaryAttr(policy));
+  }
   Block *block = step.addEntryBlock();
   b.setInsertionPointToStart(block);
   IRMapping map;

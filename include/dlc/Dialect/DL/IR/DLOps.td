@@ -950,6 +950,27 @@ def DL_FusionOp : DL_Op<"fusion", [IsolatedFromAbove,
   ];
 }
 
+def DL_RecomputeBarrierOp : DL_Op<"recompute_barrier", [InferTypeOpAdaptor,
+    AttrSizedOperandSegments]> {
+  let summary = "Forwards the inputs of a recomputed forward segment";
+  let description = [{
+    `%x2, %w2 = dl.recompute_barrier %x, %w after %g : tensor<..>, tensor<..>
+    after tensor<..>` gives back `%x` and `%w` unchanged. dl-checkpoint
+    clones a forward segment from the barrier's results, so the clones
+    differ from the originals and CSE or canonicalization cannot merge them
+    back (the op has no declared memory effects, so it is neither merged nor
+    moved nor erased). The `after` operands (the cotangent flowing into the
+    segment's backward) order the recomputation after them. Bufferization
+    forwards each input's buffer, so the barrier costs nothing and is gone
+    after one-shot bufferization.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                   Variadic<AnyRankedTensor>:$after);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = "$inputs (`after` $after^)? attr-dict `:` "
+                       "type($inputs) (`after` type($after)^)?";
+}
+
 def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike,
     HasParent<"FusionOp">]> {
   let summary = "Ends a dl.fusion body with its results";

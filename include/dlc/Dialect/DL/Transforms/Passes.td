@@ -128,6 +128,75 @@ def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
            [{::llvm::cl::values(DL_INIT_VALUES)}]>,
     ListOption<"freeze", "freeze", "std::string",
                "Initializers that are not trained">,
+    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"none\"",
+           "Gradient checkpointing of the train step (dl-checkpoint's "
+           "policy): none, sqrt, per-block or budget=SIZE">,
+    Option<"checkpointAt", "checkpoint-at", "std::string", /*default=*/"",
+           "Segment boundaries before the forward ops whose ONNX node name "
+           "matches this regex (implies per-block)">,
+    Option<"reportMemory", "report-memory", "bool", /*default=*/"false",
+           "Print dl-checkpoint's memory estimate of the train step">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient checkpointing
+//===----------------------------------------------------------------------===//
+
+def DLCheckpoint : Pass<"dl-checkpoint", "::mlir::func::FuncOp"> {
+  let summary = "Recompute forward segments in the backward sweep to save "
+                "memory";
+  let description = [{
+    Runs on a function whose block holds a forward computation followed by
+    its reverse sweep: a train step from dl-train-step (which marks it with
+    the `dl.checkpoint` attribute holding the policy) or a `NAME_grad` from
+    dl-autodiff named in `functions`. The forward ops are those the first
+    `forward-results` returned values depend on. They are cut into segments;
+    only the values that cross a segment boundary (the segment inputs) and
+    the results of ops that cannot be recomputed stay alive for the
+    backward sweep. Before the first backward op that reads a value of
+    segment k, the forward ops of the segment that value needs are cloned
+    from its saved inputs, which pass through a `dl.recompute_barrier`
+    (so CSE cannot merge the clones back, and the recomputation comes after
+    the cotangent reaching it), and the backward ops read the clones.
+
+    Policies: `sqrt` cuts the chain of articulation points (where a single
+    tensor crosses) into about sqrt(n) segments of equal activation bytes;
+    `per-block` cuts before each residual block / Transformer sublayer (a
+    region with a skip connection) and before each contraction of a plain
+    chain, or, with `at`, before every op whose ONNX node name matches the
+    regex; `budget=SIZE` (bytes, or with K/M/G, KB/MB/GB or KiB/MiB/GiB,
+    all binary) picks the segmentation and the segments to recompute so
+    that the estimated peak stays within SIZE for the least recompute
+    work, and fails naming the smallest feasible budget when it cannot.
+    The estimate is a liveness walk over the op order with static sizes
+    (dynamic dims count 1), buffers freed after their last use.
+
+    Only ops without side effects or regions are cloned. dl's random ops
+    are keyed (the seed attribute and the step counter), so a recomputed
+    dropout draws the mask the forward drew; batch norm's running
+    statistics are updated from the original op only.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"",
+           "none, sqrt, per-block or budget=SIZE (default: the function's "
+           "dl.checkpoint attribute)">,
+    Option<"at", "at", "std::string", /*default=*/"",
+           "per-block: cut before the ops whose node name matches this "
+           "regex">,
+    ListOption<"functions", "functions", "std::string",
+               "Functions to checkpoint besides those marked dl.checkpoint">,
+    Option<"forwardResults", "forward-results", "unsigned", /*default=*/"1",
+           "How many leading results are the forward's (the rest of the "
+           "function is its reverse sweep)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print the memory estimate, the segments and the recompute "
+           "cost to stderr">,
+  ];
+  let statistics = [
+    Statistic<"numSegments", "num-segments", "Segments recomputed">,
+    Statistic<"numCloned", "num-cloned", "Forward ops cloned">,
   ];
 }
 
