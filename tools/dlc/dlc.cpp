@@ -182,6 +182,16 @@ static cl::opt<unsigned, true>
             cl::desc("How many leading model inputs are data (1); later "
                      "inputs are parameters"),
             cl::location(trainOptions.numData), cl::cat(trainCategory));
+static cl::opt<bool, true> dataParallel(
+    "data-parallel",
+    cl::desc("Data-parallel training over MPI ranks (mpirun): the step "
+             "all-reduces the gradients and the loss in buckets; links "
+             "libdlcrt_mpi and MPI"),
+    cl::location(trainOptions.dataParallel), cl::cat(trainCategory));
+static cl::opt<double, true>
+    bucketMB("bucket-mb",
+             cl::desc("Gradient bucket size in MB for --data-parallel (25)"),
+             cl::location(trainOptions.bucketMB), cl::cat(trainCategory));
 static cl::list<std::string> freeze("freeze",
                                     cl::desc("An initializer not to train "
                                              "(repeatable)"),

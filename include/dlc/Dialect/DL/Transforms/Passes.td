@@ -128,6 +128,13 @@ def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
            [{::llvm::cl::values(DL_INIT_VALUES)}]>,
     ListOption<"freeze", "freeze", "std::string",
                "Initializers that are not trained">,
+    Option<"dataParallel", "data-parallel", "bool", /*default=*/"false",
+           "Data-parallel over MPI ranks: all-reduce the gradients and the "
+           "loss in buckets (dl.dist_start as the backward sweep completes "
+           "each, dl.dist_wait before the update), check that the ranks run "
+           "the same model and broadcast rank 0's initial state">,
+    Option<"bucketMB", "bucket-mb", "double", /*default=*/"25.0",
+           "Gradient bucket size in MB (--data-parallel)">,
   ];
 }
 
