@@ -115,7 +115,9 @@ def bytes_worker(lib, name):
     t.step(*batch, lr=1e-3)
     elapsed = time.perf_counter() - start
     s = t.dist.stats()
-    params = sum(a.size for nm, a in t.named_state().items() if "." not in nm and nm != "step")
+    slots = (".exp_avg", ".exp_avg_sq", ".running_mean", ".running_var", ".num_batches_tracked")
+    params = sum(a.size for nm, a in t.named_state().items()
+                 if not nm.endswith(slots) and nm != "step")
     print("RESULT " + json.dumps({"bytes": s["bytes"], "collectives": s["collectives"],
                                   "params": int(params), "step_s": elapsed,
                                   "wait_s": s["wait_seconds"]}), flush=True)

@@ -40,3 +40,8 @@ import shutil
 if shutil.which("mpirun") and os.path.exists(
         os.path.join(config.dlc_obj_root, "runtime", "libdlcrt_mpi.a")):
     config.available_features.add("mpi")
+# Ranks on this machine only: shared memory and loopback.
+config.substitutions.append(
+    ("%mpirun", "mpirun --allow-run-as-root --oversubscribe --mca btl self,vader,tcp "
+     "--mca btl_tcp_if_include lo --mca oob_tcp_if_include lo "
+     "--mca btl_vader_single_copy_mechanism none"))

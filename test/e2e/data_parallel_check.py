@@ -15,6 +15,7 @@ usage: data_parallel_check.py DLC WORKDIR
 """
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -69,7 +70,7 @@ def compile_all(dlc, work):
 
 def params(trainer):
     return {n: a.copy() for n, a in trainer.named_state().items()
-            if "." not in n and n != "step"}
+            if not n.endswith((".exp_avg", ".exp_avg_sq")) and n != "step"}
 
 
 def reference(work, model):
@@ -108,7 +109,8 @@ def mismatch_worker(work):
     try:
         Trainer(lib_path(work, model, B, True))
     except DLCError as e:
-        print(f"rank {r}: {e.status_name}: {e}", flush=True)
+        sys.stdout.write(f"rank {r}: {e.status_name}: {e}\n")
+        sys.stdout.flush()
         return 0
     print(f"rank {r}: no error", flush=True)
     return 1
@@ -161,11 +163,13 @@ def main():
               f"{worst_elem:.2e}), ranks identical: {same_ranks}: {'ok' if ok else 'FAILED'}")
 
     run = mpirun(["--mismatch-worker", work], timeout=120)
-    lines = sorted(l for l in run.stdout.splitlines() if l.startswith("rank "))
-    ok = (run.returncode == 0 and len(lines) == 2 and
-          all("runtime error" in l and "run different models" in l for l in lines))
+    # mpirun may join the ranks' lines; find each rank's report.
+    reports = dict(re.findall(r"rank (\d): (runtime error: .*?\(this is rank \d\))",
+                              run.stdout))
+    ok = run.returncode == 0 and sorted(reports) == ["0", "1"] and all(
+        "run different models" in m for m in reports.values())
     failures += not ok
-    print("mismatch: " + ("both ranks fail with: " + lines[0].split(": ", 2)[2]
+    print("mismatch: " + ("both ranks fail with: " + reports["0"]
                           if ok else f"FAILED\n{run.stdout}\n{run.stderr}"))
 
     import ctypes

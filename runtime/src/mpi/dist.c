@@ -128,7 +128,7 @@ static void ensureReady(void) {
                    getenv("PMI_RANK");
     if (!launched)
       dlc_entry_fail(
-          "this train step was compiled with --data-parallel, but MPI is not "
+          "this model was compiled with --data-parallel, but MPI is not "
           "initialized: run it under mpirun (e.g. mpirun -np 2 ...) or call "
           "dlc_dist_init() first");
     if (dlc_dist_init() != DLC_STATUS_OK)
