@@ -61,11 +61,18 @@ def worker(lib, steps, warmup):
                    wait_share=s["wait_seconds"] / elapsed,
                    bytes_per_step=s["bytes"] / steps)
     # Every rank reports; the caller takes the slowest.
-    print("RESULT " + json.dumps(dict(out, rank=distributed.rank())), flush=True)
+    sys.stdout.write("RESULT " + json.dumps(dict(out, rank=distributed.rank())) + "\n")
+    sys.stdout.flush()
 
 
 def results(proc):
-    return [json.loads(l[7:]) for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    # mpirun may join the ranks' lines: decode from every marker.
+    out, dec = proc.stdout, json.JSONDecoder()
+    found, at = [], out.find("RESULT ")
+    while at >= 0:
+        found.append(dec.raw_decode(out, at + 7)[0])
+        at = out.find("RESULT ", at + 7)
+    return found
 
 
 def run(cmd, env):
