@@ -89,7 +89,7 @@ def bytes_mode(args, work):
     from dlc import compile_training
     rows = []
     for name, opts, shape in (
-            ("resnet18", ["--loss=cross_entropy"], "input=1x3x64x64"),
+            ("resnet18", ["--loss=cross_entropy"], "input=1x3x224x224"),
             ("transformer", ["--loss=mse"], "input=1x64x128")):
         path = export(name, 17, work)
         lib = os.path.join(work, f"lib{name}_dp.so")
@@ -110,7 +110,7 @@ def bytes_worker(lib, name):
     t = Trainer(lib)
     rng = np.random.default_rng(0)
     if name == "resnet18":
-        batch = (rng.standard_normal((1, 3, 64, 64)).astype(np.float32),
+        batch = (rng.standard_normal((1, 3, 224, 224)).astype(np.float32),
                  np.zeros((1,), np.int64))
     else:
         x = rng.standard_normal((1, 64, 128)).astype(np.float32)
@@ -137,6 +137,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--bytes", action="store_true")
+    ap.add_argument("--bytes-only", action="store_true")
     ap.add_argument("--worker", nargs=1)
     ap.add_argument("--bytes-worker", nargs=2)
     args = ap.parse_args()
@@ -147,6 +148,8 @@ def main():
 
     work = os.path.join(HERE, ".work")
     os.makedirs(work, exist_ok=True)
+    if args.bytes_only:
+        return print_bytes(args, work)
     import onnx
     import train as example
     from dlc import compile_training
@@ -184,18 +187,22 @@ def main():
           f"(waiting alone {100 * wait:.1f}%); medians of {args.rounds} rounds of "
           f"{args.steps} steps; load average before: {os.getloadavg()[0]:.1f}")
     if args.bytes:
-        for name, r in bytes_mode(args, work):
-            b = r["bytes"]
-            # A ring all-reduce sends (and receives) 2 (N - 1) / N times the
-            # buffer per rank: 1x for 2 ranks, about 2x for many.
-            est = "; ".join(
-                f"{g} Gbit/s: {b * 8 / (g * 1e9) * 1e3:.1f} ms (2 ranks), "
-                f"{2 * b * 8 / (g * 1e9) * 1e3:.1f} ms (many)" for g in (10, 25, 100))
-            print(f"{name}: {r['params']} parameters, {b} bytes all-reduced per step "
-                  f"in {r['collectives']} buckets; one step {r['step_s']:.2f} s here "
-                  f"(1 thread per rank); all-reduce time at line rate: {est}")
+        print_bytes(args, work)
     return 0
 
+
+def print_bytes(args, work):
+    for name, r in bytes_mode(args, work):
+        b = r["bytes"]
+        # A ring all-reduce sends (and receives) 2 (N - 1) / N times the
+        # buffer per rank: 1x for 2 ranks, about 2x for many.
+        est = "; ".join(
+            f"{g} Gbit/s: {b * 8 / (g * 1e9) * 1e3:.1f} ms (2 ranks), "
+            f"{2 * b * 8 / (g * 1e9) * 1e3:.1f} ms (many)" for g in (10, 25, 100))
+        print(f"{name}: {r['params']} parameters, {b} bytes all-reduced per step "
+              f"in {r['collectives']} buckets; one step {r['step_s']:.2f} s here "
+              f"(1 thread per rank); all-reduce time at line rate: {est}", flush=True)
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,10 +2,11 @@
  *
  * The generated train step copies each bucket's gradients into one
  * contiguous buffer (as PyTorch DDP's buckets are) and starts a
- * non-blocking collective on it at once, so communication overlaps the rest
- * of the backward sweep; before the optimizer update it waits and copies
- * the averaged values out. OpenMPI progresses non-blocking collectives only
- * inside MPI calls, so each start also tests the buckets still in flight.
+ * non-blocking collective on it at once, so communication can overlap the
+ * rest of the backward sweep; before the optimizer update it waits and
+ * copies the averaged values out. OpenMPI progresses non-blocking
+ * collectives only inside MPI calls, so each start also tests the buckets
+ * still in flight.
  *
  * Every failure is reported through dlc_entry_fail: the entry point returns
  * DLC_STATUS_RUNTIME_ERROR with the message, on every rank where it applies.
