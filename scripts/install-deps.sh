@@ -19,6 +19,8 @@ PACKAGES=(
   python3-torch python3-torchvision
   # training example: Fashion-MNIST and the loss/accuracy plot
   dataset-fashion-mnist python3-matplotlib
+  # data-parallel training (dlc --train --data-parallel, mpirun)
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

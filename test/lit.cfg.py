@@ -10,7 +10,7 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "unit", "I
 # Test inputs and helper scripts that are not tests themselves.
 config.excludes += ["export_models.py", "onnx_import_survey.py", "onnx_node_run.py",
                     "torch_models_check.py", "tiny_cnn_check.py", "misc_ops_check.py",
-                    "gradcheck.py", "training_ops_check.py"]
+                    "gradcheck.py", "training_ops_check.py", "data_parallel_check.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 
@@ -35,3 +35,13 @@ config.substitutions.append(
 # The runtime library that generated code links (thread pool, OpenMP shim).
 config.substitutions.append(
     ("%dlcrt", os.path.join(config.dlc_obj_root, "runtime", "libdlcrt.a")))
+# OpenMPI and the runtime's MPI component, for --data-parallel training.
+import shutil
+if shutil.which("mpirun") and os.path.exists(
+        os.path.join(config.dlc_obj_root, "runtime", "libdlcrt_mpi.a")):
+    config.available_features.add("mpi")
+# Ranks on this machine only: shared memory and loopback.
+config.substitutions.append(
+    ("%mpirun", "mpirun --allow-run-as-root --oversubscribe --mca btl self,vader,tcp "
+     "--mca btl_tcp_if_include lo --mca oob_tcp_if_include lo "
+     "--mca btl_vader_single_copy_mechanism none"))

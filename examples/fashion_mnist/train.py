@@ -10,6 +10,12 @@ trained weights are written into an ONNX file that `dlc` compiles for
 inference like any other model.
 
 usage: train.py [--model mlp|cnn] [--epochs N] [--train-limit N] [--out DIR]
+       mpirun -np 2 train.py --data-parallel [...]
+
+With --data-parallel under mpirun, every rank trains a replica on its own
+BATCH images of each global batch of BATCH x ranks (same shuffle on every
+rank), the compiled step all-reduces the gradients over MPI, and only rank
+0 prints, evaluates and writes files.
 
 Reads the IDX files of Debian's dataset-fashion-mnist
 (/usr/share/datasets/fashion-mnist) directly.
@@ -28,6 +34,7 @@ from onnx import TensorProto, helper
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 from dlc import Trainer, compile_training  # noqa: E402
+from dlc import distributed  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
 BATCH = 64
@@ -100,7 +107,7 @@ def cnn_model() -> onnx.ModelProto:
 def progress(epoch, epochs, done, total, loss, acc, start):
     width = 30
     filled = int(width * done / total)
-    rate = done * BATCH / max(time.time() - start, 1e-9)
+    rate = done * BATCH * distributed.size() / max(time.time() - start, 1e-9)
     line = (f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (width - filled)}] "
             f"{done}/{total} loss {loss:.4f} acc {acc:.3f} {rate:.0f} img/s")
     sys.stderr.write(line)
@@ -151,6 +158,8 @@ def main():
     ap.add_argument("--dlc", default=os.path.join(HERE, "..", "..", "build", "bin", "dlc"))
     ap.add_argument("--out", default="fashion_mnist_out")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data-parallel", action="store_true",
+                    help="compile with --data-parallel (run under mpirun -np N)")
     ap.add_argument("--assert-learning", type=float, default=None, metavar="ACC",
                     help="fail unless the running loss fell below 0.7 of the first "
                          "and test accuracy >= ACC")
@@ -164,10 +173,26 @@ def main():
     onnx.save(model, model_path)
     lib = os.path.join(args.out, f"lib{args.model}_train.so")
     t0 = time.time()
-    compile_training(args.dlc, model_path, lib, "--loss=cross_entropy",
-                     "--optimizer=adam", f"--seed={args.seed}")
-    print(f"compiled {lib} in {time.time() - t0:.1f} s", file=sys.stderr)
+    main_rank = distributed.is_main()
+    extra = ["--data-parallel"] if args.data_parallel else []
+    if main_rank:
+        # Written elsewhere and moved, so other ranks only see a whole file.
+        tmp_dir = os.path.join(args.out, ".compiling")
+        os.makedirs(tmp_dir, exist_ok=True)
+        tmp = os.path.join(tmp_dir, os.path.basename(lib))
+        compile_training(args.dlc, model_path, tmp, "--loss=cross_entropy",
+                         "--optimizer=adam", f"--seed={args.seed}", *extra)
+        for f in os.listdir(tmp_dir):
+            os.replace(os.path.join(tmp_dir, f), os.path.join(args.out, f))
+        print(f"compiled {lib} in {time.time() - t0:.1f} s", file=sys.stderr)
+    else:
+        while time.time() - t0 < 600 and not (
+                os.path.exists(lib) and os.path.getmtime(lib) >= t0 - 1):
+            time.sleep(0.2)
     trainer = Trainer(lib)
+    ranks = trainer.dist.size if trainer.dist else 1
+    if ranks > 1:
+        distributed.print0(f"data-parallel: {ranks} ranks x batch {BATCH}", file=sys.stderr)
 
     train_x, train_y = load("train")
     test_x, test_y = load("t10k")
@@ -177,17 +202,17 @@ def main():
         test_x, test_y = test_x[:args.test_limit], test_y[:args.test_limit]
     rng = np.random.default_rng(args.seed)
     history = {"loss": [], "test_acc": [], "train_acc": []}
-    steps_per_epoch = len(train_x) // BATCH
+    steps_per_epoch = distributed.steps_per_epoch(len(train_x), BATCH, ranks)
     step = 0
     first_loss = None
-    tty = sys.stderr.isatty()
+    tty = sys.stderr.isatty() and main_rank
     running = None  # the running mean of the loss, across epochs
     for epoch in range(1, epochs + 1):
         order = rng.permutation(len(train_x))
         start = time.time()
         correct, seen = 0, 0
         for i in range(steps_per_epoch):
-            idx = order[i * BATCH:(i + 1) * BATCH]
+            idx = distributed.shard(order, i, BATCH, distributed.rank(), ranks)
             loss, logits = trainer.step(train_x[idx].reshape(shape), train_y[idx], lr=args.lr)
             loss = float(loss)
             first_loss = loss if first_loss is None else first_loss
@@ -199,18 +224,22 @@ def main():
                 history["loss"].append((step, running))
             # A live bar on a terminal; four lines an epoch in a log.
             every = 20 if tty else max(1, steps_per_epoch // 4)
-            if i % every == every - 1 or i == steps_per_epoch - 1:
+            if main_rank and (i % every == every - 1 or i == steps_per_epoch - 1):
                 progress(epoch, epochs, i + 1, steps_per_epoch, running, correct / seen, start)
                 if not tty:
                     sys.stderr.write("\n")
         if tty:
             sys.stderr.write("\n")
+        if not main_rank:  # rank 0 evaluates and reports
+            continue
         acc = evaluate(trainer, test_x, test_y, shape)
         history["test_acc"].append((epoch, acc))
         history["train_acc"].append((epoch, correct / seen))
         print(f"epoch {epoch}: train loss {running:.4f}, train acc {correct / seen:.4f}, "
               f"test acc {acc:.4f}, {time.time() - start:.1f} s", flush=True)
 
+    if not main_rank:
+        return 0
     png = os.path.join(args.out, f"{args.model}_curves.png")
     plot(history, png, f"Fashion-MNIST {args.model} (dlc --train, Adam lr {args.lr})")
     trained = os.path.join(args.out, f"{args.model}_trained.onnx")

@@ -455,12 +455,29 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   TimingScope linkTimer = rootTimer.nest("link");
   llvm::SmallVector<std::string> argStorage;
-  if (options.emit == Emit::Shared)
-    argStorage = {*cc,     "-shared",
-                  "-o",    options.output,
-                  objPath, runtimeDir + "/libdlcrt.a",
-                  "-lm",   "-lpthread"};
-  else
+  if (options.emit == Emit::Shared) {
+    argStorage = {*cc, "-shared", "-o", options.output, objPath};
+    // --data-parallel: the MPI component of the runtime, and MPI.
+    if (options.train && options.trainOptions.dataParallel) {
+#ifdef DLC_MPI_LIBRARIES
+      std::string mpiRuntime = runtimeDir + "/libdlcrt_mpi.a";
+      if (!llvm::sys::fs::exists(mpiRuntime)) {
+        errs << "error: --data-parallel needs " << mpiRuntime << "\n";
+        return kCompileError;
+      }
+      argStorage.push_back(mpiRuntime);
+      llvm::SmallVector<llvm::StringRef> mpiLibs;
+      llvm::StringRef(DLC_MPI_LIBRARIES).split(mpiLibs, '|', -1, false);
+      for (llvm::StringRef lib : mpiLibs)
+        argStorage.push_back(lib.str());
+#else
+      errs << "error: --data-parallel needs MPI, and this dlc was built "
+              "without it (install libopenmpi-dev and rebuild)\n";
+      return kCompileError;
+#endif
+    }
+    argStorage.append({runtimeDir + "/libdlcrt.a", "-lm", "-lpthread"});
+  } else
     argStorage = {*cc,
                   "-o",
                   options.output,

@@ -49,6 +49,7 @@ void buildTrainPipeline(OpPassManager &pm,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
   pm.addPass(createDLToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -139,8 +140,8 @@ void registerDLCPipelines() {
       [](function_ref<void(const detail::PassOptions &)>) {});
   PassPipelineRegistration<>(
       "dlc-to-linalg",
-      "What dlc --emit=linalg runs: dl-verify-backend-contract, dl-to-linalg, "
-      "canonicalize",
+      "What dlc --emit=linalg runs: dl-lower-distributed, "
+      "dl-verify-backend-contract, dl-to-linalg, canonicalize",
       buildDLToLinalgPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "dlc-cpu-lowering",

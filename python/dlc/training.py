@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from . import distributed
 from .abi import Entry
 
 
@@ -30,6 +31,8 @@ class Trainer:
             if name.startswith("lib"):
                 name = name[3:]
         self._lib = ctypes.CDLL(os.path.abspath(library))
+        # --data-parallel libraries: MPI up before train_init broadcasts.
+        self.dist = distributed.attach(self._lib)
         self.init = Entry(self._lib, name + "_train_init", name + "_train_init_release")
         self.train_step = Entry(self._lib, name + "_train_step",
                                 name + "_train_step_release")

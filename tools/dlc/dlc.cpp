@@ -207,6 +207,17 @@ static cl::opt<Report> report(
                           "without checkpointing, its segments and the "
                           "recompute FLOPs")),
     cl::init(Report::None), cl::cat(trainCategory));
+
+static cl::opt<bool, true> dataParallel(
+    "data-parallel",
+    cl::desc("Data-parallel training over MPI ranks (mpirun): the step "
+             "all-reduces the gradients and the loss in buckets; links "
+             "libdlcrt_mpi and MPI"),
+    cl::location(trainOptions.dataParallel), cl::cat(trainCategory));
+static cl::opt<double, true>
+    bucketMB("bucket-mb",
+             cl::desc("Gradient bucket size in MB for --data-parallel (25)"),
+             cl::location(trainOptions.bucketMB), cl::cat(trainCategory));
 static cl::list<std::string> freeze("freeze",
                                     cl::desc("An initializer not to train "
                                              "(repeatable)"),

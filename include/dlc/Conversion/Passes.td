@@ -23,6 +23,22 @@ def DLVerifyBackendContract : Pass<"dl-verify-backend-contract",
 // dl to linalg
 //===----------------------------------------------------------------------===//
 
+def DLLowerDistributed : Pass<"dl-lower-distributed", "::mlir::ModuleOp"> {
+  let summary = "Lower the data-parallel ops to calls of libdlcrt_mpi";
+  let description = [{
+    `dl.dist_check` becomes a call of `dlc_dist_check`; `dl.dist_start`
+    copies each input (as a 1-D buffer) into its bucket with
+    `dlc_dist_put` and calls `dlc_dist_start`; `dl.dist_wait` calls
+    `dlc_dist_wait` and `dlc_dist_get` into a new buffer per result
+    (runtime/include/dlc/dist.h). The bucket offsets are fixed here.
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+  ];
+}
+
 def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower dl ops to linalg, tensor, arith and math";
   let description = [{

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cmath>
 #include <random>
@@ -75,7 +76,94 @@ struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
 
   // Initial value of an uninitialized parameter argument.
   FailureOr<Attribute> initialize(BlockArgument arg, std::mt19937_64 &rng);
+
+  // --data-parallel: replaces `grads` and `loss` by their all-reduced
+  // values, in buckets started as the backward sweep in `block` completes
+  // them and waited for at the builder's point.
+  LogicalResult allReduceGradients(OpBuilder &b, Location loc, Block *block,
+                                   ArrayRef<std::string> names,
+                                   SmallVectorImpl<Value> &grads, Value &loss);
 };
+
+/// The first bucket of the train step; bucket 0 is train_init's broadcast.
+constexpr int64_t kFirstGradientBucket = 1;
+
+LogicalResult TrainStepPass::allReduceGradients(OpBuilder &b, Location loc,
+                                                Block *block,
+                                                ArrayRef<std::string> names,
+                                                SmallVectorImpl<Value> &grads,
+                                                Value &loss) {
+  // Gradients in the order the backward sweep completes them (as PyTorch
+  // DDP's reverse-order buckets approximate).
+  SmallVector<Operation *> ops;
+  llvm::DenseMap<Operation *, unsigned> position;
+  for (Operation &op : *block) {
+    position[&op] = ops.size() + 1;
+    ops.push_back(&op);
+  }
+  auto positionOf = [&](Value v) -> unsigned {
+    Operation *def = v.getDefiningOp();
+    return def && def->getBlock() == block ? position[def] : 0;
+  };
+  SmallVector<unsigned> order(grads.size());
+  for (unsigned i = 0; i < order.size(); ++i)
+    order[i] = i;
+  llvm::stable_sort(order, [&](unsigned x, unsigned y) {
+    return positionOf(grads[x]) < positionOf(grads[y]);
+  });
+  double capBytes = bucketMB * 1024.0 * 1024.0;
+  SmallVector<SmallVector<unsigned>> buckets;
+  double bytes = 0;
+  for (unsigned i : order) {
+    auto t = typeOf(grads[i]);
+    if (!t.getElementType().isF32() || !t.hasStaticShape())
+      return emitError(loc, "--data-parallel all-reduces static f32 "
+                            "gradients; parameter '")
+             << names[i] << "' is " << t;
+    double size = 4.0 * t.getNumElements();
+    if (buckets.empty() || bytes + size > capBytes) {
+      buckets.emplace_back();
+      bytes = 0;
+    }
+    buckets.back().push_back(i);
+    bytes += size;
+  }
+  StringRef kind = reduction == Reduction::Mean ? "mean" : "sum";
+  OpBuilder::InsertionGuard guard(b);
+  for (auto [k, members] : llvm::enumerate(buckets)) {
+    SmallVector<Value> inputs;
+    unsigned last = 0;
+    for (unsigned i : members) {
+      inputs.push_back(grads[i]);
+      last = std::max(last, positionOf(grads[i]));
+    }
+    // The loss, averaged like the gradients, rides in the last bucket.
+    if (k + 1 == buckets.size()) {
+      inputs.push_back(loss);
+      last = std::max(last, positionOf(loss));
+    }
+    if (last == 0)
+      b.setInsertionPointToStart(block);
+    else
+      b.setInsertionPointAfter(ops[last - 1]);
+    DistStartOp::create(b, loc, inputs, kFirstGradientBucket + k, kind);
+  }
+  b.setInsertionPointToEnd(block);
+  for (auto [k, members] : llvm::enumerate(buckets)) {
+    SmallVector<Type> types;
+    for (unsigned i : members)
+      types.push_back(grads[i].getType());
+    bool withLoss = k + 1 == buckets.size();
+    if (withLoss)
+      types.push_back(loss.getType());
+    auto wait = DistWaitOp::create(b, loc, types, kFirstGradientBucket + k);
+    for (auto [j, i] : llvm::enumerate(members))
+      grads[i] = wait.getResult(j);
+    if (withLoss)
+      loss = wait.getResults().back();
+  }
+  return success();
+}
 
 Value TrainStepPass::crossEntropyPerSample(OpBuilder &b, Location loc,
                                            Value logp, Value labels,
@@ -372,6 +460,24 @@ LogicalResult TrainStepPass::build() {
   unsigned numTrain = trainables.size();
   unsigned statsBegin = numTrain, slotsBegin = numTrain + stats.size();
 
+  // --data-parallel: what every rank must agree on (the state's names and
+  // types, hence the bucket layout, and how the buckets are reduced).
+  int64_t checksum = 0, paramElements = 0;
+  if (dataParallel) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    for (unsigned i = 0; i < numState; ++i)
+      os << stateNames[i] << ':' << stateTypes[i] << ';';
+    os << "bucket-mb=" << double(bucketMB)
+       << ";reduction=" << (reduction == Reduction::Mean ? "mean" : "sum");
+    checksum = static_cast<int64_t>(llvm::xxh3_64bits(StringRef(text)));
+    for (const Trainable &t : trainables)
+      paramElements += typeOf(t.original).getNumElements();
+  }
+  auto checkRanks = [&](OpBuilder &cb) {
+    DistCheckOp::create(cb, loc, checksum, int64_t(numState), paramElements);
+  };
+
   SmallVector<Type> dataTypes(func.getArgumentTypes().take_front(numData));
   bool classLabels = loss == Loss::CrossEntropy || loss == Loss::Nll ||
                      loss == Loss::Distillation;
@@ -418,6 +524,23 @@ LogicalResult TrainStepPass::build() {
       }
     values.push_back(ConstantOp::create(
         ib, loc, DenseElementsAttr::get(i64Scalar, ib.getI64IntegerAttr(0))));
+    // Every replica starts from rank 0's parameters and statistics.
+    if (dataParallel) {
+      checkRanks(ib);
+      SmallVector<unsigned> shared;
+      SmallVector<Value> sent;
+      for (unsigned i = 0; i < slotsBegin; ++i)
+        if (typeOf(values[i]).getElementType().isF32()) {
+          shared.push_back(i);
+          sent.push_back(values[i]);
+        }
+      if (!sent.empty()) {
+        DistStartOp::create(ib, loc, sent, 0, "broadcast");
+        auto wait = DistWaitOp::create(ib, loc, ValueRange(sent).getTypes(), 0);
+        for (auto [j, i] : llvm::enumerate(shared))
+          values[i] = wait.getResult(j);
+      }
+    }
     func::ReturnOp::create(ib, loc, values);
     for (unsigned i = 0; i < numState; ++i)
       init.setResultAttr(i, kNameAttr, b.getStringAttr(stateNames[i]));
@@ -583,8 +706,22 @@ LogicalResult TrainStepPass::build() {
       b, loc, forward, {{*lossValue, scalarTensor(b, loc, et, 1)}}, params);
   if (failed(grads))
     return failure();
+  Value lossOut = *lossValue;
+  if (dataParallel) {
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(block);
+      checkRanks(b);
+    }
+    SmallVector<std::string> names;
+    for (const Trainable &t : trainables)
+      names.push_back(t.name);
+    if (failed(allReduceGradients(b, loc, block, names, *grads, lossOut)))
+      return failure();
+  }
 
-  // Global-norm clipping, as torch.nn.utils.clip_grad_norm_.
+  // Global-norm clipping (of the all-reduced gradients), as
+  // torch.nn.utils.clip_grad_norm_.
   if (clipNorm > 0) {
     Value total;
     for (Value g : *grads) {
@@ -652,7 +789,7 @@ LogicalResult TrainStepPass::build() {
     newState[i] = e.sub(w, e.mul(lr, update));
   }
   newState[numState - 1] = nextStep;
-  SmallVector<Value> outs = {*lossValue, pred};
+  SmallVector<Value> outs = {lossOut, pred};
   outs.append(newState);
   func::ReturnOp::create(b, loc, outs);
   func.erase();

@@ -926,6 +926,50 @@ def DL_DequantizeOp : DL_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Data-parallel training (lowered to libdlcrt_mpi calls by
+// dl-lower-distributed)
+//===----------------------------------------------------------------------===//
+
+def DL_DistCheckOp : DL_Op<"dist_check", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Check that every rank runs the same model";
+  let description = [{
+    Exchanges `checksum` (of the state's names and types and the bucket
+    layout), the state tensor count and the parameter element count with
+    every rank, once per process; a mismatch fails the entry point on every
+    rank with a message naming both models.
+  }];
+  let arguments = (ins I64Attr:$checksum, I64Attr:$tensors,
+                   I64Attr:$elements);
+  let assemblyFormat = "attr-dict";
+}
+
+def DL_DistStartOp : DL_Op<"dist_start", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Start a bucket's collective over its tensors";
+  let description = [{
+    Copies the f32 `inputs` into bucket `bucket` (one contiguous buffer, in
+    order) and starts its collective without waiting: an all-reduce whose
+    results are the mean (`kind = "mean"`) or sum (`"sum"`) over the ranks,
+    or a broadcast of rank 0's values (`"broadcast"`). `dl.dist_wait` with
+    the same bucket gives the results.
+  }];
+  let arguments = (ins Variadic<DL_FloatTensor>:$inputs, I64Attr:$bucket,
+                   StrAttr:$kind);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
+  let hasVerifier = 1;
+}
+
+def DL_DistWaitOp : DL_Op<"dist_wait", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Wait for a bucket's collective and take its results";
+  let description = [{
+    The results have the types of the started bucket's inputs, in order.
+  }];
+  let arguments = (ins I64Attr:$bucket);
+  let results = (outs Variadic<DL_FloatTensor>:$results);
+  let assemblyFormat = "attr-dict `:` type($results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Structure
 //===----------------------------------------------------------------------===//
 

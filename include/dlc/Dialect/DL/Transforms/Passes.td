@@ -136,6 +136,13 @@ def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
            "matches this regex (implies per-block)">,
     Option<"reportMemory", "report-memory", "bool", /*default=*/"false",
            "Print dl-checkpoint's memory estimate of the train step">,
+    Option<"dataParallel", "data-parallel", "bool", /*default=*/"false",
+           "Data-parallel over MPI ranks: all-reduce the gradients and the "
+           "loss in buckets (dl.dist_start as the backward sweep completes "
+           "each, dl.dist_wait before the update), check that the ranks run "
+           "the same model and broadcast rank 0's initial state">,
+    Option<"bucketMB", "bucket-mb", "double", /*default=*/"25.0",
+           "Gradient bucket size in MB (--data-parallel)">,
   ];
 }
 
