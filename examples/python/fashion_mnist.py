@@ -52,7 +52,7 @@ def main():
     model = dlc.compile(net, x[:1])  # inference library, dynamic batch
     acc = float((model(xt).argmax(1) == yt).mean())
     print(f"{args.model}: {net.num_parameters()} parameters, step compiled in "
-          f"{trainer.compile_seconds:.1f} s; loss {hist['loss'][0]:.4f} -> {hist['loss'][-1]:.4f}; "
+          f"{trainer.compile_seconds:.1f} s; loss {hist['step_loss'][0]:.4f} -> {hist['loss'][-1]:.4f}; "
           f"test accuracy {acc:.4f}; curves: {png}")
     return acc
 

@@ -70,7 +70,7 @@ def main():
     hist = trainer.fit(x, y, epochs=args.epochs, batch_size=args.batch_size,
                        validation=(xt, yt))
     hist.plot(os.path.join(args.out, "resnet_curves.png"), "Fashion-MNIST ResNet (dlc.nn)")
-    print(f"resnet: {net.num_parameters()} parameters; loss {hist['loss'][0]:.4f} -> "
+    print(f"resnet: {net.num_parameters()} parameters; loss {hist['step_loss'][0]:.4f} -> "
           f"{hist['loss'][-1]:.4f}; test accuracy {hist['val_accuracy'][-1]:.4f}")
 
 

@@ -51,6 +51,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--train", type=int, default=8000)
+    ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--out", default="transformer_out")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -58,13 +59,13 @@ def main():
     x, y = make_data(args.train, rng)
     xt, yt = make_data(2000, rng)
     dlc.manual_seed(0)
-    net = Classifier()
+    net = Classifier(layers=args.layers)
     trainer = dlc.train.Trainer(net, loss="cross_entropy", optimizer="adamw", weight_decay=0.01,
                                 lr=dlc.train.WarmupLR(1e-3, 50), clip_norm=1.0)
     hist = trainer.fit(x, y, epochs=args.epochs, batch_size=64, validation=(xt, yt))
     hist.plot(os.path.join(args.out, "transformer_curves.png"),
               "Which token is most frequent (dlc.nn Transformer)")
-    print(f"transformer: {net.num_parameters()} parameters; loss {hist['loss'][0]:.4f} -> "
+    print(f"transformer: {net.num_parameters()} parameters; loss {hist['step_loss'][0]:.4f} -> "
           f"{hist['loss'][-1]:.4f}; test accuracy {hist['val_accuracy'][-1]:.4f} (chance "
           f"{np.bincount(yt).max() / len(yt):.2f})")
 

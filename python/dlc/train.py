@@ -169,6 +169,7 @@ class Trainer:
             raise ValueError(f"optimizer {optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         self.model = model
         self.loss = loss
+        self.reduction = reduction
         self.lr = lr
         self.live = list(live)
         self.name = name or type(model).__name__.lower()
@@ -313,7 +314,11 @@ class Trainer:
         if self.custom_loss:
             out = self._lib.forward(*self._lib.state, *xs, np.asarray(y, self._target_dtype(y)),
                                     *self._live_arrays())
-            return float(out[0]) * n, None
+            # The model's loss output as the step reduces it (mean or sum).
+            value = np.asarray(out[0], np.float64)
+            if self.reduction == "sum":
+                return float(value.sum()), None
+            return float(value.mean()) * n, None
         pred = self._forward(xs)
         if self.loss in ("cross_entropy", "nll"):
             y = y.astype(np.int64)

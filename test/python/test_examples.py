@@ -32,25 +32,26 @@ def test_mlp(tmp_path):
     out = run([os.path.join(EXAMPLES, "fashion_mnist.py"), "--model", "mlp", "--epochs", "1",
                "--limit", "3000", "--out", str(tmp_path)], tmp_path)
     first, last, acc = number(r"loss ([\d.]+) -> ([\d.]+); test accuracy ([\d.]+)", out)
-    assert acc > 0.7 and (tmp_path / "mlp_curves.png").stat().st_size > 10000, out
+    assert last < first and acc > 0.7, out
+    assert (tmp_path / "mlp_curves.png").stat().st_size > 10000
 
 
 def test_cnn(tmp_path):
     out = run([os.path.join(EXAMPLES, "fashion_mnist.py"), "--model", "cnn", "--epochs", "1",
                "--limit", "1500", "--out", str(tmp_path)], tmp_path)
     first, last, acc = number(r"loss ([\d.]+) -> ([\d.]+); test accuracy ([\d.]+)", out)
-    assert acc > 0.6 and (tmp_path / "cnn_curves.png").exists(), out
+    assert last < first and acc > 0.6 and (tmp_path / "cnn_curves.png").exists(), out
 
 
 def test_resnet(tmp_path):
     out = run([os.path.join(EXAMPLES, "resnet.py"), "--epochs", "1", "--limit", "1000",
                "--width", "8", "--out", str(tmp_path)], tmp_path)
-    _, _, acc = number(r"loss ([\d.]+) -> ([\d.]+); test accuracy ([\d.]+)", out)
-    assert acc > 0.4, out
+    first, last, acc = number(r"loss ([\d.]+) -> ([\d.]+); test accuracy ([\d.]+)", out)
+    assert last < first and acc > 0.25, out  # chance: 0.1
 
 
 def test_transformer(tmp_path):
-    out = run([os.path.join(EXAMPLES, "transformer.py"), "--epochs", "3", "--train", "3000",
+    out = run([os.path.join(EXAMPLES, "transformer.py"), "--epochs", "3", "--train", "2000", "--layers", "1",
                "--out", str(tmp_path)], tmp_path)
     first, last, acc = number(r"loss ([\d.]+) -> ([\d.]+); test accuracy ([\d.]+)", out)
     assert last < first and acc > 0.5, out

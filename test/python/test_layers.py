@@ -1,7 +1,7 @@
 """Each dlc.nn layer against the same torch.nn layer with copied weights:
-the forward of dlc.compile at two batch sizes (one library, dynamic batch),
-and the gradient through one SGD step of dlc.train.Trainer (MSE against a
-random target), at rtol 1e-4, atol 1e-5."""
+the forward at two batch sizes (one library, dynamic batch) and the
+gradient through one SGD step of dlc.train.Trainer (MSE against a random
+target), at rtol 1e-4, atol 1e-5."""
 import numpy as np
 import pytest
 import torch
@@ -54,7 +54,8 @@ CASES = {
     "batchnorm2d": (lambda: nn.BatchNorm2d(3), lambda: tnn.BatchNorm2d(3), (3, 4, 4), None, True),
     "layernorm": (lambda: nn.LayerNorm(6), lambda: tnn.LayerNorm(6), (3, 6), None, True),
     "groupnorm": (lambda: nn.GroupNorm(2, 4), lambda: tnn.GroupNorm(2, 4), (4, 3, 3), None, True),
-    "dropout": (lambda: nn.Dropout(0.3), lambda: tnn.Dropout(0.3), (7,), None, False),
+    "dropout": (lambda: nn.Sequential(nn.Linear(64, 64), nn.Dropout(0.3)),
+                lambda: tnn.Sequential(tnn.Linear(64, 64), tnn.Dropout(0.3)), (64,), None, False),
     "embedding": (lambda: nn.Embedding(11, 4), lambda: tnn.Embedding(11, 4), (5,), 11, True),
     "maxpool2d": (lambda: nn.Sequential(nn.Conv2d(2, 2, 1), nn.MaxPool2d(2, stride=2, padding=1)),
                   lambda: tnn.Sequential(tnn.Conv2d(2, 2, 1), tnn.MaxPool2d(2, stride=2, padding=1)),
@@ -127,28 +128,37 @@ def _close(got, want, what):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_forward(name):
+def test_layer(name):
+    """One training library per layer (dlc --train): its inference entry
+    point at two batch sizes against torch in eval mode, then one SGD step
+    (lr 1, so old - new is the gradient) against autograd in train mode."""
     m, t, shape, int_range = _pair(name)
     rng = np.random.default_rng(3)
-    compiled = dlc.compile(m, [_inputs(shape, int_range, 2, rng)])
+    trainer = dlc.train.Trainer(m, loss="mse", optimizer="sgd", lr=1.0,
+                                example_inputs=[_inputs(shape, int_range, 2, rng)])
     t.eval()
     for batch in (3, 1):  # one library, two batch sizes
         x = _inputs(shape, int_range, batch, rng)
         with torch.no_grad():
             want = t(torch.from_numpy(x))
-        _close(compiled(x), want, f"{name} forward at batch {batch}")
-
-
-@pytest.mark.parametrize("name", [n for n in CASES if CASES[n][4]])
-def test_sgd_step_gradient(name):
-    m, t, shape, int_range = _pair(name)
-    rng = np.random.default_rng(4)
+        _close(trainer.predict(x), want, f"{name} forward at batch {batch}")
+    if name == "dropout":
+        # Training mode: a mask of its own (not torch's): about 30% zeros,
+        # the rest scaled by 1 / 0.7.
+        x = _inputs(shape, int_range, 4, rng)
+        _, pred = trainer.step(x, np.zeros((4, 64), np.float32), lr=0.0)
+        with torch.no_grad():
+            full = t(torch.from_numpy(x)).numpy()
+        kept = pred != 0
+        assert 0.2 < 1 - kept.mean() < 0.4, f"dropped {1 - kept.mean():.3f}"
+        np.testing.assert_allclose(pred[kept], full[kept] / 0.7, rtol=RTOL, atol=ATOL)
+    if not CASES[name][4]:
+        return
     x = _inputs(shape, int_range, 4, rng)
     t.train()
     out = t(torch.from_numpy(x))
     target = rng.standard_normal(tuple(out.shape)).astype(np.float32)
     before = {k: v.copy() for k, v in m.state_dict().items()}
-    trainer = dlc.train.Trainer(m, loss="mse", optimizer="sgd", lr=1.0)
     loss, pred = trainer.step(x, target)
     ref = torch.nn.functional.mse_loss(out, torch.from_numpy(target))
     ref.backward()
@@ -160,3 +170,25 @@ def test_sgd_step_gradient(name):
     for k, b in t.named_buffers():
         if k in after and b.dtype == torch.float32:
             _close(after[k], b, f"{name} running statistic {k}")
+
+
+def test_compiled_inference_dynamic_batch():
+    """dlc.compile of layers (weights folded into the code, unlike the
+    training library's state inputs): a conv stack at three batch sizes."""
+    dlc.manual_seed(4)
+    m = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.GELU(),
+                      nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 4 * 4, 5), nn.LogSoftmax(1))
+    t = tnn.Sequential(tnn.Conv2d(3, 8, 3, padding=1), tnn.BatchNorm2d(8), tnn.GELU(),
+                       tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(8 * 4 * 4, 5),
+                       tnn.LogSoftmax(1))
+    rng = np.random.default_rng(5)
+    for v in m.state_dict().values():
+        v += 0.1 * rng.standard_normal(v.shape).astype(v.dtype)
+    t.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in m.state_dict().items()},
+                      strict=False)
+    t.eval()
+    compiled = dlc.compile(m, [np.zeros((1, 3, 8, 8), np.float32)])
+    for batch in (1, 4, 9):
+        x = rng.standard_normal((batch, 3, 8, 8)).astype(np.float32)
+        with torch.no_grad():
+            _close(compiled(x), t(torch.from_numpy(x)), f"compiled at batch {batch}")
