@@ -103,6 +103,7 @@ class Graph:
         self.param_tensors: Dict[int, "Tensor"] = {}
         self.live_params: set = set()  # ids that become inputs
         self.bound: List[Tuple[str, Any]] = []  # (name, Parameter) fed as inputs
+        self.inputs_params: List[onnx.ValueInfoProto] = []  # their graph inputs
 
     def fresh(self, base: str) -> str:
         base = base or "v"
@@ -166,8 +167,6 @@ class Graph:
         t = Tensor(name, tuple(data.shape), data.dtype)
         self.param_tensors[key] = t
         return t
-
-    inputs_params: List[onnx.ValueInfoProto]
 
     def model(self) -> onnx.ModelProto:
         graph = helper.make_graph(self.nodes, self.name, self.inputs + self.inputs_params,
@@ -283,7 +282,6 @@ def trace(module, input_specs: Sequence[InputSpec], *, live=(), loss=None,
     global _graph
     from .nn.modules import Module, Parameter
     g = Graph(name or type(module).__name__.lower())
-    g.inputs_params = []
     for qname, obj in module.named_parameters():
         g.param_names[id(obj)] = (qname, obj)
     for qname, arr in module.named_buffers():

@@ -75,9 +75,21 @@ def test_compile_error_names_the_node(tmp_path):
         dlc.compile(model)
 
 
+def test_compile_error_of_a_module_names_its_layer():
+    class Det(nn.Module):  # an ONNX op dlc does not import
+        def forward(self, x):
+            return F._op("Det", [x], x.shape[:-2], x.dtype)
+
+    net = nn.Sequential(nn.Linear(4, 4), Det())
+    with pytest.raises(dlc.CompileError, match=r"node '1/Det' \(Det, opset 17\): op is not "
+                                               r"supported") as e:
+        dlc.compile(net, [np.zeros((2, 4, 4), np.float32)])
+    assert e.value.stage == "import error"
+
+
 def test_trace_error_names_the_layer():
     net = nn.Sequential(nn.Linear(10, 4), nn.Linear(5, 2))
-    with pytest.raises(dlc.TraceError, match="linear: input has 4 features"):
+    with pytest.raises(dlc.TraceError, match=r"in 1 \(Linear\): linear: input has 4 features"):
         dlc.compile(net, [np.zeros((1, 10), np.float32)])
 
 

@@ -179,7 +179,16 @@ class Module:
     def __call__(self, *args, **kwargs):
         if tracing.tracing():
             with tracing.scope(self._trace_name):
-                return self.forward(*args, **kwargs)
+                try:
+                    return self.forward(*args, **kwargs)
+                except tracing.TraceError as e:
+                    if getattr(e, "layer", None) is not None:
+                        raise
+                    # Named once, by the innermost module.
+                    named = tracing.TraceError(
+                        f"in {self._trace_name or '<model>'} ({type(self).__name__}): {e}")
+                    named.layer = self._trace_name
+                    raise named from None
         raise TypeError(f"{type(self).__name__} runs compiled: model = dlc.compile(module, "
                         f"example_inputs) and call model(x), or train it with "
                         f"dlc.train.Trainer")
