@@ -32,7 +32,11 @@ class CompileError(DLCError):
 def run_dlc(args: Sequence[str], what: str = "dlc") -> str:
     """Runs dlc with `args`; CompileError with its stderr on failure."""
     cmd = [find_dlc(), *args]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = None
+    if "PATH" not in os.environ:  # dlc links with the system's cc, found on PATH
+        env = dict(os.environ, PATH=os.defpath)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env)
     if proc.returncode != 0:
         msg = proc.stderr.strip() or proc.stdout.strip() or f"dlc exited with {proc.returncode}"
         raise CompileError(f"{what}: {msg}", proc.returncode, cmd)

@@ -6,6 +6,7 @@ compiles and runs a model; `pip install --no-deps --no-build-isolation
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -31,9 +32,9 @@ def test_cmake_install_prefix(tmp_path):
     prefix = tmp_path / "prefix"
     subprocess.run(["cmake", "--install", BUILD, "--prefix", str(prefix)], check=True,
                    stdout=subprocess.DEVNULL)
-    site = prefix / "lib" / "python3" / "dist-packages"
+    site = prefix / "lib" / ("python%d.%d" % sys.version_info[:2]) / "dist-packages"
     for f in ("bin/dlc", "lib/libdlcrt.a", "lib/libdlcrt_exe.a", "include/dlc/runtime.h",
-              "lib/python3/dist-packages/dlc/__init__.py"):
+              f"{site.relative_to(prefix)}/dlc/__init__.py"):
         assert (prefix / f).exists(), f
     proc = fresh_python(str(site), tmp_path)
     assert proc.returncode == 0, proc.stdout
