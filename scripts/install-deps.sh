@@ -19,6 +19,8 @@ PACKAGES=(
   python3-torch python3-torchvision
   # training example: Fashion-MNIST and the loss/accuracy plot
   dataset-fashion-mnist python3-matplotlib
+  # the Python API: its tests (pytest) and fit's progress bar
+  python3-pytest python3-tqdm python3-pip python3-setuptools
 )
 
 missing=()
