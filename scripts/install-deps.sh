@@ -21,6 +21,9 @@ PACKAGES=(
   dataset-fashion-mnist python3-matplotlib
   # data-parallel training (dlc --train --data-parallel, mpirun)
   libopenmpi-dev openmpi-bin
+
+  # the Python API: its tests (pytest) and fit's progress bar
+  python3-pytest python3-tqdm python3-pip python3-setuptools
 )
 
 missing=()

@@ -7,8 +7,10 @@
 //   PREFIX_train_step(state..., data..., labels, [teacher,] lr)
 //                                             -> (loss, prediction, state'...)
 //   PREFIX_forward(state..., data...)         -> (results...)
-// The loss and optimizer formulas follow PyTorch's (torch.nn.*Loss,
-// torch.optim.*) so a step can be checked against it.
+// With --loss=output the model computes its own loss (its first output,
+// reduced to a scalar; the second output is the prediction) and train_step
+// takes no labels. The loss and optimizer formulas follow PyTorch's
+// (torch.nn.*Loss, torch.optim.*) so a step can be checked against it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -258,6 +260,10 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc,
         klLoss);
     return Value(AddOp::create(b, loc, hard, soft));
   }
+  if (loss == Loss::Output) // the model computed it: reduce it to a scalar
+    return t.getRank() == 0
+               ? pred
+               : reduceAll(b, loc, pred, reduction == Reduction::Mean);
   llvm_unreachable("loss names are checked before the loss is built");
 }
 
@@ -364,7 +370,20 @@ LogicalResult TrainStepPass::build() {
            << static_cast<unsigned>(numData)
            << " data inputs asked for, the model has " << func.getNumArguments()
            << " inputs";
-  Value prediction = ret.getOperand(0);
+  // --loss=output: the first output is the loss, the second (if any) the
+  // prediction train_step returns.
+  bool lossIsOutput = loss == Loss::Output;
+  Value lossOutput = ret.getOperand(0);
+  Value prediction = lossIsOutput && ret.getNumOperands() > 1
+                         ? ret.getOperand(1)
+                         : ret.getOperand(0);
+  if (lossIsOutput) {
+    auto lt = dyn_cast<RankedTensorType>(lossOutput.getType());
+    if (!lt || !isa<FloatType>(lt.getElementType()))
+      return func.emitError("dl-train-step: --loss=output needs a float first "
+                            "output (the loss), got ")
+             << lossOutput.getType();
+  }
   auto predType = dyn_cast<RankedTensorType>(prediction.getType());
   if (!predType || !isa<FloatType>(predType.getElementType()))
     return func.emitError("dl-train-step: the first output must be a float "
@@ -588,7 +607,8 @@ LogicalResult TrainStepPass::build() {
   //   -> (loss, prediction, state'...)
   SmallVector<Type> inputs(stateTypes);
   inputs.append(dataTypes);
-  inputs.push_back(labelType);
+  if (!lossIsOutput)
+    inputs.push_back(labelType);
   if (loss == Loss::Distillation)
     inputs.push_back(predType);
   inputs.push_back(lrType);
@@ -598,7 +618,8 @@ LogicalResult TrainStepPass::build() {
                                    b.getFunctionType(inputs, results));
   nameArgs(step, numState);
   unsigned labelsIndex = numState + numData;
-  step.setArgAttr(labelsIndex, kNameAttr, b.getStringAttr("labels"));
+  if (!lossIsOutput)
+    step.setArgAttr(labelsIndex, kNameAttr, b.getStringAttr("labels"));
   if (loss == Loss::Distillation)
     step.setArgAttr(labelsIndex + 1, kNameAttr,
                     b.getStringAttr("teacher_logits"));
@@ -626,7 +647,7 @@ LogicalResult TrainStepPass::build() {
   mapState(map, block);
   Value stepCount = block->getArgument(numState - 1);
   Value lr = block->getArgument(inputs.size() - 1);
-  Value labels = block->getArgument(labelsIndex);
+  Value labels = lossIsOutput ? Value() : block->getArgument(labelsIndex);
   Value teacher = loss == Loss::Distillation
                       ? block->getArgument(labelsIndex + 1)
                       : Value();
@@ -651,7 +672,7 @@ LogicalResult TrainStepPass::build() {
         count = scalarTensor(
             b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
       } else {
-        Value shape = ShapeOfOp::create(b, loc, bn.getInput());
+        Value shape = ShapeOfOp::create(b, loc, map.lookup(bn.getInput()));
         Value dims = CastOp::create(
             b, loc, RankedTensorType::get({xType.getRank()}, bt), shape);
         Value all = ReduceProdOp::create(
@@ -695,7 +716,9 @@ LogicalResult TrainStepPass::build() {
     b.clone(op, map);
   }
   Value pred = map.lookup(prediction);
-  auto lossValue = buildLoss(b, loc, pred, labels, teacher);
+  auto lossValue =
+      lossIsOutput ? buildLoss(b, loc, map.lookup(lossOutput), labels, teacher)
+                   : buildLoss(b, loc, pred, labels, teacher);
   if (failed(lossValue))
     return failure();
   SmallVector<Operation *> forward;

@@ -77,6 +77,10 @@ def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
     - `PREFIX_forward(state..., data...) -> (results...)`: inference on the
       same state (batch norm on the running statistics, no dropout).
 
+    With `loss=output` the entry's first result is the loss itself (reduced
+    to a scalar by `reduction`), its second result (or the first) the
+    prediction, and train_step takes no labels.
+
     The entry function is erased. The argument and result attributes
     `dl.name` name every state tensor; `dl.state` marks the state arguments
     and `dl.inplace = i` the results that replace state argument i.

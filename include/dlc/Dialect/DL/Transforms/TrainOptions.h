@@ -13,7 +13,15 @@
 
 namespace dlc::dl {
 
-enum class Loss { CrossEntropy, Nll, Mse, Huber, BceWithLogits, Distillation };
+enum class Loss {
+  CrossEntropy,
+  Nll,
+  Mse,
+  Huber,
+  BceWithLogits,
+  Distillation,
+  Output
+};
 enum class Reduction { Mean, Sum };
 enum class Optimizer { Sgd, Momentum, Nesterov, Adam, AdamW, Adagrad };
 enum class InitScheme { XavierUniform, XavierNormal, HeUniform, HeNormal };
@@ -30,7 +38,9 @@ enum class InitScheme { XavierUniform, XavierNormal, HeUniform, HeNormal };
       clEnumValN(::dlc::dl::Loss::BceWithLogits, "bce_with_logits",            \
                  "Binary cross-entropy of logits"),                            \
       clEnumValN(::dlc::dl::Loss::Distillation, "distillation",                \
-                 "Knowledge distillation from teacher logits")
+                 "Knowledge distillation from teacher logits"),                \
+      clEnumValN(::dlc::dl::Loss::Output, "output",                            \
+                 "The model's first output is the loss (no labels)")
 
 #define DL_REDUCTION_VALUES                                                    \
   clEnumValN(::dlc::dl::Reduction::Mean, "mean", "Mean over the batch"),       \
