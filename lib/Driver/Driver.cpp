@@ -146,6 +146,25 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (progressShown)
       errs << "\n";
   });
+  if (options.targetOpset < onnx_frontend::kMinOpset ||
+      options.targetOpset > onnx_frontend::kMaxOpset) {
+    errs << "error: --opset " << options.targetOpset
+         << " is not one dlc takes (" << onnx_frontend::kMinOpset << " to "
+         << onnx_frontend::kMaxOpset << ")\n";
+    return kUsageError;
+  }
+  if (!options.mcpu.empty() || !options.mattr.empty() ||
+      !options.mtriple.empty()) {
+    cpu::CPUOptions target;
+    target.triple = options.mtriple;
+    target.cpu = options.mcpu;
+    target.features = options.mattr;
+    std::string error = cpu::checkTarget(target);
+    if (!error.empty()) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+  }
   DialectRegistry registry;
   registerDLCDialects(registry);
   MLIRContext context(registry);

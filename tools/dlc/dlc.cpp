@@ -12,9 +12,15 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
+
+#ifndef ONNX_NAMESPACE
+#define ONNX_NAMESPACE onnx
+#endif
+#include "onnx/common/version.h"
 
 using namespace llvm;
 using namespace dlc;
@@ -210,7 +216,16 @@ int main(int argc, char **argv) {
       o->setHiddenFlag(cl::NotHidden);
       o->addCategory(mlirCategory);
     }
-  cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n");
+  cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "dlc " << DLC_VERSION << "\n"
+       << "  LLVM and MLIR " << LLVM_VERSION_STRING << "\n"
+       << "  ONNX " << onnx::LAST_RELEASE_VERSION << "\n";
+  });
+  // A bad command line is a usage error (exit 3), not cl's exit 1, which
+  // means an import error.
+  if (!cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n",
+                                   &errs()))
+    return kUsageError;
   options.input = inputFile;
   options.output = outputFile;
   options.emit = emit;
