@@ -99,6 +99,16 @@ static cl::opt<Weights>
                        clEnumValN(Weights::External, "external",
                                   "in NAME.weights, loaded by NAME_init")),
             cl::cat(category));
+static cl::opt<int64_t> maxElements(
+    "max-elements",
+    cl::desc("Refuse a model with a static tensor of more elements than this "
+             "(default 2^40)"),
+    cl::init(int64_t(1) << 40), cl::cat(category));
+static cl::opt<bool> uncheckedIndices(
+    "unchecked-indices",
+    cl::desc("Do not range-check gather indices at run time (faster; an "
+             "index out of range then reads out of bounds)"),
+    cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
@@ -243,6 +253,12 @@ int main(int argc, char **argv) {
     return kUsageError;
   }
   options.optLevel = optLevel;
+  if (maxElements < 1) {
+    errs() << "error: --max-elements must be positive\n";
+    return kUsageError;
+  }
+  options.maxElements = maxElements;
+  options.uncheckedIndices = uncheckedIndices;
   options.mcpu = mcpu;
   options.mattr = mattr;
   options.mtriple = mtriple;

@@ -176,6 +176,22 @@ FailureOr<SmallVector<Value>> NodeImporter::finish(OperationState &opState,
     op->erase();
     return fail(messages);
   }
+  // A static result no machine can hold (Resize by 1e9, Tile or Expand by
+  // absurd factors) is refused here, before code that would hang or wrap.
+  for (Type t : op->getResultTypes()) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    if (!ranked || !ranked.hasStaticShape())
+      continue;
+    int64_t count = 1;
+    bool tooLarge = false;
+    for (int64_t d : ranked.getShape())
+      tooLarge |= llvm::MulOverflow(count, d, count) || count > kMaxElements;
+    if (tooLarge) {
+      op->erase();
+      return fail("the result " + dl::shapeToString(ranked.getShape()) +
+                  " has more than 2^40 elements");
+    }
+  }
   SmallVector<Value> results;
   auto isWeight = [](Value v) {
     auto c = v.getDefiningOp<dl::ConstantOp>();

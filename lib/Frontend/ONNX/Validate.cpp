@@ -121,18 +121,18 @@ void Validator::valueInfo(const onnx::ValueInfoProto &vi, const char *what) {
            std::to_string(d.dim_value()) + ")");
       return;
     }
-    overflow |= llvm::MulOverflow(count, d.dim_value(), count) ||
-                count > kMaxElements;
+    overflow |=
+        llvm::MulOverflow(count, d.dim_value(), count) || count > kMaxElements;
   }
   if (overflow)
-    fail(std::string(what) + " '" + vi.name() + "' has more than 2^40 elements");
+    fail(std::string(what) + " '" + vi.name() +
+         "' has more than 2^40 elements");
 }
 
 void Validator::schemaChecks(const onnx::NodeProto &n,
                              const std::string &where) {
   bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
-  int64_t version =
-      defaultDomain ? opset : domainVersions.lookup(n.domain());
+  int64_t version = defaultDomain ? opset : domainVersions.lookup(n.domain());
   const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
       n.op_type(), static_cast<int>(version), defaultDomain ? "" : n.domain());
   // Ops without a schema are reported unsupported by the importer (and
@@ -217,8 +217,8 @@ void Validator::windowChecks(const onnx::NodeProto &n, const std::string &where,
   int64_t spatial = xRank >= 3 ? xRank - 2 : -1;
   for (const auto &a : n.attribute()) {
     llvm::StringRef name = a.name();
-    bool positive = name == "strides" || name == "dilations" ||
-                    name == "kernel_shape";
+    bool positive =
+        name == "strides" || name == "dilations" || name == "kernel_shape";
     bool nonNegative = name == "pads" || name == "output_padding";
     if (!positive && !nonNegative)
       continue;
@@ -231,10 +231,9 @@ void Validator::windowChecks(const onnx::NodeProto &n, const std::string &where,
       }
     int64_t want = name == "pads" ? 2 * spatial : spatial;
     if (spatial > 0 && a.ints_size() != want && name != "output_padding")
-      fail(where + ": " + name.str() + " has " +
-           std::to_string(a.ints_size()) + " values, expected " +
-           std::to_string(want) + " for " + std::to_string(spatial) +
-           " spatial dims");
+      fail(where + ": " + name.str() + " has " + std::to_string(a.ints_size()) +
+           " values, expected " + std::to_string(want) + " for " +
+           std::to_string(spatial) + " spatial dims");
   }
 }
 
@@ -374,9 +373,9 @@ std::string dlc::onnx_frontend::findBadNumericLiteral(llvm::StringRef text) {
     }
     size_t j = i + 1;
     bool isFloat = false, point = false;
-    while (j < text.size() &&
-           (std::isdigit(static_cast<unsigned char>(text[j])) ||
-            text[j] == '.')) {
+    while (
+        j < text.size() &&
+        (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) {
       if (text[j] == '.') {
         if (point)
           break;
@@ -389,7 +388,8 @@ std::string dlc::onnx_frontend::findBadNumericLiteral(llvm::StringRef text) {
       ++j;
       if (j < text.size() && (text[j] == '+' || text[j] == '-'))
         ++j;
-      while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j])))
+      while (j < text.size() &&
+             std::isdigit(static_cast<unsigned char>(text[j])))
         ++j;
     }
     std::string literal = text.substr(i, j - i).str();
@@ -413,8 +413,7 @@ std::string dlc::onnx_frontend::findBadNumericLiteral(llvm::StringRef text) {
       if (literal == "-")
         return where + ": '-' is not followed by a number";
       if (errno == ERANGE)
-        return where + ": integer '" + literal +
-               "' does not fit in 64 bits";
+        return where + ": integer '" + literal + "' does not fit in 64 bits";
     }
     column += static_cast<int>(j - i);
     i = j;
