@@ -11,7 +11,7 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "unit", "I
 config.excludes += ["export_models.py", "onnx_import_survey.py", "onnx_node_run.py",
                     "torch_models_check.py", "tiny_cnn_check.py", "misc_ops_check.py",
                     "gradcheck.py", "training_ops_check.py", "safety_check.py",
-                    "train_bn_dynamic_check.py"]
+                    "train_bn_dynamic_check.py", "mutate_campaign.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 
