@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   cmake ninja-build ccache g++ git clang-format-22
+  # fuzzing (scripts/fuzz.sh, -DDLC_FUZZ=ON): clang's libFuzzer runtime
+  libfuzzer-22-dev libclang-rt-22-dev
   # LLVM / MLIR 22 (monolithic libLLVM.so and libMLIR.so)
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   # ONNX frontend

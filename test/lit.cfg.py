@@ -10,7 +10,8 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "unit", "I
 # Test inputs and helper scripts that are not tests themselves.
 config.excludes += ["export_models.py", "onnx_import_survey.py", "onnx_node_run.py",
                     "torch_models_check.py", "tiny_cnn_check.py", "misc_ops_check.py",
-                    "gradcheck.py", "training_ops_check.py", "data_parallel_check.py"]
+                    "gradcheck.py", "training_ops_check.py", "data_parallel_check.py",
+                    "safety_check.py", "train_bn_dynamic_check.py", "mutate_campaign.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 
@@ -18,6 +19,7 @@ path = os.pathsep.join([config.dlc_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["PATH"] = path
 config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
+config.substitutions.append(("%dlc_bin", config.dlc_tools_dir))
 # Debian's interpreter, which has numpy and onnx (a bare python3 may not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
 

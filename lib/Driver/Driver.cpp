@@ -2,8 +2,11 @@
 
 #include "dlc/Driver/Driver.h"
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/IR/NodeLocation.h"
+#include "dlc/Dialect/DL/IR/ShapeUtils.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "dlc/Pipelines/Pipelines.h"
@@ -14,6 +17,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -24,6 +28,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -117,6 +122,57 @@ static int runStage(ModuleOp module, TimingScope &parent, llvm::StringRef name,
   return failed(pm.run(module)) ? kCompileError : kSuccess;
 }
 
+/// Checks the simplified dl IR for what generated code cannot do safely: a
+/// static tensor larger than `maxElements` (its byte size could wrap, or
+/// the allocation hang the machine), and integer division by a constant
+/// zero (or INT_MIN / -1) left unfolded in shape arithmetic. Each is an
+/// error at the op, so it names the model's node.
+static LogicalResult checkGeneratedSafety(ModuleOp module,
+                                          int64_t maxElements) {
+  bool ok = true;
+  module.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes()) {
+      auto ranked = dyn_cast<RankedTensorType>(t);
+      if (!ranked || !ranked.hasStaticShape())
+        continue;
+      int64_t count = 1;
+      bool tooLarge = false;
+      for (int64_t d : ranked.getShape())
+        tooLarge |= llvm::MulOverflow(count, d, count) || count > maxElements;
+      if (tooLarge) {
+        op->emitError() << "result of " << dl::shapeToString(ranked.getShape())
+                        << " elements is larger than the limit of "
+                        << maxElements << " (--max-elements)";
+        ok = false;
+        return;
+      }
+    }
+    if (!isa<dl::DivOp, dl::ModOp>(op) ||
+        !isa<IntegerType>(getElementTypeOrSelf(op->getResult(0).getType())))
+      return;
+    DenseIntElementsAttr lhs, rhs;
+    if (!matchPattern(op->getOperand(1), m_Constant(&rhs)))
+      return;
+    bool lhsConstant = matchPattern(op->getOperand(0), m_Constant(&lhs));
+    for (const APInt &b : rhs.getValues<APInt>()) {
+      if (b.isZero()) {
+        op->emitError() << "integer division by zero";
+        ok = false;
+        return;
+      }
+      if (b.isAllOnes() && lhsConstant &&
+          llvm::any_of(lhs.getValues<APInt>(),
+                       [](const APInt &a) { return a.isMinSignedValue(); })) {
+        op->emitError() << "integer division overflows (the minimum value "
+                           "divided by -1)";
+        ok = false;
+        return;
+      }
+    }
+  });
+  return success(ok);
+}
+
 int driver::run(const Options &options, llvm::raw_ostream &errs,
                 llvm::raw_ostream &log) {
   auto start = std::chrono::steady_clock::now();
@@ -146,6 +202,25 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (progressShown)
       errs << "\n";
   });
+  if (options.targetOpset < onnx_frontend::kMinOpset ||
+      options.targetOpset > onnx_frontend::kMaxOpset) {
+    errs << "error: --opset " << options.targetOpset
+         << " is not one dlc takes (" << onnx_frontend::kMinOpset << " to "
+         << onnx_frontend::kMaxOpset << ")\n";
+    return kUsageError;
+  }
+  if (!options.mcpu.empty() || !options.mattr.empty() ||
+      !options.mtriple.empty()) {
+    cpu::CPUOptions target;
+    target.triple = options.mtriple;
+    target.cpu = options.mcpu;
+    target.features = options.mattr;
+    std::string error = cpu::checkTarget(target);
+    if (!error.empty()) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+  }
   DialectRegistry registry;
   registerDLCDialects(registry);
   MLIRContext context(registry);
@@ -182,6 +257,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   if (!module)
     return kImportError;
+  if (options.uncheckedIndices)
+    (*module)->setAttr(dl::kUncheckedIndicesAttr, UnitAttr::get(&context));
   importTimer.stop();
   stage("import");
 
@@ -227,6 +304,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       errs << "error: dl simplification failed (see the diagnostics above)\n";
     if (rc != kSuccess)
       return rc;
+    if (failed(checkGeneratedSafety(*module, options.maxElements)))
+      return kCompileError;
     stage("shape inference and canonicalization");
   }
   if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)

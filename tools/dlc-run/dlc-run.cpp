@@ -279,8 +279,25 @@ int main(int argc, char **argv) {
   for (auto &t : inputs)
     in.push_back({t.bytes.data(), t.dtype, (int32_t)t.shape.size(),
                   t.shape.data(), nullptr});
-  std::vector<std::array<int64_t, 16>> shapes(expected.size());
-  std::vector<Tensor> out(expected.size());
+  // Each output's shape array holds its rank (NAME_run_output_ranks; a
+  // model without that table gets the expected output's rank, at least 64).
+  const auto *ranks =
+      (const int32_t *)dlsym(handle, (entry + "_run_output_ranks").c_str());
+  const auto *numOutputs =
+      (const int32_t *)dlsym(handle, (entry + "_run_num_outputs").c_str());
+  // As many outputs as the model returns, even when fewer are expected.
+  size_t count = expected.size();
+  if (numOutputs && *numOutputs > 0)
+    count = std::max<size_t>(count, *numOutputs);
+  std::vector<std::vector<int64_t>> shapes(count);
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    size_t rank = std::max<size_t>(
+        i < expected.size() ? expected[i].shape.size() : 0, 64);
+    if (ranks && numOutputs && i < (size_t)*numOutputs)
+      rank = std::max<size_t>(rank, ranks[i]);
+    shapes[i].resize(rank);
+  }
+  std::vector<Tensor> out(count);
   std::vector<double> times;
   for (unsigned r = 0; r < std::max(1u, (unsigned)repeat); ++r) {
     for (size_t i = 0; i < out.size(); ++i)
@@ -292,10 +309,17 @@ int main(int argc, char **argv) {
                         .count());
     if (status != 0) {
       errs() << "error: " << entry << "_run returned status " << status
-             << (status == 3   ? " (shape mismatch)"
+             << (status == 2   ? " (out of memory)"
+                 : status == 3 ? " (shape mismatch)"
                  : status == 4 ? " (dtype mismatch)"
+                 : status == 7 ? " (run-time error)"
                                : "")
              << "\n";
+      // The runtime's message names the node or input and the values.
+      using LastErrorFn = const char *(*)();
+      if (auto lastError = (LastErrorFn)dlsym(handle, "dlc_last_error"))
+        if (const char *message = lastError(); message && *message)
+          errs() << "error: " << message << "\n";
       cleanup();
       return kRunError;
     }

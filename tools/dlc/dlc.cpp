@@ -12,9 +12,15 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
+
+#ifndef ONNX_NAMESPACE
+#define ONNX_NAMESPACE onnx
+#endif
+#include "onnx/common/version.h"
 
 using namespace llvm;
 using namespace dlc;
@@ -93,6 +99,16 @@ static cl::opt<Weights>
                        clEnumValN(Weights::External, "external",
                                   "in NAME.weights, loaded by NAME_init")),
             cl::cat(category));
+static cl::opt<int64_t> maxElements(
+    "max-elements",
+    cl::desc("Refuse a model with a static tensor of more elements than this "
+             "(default 2^40)"),
+    cl::init(int64_t(1) << 40), cl::cat(category));
+static cl::opt<bool> uncheckedIndices(
+    "unchecked-indices",
+    cl::desc("Do not range-check gather indices at run time (faster; an "
+             "index out of range then reads out of bounds)"),
+    cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage with its time"),
                              cl::cat(category));
 
@@ -246,7 +262,16 @@ int main(int argc, char **argv) {
       o->setHiddenFlag(cl::NotHidden);
       o->addCategory(mlirCategory);
     }
-  cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n");
+  cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "dlc " << DLC_VERSION << "\n"
+       << "  LLVM and MLIR " << LLVM_VERSION_STRING << "\n"
+       << "  ONNX " << onnx::LAST_RELEASE_VERSION << "\n";
+  });
+  // A bad command line is a usage error (exit 3), not cl's exit 1, which
+  // means an import error.
+  if (!cl::ParseCommandLineOptions(argc, argv, "dlc: deep-learning compiler\n",
+                                   &errs()))
+    return kUsageError;
   options.input = inputFile;
   options.output = outputFile;
   options.emit = emit;
@@ -264,6 +289,12 @@ int main(int argc, char **argv) {
     return kUsageError;
   }
   options.optLevel = optLevel;
+  if (maxElements < 1) {
+    errs() << "error: --max-elements must be positive\n";
+    return kUsageError;
+  }
+  options.maxElements = maxElements;
+  options.uncheckedIndices = uncheckedIndices;
   options.mcpu = mcpu;
   options.mattr = mattr;
   options.mtriple = mtriple;

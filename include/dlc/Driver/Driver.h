@@ -65,6 +65,11 @@ struct Options {
   /// driver sets `entry` and `prefix` itself.
   bool train = false;
   dl::DLTrainStepOptions trainOptions;
+  /// The most elements a tensor of static shape may have (dlc
+  /// --max-elements); a larger one is a compile error naming its node.
+  int64_t maxElements = int64_t(1) << 40;
+  /// Leave gather indices unchecked at run time (dlc --unchecked-indices).
+  bool uncheckedIndices = false;
 };
 
 /// Exit codes, so scripts can tell failures apart.

@@ -2,8 +2,10 @@
 
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 using namespace mlir;
 using namespace dlc;
@@ -434,6 +436,50 @@ struct GatherLowering : public OpRewritePattern<GatherOp> {
     }
     Value init = emptyTensor(rewriter, loc, type, dyn);
     Value axisDim = dimValue(rewriter, loc, in, axis);
+    // ONNX calls indices outside [-n, n) invalid: unless the module opts
+    // out, one pass over the indices checks them on the calling thread
+    // before the gather reads anything (the failed cf.assert becomes
+    // dlc_entry_fail naming the node: an error status, not a wild read).
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module || !module->hasAttr(dl::kUncheckedIndicesAttr)) {
+      auto idxType = op.getIndices().getType();
+      Type i1 = rewriter.getI1Type();
+      auto flagType = RankedTensorType::get({}, i1);
+      Value flagInit = linalg::FillOp::create(
+                           rewriter, loc,
+                           Value(arith::ConstantOp::create(
+                               rewriter, loc, rewriter.getBoolAttr(false))),
+                           Value(tensor::EmptyOp::create(
+                               rewriter, loc, ArrayRef<int64_t>{}, i1)))
+                           .getResult(0);
+      int64_t idxRank = idxType.getRank();
+      auto check = linalg::GenericOp::create(
+          rewriter, loc, flagType, op.getIndices(), flagInit,
+          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(idxRank, ctx),
+                              AffineMap::get(idxRank, 0, {}, ctx)},
+          SmallVector<utils::IteratorType>(idxRank,
+                                           utils::IteratorType::reduction),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value i =
+                arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+            Value n = axisDim;
+            Value negN = arith::SubIOp::create(b, l, cidx(b, l, 0), n);
+            Value low =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, negN);
+            Value high =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, i, n);
+            Value bad = arith::OrIOp::create(
+                b, l, args[1], arith::OrIOp::create(b, l, low, high));
+            linalg::YieldOp::create(b, l, bad);
+          });
+      Value anyBad = tensor::ExtractOp::create(
+          rewriter, loc, check.getResult(0), ValueRange{});
+      Value ok = arith::XOrIOp::create(
+          rewriter, loc, anyBad,
+          arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
+      cf::AssertOp::create(rewriter, loc, ok,
+                           "gather index out of range of the input's axis");
+    }
     auto g = linalg::GenericOp::create(
         rewriter, loc, type, op.getIndices(), init,
         ArrayRef<AffineMap>{AffineMap::get(rank, 0, idxExprs, ctx),

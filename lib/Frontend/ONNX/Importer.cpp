@@ -2,6 +2,7 @@
 
 #include "dlc/Frontend/ONNX/Importer.h"
 #include "NodeImporter.h"
+#include "Validate.h"
 #include "dlc/Dialect/DL/IR/DLAttrNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,6 +25,8 @@
 #include "onnx/version_converter/convert.h"
 
 #include <chrono>
+#include <limits>
+#include <optional>
 #include <set>
 
 using namespace mlir;
@@ -173,6 +176,22 @@ FailureOr<SmallVector<Value>> NodeImporter::finish(OperationState &opState,
     op->erase();
     return fail(messages);
   }
+  // A static result no machine can hold (Resize by 1e9, Tile or Expand by
+  // absurd factors) is refused here, before code that would hang or wrap.
+  for (Type t : op->getResultTypes()) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    if (!ranked || !ranked.hasStaticShape())
+      continue;
+    int64_t count = 1;
+    bool tooLarge = false;
+    for (int64_t d : ranked.getShape())
+      tooLarge |= llvm::MulOverflow(count, d, count) || count > kMaxElements;
+    if (tooLarge) {
+      op->erase();
+      return fail("the result " + dl::shapeToString(ranked.getShape()) +
+                  " has more than 2^40 elements");
+    }
+  }
   SmallVector<Value> results;
   auto isWeight = [](Value v) {
     auto c = v.getDefiningOp<dl::ConstantOp>();
@@ -268,6 +287,7 @@ public:
 
 private:
   FailureOr<std::string> externalData(const onnx::TensorProto &t,
+                                      int64_t expectedBytes,
                                       std::string &error);
   MLIRContext *ctx;
   std::string modelDir;
@@ -276,44 +296,121 @@ private:
 
 } // namespace
 
-FailureOr<std::string> TensorImporter::externalData(const onnx::TensorProto &t,
-                                                    std::string &error) {
+/// A non-negative decimal integer of external_data (offset, length), or
+/// failure for anything else (signs, spaces, letters, overflow).
+static std::optional<int64_t> parseExternalInt(StringRef text) {
+  uint64_t v;
+  if (text.empty() ||
+      !llvm::all_of(text, [](char c) { return c >= '0' && c <= '9'; }) ||
+      text.getAsInteger(10, v) ||
+      v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+/// The file of `t`'s external data: its location resolved with realpath
+/// (symlinks included) must lie inside `modelDir` and be a regular file (not
+/// /dev/zero, a FIFO or a directory). Sets `realPath` and `size`.
+static LogicalResult resolveExternalData(StringRef modelDir,
+                                         const onnx::TensorProto &t,
+                                         SmallString<256> &realPath,
+                                         int64_t &size, std::string &error) {
   std::string location;
-  int64_t offset = 0, length = -1;
-  for (const auto &kv : t.external_data()) {
+  for (const auto &kv : t.external_data())
     if (kv.key() == "location")
       location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::stoll(kv.value());
-    else if (kv.key() == "length")
-      length = std::stoll(kv.value());
-  }
   if (location.empty() || llvm::sys::path::is_absolute(location) ||
       StringRef(location).contains("..")) {
-    error = "external data location '" + location +
+    error = "external data location '" + location + "' of '" + t.name() +
             "' must be a relative path inside the model's directory";
     return failure();
   }
   SmallString<256> path(modelDir);
   llvm::sys::path::append(path, location);
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    error = "cannot read external data file '" + std::string(path) +
-            "': " + buffer.getError().message();
+  // Symlinks are resolved before the check, so neither a link to a file
+  // (/etc/passwd) nor a linked directory leads out of the model's folder.
+  SmallString<256> realDir;
+  if (std::error_code ec = llvm::sys::fs::real_path(modelDir, realDir)) {
+    error = "cannot resolve the model's directory '" + modelDir.str() +
+            "': " + ec.message();
     return failure();
   }
-  int64_t size = (*buffer)->getBufferSize();
+  if (std::error_code ec = llvm::sys::fs::real_path(path, realPath)) {
+    error = "cannot read external data file '" + std::string(path) + "' of '" +
+            t.name() + "': " + ec.message();
+    return failure();
+  }
+  if (!StringRef(realPath).starts_with(
+          (realDir + llvm::sys::path::get_separator()).str())) {
+    error = "external data file '" + std::string(path) + "' of '" + t.name() +
+            "' resolves to '" + std::string(realPath) +
+            "', outside the model's directory";
+    return failure();
+  }
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(realPath, status)) {
+    error = "cannot read external data file '" + std::string(path) +
+            "': " + ec.message();
+    return failure();
+  }
+  if (status.type() != llvm::sys::fs::file_type::regular_file) {
+    error = "external data file '" + std::string(path) + "' of '" + t.name() +
+            "' is not a regular file";
+    return failure();
+  }
+  size = static_cast<int64_t>(status.getSize());
+  return success();
+}
+
+FailureOr<std::string> TensorImporter::externalData(const onnx::TensorProto &t,
+                                                    int64_t expectedBytes,
+                                                    std::string &error) {
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    if (kv.key() == "offset" || kv.key() == "length") {
+      auto v = parseExternalInt(kv.value());
+      if (!v) {
+        error = "external data of '" + t.name() + "' has " + kv.key() + " '" +
+                kv.value() + "', not a non-negative 64-bit integer";
+        return failure();
+      }
+      (kv.key() == "offset" ? offset : length) = *v;
+    }
+  }
+  SmallString<256> realPath;
+  int64_t size = 0;
+  if (failed(resolveExternalData(modelDir, t, realPath, size, error)))
+    return failure();
+  std::string path = realPath.str().str();
+  // Without a length the tensor's own size is read; a given length must be
+  // that size (no more is ever read than the tensor holds).
   if (length < 0)
-    length = size - offset;
-  if (offset < 0 || offset + length > size) {
+    length = expectedBytes;
+  if (length != expectedBytes) {
+    error = "external data of '" + t.name() + "' has length " +
+            std::to_string(length) + " but the tensor needs " +
+            std::to_string(expectedBytes) + " bytes";
+    return failure();
+  }
+  if (offset > size || length > size - offset) {
     error = "external data of '" + t.name() + "' (offset " +
             std::to_string(offset) + ", length " + std::to_string(length) +
             ") lies outside '" + std::string(path) + "' (" +
             std::to_string(size) + " bytes)";
     return failure();
   }
-  return std::string((*buffer)->getBufferStart() + offset, length);
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realPath, length, offset,
+                                                 /*IsVolatile=*/false);
+  if (!buffer) {
+    error = "cannot read external data file '" + std::string(path) +
+            "': " + buffer.getError().message();
+    return failure();
+  }
+  if (static_cast<int64_t>((*buffer)->getBufferSize()) != length) {
+    error = "external data file '" + std::string(path) + "' changed size";
+    return failure();
+  }
+  return std::string((*buffer)->getBufferStart(), length);
 }
 
 FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
@@ -345,7 +442,7 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
 
   std::string raw;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    auto data = externalData(t, error);
+    auto data = externalData(t, count * static_cast<int64_t>(elemBytes), error);
     if (failed(data))
       return failure();
     raw = std::move(*data);
@@ -442,6 +539,8 @@ public:
 
   OwningOpRef<ModuleOp> run(StringRef bytes, StringRef name,
                             StringRef modelDir);
+  /// The folder external data must lie in.
+  std::string modelDir = ".";
   void setModelPath(StringRef path) { modelPath = path.str(); }
 
 private:
@@ -536,9 +635,21 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   }
   if (options.textFormat) {
     std::string text = bytes.str();
-    auto status = onnx::OnnxParser::Parse(model, text.c_str());
-    if (!status.IsOK()) {
-      error("'" + name + "' is not valid ONNX text: " + status.ErrorMessage());
+    // The parser converts numbers with std::stoll/stof, which throw on a
+    // literal that does not fit; the literal is found again for its place.
+    try {
+      auto status = onnx::OnnxParser::Parse(model, text.c_str());
+      if (!status.IsOK()) {
+        error("'" + name +
+              "' is not valid ONNX text: " + status.ErrorMessage());
+        return failure();
+      }
+    } catch (const std::exception &e) {
+      std::string where = findBadNumericLiteral(text);
+      error("'" + name + "' is not valid ONNX text: " +
+            (where.empty() ? std::string("a number does not fit its type (") +
+                                 e.what() + ")"
+                           : where));
       return failure();
     }
   } else if (bytes.size() > static_cast<size_t>(INT_MAX) ||
@@ -593,6 +704,30 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
           .second;
   newerThanLibrary =
       opset > libraryOpset || model.ir_version() > onnx::Version::IR_VERSION;
+  // dlc's own checks come first: the library's shape inference and version
+  // converter crash on some models its checker passes, and its checker does
+  // not run on newer models.
+  {
+    std::vector<std::string> problems;
+    validateModel(model, opset, domainVersions,
+                  /*strict=*/opset <= libraryOpset, problems);
+    // External data files are checked before the ONNX checker opens them
+    // (a FIFO or /dev/zero would block or never end).
+    for (const auto &t : model.graph().initializer()) {
+      if (t.data_location() != onnx::TensorProto::EXTERNAL)
+        continue;
+      SmallString<256> realPath;
+      int64_t size;
+      std::string message;
+      if (failed(resolveExternalData(modelDir, t, realPath, size, message)))
+        problems.push_back("initializer: " + message);
+    }
+    if (!problems.empty()) {
+      for (const auto &p : problems)
+        error(p);
+      return failure();
+    }
+  }
   if (newerThanLibrary) {
     if (options.verbose)
       log << "dlc: the ONNX library knows IR version "
@@ -731,8 +866,14 @@ ModelImporter::convertValueType(const onnx::ValueInfoProto &vi) {
     return failure();
   }
   SmallVector<int64_t> shape;
-  for (const auto &d : tt.shape().dim())
+  for (const auto &d : tt.shape().dim()) {
+    if (d.has_dim_value() && d.dim_value() < 0) {
+      error("value '" + vi.name() + "' has a negative dim (" +
+            Twine(d.dim_value()) + ")");
+      return failure();
+    }
     shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  }
   return RankedTensorType::get(shape, et);
 }
 
@@ -930,6 +1071,34 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
       error("graph output '" + out.name() + "' is not produced by any node");
       return {};
     }
+    // A declared shape is a promise of the model: one that contradicts
+    // what its nodes compute is an error, not silently ignored.
+    auto type = cast<RankedTensorType>(v.getType());
+    if (out.type().has_tensor_type() && out.type().tensor_type().has_shape()) {
+      const auto &declared = out.type().tensor_type().shape();
+      bool conflict = declared.dim_size() != type.getRank();
+      for (int i = 0; !conflict && i < declared.dim_size(); ++i)
+        conflict = declared.dim(i).has_dim_value() && !type.isDynamicDim(i) &&
+                   declared.dim(i).dim_value() != type.getDimSize(i);
+      if (conflict) {
+        SmallVector<int64_t> want;
+        for (const auto &d : declared.dim())
+          want.push_back(d.has_dim_value() ? d.dim_value()
+                                           : ShapedType::kDynamic);
+        std::string producer = "its producer";
+        for (const auto &[index, node] : llvm::enumerate(graph.node()))
+          if (llvm::is_contained(node.output(), out.name()))
+            producer = "node '" +
+                       (node.name().empty()
+                            ? node.op_type() + "_" + std::to_string(index)
+                            : node.name()) +
+                       "'";
+        error("graph output '" + out.name() + "' is declared with shape " +
+              dl::shapeToString(want) + " but " + producer + " computes " +
+              dl::shapeToString(type.getShape()));
+        return {};
+      }
+    }
     results.push_back(v);
     resultTypes.push_back(v.getType());
   }
@@ -952,6 +1121,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
 OwningOpRef<ModuleOp> ModelImporter::run(StringRef bytes, StringRef name,
                                          StringRef modelDir) {
   context.loadDialect<dl::DLDialect, func::FuncDialect>();
+  this->modelDir = modelDir.str();
   if (failed(load(bytes, name)))
     return {};
   return importGraph(modelDir);

@@ -61,6 +61,44 @@ createTargetMachine(const CPUOptions &options, std::string &error) {
       triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, level));
 }
 
+std::string checkTarget(const CPUOptions &options) {
+  initializeNativeTarget();
+  std::string tripleName = options.triple.empty()
+                               ? llvm::sys::getDefaultTargetTriple()
+                               : options.triple;
+  llvm::Triple triple(tripleName);
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return "--mtriple '" + tripleName + "': " + error;
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!sti)
+    return "";
+  if (!options.cpu.empty() && options.cpu != "native" &&
+      !sti->isCPUStringValid(options.cpu))
+    return "--mcpu '" + options.cpu + "' is not a CPU of " + tripleName +
+           " (e.g. x86-64, x86-64-v3, skylake-avx512, znver4, native)";
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::StringRef(options.features).split(features, ',', -1, false);
+  for (llvm::StringRef feature : features) {
+    feature = feature.trim();
+    if (feature.empty())
+      continue;
+    llvm::StringRef name = feature;
+    if (!name.consume_front("+"))
+      (void)name.consume_front("-");
+    bool known = llvm::any_of(
+        sti->getAllProcessorFeatures(),
+        [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
+    if (!known)
+      return "--mattr names '" + name.str() + "', which is not a feature of " +
+             tripleName + " (e.g. avx2, fma, avx512f)";
+  }
+  return "";
+}
+
 /// Gives every defined function the TargetMachine's CPU and features, so
 /// LLVM's function passes (the vectorizer's cost model above all) and the
 /// per-function subtarget see the target, not a generic x86-64.

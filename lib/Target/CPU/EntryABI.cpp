@@ -281,6 +281,16 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     names(run + "_input_names", ins);
     names(run + "_output_names", outs);
     names("dlc_entry_for_" + sig.entry, {run, sig.releaseSymbol});
+    // RUN_output_ranks: the rank of each returned output, so a caller that
+    // discovers the signature sizes the shape arrays the entry point fills.
+    std::vector<llvm::Constant *> ranks;
+    for (const auto &t : sig.outputs)
+      if (t.inplace < 0)
+        ranks.push_back(llvm::ConstantInt::get(i32, t.shape.size()));
+    auto *ranksTy = llvm::ArrayType::get(i32, ranks.size());
+    new llvm::GlobalVariable(
+        module, ranksTy, true, llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantArray::get(ranksTy, ranks), run + "_output_ranks");
   }
 
   // NAME_release(outputs): frees what NAME_run allocated.

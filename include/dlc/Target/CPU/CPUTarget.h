@@ -28,6 +28,11 @@ struct CPUOptions {
   unsigned preferVectorWidth = 0;
 };
 
+/// Checks the triple, CPU name and feature names against the LLVM target,
+/// so an unknown one is one clear error instead of LLVM's warnings and fatal
+/// error at code generation. Returns the message, or empty.
+std::string checkTarget(const CPUOptions &options);
+
 /// LLVM dialect -> LLVM IR, optimized at options.optLevel for the target. Every
 /// function carries the target's "target-cpu", "target-features" and
 /// "prefer-vector-width", so LLVM's per-function codegen and vectorizer see the

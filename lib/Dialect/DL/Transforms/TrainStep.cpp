@@ -672,6 +672,7 @@ LogicalResult TrainStepPass::build() {
         count = scalarTensor(
             b, loc, bt, double(xType.getNumElements() / xType.getDimSize(1)));
       } else {
+        // Of the step's own input (the mapped value), not the forward's.
         Value shape = ShapeOfOp::create(b, loc, map.lookup(bn.getInput()));
         Value dims = CastOp::create(
             b, loc, RankedTensorType::get({xType.getRank()}, bt), shape);

@@ -16,6 +16,10 @@ namespace dlc::dl {
 inline constexpr llvm::StringLiteral kNameAttr = "dl.name";
 /// The ONNX names of an argument's dims (symbolic dims like "batch").
 inline constexpr llvm::StringLiteral kDimNamesAttr = "dl.dim_names";
+/// On a module: gather indices are not range-checked at run time (dlc
+/// --unchecked-indices), for speed where the indices are known good.
+inline constexpr llvm::StringLiteral kUncheckedIndicesAttr =
+    "dl.unchecked_indices";
 
 } // namespace dlc::dl
 

@@ -1,0 +1,422 @@
+//===- Validate.cpp - checks before the ONNX library sees a model --------===//
+
+#include "Validate.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
+
+#include "onnx/defs/schema.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+
+using namespace dlc::onnx_frontend;
+
+namespace {
+
+std::string count(int64_t n, const char *what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+std::string nodeName(const onnx::NodeProto &node, size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
+const char *attrTypeName(onnx::AttributeProto::AttributeType t) {
+  switch (t) {
+  case onnx::AttributeProto::FLOAT:
+    return "a float";
+  case onnx::AttributeProto::INT:
+    return "an int";
+  case onnx::AttributeProto::STRING:
+    return "a string";
+  case onnx::AttributeProto::TENSOR:
+    return "a tensor";
+  case onnx::AttributeProto::GRAPH:
+    return "a graph";
+  case onnx::AttributeProto::FLOATS:
+    return "floats";
+  case onnx::AttributeProto::INTS:
+    return "ints";
+  case onnx::AttributeProto::STRINGS:
+    return "strings";
+  case onnx::AttributeProto::TENSORS:
+    return "tensors";
+  case onnx::AttributeProto::GRAPHS:
+    return "graphs";
+  default:
+    return "of another kind";
+  }
+}
+
+/// The kind an attribute holds: its declared type, or for old files that
+/// leave it unset, the one field that is filled.
+onnx::AttributeProto::AttributeType attrKind(const onnx::AttributeProto &a) {
+  if (a.type() != onnx::AttributeProto::UNDEFINED)
+    return a.type();
+  if (a.has_f())
+    return onnx::AttributeProto::FLOAT;
+  if (a.has_i())
+    return onnx::AttributeProto::INT;
+  if (a.has_s())
+    return onnx::AttributeProto::STRING;
+  if (a.has_t())
+    return onnx::AttributeProto::TENSOR;
+  if (a.has_g())
+    return onnx::AttributeProto::GRAPH;
+  if (a.floats_size())
+    return onnx::AttributeProto::FLOATS;
+  if (a.ints_size())
+    return onnx::AttributeProto::INTS;
+  if (a.strings_size())
+    return onnx::AttributeProto::STRINGS;
+  if (a.tensors_size())
+    return onnx::AttributeProto::TENSORS;
+  if (a.graphs_size())
+    return onnx::AttributeProto::GRAPHS;
+  return onnx::AttributeProto::UNDEFINED;
+}
+
+/// One graph's checks; subgraphs (If, Loop, Scan bodies) are walked too, as
+/// ONNX shape inference walks them.
+class Validator {
+public:
+  Validator(int64_t opset, const llvm::StringMap<int64_t> &domainVersions,
+            bool strict, std::vector<std::string> &errors)
+      : opset(opset), domainVersions(domainVersions), strict(strict),
+        errors(errors) {}
+
+  void graph(const onnx::GraphProto &g, bool topLevel);
+
+private:
+  void node(const onnx::NodeProto &n, const std::string &name,
+            const std::map<std::string, int64_t> &ranks);
+  void schemaChecks(const onnx::NodeProto &n, const std::string &where);
+  void windowChecks(const onnx::NodeProto &n, const std::string &where,
+                    const std::map<std::string, int64_t> &ranks);
+  void valueInfo(const onnx::ValueInfoProto &vi, const char *what);
+  void fail(const std::string &message) { errors.push_back(message); }
+
+  int64_t opset;
+  const llvm::StringMap<int64_t> &domainVersions;
+  bool strict;
+  std::vector<std::string> &errors;
+};
+
+} // namespace
+
+void Validator::valueInfo(const onnx::ValueInfoProto &vi, const char *what) {
+  if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+    return;
+  int64_t count = 1;
+  bool overflow = false;
+  for (const auto &d : vi.type().tensor_type().shape().dim()) {
+    if (!d.has_dim_value())
+      continue;
+    if (d.dim_value() < 0) {
+      fail(std::string(what) + " '" + vi.name() + "' has a negative dim (" +
+           std::to_string(d.dim_value()) + ")");
+      return;
+    }
+    overflow |=
+        llvm::MulOverflow(count, d.dim_value(), count) || count > kMaxElements;
+  }
+  if (overflow)
+    fail(std::string(what) + " '" + vi.name() +
+         "' has more than 2^40 elements");
+}
+
+void Validator::schemaChecks(const onnx::NodeProto &n,
+                             const std::string &where) {
+  bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
+  int64_t version = defaultDomain ? opset : domainVersions.lookup(n.domain());
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      n.op_type(), static_cast<int>(version), defaultDomain ? "" : n.domain());
+  // Ops without a schema are reported unsupported by the importer (and
+  // left alone by the ONNX library).
+  if (!schema)
+    return;
+  int numInputs = n.input_size();
+  // Trailing empty names are omitted optional inputs.
+  while (numInputs > 0 && n.input(numInputs - 1).empty())
+    --numInputs;
+  if (numInputs < schema->min_input())
+    fail(where + ": has " + count(numInputs, "input") + ", needs at least " +
+         std::to_string(schema->min_input()));
+  else if (strict && numInputs > schema->max_input())
+    fail(where + ": has " + count(numInputs, "input") + ", takes at most " +
+         std::to_string(schema->max_input()));
+  const auto &formals = schema->inputs();
+  for (int i = 0; i < numInputs && i < static_cast<int>(formals.size()); ++i)
+    if (formals[i].GetOption() == onnx::OpSchema::Single && n.input(i).empty())
+      fail(where + ": input " + std::to_string(i) + " ('" +
+           formals[i].GetName() + "') is required");
+  if (n.output_size() < schema->min_output())
+    fail(where + ": has " + count(n.output_size(), "output") +
+         ", needs at least " + std::to_string(schema->min_output()));
+  else if (strict && n.output_size() > schema->max_output())
+    fail(where + ": has " + count(n.output_size(), "output") +
+         ", gives at most " + std::to_string(schema->max_output()));
+  const auto &attrs = schema->attributes();
+  llvm::StringSet<> seen;
+  for (const auto &a : n.attribute()) {
+    if (!seen.insert(a.name()).second) {
+      fail(where + ": attribute '" + a.name() + "' is given twice");
+      continue;
+    }
+    auto it = attrs.find(a.name());
+    if (it == attrs.end()) {
+      if (strict && a.ref_attr_name().empty())
+        fail(where + ": has no attribute '" + a.name() + "'");
+      continue;
+    }
+    auto kind = attrKind(a);
+    if (a.ref_attr_name().empty() && kind != onnx::AttributeProto::UNDEFINED &&
+        kind != it->second.type)
+      fail(where + ": attribute '" + a.name() + "' must be " +
+           attrTypeName(it->second.type) + ", not " + attrTypeName(kind));
+  }
+  for (const auto &[name, attr] : attrs)
+    if (attr.required && !seen.contains(name))
+      fail(where + ": attribute '" + name + "' is required");
+}
+
+void Validator::windowChecks(const onnx::NodeProto &n, const std::string &where,
+                             const std::map<std::string, int64_t> &ranks) {
+  llvm::StringRef op = n.op_type();
+  bool conv = op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" ||
+              op == "QLinearConv" || op == "DeformConv";
+  bool pool = op == "MaxPool" || op == "AveragePool" || op == "LpPool" ||
+              op == "MaxUnpool" || op == "MaxRoiPool" || op == "Col2Im";
+  if (!conv && !pool)
+    return;
+  auto rankOf = [&](int i) -> int64_t {
+    if (i >= n.input_size())
+      return -1;
+    auto it = ranks.find(n.input(i));
+    return it == ranks.end() ? -1 : it->second;
+  };
+  int64_t xRank = rankOf(0);
+  if (xRank >= 0 && xRank < 3)
+    fail(where + ": input 'X' has rank " + std::to_string(xRank) +
+         ", needs N x C x spatial dims (rank 3 or more)");
+  int weightIndex = op == "QLinearConv" ? 3 : 1;
+  if (conv && op != "ConvInteger") {
+    int64_t wRank = rankOf(weightIndex);
+    if (wRank >= 0 && wRank < 3)
+      fail(where + ": weight '" + n.input(weightIndex) + "' has rank " +
+           std::to_string(wRank) + ", needs rank 3 or more");
+    else if (wRank >= 0 && xRank >= 0 && wRank != xRank)
+      fail(where + ": weight '" + n.input(weightIndex) + "' has rank " +
+           std::to_string(wRank) + " but the input has rank " +
+           std::to_string(xRank));
+  }
+  int64_t spatial = xRank >= 3 ? xRank - 2 : -1;
+  for (const auto &a : n.attribute()) {
+    llvm::StringRef name = a.name();
+    bool positive =
+        name == "strides" || name == "dilations" || name == "kernel_shape";
+    bool nonNegative = name == "pads" || name == "output_padding";
+    if (!positive && !nonNegative)
+      continue;
+    for (int64_t v : a.ints())
+      if (positive ? v <= 0 : v < 0) {
+        fail(where + ": attribute '" + name.str() + "' has " +
+             std::to_string(v) + ", must be " +
+             (positive ? "positive" : "non-negative"));
+        break;
+      }
+    int64_t want = name == "pads" ? 2 * spatial : spatial;
+    if (spatial > 0 && a.ints_size() != want && name != "output_padding")
+      fail(where + ": " + name.str() + " has " + std::to_string(a.ints_size()) +
+           " values, expected " + std::to_string(want) + " for " +
+           std::to_string(spatial) + " spatial dims");
+  }
+}
+
+void Validator::node(const onnx::NodeProto &n, const std::string &name,
+                     const std::map<std::string, int64_t> &ranks) {
+  bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
+  int64_t version = defaultDomain ? opset : domainVersions.lookup(n.domain());
+  std::string where = "node '" + name + "' (" +
+                      (defaultDomain ? "" : n.domain() + "::") + n.op_type() +
+                      ", opset " + std::to_string(version) + ")";
+  size_t before = errors.size();
+  schemaChecks(n, where);
+  if (errors.size() == before)
+    windowChecks(n, where, ranks);
+}
+
+void Validator::graph(const onnx::GraphProto &g, bool topLevel) {
+  // Ranks known before shape inference: initializers and declared types.
+  std::map<std::string, int64_t> ranks;
+  auto noteRank = [&](const onnx::ValueInfoProto &vi) {
+    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
+      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &vi : g.input())
+    noteRank(vi);
+  for (const auto &vi : g.value_info())
+    noteRank(vi);
+  for (const auto &t : g.initializer())
+    ranks[t.name()] = t.dims_size();
+
+  for (const auto &vi : g.input())
+    valueInfo(vi, "graph input");
+  for (const auto &vi : g.output())
+    valueInfo(vi, "graph output");
+  for (const auto &vi : g.value_info())
+    valueInfo(vi, "value");
+
+  // Every name is defined once: by a graph input, an initializer or a node.
+  std::map<std::string, std::string> producer;
+  for (const auto &vi : g.input())
+    producer.emplace(vi.name(), "graph input");
+  for (const auto &t : g.initializer()) {
+    auto [it, inserted] = producer.emplace(t.name(), "initializer");
+    if (!inserted && it->second != "graph input")
+      fail("initializer '" + t.name() + "' is defined twice");
+    else if (!inserted)
+      it->second = "initializer";
+  }
+  for (const auto &t : g.initializer())
+    for (int64_t d : t.dims())
+      if (d < 0) {
+        fail("initializer '" + t.name() + "' has a negative dim (" +
+             std::to_string(d) + ")");
+        break;
+      }
+  for (const auto &[index, n] : llvm::enumerate(g.node())) {
+    std::string name = nodeName(n, index);
+    node(n, name, ranks);
+    for (const auto &out : n.output()) {
+      if (out.empty())
+        continue;
+      auto [it, inserted] = producer.emplace(out, "node '" + name + "'");
+      if (!inserted)
+        fail("value '" + out + "' is defined by both " + it->second +
+             " and node '" + name + "'");
+    }
+    for (const auto &a : n.attribute()) {
+      if (a.has_g())
+        graph(a.g(), /*topLevel=*/false);
+      for (const auto &sub : a.graphs())
+        graph(sub, /*topLevel=*/false);
+    }
+  }
+  // A subgraph may return values of the enclosing scope.
+  if (topLevel)
+    for (const auto &out : g.output())
+      if (!producer.count(out.name()))
+        fail("graph output '" + out.name() + "' is not produced by any node");
+}
+
+void dlc::onnx_frontend::validateModel(
+    const onnx::ModelProto &model, int64_t opset,
+    const llvm::StringMap<int64_t> &domainVersions, bool strict,
+    std::vector<std::string> &errors) {
+  Validator(opset, domainVersions, strict, errors)
+      .graph(model.graph(), /*topLevel=*/true);
+}
+
+std::string dlc::onnx_frontend::findBadNumericLiteral(llvm::StringRef text) {
+  // The ONNX parser's literal syntax: -?[0-9.]+([eE][+-]?[0-9]+)?, converted
+  // with std::stoll (integers) or std::stof (floats), which throw when the
+  // value does not fit.
+  int line = 1, column = 1;
+  auto isIdent = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      column = 1;
+      ++i;
+      continue;
+    }
+    if (c == '#') { // comment to the end of the line
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '"') { // string literal
+      size_t j = i + 1;
+      while (j < text.size() && text[j] != '"') {
+        if (text[j] == '\n') {
+          ++line;
+          column = 0;
+        }
+        ++j;
+        ++column;
+      }
+      column += 2;
+      i = j + 1;
+      continue;
+    }
+    bool starts = (std::isdigit(static_cast<unsigned char>(c)) || c == '-') &&
+                  (i == 0 || !isIdent(text[i - 1]));
+    if (!starts) {
+      if (isIdent(c)) { // skip a whole identifier (conv1, float16)
+        while (i < text.size() && isIdent(text[i])) {
+          ++i;
+          ++column;
+        }
+        continue;
+      }
+      ++i;
+      ++column;
+      continue;
+    }
+    size_t j = i + 1;
+    bool isFloat = false, point = false;
+    while (
+        j < text.size() &&
+        (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) {
+      if (text[j] == '.') {
+        if (point)
+          break;
+        point = isFloat = true;
+      }
+      ++j;
+    }
+    if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+      isFloat = true;
+      ++j;
+      if (j < text.size() && (text[j] == '+' || text[j] == '-'))
+        ++j;
+      while (j < text.size() &&
+             std::isdigit(static_cast<unsigned char>(text[j])))
+        ++j;
+    }
+    std::string literal = text.substr(i, j - i).str();
+    std::string where =
+        "line " + std::to_string(line) + ", column " + std::to_string(column);
+    errno = 0;
+    char *end = nullptr;
+    if (isFloat) {
+      float f = std::strtof(literal.c_str(), &end);
+      (void)f;
+      if (end == literal.c_str())
+        return where + ": '" + literal + "' is not a number";
+      if (errno == ERANGE)
+        return where + ": number '" + literal +
+               "' does not fit in a 32-bit float";
+    } else {
+      long long v = std::strtoll(literal.c_str(), &end, 10);
+      (void)v;
+      if (end == literal.c_str() && literal != "-")
+        return where + ": '" + literal + "' is not a number";
+      if (literal == "-")
+        return where + ": '-' is not followed by a number";
+      if (errno == ERANGE)
+        return where + ": integer '" + literal + "' does not fit in 64 bits";
+    }
+    column += static_cast<int>(j - i);
+    i = j;
+  }
+  return {};
+}
