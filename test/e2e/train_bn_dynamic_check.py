@@ -2,7 +2,8 @@
 """dlc --train on BatchNormalization with a dynamic batch (issue 18: it once
 crashed in a verifier): compiles, and two steps with batches of 5 and 7 move
 the running mean toward the batch mean as torch.nn.BatchNorm2d does
-(momentum 0.1, running = 0.9 running + 0.1 batch).
+(momentum 0.1, running = 0.9 running + 0.1 batch); labels out of range
+give an error status naming the problem.
 
 usage: train_bn_dynamic_check.py DLC SRCROOT OUTDIR
 """
@@ -48,5 +49,19 @@ for n in (5, 7):
 got = t.named_state()["m"]
 err = np.abs(got - want).max()
 print(f"running mean {got} want {want} max error {err:.2e}")
-print("PASS" if err < 1e-5 else "FAIL")
-sys.exit(0 if err < 1e-5 else 1)
+ok = err < 1e-5
+# Labels outside [0, 4) are an error status from the train step (not a loss),
+# and the state is left as it was.
+before = [s.copy() for s in t.state]
+for bad in (-1, 4):
+    x = rng.normal(2.0, 1.0, [3, 3, 2, 2]).astype(np.float32)
+    try:
+        t.step(x, np.array([0, bad, 1], np.int64), lr=0.01)
+        print(f"label {bad}: no error")
+        ok = False
+    except dlcpy.DLCError as e:
+        print(f"label {bad}: {e}")
+        ok &= "class label is outside [0, 4)" in str(e)
+ok &= all(np.array_equal(a, b) for a, b in zip(before, t.state))
+print("PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)

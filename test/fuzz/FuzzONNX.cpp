@@ -31,8 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // External data would be looked up in the working directory; the fuzzer's
   // inputs have none worth reading, and the importer refuses what escapes.
   (void)dlc::onnx_frontend::importModelBytes(
-      context,
-      llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz",
-      options, sink, sink);
+      context, llvm::StringRef(reinterpret_cast<const char *>(data), size),
+      "fuzz", options, sink, sink);
   return 0;
 }

@@ -81,6 +81,9 @@ def limit():
 stats = {"crash": 0, "hang": 0, "memory": 0, "rejected": 0, "accepted": 0}
 path = os.path.join(out, "case.onnx")
 for i in range(count):
+    if i and i % 200 == 0:
+        print(f"{i} done: " + ", ".join(f"{k} {v}" for k, v in stats.items()),
+              flush=True)
     data = mutate(rnd.choice(blobs))
     with open(path, "wb") as f:
         f.write(data)

@@ -174,10 +174,13 @@ Value TrainStepPass::crossEntropyPerSample(OpBuilder &b, Location loc,
   int64_t classes = t.getDimSize(1);
   Type et = t.getElementType();
   // The smoothed target distribution: (1 - eps) one_hot + eps / C.
-  Value target = OneHotOp::create(
+  auto oneHot = OneHotOp::create(
       b, loc, labels, b.getI64IntegerAttr(classes), b.getI64IntegerAttr(-1),
       b.getF64FloatAttr(eps / classes),
       b.getF64FloatAttr(1.0 - eps + eps / classes), TypeAttr::get(et));
+  // A label outside [0, classes) is a caller's error, not a loss.
+  oneHot->setAttr(kCheckedLabelsAttr, b.getUnitAttr());
+  Value target = oneHot;
   Value prod = MulOp::create(b, loc, target, logp);
   Value sum = ReduceSumOp::create(b, loc, prod, b.getDenseI64ArrayAttr({1}),
                                   b.getBoolAttr(false));

@@ -20,6 +20,10 @@ inline constexpr llvm::StringLiteral kDimNamesAttr = "dl.dim_names";
 /// --unchecked-indices), for speed where the indices are known good.
 inline constexpr llvm::StringLiteral kUncheckedIndicesAttr =
     "dl.unchecked_indices";
+/// On a dl.one_hot: its indices are class labels, which must lie in
+/// [0, depth) (the train step's losses); a run-time check returns an error
+/// status instead of ONNX's wrap-around or all-off row.
+inline constexpr llvm::StringLiteral kCheckedLabelsAttr = "dl.checked_labels";
 
 } // namespace dlc::dl
 
