@@ -28,6 +28,8 @@ from dlc import Trainer  # noqa: E402
 nn = torch.nn
 dlc, work = sys.argv[1], sys.argv[2]
 only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+# Extra dlc flags for both the plain and the checkpointed steps.
+extra = [a[len("--dlc-flag="):] for a in sys.argv if a.startswith("--dlc-flag=")]
 os.makedirs(work, exist_ok=True)
 failures = []
 STEPS = 3
@@ -68,7 +70,8 @@ def export(net, example, name, dropout_after=()):
 def compile_policy(path, name, policy):
     lib = os.path.join(work, f"lib{name}_{re.sub('[^a-zA-Z0-9]', '_', policy)}.so")
     subprocess.run([dlc, path, "--train", "--optimizer=momentum", "--seed=3",
-                    f"--checkpoint={policy}", "--emit=shared", "-o", lib], check=True)
+                    f"--checkpoint={policy}", "--emit=shared", "-o", lib] + extra,
+                   check=True)
     return Trainer(lib)
 
 
