@@ -9,6 +9,29 @@ namespace dl = dlc::dl;
 static LogicalResult importBatchNorm(NodeImporter &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   bool training = n.intAttr("training_mode", 0) != 0;
+  if (training && n.state.keepWeights) {
+    // --train: the train step normalizes with the batch's statistics and
+    // keeps the running ones as state it updates; the inference entry point
+    // uses the running ones. The node's running-statistics outputs read the
+    // state before the step's update.
+    mlir::emitWarning(n.loc)
+        << "BatchNormalization exported in training mode (training_mode=1): "
+           "--train keeps its running mean and variance as state and "
+           "updates them in the step; inference uses them";
+    if (failed(n.output(n.create<dl::BatchNormOp>(n.input(0), n.input(1),
+                                                  n.input(2), n.input(3),
+                                                  n.input(4), APFloat(eps)))))
+      return failure();
+    for (unsigned k = 1; k < 3 && k < n.numOutputs(); ++k)
+      n.setOutput(k, n.input(2 + k));
+    return success();
+  }
+  if (training)
+    mlir::emitWarning(n.loc)
+        << "BatchNormalization exported in training mode (training_mode=1): "
+           "the compiled model normalizes with each batch's own statistics, "
+           "not the running mean and variance; export the model in eval mode "
+           "(model.eval()) for inference";
   if (!training) {
     return n.output(n.create<dl::BatchNormOp>(n.input(0), n.input(1),
                                               n.input(2), n.input(3),
@@ -170,6 +193,18 @@ static LogicalResult importDropout(NodeImporter &n) {
       return importRuntimeDropout(n, seed);
     training = *constantTraining;
     ratio = *constantRatio;
+  }
+  if (training && ratio != 0.0) {
+    // --train applies dropout in the step by itself; the inference entry
+    // point must not.
+    if (n.state.keepWeights) {
+      training = false;
+    } else {
+      mlir::emitWarning(n.loc)
+          << "Dropout exported in training mode (training_mode=true): the "
+             "compiled model drops activations at random on every call; "
+             "export the model in eval mode (model.eval()) for inference";
+    }
   }
   auto res = n.createAll<dl::DropoutOp>(2, n.input(0), /*counter=*/Value(),
                                         APFloat(ratio), seed, training);

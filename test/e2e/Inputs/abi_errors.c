@@ -4,6 +4,7 @@
  * succeed. Also run under AddressSanitizer. */
 #include "abi_add.h"
 #include "abi_concat.h"
+#include "abi_gather.h"
 #include "abi_matmul.h"
 #include "abi_outer.h"
 
@@ -176,11 +177,39 @@ static void outerModel(void) {
   free(b);
 }
 
+/* Gather indices outside [-4, 4) are an error status naming the node (ONNX
+ * calls them invalid), not a read outside the table. */
+static void gatherModel(void) {
+  float table[12];
+  for (int i = 0; i < 12; ++i)
+    table[i] = (float)i;
+  int64_t idx[3] = {1, 7, -1}, st[2] = {4, 3}, si[1] = {3}, outShape[2];
+  dlc_tensor in[2] = {{table, DLC_DTYPE_F32, 2, st, NULL},
+                      {idx, DLC_DTYPE_I64, 1, si, NULL}};
+  dlc_tensor out = {NULL, DLC_DTYPE_F32, 2, outShape, NULL};
+  call("gather index 7 of 4", abi_gather_run, in, &out);
+  expectUntouched("gather index 7 of 4", &out);
+  idx[1] = -5;
+  call("gather index -5 of 4", abi_gather_run, in, &out);
+  expectUntouched("gather index -5 of 4", &out);
+  idx[1] = -4;
+  if (call("gather good call", abi_gather_run, in, &out) == 0) {
+    const float *y = (const float *)out.data;
+    int ok = outShape[0] == 3 && y[0] == 3.0f && y[3] == 0.0f && y[6] == 9.0f;
+    printf("gather good call: %s\n", ok ? "correct" : "WRONG");
+    failures += !ok;
+    abi_gather_release(&out);
+  } else {
+    ++failures;
+  }
+}
+
 int main(void) {
   addModel();
   concatModel();
   matmulModel();
   outerModel();
+  gatherModel();
   goodAdd("add after everything", 5);
   printf("failures: %d\n", failures);
   return failures != 0;

@@ -16,6 +16,7 @@
 
 #include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/GradientBuilder.h"
+#include "dlc/Dialect/DL/IR/NodeLocation.h"
 #include "dlc/Dialect/DL/Transforms/Autodiff.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 
@@ -402,6 +403,34 @@ LogicalResult TrainStepPass::build() {
     Value original;
     Attribute initValue; // for arguments; constants are cloned
   };
+  // One initializer used by several nodes is trained as one shared (tied)
+  // parameter: right for tied weights, a trap when an exporter merged equal
+  // initializers of separate layers (torch deduplicates them).
+  auto warnIfTied = [&](ConstantOp c, StringRef name) {
+    SmallVector<Operation *> ops(c->getUsers());
+    llvm::sort(ops, [](Operation *a, Operation *b) {
+      return a->getBlock() == b->getBlock() && a->isBeforeInBlock(b);
+    });
+    SmallVector<std::string> users;
+    for (Operation *user : ops) {
+      std::string node = describeNode(user->getLoc());
+      if (node.empty())
+        node = user->getName().getStringRef().str();
+      else
+        node = node.substr(5, node.size() - 7); // 'NAME' (OpType)
+      if (!llvm::is_contained(users, node))
+        users.push_back(node);
+    }
+    if (users.size() < 2)
+      return;
+    auto diag = mlir::emitWarning(UnknownLoc::get(c.getContext()))
+                << "initializer '" << name << "' is used by " << users.size()
+                << " nodes (";
+    llvm::interleaveComma(users, diag);
+    diag << "): --train trains it as one shared (tied) parameter; if the "
+            "exporter merged equal initializers of separate layers, re-export "
+            "them as separate tensors";
+  };
   SmallVector<Trainable> trainables;
   SmallVector<ConstantOp> stats;
   for (ConstantOp c : body.getOps<ConstantOp>()) {
@@ -425,8 +454,10 @@ LogicalResult TrainStepPass::build() {
         });
     if (isStat)
       stats.push_back(c);
-    else if (!frozen.erase(name.getName().str()))
+    else if (!frozen.erase(name.getName().str())) {
       trainables.push_back({name.getName().str(), c.getResult(), {}});
+      warnIfTied(c, name.getName().strref());
+    }
   }
   if (!frozen.empty())
     return func.emitError("dl-train-step: --freeze names '")
