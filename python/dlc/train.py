@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from . import distributed
 from .compiler import compile as _compile
 from .compiler import run_dlc
 from .tracing import InputSpec, trace
@@ -98,7 +99,10 @@ class History(dict):
         return len(self["loss"])
 
     def plot(self, path: str, title: Optional[str] = None) -> str:
-        """Writes loss (per step and per epoch) and accuracy curves to a PNG."""
+        """Writes loss (per step and per epoch) and accuracy curves to a PNG
+        (on rank 0 only under mpirun)."""
+        if not distributed.is_main():
+            return path
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -149,6 +153,9 @@ class Trainer:
     --checkpoint=VALUE (gradient checkpointing, issue #13's flag). live:
     modules whose parameters the step reads as inputs at every call and
     does not train (the other network of a GAN). seed: dropout masks.
+    data_parallel: compile with --data-parallel and, under mpirun, train
+    each rank on its shard of every global batch (fit's batch_size per
+    rank), with progress and files from rank 0 only.
     input_specs / example_inputs: the inputs' shapes and dtypes, else taken
     from the first batch (the batch dim dynamic). The step is compiled at
     the first call that needs it.
@@ -161,7 +168,8 @@ class Trainer:
                  betas: Optional[Sequence[float]] = None, eps: Optional[float] = None,
                  label_smoothing: Optional[float] = None, reduction: str = "mean",
                  seed: int = 0, live=(), input_specs=None, example_inputs=None,
-                 options: Sequence[str] = (), name: Optional[str] = None, opt_level: int = 3):
+                 options: Sequence[str] = (), name: Optional[str] = None, opt_level: int = 3,
+                 data_parallel: bool = False):
         if isinstance(loss, str) and loss not in BUILTIN_LOSSES:
             raise ValueError(f"loss {loss!r} is not one of {', '.join(BUILTIN_LOSSES)} "
                              f"or a callable")
@@ -190,6 +198,12 @@ class Trainer:
             flags.append(f"--label-smoothing={label_smoothing}")
         if checkpoint is not None:
             flags.append(f"--checkpoint={checkpoint}")
+        # Under mpirun every rank trains a replica on its shard of each
+        # global batch (batch_size x ranks); the step averages the gradients
+        # and the loss over the ranks; rank 0 alone prints and writes files.
+        self.data_parallel = data_parallel
+        if data_parallel:
+            flags.append("--data-parallel")
         self._flags = flags + list(options)
         self._specs = None
         if input_specs is not None:
@@ -361,6 +375,13 @@ class Trainer:
         """The batches of one epoch (a hook: data-parallel training shards
         them by rank)."""
         order = rng.permutation(n) if shuffle else np.arange(n)
+        if self.data_parallel:
+            # Every rank draws the same order (the same seed) and takes its
+            # slice of each whole global batch: all ranks make the same
+            # number of steps, together over what one process would see with
+            # a batch of batch_size x ranks.
+            return [distributed.shard(order, s, batch_size)
+                    for s in range(distributed.steps_per_epoch(n, batch_size))]
         return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
     def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation=None,
@@ -378,6 +399,8 @@ class Trainer:
             validation = ([a[cut:] for a in xs], y[cut:])
             xs, y, n = [a[:cut] for a in xs], y[:cut], cut
         rng = np.random.default_rng(seed)
+        if self.data_parallel:
+            verbose = verbose and distributed.is_main()
         hist = history if history is not None else History()
         self.history = hist
         classify = not self.custom_loss and self.loss in ("cross_entropy", "nll", "bce_with_logits")
@@ -418,7 +441,10 @@ class Trainer:
         return hist
 
     def export_onnx(self, path: str, example_inputs=None) -> str:
-        """Writes the model with its current (trained) weights as ONNX."""
+        """Writes the model with its current (trained) weights as ONNX (on
+        rank 0 only under mpirun)."""
+        if not distributed.is_main():
+            return path
         import onnx
         specs = self._specs or [InputSpec.like(a) for a in _as_list(example_inputs)]
         onnx.save(trace(self.model, specs, name=self.name).model, path)
