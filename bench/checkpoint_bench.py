@@ -52,6 +52,12 @@ def export_transformer(path):
             layer = nn.TransformerEncoderLayer(256, 4, 1024, dropout=0.0, batch_first=True)
             self.encoder = nn.TransformerEncoder(layer, 6, enable_nested_tensor=False)
             self.head = nn.Linear(256, 10)
+            # The encoder's layers are deep copies of `layer`, and the
+            # exporter merges equal initializers: make them differ (as in a
+            # trained model), or the file's 6 layers share one set of weights.
+            with torch.no_grad():
+                for p in self.encoder.parameters():
+                    p.add_(torch.randn_like(p) * 0.01)
 
         def forward(self, x):
             return self.head(self.encoder(x).mean(dim=1))

@@ -26,6 +26,13 @@ class Encoder(torch.nn.Module):
             batch_first=True)
         self.encoder = torch.nn.TransformerEncoder(layer, num_layers=2,
                                                    enable_nested_tensor=False)
+        # TransformerEncoder deep-copies `layer`, so its layers start equal,
+        # and the exporter merges equal initializers: trained from that
+        # file the layers would share their weights. Make them differ, as in
+        # a trained model.
+        with torch.no_grad():
+            for p in self.encoder.parameters():
+                p.add_(torch.randn_like(p) * 0.01)
 
     def forward(self, x):
         return self.encoder(x)

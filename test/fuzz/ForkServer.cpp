@@ -1,4 +1,5 @@
-//===- ForkServer.cpp - run a tool's main on many inputs, one fork each ----===//
+//===- ForkServer.cpp - run a tool's main on many inputs, one fork each
+//----===//
 //
 // The mutation campaign (mutate_campaign.py, issue 18) runs `dlc FILE
 // --emit=mlir` on 10^5 files. Starting the dlc process (loading libLLVM and
@@ -15,15 +16,16 @@
 // symbols. One reply line per request on stdout: "exit N" or "signal N"
 // (SIGKILL after the timeout: "timeout").
 //
-// `--to-text IN OUT...` writes models as ONNX text instead. Built twice: dlc-fork-server-dlc (tools/dlc's main) and
-// dlc-fork-server-run (tools/dlc-run's main); see CMakeLists.txt.
+// `--to-text IN OUT...` writes models as ONNX text instead. Built twice:
+// dlc-fork-server-dlc (tools/dlc's main) and dlc-fork-server-run
+// (tools/dlc-run's main); see CMakeLists.txt.
 //
 //===----------------------------------------------------------------------===//
 
-#include "llvm/Support/raw_ostream.h"
 #include "onnx/defs/printer.h"
 #include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
 #include <csignal>

@@ -5,7 +5,8 @@
 // a generic with a reduction, nor a reduction into a reshape. Fused into a
 // matmul, an im2col copy or a transpose turns the matmul's contiguous rows into
 // strided gathers (the CNN train step: conv 2.5x slower than with the copy kept
-// apart).
+// apart). Nor is any producer fused into a reduction that reads it along fewer
+// loops than the reduction has (a matmul's operands).
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,7 +63,20 @@ struct FuseElementwisePass
       if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(consumer) &&
           hasReduction(producer))
         return false;
-      return !(movesData(producer) && hasReduction(consumer));
+      if (movesData(producer) && hasReduction(consumer))
+        return false;
+      // Nor is a producer fused into a reduction that reads it along fewer
+      // loops than it has (a matmul's operand): the fused body would
+      // recompute each of its elements once per missing loop (N times for
+      // a matmul's A), and the contraction would no longer be one the
+      // runtime's GEMM takes (dl-contractions-to-microkernels), so the same
+      // product would be summed in different orders depending on what
+      // happens to sit before it.
+      if (auto linalgConsumer = dyn_cast<linalg::LinalgOp>(consumer);
+          linalgConsumer && hasReduction(consumer) &&
+          !linalgConsumer.getMatchingIndexingMap(fused).isPermutation())
+        return false;
+      return true;
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);

@@ -368,12 +368,37 @@ FailureOr<Forward> analyzeForward(func::FuncOp func, unsigned numResults) {
       f.bytes[i] += bytesOf(r);
     }
   }
+  // Producers computed from the state alone (a weight's transpose, which
+  // every layer sharing that weight reads) do not depend on the batch: they
+  // are kept, not recomputed, and do not stop a cut. The state arguments are
+  // the ones a result updates in place (dl.inplace); without such results
+  // every argument counts as data.
+  llvm::SmallDenseSet<unsigned> stateArgs;
+  for (unsigned r = 0; r < func.getNumResults(); ++r)
+    if (auto a = func.getResultAttrOfType<IntegerAttr>(r, "dl.inplace"))
+      stateArgs.insert(a.getInt());
+  SmallVector<bool> fromData(n, false);
+  for (auto [i, op] : llvm::enumerate(f.ops)) {
+    auto dependsOnData = [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() == f.block &&
+               !stateArgs.contains(arg.getArgNumber());
+      auto it = f.owner.find(v);
+      return it != f.owner.end() && fromData[it->second];
+    };
+    fromData[i] = llvm::any_of(op->getOperands(), dependsOnData);
+    op->walk([&](Operation *nested) {
+      if (nested != op)
+        fromData[i] =
+            fromData[i] || llvm::any_of(nested->getOperands(), dependsOnData);
+    });
+  }
   // A view extends its source's life: lastFwd already counts uses of the
   // view as uses of the owner.
   f.crossCount.assign(n, 0);
   f.crossBytes.assign(n, 0);
   for (unsigned a = 0; a < n; ++a)
-    for (unsigned i = a; i < f.lastFwd[a]; ++i) {
+    for (unsigned i = a; fromData[a] && i < f.lastFwd[a]; ++i) {
       ++f.crossCount[i];
       f.crossBytes[i] += f.bytes[a];
     }
