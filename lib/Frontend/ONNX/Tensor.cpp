@@ -445,7 +445,37 @@ static LogicalResult importTrilu(NodeImporter &n) {
   return n.output(n.create<dl::SelectOp>(*mask, n.input(0), zero));
 }
 
+/// EyeLike: a constant of the input's (static) 2-D shape, ones on diagonal k.
+static LogicalResult importEyeLike(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 2 || !in.hasStaticShape())
+    return n.fail("the input must be a static 2-D tensor");
+  Type et = in.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t dtype = n.intAttr("dtype", 0);
+    et = convertElementType(n.b.getContext(), static_cast<int32_t>(dtype));
+    if (!et)
+      return n.fail("dtype " + Twine(dtype) + " is not supported");
+  }
+  int64_t k = n.intAttr("k", 0), rows = in.getDimSize(0),
+          cols = in.getDimSize(1);
+  auto type = RankedTensorType::get({rows, cols}, et);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t v = j - i == k ? 1 : 0;
+      if (auto ft = dyn_cast<FloatType>(et))
+        values.push_back(FloatAttr::get(ft, double(v)));
+      else
+        values.push_back(
+            IntegerAttr::get(et, APInt(et.getIntOrFloatBitWidth(), v)));
+    }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
+  return success();
+}
+
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
+  r["EyeLike"] = importEyeLike;
   r["Trilu"] = importTrilu;
   r["DepthToSpace"] = [](NodeImporter &n) { return importDepthSpace(n, true); };
   r["SpaceToDepth"] = [](NodeImporter &n) {
