@@ -22,23 +22,25 @@ static FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target,
   auto tType = cast<RankedTensorType>(target.getType());
   Type et = inType.getElementType(), it = tType.getElementType();
   if (inType.getRank() < 2)
-    return (void)n.fail("the input must have rank >= 2 ([N, C, d...])"), failure();
+    return (void)n.fail("the input must have rank >= 2 ([N, C, d...])"),
+           failure();
   if (tType.getRank() != inType.getRank() - 1)
-    return (void)n.fail("the target must have rank " + Twine(inType.getRank() - 1) +
-                  " ([N, d...]), not " + Twine(tType.getRank())),
+    return (void)n.fail("the target must have rank " +
+                        Twine(inType.getRank() - 1) + " ([N, d...]), not " +
+                        Twine(tType.getRank())),
            failure();
   std::string reduction = n.stringAttr("reduction", "mean");
   if (reduction != "mean" && reduction != "sum" && reduction != "none")
     return (void)n.fail("reduction must be 'none', 'sum' or 'mean', not '" +
-                  reduction + "'"),
+                        reduction + "'"),
            failure();
 
   // Ignored positions read class 0 and get weight 0, so an ignore_index
   // outside [0, C) never indexes out of range.
   Value safeTarget = target, ignored;
   if (n.hasAttr("ignore_index")) {
-    auto eq = n.create<dl::EqualOp>(
-        target, n.scalar(n.intAttr("ignore_index", 0), it));
+    auto eq = n.create<dl::EqualOp>(target,
+                                    n.scalar(n.intAttr("ignore_index", 0), it));
     if (failed(eq))
       return failure();
     ignored = *eq;
@@ -103,8 +105,8 @@ void dlc::onnx_frontend::registerLossOps(OpRegistry &r) {
   r["SoftmaxCrossEntropyLoss"] = [](NodeImporter &n) -> LogicalResult {
     if (n.inputType(0).getRank() < 2)
       return n.fail("the scores must have rank >= 2 ([N, C, d...])");
-    auto logProb = n.createTyped<dl::LogSoftmaxOp>(n.inputType(0), n.input(0),
-                                                   int64_t(1));
+    auto logProb =
+        n.createTyped<dl::LogSoftmaxOp>(n.inputType(0), n.input(0), int64_t(1));
     if (failed(logProb))
       return failure();
     if (failed(n.output(nllLoss(n, *logProb, n.input(1),

@@ -81,8 +81,8 @@ static FailureOr<Value> linearIndex(NodeImporter &n, Value indices,
   auto i64 = n.b.getI64Type();
   int64_t k = dims.size();
   if (it.getElementType() != i64) {
-    auto c = n.createTyped<dl::CastOp>(RankedTensorType::get(it.getShape(), i64),
-                                       indices);
+    auto c = n.createTyped<dl::CastOp>(
+        RankedTensorType::get(it.getShape(), i64), indices);
     if (failed(c))
       return failure();
     indices = *c;
@@ -99,7 +99,8 @@ static FailureOr<Value> linearIndex(NodeImporter &n, Value indices,
   if (failed(idx))
     return failure();
   auto scaled = n.create<dl::MulOp>(
-      *idx, n.constant(DenseElementsAttr::get(kType, ArrayRef<int64_t>(stridesOf(dims)))));
+      *idx, n.constant(DenseElementsAttr::get(
+                kType, ArrayRef<int64_t>(stridesOf(dims)))));
   if (failed(scaled))
     return failure();
   return n.create<dl::ReduceSumOp>(*scaled, n.i64s({-1}), false);
@@ -120,12 +121,12 @@ static LogicalResult importScatterElements(NodeImporter &n) {
   Value data = n.input(0), indices = n.input(1), updates = n.input(2);
   int64_t axis = n.intAttr("axis", 0);
   if (*adds)
-    return n.output(n.create<dl::ScatterElementsAddOp>(data, indices, updates,
-                                                       axis));
-  return n.output(overwrite(
-      n, data, n.inputType(2), [&](Value base, Value ones) {
-        return n.create<dl::ScatterElementsAddOp>(
-            base, indices, ones ? ones : updates, axis);
+    return n.output(
+        n.create<dl::ScatterElementsAddOp>(data, indices, updates, axis));
+  return n.output(
+      overwrite(n, data, n.inputType(2), [&](Value base, Value ones) {
+        return n.create<dl::ScatterElementsAddOp>(base, indices,
+                                                  ones ? ones : updates, axis);
       }));
 }
 

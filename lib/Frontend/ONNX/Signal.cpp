@@ -64,29 +64,28 @@ static LogicalResult importWindow(NodeImporter &n, ArrayRef<double> coeffs) {
   phase = n.create<dl::DivOp>(*phase, denom);
   if (failed(phase))
     return failure();
-  FailureOr<Value> acc = failure();
-  for (auto [k, c] : llvm::enumerate(coeffs)) {
-    FailureOr<Value> term;
-    if (k == 0) {
-      term = n.create<dl::MulOp>(*phase, n.scalar(0, et));
-      if (succeeded(term))
-        term = n.create<dl::AddOp>(*term, n.scalar(c, et));
-    } else {
-      auto kp = n.create<dl::MulOp>(*phase, n.scalar(k, et));
-      if (failed(kp))
-        return failure();
-      auto cs = n.create<dl::CosOp>(*kp);
-      if (failed(cs))
-        return failure();
-      term = n.create<dl::MulOp>(*cs, n.scalar(c, et));
-    }
+  // coeffs[0] + sum_{k >= 1} coeffs[k] * cos(k * phase)
+  Value acc;
+  for (size_t k = 1; k < coeffs.size(); ++k) {
+    auto kp = n.create<dl::MulOp>(*phase, n.scalar(double(k), et));
+    if (failed(kp))
+      return failure();
+    auto cs = n.create<dl::CosOp>(*kp);
+    if (failed(cs))
+      return failure();
+    auto term = n.create<dl::MulOp>(*cs, n.scalar(coeffs[k], et));
     if (failed(term))
       return failure();
-    acc = k == 0 ? term : n.create<dl::AddOp>(*acc, *term);
-    if (failed(acc))
+    if (!acc) {
+      acc = *term;
+      continue;
+    }
+    auto sum = n.create<dl::AddOp>(acc, *term);
+    if (failed(sum))
       return failure();
+    acc = *sum;
   }
-  return n.output(acc);
+  return n.output(n.create<dl::AddOp>(acc, n.scalar(coeffs[0], et)));
 }
 
 /// DFT (opset 17): input [..., n, 1 or 2] (real or complex), the transform
@@ -137,9 +136,9 @@ static LogicalResult importDFT(NodeImporter &n) {
   auto moved = n.create<dl::TransposeOp>(n.input(0), perm);
   if (failed(moved))
     return failure();
-  auto parts = n.createAll<dl::SplitOp>(complexIn ? 2 : 1, *moved, rank - 1,
-                                        n.i64s(complexIn ? ArrayRef<int64_t>{1, 1}
-                                                         : ArrayRef<int64_t>{1}));
+  auto parts = n.createAll<dl::SplitOp>(
+      complexIn ? 2 : 1, *moved, rank - 1,
+      n.i64s(complexIn ? ArrayRef<int64_t>{1, 1} : ArrayRef<int64_t>{1}));
   if (failed(parts))
     return failure();
   SmallVector<Value> re;
