@@ -13,19 +13,27 @@ using namespace mlir;
 using namespace dlc::onnx_frontend;
 namespace dl = dlc::dl;
 
-/// A splat constant of `value` with the shape and element type of `type`,
-/// which must be static.
-static Value splatLike(NodeImporter &n, RankedTensorType type, double value) {
+/// `value` broadcast to the shape of `like` with `like`'s element type: a
+/// constant for a static shape, else an expand to its run-time shape.
+static FailureOr<Value> splatLike(NodeImporter &n, Value like, double value) {
+  auto type = cast<RankedTensorType>(like.getType());
   Type et = type.getElementType();
-  if (auto ft = dyn_cast<FloatType>(et)) {
-    APFloat f(value);
-    bool lost;
-    f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-    return n.constant(DenseElementsAttr::get(type, f));
-  }
-  return n.constant(DenseElementsAttr::get(
-      type, APInt(et.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
-                  /*isSigned=*/true)));
+  Attribute v;
+  if (auto ft = dyn_cast<FloatType>(et))
+    v = FloatAttr::get(ft, value);
+  else
+    v = IntegerAttr::get(et, APInt(et.getIntOrFloatBitWidth(),
+                                   static_cast<int64_t>(value),
+                                   /*isSigned=*/true));
+  if (type.hasStaticShape())
+    return n.constant(DenseElementsAttr::get(type, v));
+  auto shape = n.create<dl::ShapeOfOp>(like);
+  if (failed(shape))
+    return failure();
+  return n.createTyped<dl::ExpandOp>(
+      type,
+      n.constant(DenseElementsAttr::get(RankedTensorType::get({}, et), v)),
+      *shape);
 }
 
 /// The scatter reduction attribute: "none" or "add" (mul, max and min have
@@ -45,21 +53,21 @@ static FailureOr<bool> scatterAdds(NodeImporter &n) {
 /// into base; the result is scatter(zeros, updates) where scatter(zeros,
 /// ones) hits, else data.
 template <typename ScatterFn>
-static FailureOr<Value> overwrite(NodeImporter &n, Value data,
-                                  RankedTensorType updatesType,
+static FailureOr<Value> overwrite(NodeImporter &n, Value data, Value updates,
                                   ScatterFn scatter) {
-  auto dataType = cast<RankedTensorType>(data.getType());
-  if (!dataType.hasStaticShape() || !updatesType.hasStaticShape())
-    return (void)n.fail("a scatter without reduction needs static shapes"),
-           failure();
-  Value zeros = splatLike(n, dataType, 0);
-  auto hits = scatter(zeros, splatLike(n, updatesType, 1));
+  auto zeros = splatLike(n, data, 0);
+  auto ones = splatLike(n, updates, 1);
+  if (failed(zeros) || failed(ones))
+    return failure();
+  auto hits = scatter(*zeros, *ones);
   if (failed(hits))
     return failure();
-  auto mask = n.create<dl::GreaterOp>(*hits, splatLike(n, dataType, 0));
+  auto mask = n.create<dl::GreaterOp>(
+      *hits,
+      n.scalar(0, cast<RankedTensorType>(data.getType()).getElementType()));
   if (failed(mask))
     return failure();
-  auto scattered = scatter(zeros, Value());
+  auto scattered = scatter(*zeros, Value());
   if (failed(scattered))
     return failure();
   return n.create<dl::SelectOp>(*mask, *scattered, data);
@@ -123,19 +131,17 @@ static LogicalResult importScatterElements(NodeImporter &n) {
   if (*adds)
     return n.output(
         n.create<dl::ScatterElementsAddOp>(data, indices, updates, axis));
-  return n.output(
-      overwrite(n, data, n.inputType(2), [&](Value base, Value ones) {
-        return n.create<dl::ScatterElementsAddOp>(base, indices,
-                                                  ones ? ones : updates, axis);
-      }));
+  return n.output(overwrite(n, data, updates, [&](Value base, Value ones) {
+    return n.create<dl::ScatterElementsAddOp>(base, indices,
+                                              ones ? ones : updates, axis);
+  }));
 }
 
 static LogicalResult importScatterND(NodeImporter &n) {
   auto adds = scatterAdds(n);
   if (failed(adds))
     return failure();
-  auto dataType = n.inputType(0), idxType = n.inputType(1),
-       updType = n.inputType(2);
+  auto dataType = n.inputType(0), idxType = n.inputType(1);
   int64_t r = dataType.getRank(), q = idxType.getRank();
   if (q < 1 || idxType.isDynamicDim(q - 1))
     return n.fail("the last dim of indices must be static");
@@ -156,7 +162,7 @@ static LogicalResult importScatterND(NodeImporter &n) {
   if (*adds)
     result = n.create<dl::ScatterAddOp>(*data, *lin, n.input(2), int64_t(0));
   else
-    result = overwrite(n, *data, updType, [&](Value base, Value ones) {
+    result = overwrite(n, *data, n.input(2), [&](Value base, Value ones) {
       return n.create<dl::ScatterAddOp>(base, *lin, ones ? ones : n.input(2),
                                         int64_t(0));
     });
