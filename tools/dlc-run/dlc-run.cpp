@@ -4,6 +4,11 @@
 //                                   compare with DIR/output_*.pb
 // dlc-run MODEL.so --entry NAME --data DIR   run an already compiled model
 //
+// --input-shape NAME=DIMS pins a dynamic input before compiling; without it
+// a model with dynamic inputs is specialized to the shapes of the --data
+// inputs (said on stderr). --output-dir DIR writes the outputs there as
+// output_N.pb; then expected outputs in --data are optional.
+//
 // Floats match within rtol 1e-3, atol 1e-5 (|got - want| <= atol +
 // rtol * |want|); integers and booleans exactly. Prints the max abs and rel
 // error per output. Exit codes: 0 match, 1 import error, 2 compile error,
@@ -22,6 +27,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "onnx/defs/parser.h"
 #include "onnx/onnx_pb.h"
 
 #include <algorithm>
@@ -30,6 +36,7 @@
 #include <cmath>
 #include <cstring>
 #include <dlfcn.h>
+#include <set>
 
 using namespace llvm;
 
@@ -51,6 +58,17 @@ static cl::opt<double> absTol("atol", cl::init(1e-5), cl::cat(category),
                               cl::desc("Absolute tolerance for floats"));
 static cl::opt<unsigned> repeat("repeat", cl::init(1), cl::cat(category),
                                 cl::desc("Run N times and report the median"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Pin an input's shape before compiling: "
+                         "NAME=1x3x224x224 (repeatable); without any, dynamic "
+                         "inputs take the --data shapes"),
+                cl::value_desc("name=shape"), cl::cat(category));
+static cl::opt<std::string>
+    outputDir("output-dir",
+              cl::desc("Write the outputs to DIR/output_N.pb (ONNX "
+                       "TensorProto)"),
+              cl::value_desc("dir"), cl::cat(category));
 
 enum { kMatch = 0, kUsage = 3, kRunError = 4, kMismatch = 5 };
 
@@ -207,6 +225,56 @@ std::vector<std::string> numbered(const std::string &dir, const char *prefix) {
   return files;
 }
 
+/// The graph inputs (initializers excluded) of an ONNX model, in order,
+/// with whether each has a dim not fixed by a number; empty for a model
+/// that cannot be read (the compiler reports that).
+std::vector<std::pair<std::string, bool>> graphInputs(const std::string &path) {
+  std::vector<std::pair<std::string, bool>> out;
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false);
+  onnx::ModelProto model;
+  if (!buffer)
+    return out;
+  if (StringRef(path).ends_with(".onnxtxt")) {
+    try {
+      if (!onnx::OnnxParser::Parse(model, (*buffer)->getBuffer().str().c_str())
+               .IsOK())
+        return out;
+    } catch (const std::exception &) {
+      return out;
+    }
+  } else if (!model.ParseFromArray((*buffer)->getBufferStart(),
+                                   (int)(*buffer)->getBufferSize())) {
+    return out;
+  }
+  std::set<std::string> inits;
+  for (const auto &init : model.graph().initializer())
+    inits.insert(init.name());
+  for (const auto &in : model.graph().input()) {
+    if (inits.count(in.name()))
+      continue;
+    bool dynamic = false;
+    for (const auto &d : in.type().tensor_type().shape().dim())
+      dynamic |= !d.has_dim_value();
+    out.emplace_back(in.name(), dynamic);
+  }
+  return out;
+}
+
+/// onnx::TensorProto data type of a dlc_dtype.
+int onnxType(int32_t dtype) {
+  static const int types[] = {
+      onnx::TensorProto::FLOAT,    onnx::TensorProto::FLOAT16,
+      onnx::TensorProto::BFLOAT16, onnx::TensorProto::DOUBLE,
+      onnx::TensorProto::INT8,     onnx::TensorProto::INT32,
+      onnx::TensorProto::INT64,    onnx::TensorProto::BOOL};
+  return dtype >= 0 && dtype < 8 ? types[dtype] : onnx::TensorProto::UNDEFINED;
+}
+
+size_t dtypeSize(int32_t dtype) {
+  static const size_t sizes[] = {4, 2, 2, 8, 1, 4, 8, 1};
+  return dtype >= 0 && dtype < 8 ? sizes[dtype] : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -215,6 +283,27 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "dlc-run: compile, run and check a model\n");
   std::string library = modelPath, entry = entryName;
+  std::vector<HostTensor> inputs, expected;
+  std::string error;
+  for (const auto &f : numbered(dataDir, "input_")) {
+    inputs.emplace_back();
+    if (!readTensor(f, inputs.back(), error)) {
+      errs() << "error: " << error << "\n";
+      return kUsage;
+    }
+  }
+  for (const auto &f : numbered(dataDir, "output_")) {
+    expected.emplace_back();
+    if (!readTensor(f, expected.back(), error)) {
+      errs() << "error: " << error << "\n";
+      return kUsage;
+    }
+  }
+  if (expected.empty() && outputDir.empty()) {
+    errs() << "error: no output_0.pb in " << dataDir
+           << " (give --output-dir to only run)\n";
+    return kUsage;
+  }
   SmallString<128> tempDir;
   if (!StringRef(modelPath).ends_with(".so")) {
     // Compile the model first, with the same driver as dlc.
@@ -229,6 +318,34 @@ int main(int argc, char **argv) {
     options.output = (tempDir + "/model.so").str();
     options.entry = "model_forward";
     options.optLevel = 2;
+    for (const std::string &spec : inputShapes) {
+      std::string err = dlc::driver::parseInputShape(spec, options.inputShapes);
+      if (!err.empty()) {
+        errs() << "error: --input-shape " << err << "\n";
+        return kUsage;
+      }
+    }
+    // A dynamic model is compiled for the data it runs on: its dynamic
+    // inputs pinned to the shapes of the --data inputs.
+    if (inputShapes.empty()) {
+      auto names = graphInputs(modelPath);
+      std::string pinned;
+      if (names.size() == inputs.size())
+        for (auto [i, in] : llvm::enumerate(names)) {
+          if (!in.second)
+            continue;
+          options.inputShapes[in.first] = inputs[i].shape;
+          pinned += (pinned.empty() ? "" : ", ") + in.first + "=";
+          for (auto [k, d] : llvm::enumerate(inputs[i].shape))
+            pinned += (k ? "x" : "") + std::to_string(d);
+          if (inputs[i].shape.empty())
+            pinned += "(scalar)";
+        }
+      if (!pinned.empty())
+        errs() << "dlc-run: specializing the dynamic inputs to the --data "
+                  "shapes: "
+               << pinned << " (--input-shape to choose)\n";
+    }
     int rc = dlc::driver::run(options, errs(), errs());
     if (rc != 0)
       return rc;
@@ -251,29 +368,6 @@ int main(int argc, char **argv) {
     errs() << "error: " << library << " has no " << entry << "_run\n";
     cleanup();
     return kRunError;
-  }
-  std::vector<HostTensor> inputs, expected;
-  std::string error;
-  for (const auto &f : numbered(dataDir, "input_")) {
-    inputs.emplace_back();
-    if (!readTensor(f, inputs.back(), error)) {
-      errs() << "error: " << error << "\n";
-      cleanup();
-      return kUsage;
-    }
-  }
-  for (const auto &f : numbered(dataDir, "output_")) {
-    expected.emplace_back();
-    if (!readTensor(f, expected.back(), error)) {
-      errs() << "error: " << error << "\n";
-      cleanup();
-      return kUsage;
-    }
-  }
-  if (expected.empty()) {
-    errs() << "error: no output_0.pb in " << dataDir << "\n";
-    cleanup();
-    return kUsage;
   }
   std::vector<Tensor> in;
   for (auto &t : inputs)
@@ -328,6 +422,38 @@ int main(int argc, char **argv) {
   }
   std::sort(times.begin(), times.end());
   bool ok = true;
+  if (!outputDir.empty()) {
+    if (auto ec = sys::fs::create_directories(outputDir)) {
+      errs() << "error: cannot create " << outputDir << ": " << ec.message()
+             << "\n";
+      release(out.data());
+      cleanup();
+      return kUsage;
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      const Tensor &got = out[i];
+      onnx::TensorProto t;
+      t.set_data_type(onnxType(got.dtype));
+      size_t n = 1;
+      for (int32_t d = 0; d < got.rank; ++d) {
+        t.add_dims(got.shape[d]);
+        n *= got.shape[d];
+      }
+      if (n > 0)
+        t.set_raw_data(got.data, n * dtypeSize(got.dtype));
+      SmallString<256> p(outputDir);
+      sys::path::append(p, "output_" + std::to_string(i) + ".pb");
+      std::error_code ec;
+      raw_fd_ostream os(p, ec);
+      std::string bytes;
+      if (ec || !t.SerializeToString(&bytes)) {
+        errs() << "error: cannot write " << p << "\n";
+        ok = false;
+        continue;
+      }
+      os << bytes;
+    }
+  }
   for (size_t i = 0; i < expected.size(); ++i) {
     const HostTensor &want = expected[i];
     const Tensor &got = out[i];

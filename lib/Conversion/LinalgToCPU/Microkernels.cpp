@@ -69,6 +69,13 @@ FailureOr<Roles> classify(linalg::LinalgOp op, std::string &why) {
     why = "body is not out + a * b";
     return failure();
   }
+  // isContractionBody lets unary ops (meant for casts) sit between the block
+  // arguments and the multiply; dlc_sgemm reads the operands as they are,
+  // so a negf there (sum of -a * b) would be dropped.
+  if (op.getBlock()->getOperations().size() != 3) {
+    why = "body computes more than out + a * b";
+    return failure();
+  }
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   for (AffineMap map : maps)
     for (AffineExpr e : map.getResults())

@@ -93,8 +93,26 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
   r["Pow"] = [](NodeImporter &n) -> LogicalResult {
     Value base = n.input(0), exponent = n.input(1);
     auto bt = n.inputType(0), et = n.inputType(1);
-    if (!isa<FloatType>(bt.getElementType()))
-      return n.fail("integer bases are not supported");
+    if (!isa<FloatType>(bt.getElementType())) {
+      // Integer powers go through f64 (exact for every result an int64
+      // holds up to 2^53) and round back.
+      auto f64 = n.b.getF64Type();
+      auto fb = n.createTyped<dl::CastOp>(
+          RankedTensorType::get(bt.getShape(), f64), base);
+      auto fe = n.createTyped<dl::CastOp>(
+          RankedTensorType::get(et.getShape(), f64), exponent);
+      if (failed(fb) || failed(fe))
+        return failure();
+      auto p = n.create<dl::PowOp>(*fb, *fe);
+      if (failed(p))
+        return failure();
+      auto rounded = n.create<dl::RoundOp>(*p);
+      if (failed(rounded))
+        return failure();
+      auto rt = cast<RankedTensorType>(rounded->getType());
+      return n.output(n.createTyped<dl::CastOp>(
+          RankedTensorType::get(rt.getShape(), bt.getElementType()), *rounded));
+    }
     if (et.getElementType() != bt.getElementType()) {
       auto c = n.createTyped<dl::CastOp>(
           RankedTensorType::get(et.getShape(), bt.getElementType()), exponent);

@@ -889,6 +889,9 @@ static const OpRegistry &registry() {
     registerTensorOps(reg);
     registerQuantizationOps(reg);
     registerTrainingOps(reg);
+    registerLossOps(reg);
+    registerScatterGatherOps(reg);
+    registerSignalOps(reg);
     return reg;
   }();
   return r;

@@ -2,6 +2,7 @@
 
 #include "NodeImporter.h"
 
+#include <map>
 #include <set>
 
 using namespace mlir;
@@ -11,7 +12,7 @@ namespace dl = dlc::dl;
 /// Einsum equations that are a (batched) matmul, possibly with transposed
 /// operands: "...ij,...jk->...ik" and the like, with the same batch letters
 /// in the same order on both sides and the result.
-static LogicalResult importEinsum(NodeImporter &n) {
+static LogicalResult importEinsumMatMul(NodeImporter &n) {
   std::string eq = n.stringAttr("equation", "");
   eq.erase(std::remove(eq.begin(), eq.end(), ' '), eq.end());
   auto arrow = eq.find("->");
@@ -59,6 +60,188 @@ static LogicalResult importEinsum(NodeImporter &n) {
   if (failed(lhs) || failed(rhs))
     return failure();
   return n.output(n.create<dl::MatMulOp>(*lhs, *rhs));
+}
+
+/// Any Einsum: each operand's repeated letters become its diagonal, its dims
+/// are permuted and padded with 1s into one order of all letters (output
+/// letters first), the operands multiply with broadcasting and the letters
+/// not in the output are summed. Ellipses stand for the same broadcast dims
+/// in every operand. Exact but not fast for contractions: the matmul forms
+/// take importEinsumMatMul.
+static LogicalResult importEinsumGeneral(NodeImporter &n) {
+  std::string eq = n.stringAttr("equation", "");
+  eq.erase(std::remove(eq.begin(), eq.end(), ' '), eq.end());
+  auto arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  std::optional<std::string> rhs;
+  if (arrow != std::string::npos)
+    rhs = eq.substr(arrow + 2);
+  SmallVector<std::string> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (terms.size() != n.numInputs())
+    return n.fail("Einsum '" + eq + "' has " + Twine(terms.size()) +
+                  " operand terms for " + Twine(n.numInputs()) + " inputs");
+  // Labels: letters as themselves; ellipsis dims as '0' + k, right-aligned
+  // (the k-th from the last ellipsis dim is the same label everywhere).
+  int64_t ellipsisRank = 0;
+  SmallVector<SmallVector<char>> labels;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    size_t dots = term.find("...");
+    std::string letters = term;
+    if (dots != std::string::npos)
+      letters.erase(dots, 3);
+    for (char c : letters)
+      if (!std::isalpha(static_cast<unsigned char>(c)))
+        return n.fail("Einsum '" + eq + "' has an invalid term '" + term + "'");
+    int64_t rank = n.inputType(i).getRank();
+    int64_t extra = rank - static_cast<int64_t>(letters.size());
+    if ((dots == std::string::npos && extra != 0) || extra < 0)
+      return n.fail("Einsum term '" + term + "' does not fit a rank-" +
+                    Twine(rank) + " input");
+    SmallVector<char> l;
+    for (size_t p = 0; p < term.size();) {
+      if (p == dots) {
+        for (int64_t k = extra; k > 0; --k)
+          l.push_back(static_cast<char>('0' + k));
+        p += 3;
+        continue;
+      }
+      l.push_back(term[p++]);
+    }
+    ellipsisRank = std::max(ellipsisRank, extra);
+    labels.push_back(l);
+  }
+  if (ellipsisRank > 9)
+    return n.fail("Einsum ellipsis covers more than 9 dims");
+  SmallVector<char> outLabels;
+  std::map<char, int> counts;
+  for (auto &l : labels)
+    for (char c : l)
+      ++counts[c];
+  if (rhs) {
+    size_t dots = rhs->find("...");
+    for (size_t p = 0; p < rhs->size();) {
+      if (p == dots) {
+        for (int64_t k = ellipsisRank; k > 0; --k)
+          outLabels.push_back(static_cast<char>('0' + k));
+        p += 3;
+        continue;
+      }
+      char c = (*rhs)[p++];
+      if (!counts.count(c) || llvm::is_contained(outLabels, c))
+        return n.fail("Einsum '" + eq + "' has an invalid output letter '" +
+                      Twine(c) + "'");
+      outLabels.push_back(c);
+    }
+  } else {
+    // Implicit output: the ellipsis dims, then letters used once, sorted.
+    for (int64_t k = ellipsisRank; k > 0; --k)
+      outLabels.push_back(static_cast<char>('0' + k));
+    for (auto [c, cnt] : counts)
+      if (std::isalpha(static_cast<unsigned char>(c)) && cnt == 1)
+        outLabels.push_back(c);
+  }
+  SmallVector<char> order(outLabels);
+  for (auto [c, cnt] : counts)
+    if (!llvm::is_contained(order, c))
+      order.push_back(c);
+
+  Value product;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    Value v = n.input(i);
+    SmallVector<char> l = labels[i];
+    // Repeated letters: keep the diagonal (select it, sum out the repeat).
+    for (bool again = true; again;) {
+      again = false;
+      for (size_t p = 0; p < l.size() && !again; ++p)
+        for (size_t q = p + 1; q < l.size() && !again; ++q) {
+          if (l[p] != l[q])
+            continue;
+          auto t = cast<RankedTensorType>(v.getType());
+          int64_t d = t.getDimSize(p);
+          if (ShapedType::isDynamic(d) || d != t.getDimSize(q))
+            return n.fail("Einsum '" + eq +
+                          "' takes a diagonal of dims that are not static "
+                          "and equal");
+          SmallVector<int64_t> maskShape(l.size(), 1);
+          maskShape[p] = maskShape[q] = d;
+          SmallVector<bool> eye;
+          for (int64_t a = 0; a < d; ++a)
+            for (int64_t b = 0; b < d; ++b)
+              eye.push_back(a == b);
+          Value mask = n.constant(DenseElementsAttr::get(
+              RankedTensorType::get(maskShape, n.b.getI1Type()),
+              ArrayRef(eye)));
+          auto sel =
+              n.create<dl::SelectOp>(mask, v, n.scalar(0, t.getElementType()));
+          if (failed(sel))
+            return failure();
+          auto sum = n.create<dl::ReduceSumOp>(
+              *sel, n.i64s({static_cast<int64_t>(q)}), false);
+          if (failed(sum))
+            return failure();
+          v = *sum;
+          l.erase(l.begin() + q);
+          again = true;
+        }
+    }
+    // Permute into `order`, then insert 1s for the letters it lacks.
+    SmallVector<int64_t> perm;
+    SmallVector<char> sorted;
+    for (char c : order)
+      if (auto it = llvm::find(l, c); it != l.end()) {
+        perm.push_back(it - l.begin());
+        sorted.push_back(c);
+      }
+    bool identity = llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()));
+    if (!identity) {
+      auto t = n.create<dl::TransposeOp>(v, perm);
+      if (failed(t))
+        return failure();
+      v = *t;
+    }
+    SmallVector<int64_t> missing;
+    for (auto [pos, c] : llvm::enumerate(order))
+      if (!llvm::is_contained(sorted, c))
+        missing.push_back(pos);
+    if (!missing.empty()) {
+      auto u = n.create<dl::UnsqueezeOp>(v, n.i64s(missing));
+      if (failed(u))
+        return failure();
+      v = *u;
+    }
+    if (!product) {
+      product = v;
+      continue;
+    }
+    auto m = n.create<dl::MulOp>(product, v);
+    if (failed(m))
+      return failure();
+    product = *m;
+  }
+  SmallVector<int64_t> summed;
+  for (size_t pos = outLabels.size(); pos < order.size(); ++pos)
+    summed.push_back(pos);
+  if (summed.empty()) {
+    n.setOutput(0, product);
+    return success();
+  }
+  return n.output(n.create<dl::ReduceSumOp>(product, n.i64s(summed), false));
+}
+
+/// The matmul forms as one dl.matmul; everything else composed.
+static LogicalResult importEinsum(NodeImporter &n) {
+  size_t errors = n.state.errors.size();
+  if (succeeded(importEinsumMatMul(n)))
+    return success();
+  n.state.errors.resize(errors);
+  return importEinsumGeneral(n);
 }
 
 void dlc::onnx_frontend::registerMathOps(OpRegistry &r) {

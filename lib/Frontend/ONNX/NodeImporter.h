@@ -261,6 +261,9 @@ void registerReductionOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
+void registerLossOps(OpRegistry &registry);
+void registerScatterGatherOps(OpRegistry &registry);
+void registerSignalOps(OpRegistry &registry);
 
 } // namespace dlc::onnx_frontend
 

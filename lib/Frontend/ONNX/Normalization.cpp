@@ -215,7 +215,91 @@ static LogicalResult importDropout(NodeImporter &n) {
   return success();
 }
 
+/// MeanVarianceNormalization as its ONNX function body:
+/// (X - E[X]) / (sqrt(E[X^2] - E[X]^2) + 1e-9) over `axes`.
+static LogicalResult importMVN(NodeImporter &n) {
+  SmallVector<int64_t> axes =
+      n.intsAttr("axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  auto mean = n.create<dl::ReduceMeanOp>(x, n.i64s(axes), true);
+  auto sq = n.create<dl::MulOp>(x, x);
+  if (failed(mean) || failed(sq))
+    return failure();
+  auto sqMean = n.create<dl::ReduceMeanOp>(*sq, n.i64s(axes), true);
+  auto meanSq = n.create<dl::MulOp>(*mean, *mean);
+  if (failed(sqMean) || failed(meanSq))
+    return failure();
+  auto var = n.create<dl::SubOp>(*sqMean, *meanSq);
+  if (failed(var))
+    return failure();
+  auto sd = n.create<dl::SqrtOp>(*var);
+  if (failed(sd))
+    return failure();
+  auto denom = n.create<dl::AddOp>(*sd, n.scalar(1e-9, et));
+  auto centered = n.create<dl::SubOp>(x, *mean);
+  if (failed(denom) || failed(centered))
+    return failure();
+  return n.output(n.create<dl::DivOp>(*centered, *denom));
+}
+
+/// LRN across channels (dim 1): x / (bias + alpha / size * S)^beta, S the
+/// sum of squares over the window [c - floor((size-1)/2), c +
+/// ceil((size-1)/2)], as a sum of shifted slices of the zero-padded squares.
+static LogicalResult importLRN(NodeImporter &n) {
+  auto type = n.inputType(0);
+  int64_t rank = type.getRank(), size = n.intAttr("size", 0);
+  if (rank < 3)
+    return n.fail("the input must have rank >= 3 ([N, C, d...])");
+  if (size < 1)
+    return n.fail("size must be positive");
+  if (type.isDynamicDim(1))
+    return n.fail("the channel dim must be static");
+  Type et = type.getElementType();
+  double alpha = n.floatAttr("alpha", 1e-4), beta = n.floatAttr("beta", 0.75),
+         bias = n.floatAttr("bias", 1.0);
+  int64_t channels = type.getDimSize(1);
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  auto sq = n.create<dl::MulOp>(n.input(0), n.input(0));
+  if (failed(sq))
+    return failure();
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads[1] = before;
+  pads[rank + 1] = after;
+  auto padded =
+      n.create<dl::PadOp>(*sq, pads, dl::PadMode::constant, APFloat(0.0));
+  if (failed(padded))
+    return failure();
+  Value sum;
+  for (int64_t j = 0; j < size; ++j) {
+    auto s = n.create<dl::SliceOp>(*padded, n.i64s({j}), n.i64s({j + channels}),
+                                   n.i64s({1}), DenseI64ArrayAttr());
+    if (failed(s))
+      return failure();
+    if (!sum) {
+      sum = *s;
+      continue;
+    }
+    auto a = n.create<dl::AddOp>(sum, *s);
+    if (failed(a))
+      return failure();
+    sum = *a;
+  }
+  auto scaled = n.create<dl::MulOp>(sum, n.scalar(alpha / size, et));
+  if (failed(scaled))
+    return failure();
+  auto base = n.create<dl::AddOp>(*scaled, n.scalar(bias, et));
+  if (failed(base))
+    return failure();
+  auto denom = n.create<dl::PowOp>(*base, n.scalar(beta, et));
+  if (failed(denom))
+    return failure();
+  return n.output(n.create<dl::DivOp>(n.input(0), *denom));
+}
+
 void dlc::onnx_frontend::registerNormalizationOps(OpRegistry &r) {
+  r["MeanVarianceNormalization"] = importMVN;
+  r["LRN"] = importLRN;
   r["BatchNormalization"] = importBatchNorm;
   r["InstanceNormalization"] = [](NodeImporter &n) -> LogicalResult {
     return n.output(

@@ -54,7 +54,94 @@ template <typename OpTy> static LogicalResult importArgReduce(NodeImporter &n) {
                                  n.intAttr("select_last_index", 0) != 0));
 }
 
+/// Inclusive / exclusive, forward / reverse prefix sums of `x` along a
+/// static-length `axis`: a masked sum over a new source dim j next to the
+/// axis, mask[j][i] set where source j feeds destination i. A select, not a
+/// multiply by 0/1, so infinities stay out of the positions they do not feed.
+static FailureOr<Value> cumsumAlong(NodeImporter &n, Value x, int64_t axis,
+                                    bool exclusive, bool reverse) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), len = type.getDimSize(axis);
+  if (ShapedType::isDynamic(len))
+    return (void)n.fail("the summed dim must be static"), failure();
+  SmallVector<int64_t> maskShape{len, len};
+  maskShape.append(rank - 1 - axis, 1);
+  SmallVector<bool> mask;
+  for (int64_t j = 0; j < len; ++j)
+    for (int64_t i = 0; i < len; ++i)
+      mask.push_back(reverse ? (exclusive ? j > i : j >= i)
+                             : (exclusive ? j < i : j <= i));
+  Value m = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(maskShape, n.b.getI1Type()), ArrayRef(mask)));
+  auto xe = n.create<dl::UnsqueezeOp>(x, n.i64s({axis + 1}));
+  if (failed(xe))
+    return failure();
+  auto picked =
+      n.create<dl::SelectOp>(m, *xe, n.scalar(0, type.getElementType()));
+  if (failed(picked))
+    return failure();
+  return n.create<dl::ReduceSumOp>(*picked, n.i64s({axis}), false);
+}
+
+/// CumSum: the axis is an input. A constant one (the usual case) sums once;
+/// one known only at run time sums along every dim and selects the one the
+/// axis names.
+static LogicalResult importCumSum(NodeImporter &n) {
+  bool exclusive = n.intAttr("exclusive", 0) != 0;
+  bool reverse = n.intAttr("reverse", 0) != 0;
+  int64_t rank = n.inputType(0).getRank();
+  if (rank == 0)
+    return n.fail("the input must have rank >= 1");
+  auto axisType = n.inputType(1);
+  if (axisType.getNumElements() != 1)
+    return n.fail("axis must be a scalar");
+  std::optional<int64_t> axis;
+  if (auto c = n.constantInts(1))
+    axis = (*c)[0];
+  else if (rank == 1)
+    axis = 0;
+  if (axis) {
+    if (*axis < -rank || *axis >= rank)
+      return n.fail("axis " + Twine(*axis) + " is out of range");
+    return n.output(
+        cumsumAlong(n, n.input(0), (*axis + rank) % rank, exclusive, reverse));
+  }
+  Value result;
+  Type it = axisType.getElementType();
+  Value a = n.input(1);
+  if (axisType.getRank() != 0) {
+    auto s =
+        n.createTyped<dl::ReshapeOp>(RankedTensorType::get({}, it), a, Value());
+    if (failed(s))
+      return failure();
+    a = *s;
+  }
+  for (int64_t d = 0; d < rank; ++d) {
+    auto sum = cumsumAlong(n, n.input(0), d, exclusive, reverse);
+    if (failed(sum))
+      return failure();
+    if (!result) {
+      result = *sum;
+      continue;
+    }
+    auto isD = n.create<dl::EqualOp>(a, n.scalar(d, it));
+    auto isNegD = n.create<dl::EqualOp>(a, n.scalar(d - rank, it));
+    if (failed(isD) || failed(isNegD))
+      return failure();
+    auto pick = n.create<dl::OrOp>(*isD, *isNegD);
+    if (failed(pick))
+      return failure();
+    auto s = n.create<dl::SelectOp>(*pick, *sum, result);
+    if (failed(s))
+      return failure();
+    result = *s;
+  }
+  n.setOutput(0, result);
+  return success();
+}
+
 void dlc::onnx_frontend::registerReductionOps(OpRegistry &r) {
+  r["CumSum"] = importCumSum;
   registerReduce<dl::ReduceSumOp>(r, "ReduceSum", 13);
   registerReduce<dl::ReduceMeanOp>(r, "ReduceMean", 18);
   registerReduce<dl::ReduceMaxOp>(r, "ReduceMax", 18);

@@ -38,6 +38,67 @@ static void setInts(NodeImporter &n, ArrayRef<int64_t> values,
   n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
 }
 
+/// What is known of a 1-D i64 shape value computed at run time: one entry
+/// per element, the value where it is known at compile time, else
+/// ShapedType::kDynamic. Follows the shape arithmetic exporters emit
+/// (Shape -> Gather/Slice -> Unsqueeze -> Concat) through the dl ops the
+/// importer made of it, so a Reshape or Expand keeps the static dims of a
+/// shape whose other entries are known only at run time.
+static std::optional<SmallVector<int64_t>> partialShapeValues(Value v,
+                                                              int depth = 0) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() > 1 || !t.hasStaticShape() || depth > 16 ||
+      !t.getElementType().isInteger(64))
+    return std::nullopt;
+  int64_t len = t.getRank() == 0 ? 1 : t.getDimSize(0);
+  DenseElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense))) {
+    SmallVector<int64_t> out;
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(x.getSExtValue());
+    return out;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return SmallVector<int64_t>(len, ShapedType::kDynamic);
+  if (auto shapeOf = dyn_cast<dl::ShapeOfOp>(def))
+    return SmallVector<int64_t>(shapeOf.getInput().getType().getShape());
+  if (isa<dl::UnsqueezeOp, dl::SqueezeOp, dl::ReshapeOp>(def) &&
+      def->getNumOperands() >= 1)
+    if (auto in = partialShapeValues(def->getOperand(0), depth + 1);
+        in && (int64_t)in->size() == len)
+      return in;
+  if (auto concat = dyn_cast<dl::ConcatOp>(def)) {
+    SmallVector<int64_t> out;
+    for (Value piece : concat.getInputs()) {
+      auto p = partialShapeValues(piece, depth + 1);
+      if (!p)
+        return SmallVector<int64_t>(len, ShapedType::kDynamic);
+      out.append(*p);
+    }
+    if ((int64_t)out.size() == len)
+      return out;
+  }
+  if (auto gather = dyn_cast<dl::GatherOp>(def)) {
+    DenseElementsAttr idx;
+    auto data = partialShapeValues(gather.getInput(), depth + 1);
+    if (data && matchPattern(gather.getIndices(), m_Constant(&idx))) {
+      SmallVector<int64_t> out;
+      for (const APInt &x : idx.getValues<APInt>()) {
+        int64_t i = x.getSExtValue();
+        if (i < 0)
+          i += data->size();
+        if (i < 0 || i >= (int64_t)data->size())
+          return std::nullopt;
+        out.push_back((*data)[i]);
+      }
+      if ((int64_t)out.size() == len)
+        return out;
+    }
+  }
+  return SmallVector<int64_t>(len, ShapedType::kDynamic);
+}
+
 static LogicalResult importReshape(NodeImporter &n) {
   auto in = n.inputType(0);
   auto target = n.constantInts(1);
@@ -54,10 +115,17 @@ static LogicalResult importReshape(NodeImporter &n) {
     if (ShapedType::isDynamic(rank))
       return n.fail("the target shape must have a static length");
     SmallVector<int64_t> dims(rank, ShapedType::kDynamic);
-    // Reshape(x, Shape(y)) takes y's dims, static ones included.
-    if (auto shapeOf = n.input(1).getDefiningOp<dl::ShapeOfOp>())
-      dims.assign(shapeOf.getInput().getType().getShape().begin(),
-                  shapeOf.getInput().getType().getShape().end());
+    // The entries known at compile time give static dims: Reshape(x,
+    // Shape(y)) takes y's static dims, Concat(Unsqueeze(Gather(Shape(x))),
+    // [1], [-1]) its constant ones; a 0 copies the input dim.
+    if (auto known = partialShapeValues(n.input(1));
+        known && (int64_t)known->size() == rank)
+      for (auto [i, d] : llvm::enumerate(*known)) {
+        if (d > 0 || (d == 0 && allowZero))
+          dims[i] = d;
+        else if (d == 0 && (int64_t)i < in.getRank())
+          dims[i] = in.getDimSize(i);
+      }
     auto type = RankedTensorType::get(dims, in.getElementType());
     return n.output(
         n.createTyped<dl::ReshapeOp>(type, n.input(0), n.input(1), allowZero));
@@ -271,8 +339,37 @@ static LogicalResult importConcat(NodeImporter &n) {
 static LogicalResult importExpand(NodeImporter &n) {
   auto in = n.inputType(0);
   auto shape = n.constantInts(1);
-  if (!shape)
-    return n.fail("the target shape must be a constant");
+  if (!shape) {
+    // A shape known only at run time: a static input dim other than 1
+    // stays (the shape's value there must be 1 or equal); the others take
+    // their size from the shape.
+    auto st = n.inputType(1);
+    if (st.getRank() != 1 || st.isDynamicDim(0))
+      return n.fail("a target shape known only at run time must be 1-D "
+                    "with a static length");
+    int64_t rank = std::max<int64_t>(st.getDimSize(0), in.getRank());
+    int64_t offset = rank - in.getRank();
+    SmallVector<int64_t> dims(rank, ShapedType::kDynamic);
+    auto known = partialShapeValues(n.input(1));
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t i = d >= offset ? in.getDimSize(d - offset) : 1;
+      int64_t k = known && (int64_t)known->size() == rank
+                      ? (*known)[d]
+                      : ShapedType::kDynamic;
+      if (!ShapedType::isDynamic(i) && i != 1)
+        dims[d] = i;
+      else if (!ShapedType::isDynamic(k) && k > 1)
+        dims[d] = k;
+      else if (i == 1 && k == 1)
+        dims[d] = 1;
+    }
+    if (rank != st.getDimSize(0))
+      return n.fail("a target shape known only at run time must have at "
+                    "least the input's rank");
+    return n.output(n.createTyped<dl::ExpandOp>(
+        RankedTensorType::get(dims, in.getElementType()), n.input(0),
+        n.input(1)));
+  }
   // ONNX Expand broadcasts both ways: a 1 in the shape keeps the input dim.
   auto b = dl::broadcastShapes(in.getShape(), *shape);
   if (failed(b))
@@ -445,7 +542,37 @@ static LogicalResult importTrilu(NodeImporter &n) {
   return n.output(n.create<dl::SelectOp>(*mask, n.input(0), zero));
 }
 
+/// EyeLike: a constant of the input's (static) 2-D shape, ones on diagonal k.
+static LogicalResult importEyeLike(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 2 || !in.hasStaticShape())
+    return n.fail("the input must be a static 2-D tensor");
+  Type et = in.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t dtype = n.intAttr("dtype", 0);
+    et = convertElementType(n.b.getContext(), static_cast<int32_t>(dtype));
+    if (!et)
+      return n.fail("dtype " + Twine(dtype) + " is not supported");
+  }
+  int64_t k = n.intAttr("k", 0), rows = in.getDimSize(0),
+          cols = in.getDimSize(1);
+  auto type = RankedTensorType::get({rows, cols}, et);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t v = j - i == k ? 1 : 0;
+      if (auto ft = dyn_cast<FloatType>(et))
+        values.push_back(FloatAttr::get(ft, double(v)));
+      else
+        values.push_back(
+            IntegerAttr::get(et, APInt(et.getIntOrFloatBitWidth(), v)));
+    }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(type, values)));
+  return success();
+}
+
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
+  r["EyeLike"] = importEyeLike;
   r["Trilu"] = importTrilu;
   r["DepthToSpace"] = [](NodeImporter &n) { return importDepthSpace(n, true); };
   r["SpaceToDepth"] = [](NodeImporter &n) {
@@ -527,8 +654,10 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
   };
   r["ConstantOfShape"] = [](NodeImporter &n) -> LogicalResult {
     auto shape = n.constantInts(0);
-    if (!shape)
-      return n.fail("the shape must be a constant");
+    auto st = n.inputType(0);
+    if (!shape && (st.getRank() != 1 || st.isDynamicDim(0)))
+      return n.fail("a shape known only at run time must be 1-D with a "
+                    "static length");
     Type et = n.b.getF32Type();
     double value = 0;
     if (const auto *v = n.attr("value")) {
@@ -560,12 +689,25 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
         value = t.double_data(0);
       }
     }
-    auto type = RankedTensorType::get(*shape, et);
     Attribute splat;
     if (auto ft = dyn_cast<FloatType>(et))
       splat = n.b.getFloatAttr(ft, value);
     else
       splat = n.b.getIntegerAttr(et, static_cast<int64_t>(value));
+    if (!shape) {
+      // A run-time shape: the scalar broadcast to it (dims all dynamic).
+      auto scalarType = RankedTensorType::get({}, et);
+      SmallVector<int64_t> dims(st.getDimSize(0), ShapedType::kDynamic);
+      if (auto known = partialShapeValues(n.input(0));
+          known && known->size() == dims.size())
+        for (auto [i, d] : llvm::enumerate(*known))
+          if (d >= 0)
+            dims[i] = d;
+      return n.output(n.createTyped<dl::ExpandOp>(
+          RankedTensorType::get(dims, et),
+          n.constant(DenseElementsAttr::get(scalarType, splat)), n.input(0)));
+    }
+    auto type = RankedTensorType::get(*shape, et);
     n.setOutput(0, n.constant(DenseElementsAttr::get(type, splat)));
     return success();
   };

@@ -198,3 +198,24 @@ func.func @not_contractions(%a: memref<8x16xf64>, %b: memref<16x32xf64>, %c: mem
   }
   return
 }
+
+// -----
+
+// A negated operand (sum of -a * b, as an NLL loss reduces): isContractionBody
+// accepts the unary negf, but dlc_sgemm would drop it, so it stays a generic.
+#v = affine_map<(i, j) -> (i, j)>
+#s = affine_map<(i, j) -> ()>
+// CHECK-LABEL: func.func @negated_operand(
+// CHECK-NOT: call @dlc_sgemm
+// CHECK: arith.negf
+func.func @negated_operand(%a: memref<3x2xf32>, %b: memref<3x2xf32>, %c: memref<f32>) {
+  linalg.generic {indexing_maps = [#v, #v, #s], iterator_types = ["reduction", "reduction"]}
+      ins(%a, %b : memref<3x2xf32>, memref<3x2xf32>) outs(%c : memref<f32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %n = arith.negf %x : f32
+    %p = arith.mulf %n, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -621,3 +621,24 @@ func.func @fold_trig() -> tensor<2xf32> {
   %0 = dl.asin %c : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// All operands constant (an exporter's Where(Equal(shape, -1), 1, shape)):
+// picked element by element, with broadcasting.
+// CHECK-LABEL: func.func @select_all_constant(
+// CHECK-NOT:     dl.select
+// CHECK:         %[[C:.*]] = dl.constant dense<[1, 2, 1, 1]> : tensor<4xi64>
+// CHECK:         %[[B:.*]] = dl.constant dense<{{\[\[}}1.000000e+00, 5.000000e+00], [1.000000e+00, 7.000000e+00]]> : tensor<2x2xf32>
+// CHECK:         return %[[C]], %[[B]]
+func.func @select_all_constant() -> (tensor<4xi64>, tensor<2x2xf32>) {
+  %c = dl.constant dense<[true, false, true, true]> : tensor<4xi1>
+  %one = dl.constant dense<1> : tensor<4xi64>
+  %s = dl.constant dense<[-1, 2, -1, -1]> : tensor<4xi64>
+  %0 = dl.select %c, %one, %s : (tensor<4xi1>, tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %c2 = dl.constant dense<[true, false]> : tensor<2xi1>
+  %t = dl.constant dense<1.0> : tensor<f32>
+  %f = dl.constant dense<[[5.0], [7.0]]> : tensor<2x1xf32>
+  %1 = dl.select %c2, %t, %f : (tensor<2xi1>, tensor<f32>, tensor<2x1xf32>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<4xi64>, tensor<2x2xf32>
+}

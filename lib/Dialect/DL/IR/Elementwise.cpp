@@ -168,7 +168,45 @@ OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
     return pick(getTrueValue(), getFalseValue());
   if (isSplatOf(adaptor.getCond(), 0))
     return pick(getFalseValue(), getTrueValue());
-  return {};
+  // All three constant (exporters' shape arithmetic: Where(Equal(shape,
+  // -1), ones, shape) before an Expand): pick element by element, with
+  // broadcasting.
+  auto cond = dyn_cast_or_null<DenseElementsAttr>(adaptor.getCond());
+  auto tv = dyn_cast_or_null<DenseElementsAttr>(adaptor.getTrueValue());
+  auto fv = dyn_cast_or_null<DenseElementsAttr>(adaptor.getFalseValue());
+  auto rt = dyn_cast<RankedTensorType>(type);
+  if (!cond || !tv || !fv || !rt || !rt.hasStaticShape() ||
+      rt.getNumElements() > kMaxFoldElements)
+    return {};
+  int64_t rank = rt.getRank();
+  auto offsets = [&](DenseElementsAttr a) {
+    ArrayRef<int64_t> shape = a.getType().getShape();
+    SmallVector<int64_t> s(rank, 0);
+    int64_t stride = 1;
+    for (int64_t i = (int64_t)shape.size() - 1; i >= 0; --i) {
+      s[i + rank - (int64_t)shape.size()] = shape[i] == 1 ? 0 : stride;
+      stride *= shape[i];
+    }
+    return s;
+  };
+  SmallVector<int64_t> cs = offsets(cond), ts = offsets(tv), fs = offsets(fv);
+  SmallVector<bool> c(cond.getValues<bool>());
+  SmallVector<Attribute> t(tv.getValues<Attribute>()),
+      f(fv.getValues<Attribute>()), out;
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t linear = 0; linear < rt.getNumElements(); ++linear) {
+    int64_t co = 0, to = 0, fo = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      co += index[d] * cs[d];
+      to += index[d] * ts[d];
+      fo += index[d] * fs[d];
+    }
+    out.push_back(c[cond.isSplat() ? 0 : co] ? t[tv.isSplat() ? 0 : to]
+                                             : f[fv.isSplat() ? 0 : fo]);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == rt.getDimSize(d); --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::get(rt, out);
 }
 
 //===----------------------------------------------------------------------===//
