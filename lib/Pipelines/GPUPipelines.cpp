@@ -131,10 +131,9 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   // The kernels as PTX text (or a cubin/fatbin) in the host module.
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;
-  binary.compilationTarget = options.format == "ptx" ? "isa"
-                             : options.format == "cubin"
-                                 ? "bin"
-                                 : "fatbin";
+  binary.compilationTarget = options.format == "ptx"     ? "isa"
+                             : options.format == "cubin" ? "bin"
+                                                         : "fatbin";
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 

@@ -62,6 +62,11 @@ struct DeviceMemoryPass
     if (func.isExternal() || func->getParentOfType<gpu::GPUModuleOp>())
       return;
 
+    // Buffers of `index` hold shapes (memref.reshape's operand) that the
+    // host builds and reads: they stay in host memory.
+    auto isShapeBuffer = [](Value v) {
+      return cast<MemRefType>(v.getType()).getElementType().isIndex();
+    };
     // What the host cannot do with a device buffer.
     bool failedCheck = false;
     func.walk([&](Operation *op) {
@@ -69,6 +74,12 @@ struct DeviceMemoryPass
         return WalkResult::skip();
       if (isa<gpu::LaunchOp>(op))
         return WalkResult::skip();
+      if (auto load = dyn_cast<memref::LoadOp>(op);
+          load && isShapeBuffer(load.getMemRef()))
+        return WalkResult::advance();
+      if (auto store = dyn_cast<memref::StoreOp>(op);
+          store && isShapeBuffer(store.getMemRef()))
+        return WalkResult::advance();
       if (isa<memref::LoadOp, memref::StoreOp, linalg::LinalgOp>(op) ||
           (isa<func::CallOp>(op) &&
            llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>))) {
@@ -90,6 +101,8 @@ struct DeviceMemoryPass
       OpBuilder b(op);
       if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
         auto type = alloc.getType();
+        if (isShapeBuffer(alloc))
+          return;
         if (!type.getLayout().isIdentity() || type.getMemorySpace()) {
           alloc.emitError("cannot place a buffer of type ")
               << type << " on the device";
@@ -101,7 +114,8 @@ struct DeviceMemoryPass
             alloc.getDynamicSizes(), alloc.getSymbolOperands());
         alloc.getResult().replaceAllUsesWith(device.getMemref());
         toErase.push_back(op);
-      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op);
+                 dealloc && !isShapeBuffer(dealloc.getMemref())) {
         gpu::DeallocOp::create(b, dealloc.getLoc(), TypeRange{}, ValueRange{},
                                dealloc.getMemref());
         toErase.push_back(op);
@@ -142,7 +156,7 @@ struct DeviceMemoryPass
     // Weights: one device copy per global.
     llvm::MapVector<StringAttr, SmallVector<memref::GetGlobalOp>> globals;
     func.walk([&](memref::GetGlobalOp g) {
-      if (!g->getParentOfType<gpu::LaunchOp>())
+      if (!g->getParentOfType<gpu::LaunchOp>() && !isShapeBuffer(g))
         globals[g.getNameAttr().getAttr()].push_back(g);
     });
     for (auto &[name, uses] : globals) {
@@ -169,8 +183,8 @@ struct DeviceMemoryPass
         auto hostType = MemRefType::get(type.getShape(), type.getElementType());
         auto host = memref::AllocOp::create(
             rb, ret.getLoc(), hostType, dynamicSizes(rb, ret.getLoc(), device));
-        gpu::MemcpyOp::create(rb, ret.getLoc(), TypeRange{}, ValueRange{},
-                              host, device);
+        gpu::MemcpyOp::create(rb, ret.getLoc(), TypeRange{}, ValueRange{}, host,
+                              device);
         operand.set(host);
         // The buffer deallocation pipeline leaves returned buffers alive.
         Value root = rootOf(device);

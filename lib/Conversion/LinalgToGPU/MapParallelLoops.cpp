@@ -66,8 +66,11 @@ struct MapParallelLoopsPass
       for (Operation &op : block) {
         if (isa<scf::ParallelOp>(op) || op.hasTrait<OpTrait::IsTerminator>())
           continue;
+        // Stores into `index` buffers build shapes for memref.reshape: host
+        // metadata, not data.
+        auto store = dyn_cast<memref::StoreOp>(op);
         bool isCompute =
-            isa<memref::StoreOp>(op) ||
+            (store && !store.getMemRefType().getElementType().isIndex()) ||
             (isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op) &&
              touchesBufferContents(&op) && !containsParallelLoop(&op));
         if (isCompute)
@@ -168,9 +171,9 @@ struct MapParallelLoopsPass
         b, loc, ValueRange{index(0)}, ValueRange{blocks}, ValueRange{index(1)});
     (void)gpu::setMappingAttr(blockLoop, {mapping(gpu::Processor::BlockX)});
     b.setInsertionPointToStart(blockLoop.getBody());
-    auto threadLoop = scf::ParallelOp::create(
-        b, loc, ValueRange{index(0)}, ValueRange{threadCount},
-        ValueRange{index(1)});
+    auto threadLoop =
+        scf::ParallelOp::create(b, loc, ValueRange{index(0)},
+                                ValueRange{threadCount}, ValueRange{index(1)});
     (void)gpu::setMappingAttr(threadLoop, {mapping(gpu::Processor::ThreadX)});
     b.setInsertionPointToStart(threadLoop.getBody());
     Value linear = arith::AddIOp::create(
@@ -178,15 +181,16 @@ struct MapParallelLoopsPass
         arith::MulIOp::create(b, loc, blockLoop.getInductionVars()[0],
                               threadCount),
         threadLoop.getInductionVars()[0]);
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          linear, total);
+    Value inRange =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
     auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
     b.setInsertionPointToStart(guard.thenBlock());
     // Innermost dim fastest: consecutive threads, consecutive elements.
     SmallVector<Value> ivs(trips.size());
     Value rest = linear;
     for (int64_t d = trips.size() - 1; d >= 0; --d) {
-      Value pos = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
+      Value pos =
+          d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, trips[d]);
       if (d > 0)
         rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
       ivs[d] = arith::AddIOp::create(

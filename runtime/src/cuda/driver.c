@@ -33,7 +33,7 @@ static int loadSymbols(void) {
     *(void **)(&dlc_cuda_api.field) = dlsym(driverHandle, symbol);             \
     if (!dlc_cuda_api.field) {                                                 \
       snprintf(initError, sizeof initError,                                    \
-               "the CUDA driver library has no %s (too old a driver?)",       \
+               "the CUDA driver library has no %s (too old a driver?)",        \
                symbol);                                                        \
       return 0;                                                                \
     }                                                                          \
@@ -123,9 +123,8 @@ static int initialize(void) {
   if ((r = dlc_cuda_api.cuDeviceGet(&device, ordinal)) != 0 ||
       (r = dlc_cuda_api.cuDevicePrimaryCtxRetain(&primaryContext, device)) !=
           0) {
-    snprintf(initError, sizeof initError,
-             "cannot open CUDA device %d: %s (%d)", ordinal,
-             dlc_cuda_error_string(r), r);
+    snprintf(initError, sizeof initError, "cannot open CUDA device %d: %s (%d)",
+             ordinal, dlc_cuda_error_string(r), r);
     return 0;
   }
   return 1;
@@ -142,9 +141,8 @@ dlc_status dlc_cuda_init(void) {
   if (!contextCurrent) {
     CUresult r = dlc_cuda_api.cuCtxSetCurrent(primaryContext);
     if (r != 0)
-      return dlc_set_error(DLC_STATUS_RUNTIME_ERROR,
-                           "cuCtxSetCurrent: %s (%d)", dlc_cuda_error_string(r),
-                           r);
+      return dlc_set_error(DLC_STATUS_RUNTIME_ERROR, "cuCtxSetCurrent: %s (%d)",
+                           dlc_cuda_error_string(r), r);
     contextCurrent = 1;
   }
   return DLC_STATUS_OK;

@@ -54,8 +54,8 @@ DLC_RUNTIME_API void mgpuLaunchKernel(void *function, intptr_t gridX,
                                       intptr_t gridY, intptr_t gridZ,
                                       intptr_t blockX, intptr_t blockY,
                                       intptr_t blockZ, int32_t smem,
-                                      void *stream, void **params,
-                                      void **extra, size_t paramsCount);
+                                      void *stream, void **params, void **extra,
+                                      size_t paramsCount);
 DLC_RUNTIME_API void *mgpuStreamCreate(void);
 DLC_RUNTIME_API void mgpuStreamDestroy(void *stream);
 DLC_RUNTIME_API void mgpuStreamSynchronize(void *stream);
@@ -71,8 +71,8 @@ DLC_RUNTIME_API void mgpuMemcpy(void *dst, void *src, size_t size,
                                 void *stream);
 DLC_RUNTIME_API void mgpuMemset32(void *dst, unsigned value, size_t count,
                                   void *stream);
-DLC_RUNTIME_API void mgpuMemset16(void *dst, unsigned short value,
-                                  size_t count, void *stream);
+DLC_RUNTIME_API void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                                  void *stream);
 DLC_RUNTIME_API void mgpuMemHostRegister(void *ptr, uint64_t size);
 DLC_RUNTIME_API void mgpuMemHostUnregister(void *ptr);
 DLC_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);
@@ -409,8 +409,7 @@ void mgpuMemset32(void *dst, unsigned value, size_t count, void *stream) {
                  "cuMemsetD32Async");
 }
 
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream) {
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   dlc_cuda_require();
   dlc_cuda_check(dlc_cuda_api.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst,
                                                value, count, stream),
@@ -478,7 +477,8 @@ dlc_status dlc_cuda_run_device(dlc_cuda_run_fn run, int32_t num_outputs,
     return s;
   for (int32_t i = 0; i < num_outputs; ++i) {
     dlc_tensor *t = &outputs[i];
-    size_t bytes = (size_t)dlc_tensor_num_elements(t) * dlc_dtype_size(t->dtype);
+    size_t bytes =
+        (size_t)dlc_tensor_num_elements(t) * dlc_dtype_size(t->dtype);
     void *device = dlc_cuda_alloc(bytes);
     if (!device && bytes) {
       for (int32_t j = 0; j < num_outputs; ++j) {

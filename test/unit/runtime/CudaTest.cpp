@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cuda/cuda_internal.h"
 #include "dlc/cuda.h"
+#include "cuda/cuda_internal.h"
 #include "dlc/runtime.h"
 
 #include <gtest/gtest.h>
@@ -295,8 +295,9 @@ TEST_F(CudaRuntime, OutOfDeviceMemoryBecomesAStatus) {
   dlc_status status =
       runEntry([] { mgpuMemAlloc(uint64_t(1) << 34, nullptr, false); });
   EXPECT_EQ(status, DLC_STATUS_RUNTIME_ERROR);
-  EXPECT_NE(std::string(dlc_last_error()).find("out of GPU memory allocating "
-                                               "17179869184 bytes"),
+  EXPECT_NE(std::string(dlc_last_error())
+                .find("out of GPU memory allocating "
+                      "17179869184 bytes"),
             std::string::npos)
       << dlc_last_error();
 }
