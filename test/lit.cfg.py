@@ -55,3 +55,8 @@ if not ptxas and os.access("/usr/local/cuda/bin/ptxas", os.X_OK):
 if ptxas:
     config.available_features.add("ptxas")
 config.substitutions.append(("%ptxas", ptxas or "ptxas"))
+# The fake CUDA driver of the runtime's unit tests (records calls, runs no
+# kernel), for generated --target=cuda code run without a GPU.
+config.substitutions.append(
+    ("%fake_cuda", os.path.join(config.dlc_obj_root, "test", "unit",
+                                "libdlc-fake-cuda.so")))
