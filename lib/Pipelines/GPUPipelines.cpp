@@ -101,6 +101,8 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   // exp/log/tanh/erf as polynomials: no libdevice (a CUDA toolkit file) to
   // link.
   kernels.addPass(createDLMathApproximation());
+  // a * b + c as one fma.rn.
+  kernels.addPass(createDLGPUContractFMA());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());

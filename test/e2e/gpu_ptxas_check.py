@@ -34,9 +34,13 @@ def kernels_in(lib):
         pos = j
 
 
-def check(dlc, ptxas, model, arch, outdir, extra=()):
-    name = os.path.basename(model).split(".")[0]
+def check(dlc, ptxas, model, arch, outdir, extra=(), assemble=()):
+    """Compiles `model` for `arch` and assembles its kernels for `arch` and
+    the `assemble` archs (PTX for an older arch is valid for newer ones)."""
+    name = re.sub(r"_op[0-9]+$", "", os.path.basename(model).split(".")[0])
     lib = os.path.join(outdir, f"lib{name}_{arch}.so")
+    if model.endswith(".mlir"):  # dl IR: its function is named after the file
+        extra = ["--entry", name, *extra]
     t0 = time.time()
     p = subprocess.run([dlc, model, "--target=cuda", f"--gpu-arch={arch}",
                         "--emit=shared", "-o", lib, *extra],
@@ -54,14 +58,16 @@ def check(dlc, ptxas, model, arch, outdir, extra=()):
         path = os.path.join(outdir, f"{name}_{arch}_{k}.ptx")
         with open(path, "w") as f:
             f.write(text)
-        r = subprocess.run([ptxas, f"-arch={arch}", path, "-o", os.devnull],
-                           capture_output=True, text=True, errors="replace")
-        if r.returncode != 0:
-            return f"{name} {arch}: ptxas rejects kernel {k} ({path}): " + \
-                r.stderr.strip()[:400], 0
+        for target in (arch, *assemble):
+            r = subprocess.run([ptxas, f"-arch={target}", path, "-o", os.devnull],
+                               capture_output=True, text=True, errors="replace")
+            if r.returncode != 0:
+                return f"{name} {arch}: ptxas -arch={target} rejects kernel {k} " \
+                    f"({path}): " + r.stderr.strip()[:400], 0
         os.remove(path)
     os.remove(lib)
-    return f"{name} {arch}: {len(ptx)} kernels assembled " \
+    also = "".join(f" and {a}" for a in assemble)
+    return f"{name} {arch}: {len(ptx)} kernels assembled for {arch}{also} " \
         f"(compile {compile_s:.1f} s)", len(ptx)
 
 
@@ -73,8 +79,11 @@ def main():
     ap.add_argument("--archs", default="sm_80,sm_90")
     ap.add_argument("--torch", default="")
     ap.add_argument("--node-filter", default="")
+    ap.add_argument("--compile-once", action="store_true",
+                    help="compile for the first arch only and assemble that "
+                         "PTX for every arch (saves compile time)")
     ap.add_argument("models", nargs="*")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     os.makedirs(args.outdir, exist_ok=True)
     models = list(args.models)
     if args.torch:
@@ -87,10 +96,12 @@ def main():
                    for d in sorted(os.listdir(NODE))
                    if re.search(args.node_filter, d)]
     failures = total = 0
+    archs = args.archs.split(",")
     for model in models:
-        for arch in args.archs.split(","):
+        for arch in archs[:1] if args.compile_once else archs:
             # Node tests are named by their folder.
-            line, n = check(args.dlc, args.ptxas, model, arch, args.outdir)
+            line, n = check(args.dlc, args.ptxas, model, arch, args.outdir,
+                            assemble=archs[1:] if args.compile_once else ())
             if model.endswith("/model.onnx"):
                 line = os.path.basename(os.path.dirname(model)) + \
                     line[len("model"):]

@@ -72,4 +72,19 @@ def DLGPUDeviceMemory : Pass<"dl-gpu-device-memory", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+def DLGPUContractFMA : Pass<"dl-gpu-contract-fma", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Let a kernel's multiply-adds become FMAs";
+  let description = [{
+    Adds `contract` to the fast-math flags of every floating-point arith op
+    in the GPU module, so the NVPTX back end fuses `a * b + c` into one
+    `fma.rn` (faster, and rounded once). Without it each multiply and add is
+    emitted as `mul.rn`/`add.rn`, which the back end may not fuse.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // DLC_CONVERSION_GPUPASSES_TD

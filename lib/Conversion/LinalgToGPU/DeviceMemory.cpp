@@ -74,8 +74,8 @@ struct DeviceMemoryPass
         return WalkResult::skip();
       if (isa<gpu::LaunchOp>(op))
         return WalkResult::skip();
-      if (auto load = dyn_cast<memref::LoadOp>(op);
-          load && isShapeBuffer(load.getMemRef()))
+      // Loads are read through host copies (below).
+      if (isa<memref::LoadOp>(op))
         return WalkResult::advance();
       if (auto store = dyn_cast<memref::StoreOp>(op);
           store && isShapeBuffer(store.getMemRef()))
@@ -130,6 +130,34 @@ struct DeviceMemoryPass
     if (failedCheck)
       return signalPassFailure();
 
+    // Scalars the host reads from a device buffer (a dynamic Reshape's
+    // target shape computed by kernels): each load reads a host copy made
+    // just before it, after the kernels that wrote the buffer.
+    SmallVector<memref::LoadOp> hostLoads;
+    func.walk([&](memref::LoadOp load) {
+      if (!load->getParentOfType<gpu::LaunchOp>() &&
+          !isShapeBuffer(load.getMemRef()))
+        hostLoads.push_back(load);
+    });
+    for (memref::LoadOp load : hostLoads) {
+      MemRefType type = load.getMemRefType();
+      if (!type.getLayout().isIdentity()) {
+        load.emitError("for --target=cuda the host reads a strided view of "
+                       "a device buffer, which it cannot copy");
+        return signalPassFailure();
+      }
+      OpBuilder b(load);
+      Location loc = load.getLoc();
+      auto host = memref::AllocOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          dynamicSizes(b, loc, load.getMemRef()));
+      gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host,
+                            load.getMemRef());
+      load.getMemrefMutable().set(host);
+      b.setInsertionPointAfter(load);
+      memref::DeallocOp::create(b, loc, host);
+    }
+
     Block &entry = func.getBody().front();
     OpBuilder b = OpBuilder::atBlockBegin(&entry);
     Location loc = func.getLoc();
@@ -137,8 +165,10 @@ struct DeviceMemoryPass
     SmallVector<Value> copies;
     llvm::SmallPtrSet<Value, 8> ours;
     for (BlockArgument arg : entry.getArguments()) {
+      // Only its dims, or only host copies of it, are used: no device copy.
       if (!isa<MemRefType>(arg.getType()) ||
-          llvm::all_of(arg.getUsers(), llvm::IsaPred<memref::DimOp>))
+          llvm::all_of(arg.getUsers(),
+                       llvm::IsaPred<memref::DimOp, gpu::MemcpyOp>))
         continue;
       if (!cast<MemRefType>(arg.getType()).getLayout().isIdentity()) {
         func.emitError("argument ") << arg.getArgNumber()

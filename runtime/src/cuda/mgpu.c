@@ -107,11 +107,14 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   pthread_mutex_lock(&m->lock);
   if (!m->module) {
     CUresult r;
+    char log[1024] = "";
     if (m->isText) {
-      /* CU_JIT_OPTIMIZATION_LEVEL (7), 0-4. */
-      int options[1] = {7};
-      void *values[1] = {(void *)(intptr_t)(m->optLevel > 4 ? 4 : m->optLevel)};
-      r = dlc_cuda_api.cuModuleLoadDataEx(&m->module, m->image, 1, options,
+      /* CU_JIT_ERROR_LOG_BUFFER (5) and its size (6), so a failed JIT says
+       * why; CU_JIT_OPTIMIZATION_LEVEL (7), 0-4. */
+      int options[3] = {5, 6, 7};
+      void *values[3] = {log, (void *)(uintptr_t)(sizeof log - 1),
+                         (void *)(intptr_t)(m->optLevel > 4 ? 4 : m->optLevel)};
+      r = dlc_cuda_api.cuModuleLoadDataEx(&m->module, m->image, 3, options,
                                           values);
     } else {
       r = dlc_cuda_api.cuModuleLoadData(&m->module, m->image);
@@ -119,11 +122,9 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     if (r != 0) {
       m->module = NULL;
       pthread_mutex_unlock(&m->lock);
-      dlc_cuda_fail("loading the kernels of '%s' failed: %s (%d)%s", name,
-                    dlc_cuda_error_string(r), r,
-                    m->isText ? "; the driver may be older than the PTX "
-                                "version (compile with an older --gpu-arch)"
-                              : "");
+      log[sizeof log - 1] = 0;
+      dlc_cuda_fail("loading the kernels of '%s' failed: %s (%d)%s%s", name,
+                    dlc_cuda_error_string(r), r, log[0] ? ": " : "", log);
     }
   }
   pthread_mutex_unlock(&m->lock);

@@ -57,10 +57,44 @@ func.func @f(%a: memref<?x1000xf32>) -> memref<?x1000x1xf32> {
 
 // -----
 
-// Host code that would read a device buffer is an error at its op.
-func.func @host_read(%a: memref<4xf32>) -> f32 {
+// A scalar the host reads (a dynamic Reshape's shape, computed by kernels)
+// is read from a host copy of the device buffer, made just before.
+// CHECK-LABEL: func.func @host_read
+// CHECK-SAME:    (%[[A:.*]]: memref<4xi64>)
+// CHECK:         %[[T:.*]] = gpu.alloc () : memref<4xi64>
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %[[T]]
+// CHECK:         %[[H:.*]] = memref.alloc() : memref<4xi64>
+// CHECK:         gpu.memcpy %[[H]], %[[T]]
+// CHECK:         %[[V:.*]] = memref.load %[[H]]
+// CHECK:         memref.dealloc %[[H]]
+// CHECK:         gpu.dealloc %[[T]]
+// CHECK:         return %[[V]]
+func.func @host_read(%a: memref<4xi64>) -> i64 {
   %c0 = arith.constant 0 : index
-  // expected-error @+1 {{for --target=cuda this op would run on the host on a device buffer: 'memref.load' is not inside a GPU kernel}}
-  %v = memref.load %a[%c0] : memref<4xf32>
-  return %v : f32
+  %t = memref.alloc() : memref<4xi64>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]}
+      ins(%a : memref<4xi64>) outs(%t : memref<4xi64>) {
+  ^bb0(%x: i64, %z: i64):
+    %s = arith.addi %x, %x : i64
+    linalg.yield %s : i64
+  }
+  %v = memref.load %t[%c0] : memref<4xi64>
+  memref.dealloc %t : memref<4xi64>
+  return %v : i64
+}
+
+// -----
+
+// Host code that would write a device buffer is an error at its op.
+func.func @host_write(%a: memref<4xf32>, %v: f32) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %t = memref.alloc() : memref<4xf32>
+  scf.execute_region {
+    // expected-error @+1 {{for --target=cuda this op would run on the host on a device buffer: 'memref.store' is not inside a GPU kernel}}
+    memref.store %v, %t[%c0] : memref<4xf32>
+    scf.yield
+  }
+  return %t : memref<4xf32>
 }

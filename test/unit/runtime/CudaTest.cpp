@@ -285,7 +285,8 @@ TEST_F(CudaRuntime, JitErrorNamesTheKernel) {
   EXPECT_EQ(status, DLC_STATUS_RUNTIME_ERROR);
   std::string message = dlc_last_error();
   EXPECT_NE(message.find("loading the kernels of 'conv_kernel' failed: a PTX "
-                         "JIT compilation failed (218)"),
+                         "JIT compilation failed (218): ptxas application ptx "
+                         "input: fake"),
             std::string::npos)
       << message;
 }
