@@ -45,6 +45,9 @@ def check(dlc, ptxas, model, arch, outdir, extra=(), assemble=()):
     p = subprocess.run([dlc, model, "--target=cuda", f"--gpu-arch={arch}",
                         "--emit=shared", "-o", lib, *extra],
                        capture_output=True, text=True, errors="replace")
+    if p.returncode == 1:  # not importable: the same on every target
+        return f"{name} {arch}: import error: " + \
+            (p.stderr.strip().splitlines() or ["?"])[0][:200], -1
     if p.returncode != 0:
         return f"{name} {arch}: compile failed ({p.returncode}): " + \
             (p.stderr.strip().splitlines() or ["?"])[-1][:300], 0
@@ -79,6 +82,7 @@ def main():
     ap.add_argument("--archs", default="sm_80,sm_90")
     ap.add_argument("--torch", default="")
     ap.add_argument("--node-filter", default="")
+    ap.add_argument("-j", type=int, default=1)
     ap.add_argument("--compile-once", action="store_true",
                     help="compile for the first arch only and assemble that "
                          "PTX for every arch (saves compile time)")
@@ -97,18 +101,32 @@ def main():
                    if re.search(args.node_filter, d)]
     failures = total = 0
     archs = args.archs.split(",")
-    for model in models:
-        for arch in archs[:1] if args.compile_once else archs:
-            # Node tests are named by their folder.
-            line, n = check(args.dlc, args.ptxas, model, arch, args.outdir,
-                            assemble=archs[1:] if args.compile_once else ())
-            if model.endswith("/model.onnx"):
-                line = os.path.basename(os.path.dirname(model)) + \
-                    line[len("model"):]
+    jobs = [(model, arch) for model in models
+            for arch in (archs[:1] if args.compile_once else archs)]
+
+    def run(job):
+        model, arch = job
+        # Node tests are named by their folder.
+        out = args.outdir
+        if model.endswith("/model.onnx"):
+            out = os.path.join(args.outdir, os.path.basename(os.path.dirname(model)))
+            os.makedirs(out, exist_ok=True)
+        line, n = check(args.dlc, args.ptxas, model, arch, out,
+                        assemble=archs[1:] if args.compile_once else ())
+        if model.endswith("/model.onnx"):
+            line = os.path.basename(os.path.dirname(model)) + line[len("model"):]
+        return line, n
+
+    import concurrent.futures
+    import_errors = 0
+    with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
+        for line, n in pool.map(run, jobs):
             print(line, flush=True)
             failures += n == 0
-            total += n
-    print(f"{len(models)} models, {total} kernels, {failures} failures")
+            import_errors += n < 0
+            total += max(n, 0)
+    print(f"{len(models)} models, {total} kernels, {failures} failures"
+          + (f", {import_errors} import errors" if import_errors else ""))
     return 1 if failures else 0
 
 

@@ -22,12 +22,13 @@ struct ContractFMAPass
     : public dlc::impl::DLGPUContractFMABase<ContractFMAPass> {
   void runOnOperation() override {
     getOperation().walk([](arith::ArithFastMathInterface op) {
-      arith::FastMathFlags flags =
-          op.getFastMathFlagsAttr() ? op.getFastMathFlagsAttr().getValue()
-                                    : arith::FastMathFlags::none;
-      op->setAttr(op.getFastMathAttrName(),
-                  arith::FastMathFlagsAttr::get(
-                      op->getContext(), flags | arith::FastMathFlags::contract));
+      arith::FastMathFlags flags = op.getFastMathFlagsAttr()
+                                       ? op.getFastMathFlagsAttr().getValue()
+                                       : arith::FastMathFlags::none;
+      op->setAttr(
+          op.getFastMathAttrName(),
+          arith::FastMathFlagsAttr::get(
+              op->getContext(), flags | arith::FastMathFlags::contract));
     });
   }
 };
