@@ -109,6 +109,9 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  // libdevice calls (__nv_floorf, __nv_fmaf) back to instructions: no CUDA
+  // toolkit file to link.
+  kernels.addPass(createDLGPUNativeMath());
   kernels.addPass(LLVM::createNVVMOptimizeForTargetPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

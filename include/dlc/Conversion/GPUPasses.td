@@ -87,4 +87,18 @@ def DLGPUContractFMA : Pass<"dl-gpu-contract-fma", "::mlir::gpu::GPUModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def DLGPUNativeMath : Pass<"dl-gpu-native-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "libdevice calls NVPTX has instructions for back to LLVM "
+                "intrinsics; any other is an error";
+  let description = [{
+    After convert-gpu-to-nvvm, which turns some math ops into calls of
+    libdevice (`__nv_floorf`, `__nv_fmaf`, ...): libdevice is a CUDA toolkit
+    file dlc does not link, so those with a PTX instruction (fma, floor,
+    ceil, trunc, rint, sqrt, fabs, fmin, fmax, copysign; f32 and f64) become
+    the LLVM intrinsics again, and a call of any other `__nv_` function is
+    an error at its op (the model's node).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // DLC_CONVERSION_GPUPASSES_TD
