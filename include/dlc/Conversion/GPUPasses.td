@@ -94,8 +94,8 @@ def DLGPUNativeMath : Pass<"dl-gpu-native-math", "::mlir::gpu::GPUModuleOp"> {
     After convert-gpu-to-nvvm, which turns some math ops into calls of
     libdevice (`__nv_floorf`, `__nv_fmaf`, ...): libdevice is a CUDA toolkit
     file dlc does not link, so those with a PTX instruction (fma, floor,
-    ceil, trunc, rint, sqrt, fabs, fmin, fmax, copysign; f32 and f64) become
-    the LLVM intrinsics again, and a call of any other `__nv_` function is
+    ceil, trunc, rint, sqrt, rsqrt as 1 / sqrt, fabs, fmin, fmax, copysign;
+    f32 and f64) become the LLVM intrinsics again, and a call of any other `__nv_` function is
     an error at its op (the model's node).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

@@ -73,6 +73,11 @@ struct NativeMathPass : public dlc::impl::DLGPUNativeMathBase<NativeMathPass> {
         native = LLVM::RoundEvenOp::create(b, loc, type, args[0]);
       else if (name == "sqrt" && args.size() == 1)
         native = LLVM::SqrtOp::create(b, loc, type, args[0]);
+      else if (name == "rsqrt" && args.size() == 1)
+        native = LLVM::FDivOp::create(
+            b, loc,
+            LLVM::ConstantOp::create(b, loc, type, b.getFloatAttr(type, 1.0)),
+            LLVM::SqrtOp::create(b, loc, type, args[0]));
       else if (name == "fabs" && args.size() == 1)
         native = LLVM::FAbsOp::create(b, loc, type, args[0]);
       else if (name == "fmin" && args.size() == 2)
