@@ -47,3 +47,16 @@ config.substitutions.append(
     ("%mpirun", "mpirun --allow-run-as-root --oversubscribe --mca btl self,vader,tcp "
      "--mca btl_tcp_if_include lo --mca oob_tcp_if_include lo "
      "--mca btl_vader_single_copy_mechanism none"))
+# ptxas from a CUDA toolkit, to assemble the PTX of --target=cuda models in
+# the tests (dlc itself never needs it).
+ptxas = shutil.which("ptxas")
+if not ptxas and os.access("/usr/local/cuda/bin/ptxas", os.X_OK):
+    ptxas = "/usr/local/cuda/bin/ptxas"
+if ptxas:
+    config.available_features.add("ptxas")
+config.substitutions.append(("%ptxas", ptxas or "ptxas"))
+# The fake CUDA driver of the runtime's unit tests (records calls, runs no
+# kernel), for generated --target=cuda code run without a GPU.
+config.substitutions.append(
+    ("%fake_cuda", os.path.join(config.dlc_obj_root, "test", "unit",
+                                "libdlc-fake-cuda.so")))

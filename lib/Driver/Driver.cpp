@@ -9,6 +9,7 @@
 #include "dlc/Dialect/DL/IR/ShapeUtils.h"
 #include "dlc/Dialect/DL/Transforms/Passes.h"
 #include "dlc/Frontend/ONNX/Importer.h"
+#include "dlc/Pipelines/GPUPipelines.h"
 #include "dlc/Pipelines/Pipelines.h"
 #include "dlc/Target/CPU/CPUTarget.h"
 #include "dlc/Target/CPU/EntryABI.h"
@@ -221,6 +222,48 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       return kUsageError;
     }
   }
+  bool cuda = options.target == "cuda";
+  GPUPipelineOptions gpu;
+  if (options.target != "cpu" && !cuda) {
+    errs << "error: --target " << options.target
+         << " is not one dlc takes (cpu, cuda)\n";
+    return kUsageError;
+  }
+  if (cuda) {
+    gpu.arch = options.gpuArch;
+    gpu.format = options.gpuFormat;
+    gpu.optLevel = std::min(options.optLevel, 3u);
+    std::string error = checkGPUPipelineOptions(gpu);
+    if (error.empty() && options.train)
+      error = "--train compiles for the CPU only (--target=cpu)";
+    if (error.empty() && options.gpuEmulate)
+      error = "--gpu-emulate compiles the GPU schedules for the CPU; use it "
+              "with --target=cpu";
+    if (error.empty() && gpu.format != "ptx") {
+      // cubin and fatbin are made by the CUDA toolkit's ptxas (and
+      // fatbinary); PTX needs nothing of it.
+      std::string toolkit;
+      if (auto ptxas = llvm::sys::findProgramByName("ptxas"))
+        toolkit =
+            llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+                .str();
+      else if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+        toolkit = "/usr/local/cuda";
+      if (toolkit.empty() ||
+          (gpu.format == "fatbin" &&
+           !llvm::sys::fs::can_execute(toolkit + "/bin/fatbinary")))
+        error = "--gpu-format=" + gpu.format + " needs " +
+                (gpu.format == "fatbin" ? "ptxas and fatbinary"
+                                        : std::string("ptxas")) +
+                " from a CUDA toolkit (on PATH or in /usr/local/cuda/bin); "
+                "--gpu-format=ptx needs none";
+      gpu.toolkit = toolkit;
+    }
+    if (!error.empty()) {
+      errs << "error: " << error << "\n";
+      return kUsageError;
+    }
+  }
   DialectRegistry registry;
   registerDLCDialects(registry);
   MLIRContext context(registry);
@@ -317,6 +360,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   lowering.optLevel = options.optLevel;
   lowering.threads = options.threads;
   lowering.microkernels = options.microkernels;
+  lowering.gpuSchedules = options.gpuEmulate;
   std::map<std::string, std::string> renamed;
   if (options.train) {
     entry = prefix + "_forward";
@@ -380,6 +424,14 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (!addEntry(extra, extra + "_run", extra + "_release", ""))
       return kCompileError;
   }
+  for (cpu::EntrySignature &sig : signatures) {
+    if (cuda) {
+      sig.target = "cuda " + gpu.arch + " (" + gpu.format + ")";
+      sig.deviceEntry = true;
+    } else if (options.gpuEmulate) {
+      sig.target = "cpu (GPU schedules emulated)";
+    }
+  }
   cpu::EntrySignature *signature = &signatures.front();
   std::string headerPath =
       options.output == "-"
@@ -413,9 +465,15 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   cpuOptions.cpu = options.mcpu;
   cpuOptions.features = options.mattr;
   cpuOptions.triple = options.mtriple;
-  if (int rc = runStage(
-          *module, rootTimer, "lowering to the LLVM dialect", options,
-          [&](OpPassManager &pm) { buildCPULoweringPipeline(pm, lowering); }))
+  if (int rc = runStage(*module, rootTimer,
+                        cuda ? "lowering to NVVM and the LLVM dialect"
+                             : "lowering to the LLVM dialect",
+                        options, [&](OpPassManager &pm) {
+                          if (!cuda)
+                            return buildCPULoweringPipeline(pm, lowering);
+                          gpu.rename = lowering.rename;
+                          buildGPULoweringPipeline(pm, gpu);
+                        }))
     return rc;
   stage("lowering to the LLVM dialect");
   if (options.emit == Emit::MlirLLVM)
@@ -527,6 +585,12 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   }
   // Both link the runtime (thread pool, OpenMP shim) in statically.
   std::string runtimeDir = findRuntimeDir();
+  if (cuda && !runtimeDir.empty() &&
+      !llvm::sys::fs::exists(runtimeDir + "/libdlcrt_cuda.a")) {
+    errs << "error: cannot find the dlc CUDA runtime (libdlcrt_cuda.a) in "
+         << runtimeDir << "\n";
+    return kCompileError;
+  }
   if (runtimeDir.empty()) {
     errs << "error: cannot find the dlc runtime (libdlcrt.a, libdlcrt_exe.a) "
             "to link against\n";
@@ -555,16 +619,19 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       return kCompileError;
 #endif
     }
+    if (cuda)
+      argStorage.push_back(runtimeDir + "/libdlcrt_cuda.a");
     argStorage.append({runtimeDir + "/libdlcrt.a", "-lm", "-lpthread"});
-  } else
-    argStorage = {*cc,
-                  "-o",
-                  options.output,
-                  objPath,
-                  runtimeDir + "/libdlcrt_exe.a",
-                  runtimeDir + "/libdlcrt.a",
-                  "-lm",
-                  "-lpthread"};
+  } else {
+    argStorage = {*cc, "-o", options.output, objPath,
+                  runtimeDir + "/libdlcrt_exe.a"};
+    if (cuda)
+      argStorage.push_back(runtimeDir + "/libdlcrt_cuda.a");
+    argStorage.append({runtimeDir + "/libdlcrt.a", "-lm", "-lpthread"});
+  }
+  // The CUDA runtime loads the driver with dlopen.
+  if (cuda)
+    argStorage.push_back("-ldl");
   llvm::SmallVector<llvm::StringRef> args(argStorage.begin(), argStorage.end());
   std::string linkError;
   int rc =

@@ -7,8 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Pipelines/Pipelines.h"
+#include "dlc/Conversion/GPUPasses.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Pipelines/GPUPipelines.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -61,7 +63,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
   buildDLToLinalgPipeline(pm);
-  if (options.optLevel >= 2) {
+  if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
   }
@@ -77,7 +79,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createDLDeallocAtLastUse());
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
-  if (options.optLevel >= 1 && options.microkernels)
+  if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
@@ -85,7 +87,18 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // Loops. With threads, the outermost parallel loops of each kernel become
   // OpenMP worksharing loops, which the runtime's OpenMP shim
   // (runtime/src/cpu/openmp_shim.c) runs on dlc's thread pool.
-  if (options.threads) {
+  if (options.gpuSchedules) {
+    // The GPU's loops (GPUPipelines.cpp), run on the host: blocks on the
+    // thread pool (or serial), each block's threads serial.
+    pm.addPass(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createDLSerializeNestedParallelLoops());
+    pm.addNestedPass<func::FuncOp>(createDLGPUMapParallelLoops());
+    pm.addPass(createDLSerializeNestedParallelLoops());
+    if (options.threads) {
+      pm.addPass(createConvertSCFToOpenMPPass());
+      pm.addPass(createDLInlineAllocaScopes());
+    }
+  } else if (options.threads) {
     pm.addPass(createConvertLinalgToParallelLoopsPass());
     pm.addPass(createDLSerializeNestedParallelLoops());
     pm.addPass(createConvertSCFToOpenMPPass());
@@ -147,6 +160,7 @@ void registerDLCPipelines() {
       "dlc-cpu-lowering",
       "What dlc runs from dl IR to the LLVM dialect for the CPU",
       buildCPULoweringPipeline);
+  registerDLCGPUPipelines();
 }
 
 void registerDLCDialects(DialectRegistry &registry) {
@@ -155,6 +169,7 @@ void registerDLCDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
+  registerDLCGPUDialects(registry);
 }
 
 } // namespace dlc

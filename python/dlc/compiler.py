@@ -69,9 +69,9 @@ def compile(model, example_inputs=None, input_specs=None, *, target: str = "cpu"
     inputs the model reads from them at every call, instead of constants.
     options: more dlc flags. Raises CompileError with dlc's message.
     """
-    if target != "cpu":
-        raise CompileError(f"dlc.compile: target '{target}' is not available yet (the GPU "
-                           f"backend is not built); use target='cpu'", 3, [])
+    if target not in ("cpu", "cuda"):
+        raise CompileError(f"dlc.compile: target '{target}' is not one dlc has "
+                           f"(cpu, cuda)", 3, [])
     if quantize is not None:
         raise CompileError("dlc.compile: quantize= needs dlc's INT8 quantization, which this "
                            "dlc does not have yet", 3, [])
@@ -115,7 +115,8 @@ def compile(model, example_inputs=None, input_specs=None, *, target: str = "cpu"
         os.makedirs(os.path.dirname(lib), exist_ok=True)
         name = os.path.splitext(os.path.basename(lib))[0]
         name = name[3:] if name.startswith("lib") else name
-    args = [src, "--emit=shared", "-o", lib, f"-O{opt_level}", *options]
+    args = [src, "--emit=shared", "-o", lib, f"-O{opt_level}",
+            *(["--target=cuda"] if target == "cuda" else []), *options]
     entry = name + "_forward"
     for i, o in enumerate(options):  # an explicit entry function
         if o == "--entry" and i + 1 < len(options):

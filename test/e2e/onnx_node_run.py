@@ -93,12 +93,16 @@ print(f"ok max_abs_err={worst:.3g}")
 '''
 
 
+DLC_FLAGS = []  # --dlc-flag: more dlc flags for every compile
+
+
 def run_one(dlc, test_dir, tmp):
     name = os.path.basename(test_dir)
     lib = os.path.join(tmp, name + ".so")
     try:
         p = subprocess.run([dlc, os.path.join(test_dir, "model.onnx"),
-                            "--emit=shared", "-o", lib, "--entry", "f"],
+                            "--emit=shared", "-o", lib, "--entry", "f",
+                            *DLC_FLAGS],
                            capture_output=True, text=True, errors="replace",
                            timeout=120)
     except subprocess.TimeoutExpired:
@@ -191,7 +195,10 @@ def main():
     ap.add_argument("--min-pass", type=int, default=0)
     ap.add_argument("-j", type=int, default=os.cpu_count() or 2)
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--dlc-flag", action="append", default=[],
+                    help="one more dlc flag (repeatable), e.g. --gpu-emulate")
     args = ap.parse_args()
+    DLC_FLAGS.extend(args.dlc_flag)
     if not os.path.isdir(args.data):
         print(f"skipped: {args.data} not found (install libonnx-testdata)")
         return 0

@@ -31,6 +31,8 @@ def main():
     ap.add_argument("--models", default="resnet18,mobilenet_v2,transformer")
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--batches", default="1,7")
+    ap.add_argument("--dlc-flag", action="append", default=[],
+                    help="one more dlc flag (repeatable), e.g. --gpu-emulate")
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     failures = 0
@@ -39,7 +41,8 @@ def main():
         lib = os.path.join(args.outdir, f"{name}.so")
         t0 = time.time()
         p = subprocess.run([args.dlc, path, "--emit=shared", "-O3", "-o", lib,
-                            "--entry", "forward"], capture_output=True, text=True)
+                            "--entry", "forward", *args.dlc_flag],
+                           capture_output=True, text=True)
         compile_s = time.time() - t0
         if p.returncode != 0:
             print(f"{name}: compile failed ({p.returncode}): {p.stderr.strip()[:500]}")

@@ -94,8 +94,20 @@ def test_trace_error_names_the_layer():
 
 
 def test_unsupported_target_and_quantize():
-    with pytest.raises(dlc.CompileError, match="target 'cuda'"):
-        dlc.compile(mlp(), [np.zeros((1, 10), np.float32)], target="cuda")
+    with pytest.raises(dlc.CompileError, match="target 'tpu'"):
+        dlc.compile(mlp(), [np.zeros((1, 10), np.float32)], target="tpu")
+
+
+def test_cuda_model_without_a_driver_raises_naming_libcuda(monkeypatch):
+    # No GPU here: the call fails with the runtime's message, the process
+    # goes on.
+    monkeypatch.setenv("DLC_CUDA_DRIVER_PATH", "/nonexistent/libcuda.so.1")
+    x = np.zeros((2, 10), np.float32)
+    model = dlc.compile(mlp(), [x], target="cuda")
+    with pytest.raises(dlc.DLCError,
+                       match="no CUDA driver: cannot load /nonexistent/libcuda.so.1"):
+        model(x)
+    assert dlc.compile(mlp(), [x])(x).shape == (2, 3)
 
 
 def test_mlp_adam_20_steps_matches_torch():

@@ -56,6 +56,17 @@ static cl::opt<double> relTol("rtol", cl::init(1e-3), cl::cat(category),
                               cl::desc("Relative tolerance for floats"));
 static cl::opt<double> absTol("atol", cl::init(1e-5), cl::cat(category),
                               cl::desc("Absolute tolerance for floats"));
+static cl::opt<std::string>
+    target("target", cl::init("cpu"), cl::cat(category),
+           cl::desc("Compile MODEL for cpu (default) or cuda (runs where a "
+                    "CUDA driver and device exist)"));
+static cl::opt<std::string>
+    gpuArch("gpu-arch", cl::init("sm_80"), cl::cat(category),
+            cl::desc("--target=cuda: the architecture"));
+static cl::opt<bool>
+    gpuEmulate("gpu-emulate", cl::init(false), cl::cat(category),
+               cl::desc("Compile MODEL for the CPU with the GPU schedules (dlc "
+                        "--gpu-emulate)"));
 static cl::opt<unsigned> repeat("repeat", cl::init(1), cl::cat(category),
                                 cl::desc("Run N times and report the median"));
 static cl::list<std::string>
@@ -346,6 +357,9 @@ int main(int argc, char **argv) {
                   "shapes: "
                << pinned << " (--input-shape to choose)\n";
     }
+    options.target = target;
+    options.gpuArch = gpuArch;
+    options.gpuEmulate = gpuEmulate;
     int rc = dlc::driver::run(options, errs(), errs());
     if (rc != 0)
       return rc;
@@ -368,6 +382,20 @@ int main(int argc, char **argv) {
     errs() << "error: " << library << " has no " << entry << "_run\n";
     cleanup();
     return kRunError;
+  }
+  // A --target=cuda model: without a driver or a device, say why it cannot
+  // run (dlc_cuda_init's message names what is missing).
+  using CudaInitFn = int32_t (*)();
+  if (auto cudaInit = (CudaInitFn)dlsym(handle, "dlc_cuda_init")) {
+    if (cudaInit() != 0) {
+      using LastErrorFn = const char *(*)();
+      auto lastError = (LastErrorFn)dlsym(handle, "dlc_last_error");
+      errs() << "error: cannot run " << entry
+             << " (compiled for --target=cuda) on this machine: "
+             << (lastError ? lastError() : "no CUDA driver or device") << "\n";
+      cleanup();
+      return kRunError;
+    }
   }
   std::vector<Tensor> in;
   for (auto &t : inputs)

@@ -125,6 +125,28 @@ static cl::opt<bool> microkernels(
         "blocked GEMM, dlc_sgemm (default on; off: LLVM-vectorized loops)"),
     cl::init(true), cl::cat(category));
 
+static cl::opt<std::string>
+    target("target",
+           cl::desc("What the code runs on: cpu (default) or cuda (NVIDIA "
+                    "GPUs: kernels as PTX in the host code, run through the "
+                    "CUDA driver; no CUDA toolkit needed)"),
+           cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("--target=cuda: sm_70, sm_72, sm_75, sm_80 (default), "
+                     "sm_86, sm_87, sm_89 or sm_90"),
+            cl::init("sm_80"), cl::cat(category));
+static cl::opt<std::string>
+    gpuFormat("gpu-format",
+              cl::desc("--target=cuda: ptx (default; JIT-compiled by the "
+                       "driver), cubin or fatbin (need ptxas/fatbinary)"),
+              cl::init("ptx"), cl::cat(category));
+static cl::opt<bool> gpuEmulate(
+    "gpu-emulate",
+    cl::desc("Compile for the CPU with the GPU schedules (block and thread "
+             "loops as loops), to check their numerics on the host"),
+    cl::init(false), cl::cat(category));
+
 // The training flags write straight into dl-train-step's options struct,
 // whose enum values are spelled once (TrainOptions.h).
 static Options options;
@@ -300,6 +322,10 @@ int main(int argc, char **argv) {
   options.mtriple = mtriple;
   options.threads = threadPool;
   options.microkernels = microkernels;
+  options.target = target;
+  options.gpuArch = gpuArch;
+  options.gpuFormat = gpuFormat;
+  options.gpuEmulate = gpuEmulate;
   options.mlirCLOptions = true;
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
   trainOptions.reportMemory = report == Report::Memory;

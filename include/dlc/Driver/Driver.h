@@ -70,6 +70,15 @@ struct Options {
   int64_t maxElements = int64_t(1) << 40;
   /// Leave gather indices unchecked at run time (dlc --unchecked-indices).
   bool uncheckedIndices = false;
+  /// "cpu" or "cuda" (dlc --target).
+  std::string target = "cpu";
+  /// --target=cuda: the architecture and what the kernels are embedded as
+  /// (ptx, cubin, fatbin).
+  std::string gpuArch = "sm_80";
+  std::string gpuFormat = "ptx";
+  /// For the CPU: the GPU schedules, block and thread loops run as loops
+  /// (checks their numerics without a GPU; dlc --gpu-emulate).
+  bool gpuEmulate = false;
 };
 
 /// Exit codes, so scripts can tell failures apart.

@@ -43,6 +43,14 @@ struct CPUPipelineOptions
           "At opt-level 1 and up, f32 contractions call the "
           "runtime's blocked GEMM (dl-contractions-to-microkernels)"),
       llvm::cl::init(true)};
+  Option<bool> gpuSchedules{
+      *this, "gpu-schedules",
+      llvm::cl::desc("Emulate the GPU: the schedules of --dlc-gpu-lowering "
+                     "(dl-gpu-map-parallel-loops), their block loops on the "
+                     "thread pool and their thread loops serial; no "
+                     "reduction interchange or microkernels (dlc "
+                     "--gpu-emulate)"),
+      llvm::cl::init(false)};
   ListOption<std::string> rename{
       *this, "rename",
       llvm::cl::desc("Functions to rename first, as OLD:NEW (see "

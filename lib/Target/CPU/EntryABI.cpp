@@ -318,6 +318,32 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     rb.SetInsertPoint(done);
   }
   rb.CreateRetVoid();
+
+  // --target=cuda: NAME_run_device and NAME_release_device, the runtime's
+  // device-memory variant around NAME_run (runtime/src/cuda/mgpu.c).
+  if (sig.deviceEntry) {
+    auto *runDevice = llvm::Function::Create(
+        llvm::FunctionType::get(i32, {ptr, ptr}, false),
+        llvm::Function::ExternalLinkage, run + "_device", module);
+    llvm::FunctionCallee runDeviceFn = module.getOrInsertFunction(
+        "dlc_cuda_run_device",
+        llvm::FunctionType::get(i32, {ptr, i32, ptr, ptr}, false));
+    llvm::IRBuilder<> db(llvm::BasicBlock::Create(ctx, "entry", runDevice));
+    db.CreateRet(db.CreateCall(runDeviceFn,
+                               {runFn, llvm::ConstantInt::get(i32, returned),
+                                runDevice->getArg(0), runDevice->getArg(1)}));
+    auto *releaseDevice = llvm::Function::Create(
+        llvm::FunctionType::get(voidTy, {ptr}, false),
+        llvm::Function::ExternalLinkage, sig.releaseSymbol + "_device", module);
+    llvm::FunctionCallee releaseDeviceFn = module.getOrInsertFunction(
+        "dlc_cuda_release_device",
+        llvm::FunctionType::get(voidTy, {i32, ptr}, false));
+    llvm::IRBuilder<> rdb(
+        llvm::BasicBlock::Create(ctx, "entry", releaseDevice));
+    rdb.CreateCall(releaseDeviceFn, {llvm::ConstantInt::get(i32, returned),
+                                     releaseDevice->getArg(0)});
+    rdb.CreateRetVoid();
+  }
   return success();
 }
 
@@ -546,10 +572,22 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
      << " * dlc_last_error() says which input, dim and values, and the "
         "outputs\n"
      << " * are untouched.\n"
-     << " */\n"
+     << " *\n"
+     << " * Target: " << main.target << "\n";
+  if (main.deviceEntry)
+    os << " * Kernels run on the GPU (the CUDA driver, loaded at run time;\n"
+       << " * link libdlcrt_cuda.a). Without a driver or device the entry\n"
+       << " * points return DLC_STATUS_RUNTIME_ERROR saying so. NAME_run "
+          "takes\n"
+       << " * and returns host memory; NAME_run_device takes inputs in device\n"
+       << " * memory and returns outputs in device memory (free them with\n"
+       << " * NAME_release_device).\n";
+  os << " */\n"
      << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
-     << "#include <stdint.h>\n#include <dlc/runtime.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+     << "#include <stdint.h>\n#include <dlc/runtime.h>\n"
+     << (main.deviceEntry ? "#include <dlc/cuda.h>\n" : "") << "\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "#define " << guard << "_TARGET \"" << main.target << "\"\n\n";
   for (const EntrySignature &sig : sigs) {
     // Names of this entry's constants: NAME for NAME_run, else the symbol.
     llvm::StringRef stem = sig.runSymbol;
@@ -615,7 +653,12 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
          << "int32_t " << sig.prefix << "_init(const char *weights_path);\n";
     os << "int32_t " << sig.runSymbol
        << "(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
-       << "void " << sig.releaseSymbol << "(dlc_tensor *outputs);\n\n";
+       << "void " << sig.releaseSymbol << "(dlc_tensor *outputs);\n";
+    if (sig.deviceEntry)
+      os << "int32_t " << sig.runSymbol
+         << "_device(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
+         << "void " << sig.releaseSymbol << "_device(dlc_tensor *outputs);\n";
+    os << "\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
 }

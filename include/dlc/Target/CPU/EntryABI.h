@@ -50,6 +50,12 @@ struct EntrySignature {
   /// Per class of input dims that must agree: the size they must have, or
   /// -1 (see DimConstraints.h).
   std::vector<int64_t> classSize;
+  /// What the code runs on, for the header: "cpu", or e.g. "cuda sm_80
+  /// (ptx)".
+  std::string target = "cpu";
+  /// Also NAME_run_device / NAME_release_device (inputs and outputs in GPU
+  /// memory; runtime/include/dlc/cuda.h).
+  bool deviceEntry = false;
   /// Weights live in a file NAME_init loads (--weights=external).
   bool externalWeights = false;
   std::string weightsFile; // its file name, for executables

@@ -1,0 +1,104 @@
+//===- GPUPasses.td - linalg to the GPU (NVVM) -------------*- tablegen -*-===//
+//
+// The dl passes of `dlc --target=cuda` (lib/Conversion/LinalgToGPU), in the
+// order lib/Pipelines/GPUPipelines.cpp runs them. Kept apart from Passes.td so
+// the CPU side does not rebuild when these change.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_CONVERSION_GPUPASSES_TD
+#define DLC_CONVERSION_GPUPASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Schedules
+//===----------------------------------------------------------------------===//
+
+def DLGPUMapParallelLoops : Pass<"dl-gpu-map-parallel-loops",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "The generic GPU schedule: every kernel's parallel loops "
+                "as one grid of blocks of threads, innermost dim on "
+                "threadIdx.x";
+  let description = [{
+    Each outermost `scf.parallel` (one linalg op's parallel dims, after
+    convert-linalg-to-parallel-loops; nested ones must already be serial) is
+    collapsed into one linear iteration space of N points, which becomes a
+    `block_x` loop over ceil(N / block-size) blocks around a `thread_x` loop
+    of block-size threads, guarded by `idx < N`. The original indices are
+    recovered from `idx = block * block-size + thread` with the innermost
+    dim varying fastest, so consecutive threads of a warp touch consecutive
+    elements (coalesced loads and stores). Reduction dims stay serial loops
+    in each thread.
+
+    Serial host code that touches buffers (a reduction to a scalar, a 0-d
+    op: an `scf.for`/`scf.if` or a `memref.store` at the top of the function)
+    is wrapped in a one-point parallel loop, so it runs on the device as one
+    thread of one block.
+
+    The loops carry `gpu.loop_dim_map` mapping attributes for
+    convert-parallel-loops-to-gpu; lowered for the host instead (dlc
+    --gpu-emulate), the block loop stays parallel and the thread loop becomes
+    serial, which checks the indexing without a GPU.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a multiple of 32, at most 1024)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Host side
+//===----------------------------------------------------------------------===//
+
+def DLGPUDeviceMemory : Pass<"dl-gpu-device-memory", "::mlir::func::FuncOp"> {
+  let summary = "Buffers on the device: allocations, inputs, weights, "
+                "results";
+  let description = [{
+    After convert-parallel-loops-to-gpu, on host functions: `memref.alloc`
+    and `memref.dealloc` become `gpu.alloc` and `gpu.dealloc` (the runtime's
+    device pool), `memref.copy` a `gpu.memcpy`; each memref argument and each
+    weight (`memref.get_global`) is copied to a device buffer at entry, and
+    each result is copied back into a host buffer before the return, so the
+    entry point takes and returns host memory. Host code that would still
+    read or write a buffer's contents is an error at its op (naming the
+    model's node), since on the device target the buffer lives in device
+    memory.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+def DLGPUContractFMA : Pass<"dl-gpu-contract-fma", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Let a kernel's multiply-adds become FMAs";
+  let description = [{
+    Adds `contract` to the fast-math flags of every floating-point arith op
+    in the GPU module, so the NVPTX back end fuses `a * b + c` into one
+    `fma.rn` (faster, and rounded once). Without it each multiply and add is
+    emitted as `mul.rn`/`add.rn`, which the back end may not fuse.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def DLGPUNativeMath : Pass<"dl-gpu-native-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "libdevice calls NVPTX has instructions for back to LLVM "
+                "intrinsics; any other is an error";
+  let description = [{
+    After convert-gpu-to-nvvm, which turns some math ops into calls of
+    libdevice (`__nv_floorf`, `__nv_fmaf`, ...): libdevice is a CUDA toolkit
+    file dlc does not link, so those with a PTX instruction (fma, floor,
+    ceil, trunc, rint, sqrt, rsqrt as 1 / sqrt, fabs, fmin, fmax, copysign;
+    f32 and f64) become the LLVM intrinsics again, and a call of any other `__nv_` function is
+    an error at its op (the model's node).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // DLC_CONVERSION_GPUPASSES_TD
