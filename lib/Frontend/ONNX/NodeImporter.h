@@ -75,6 +75,10 @@ struct GraphState {
   /// Keep ops on float initializers unfolded (training: the initializers
   /// are the parameters).
   bool keepWeights = false;
+  /// Imports the nodes of a subgraph (If, Loop and Scan bodies) at the
+  /// builder's insertion point; they see the values of the enclosing
+  /// graphs through `values`. Set by the model importer.
+  std::function<mlir::LogicalResult(const onnx::GraphProto &)> importNodes;
 };
 
 /// The domain of ONNX's training operators (Adagrad, Adam, Momentum).
@@ -261,6 +265,8 @@ void registerReductionOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace dlc::onnx_frontend
 
