@@ -41,8 +41,10 @@ class LanguageModel(nn.Module):
         self.rnn = cell(12, 16, num_layers=2, bidirectional=True, batch_first=True)
         self.head = nn.Linear(32, VOCAB)
 
-    def forward(self, tokens):
-        out, _ = self.rnn(self.embed(tokens))
+    def forward(self, tokens, *state):
+        # The state is passed in (as a streaming language model carries it)
+        # or, for training, starts at zeros.
+        out, _ = self.rnn(self.embed(tokens), *([tuple(state)] if len(state) > 1 else state))
         return self.head(out).reshape(-1, VOCAB)
 
 
@@ -75,10 +77,13 @@ def compare(what, got, want):
     return err
 
 
-def export(model, example, name, **kw):
+def export(model, example, name, states=0):
     path = os.path.join(work, name + ".onnx")
-    torch.onnx.export(model, example, path, opset_version=17, input_names=["x"],
-                      output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, **kw)
+    names = ["x"] + [f"s{i}" for i in range(states)]
+    axes = {"x": {0: "batch"}, "y": {0: "batch"}}
+    axes.update({f"s{i}": {1: "batch"} for i in range(states)})
+    torch.onnx.export(model, example, path, opset_version=17, input_names=names,
+                      output_names=["y"], dynamic_axes=axes)
     return path
 
 
@@ -98,17 +103,22 @@ def language_model_case(name, cell):
         return
     model = LanguageModel(cell).eval()
     rng = np.random.default_rng(1)
-    lib = compile_shared(export(model, torch.zeros(2, SEQ, dtype=torch.int64), name), name)
+    states = 2 if cell is nn.LSTM else 1
+    example = (torch.zeros(2, SEQ, dtype=torch.int64),) + tuple(
+        torch.zeros(4, 2, 16) for _ in range(states))
+    lib = compile_shared(export(model, example, name, states), name)
     if not lib:
         return
-    compiled = CompiledModel(lib, "forward", [TensorSpec(2, np.int64)],
-                             [TensorSpec(2, np.float32)])
+    compiled = CompiledModel(lib, "forward", [TensorSpec(2, np.int64)] +
+                             [TensorSpec(3, np.float32)] * states, [TensorSpec(2, np.float32)])
     worst = 0.0
     for batch in (1, 5):
         tokens = rng.integers(0, VOCAB, (batch, SEQ)).astype(np.int64)
+        state = [(0.5 * rng.standard_normal((4, batch, 16))).astype(np.float32)
+                 for _ in range(states)]
         with torch.no_grad():
-            want = model(torch.from_numpy(tokens)).numpy()
-        worst = max(worst, compare(f"{name} batch {batch}", compiled(tokens)[0], want))
+            want = model(torch.from_numpy(tokens), *map(torch.from_numpy, state)).numpy()
+        worst = max(worst, compare(f"{name} batch {batch}", compiled(tokens, *state)[0], want))
     print(f"{name}: batches 1 and 5 match PyTorch; max abs err {worst:.2g}")
 
 
@@ -117,7 +127,7 @@ def control_flow_case():
     if only and only != name:
         return
     model = torch.jit.script(Controlled().eval())
-    lib = compile_shared(export(model, torch.randn(2, 8)), name)
+    lib = compile_shared(export(model, torch.randn(2, 8), name), name)
     if not lib:
         return
     compiled = CompiledModel(lib, "forward", [TensorSpec(2, np.float32)],

@@ -78,7 +78,8 @@ struct GraphState {
   /// Imports the nodes of a subgraph (If, Loop and Scan bodies) at the
   /// builder's insertion point; they see the values of the enclosing
   /// graphs through `values`. Set by the model importer.
-  std::function<mlir::LogicalResult(const onnx::GraphProto &)> importNodes;
+  std::function<mlir::LogicalResult(const onnx::GraphProto &)> importNodes =
+      nullptr;
 };
 
 /// The domain of ONNX's training operators (Adagrad, Adam, Momentum).

@@ -46,11 +46,15 @@ static FailureOr<Activations> readActivations(NodeImporter &n,
                                               int64_t directions,
                                               ArrayRef<StringRef> defaults) {
   SmallVector<std::string> names;
+  bool shared = false;
   if (const auto *a = n.attr("activations")) {
     for (const auto &s : a->strings())
       names.push_back(llvm::StringRef(s).lower());
-    // One list for both directions of a bidirectional layer.
-    if (directions == 2 && static_cast<int64_t>(names.size()) == perDirection)
+    // One list (with its alphas and betas) for both directions of a
+    // bidirectional layer.
+    shared = directions == 2 &&
+             static_cast<int64_t>(names.size()) == perDirection;
+    if (shared)
       for (int64_t i = 0; i < perDirection; ++i)
         names.push_back(names[i]);
     if (static_cast<int64_t>(names.size()) != perDirection * directions) {
@@ -71,7 +75,9 @@ static FailureOr<Activations> readActivations(NodeImporter &n,
   size_t nextAlpha = 0, nextBeta = 0;
   SmallVector<Attribute> nameAttrs;
   SmallVector<double> alpha, beta;
-  for (const std::string &name : names) {
+  for (const auto &[index, name] : llvm::enumerate(names)) {
+    if (shared && static_cast<int64_t>(index) == perDirection)
+      nextAlpha = nextBeta = 0;
     if (!dl::parseRecurrentActivation(name)) {
       (void)n.fail("activation '" + name + "' is not one ONNX allows");
       return failure();

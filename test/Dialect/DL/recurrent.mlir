@@ -26,7 +26,7 @@ func.func @lstm_full(%x: tensor<7x2x3xf32>, %w: tensor<1x20x3xf32>, %r: tensor<1
 // -----
 
 // CHECK-LABEL: func.func @gru_bidirectional(
-// CHECK: dl.gru %arg0, %arg1, %arg2 {activation_alpha = array<f64: 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00>
+// CHECK: dl.gru %arg0, %arg1, %arg2 {activation_alpha = array<f64: 0.000000e+00, 0.000000e+00, 2.000000e-01, 1.000000e-01>
 // CHECK-SAME: direction = #dl<rnn_direction bidirectional>
 // CHECK-SAME: linear_before_reset = true
 // CHECK-SAME: -> (tensor<4x2x?x6xf32>, tensor<2x?x6xf32>)
