@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Dialect/DL/IR/Recurrent.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLOps.h"
-#include "dlc/Dialect/DL/IR/Recurrent.h"
 
 using namespace mlir;
 using namespace dlc;

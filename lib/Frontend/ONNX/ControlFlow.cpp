@@ -172,9 +172,10 @@ static Value indexTensor(OpBuilder &b, Location l, Value index) {
 
 /// Imports `graph` into a detached block whose arguments have `argTypes`;
 /// the caller moves its ops into the loop body and replaces the arguments.
-static FailureOr<SmallVector<Value>>
-importBody(NodeImporter &n, const onnx::GraphProto &graph,
-           ArrayRef<Type> argTypes, std::unique_ptr<Block> &block) {
+static FailureOr<SmallVector<Value>> importBody(NodeImporter &n,
+                                                const onnx::GraphProto &graph,
+                                                ArrayRef<Type> argTypes,
+                                                std::unique_ptr<Block> &block) {
   block = std::make_unique<Block>();
   SmallVector<Location> locs(argTypes.size(), n.loc);
   block->addArguments(argTypes, locs);
@@ -224,7 +225,8 @@ static Value insertRow(OpBuilder &b, Location l, Value element, Value acc,
   auto at = cast<RankedTensorType>(acc.getType());
   int64_t rank = at.getRank();
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-      sizes = tensor::getMixedSizes(b, l, acc), strides(rank, b.getIndexAttr(1));
+      sizes = tensor::getMixedSizes(b, l, acc),
+      strides(rank, b.getIndexAttr(1));
   offsets[0] = i;
   sizes[0] = b.getIndexAttr(1);
   auto rowType =
@@ -344,10 +346,10 @@ static LogicalResult importLoop(NodeImporter &n) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(after);
     Value iter = after->getArgument(0);
-    SmallVector<Value> args{indexTensor(b, l, iter),
-                            tensor::FromElementsOp::create(
-                                b, l, i1Scalar,
-                                ValueRange{after->getArgument(1)})};
+    SmallVector<Value> args{
+        indexTensor(b, l, iter),
+        tensor::FromElementsOp::create(b, l, i1Scalar,
+                                       ValueRange{after->getArgument(1)})};
     for (unsigned i = 0; i < numCarried; ++i)
       args.push_back(after->getArgument(2 + i));
     inlineBody(b, l, *block, *after, args, *outs);
@@ -378,9 +380,8 @@ static LogicalResult importLoop(NodeImporter &n) {
         sizes = tensor::getMixedSizes(b, l, acc),
         strides(rank, b.getIndexAttr(1));
     sizes[0] = count;
-    n.setOutput(numCarried + k,
-                tensor::ExtractSliceOp::create(b, l, at, acc, offsets, sizes,
-                                               strides));
+    n.setOutput(numCarried + k, tensor::ExtractSliceOp::create(
+                                    b, l, at, acc, offsets, sizes, strides));
   }
   return success();
 }
@@ -436,8 +437,8 @@ static LogicalResult importScan(NodeImporter &n) {
     argTypes.push_back(n.input(i).getType());
   for (Value v : scanIns) {
     auto t = cast<RankedTensorType>(v.getType());
-    argTypes.push_back(RankedTensorType::get(t.getShape().drop_front(),
-                                             t.getElementType()));
+    argTypes.push_back(
+        RankedTensorType::get(t.getShape().drop_front(), t.getElementType()));
   }
   std::unique_ptr<Block> block;
   auto outs = importBody(n, *body, argTypes, block);
@@ -459,9 +460,9 @@ static LogicalResult importScan(NodeImporter &n) {
     if (!et.hasStaticShape())
       return n.fail("scan output " + std::to_string(k) +
                     " has a dynamic shape in the body");
-    SmallVector<OpFoldResult> sizes{
-        ShapedType::isDynamic(steps0) ? OpFoldResult(steps)
-                                      : OpFoldResult(b.getIndexAttr(steps0))};
+    SmallVector<OpFoldResult> sizes{ShapedType::isDynamic(steps0)
+                                        ? OpFoldResult(steps)
+                                        : OpFoldResult(b.getIndexAttr(steps0))};
     for (int64_t d : et.getShape())
       sizes.push_back(b.getIndexAttr(d));
     init.push_back(tensor::EmptyOp::create(b, l, sizes, et.getElementType()));
@@ -469,8 +470,8 @@ static LogicalResult importScan(NodeImporter &n) {
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
   Value one = arith::ConstantIndexOp::create(b, l, 1);
   auto reversed = [&](OpBuilder &nb, Value i) -> Value {
-    return arith::SubIOp::create(nb, l, arith::SubIOp::create(nb, l, steps, one),
-                                 i);
+    return arith::SubIOp::create(nb, l,
+                                 arith::SubIOp::create(nb, l, steps, one), i);
   };
   auto forOp = scf::ForOp::create(b, l, zero, steps, one, init);
   {
@@ -484,8 +485,8 @@ static LogicalResult importScan(NodeImporter &n) {
     for (int64_t s = 0; s < numStates; ++s)
       args.push_back(forOp.getRegionIterArgs()[s]);
     for (int64_t k = 0; k < numScanIn; ++k)
-      args.push_back(extractRow(b, l, scanIns[k],
-                                inDirs[k] ? reversed(b, i) : i));
+      args.push_back(
+          extractRow(b, l, scanIns[k], inDirs[k] ? reversed(b, i) : i));
     inlineBody(b, l, *block, *loopBody, args, *outs);
     b.setInsertionPointToEnd(loopBody);
     SmallVector<Value> next;

@@ -52,8 +52,8 @@ static FailureOr<Activations> readActivations(NodeImporter &n,
       names.push_back(llvm::StringRef(s).lower());
     // One list (with its alphas and betas) for both directions of a
     // bidirectional layer.
-    shared = directions == 2 &&
-             static_cast<int64_t>(names.size()) == perDirection;
+    shared =
+        directions == 2 && static_cast<int64_t>(names.size()) == perDirection;
     if (shared)
       for (int64_t i = 0; i < perDirection; ++i)
         names.push_back(names[i]);
@@ -68,10 +68,10 @@ static FailureOr<Activations> readActivations(NodeImporter &n,
       for (StringRef s : defaults)
         names.push_back(s.str());
   }
-  SmallVector<double> alphaIn = n.floatsAttr("activation_alpha")
-                                    .value_or(SmallVector<double>()),
-                      betaIn = n.floatsAttr("activation_beta")
-                                   .value_or(SmallVector<double>());
+  SmallVector<double>
+      alphaIn =
+          n.floatsAttr("activation_alpha").value_or(SmallVector<double>()),
+      betaIn = n.floatsAttr("activation_beta").value_or(SmallVector<double>());
   size_t nextAlpha = 0, nextBeta = 0;
   SmallVector<Attribute> nameAttrs;
   SmallVector<double> alpha, beta;
@@ -102,8 +102,7 @@ static FailureOr<Activations> readActivations(NodeImporter &n,
                      n.b.getDenseF64ArrayAttr(beta)};
 }
 
-template <typename OpTy>
-static LogicalResult importRecurrent(NodeImporter &n) {
+template <typename OpTy> static LogicalResult importRecurrent(NodeImporter &n) {
   constexpr bool isLSTM = std::is_same_v<OpTy, dl::LSTMOp>;
   constexpr bool isGRU = std::is_same_v<OpTy, dl::GRUOp>;
   std::string dir = n.stringAttr("direction", "forward");
@@ -151,8 +150,7 @@ static LogicalResult importRecurrent(NodeImporter &n) {
       return n.input(i);
     if (n.inputType(i).getRank() != 3)
       return n.fail("input " + std::to_string(i) + " must be rank 3");
-    return n.create<dl::TransposeOp>(n.input(i),
-                                     ArrayRef<int64_t>{1, 0, 2});
+    return n.create<dl::TransposeOp>(n.input(i), ArrayRef<int64_t>{1, 0, 2});
   };
   auto x = seqFirst(0), h0 = seqFirst(5), c0 = seqFirst(6);
   if (failed(x) || failed(h0) || (isLSTM && failed(c0)))
@@ -168,8 +166,8 @@ static LogicalResult importRecurrent(NodeImporter &n) {
         clip, n.b.getBoolAttr(n.intAttr("input_forget", 0) != 0));
   } else if constexpr (isGRU) {
     results = n.createAll<OpTy>(
-        2, *x, n.input(1), n.input(2), n.input(3), n.input(4), *h0,
-        hiddenAttr, dirAttr, acts->names, acts->alpha, acts->beta, clip,
+        2, *x, n.input(1), n.input(2), n.input(3), n.input(4), *h0, hiddenAttr,
+        dirAttr, acts->names, acts->alpha, acts->beta, clip,
         n.b.getBoolAttr(n.intAttr("linear_before_reset", 0) != 0));
   } else {
     results = n.createAll<OpTy>(2, *x, n.input(1), n.input(2), n.input(3),
@@ -182,9 +180,9 @@ static LogicalResult importRecurrent(NodeImporter &n) {
     Value out = v;
     if (layout == 1) {
       // y [T, D, B, H] -> [B, T, D, H]; states [D, B, H] -> [B, D, H].
-      auto t = i == 0 ? n.create<dl::TransposeOp>(
-                            v, ArrayRef<int64_t>{2, 0, 1, 3})
-                      : n.create<dl::TransposeOp>(v, ArrayRef<int64_t>{1, 0, 2});
+      auto t = i == 0
+                   ? n.create<dl::TransposeOp>(v, ArrayRef<int64_t>{2, 0, 1, 3})
+                   : n.create<dl::TransposeOp>(v, ArrayRef<int64_t>{1, 0, 2});
       if (failed(t))
         return failure();
       out = *t;

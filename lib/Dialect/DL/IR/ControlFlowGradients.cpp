@@ -116,10 +116,10 @@ struct IfGradient
       for (auto [v, rg] : llvm::zip(yielded, resultGrads)) {
         if (!rg || !isFloatTensor(v.getType()))
           continue;
-        Value seed = rg.getType() == v.getType()
-                         ? rg
-                         : Value(tensor::CastOp::create(b, loc, v.getType(),
-                                                        rg));
+        Value seed =
+            rg.getType() == v.getType()
+                ? rg
+                : Value(tensor::CastOp::create(b, loc, v.getType(), rg));
         auto [it, inserted] = g.try_emplace(v, seed);
         if (!inserted)
           it->second = AddOp::create(b, loc, it->second, seed);

@@ -1,7 +1,7 @@
 //===- Recurrent.cpp - rnn, gru, lstm: verifiers and shape inference ------===//
 
-#include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/IR/Recurrent.h"
+#include "dlc/Dialect/DL/IR/DLOps.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -65,8 +65,9 @@ static LogicalResult inferRecurrent(std::optional<Location> loc,
                                     SmallVectorImpl<Type> &inferred) {
   auto x = tensorTypeOf(o.input);
   if (x.getRank() != 3)
-    return emitOptionalError(loc, "input must be [seq_length, batch, "
-                                  "input_size], got ",
+    return emitOptionalError(loc,
+                             "input must be [seq_length, batch, "
+                             "input_size], got ",
                              shapeToString(x.getShape()));
   if (o.hiddenSize <= 0)
     return emitOptionalError(loc, "hidden_size must be > 0, got ",
@@ -91,8 +92,9 @@ static LogicalResult inferRecurrent(std::optional<Location> loc,
                                shapeToString(t.getShape()));
     }
     if (name != "sequence_lens" && t.getElementType() != et)
-      return emitOptionalError(loc, name, " must have the input's element "
-                                          "type");
+      return emitOptionalError(loc, name,
+                               " must have the input's element "
+                               "type");
     return success();
   };
   if (failed(expect(o.weight, "weight", {d, gh, inputSize})) ||
@@ -117,14 +119,13 @@ static LogicalResult inferRecurrent(std::optional<Location> loc,
   return success();
 }
 
-template <typename OpTy>
-static LogicalResult verifyActivations(OpTy op) {
+template <typename OpTy> static LogicalResult verifyActivations(OpTy op) {
   int64_t n = recurrentActivationCount(op) * op.getNumDirections();
   ArrayAttr names = op.getActivations();
   if (static_cast<int64_t>(names.size()) != n)
-    return op.emitOpError() << "needs " << n << " activations ("
-                            << recurrentActivationCount(op)
-                            << " per direction), got " << names.size();
+    return op.emitOpError()
+           << "needs " << n << " activations (" << recurrentActivationCount(op)
+           << " per direction), got " << names.size();
   for (Attribute a : names) {
     StringRef name = cast<StringAttr>(a).getValue();
     if (!parseRecurrentActivation(name))
@@ -136,8 +137,8 @@ static LogicalResult verifyActivations(OpTy op) {
            << "needs one activation_alpha and activation_beta per activation ("
            << n << ")";
   if (auto clip = op.getClip(); clip && !(clip->convertToDouble() > 0))
-    return op.emitOpError() << "clip must be > 0, got "
-                            << clip->convertToDouble();
+    return op.emitOpError()
+           << "clip must be > 0, got " << clip->convertToDouble();
   return success();
 }
 
@@ -167,9 +168,8 @@ LogicalResult GRUOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
                         out);
 }
 
-LogicalResult LSTMOp::inferReturnTypes(MLIRContext *,
-                                       std::optional<Location> l, Adaptor a,
-                                       SmallVectorImpl<Type> &out) {
+LogicalResult LSTMOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
+                                       Adaptor a, SmallVectorImpl<Type> &out) {
   return inferRecurrent(l,
                         {a.getInput(), a.getWeight(), a.getRecurrence(),
                          a.getBias(), a.getSequenceLens(), a.getInitialH(),

@@ -194,8 +194,9 @@ static Value zerosBatch(GradBuilder &e, Value x, int64_t n) {
   if (type.hasStaticShape())
     return ExpandOp::create(e.b, e.l, type, zero, Value());
   Value batch = sliceAxis(e, ShapeOfOp::create(e.b, e.l, x), 0, 1, 2);
-  Value shape = ConcatOp::create(e.b, e.l, ValueRange{batch, e.i64Constant({n})},
-                                 e.b.getI64IntegerAttr(0));
+  Value shape =
+      ConcatOp::create(e.b, e.l, ValueRange{batch, e.i64Constant({n})},
+                       e.b.getI64IntegerAttr(0));
   return ExpandOp::create(e.b, e.l, type, zero, shape);
 }
 
@@ -315,8 +316,8 @@ static StepResult buildStep(GradBuilder &e, const Layer &layer, int64_t d,
 static Value permuteSteps(GradBuilder &e, Value v, Value perm) {
   auto vt = typeOf(v);
   auto indexType = RankedTensorType::get(vt.getShape(), e.b.getI64Type());
-  Value index = ExpandOp::create(e.b, e.l, indexType, perm,
-                                 dynamicShape(e.b, e.l, v));
+  Value index =
+      ExpandOp::create(e.b, e.l, indexType, perm, dynamicShape(e.b, e.l, v));
   return GatherElementsOp::create(e.b, e.l, v, index, e.b.getI64IntegerAttr(0));
 }
 
@@ -362,9 +363,8 @@ static DirectionInputs buildInputs(GradBuilder &e, const Layer &layer,
         iota.push_back(i);
       steps = e.i64Constant(iota);
     } else {
-      Value t = e.squeeze(sliceAxis(e, ShapeOfOp::create(e.b, e.l, layer.x),
-                                    0, 0, 1),
-                          {0});
+      Value t = e.squeeze(
+          sliceAxis(e, ShapeOfOp::create(e.b, e.l, layer.x), 0, 0, 1), {0});
       auto i64 = [&](int64_t v) {
         return ConstantOp::create(
             e.b, e.l,
@@ -467,8 +467,8 @@ static LoopResult buildForwardLoop(GradBuilder &e, const Layer &layer,
         SmallVector<Value> next{castTo(nb, nl, r.h, h.getType())};
         if (cell)
           next.push_back(castTo(nb, nl, r.c, c.getType()));
-        next.push_back(stepInsert(
-            nb, nl, castTo(nb, nl, r.y, rowType(ys)), ys, t));
+        next.push_back(
+            stepInsert(nb, nl, castTo(nb, nl, r.y, rowType(ys)), ys, t));
         if (save) {
           Value hp = args[k++];
           next.push_back(
@@ -576,8 +576,8 @@ static LogicalResult recurrentVjp(Operation *op, OpBuilder &b,
       dy = permuteSteps(e, dy, in.perm);
     SmallVector<Value> inv = in.invariants();
     bool cell = bool(in.c0);
-    SmallVector<Value> init{castTo(b, loc, direction(e, dYh, d),
-                                   in.h0.getType())};
+    SmallVector<Value> init{
+        castTo(b, loc, direction(e, dYh, d), in.h0.getType())};
     if (cell)
       init.push_back(castTo(b, loc, direction(e, dYc, d), in.c0.getType()));
     init.push_back(emptySteps(b, loc, in.xs, gh));
@@ -639,8 +639,8 @@ static LogicalResult recurrentVjp(Operation *op, OpBuilder &b,
               dxs, t));
           for (Value v : inv) {
             Value acc = args[k++];
-            next.push_back(castTo(
-                nb, nl, AddOp::create(nb, nl, acc, gradOf(v)), acc.getType()));
+            next.push_back(castTo(nb, nl, AddOp::create(nb, nl, acc, gradOf(v)),
+                                  acc.getType()));
           }
           scf::YieldOp::create(nb, nl, next);
         });
