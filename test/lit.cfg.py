@@ -11,7 +11,8 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "unit", "I
 config.excludes += ["export_models.py", "onnx_import_survey.py", "onnx_node_run.py",
                     "torch_models_check.py", "tiny_cnn_check.py", "misc_ops_check.py",
                     "gradcheck.py", "training_ops_check.py", "data_parallel_check.py",
-                    "safety_check.py", "train_bn_dynamic_check.py", "mutate_campaign.py"]
+                    "safety_check.py", "train_bn_dynamic_check.py", "mutate_campaign.py",
+                    "recurrent_torch_check.py", "recurrent_onnx_check.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 
@@ -22,6 +23,12 @@ config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
 config.substitutions.append(("%dlc_bin", config.dlc_tools_dir))
 # Debian's interpreter, which has numpy and onnx (a bare python3 may not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# PyTorch (Debian's python3-torch), for the tests that export from it.
+import subprocess
+if subprocess.run(["/usr/bin/python3", "-c", "import torch"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("torch")
 
 # The ONNX backend node tests, when the Debian package is installed.
 onnx_node = "/usr/share/libonnx-testdata/data/node"

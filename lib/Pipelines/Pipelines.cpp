@@ -72,6 +72,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // Tensors -> buffers, freed at last use.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Loops over time (recurrent layers, ONNX Loop/Scan) carry states that
+  // each step replaces by a new tensor.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

@@ -26,6 +26,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateNormToLinalgPatterns(patterns);
   populateIndexingToLinalgPatterns(patterns);
   populateMiscToLinalgPatterns(patterns);
+  populateRecurrentToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -45,7 +46,7 @@ static bool isLowerable(Operation *op) {
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
-          StopGradientOp, RecomputeBarrierOp>(op))
+          StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp>(op))
     return true;
   return false;
 }

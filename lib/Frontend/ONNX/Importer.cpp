@@ -892,6 +892,8 @@ static const OpRegistry &registry() {
     registerLossOps(reg);
     registerScatterGatherOps(reg);
     registerSignalOps(reg);
+    registerRecurrentOps(reg);
+    registerControlFlowOps(reg);
     return reg;
   }();
   return r;
@@ -994,72 +996,93 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
         dl::ConstantOp::create(state.builder, loc, *attr);
   }
 
-  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    std::string nodeName = node.name().empty()
-                               ? node.op_type() + "_" + std::to_string(index)
-                               : node.name();
-    auto loc =
-        NameLoc::get(builder.getStringAttr(nodeName),
-                     NameLoc::get(builder.getStringAttr(node.op_type())));
-    NodeImporter ni(node, state, loc);
-    ni.displayName = nodeName;
-    if (node.op_type() == "Constant") {
-      // Constant's tensor attribute goes through the tensor importer; the
-      // scalar and list forms (opset 12+) become a tensor first.
-      onnx::TensorProto t;
-      if (const auto *value = ni.attr("value"); value && value->has_t()) {
-        t = value->t();
-      } else if (const auto *v = ni.attr("value_float")) {
-        t.set_data_type(onnx::TensorProto::FLOAT);
-        t.add_float_data(v->f());
-      } else if (const auto *v = ni.attr("value_floats")) {
-        t.set_data_type(onnx::TensorProto::FLOAT);
-        t.add_dims(v->floats_size());
-        for (float f : v->floats())
-          t.add_float_data(f);
-      } else if (const auto *v = ni.attr("value_int")) {
-        t.set_data_type(onnx::TensorProto::INT64);
-        t.add_int64_data(v->i());
-      } else if (const auto *v = ni.attr("value_ints")) {
-        t.set_data_type(onnx::TensorProto::INT64);
-        t.add_dims(v->ints_size());
-        for (int64_t i : v->ints())
-          t.add_int64_data(i);
-      } else {
-        (void)ni.fail("only the value, value_float(s) and value_int(s) forms "
-                      "of Constant are supported");
-        continue;
-      }
+  // The nodes of the main graph and, through state.importNodes, of If, Loop
+  // and Scan bodies (their initializers first).
+  auto importNodes = [&](const onnx::GraphProto &graph) -> LogicalResult {
+    size_t errorsBefore = state.errors.size();
+    for (const auto &init : graph.initializer()) {
+      if (&graph == &model.graph())
+        break;
       std::string err;
-      auto attr = tensors.import(t, err);
+      auto attr = tensors.import(init, err);
       if (failed(attr)) {
-        (void)ni.fail(err);
+        state.errors.push_back("initializer: " + err);
         continue;
       }
-      ni.setOutput(0, dl::ConstantOp::create(state.builder, loc, *attr));
-      continue;
+      auto loc = NameLoc::get(builder.getStringAttr(init.name()));
+      state.values[init.name()] =
+          dl::ConstantOp::create(state.builder, loc, *attr);
     }
-    bool inputsReady = true;
-    for (int i = 0; i < node.input_size(); ++i)
-      if (!node.input(i).empty() && !state.values.count(node.input(i))) {
-        inputsReady = false;
-        // Only a dangling name is this node's fault; a value an earlier
-        // failing node should have produced was already reported.
-        bool producedByFailedNode = false;
-        for (const auto &prev : graph.node())
-          for (const auto &out : prev.output())
-            producedByFailedNode |= out == node.input(i);
-        if (!producedByFailedNode)
-          (void)ni.fail("input '" + node.input(i) + "' is not defined");
+    for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+      std::string nodeName = node.name().empty()
+                                 ? node.op_type() + "_" + std::to_string(index)
+                                 : node.name();
+      auto loc =
+          NameLoc::get(builder.getStringAttr(nodeName),
+                       NameLoc::get(builder.getStringAttr(node.op_type())));
+      NodeImporter ni(node, state, loc);
+      ni.displayName = nodeName;
+      if (node.op_type() == "Constant") {
+        // Constant's tensor attribute goes through the tensor importer; the
+        // scalar and list forms (opset 12+) become a tensor first.
+        onnx::TensorProto t;
+        if (const auto *value = ni.attr("value"); value && value->has_t()) {
+          t = value->t();
+        } else if (const auto *v = ni.attr("value_float")) {
+          t.set_data_type(onnx::TensorProto::FLOAT);
+          t.add_float_data(v->f());
+        } else if (const auto *v = ni.attr("value_floats")) {
+          t.set_data_type(onnx::TensorProto::FLOAT);
+          t.add_dims(v->floats_size());
+          for (float f : v->floats())
+            t.add_float_data(f);
+        } else if (const auto *v = ni.attr("value_int")) {
+          t.set_data_type(onnx::TensorProto::INT64);
+          t.add_int64_data(v->i());
+        } else if (const auto *v = ni.attr("value_ints")) {
+          t.set_data_type(onnx::TensorProto::INT64);
+          t.add_dims(v->ints_size());
+          for (int64_t i : v->ints())
+            t.add_int64_data(i);
+        } else {
+          (void)ni.fail("only the value, value_float(s) and value_int(s) forms "
+                        "of Constant are supported");
+          continue;
+        }
+        std::string err;
+        auto attr = tensors.import(t, err);
+        if (failed(attr)) {
+          (void)ni.fail(err);
+          continue;
+        }
+        ni.setOutput(0, dl::ConstantOp::create(state.builder, loc, *attr));
+        continue;
       }
-    if (!inputsReady)
-      continue;
-    if (const OpImportFn *import =
-            registry().lookup(registryKey(node), ni.opset()))
-      (void)(*import)(ni);
-    else
-      (void)ni.fail("op is not supported at this opset");
-  }
+      bool inputsReady = true;
+      for (int i = 0; i < node.input_size(); ++i)
+        if (!node.input(i).empty() && !state.values.count(node.input(i))) {
+          inputsReady = false;
+          // Only a dangling name is this node's fault; a value an earlier
+          // failing node should have produced was already reported.
+          bool producedByFailedNode = false;
+          for (const auto &prev : graph.node())
+            for (const auto &out : prev.output())
+              producedByFailedNode |= out == node.input(i);
+          if (!producedByFailedNode)
+            (void)ni.fail("input '" + node.input(i) + "' is not defined");
+        }
+      if (!inputsReady)
+        continue;
+      if (const OpImportFn *import =
+              registry().lookup(registryKey(node), ni.opset()))
+        (void)(*import)(ni);
+      else
+        (void)ni.fail("op is not supported at this opset");
+    }
+    return success(state.errors.size() == errorsBefore);
+  };
+  state.importNodes = importNodes;
+  (void)importNodes(graph);
   if (!state.errors.empty()) {
     for (const auto &e : state.errors)
       error(e);

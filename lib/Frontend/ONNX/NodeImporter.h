@@ -75,6 +75,11 @@ struct GraphState {
   /// Keep ops on float initializers unfolded (training: the initializers
   /// are the parameters).
   bool keepWeights = false;
+  /// Imports the nodes of a subgraph (If, Loop and Scan bodies) at the
+  /// builder's insertion point; they see the values of the enclosing
+  /// graphs through `values`. Set by the model importer.
+  std::function<mlir::LogicalResult(const onnx::GraphProto &)> importNodes =
+      nullptr;
 };
 
 /// The domain of ONNX's training operators (Adagrad, Adam, Momentum).
@@ -264,6 +269,8 @@ void registerTrainingOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerScatterGatherOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace dlc::onnx_frontend
 

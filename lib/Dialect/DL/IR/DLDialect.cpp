@@ -2,6 +2,12 @@
 
 #include "dlc/Dialect/DL/IR/DLDialect.h"
 #include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/IR/GradientBuilder.h"
+#include "dlc/Dialect/DL/IR/Recurrent.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -29,6 +35,8 @@ void DLDialect::initialize() {
       >();
   registerGradientRules(getContext());
   registerConvGradientRules(getContext());
+  registerRecurrentGradientRules(getContext());
+  registerControlFlowGradientRules(getContext());
 }
 
 Operation *DLDialect::materializeConstant(OpBuilder &builder, Attribute value,

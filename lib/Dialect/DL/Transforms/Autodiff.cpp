@@ -32,8 +32,9 @@ FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
   // Which values lead to a differentiable value (only those need a
   // gradient).
   llvm::DenseSet<Value> needed(wrt.begin(), wrt.end());
+  // Ops with regions (scf.if) also depend on the values their regions use.
   for (Operation *op : forward)
-    for (Value v : op->getOperands())
+    for (Value v : gradientInputs(op))
       if (needed.contains(v)) {
         for (Value r : op->getResults())
           needed.insert(r);
@@ -60,8 +61,9 @@ FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
     }
     if (!any)
       continue;
-    bool operandNeeded = llvm::any_of(
-        op->getOperands(), [&](Value v) { return needed.contains(v); });
+    SmallVector<Value> inputs = gradientInputs(op);
+    bool operandNeeded =
+        llvm::any_of(inputs, [&](Value v) { return needed.contains(v); });
     if (!operandNeeded)
       continue;
     auto rule = dyn_cast<GradientOpInterface>(op);
@@ -76,7 +78,7 @@ FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
     SmallVector<Value> operandGrads;
     if (failed(rule.vjp(b, resultGrads, operandGrads)))
       return failure();
-    for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
+    for (auto [v, g] : llvm::zip(inputs, operandGrads))
       if (g && needed.contains(v))
         accumulate(v, g);
   }

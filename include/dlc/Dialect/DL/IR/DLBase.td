@@ -22,6 +22,10 @@ def DL_Dialect : Dialect {
     where that is cheap.
   }];
   let hasConstantMaterializer = 1;
+  // Recurrent layers and control flow expand to scf loops over tensors.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
 }
 

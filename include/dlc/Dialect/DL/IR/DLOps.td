@@ -1023,4 +1023,6 @@ def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike,
   let builders = [OpBuilder<(ins), [{ /* no results */ }]>];
 }
 
+include "dlc/Dialect/DL/IR/DLRecurrentOps.td"
+
 #endif // DLC_DIALECT_DL_IR_DLOPS_TD

@@ -43,6 +43,24 @@ Value zerosLike(OpBuilder &b, Location loc, Value like);
 /// over the leading dims `target` lacks and the dims where it has 1.
 Value unbroadcast(OpBuilder &b, Location loc, Value grad, Value target);
 
+/// The values an op's gradient rule gives gradients for, in order: its
+/// operands, then (for ops with regions, such as scf.if) the values defined
+/// outside that its regions use.
+llvm::SmallVector<Value> gradientInputs(mlir::Operation *op);
+
+/// Reverse sweep over `ops` (in program order, each with a gradient rule
+/// where it is on a path from `wrt`): `grads` holds the seeds (gradients of
+/// some results) and receives the accumulated gradient of every value on a
+/// path from `wrt`, as dl-autodiff does for a function body. Used by rules
+/// whose op holds or expands to other ops (control flow, recurrent layers).
+mlir::LogicalResult sweepGradients(OpBuilder &b, Location loc,
+                                   ArrayRef<mlir::Operation *> ops,
+                                   ArrayRef<Value> wrt,
+                                   llvm::DenseMap<Value, Value> &grads);
+
+/// Attaches the gradient rule of scf.if (control flow imported from ONNX).
+void registerControlFlowGradientRules(mlir::MLIRContext *context);
+
 /// Builds dl ops at one location, to keep the rules close to their formulas.
 /// Binary ops broadcast; `c(like, v)` is a rank-0 constant of like's element
 /// type, which broadcasts against anything.
