@@ -151,7 +151,24 @@ bool readTensor(const std::string &path, HostTensor &out, std::string &error) {
   }
   out.dtype = dtype;
   out.shape.assign(t.dims().begin(), t.dims().end());
-  size_t n = out.count();
+  // The file's data bounds the element count: a file that is not a tensor
+  // (a sequence, a mutated file) must not make us allocate its dims.
+  uint64_t n = 1;
+  for (int64_t d : out.shape) {
+    if (d < 0 || (d > 0 && n > (uint64_t(1) << 40) / uint64_t(d))) {
+      error = path + ": not a tensor of a valid shape";
+      return false;
+    }
+    n *= uint64_t(d);
+  }
+  uint64_t available =
+      t.raw_data().size() + uint64_t(t.float_data_size()) * 4 +
+      uint64_t(t.double_data_size()) * 8 + uint64_t(t.int32_data_size()) * 4 +
+      uint64_t(t.int64_data_size()) * 8 + uint64_t(t.uint64_data_size()) * 8;
+  if (n * size > available * 8 + 64) {
+    error = path + ": its data does not fill its shape (not a tensor?)";
+    return false;
+  }
   out.bytes.resize(n * size);
   if (t.has_raw_data()) {
     if (t.raw_data().size() != out.bytes.size()) {
