@@ -35,7 +35,16 @@ WORK = os.path.join(HERE, ".work", "checkpoint")
 def export_resnet18(path):
     import torch
     import torchvision
+    torch.manual_seed(0)
     net = torchvision.models.resnet18(num_classes=10).eval()
+    # Fresh BatchNorm layers all have weight 1 and bias 0, and the exporter
+    # merges equal initializers: make them differ (as in a trained model),
+    # or the file's BN layers share one scale and shift per width.
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.add_(torch.randn_like(m.weight) * 0.01)
+                m.bias.add_(torch.randn_like(m.bias) * 0.01)
     torch.onnx.export(net, torch.randn(16, 3, 112, 112), path, opset_version=17,
                       do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE,
                       input_names=["x"], output_names=["y"])

@@ -8,6 +8,10 @@ usage: data_parallel_check.py DLC WORKDIR
   of 2B after 10 Adam steps (relative error <= 1e-5). For the MLP, rank 1's
   library was compiled with another seed: train_init must broadcast rank
   0's initial parameters.
+- --sync-batchnorm: a CNN with batch norm reaches the same parameters and
+  running statistics on 2 ranks x B as 1 process on 2B (the global batch's
+  statistics, forward and backward); without the flag it does not (each
+  rank normalizes with its own half), which shows the check can fail.
 - mismatch: ranks running different models fail on both ranks with a
   message naming both, instead of hanging.
 - no MPI: a --data-parallel library called outside mpirun, without
@@ -41,6 +45,38 @@ def example_module():
     return mod
 
 
+def bn_model(batch):
+    """Conv, BatchNormalization, Relu, MaxPool, Linear: the batch norm's
+    statistics are what --sync-batchnorm synchronizes. The conv has no bias:
+    batch norm removes it, so its gradient is rounding noise that Adam
+    would turn into steps of the learning rate's size."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    def param(name, shape):
+        return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+    rng = np.random.default_rng(7)
+    inits = [numpy_helper.from_array(a.astype(np.float32), n) for n, a in (
+        ("bn.scale", 1 + 0.1 * rng.standard_normal(8)), ("bn.bias", 0.1 * rng.standard_normal(8)),
+        ("bn.mean", np.zeros(8)), ("bn.var", np.ones(8)))]
+    nodes = [
+        helper.make_node("Conv", ["image", "conv.weight"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "bn.scale", "bn.bias", "bn.mean", "bn.var"],
+                         ["n"], name="bn"),
+        helper.make_node("Relu", ["n"], ["r"]),
+        helper.make_node("MaxPool", ["r"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p"], ["f"]),
+        helper.make_node("MatMul", ["f", "fc.weight"], ["m"]),
+        helper.make_node("Add", ["m", "fc.bias"], ["logits"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "cnn_bn", [param("image", [batch, 1, 28, 28]), param("conv.weight", [8, 1, 3, 3]),
+                          param("fc.weight", [8 * 14 * 14, 10]),
+                          param("fc.bias", [10])],
+        [param("logits", [batch, 10])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def data(model: str):
     rng = np.random.default_rng(42)
     shape = (784,) if model == "mlp" else (1, 28, 28)
@@ -66,6 +102,19 @@ def compile_all(dlc, work):
             if dp:
                 opts.append("--data-parallel")
             compile_training(dlc, onnx_path, lib_path(work, model, batch, dp, seed), *opts)
+    # The batch-norm CNN: the reference on 2B, --sync-batchnorm and plain
+    # data-parallel libraries on B.
+    import onnx
+    for batch, dp, name in ((2 * B, False, "cnn_bn"), (B, True, "cnn_bn"),
+                            (B, True, "cnn_bn_nosync")):
+        onnx_path = os.path.join(work, f"{name}_b{batch}.onnx")
+        onnx.save(bn_model(batch), onnx_path)
+        opts = ["--loss=cross_entropy", "--optimizer=adam", "--seed=0"]
+        if dp:
+            opts.append("--data-parallel")
+            if name == "cnn_bn":
+                opts.append("--sync-batchnorm")
+        compile_training(dlc, onnx_path, lib_path(work, name, batch, dp), *opts)
 
 
 def params(trainer):
@@ -75,7 +124,7 @@ def params(trainer):
 
 def reference(work, model):
     x, y = data(model)
-    t = Trainer(lib_path(work, model, 2 * B, False))
+    t = Trainer(lib_path(work, model.replace("_nosync", ""), 2 * B, False))
     losses = []
     for s in range(STEPS):
         sl = slice(s * 2 * B, (s + 1) * 2 * B)
@@ -137,7 +186,7 @@ def main():
     compile_all(dlc, work)
     failures = 0
 
-    for model in ("mlp", "cnn"):
+    for model in ("mlp", "cnn", "cnn_bn", "cnn_bn_nosync"):
         ref, ref_losses = reference(work, model)
         run = mpirun(["--worker", work, model])
         if run.returncode != 0:
@@ -156,6 +205,15 @@ def main():
             if r == 1:
                 first = np.load(os.path.join(work, f"{model}_rank0.npz"))
                 same_ranks &= all(np.array_equal(first[n], got[n]) for n in ref)
+        if model == "cnn_bn_nosync":
+            # Per-rank statistics: not the 2B batch's, by far more than RTOL
+            # (and the running statistics stay each rank's own).
+            ok = worst > 100 * RTOL
+            print(f"{model}: without --sync-batchnorm, max relative error {worst:.2e} "
+                  f"(> {100 * RTOL:.0e}: the ranks normalize with their own halves): "
+                  f"{'ok' if ok else 'FAILED'}")
+            failures += not ok
+            continue
         ok = worst <= RTOL and same_ranks
         failures += not ok
         print(f"{model}: 2 ranks x batch {B} vs 1 x batch {2 * B}, {STEPS} Adam steps: "

@@ -256,6 +256,11 @@ static cl::opt<double, true>
     bucketMB("bucket-mb",
              cl::desc("Gradient bucket size in MB for --data-parallel (25)"),
              cl::location(trainOptions.bucketMB), cl::cat(trainCategory));
+static cl::opt<bool, true> syncBatchNorm(
+    "sync-batchnorm",
+    cl::desc("With --data-parallel: batch norm uses the statistics of the "
+             "global batch (all ranks), forward and backward"),
+    cl::location(trainOptions.syncBatchNorm), cl::cat(trainCategory));
 static cl::list<std::string> freeze("freeze",
                                     cl::desc("An initializer not to train "
                                              "(repeatable)"),
@@ -332,6 +337,11 @@ int main(int argc, char **argv) {
   if (report == Report::Memory && !options.train) {
     errs() << "error: --report=memory reports on the train step; add "
               "--train\n";
+    return kUsageError;
+  }
+  if (trainOptions.syncBatchNorm && !trainOptions.dataParallel) {
+    errs() << "error: --sync-batchnorm synchronizes batch norm across "
+              "data-parallel ranks; add --data-parallel\n";
     return kUsageError;
   }
   for (const std::string &spec : inputShapes) {

@@ -96,6 +96,22 @@ void LowerDistributedPass::runOnOperation() {
     return std::make_pair(offsets, total);
   };
 
+  // dl.all_reduce (--sync-batchnorm): a blocking bucket of its own, after
+  // the buckets already used.
+  int64_t nextBucket = 0;
+  module.walk([&](DistStartOp start) {
+    nextBucket = std::max<int64_t>(nextBucket, start.getBucket() + 1);
+  });
+  module.walk([&](AllReduceOp op) {
+    OpBuilder b(op);
+    int64_t bucket = nextBucket++;
+    DistStartOp::create(b, op.getLoc(), op.getInputs(), bucket, op.getKind());
+    auto wait =
+        DistWaitOp::create(b, op.getLoc(), op.getResultTypes(), bucket);
+    op->replaceAllUsesWith(wait.getResults());
+    op->erase();
+  });
+
   WalkResult result = module.walk([&](Operation *op) -> WalkResult {
     OpBuilder b(op);
     Location loc = op->getLoc();

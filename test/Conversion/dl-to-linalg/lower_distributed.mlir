@@ -36,3 +36,30 @@ func.func @unstarted() -> tensor<4xf32> {
   %r = dl.dist_wait {bucket = 3 : i64} : tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// dl.all_reduce (--sync-batchnorm): a blocking bucket of its own after the
+// buckets in use (here 4), started and waited for in place.
+// CHECK-LABEL: func.func @synced
+// CHECK: %[[B:.*]] = arith.constant 5 : i64
+// CHECK: call @dlc_dist_put(%[[B]],
+// CHECK: %[[KIND:.*]] = arith.constant 1 : i64
+// CHECK: call @dlc_dist_start(%{{.*}}, %[[KIND]])
+// CHECK: call @dlc_dist_wait(
+// CHECK: call @dlc_dist_get(
+// CHECK-NOT: dl.all_reduce
+func.func @synced(%s: tensor<3xf32>, %g: tensor<2xf32>) -> tensor<3xf32> {
+  dl.dist_start %g {bucket = 4 : i64, kind = "mean"} : tensor<2xf32>
+  %r = dl.all_reduce %s {kind = "sum"} : (tensor<3xf32>) -> tensor<3xf32>
+  %w = dl.dist_wait {bucket = 4 : i64} : tensor<2xf32>
+  return %r : tensor<3xf32>
+}
+
+// -----
+
+func.func @bad_kind(%s: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{kind must be "mean" or "sum", got "max"}}
+  %r = dl.all_reduce %s {kind = "max"} : (tensor<3xf32>) -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}

@@ -18,6 +18,16 @@ static LogicalResult verifyBucketTypes(Operation *op, TypeRange types) {
   return success();
 }
 
+LogicalResult AllReduceOp::verify() {
+  StringRef kind = getKind();
+  if (kind != "mean" && kind != "sum")
+    return emitOpError("kind must be \"mean\" or \"sum\", got \"")
+           << kind << "\"";
+  if (getInputs().getTypes() != getResults().getTypes())
+    return emitOpError("results must have the inputs' types");
+  return verifyBucketTypes(*this, getInputs().getTypes());
+}
+
 LogicalResult DistStartOp::verify() {
   StringRef kind = getKind();
   if (kind != "mean" && kind != "sum" && kind != "broadcast")

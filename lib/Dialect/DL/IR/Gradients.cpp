@@ -462,6 +462,34 @@ DL_RULE(MatMulOp) {
                   e.matmul(e.transpose(lhs, {1, 0}), g)});
     return success();
   }
+  // x @ W with batch dims on x only (a Linear layer on [B, T, K]): both
+  // gradients are single gemms over the flattened rows. The generic rule
+  // below would compute dW as a batch of [K, N] products, summed after:
+  // a [B*T/M, K, N] temporary (96 MiB for one attention projection of a
+  // 16x128x256 Transformer batch) and products with a tiny inner dim.
+  auto lt = typeOf(lhs);
+  if (rhsRank == 2 && lhsRank >= 3 && lt.hasStaticShape() &&
+      typeOf(g).hasStaticShape()) {
+    int64_t k = lt.getShape().back(), n = typeOf(rhs).getDimSize(1);
+    int64_t rows = lt.getNumElements() / std::max<int64_t>(k, 1);
+    Type et = lt.getElementType();
+    auto flat = [&](Value v, int64_t cols) -> Value {
+      return ReshapeOp::create(b, e.l, RankedTensorType::get({rows, cols}, et),
+                               v, Value(), b.getBoolAttr(false));
+    };
+    auto gemm = [&](ArrayRef<int64_t> shape, Value x, Value y, bool tx,
+                    bool ty) -> Value {
+      return GemmOp::create(b, e.l, RankedTensorType::get(shape, et), x, y,
+                            Value(), b.getBoolAttr(tx), b.getBoolAttr(ty),
+                            b.getF64FloatAttr(1.0), b.getF64FloatAttr(1.0));
+    };
+    Value g2 = flat(g, n);
+    Value ga = gemm({rows, k}, g2, rhs, false, true);
+    grads.assign({ReshapeOp::create(b, e.l, lt, ga, Value(),
+                                    b.getBoolAttr(false)),
+                  gemm({k, n}, flat(lhs, k), g2, true, false)});
+    return success();
+  }
   // numpy matmul: promote 1-D operands to [1, K] and [K, 1] (and give g the
   // dims they drop), multiply by the transposes over the batch dims, sum
   // the gradient over the batch dims an operand was broadcast along, and
@@ -724,6 +752,29 @@ DL_RULE(BatchNormTrainOp) {
     dx = dx ? e.add(dx, stats) : e.expandLike(stats, x);
   }
   grads[0] = dx;
+  return success();
+}
+DL_RULE(AllReduceOp) {
+  // The mean (or sum) over the ranks is linear and every rank holds a copy
+  // of the result, each read by its own rank's loss: an input's cotangent
+  // is the same all-reduce of the results' cotangents. Cotangents known to
+  // be zero are left out alike on every rank (the same program), so the
+  // ranks' collectives still match.
+  auto op = cast<AllReduceOp>(raw);
+  SmallVector<Value> live;
+  SmallVector<unsigned> which;
+  for (auto [i, g] : llvm::enumerate(resultGrads))
+    if (!isZero(g)) {
+      live.push_back(g);
+      which.push_back(i);
+    }
+  grads.assign(op.getNumOperands(), Value());
+  if (live.empty())
+    return success();
+  auto reduced = AllReduceOp::create(b, op.getLoc(), ValueRange(live).getTypes(),
+                                     live, op.getKindAttr());
+  for (auto [k, i] : llvm::enumerate(which))
+    grads[i] = reduced.getResult(k);
   return success();
 }
 DL_RULE(BatchNormOp) {
@@ -1085,5 +1136,5 @@ void dlc::dl::registerGradientRules(MLIRContext *context) {
                       GatherOp, GatherElementsOp, ScatterAddOp,
                       ScatterElementsAddOp>(context);
   // Training-time ops.
-  attachGradientRules<DropoutOp, StopGradientOp>(context);
+  attachGradientRules<DropoutOp, StopGradientOp, AllReduceOp>(context);
 }

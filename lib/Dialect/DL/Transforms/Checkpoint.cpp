@@ -231,11 +231,18 @@ std::string formatFlops(double flops) {
 // The estimate
 //===----------------------------------------------------------------------===//
 
+/// What is live at the estimated peak, for the report.
+struct PeakProfile {
+  Operation *at = nullptr;                     // the op where the peak is
+  SmallVector<std::pair<Value, int64_t>> live; // buffers (roots) and bytes
+};
+
 /// The most bytes live at once when `block` runs in order: each tensor
 /// result not a view, barrier or constant gets a buffer at its op, freed
 /// after the last use of it or of a view of it; returned values live to the
-/// end; the block's arguments are the caller's.
-int64_t estimatePeak(Block &block) {
+/// end; the block's arguments are the caller's. With `profile`, also what
+/// is live there.
+int64_t estimatePeak(Block &block, PeakProfile *profile = nullptr) {
   llvm::DenseMap<Value, Value> root;
   llvm::DenseMap<Value, int64_t> bytes;
   llvm::DenseMap<Value, unsigned> lastUse, defined;
@@ -285,14 +292,32 @@ int64_t estimatePeak(Block &block) {
     freedAt[it != lastUse.end() ? it->second : defined.lookup(r)] += b;
   }
   int64_t live = 0, peak = 0;
+  unsigned peakAt = 0;
+  Operation *peakOp = nullptr;
   index = 0;
   for (Operation &op : block) {
     for (Value r : op.getResults())
       if (auto it = bytes.find(r); it != bytes.end())
         live += it->second;
-    peak = std::max(peak, live);
+    if (live > peak) {
+      peak = live;
+      peakAt = index;
+      peakOp = &op;
+    }
     live -= freedAt.lookup(index);
     ++index;
+  }
+  if (profile && peakOp) {
+    profile->at = peakOp;
+    for (auto [r, b] : bytes) {
+      auto it = lastUse.find(r);
+      unsigned freed = it != lastUse.end() ? it->second : defined.lookup(r);
+      if (defined.lookup(r) <= peakAt && freed >= peakAt)
+        profile->live.push_back({r, b});
+    }
+    llvm::stable_sort(profile->live, [](auto &a, auto &b) {
+      return a.second > b.second;
+    });
   }
   return peak;
 }
@@ -723,9 +748,12 @@ struct CheckpointPass : public dlc::dl::impl::DLCheckpointBase<CheckpointPass> {
         ++numSegments;
         numCloned += s.cloned;
       }
-    if (p.report)
-      printReport(func, f, p, plan, plainPeak, estimatePeak(*f.block), flops,
-                  forwardFlops);
+    if (p.report) {
+      PeakProfile profile;
+      int64_t peak = estimatePeak(*f.block, &profile);
+      printReport(func, f, p, plan, plainPeak, peak, flops, forwardFlops);
+      printPeak(f, profile);
+    }
     return success();
   }
 
@@ -798,6 +826,71 @@ struct CheckpointPass : public dlc::dl::impl::DLCheckpointBase<CheckpointPass> {
       s.flops = 0;
     }
     return plan;
+  }
+
+  /// What the estimated peak is made of: the returned values (the new
+  /// state, the loss), forward buffers kept for the backward, recomputed
+  /// ones and the backward's own (gradients), with the largest buffers.
+  void printPeak(const Forward &f, const PeakProfile &profile) {
+    if (!profile.at)
+      return;
+    llvm::raw_ostream &os = llvm::errs();
+    Operation *terminator = f.block->getTerminator();
+    // The clones follow their barrier and read only it and each other.
+    llvm::SmallPtrSet<Operation *, 32> recomputed;
+    bool inClones = false;
+    for (Operation &op : *f.block) {
+      if (isa<RecomputeBarrierOp>(op)) {
+        inClones = true;
+      } else if (inClones) {
+        inClones = llvm::all_of(op.getOperands(), [&](Value v) {
+          Operation *def = v.getDefiningOp();
+          return def && recomputed.contains(def);
+        });
+        if (!inClones)
+          continue;
+      } else {
+        continue;
+      }
+      recomputed.insert(&op);
+    }
+    llvm::SmallPtrSet<Value, 16> returned(terminator->operand_begin(),
+                                          terminator->operand_end());
+    enum { Returned, Forward, Recomputed, Backward };
+    const char *kinds[] = {"returned", "forward", "recomputed", "backward"};
+    int64_t sums[4] = {0, 0, 0, 0};
+    auto kindOf = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      if (returned.contains(v))
+        return Returned;
+      if (f.index.contains(def))
+        return Forward;
+      return recomputed.contains(def) ? Recomputed : Backward;
+    };
+    int64_t total = 0;
+    for (auto [v, b] : profile.live) {
+      sums[kindOf(v)] += b;
+      total += b;
+    }
+    Operation *at = profile.at;
+    os << "  at the peak (" << at->getName().stripDialect();
+    if (std::string n = nodeName(at->getLoc()); !n.empty())
+      os << " '" << n << "'";
+    os << ", "
+       << (f.end->isBeforeInBlock(at) ? "in the backward" : "in the forward")
+       << "): " << formatBytes(total) << " live = returned (new state, loss) "
+       << formatBytes(sums[Returned]) << " + forward kept "
+       << formatBytes(sums[Forward]) << " + recomputed "
+       << formatBytes(sums[Recomputed]) << " + backward "
+       << formatBytes(sums[Backward]) << "\n";
+    for (auto [v, b] : ArrayRef(profile.live).take_front(6)) {
+      Operation *def = v.getDefiningOp();
+      os << "    " << formatBytes(b) << " " << kinds[kindOf(v)] << " "
+         << def->getName().stripDialect();
+      if (std::string n = nodeName(def->getLoc()); !n.empty())
+        os << " '" << n << "'";
+      os << "\n";
+    }
   }
 
   void printReport(func::FuncOp func, const Forward &f, const Policy &p,

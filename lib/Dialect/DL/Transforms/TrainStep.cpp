@@ -88,6 +88,41 @@ struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
                                    SmallVectorImpl<Value> &grads, Value &loss);
 };
 
+/// --sync-batchnorm: training batch norm of `x` with the global batch's
+/// statistics, as differentiable dl ops (autodiff then makes the backward
+/// all-reduce the statistics' cotangents too): the mean of the per-rank
+/// means, then the mean of the per-rank variances about it (equal batches
+/// per rank). Returns the result, the batch mean and the biased variance.
+FailureOr<std::array<Value, 3>> buildSyncedBatchNorm(OpBuilder &b,
+                                                      BatchNormOp bn, Value x,
+                                                      Value scale,
+                                                      Value bias) {
+  auto t = typeOf(x);
+  if (!t.hasStaticShape() || !t.getElementType().isF32())
+    return emitError(bn.getLoc(),
+                     "--sync-batchnorm all-reduces static f32 batch "
+                     "statistics; this batch norm's input is ")
+           << t;
+  GradBuilder e{b, bn.getLoc()};
+  SmallVector<int64_t> axes = {0};
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    axes.push_back(i);
+  auto allMean = [&](Value v) {
+    return AllReduceOp::create(b, e.l, TypeRange{v.getType()}, ValueRange{v},
+                               "mean")
+        .getResult(0);
+  };
+  Value mean = allMean(e.mean(x, axes)); // [1, C, 1, ...]
+  Value centered = e.sub(x, mean);
+  Value var = allMean(e.mean(e.square(centered), axes));
+  Value inv = e.rsqrt(
+      e.add(var, e.c(var, bn.getEpsilon().convertToDouble())));
+  Value y = e.add(e.mul(e.mul(centered, inv), e.unsqueeze(scale, axes)),
+                  e.unsqueeze(bias, axes));
+  return std::array<Value, 3>{y, e.squeeze(mean, axes),
+                              e.squeeze(var, axes)};
+}
+
 /// The first bucket of the train step; bucket 0 is train_init's broadcast.
 constexpr int64_t kFirstGradientBucket = 1;
 
@@ -693,10 +728,26 @@ LogicalResult TrainStepPass::build() {
     if (isState(op))
       continue;
     if (auto bn = dyn_cast<BatchNormOp>(op)) {
-      auto train = BatchNormTrainOp::create(
-          b, bn.getLoc(), map.lookup(bn.getInput()), map.lookup(bn.getScale()),
-          map.lookup(bn.getBias()), bn.getEpsilonAttr());
-      map.map(bn.getResult(), train.getResult());
+      Value result, batchMean, batchVariance;
+      if (dataParallel && syncBatchNorm) {
+        FailureOr<std::array<Value, 3>> synced = buildSyncedBatchNorm(
+            b, bn, map.lookup(bn.getInput()), map.lookup(bn.getScale()),
+            map.lookup(bn.getBias()));
+        if (failed(synced))
+          return failure();
+        result = (*synced)[0];
+        batchMean = (*synced)[1];
+        batchVariance = (*synced)[2];
+      } else {
+        auto train = BatchNormTrainOp::create(
+            b, bn.getLoc(), map.lookup(bn.getInput()),
+            map.lookup(bn.getScale()), map.lookup(bn.getBias()),
+            bn.getEpsilonAttr());
+        result = train.getResult();
+        batchMean = train.getBatchMean();
+        batchVariance = train.getBatchVariance();
+      }
+      map.map(bn.getResult(), result);
       // running = (1 - m) running + m batch; the variance unbiased, as in
       // torch.nn.BatchNorm.
       auto xType = typeOf(bn.getInput());
@@ -726,9 +777,14 @@ LogicalResult TrainStepPass::build() {
             AddOp::create(b, loc, MulOp::create(b, loc, keep, old),
                           MulOp::create(b, loc, m, batch));
       };
-      update(bn.getMean(), train.getBatchMean());
+      // Synchronized: the global batch's element count.
+      if (dataParallel && syncBatchNorm)
+        count = AllReduceOp::create(b, loc, TypeRange{count.getType()},
+                                    ValueRange{count}, "sum")
+                    .getResult(0);
+      update(bn.getMean(), batchMean);
       Value unbiased = MulOp::create(
-          b, loc, train.getBatchVariance(),
+          b, loc, batchVariance,
           DivOp::create(
               b, loc, count,
               SubOp::create(b, loc, count, scalarTensor(b, loc, bt, 1))));

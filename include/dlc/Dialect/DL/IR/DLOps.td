@@ -943,6 +943,24 @@ def DL_DistCheckOp : DL_Op<"dist_check", [MemoryEffects<[MemWrite]>]> {
   let assemblyFormat = "attr-dict";
 }
 
+def DL_AllReduceOp : DL_Op<"all_reduce", [Pure]> {
+  let summary = "The mean or sum of tensors over the data-parallel ranks";
+  let description = [{
+    A blocking all-reduce (`kind = "mean"` or `"sum"`) of static f32
+    tensors, differentiable: the gradient of each input is the same
+    all-reduce of the results' cotangents. --sync-batchnorm builds the
+    training batch norm's statistics with it. It is Pure for the
+    transformations: every rank runs the same program, so CSE, DCE and
+    rematerialization change the sequence of collectives alike on all of
+    them. dl-lower-distributed makes each one a bucket of its own
+    (dl.dist_start and dl.dist_wait).
+  }];
+  let arguments = (ins Variadic<DL_FloatTensor>:$inputs, StrAttr:$kind);
+  let results = (outs Variadic<DL_FloatTensor>:$results);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, $results)";
+  let hasVerifier = 1;
+}
+
 def DL_DistStartOp : DL_Op<"dist_start", [MemoryEffects<[MemWrite]>]> {
   let summary = "Start a bucket's collective over its tensors";
   let description = [{

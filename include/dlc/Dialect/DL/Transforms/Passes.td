@@ -147,6 +147,11 @@ def DLTrainStep : Pass<"dl-train-step", "::mlir::ModuleOp"> {
            "the same model and broadcast rank 0's initial state">,
     Option<"bucketMB", "bucket-mb", "double", /*default=*/"25.0",
            "Gradient bucket size in MB (--data-parallel)">,
+    Option<"syncBatchNorm", "sync-batchnorm", "bool", /*default=*/"false",
+           "With data-parallel: batch norm normalizes with the statistics "
+           "of the whole global batch (dl.all_reduce of the per-rank mean "
+           "and variance, differentiated through), and the running "
+           "statistics see the global count">,
   ];
 }
 
