@@ -155,7 +155,9 @@ class Trainer:
     does not train (the other network of a GAN). seed: dropout masks.
     data_parallel: compile with --data-parallel and, under mpirun, train
     each rank on its shard of every global batch (fit's batch_size per
-    rank), with progress and files from rank 0 only.
+    rank), with progress and files from rank 0 only. sync_batchnorm (with
+    data_parallel): batch norm normalizes with the statistics of the
+    global batch, as torch.nn.SyncBatchNorm (--sync-batchnorm).
     input_specs / example_inputs: the inputs' shapes and dtypes, else taken
     from the first batch (the batch dim dynamic). The step is compiled at
     the first call that needs it.
@@ -169,7 +171,10 @@ class Trainer:
                  label_smoothing: Optional[float] = None, reduction: str = "mean",
                  seed: int = 0, live=(), input_specs=None, example_inputs=None,
                  options: Sequence[str] = (), name: Optional[str] = None, opt_level: int = 3,
-                 data_parallel: bool = False):
+                 data_parallel: bool = False, sync_batchnorm: bool = False):
+        if sync_batchnorm and not data_parallel:
+            raise ValueError("sync_batchnorm=True synchronizes batch norm across "
+                             "data-parallel ranks: add data_parallel=True")
         if isinstance(loss, str) and loss not in BUILTIN_LOSSES:
             raise ValueError(f"loss {loss!r} is not one of {', '.join(BUILTIN_LOSSES)} "
                              f"or a callable")
@@ -204,6 +209,8 @@ class Trainer:
         self.data_parallel = data_parallel
         if data_parallel:
             flags.append("--data-parallel")
+        if sync_batchnorm:
+            flags.append("--sync-batchnorm")
         self._flags = flags + list(options)
         self._specs = None
         if input_specs is not None:
