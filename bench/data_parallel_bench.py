@@ -130,6 +130,30 @@ def bytes_worker(lib, name):
                                   "wait_s": s["wait_seconds"]}), flush=True)
 
 
+def fma_sharing(work):
+    """Whether this machine's cores can each run FMAs at full rate at once:
+    bench/probe/peak.c's single-thread FMA peak alone, and in 2 processes
+    started together. Returns (alone, [concurrent...]) in GFLOP/s, or None
+    if the probe cannot be built. On a VM whose 2 vCPUs are SMT siblings of
+    one physical core, the 2 concurrent peaks add up to about one alone, and
+    no compute-bound step can run 2x faster on 2 ranks."""
+    exe = os.path.join(work, "peak")
+    try:
+        subprocess.run(["cc", "-O2", "-I", os.path.join(ROOT, "runtime", "include"),
+                        os.path.join(HERE, "probe", "peak.c"),
+                        os.path.join(ROOT, "build", "runtime", "libdlcrt.a"), "-lpthread",
+                        "-o", exe], check=True, capture_output=True)
+        env = dict(os.environ, DLC_NUM_THREADS="1")
+        peak = lambda p: json.loads(p.communicate()[0])["peak_gflops"]
+        spawn = lambda: subprocess.Popen([exe, "--json", "64"], stdout=subprocess.PIPE,
+                                         text=True, env=env)
+        alone = peak(spawn())
+        pair = [spawn(), spawn()]
+        return alone, [peak(p) for p in pair]
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError):
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dlc", default=os.path.join(ROOT, "build", "bin", "dlc"))
@@ -186,6 +210,13 @@ def main():
           f"(waiting + bucket copies, slowest rank): {100 * comm:.1f}% "
           f"(waiting alone {100 * wait:.1f}%); medians of {args.rounds} rounds of "
           f"{args.steps} steps; load average before: {os.getloadavg()[0]:.1f}")
+    fma = fma_sharing(work)
+    if fma:
+        alone, pair = fma
+        print(f"FMA probe (bench/probe/peak.c, 1 thread): {alone:.0f} GFLOP/s alone; 2 "
+              f"processes at once: {pair[0]:.0f} + {pair[1]:.0f} = {sum(pair):.0f} GFLOP/s "
+              f"({sum(pair) / alone:.2f}x one alone: the most any compute-bound step can "
+              f"gain from 2 ranks on this machine)")
     if args.bytes:
         print_bytes(args, work)
     return 0
