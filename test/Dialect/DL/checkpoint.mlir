@@ -29,6 +29,9 @@
 // BUDGET: estimated peak: 12.3 KiB without checkpointing, {{10|11}}.{{[0-9]}} KiB with
 // BUDGET: segments:
 // BUDGET: recompute:
+// What the estimated peak is made of, and its largest buffers.
+// BUDGET: at the peak (matmul 'fc4', in the backward): {{.*}} KiB live = returned {{.*}} + forward kept {{.*}} + recomputed {{.*}} + backward {{.*}} KiB
+// BUDGET-NEXT: 2.0 KiB {{forward|backward|recomputed}} {{[a-z_]+}} '{{[a-z0-9]+}}'
 // BUDGET: error: dl-checkpoint: the budget of 11.0 KiB (11264 bytes) cannot be met
 // SMALL: error: dl-checkpoint: the budget of 100 B (100 bytes) cannot be met: the smallest estimated peak is 10.3 KiB (10500 bytes, with 3 segment(s); without checkpointing 12.3 KiB)
 // BAD: error: dl-checkpoint: unknown policy 'fast' (expected none, sqrt, per-block or budget=SIZE)

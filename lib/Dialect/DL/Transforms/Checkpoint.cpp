@@ -878,7 +878,7 @@ struct CheckpointPass : public dlc::dl::impl::DLCheckpointBase<CheckpointPass> {
       os << " '" << n << "'";
     os << ", "
        << (f.end->isBeforeInBlock(at) ? "in the backward" : "in the forward")
-       << "): " << formatBytes(total) << " live = returned (new state, loss) "
+       << "): " << formatBytes(total) << " live = returned "
        << formatBytes(sums[Returned]) << " + forward kept "
        << formatBytes(sums[Forward]) << " + recomputed "
        << formatBytes(sums[Recomputed]) << " + backward "
