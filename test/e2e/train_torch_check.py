@@ -12,7 +12,10 @@
   smoothing (mean and sum), NLL, MSE, Huber, BCE-with-logits, distillation.
 - Dropout in training: a mask from the seed and the step.
 
-usage: train_torch_check.py DLC WORKDIR [--only NAME]
+usage: train_torch_check.py DLC WORKDIR [--only NAME,...] [--checkpoint POLICY]
+
+--checkpoint compiles every train step with gradient checkpointing
+(dlc --checkpoint=POLICY): the same comparisons must hold.
 """
 import os
 import subprocess
@@ -28,7 +31,9 @@ from dlc import Trainer  # noqa: E402
 RTOL, ATOL = 1e-3, 1e-5
 nn, F = torch.nn, torch.nn.functional
 dlc, work = sys.argv[1], sys.argv[2]
-only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
+checkpoint = (["--checkpoint=" + sys.argv[sys.argv.index("--checkpoint") + 1]]
+              if "--checkpoint" in sys.argv else [])
 os.makedirs(work, exist_ok=True)
 failures = []
 
@@ -49,7 +54,20 @@ def compile_train(net, example, name, *options, dynamic=False):
                       input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}} if dynamic else None)
     lib = os.path.join(work, f"lib{name}.so")
-    subprocess.run([dlc, path, "--train", "--emit=shared", "-o", lib, *options], check=True)
+    report = ["--report=memory"] if checkpoint else []
+    r = subprocess.run([dlc, path, "--train", "--emit=shared", "-o", lib, *options, *checkpoint,
+                        *report], stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        sys.stderr.write(r.stderr)
+        r.check_returncode()
+    if checkpoint:
+        # The comparison means something only if a segment is recomputed.
+        import re
+        m = re.search(r"segments: \d+, (\d+) recomputed", r.stderr)
+        n = int(m.group(1)) if m else 0
+        print(f"{name}: {checkpoint[0]}: {n} segment(s) recomputed")
+        if not n:
+            failures.append(f"{name}: nothing recomputed")
     return Trainer(lib)
 
 
@@ -85,7 +103,7 @@ def state_of(trainer, net):
 
 
 def gradient_case(name, net, x, y, loss_fn, *options):
-    if only and only != name:
+    if only and name not in only:
         return
     torch.manual_seed(0)
     trainer = compile_train(net, torch.from_numpy(x), name, "--optimizer=sgd", *options)
@@ -120,7 +138,7 @@ def gradient_case(name, net, x, y, loss_fn, *options):
 def dynamic_batch_case():
     """One library with a dynamic batch, stepped at two batch sizes."""
     name = "mlp_dynamic_batch"
-    if only and only != name:
+    if only and name not in only:
         return
     net = mlp()
     trainer = compile_train(net, torch.from_numpy(x_mlp), name, "--optimizer=sgd",
@@ -202,7 +220,7 @@ gradient_case("loss_bce_logits", mlp(), x_mlp, y_bin, F.binary_cross_entropy_wit
 
 def distillation_case():
     name = "loss_distillation"
-    if only and only != name:
+    if only and name not in only:
         return
     net = mlp()
     teacher = rng.standard_normal((8, 10)).astype(np.float32)
@@ -243,7 +261,7 @@ OPTIMIZERS = [
 ]
 for opt_name, options, make in OPTIMIZERS:
     name = "optim_" + opt_name
-    if only and only != name:
+    if only and name not in only:
         continue
     net = mlp()
     trainer = compile_train(net, torch.from_numpy(x_mlp), name, *options)
@@ -268,7 +286,7 @@ for opt_name, options, make in OPTIMIZERS:
 
 def dropout_case():
     name = "dropout"
-    if only and only != name:
+    if only and name not in only:
         return
     import onnx
     from onnx import TensorProto, helper
