@@ -178,22 +178,42 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
       return success();
     }
 
-    // Iteration dims: n, m, o_0..o_{s-1}, c, k_0..k_{s-1}.
+    // Iteration dims: n, m, o_0..o_{s-1}, c, k_0..k_{s-1}. Grouped convs
+    // (depthwise: c has one value) put the window dims before the output's,
+    // n, m, c, k_0.., o_0..: the innermost loop then runs along an output
+    // row, which LLVM vectorizes, instead of along a 3-wide window row.
+    bool windowFirst = groups > 1;
     int64_t nDims = 2 + spatial + 1 + spatial;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    AffineExpr n = d(0), mm = d(1), c = d(2 + spatial);
+    auto outDim = [&](int64_t i) {
+      return d(windowFirst ? 3 + spatial + i : 2 + i);
+    };
+    auto windowDim = [&](int64_t i) {
+      return d(windowFirst ? 3 + i : 3 + spatial + i);
+    };
+    AffineExpr n = d(0), mm = d(1), c = d(windowFirst ? 2 : 2 + spatial);
     AffineExpr channel = groups == 1 ? c : mm.floorDiv(m / groups) * cg + c;
     SmallVector<AffineExpr> inExprs = {n, channel}, wExprs = {mm, c},
                             outExprs = {n, mm};
     for (int64_t i = 0; i < spatial; ++i) {
-      AffineExpr o = d(2 + i), k = d(3 + spatial + i);
+      AffineExpr o = outDim(i), k = windowDim(i);
       inExprs.push_back(o * w->strides[i] + k * w->dilations[i]);
       wExprs.push_back(k);
       outExprs.push_back(o);
     }
-    SmallVector<utils::IteratorType> iterators(2 + spatial,
+    SmallVector<utils::IteratorType> iterators(2,
                                                utils::IteratorType::parallel);
-    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    auto par = SmallVector<utils::IteratorType>(spatial,
+                                                utils::IteratorType::parallel);
+    auto red = SmallVector<utils::IteratorType>(1 + spatial,
+                                                utils::IteratorType::reduction);
+    if (windowFirst) {
+      iterators.append(red);
+      iterators.append(par);
+    } else {
+      iterators.append(par);
+      iterators.append(red);
+    }
     SmallVector<Value> sizes;
     if (resultType.isDynamicDim(0))
       sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
