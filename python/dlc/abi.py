@@ -4,8 +4,9 @@ Every entry point `RUN(const dlc_tensor *inputs, dlc_tensor *outputs)` checks
 its inputs' dtypes, ranks, dims (the dynamic ones the model needs equal
 included) and strides before anything runs and returns a dlc_status; on
 failure `dlc_last_error()` names the input, the dim and the values, and
-`Entry` raises `DLCError` with that message. Outputs come back in malloc'd
-buffers that RELEASE frees. The library also exports `RUN_num_inputs`,
+`Entry` raises `DLCError` with that message. Outputs come back in buffers
+malloc'd by the entry point, which RELEASE frees; `Entry` hands them to
+numpy without another copy, each freed when its last array goes. The library also exports `RUN_num_inputs`,
 `RUN_num_outputs`, `RUN_input_names`, `RUN_output_names` and, per MLIR
 function made an entry point, `dlc_entry_for_FUNCTION` (the names of RUN and
 RELEASE), so no header has to be parsed. Strided arrays are passed with their
@@ -60,6 +61,29 @@ def entry_symbols(lib: ctypes.CDLL, function: str) -> Optional[Tuple[str, str]]:
     return names[0].decode(), names[1].decode()
 
 
+def _libc_free():
+    try:
+        free = ctypes.CDLL(None).free
+    except (OSError, AttributeError):
+        return None
+    free.argtypes = [ctypes.c_void_p]
+    free.restype = None
+    return free
+
+
+class _Owned:
+    """A result buffer of generated code, freed when the last array over it
+    goes (numpy keeps the ctypes buffer as the array's base, and the buffer
+    keeps this)."""
+    __slots__ = ("ptr", "free")
+
+    def __init__(self, ptr: int, free):
+        self.ptr, self.free = ptr, free
+
+    def __del__(self):
+        self.free(self.ptr)
+
+
 class Entry:
     """One entry point of a loaded library."""
 
@@ -71,6 +95,9 @@ class Entry:
         self._release = getattr(lib, release)
         self._release.argtypes = [ctypes.POINTER(_Tensor)]
         self._release.restype = None
+        # What RELEASE calls per output (libc's free: the outputs are
+        # malloc'd, runtime/include/dlc/runtime.h).
+        self._free = _libc_free()
         self._last_error = lib.dlc_last_error
         self._last_error.argtypes = []
         self._last_error.restype = ctypes.c_char_p
@@ -120,14 +147,23 @@ class Entry:
             raise DLCError(status, message or f"{self.name} failed: "
                            f"{STATUS[status] if 0 <= status < len(STATUS) else status}")
         results = []
+        owners = {}
         for i in range(self.num_outputs):
             dtype = np.dtype(DTYPES[outs[i].dtype])
             shape = tuple(shapes[i][d] for d in range(outs[i].rank))
             count = int(np.prod(shape)) if shape else 1
-            if count == 0:
+            if count == 0 or not outs[i].data:
                 results.append(np.zeros(shape, dtype))
                 continue
             buf = (ctypes.c_char * (count * dtype.itemsize)).from_address(outs[i].data)
-            results.append(np.frombuffer(buf, dtype=dtype, count=count).reshape(shape).copy())
+            array = np.frombuffer(buf, dtype=dtype, count=count).reshape(shape)
+            if self._free is None:
+                array = array.copy()
+            else:
+                # Each buffer freed once, however many outputs it backs.
+                ptr = outs[i].data
+                buf._owner = owners.setdefault(ptr, _Owned(ptr, self._free))
+                outs[i].data = None
+            results.append(array)
         self._release(outs)
         return results
