@@ -106,8 +106,7 @@ void LowerDistributedPass::runOnOperation() {
     OpBuilder b(op);
     int64_t bucket = nextBucket++;
     DistStartOp::create(b, op.getLoc(), op.getInputs(), bucket, op.getKind());
-    auto wait =
-        DistWaitOp::create(b, op.getLoc(), op.getResultTypes(), bucket);
+    auto wait = DistWaitOp::create(b, op.getLoc(), op.getResultTypes(), bucket);
     op->replaceAllUsesWith(wait.getResults());
     op->erase();
   });

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */
 #endif
 
+#include "counters.h"
 #include "dlc/runtime.h"
 
 #include <stdatomic.h>
@@ -28,18 +29,7 @@ typedef struct BlockHeader {
 
 _Static_assert(sizeof(BlockHeader) == 32, "header must keep 32-byte offsets");
 
-static atomic_uint_fast64_t currentBytes;
-static atomic_uint_fast64_t peakBytes;
-static atomic_uint_fast64_t allocationCount;
-static atomic_uint_fast64_t liveAllocations;
-
-/* Raises the peak to at least `bytes`. */
-static void raisePeak(uint_fast64_t bytes) {
-  uint_fast64_t peak = atomic_load(&peakBytes);
-  while (peak < bytes &&
-         !atomic_compare_exchange_weak(&peakBytes, &peak, bytes)) {
-  }
-}
+static Counters counters;
 
 void *dlc_alloc(size_t size, size_t alignment) {
   if (alignment == 0)
@@ -80,10 +70,7 @@ void *dlc_alloc(size_t size, size_t alignment) {
   header->reserved = 0;
   header->magic = DLC_BLOCK_MAGIC;
 
-  uint_fast64_t now = atomic_fetch_add(&currentBytes, size) + size;
-  raisePeak(now);
-  atomic_fetch_add(&allocationCount, 1);
-  atomic_fetch_add(&liveAllocations, 1);
+  countersAdd(&counters, size);
   return user;
 }
 
@@ -100,8 +87,7 @@ void dlc_free(void *ptr) {
     return;
   }
   header->magic = DLC_FREED_MAGIC;
-  atomic_fetch_sub(&currentBytes, header->size);
-  atomic_fetch_sub(&liveAllocations, 1);
+  countersSub(&counters, header->size);
   free(header->base);
 }
 
@@ -109,20 +95,8 @@ dlc_status dlc_memory_stats(dlc_memory_usage *usage) {
   if (!usage)
     return dlc_set_error(DLC_STATUS_INVALID_ARGUMENT,
                          "dlc_memory_stats: output is NULL");
-  usage->current_bytes = atomic_load(&currentBytes);
-  usage->peak_bytes = atomic_load(&peakBytes);
-  usage->allocation_count = atomic_load(&allocationCount);
-  usage->live_allocations = atomic_load(&liveAllocations);
-  /* A concurrent allocation may have raised the current count but not yet
-   * the peak; never report a peak below the current count. */
-  if (usage->peak_bytes < usage->current_bytes)
-    usage->peak_bytes = usage->current_bytes;
+  countersRead(&counters, usage);
   return DLC_STATUS_OK;
 }
 
-void dlc_reset_peak(void) {
-  atomic_store(&peakBytes, atomic_load(&currentBytes));
-  /* An allocation that raised the current count before the store but whose
-   * own raisePeak ran earlier still has to count in the new peak. */
-  raisePeak(atomic_load(&currentBytes));
-}
+void dlc_reset_peak(void) { countersResetPeak(&counters); }

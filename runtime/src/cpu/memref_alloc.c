@@ -21,6 +21,7 @@
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */
 #endif
 
+#include "counters.h"
 #include "dlc/runtime.h"
 #include "internal.h"
 
@@ -60,27 +61,15 @@ static _Thread_local dlc_internal_tracked *tracking;
 
 /* Statistics of the bytes generated code holds (as requested, so the cache
  * and the size classes do not count): what the compiled model needs. */
-static atomic_uint_fast64_t liveBytes, peakBytes, allocationCount,
-    allocatedBytes, liveAllocations;
-
-static void raisePeak(uint_fast64_t bytes) {
-  uint_fast64_t peak = atomic_load(&peakBytes);
-  while (peak < bytes &&
-         !atomic_compare_exchange_weak(&peakBytes, &peak, bytes)) {
-  }
-}
+static Counters counters;
 
 static void countAllocation(Block *b, size_t size) {
   b->size = size;
-  raisePeak(atomic_fetch_add(&liveBytes, size) + size);
-  atomic_fetch_add(&allocatedBytes, size);
-  atomic_fetch_add(&allocationCount, 1);
-  atomic_fetch_add(&liveAllocations, 1);
+  countersAdd(&counters, size);
 }
 
 static void countRelease(Block *b) {
-  atomic_fetch_sub(&liveBytes, b->size);
-  atomic_fetch_sub(&liveAllocations, 1);
+  countersSub(&counters, b->size);
   b->size = 0;
 }
 
@@ -250,36 +239,29 @@ dlc_status dlc_model_memory_stats(dlc_memory_usage *usage) {
   if (!usage)
     return dlc_set_error(DLC_STATUS_INVALID_ARGUMENT,
                          "dlc_model_memory_stats: output is NULL");
-  usage->current_bytes = atomic_load(&liveBytes);
-  usage->peak_bytes = atomic_load(&peakBytes);
-  usage->allocation_count = atomic_load(&allocationCount);
-  usage->live_allocations = atomic_load(&liveAllocations);
-  if (usage->peak_bytes < usage->current_bytes)
-    usage->peak_bytes = usage->current_bytes;
+  countersRead(&counters, usage);
   return DLC_STATUS_OK;
 }
 
-void dlc_reset_model_peak(void) {
-  atomic_store(&peakBytes, atomic_load(&liveBytes));
-  raisePeak(atomic_load(&liveBytes));
-}
+void dlc_reset_model_peak(void) { countersResetPeak(&counters); }
 
 void dlc_internal_call_memory_begin(dlc_internal_call_memory *m) {
   dlc_reset_model_peak();
-  m->liveAtStart = atomic_load(&liveBytes);
-  m->countAtStart = atomic_load(&allocationCount);
-  m->bytesAtStart = atomic_load(&allocatedBytes);
+  m->liveAtStart = atomic_load(&counters.live);
+  m->countAtStart = atomic_load(&counters.count);
+  m->bytesAtStart = atomic_load(&counters.allocated);
 }
 
 void dlc_internal_call_memory_end(const dlc_internal_call_memory *m,
                                   dlc_call_memory *out) {
-  uint64_t peak = atomic_load(&peakBytes), live = atomic_load(&liveBytes);
+  uint64_t peak = atomic_load(&counters.peak),
+           live = atomic_load(&counters.live);
   if (peak < live)
     peak = live;
   out->peak_bytes = peak > m->liveAtStart ? peak - m->liveAtStart : 0;
   out->live_bytes = live > m->liveAtStart ? live - m->liveAtStart : 0;
-  out->allocated_bytes = atomic_load(&allocatedBytes) - m->bytesAtStart;
-  out->allocation_count = atomic_load(&allocationCount) - m->countAtStart;
+  out->allocated_bytes = atomic_load(&counters.allocated) - m->bytesAtStart;
+  out->allocation_count = atomic_load(&counters.count) - m->countAtStart;
 }
 
 /* Returns the cached blocks to libc (at exit, so leak checkers see none). */

@@ -36,7 +36,7 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // An op on the gradient's path without a rule is an error naming it.
 func.func @f(%x: tensor<4xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{dl-autodiff: no gradient rule for 'dl.resize'}}
+  // expected-error @+1 {{no gradient rule for 'dl.resize'}}
   %0 = dl.resize %x {scales = array<f64: 2.0>} : tensor<4xf32> -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }

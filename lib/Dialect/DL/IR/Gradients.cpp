@@ -485,9 +485,9 @@ DL_RULE(MatMulOp) {
     };
     Value g2 = flat(g, n);
     Value ga = gemm({rows, k}, g2, rhs, false, true);
-    grads.assign({ReshapeOp::create(b, e.l, lt, ga, Value(),
-                                    b.getBoolAttr(false)),
-                  gemm({k, n}, flat(lhs, k), g2, true, false)});
+    grads.assign(
+        {ReshapeOp::create(b, e.l, lt, ga, Value(), b.getBoolAttr(false)),
+         gemm({k, n}, flat(lhs, k), g2, true, false)});
     return success();
   }
   // numpy matmul: promote 1-D operands to [1, K] and [K, 1] (and give g the
@@ -771,8 +771,8 @@ DL_RULE(AllReduceOp) {
   grads.assign(op.getNumOperands(), Value());
   if (live.empty())
     return success();
-  auto reduced = AllReduceOp::create(b, op.getLoc(), ValueRange(live).getTypes(),
-                                     live, op.getKindAttr());
+  auto reduced = AllReduceOp::create(
+      b, op.getLoc(), ValueRange(live).getTypes(), live, op.getKindAttr());
   for (auto [k, i] : llvm::enumerate(which))
     grads[i] = reduced.getResult(k);
   return success();

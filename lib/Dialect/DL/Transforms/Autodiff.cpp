@@ -29,59 +29,18 @@ bool isFloatTensor(Type t) {
 FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
     OpBuilder &b, Location loc, ArrayRef<Operation *> forward,
     ArrayRef<std::pair<Value, Value>> seeds, ArrayRef<Value> wrt) {
-  // Which values lead to a differentiable value (only those need a
-  // gradient).
-  llvm::DenseSet<Value> needed(wrt.begin(), wrt.end());
-  // Ops with regions (scf.if) also depend on the values their regions use.
-  for (Operation *op : forward)
-    for (Value v : gradientInputs(op))
-      if (needed.contains(v)) {
-        for (Value r : op->getResults())
-          needed.insert(r);
-        break;
-      }
-
-  // Reverse sweep with fan-out accumulation.
+  // The seeds, summed per value; then the reverse sweep with fan-out
+  // accumulation (shared with the rules of ops that hold other ops).
   llvm::DenseMap<Value, Value> grads;
-  auto accumulate = [&](Value v, Value g) {
+  for (auto [v, g] : seeds) {
+    if (!isFloatTensor(v.getType()))
+      continue;
     auto [it, inserted] = grads.try_emplace(v, g);
     if (!inserted)
       it->second = AddOp::create(b, loc, it->second, g);
-  };
-  for (auto [v, g] : seeds)
-    if (isFloatTensor(v.getType()) && needed.contains(v))
-      accumulate(v, g);
-  for (Operation *op : llvm::reverse(forward)) {
-    SmallVector<Value> resultGrads;
-    bool any = false;
-    for (Value r : op->getResults()) {
-      Value g = grads.lookup(r);
-      resultGrads.push_back(g);
-      any |= g && needed.contains(r);
-    }
-    if (!any)
-      continue;
-    SmallVector<Value> inputs = gradientInputs(op);
-    bool operandNeeded =
-        llvm::any_of(inputs, [&](Value v) { return needed.contains(v); });
-    if (!operandNeeded)
-      continue;
-    auto rule = dyn_cast<GradientOpInterface>(op);
-    if (!rule)
-      return op->emitError("dl-autodiff: no gradient rule for '")
-             << op->getName() << "'";
-    // Float results without a gradient contribute zeros; others (dropout's
-    // i1 mask) stay null.
-    for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
-      if (!g && isFloatTensor(r.getType()))
-        g = zerosLike(b, loc, r);
-    SmallVector<Value> operandGrads;
-    if (failed(rule.vjp(b, resultGrads, operandGrads)))
-      return failure();
-    for (auto [v, g] : llvm::zip(inputs, operandGrads))
-      if (g && needed.contains(v))
-        accumulate(v, g);
   }
+  if (failed(sweepGradients(b, loc, forward, wrt, grads)))
+    return failure();
   SmallVector<Value> out;
   for (Value v : wrt) {
     Value g = grads.lookup(v);

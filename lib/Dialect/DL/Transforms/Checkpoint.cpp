@@ -315,9 +315,8 @@ int64_t estimatePeak(Block &block, PeakProfile *profile = nullptr) {
       if (defined.lookup(r) <= peakAt && freed >= peakAt)
         profile->live.push_back({r, b});
     }
-    llvm::stable_sort(profile->live, [](auto &a, auto &b) {
-      return a.second > b.second;
-    });
+    llvm::stable_sort(profile->live,
+                      [](auto &a, auto &b) { return a.second > b.second; });
   }
   return peak;
 }

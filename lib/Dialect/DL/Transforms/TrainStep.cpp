@@ -94,9 +94,8 @@ struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
 /// means, then the mean of the per-rank variances about it (equal batches
 /// per rank). Returns the result, the batch mean and the biased variance.
 FailureOr<std::array<Value, 3>> buildSyncedBatchNorm(OpBuilder &b,
-                                                      BatchNormOp bn, Value x,
-                                                      Value scale,
-                                                      Value bias) {
+                                                     BatchNormOp bn, Value x,
+                                                     Value scale, Value bias) {
   auto t = typeOf(x);
   if (!t.hasStaticShape() || !t.getElementType().isF32())
     return emitError(bn.getLoc(),
@@ -115,12 +114,10 @@ FailureOr<std::array<Value, 3>> buildSyncedBatchNorm(OpBuilder &b,
   Value mean = allMean(e.mean(x, axes)); // [1, C, 1, ...]
   Value centered = e.sub(x, mean);
   Value var = allMean(e.mean(e.square(centered), axes));
-  Value inv = e.rsqrt(
-      e.add(var, e.c(var, bn.getEpsilon().convertToDouble())));
+  Value inv = e.rsqrt(e.add(var, e.c(var, bn.getEpsilon().convertToDouble())));
   Value y = e.add(e.mul(e.mul(centered, inv), e.unsqueeze(scale, axes)),
                   e.unsqueeze(bias, axes));
-  return std::array<Value, 3>{y, e.squeeze(mean, axes),
-                              e.squeeze(var, axes)};
+  return std::array<Value, 3>{y, e.squeeze(mean, axes), e.squeeze(var, axes)};
 }
 
 /// The first bucket of the train step; bucket 0 is train_init's broadcast.
