@@ -66,14 +66,7 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createDLFuseElementwise());
 
   // Tensors -> buffers, freed at last use (as on the CPU).
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createDLDeallocAtLastUse());
+  buildBufferizePipeline(pm, /*loopAllocs=*/false);
   pm.addPass(createDLCopyToLinalg());
 
   // The schedule: each linalg op's parallel dims as one grid.
@@ -120,18 +113,9 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   // The host side to the LLVM dialect (its allocations through the
   // runtime's allocator, as on the CPU), then the runtime calls.
   pm.addPass(createDLReportFailedAsserts());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  buildHostToLLVMPipeline(pm, /*libm=*/false, [](OpPassManager &host) {
+    host.addPass(createGpuToLLVMConversionPass());
+  });
 
   // The kernels as PTX text (or a cubin/fatbin) in the host module.
   GpuModuleToBinaryPassOptions binary;

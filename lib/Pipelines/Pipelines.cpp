@@ -69,18 +69,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   }
   pm.addPass(createDLFuseElementwise());
 
-  // Tensors -> buffers, freed at last use.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  // Loops over time (recurrent layers, ONNX Loop/Scan) carry states that
-  // each step replaces by a new tensor.
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createDLDeallocAtLastUse());
+  // Tensors -> buffers, freed at last use. Loops over time (recurrent
+  // layers, ONNX Loop/Scan) carry states that each step replaces by a new
+  // tensor.
+  buildBufferizePipeline(pm, /*loopAllocs=*/true);
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
   if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
@@ -114,6 +106,25 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createDLMathApproximation());
 
   // The LLVM dialect.
+  buildHostToLLVMPipeline(pm, /*libm=*/true, [](OpPassManager &host) {
+    host.addPass(createConvertOpenMPToLLVMPass());
+  });
+}
+
+void buildBufferizePipeline(OpPassManager &pm, bool loopAllocs) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = loopAllocs;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createDLDeallocAtLastUse());
+}
+
+void buildHostToLLVMPipeline(OpPassManager &pm, bool libm,
+                             llvm::function_ref<void(OpPassManager &)> target) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -123,11 +134,12 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
+  if (libm)
+    pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
+  target(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 

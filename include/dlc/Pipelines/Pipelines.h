@@ -74,6 +74,20 @@ void buildDLToLinalgPipeline(mlir::OpPassManager &pm);
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const CPUPipelineOptions &options);
 
+/// Tensors -> buffers freed at last use, for the CPU and GPU pipelines:
+/// one-shot bufferization across function boundaries (identity layouts),
+/// MLIR's deallocation pipeline, dl-dealloc-at-last-use. `loopAllocs`: loops
+/// may yield buffers they allocate (recurrent layers, ONNX Loop/Scan).
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool loopAllocs);
+
+/// Host code (affine, scf, memref through the runtime's allocator, math,
+/// arith, func, cf) to the LLVM dialect; `libm`: the math calls LLVM cannot
+/// lower inline go to libm; `target` adds the target's own conversions
+/// (OpenMP, GPU launches) before the casts are reconciled.
+void buildHostToLLVMPipeline(
+    mlir::OpPassManager &pm, bool libm,
+    llvm::function_ref<void(mlir::OpPassManager &)> target);
+
 /// Registers the pipelines above with the pass registry (for dlc-opt and
 /// dlc's --mlir-* options), and dlc's own passes.
 void registerDLCPipelines();
