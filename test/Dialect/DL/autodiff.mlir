@@ -135,15 +135,19 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf16> {
 // -----
 
 // batch_norm_train normalizes with its own batch statistics, so the
-// gradient needs only the two means of
-// invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)); with the
-// statistics unused no terms are built for their (zero) gradients.
+// gradient needs only two per-channel sums, s1 = sum(g) (the bias's
+// gradient) and s2 = sum(g * (x - mean)); then dx = a g + b (x - mean) + c
+// with per-channel a, b, c. With the statistics unused no terms are built
+// for their (zero) gradients.
 // CHECK-LABEL: func.func @f_grad(
 // CHECK: %{{.*}}, %[[MEAN:.*]], %[[VAR:.*]] = dl.batch_norm_train
 // CHECK: dl.unsqueeze %[[MEAN]] {axes = array<i64: 0>}
 // CHECK: dl.unsqueeze %[[VAR]] {axes = array<i64: 0>}
-// CHECK-COUNT-2: dl.reduce_mean
-// CHECK-NOT: dl.reduce_mean
+// CHECK: %[[C:.*]] = dl.sub %arg0, %{{.*}} : (tensor<8x3xf32>, tensor<1x3xf32>) -> tensor<8x3xf32>
+// CHECK: %[[S1:.*]] = dl.reduce_sum %{{.*}} {axes = array<i64: 0>, keepdims = false} : tensor<8x3xf32> -> tensor<3xf32>
+// CHECK: %[[GC:.*]] = dl.mul %{{.*}}, %[[C]]
+// CHECK: dl.reduce_sum %[[GC]] {axes = array<i64: 0>, keepdims = false} : tensor<8x3xf32> -> tensor<3xf32>
+// CHECK-NOT: dl.reduce_
 // CHECK-NOT: dl.expand
 // CHECK: return
 func.func @f(%x: tensor<8x3xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<8x3xf32> {

@@ -733,10 +733,24 @@ DL_RULE(BatchNormTrainOp) {
   grads.assign(3, Value());
   Value dx;
   if (!isZero(g)) {
-    dx =
-        normalizeGrad(e, n, e.mul(g, perChannel(e, op.getScale(), rank)), axes);
-    grads[1] = channelSum(e, e.mul(g, n.xhat));
-    grads[2] = channelSum(e, g);
+    // With s1 = sum(g) and s2 = sum(g (x - mean)) per channel (count N):
+    //   dx = scale invstd (g - s1 / N - (x - mean) invstd^2 s2 / N)
+    //      = a g + b (x - mean) + c,  a, b, c per channel,
+    // one elementwise pass over g and x after the two reductions, instead
+    // of normalizeGrad's chain of full-size temporaries (xhat, the scaled
+    // gradient, two centred terms): at the peak of a ResNet's stem
+    // backward they were four more buffers of the activation's size.
+    Value s1 = channelSum(e, g);
+    Value s2 = channelSum(e, e.mul(g, n.centered));
+    Value count = elementCount(e, x, axes);
+    Value a = e.mul(perChannel(e, op.getScale(), rank), n.invStd);
+    Value bCoef = e.neg(e.div(e.mul(e.mul(a, e.square(n.invStd)),
+                                    perChannel(e, s2, rank)),
+                              count));
+    Value c = e.neg(e.div(e.mul(a, perChannel(e, s1, rank)), count));
+    dx = e.add(e.add(e.mul(a, g), e.mul(bCoef, n.centered)), c);
+    grads[1] = e.mul(s2, e.squeeze(n.invStd, axes));
+    grads[2] = s1;
   }
   // Gradients of the returned statistics: d mean = 1 / count and
   // d var = 2 (x - mean) / count per element.
