@@ -213,7 +213,198 @@ static LogicalResult importGatherND(NodeImporter &n) {
   return n.output(n.create<dl::GatherOp>(*data, index, int64_t(0)));
 }
 
+namespace {
+/// Builds a chain of dl ops for one node, remembering the first failure so
+/// a long formula reads as arithmetic; every value is null after one.
+struct OpChain {
+  NodeImporter &n;
+  bool failed = false;
+
+  template <typename OpTy, typename... Args> Value make(Args &&...args) {
+    if (failed)
+      return Value();
+    auto v = n.create<OpTy>(std::forward<Args>(args)...);
+    if (mlir::failed(v)) {
+      failed = true;
+      return Value();
+    }
+    return *v;
+  }
+  template <typename OpTy, typename... Args>
+  Value makeTyped(Type type, Args &&...args) {
+    if (failed)
+      return Value();
+    auto v = n.createTyped<OpTy>(type, std::forward<Args>(args)...);
+    if (mlir::failed(v)) {
+      failed = true;
+      return Value();
+    }
+    return *v;
+  }
+  Value add(Value a, Value b) { return make<dl::AddOp>(a, b); }
+  Value sub(Value a, Value b) { return make<dl::SubOp>(a, b); }
+  Value mul(Value a, Value b) { return make<dl::MulOp>(a, b); }
+  Value div(Value a, Value b) { return make<dl::DivOp>(a, b); }
+  Value min(Value a, Value b) { return make<dl::MinOp>(a, b); }
+  Value max(Value a, Value b) { return make<dl::MaxOp>(a, b); }
+  Value floor(Value a) { return make<dl::FloorOp>(a); }
+  Value c(double v, Type et) { return n.scalar(v, et); }
+  Value clamp(Value a, double lo, double hi) {
+    Type et =
+        failed ? Type() : cast<RankedTensorType>(a.getType()).getElementType();
+    if (failed)
+      return Value();
+    return min(max(a, c(lo, et)), c(hi, et));
+  }
+};
+} // namespace
+
+/// GridSample (2-D, PyTorch's grid_sample): for each output point, the grid
+/// gives x, y in [-1, 1]; the input is read there by nearest, bilinear or
+/// bicubic interpolation with zeros, border or reflection padding. Built
+/// from elementwise ops and GatherElements over the flattened H * W plane,
+/// one gather per interpolation tap.
+static LogicalResult importGridSample(NodeImporter &n) {
+  auto x = n.inputType(0), grid = n.inputType(1);
+  if (x.getRank() != 4 || grid.getRank() != 4 || !x.hasStaticShape() ||
+      !grid.hasStaticShape() || grid.getDimSize(3) != 2 ||
+      grid.getDimSize(0) != x.getDimSize(0))
+    return n.fail("needs a static N x C x H x W input and an N x Ho x Wo x 2 "
+                  "grid (only 2-D sampling is supported)");
+  Type et = x.getElementType();
+  if (!isa<FloatType>(et) || grid.getElementType() != et)
+    return n.fail("the input and the grid must have the same float type");
+  std::string mode = n.stringAttr("mode", "bilinear");
+  std::string padding = n.stringAttr("padding_mode", "zeros");
+  bool alignCorners = n.intAttr("align_corners", 0) != 0;
+  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+    return n.fail("mode '" + mode + "' is not bilinear, nearest or bicubic");
+  if (padding != "zeros" && padding != "border" && padding != "reflection")
+    return n.fail("padding_mode '" + padding +
+                  "' is not zeros, border or reflection");
+  int64_t N = x.getDimSize(0), C = x.getDimSize(1), H = x.getDimSize(2),
+          W = x.getDimSize(3), Ho = grid.getDimSize(1), Wo = grid.getDimSize(2),
+          P = Ho * Wo;
+  OpChain o{n};
+  Type i64 = n.b.getI64Type();
+  auto gridCoord = [&](int64_t k) {
+    Value s = o.make<dl::SliceOp>(n.input(1), n.i64s({k}), n.i64s({k + 1}),
+                                  n.i64s({3}), nullptr);
+    return o.makeTyped<dl::ReshapeOp>(RankedTensorType::get({N, 1, P}, et), s,
+                                      Value());
+  };
+  // Grid coordinates to pixel coordinates (PyTorch's unnormalize).
+  auto unnormalize = [&](Value g, int64_t size) {
+    Value one = o.c(1, et);
+    if (alignCorners)
+      return o.mul(o.add(g, one), o.c((size - 1) / 2.0, et));
+    return o.div(o.sub(o.mul(o.add(g, one), o.c(size, et)), one), o.c(2, et));
+  };
+  // reflect_coordinates of PyTorch: fold `v` into [lo2 / 2, hi2 / 2].
+  auto reflect = [&](Value v, double lo2, double hi2) -> Value {
+    if (lo2 == hi2)
+      return o.mul(v, o.c(0, et));
+    double lo = lo2 / 2, span = (hi2 - lo2) / 2;
+    Value a = o.make<dl::AbsOp>(o.sub(v, o.c(lo, et)));
+    Value extra = o.make<dl::ModOp>(a, o.c(span, et), true, false);
+    Value flips = o.floor(o.div(a, o.c(span, et)));
+    Value half = o.floor(o.div(flips, o.c(2, et)));
+    Value odd = o.sub(flips, o.mul(half, o.c(2, et)));
+    Value even = o.make<dl::EqualOp>(odd, o.c(0, et));
+    return o.make<dl::SelectOp>(
+        even, o.add(extra, o.c(lo, et)),
+        o.add(o.sub(o.c(span, et), extra), o.c(lo, et)));
+  };
+  // compute_coordinates of PyTorch: border and reflection padding move a
+  // coordinate inside; zeros leaves it (the read is masked instead).
+  auto pad = [&](Value v, int64_t size) -> Value {
+    if (padding == "border")
+      return o.clamp(v, 0, size - 1);
+    if (padding == "reflection") {
+      Value r = alignCorners ? reflect(v, 0, 2.0 * (size - 1))
+                             : reflect(v, -1, 2.0 * size - 1);
+      return o.clamp(r, 0, size - 1);
+    }
+    return v;
+  };
+  Value flat = o.makeTyped<dl::ReshapeOp>(
+      RankedTensorType::get({N, C, H * W}, et), n.input(0), Value());
+  auto flatIndex = RankedTensorType::get({N, C, P}, i64);
+  // The input at integer-valued coordinates (cx, cy), 0 outside.
+  auto read = [&](Value cx, Value cy) -> Value {
+    Value inside = o.make<dl::AndOp>(
+        o.make<dl::AndOp>(o.make<dl::GreaterEqualOp>(cx, o.c(0, et)),
+                          o.make<dl::LessEqualOp>(cx, o.c(W - 1, et))),
+        o.make<dl::AndOp>(o.make<dl::GreaterEqualOp>(cy, o.c(0, et)),
+                          o.make<dl::LessEqualOp>(cy, o.c(H - 1, et))));
+    Value xi = o.makeTyped<dl::CastOp>(RankedTensorType::get({N, 1, P}, i64),
+                                       o.clamp(cx, 0, W - 1));
+    Value yi = o.makeTyped<dl::CastOp>(RankedTensorType::get({N, 1, P}, i64),
+                                       o.clamp(cy, 0, H - 1));
+    Value index = o.add(o.mul(yi, o.c(W, i64)), xi);
+    Value full = o.makeTyped<dl::ExpandOp>(flatIndex, index, Value());
+    Value v = o.make<dl::GatherElementsOp>(flat, full, int64_t(2));
+    return o.make<dl::SelectOp>(inside, v, o.c(0, et));
+  };
+  Value ix = unnormalize(gridCoord(0), W), iy = unnormalize(gridCoord(1), H);
+  Value result;
+  if (mode == "nearest") {
+    ix = o.make<dl::RoundOp>(pad(ix, W));
+    iy = o.make<dl::RoundOp>(pad(iy, H));
+    result = read(ix, iy);
+  } else if (mode == "bilinear") {
+    ix = pad(ix, W);
+    iy = pad(iy, H);
+    Value x0 = o.floor(ix), y0 = o.floor(iy);
+    Value one = o.c(1, et);
+    Value x1 = o.add(x0, one), y1 = o.add(y0, one);
+    Value wx1 = o.sub(ix, x0), wx0 = o.sub(x1, ix);
+    Value wy1 = o.sub(iy, y0), wy0 = o.sub(y1, iy);
+    result = o.add(o.add(o.mul(read(x0, y0), o.mul(wx0, wy0)),
+                         o.mul(read(x1, y0), o.mul(wx1, wy0))),
+                   o.add(o.mul(read(x0, y1), o.mul(wx0, wy1)),
+                         o.mul(read(x1, y1), o.mul(wx1, wy1))));
+  } else {
+    // Bicubic (A = -0.75): 4 x 4 taps around floor(x), padding applied to
+    // each tap's coordinate.
+    const double A = -0.75;
+    auto coeffs = [&](Value t) {
+      auto near = [&](Value d) { // |d| <= 1
+        return o.add(
+            o.mul(o.mul(o.sub(o.mul(o.c(A + 2, et), d), o.c(A + 3, et)), d), d),
+            o.c(1, et));
+      };
+      auto far = [&](Value d) { // 1 < |d| < 2
+        Value r = o.sub(o.mul(o.c(A, et), d), o.c(5 * A, et));
+        r = o.add(o.mul(r, d), o.c(8 * A, et));
+        return o.sub(o.mul(r, d), o.c(4 * A, et));
+      };
+      Value one = o.c(1, et);
+      return SmallVector<Value>{far(o.add(t, one)), near(t),
+                                near(o.sub(one, t)), far(o.sub(o.c(2, et), t))};
+    };
+    Value x0 = o.floor(ix), y0 = o.floor(iy);
+    SmallVector<Value> cx = coeffs(o.sub(ix, x0)), cy = coeffs(o.sub(iy, y0));
+    for (int64_t j = 0; j < 4; ++j) {
+      Value row;
+      Value ty = pad(o.add(y0, o.c(j - 1, et)), H);
+      for (int64_t i = 0; i < 4; ++i) {
+        Value tx = pad(o.add(x0, o.c(i - 1, et)), W);
+        Value term = o.mul(read(tx, ty), cx[i]);
+        row = row ? o.add(row, term) : term;
+      }
+      Value term = o.mul(row, cy[j]);
+      result = result ? o.add(result, term) : term;
+    }
+  }
+  if (o.failed)
+    return failure();
+  return n.output(n.createTyped<dl::ReshapeOp>(
+      RankedTensorType::get({N, C, Ho, Wo}, et), result, Value()));
+}
+
 void dlc::onnx_frontend::registerScatterGatherOps(OpRegistry &r) {
+  r["GridSample"] = importGridSample;
   r["ScatterElements"] = importScatterElements;
   // Scatter (opset 9-10) is ScatterElements without reduction.
   r["Scatter"] = importScatterElements;
