@@ -945,7 +945,8 @@ static LogicalResult checkUnsignedSupport(NodeImporter &n) {
                                         "Split",
                                         "Where",
                                         "Shape",
-                                        "Size"};
+                                        "Size",
+                                        "MaxPool"};
   if (!isDefaultDomain(n.node.domain()) || ops.contains(n.opType()))
     return success();
   for (const std::string &v : n.node.input())

@@ -143,6 +143,28 @@ static LogicalResult importPool(NodeImporter &n, bool isMax) {
   if (failed(pads))
     return failure();
   bool ceilMode = n.intAttr("ceil_mode", 0) != 0;
+  if (isMax && isa<IntegerType>(input.getElementType())) {
+    // Integers up to 16 bits (signed or not) are exact in f32, whose max is
+    // their max: pool there and cast back.
+    Type it = input.getElementType();
+    if (it.getIntOrFloatBitWidth() > 16 || it.isInteger(1))
+      return n.fail("MaxPool of " + Twine(it.getIntOrFloatBitWidth()) +
+                    "-bit integers is not supported (up to 16 bits)");
+    bool isUnsigned = n.inputUnsigned(0);
+    auto f = n.createTyped<dl::CastOp>(
+        RankedTensorType::get(input.getShape(), n.b.getF32Type()), n.input(0),
+        isUnsigned, false);
+    if (failed(f))
+      return failure();
+    auto p =
+        n.create<dl::MaxPoolOp>(*f, *kernel, n.i64s(strides), n.i64s(*pads),
+                                n.i64s(dilations), ceilMode);
+    if (failed(p))
+      return failure();
+    auto pt = cast<RankedTensorType>(p->getType());
+    return n.output(n.createTyped<dl::CastOp>(
+        RankedTensorType::get(pt.getShape(), it), *p, false, isUnsigned));
+  }
   if (isMax)
     return n.output(n.create<dl::MaxPoolOp>(n.input(0), *kernel,
                                             n.i64s(strides), n.i64s(*pads),
