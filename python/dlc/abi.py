@@ -19,10 +19,11 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 # By dlc_dtype. numpy has no bfloat16: bf16 tensors travel as their bits in
-# uint16 arrays (as ONNX's test data stores them); dlc has no other 16-bit
-# integer type for uint16 to mean.
+# uint16 arrays (as ONNX's test data stores them); which of bf16 and u16 an
+# input is, the entry point's RUN_input_dtypes says.
 DTYPES = [np.float32, np.float16, np.uint16, np.float64, np.int8, np.int32,
-          np.int64, np.bool_]
+          np.int64, np.bool_, np.uint8, np.uint16, np.uint32, np.uint64,
+          np.int16]
 STATUS = ["ok", "invalid argument", "out of memory", "shape mismatch",
           "dtype mismatch", "I/O error", "unsupported", "runtime error"]
 MAX_RANK = 8
@@ -105,6 +106,12 @@ class Entry:
         self.num_outputs = ctypes.c_int32.in_dll(lib, run + "_num_outputs").value
         self.input_names = self._names(lib, run + "_input_names", self.num_inputs)
         self.output_names = self._names(lib, run + "_output_names", self.num_outputs)
+        try:  # libraries from before RUN_input_dtypes lack it
+            codes = (ctypes.c_int32 * max(1, self.num_inputs)).in_dll(
+                lib, run + "_input_dtypes")
+            self.input_dtypes = [codes[i] for i in range(self.num_inputs)]
+        except ValueError:
+            self.input_dtypes = None
 
     @staticmethod
     def _names(lib, symbol: str, count: int) -> List[str]:
@@ -133,7 +140,12 @@ class Entry:
             shape = (ctypes.c_int64 * max(1, a.ndim))(*a.shape)
             keep += [a, shape, strides]
             ins[i].data = a.ctypes.data
-            ins[i].dtype = _dtype_code(a.dtype)
+            code = _dtype_code(a.dtype)
+            if (self.input_dtypes is not None and
+                    0 <= self.input_dtypes[i] < len(DTYPES) and
+                    np.dtype(DTYPES[self.input_dtypes[i]]) == a.dtype):
+                code = self.input_dtypes[i]
+            ins[i].dtype = code
             ins[i].rank = a.ndim
             ins[i].shape = shape
             ins[i].strides = strides

@@ -8,15 +8,20 @@ size_t dlc_dtype_size(dlc_dtype dtype) {
   switch (dtype) {
   case DLC_DTYPE_F32:
   case DLC_DTYPE_I32:
+  case DLC_DTYPE_U32:
     return 4;
   case DLC_DTYPE_F16:
   case DLC_DTYPE_BF16:
+  case DLC_DTYPE_U16:
+  case DLC_DTYPE_I16:
     return 2;
   case DLC_DTYPE_F64:
   case DLC_DTYPE_I64:
+  case DLC_DTYPE_U64:
     return 8;
   case DLC_DTYPE_I8:
   case DLC_DTYPE_I1:
+  case DLC_DTYPE_U8:
     return 1;
   }
   return 0;
@@ -40,6 +45,16 @@ const char *dlc_dtype_name(dlc_dtype dtype) {
     return "i64";
   case DLC_DTYPE_I1:
     return "i1";
+  case DLC_DTYPE_U8:
+    return "u8";
+  case DLC_DTYPE_U16:
+    return "u16";
+  case DLC_DTYPE_U32:
+    return "u32";
+  case DLC_DTYPE_U64:
+    return "u64";
+  case DLC_DTYPE_I16:
+    return "i16";
   }
   return "invalid";
 }

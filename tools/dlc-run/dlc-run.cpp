@@ -127,6 +127,16 @@ std::pair<int32_t, size_t> dlcType(int onnxType) {
     return {6, 8};
   case onnx::TensorProto::BOOL:
     return {7, 1};
+  case onnx::TensorProto::UINT8:
+    return {8, 1};
+  case onnx::TensorProto::UINT16:
+    return {9, 2};
+  case onnx::TensorProto::UINT32:
+    return {10, 4};
+  case onnx::TensorProto::UINT64:
+    return {11, 8};
+  case onnx::TensorProto::INT16:
+    return {12, 2};
   default:
     return {-1, 0};
   }
@@ -200,6 +210,14 @@ bool readTensor(const std::string &path, HostTensor &out, std::string &error) {
     return fill(t.int32_data(), [](int32_t v) { return v; });
   case onnx::TensorProto::INT8:
     return fill(t.int32_data(), [](int32_t v) { return (int8_t)v; });
+  case onnx::TensorProto::UINT8:
+    return fill(t.int32_data(), [](int32_t v) { return (uint8_t)v; });
+  case onnx::TensorProto::INT16:
+    return fill(t.int32_data(), [](int32_t v) { return (int16_t)v; });
+  case onnx::TensorProto::UINT32:
+    return fill(t.uint64_data(), [](uint64_t v) { return (uint32_t)v; });
+  case onnx::TensorProto::UINT64:
+    return fill(t.uint64_data(), [](uint64_t v) { return v; });
   case onnx::TensorProto::BOOL:
     return fill(t.int32_data(), [](int32_t v) { return (uint8_t)(v != 0); });
   default:
@@ -232,7 +250,23 @@ double toDouble(const char *p, int32_t dtype) {
     return (double)v;
   }
   case 7:
+  case 8:
     return *(const uint8_t *)p;
+  case 10: {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  case 11: {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return (double)v;
+  }
+  case 12: {
+    int16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+  }
   default: {
     uint16_t v;
     std::memcpy(&v, p, 2);
@@ -294,13 +328,16 @@ int onnxType(int32_t dtype) {
       onnx::TensorProto::FLOAT,    onnx::TensorProto::FLOAT16,
       onnx::TensorProto::BFLOAT16, onnx::TensorProto::DOUBLE,
       onnx::TensorProto::INT8,     onnx::TensorProto::INT32,
-      onnx::TensorProto::INT64,    onnx::TensorProto::BOOL};
-  return dtype >= 0 && dtype < 8 ? types[dtype] : onnx::TensorProto::UNDEFINED;
+      onnx::TensorProto::INT64,    onnx::TensorProto::BOOL,
+      onnx::TensorProto::UINT8,    onnx::TensorProto::UINT16,
+      onnx::TensorProto::UINT32,   onnx::TensorProto::UINT64,
+      onnx::TensorProto::INT16};
+  return dtype >= 0 && dtype < 13 ? types[dtype] : onnx::TensorProto::UNDEFINED;
 }
 
 size_t dtypeSize(int32_t dtype) {
-  static const size_t sizes[] = {4, 2, 2, 8, 1, 4, 8, 1};
-  return dtype >= 0 && dtype < 8 ? sizes[dtype] : 0;
+  static const size_t sizes[] = {4, 2, 2, 8, 1, 4, 8, 1, 1, 2, 4, 8, 2};
+  return dtype >= 0 && dtype < 13 ? sizes[dtype] : 0;
 }
 
 } // namespace

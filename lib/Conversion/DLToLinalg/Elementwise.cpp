@@ -140,12 +140,25 @@ public:
         .Case([&](AddOp) { return arith2<arith::AddFOp, arith::AddIOp>(args); })
         .Case([&](SubOp) { return arith2<arith::SubFOp, arith::SubIOp>(args); })
         .Case([&](MulOp) { return arith2<arith::MulFOp, arith::MulIOp>(args); })
-        .Case(
-            [&](DivOp) { return arith2<arith::DivFOp, arith::DivSIOp>(args); })
+        .Case([&](DivOp op) {
+          return op.getIsUnsigned()
+                     ? arith2<arith::DivFOp, arith::DivUIOp>(args)
+                     : arith2<arith::DivFOp, arith::DivSIOp>(args);
+        })
         .Case([&](PowOp) { return math::PowFOp::create(b, loc, x, args[1]); })
-        .Case([&](MaxOp) { return maxOf(x, args[1]); })
-        .Case([&](MinOp) { return minOf(x, args[1]); })
+        .Case([&](MaxOp op) -> Value {
+          return op.getIsUnsigned()
+                     ? Value(arith::MaxUIOp::create(b, loc, x, args[1]))
+                     : maxOf(x, args[1]);
+        })
+        .Case([&](MinOp op) -> Value {
+          return op.getIsUnsigned()
+                     ? Value(arith::MinUIOp::create(b, loc, x, args[1]))
+                     : minOf(x, args[1]);
+        })
         .Case([&](ModOp op) -> Value {
+          if (op.getIsUnsigned())
+            return arith::RemUIOp::create(b, loc, x, args[1]);
           Value r = arith2<arith::RemFOp, arith::RemSIOp>(args);
           if (op.getFmod())
             return r;
@@ -166,29 +179,38 @@ public:
           return cmp(x, args[1], arith::CmpFPredicate::OEQ,
                      arith::CmpIPredicate::eq);
         })
-        .Case([&](LessOp) {
+        .Case([&](LessOp op) {
           return cmp(x, args[1], arith::CmpFPredicate::OLT,
-                     arith::CmpIPredicate::slt);
+                     op.getIsUnsigned() ? arith::CmpIPredicate::ult
+                                        : arith::CmpIPredicate::slt);
         })
-        .Case([&](LessEqualOp) {
+        .Case([&](LessEqualOp op) {
           return cmp(x, args[1], arith::CmpFPredicate::OLE,
-                     arith::CmpIPredicate::sle);
+                     op.getIsUnsigned() ? arith::CmpIPredicate::ule
+                                        : arith::CmpIPredicate::sle);
         })
-        .Case([&](GreaterOp) {
+        .Case([&](GreaterOp op) {
           return cmp(x, args[1], arith::CmpFPredicate::OGT,
-                     arith::CmpIPredicate::sgt);
+                     op.getIsUnsigned() ? arith::CmpIPredicate::ugt
+                                        : arith::CmpIPredicate::sgt);
         })
-        .Case([&](GreaterEqualOp) {
+        .Case([&](GreaterEqualOp op) {
           return cmp(x, args[1], arith::CmpFPredicate::OGE,
-                     arith::CmpIPredicate::sge);
+                     op.getIsUnsigned() ? arith::CmpIPredicate::uge
+                                        : arith::CmpIPredicate::sge);
         })
         .Case([&](AndOp) { return arith::AndIOp::create(b, loc, x, args[1]); })
         .Case([&](OrOp) { return arith::OrIOp::create(b, loc, x, args[1]); })
         .Case([&](XorOp) { return arith::XOrIOp::create(b, loc, x, args[1]); })
+        .Case([&](ShiftLeftOp) { return shift<arith::ShLIOp>(x, args[1]); })
+        .Case([&](ShiftRightOp) { return shift<arith::ShRUIOp>(x, args[1]); })
         .Case([&](SelectOp) {
           return arith::SelectOp::create(b, loc, x, args[1], args[2]);
         })
-        .Case([&](CastOp) { return cast(x, resultType); })
+        .Case([&](CastOp op) {
+          return cast(x, resultType, op.getInputUnsigned(),
+                      op.getResultUnsigned());
+        })
         .Default([](Operation *) { return Value(); });
   }
 
@@ -231,12 +253,21 @@ private:
     return gamma == 1.0 ? r
                         : Value(arith::MulFOp::create(b, loc, r, c(t, gamma)));
   }
-  Value cast(Value x, Type to) {
+  // A shift by the bit width or more gives 0 (arith's would be poison).
+  template <typename ShiftOp> Value shift(Value x, Value amount) {
+    Type t = x.getType();
+    Value shifted = ShiftOp::create(b, loc, x, amount);
+    Value tooFar =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, amount,
+                              c(t, t.getIntOrFloatBitWidth()));
+    return arith::SelectOp::create(b, loc, tooFar, c(t, 0), shifted);
+  }
+  Value cast(Value x, Type to, bool fromUnsigned, bool toUnsigned) {
     Type from = x.getType();
     if (from == to)
       return x;
     bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
-    bool fromBool = from.isInteger(1);
+    bool fromBool = from.isInteger(1) || fromUnsigned;
     if (to.isInteger(1))
       return fromFloat ? Value(arith::CmpFOp::create(
                              b, loc, arith::CmpFPredicate::UNE, x, c(from, 0)))
@@ -247,7 +278,8 @@ private:
                  ? Value(arith::ExtFOp::create(b, loc, to, x))
                  : Value(arith::TruncFOp::create(b, loc, to, x));
     if (fromFloat)
-      return arith::FPToSIOp::create(b, loc, to, x);
+      return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                        : Value(arith::FPToSIOp::create(b, loc, to, x));
     if (toFloat)
       return fromBool ? Value(arith::UIToFPOp::create(b, loc, to, x))
                       : Value(arith::SIToFPOp::create(b, loc, to, x));

@@ -55,7 +55,8 @@ struct PrepareEntryPointsPass
     module.walk([&](func::FuncOp f) {
       if (f.isPublic() && !f.isExternal())
         f->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
-      for (StringRef name : {dlc::dl::kNameAttr, dlc::dl::kDimNamesAttr}) {
+      for (StringRef name : {dlc::dl::kNameAttr, dlc::dl::kDimNamesAttr,
+                             dlc::dl::kUnsignedAttr}) {
         auto attr = StringAttr::get(context, name);
         for (unsigned i = 0; i < f.getNumArguments(); ++i)
           f.removeArgAttr(i, attr);

@@ -53,6 +53,8 @@ static void windowDefaults(NodeImporter &n, size_t spatial,
 }
 
 static LogicalResult importConv(NodeImporter &n, bool transpose) {
+  if (!transpose)
+    return n.output(importConvOn(n, n.input(0), n.input(1), n.input(2)));
   auto input = n.inputType(0), weight = n.inputType(1);
   if (input.getRank() < 3 || weight.getRank() != input.getRank())
     return n.fail("input and weight must be N x C x D1..Dk of equal rank");
@@ -70,14 +72,6 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
   // An omitted bias is null, which the builders leave out.
   Value bias = n.input(2);
   int64_t groups = n.intAttr("group", 1);
-  if (!transpose) {
-    auto pads = resolvePads(n, input, kernel, strides, dilations);
-    if (failed(pads))
-      return failure();
-    return n.output(n.create<dl::ConvOp>(n.input(0), n.input(1), bias,
-                                         n.i64s(strides), n.i64s(*pads),
-                                         n.i64s(dilations), groups));
-  }
   SmallVector<int64_t> outPad =
       n.intsAttr("output_padding").value_or(SmallVector<int64_t>(spatial, 0));
   SmallVector<int64_t> pads(2 * spatial, 0);
@@ -120,6 +114,30 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
   return n.output(n.create<dl::ConvTransposeOp>(
       n.input(0), n.input(1), bias, n.i64s(strides), n.i64s(pads),
       n.i64s(dilations), groups, n.i64s(outPad)));
+}
+
+FailureOr<Value> dlc::onnx_frontend::importConvOn(NodeImporter &n, Value x,
+                                                  Value w, Value bias) {
+  auto input = cast<RankedTensorType>(x.getType());
+  auto weight = cast<RankedTensorType>(w.getType());
+  if (input.getRank() < 3 || weight.getRank() != input.getRank())
+    return n.fail("input and weight must be N x C x D1..Dk of equal rank");
+  size_t spatial = input.getRank() - 2;
+  SmallVector<int64_t> kernel =
+      n.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weight.getShape().drop_front(2)));
+  for (int64_t k : kernel)
+    if (ShapedType::isDynamic(k))
+      return n.fail("the kernel size must be static");
+  SmallVector<int64_t> strides, dilations;
+  windowDefaults(n, spatial, strides, dilations);
+  if (strides.size() != spatial || dilations.size() != spatial)
+    return n.fail("strides and dilations need one value per spatial dim");
+  auto pads = resolvePads(n, input, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  return n.create<dl::ConvOp>(x, w, bias, n.i64s(strides), n.i64s(*pads),
+                              n.i64s(dilations), n.intAttr("group", 1));
 }
 
 void dlc::onnx_frontend::registerConvOps(OpRegistry &r) {

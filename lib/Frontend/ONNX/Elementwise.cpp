@@ -27,6 +27,24 @@ template <typename OpTy> static LogicalResult importBinary(NodeImporter &n) {
   return success();
 }
 
+/// importBinary for an op whose integer meaning depends on the sign (div,
+/// max, min, comparisons): unsigned ONNX operands set is_unsigned.
+template <typename OpTy>
+static LogicalResult importSignedBinary(NodeImporter &n) {
+  if (n.numInputs() < 1)
+    return n.fail("needs at least one input");
+  bool isUnsigned = n.inputUnsigned(0);
+  Value acc = n.input(0);
+  for (unsigned i = 1; i < n.numInputs(); ++i) {
+    auto v = n.create<OpTy>(acc, n.input(i), isUnsigned);
+    if (failed(v))
+      return failure();
+    acc = *v;
+  }
+  n.setOutput(0, acc);
+  return success();
+}
+
 void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
   for (auto [onnx, fn] :
        std::initializer_list<std::pair<StringRef, OpImportFn>>{
@@ -61,15 +79,15 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
            {"Add", importBinary<dl::AddOp>},
            {"Sub", importBinary<dl::SubOp>},
            {"Mul", importBinary<dl::MulOp>},
-           {"Div", importBinary<dl::DivOp>},
-           {"Max", importBinary<dl::MaxOp>},
-           {"Min", importBinary<dl::MinOp>},
+           {"Div", importSignedBinary<dl::DivOp>},
+           {"Max", importSignedBinary<dl::MaxOp>},
+           {"Min", importSignedBinary<dl::MinOp>},
            {"Sum", importBinary<dl::AddOp>},
            {"Equal", importBinary<dl::EqualOp>},
-           {"Less", importBinary<dl::LessOp>},
-           {"LessOrEqual", importBinary<dl::LessEqualOp>},
-           {"Greater", importBinary<dl::GreaterOp>},
-           {"GreaterOrEqual", importBinary<dl::GreaterEqualOp>},
+           {"Less", importSignedBinary<dl::LessOp>},
+           {"LessOrEqual", importSignedBinary<dl::LessEqualOp>},
+           {"Greater", importSignedBinary<dl::GreaterOp>},
+           {"GreaterOrEqual", importSignedBinary<dl::GreaterEqualOp>},
            {"And", importBinary<dl::AndOp>},
            {"Or", importBinary<dl::OrOp>},
            {"Xor", importBinary<dl::XorOp>}})
@@ -97,10 +115,12 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
       // Integer powers go through f64 (exact for every result an int64
       // holds up to 2^53) and round back.
       auto f64 = n.b.getF64Type();
-      auto fb = n.createTyped<dl::CastOp>(
-          RankedTensorType::get(bt.getShape(), f64), base);
-      auto fe = n.createTyped<dl::CastOp>(
-          RankedTensorType::get(et.getShape(), f64), exponent);
+      auto fb =
+          n.createTyped<dl::CastOp>(RankedTensorType::get(bt.getShape(), f64),
+                                    base, n.inputUnsigned(0), false);
+      auto fe =
+          n.createTyped<dl::CastOp>(RankedTensorType::get(et.getShape(), f64),
+                                    exponent, n.inputUnsigned(1), false);
       if (failed(fb) || failed(fe))
         return failure();
       auto p = n.create<dl::PowOp>(*fb, *fe);
@@ -111,11 +131,13 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
         return failure();
       auto rt = cast<RankedTensorType>(rounded->getType());
       return n.output(n.createTyped<dl::CastOp>(
-          RankedTensorType::get(rt.getShape(), bt.getElementType()), *rounded));
+          RankedTensorType::get(rt.getShape(), bt.getElementType()), *rounded,
+          false, n.inputUnsigned(0)));
     }
     if (et.getElementType() != bt.getElementType()) {
       auto c = n.createTyped<dl::CastOp>(
-          RankedTensorType::get(et.getShape(), bt.getElementType()), exponent);
+          RankedTensorType::get(et.getShape(), bt.getElementType()), exponent,
+          n.inputUnsigned(1), false);
       if (failed(c))
         return failure();
       exponent = *c;
@@ -126,7 +148,8 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
     bool fmod = n.intAttr("fmod", 0) != 0;
     if (isa<FloatType>(n.inputType(0).getElementType()) && !fmod)
       return n.fail("float Mod needs fmod=1 (ONNX requires it)");
-    return n.output(n.create<dl::ModOp>(n.input(0), n.input(1), fmod));
+    return n.output(
+        n.create<dl::ModOp>(n.input(0), n.input(1), fmod, n.inputUnsigned(0)));
   };
 
   r["LeakyRelu"] = [](NodeImporter &n) -> LogicalResult {
@@ -222,7 +245,8 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
   r["CastLike"] = [](NodeImporter &n) -> LogicalResult {
     auto type = RankedTensorType::get(n.inputType(0).getShape(),
                                       n.inputType(1).getElementType());
-    return n.output(n.createTyped<dl::CastOp>(type, n.input(0)));
+    return n.output(n.createTyped<dl::CastOp>(
+        type, n.input(0), n.inputUnsigned(0), n.inputUnsigned(1)));
   };
   // The composites below build each activation from dl ops, so later stages
   // (fusion, autodiff) see only ops they know.
@@ -313,6 +337,21 @@ void dlc::onnx_frontend::registerElementwiseOps(OpRegistry &r) {
       return n.fail("cast to ONNX data type " + Twine(to) +
                     " is not supported");
     return n.output(n.createTyped<dl::CastOp>(
-        RankedTensorType::get(n.inputType(0).getShape(), et), n.input(0)));
+        RankedTensorType::get(n.inputType(0).getShape(), et), n.input(0),
+        n.inputUnsigned(0), isUnsignedType(static_cast<int32_t>(to))));
+  };
+  r["BitShift"] = [](NodeImporter &n) -> LogicalResult {
+    std::string direction = n.stringAttr("direction", "");
+    if (!isa<IntegerType>(n.inputType(0).getElementType()))
+      return n.fail("BitShift needs integer operands");
+    if (direction == "LEFT")
+      return n.output(n.create<dl::ShiftLeftOp>(n.input(0), n.input(1)));
+    if (direction == "RIGHT") {
+      if (!n.inputUnsigned(0))
+        return n.fail("a right shift of signed integers is not defined by "
+                      "ONNX (BitShift takes unsigned types)");
+      return n.output(n.create<dl::ShiftRightOp>(n.input(0), n.input(1)));
+    }
+    return n.fail("direction '" + direction + "' is not LEFT or RIGHT");
   };
 }

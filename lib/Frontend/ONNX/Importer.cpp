@@ -23,6 +23,7 @@
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <chrono>
 #include <limits>
@@ -248,8 +249,18 @@ Type dlc::onnx_frontend::convertElementType(MLIRContext *ctx,
     return b.getF16Type();
   case onnx::TensorProto::BFLOAT16:
     return b.getBF16Type();
+  // Integers are signless (see DLBase.td): the unsigned types map to the
+  // integer of their width, their sign travels on the ops that need it.
   case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
     return b.getI8Type();
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::UINT32:
+    return b.getI32Type();
+  case onnx::TensorProto::UINT64:
+    return b.getI64Type();
   case onnx::TensorProto::INT32:
     return b.getI32Type();
   case onnx::TensorProto::INT64:
@@ -259,6 +270,13 @@ Type dlc::onnx_frontend::convertElementType(MLIRContext *ctx,
   default:
     return {};
   }
+}
+
+bool dlc::onnx_frontend::isUnsignedType(int32_t onnxType) {
+  return onnxType == onnx::TensorProto::UINT8 ||
+         onnxType == onnx::TensorProto::UINT16 ||
+         onnxType == onnx::TensorProto::UINT32 ||
+         onnxType == onnx::TensorProto::UINT64;
 }
 
 static std::string onnxTypeName(int32_t t) {
@@ -454,7 +472,10 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
         t.data_type() == onnx::TensorProto::FLOAT    ? t.float_data_size()
         : t.data_type() == onnx::TensorProto::DOUBLE ? t.double_data_size()
         : t.data_type() == onnx::TensorProto::INT64  ? t.int64_data_size()
-                                                     : t.int32_data_size();
+        : t.data_type() == onnx::TensorProto::UINT32 ||
+                t.data_type() == onnx::TensorProto::UINT64
+            ? t.uint64_data_size()
+            : t.int32_data_size();
     if (fieldSize != count) {
       error = "tensor '" + t.name() + "' has " + std::to_string(fieldSize) +
               " values for shape with " + std::to_string(count) + " elements";
@@ -481,7 +502,13 @@ FailureOr<ElementsAttr> TensorImporter::import(const onnx::TensorProto &t,
       for (int64_t i = 0; i < std::min(have, count); ++i)
         put(i, t.int64_data(i));
       break;
-    default: // int8, int32, bool, f16, bf16 all live in int32_data.
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      have = t.uint64_data_size();
+      for (int64_t i = 0; i < std::min(have, count); ++i)
+        put(i, t.uint64_data(i)); // little-endian: the low bytes first
+      break;
+    default: // (u)int8, (u)int16, int32, bool, f16, bf16: int32_data.
       have = t.int32_data_size();
       for (int64_t i = 0; i < std::min(have, count); ++i) {
         int32_t v = t.int32_data(i);
@@ -877,6 +904,64 @@ ModelImporter::convertValueType(const onnx::ValueInfoProto &vi) {
   return RankedTensorType::get(shape, et);
 }
 
+/// Ops that take unsigned integers: those whose import passes the sign to
+/// the dl ops that depend on it, and those that only move data.
+static LogicalResult checkUnsignedSupport(NodeImporter &n) {
+  static const llvm::StringSet<> ops = {"Add",
+                                        "Sub",
+                                        "Mul",
+                                        "Div",
+                                        "Mod",
+                                        "Max",
+                                        "Min",
+                                        "Sum",
+                                        "Equal",
+                                        "Less",
+                                        "LessOrEqual",
+                                        "Greater",
+                                        "GreaterOrEqual",
+                                        "Cast",
+                                        "BitShift",
+                                        "Pow",
+                                        "CastLike",
+                                        "QuantizeLinear",
+                                        "DynamicQuantizeLinear",
+                                        "MatMulInteger",
+                                        "ConvInteger",
+                                        "QLinearMatMul",
+                                        "QLinearConv",
+                                        "DequantizeLinear",
+                                        "Identity",
+                                        "Reshape",
+                                        "Transpose",
+                                        "Concat",
+                                        "Slice",
+                                        "Gather",
+                                        "Squeeze",
+                                        "Unsqueeze",
+                                        "Flatten",
+                                        "Expand",
+                                        "Tile",
+                                        "Split",
+                                        "Where",
+                                        "Shape",
+                                        "Size",
+                                        "MaxPool"};
+  if (!isDefaultDomain(n.node.domain()) || ops.contains(n.opType()))
+    return success();
+  for (const std::string &v : n.node.input())
+    if (isUnsignedType(n.state.onnxTypes.lookup(v)))
+      return n.fail("unsigned element type " +
+                    onnxTypeName(n.state.onnxTypes.lookup(v)) + " of '" + v +
+                    "' is not supported by this op");
+  for (const std::string &v : n.node.output())
+    if (isUnsignedType(n.state.onnxTypes.lookup(v)))
+      return n.fail("unsigned element type " +
+                    onnxTypeName(n.state.onnxTypes.lookup(v)) + " of '" + v +
+                    "' is not supported by this op");
+  return success();
+}
+
 static const OpRegistry &registry() {
   static OpRegistry r = [] {
     OpRegistry reg;
@@ -954,6 +1039,27 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames))
     func.setArgAttr(i, dl::kNameAttr, builder.getStringAttr(name));
+  // The ONNX element type of every value whose type is known (inputs,
+  // initializers, shape inference's value_info, outputs): importers read
+  // the sign of integers from it.
+  llvm::StringMap<int32_t> onnxTypes;
+  {
+    auto note = [&](const onnx::ValueInfoProto &vi) {
+      if (vi.type().has_tensor_type())
+        onnxTypes[vi.name()] = vi.type().tensor_type().elem_type();
+    };
+    for (const auto &vi : graph.input())
+      note(vi);
+    for (const auto &vi : graph.value_info())
+      note(vi);
+    for (const auto &vi : graph.output())
+      note(vi);
+    for (const auto &init : graph.initializer())
+      onnxTypes[init.name()] = init.data_type();
+    for (auto [i, name] : llvm::enumerate(argNames))
+      if (isUnsignedType(onnxTypes.lookup(name)))
+        func.setArgAttr(i, dl::kUnsignedAttr, builder.getUnitAttr());
+  }
   // Symbolic dim names ("batch") are kept for messages and the C header.
   {
     unsigned argIndex = 0;
@@ -979,6 +1085,7 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   state.legacyNodeOpsets = legacyNodeOpsets;
   state.domainVersions = domainVersions;
   state.keepWeights = options.keepWeights;
+  state.onnxTypes = onnxTypes;
   state.builder.setInsertionPointToEnd(entry);
   for (auto [i, name] : llvm::enumerate(argNames))
     state.values[name] = entry->getArgument(i);
@@ -1073,6 +1180,8 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
         }
       if (!inputsReady)
         continue;
+      if (failed(checkUnsignedSupport(ni)))
+        continue;
       if (const OpImportFn *import =
               registry().lookup(registryKey(node), ni.opset()))
         (void)(*import)(ni);
@@ -1130,8 +1239,11 @@ OwningOpRef<ModuleOp> ModelImporter::importGraph(StringRef modelDir) {
   }
   func::ReturnOp::create(state.builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
-  for (auto [i, out] : llvm::enumerate(graph.output()))
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, dl::kNameAttr, builder.getStringAttr(out.name()));
+    if (isUnsignedType(onnxTypes.lookup(out.name())))
+      func.setResultAttr(i, dl::kUnsignedAttr, builder.getUnitAttr());
+  }
 
   if (failed(verify(*module))) {
     error("the imported IR does not verify (a bug in dlc's importer)");

@@ -244,7 +244,60 @@ static LogicalResult importEinsum(NodeImporter &n) {
   return importEinsumGeneral(n);
 }
 
+/// Det of square matrices up to 3 x 3 (the last two dims), by the closed
+/// forms (the cofactor expansion along the first row); larger ones are
+/// refused.
+static LogicalResult importDet(NodeImporter &n) {
+  auto x = n.inputType(0);
+  int64_t rank = x.getRank();
+  if (rank < 2 || !isa<FloatType>(x.getElementType()))
+    return n.fail("the input must be a float tensor of rank 2 or more");
+  int64_t size = x.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(size) || x.getDimSize(rank - 2) != size)
+    return n.fail("the matrices must be square with a static size");
+  if (size > 3)
+    return n.fail("Det of " + Twine(size) + "x" + Twine(size) +
+                  " matrices is not supported (up to 3x3)");
+  auto batch =
+      RankedTensorType::get(x.getShape().drop_back(2), x.getElementType());
+  auto elem = [&](int64_t i, int64_t j) -> FailureOr<Value> {
+    auto s = n.create<dl::SliceOp>(n.input(0), n.i64s({i, j}),
+                                   n.i64s({i + 1, j + 1}),
+                                   n.i64s({rank - 2, rank - 1}), nullptr);
+    if (failed(s))
+      return failure();
+    return n.createTyped<dl::ReshapeOp>(batch, *s, Value());
+  };
+  auto mul = [&](FailureOr<Value> a, FailureOr<Value> b) -> FailureOr<Value> {
+    if (failed(a) || failed(b))
+      return failure();
+    return n.create<dl::MulOp>(*a, *b);
+  };
+  auto sub = [&](FailureOr<Value> a, FailureOr<Value> b) -> FailureOr<Value> {
+    if (failed(a) || failed(b))
+      return failure();
+    return n.create<dl::SubOp>(*a, *b);
+  };
+  // The 2 x 2 minor of rows r0, r1 and columns c0, c1.
+  auto minor = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    return sub(mul(elem(r0, c0), elem(r1, c1)),
+               mul(elem(r0, c1), elem(r1, c0)));
+  };
+  if (size == 1)
+    return n.output(elem(0, 0));
+  if (size == 2)
+    return n.output(minor(0, 1, 0, 1));
+  auto t0 = mul(elem(0, 0), minor(1, 2, 1, 2));
+  auto t1 = mul(elem(0, 1), minor(1, 2, 0, 2));
+  auto t2 = mul(elem(0, 2), minor(1, 2, 0, 1));
+  auto d = sub(t0, t1);
+  if (failed(d) || failed(t2))
+    return failure();
+  return n.output(n.create<dl::AddOp>(*d, *t2));
+}
+
 void dlc::onnx_frontend::registerMathOps(OpRegistry &r) {
+  r["Det"] = importDet;
   r["MatMul"] = [](NodeImporter &n) -> LogicalResult {
     return n.output(n.create<dl::MatMulOp>(n.input(0), n.input(1)));
   };

@@ -24,6 +24,7 @@
 namespace dlc::onnx_frontend {
 
 class NodeImporter;
+bool isUnsignedType(int32_t onnxType);
 using OpImportFn = std::function<mlir::LogicalResult(NodeImporter &)>;
 
 /// The import functions by registry key (see registryKey) and the opset
@@ -70,6 +71,8 @@ struct GraphState {
   /// meaning changed (Softmax, LogSoftmax, Hardmax before opset 13), by
   /// first output: the opset they are read at.
   std::map<std::string, int64_t> legacyNodeOpsets;
+  /// The ONNX element types of the values whose type is known, by name.
+  llvm::StringMap<int32_t> onnxTypes;
   /// The model's opset_import versions of the other domains.
   llvm::StringMap<int64_t> domainVersions;
   /// Keep ops on float initializers unfolded (training: the initializers
@@ -129,6 +132,11 @@ public:
     return mlir::cast<mlir::RankedTensorType>(input(i).getType());
   }
   unsigned numOutputs() const { return node.output_size(); }
+  /// Whether input `i` is of an unsigned ONNX type (dl integers are
+  /// signless).
+  bool inputUnsigned(unsigned i) const {
+    return hasInput(i) && isUnsignedType(state.onnxTypes.lookup(node.input(i)));
+  }
 
   /// Attributes with defaults.
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -248,6 +256,8 @@ private:
 
 /// Maps an ONNX TensorProto data type to an MLIR element type, or null.
 mlir::Type convertElementType(mlir::MLIRContext *ctx, int32_t onnxType);
+/// Whether an ONNX TensorProto data type is an unsigned integer.
+bool isUnsignedType(int32_t onnxType);
 
 /// Explicit pads for a windowed op from ONNX's auto_pad / pads attributes:
 /// [begin..., end...]. SAME_* needs static spatial input dims.
@@ -255,6 +265,11 @@ mlir::FailureOr<llvm::SmallVector<int64_t>>
 resolvePads(NodeImporter &n, mlir::RankedTensorType input,
             llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> strides,
             llvm::ArrayRef<int64_t> dilations);
+
+/// A forward Conv of `x` and `w` (and `bias`, may be null) with the node's
+/// window attributes (Conv, ConvInteger, QLinearConv).
+mlir::FailureOr<mlir::Value> importConvOn(NodeImporter &n, mlir::Value x,
+                                          mlir::Value w, mlir::Value bias);
 
 /// Op families, one file each.
 void registerElementwiseOps(OpRegistry &registry);

@@ -571,6 +571,61 @@ static LogicalResult importEyeLike(NodeImporter &n) {
   return success();
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// batch b in reverse order, the rest as they are. A GatherElements whose
+/// time index is t < len ? len - 1 - t : t.
+static LogicalResult importReverseSequence(NodeImporter &n) {
+  auto x = n.inputType(0);
+  int64_t rank = x.getRank();
+  int64_t batchAxis = n.intAttr("batch_axis", 1);
+  int64_t timeAxis = n.intAttr("time_axis", 0);
+  if (rank < 2 || !x.hasStaticShape())
+    return n.fail("the input must have rank 2 or more and a static shape");
+  if ((batchAxis != 0 && batchAxis != 1) || (timeAxis != 0 && timeAxis != 1) ||
+      batchAxis == timeAxis)
+    return n.fail("batch_axis and time_axis must be 0 and 1 in some order");
+  Type i64 = n.b.getI64Type();
+  auto along = [&](int64_t axis, int64_t size) {
+    SmallVector<int64_t> shape(rank, 1);
+    shape[axis] = size;
+    return RankedTensorType::get(shape, i64);
+  };
+  int64_t steps = x.getDimSize(timeAxis), batch = x.getDimSize(batchAxis);
+  SmallVector<int64_t> iota(steps);
+  for (int64_t i = 0; i < steps; ++i)
+    iota[i] = i;
+  Value t = n.constant(
+      DenseElementsAttr::get(along(timeAxis, steps), ArrayRef<int64_t>(iota)));
+  auto lt = n.inputType(1);
+  if (lt.getRank() != 1 || lt.getDimSize(0) != batch)
+    return n.fail("sequence_lens must have one value per batch entry (" +
+                  Twine(batch) + ")");
+  FailureOr<Value> lens = n.input(1);
+  if (lt.getElementType() != i64)
+    lens = n.createTyped<dl::CastOp>(RankedTensorType::get({batch}, i64),
+                                     n.input(1));
+  if (failed(lens))
+    return failure();
+  lens = n.createTyped<dl::ReshapeOp>(along(batchAxis, batch), *lens, Value());
+  if (failed(lens))
+    return failure();
+  auto last = n.create<dl::SubOp>(*lens, n.scalar(1, i64));
+  if (failed(last))
+    return failure();
+  auto reversed = n.create<dl::SubOp>(*last, t);
+  auto inside = n.create<dl::LessOp>(t, *lens);
+  if (failed(reversed) || failed(inside))
+    return failure();
+  auto index = n.create<dl::SelectOp>(*inside, *reversed, t);
+  if (failed(index))
+    return failure();
+  auto full = n.createTyped<dl::ExpandOp>(
+      RankedTensorType::get(x.getShape(), i64), *index, Value());
+  if (failed(full))
+    return failure();
+  return n.output(n.create<dl::GatherElementsOp>(n.input(0), *full, timeAxis));
+}
+
 void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
   r["EyeLike"] = importEyeLike;
   r["Trilu"] = importTrilu;
@@ -612,6 +667,7 @@ void dlc::onnx_frontend::registerTensorOps(OpRegistry &r) {
       return n.fail("axes are required");
     return n.output(n.create<dl::UnsqueezeOp>(n.input(0), **axes));
   };
+  r["ReverseSequence"] = importReverseSequence;
   r["GatherElements"] = [](NodeImporter &n) {
     return n.output(n.create<dl::GatherElementsOp>(n.input(0), n.input(1),
                                                    n.intAttr("axis", 0)));

@@ -19,7 +19,20 @@ namespace dlc::cpu {
 /// bytes at 64-byte aligned offsets.
 static const char kWeightsMagic[16] = "DLC-WEIGHTS-v1\n";
 
-static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
+/// The dlc_dtype and element size of `t`; `isUnsigned` for an argument or
+/// result marked dl.unsigned (dl integers are signless).
+static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t,
+                                                       bool isUnsigned) {
+  if (isUnsigned && t.isInteger(8))
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_U8, 1};
+  if (isUnsigned && t.isInteger(16))
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_U16, 2};
+  if (isUnsigned && t.isInteger(32))
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_U32, 4};
+  if (isUnsigned && t.isInteger(64))
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_U64, 8};
+  if (t.isInteger(16))
+    return std::pair<int32_t, unsigned>{DLC_DTYPE_I16, 2};
   if (t.isF32())
     return std::pair<int32_t, unsigned>{DLC_DTYPE_F32, 4};
   if (t.isF16())
@@ -40,14 +53,17 @@ static FailureOr<std::pair<int32_t, unsigned>> dtypeOf(Type t) {
 }
 
 static const char *dtypeName(int32_t d) {
-  static const char *names[] = {"f32", "f16", "bf16", "f64",
-                                "i8",  "i32", "i64",  "i1"};
+  static const char *names[] = {"f32", "f16", "bf16", "f64", "i8",
+                                "i32", "i64", "i1",   "u8",  "u16",
+                                "u32", "u64", "i16"};
   return names[d];
 }
 
 static const char *cTypeName(int32_t d) {
-  static const char *names[] = {"float",  "uint16_t", "uint16_t", "double",
-                                "int8_t", "int32_t",  "int64_t",  "uint8_t"};
+  static const char *names[] = {"float",   "uint16_t", "uint16_t", "double",
+                                "int8_t",  "int32_t",  "int64_t",  "uint8_t",
+                                "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+                                "int16_t"};
   return names[d];
 }
 
@@ -62,7 +78,8 @@ FailureOr<EntrySignature> readSignature(func::FuncOp func, StringRef prefix) {
     auto t = dyn_cast<RankedTensorType>(type);
     if (!t)
       return func.emitError("entry point argument is not a ranked tensor");
-    auto dt = dtypeOf(t.getElementType());
+    auto dt = dtypeOf(t.getElementType(),
+                      attrs && attrs.get(dl::kUnsignedAttr) != nullptr);
     if (failed(dt))
       return func.emitError("no dlc_dtype for element type ")
              << t.getElementType();
@@ -291,6 +308,15 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     new llvm::GlobalVariable(
         module, ranksTy, true, llvm::GlobalValue::ExternalLinkage,
         llvm::ConstantArray::get(ranksTy, ranks), run + "_output_ranks");
+    // RUN_input_dtypes: the dlc_dtype of each input, so a caller can tell
+    // dtypes of one width apart (numpy's uint16 is both bf16 and u16).
+    std::vector<llvm::Constant *> dtypes;
+    for (const auto &t : sig.inputs)
+      dtypes.push_back(llvm::ConstantInt::get(i32, t.dtype));
+    auto *dtypesTy = llvm::ArrayType::get(i32, dtypes.size());
+    new llvm::GlobalVariable(
+        module, dtypesTy, true, llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantArray::get(dtypesTy, dtypes), run + "_input_dtypes");
   }
 
   // NAME_release(outputs): frees what NAME_run allocated.

@@ -90,7 +90,12 @@ typedef enum dlc_dtype {
   DLC_DTYPE_I32 = 5,
   DLC_DTYPE_I64 = 6,
   DLC_DTYPE_I1 = 7, /* bool, one byte per element (0 or 1) */
-  DLC_DTYPE_BOOL = DLC_DTYPE_I1
+  DLC_DTYPE_BOOL = DLC_DTYPE_I1,
+  DLC_DTYPE_U8 = 8,
+  DLC_DTYPE_U16 = 9,
+  DLC_DTYPE_U32 = 10,
+  DLC_DTYPE_U64 = 11,
+  DLC_DTYPE_I16 = 12
 } dlc_dtype;
 
 /* Bytes per element, or 0 for a value that is not a dlc_dtype. */

@@ -66,7 +66,17 @@ static void print_tensor(int index, const dlc_tensor *t) {
       v = (double)((const int64_t *)t->data)[i];
       break;
     case DLC_DTYPE_I1:
+    case DLC_DTYPE_U8:
       v = ((const uint8_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_I16:
+      v = ((const int16_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_U32:
+      v = ((const uint32_t *)t->data)[i];
+      break;
+    case DLC_DTYPE_U64:
+      v = (double)((const uint64_t *)t->data)[i];
       break;
     default:
       v = ((const uint16_t *)t->data)[i];

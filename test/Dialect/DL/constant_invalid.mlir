@@ -8,10 +8,10 @@ func.func @not_elements() -> tensor<2xf32> {
 
 // -----
 
-func.func @unsupported_element_type() -> tensor<2xi16> {
+func.func @unsupported_element_type() -> tensor<2xi4> {
   // expected-error @+1 {{'dl.constant' op result #0 must be ranked tensor of}}
-  %0 = dl.constant dense<[1, 2]> : tensor<2xi16>
-  return %0 : tensor<2xi16>
+  %0 = dl.constant dense<[1, 2]> : tensor<2xi4>
+  return %0 : tensor<2xi4>
 }
 
 // -----

@@ -203,10 +203,10 @@ func.func @cast_changes_shape(%a: tensor<2x3xf32>) -> tensor<6xi32> {
 
 // -----
 
-func.func @cast_to_unsupported_element(%a: tensor<4xf32>) -> tensor<4xi16> {
+func.func @cast_to_unsupported_element(%a: tensor<4xf32>) -> tensor<4xi4> {
   // expected-error @+1 {{'dl.cast' op result #0 must be ranked tensor of}}
-  %0 = dl.cast %a : tensor<4xf32> -> tensor<4xi16>
-  return %0 : tensor<4xi16>
+  %0 = dl.cast %a : tensor<4xf32> -> tensor<4xi4>
+  return %0 : tensor<4xi4>
 }
 
 // -----

@@ -113,7 +113,7 @@ func.func @quantize_shape_mismatch(%x: tensor<2x3xf32>) -> tensor<3x2xi8> {
 // -----
 
 func.func @quantize_to_float(%x: tensor<4xf32>) -> tensor<4xf16> {
-  // expected-error @+1 {{'dl.quantize' op result #0 must be ranked tensor of 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf16>'}}
+  // expected-error @+1 {{'dl.quantize' op result #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf16>'}}
   %0 = dl.quantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<4xf32> -> tensor<4xf16>
   return %0 : tensor<4xf16>
 }
@@ -121,7 +121,7 @@ func.func @quantize_to_float(%x: tensor<4xf32>) -> tensor<4xf16> {
 // -----
 
 func.func @dequantize_from_float(%x: tensor<4xf16>) -> tensor<4xf32> {
-  // expected-error @+1 {{'dl.dequantize' op operand #0 must be ranked tensor of 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf16>'}}
+  // expected-error @+1 {{'dl.dequantize' op operand #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf16>'}}
   %0 = dl.dequantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<4xf16> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }

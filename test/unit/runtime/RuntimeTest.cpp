@@ -60,6 +60,12 @@ TEST(Dtype, Sizes) {
   EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_I64), 8u);
   EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_I1), 1u);
   EXPECT_EQ(DLC_DTYPE_BOOL, DLC_DTYPE_I1);
+  EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_U8), 1u);
+  EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_U16), 2u);
+  EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_U32), 4u);
+  EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_U64), 8u);
+  EXPECT_EQ(dlc_dtype_size(DLC_DTYPE_I16), 2u);
+  EXPECT_EQ(dlc_dtype_size(static_cast<dlc_dtype>(13)), 0u);
   EXPECT_EQ(dlc_dtype_size(static_cast<dlc_dtype>(99)), 0u);
   EXPECT_EQ(dlc_dtype_size(static_cast<dlc_dtype>(-1)), 0u);
 }
@@ -68,6 +74,9 @@ TEST(Dtype, Names) {
   EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_F32), "f32");
   EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_BF16), "bf16");
   EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_I1), "i1");
+  EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_U8), "u8");
+  EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_U64), "u64");
+  EXPECT_STREQ(dlc_dtype_name(DLC_DTYPE_I16), "i16");
   EXPECT_STREQ(dlc_dtype_name(static_cast<dlc_dtype>(99)), "invalid");
 }
 

@@ -245,9 +245,12 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         f = dense.getValues<APFloat>()[i];
       } else {
         APInt v = dense.getValues<APInt>()[i];
-        bool isBool = from.getIntOrFloatBitWidth() == 1;
-        f = APFloat(isBool ? static_cast<double>(v.getZExtValue())
-                           : static_cast<double>(v.getSExtValue()));
+        bool isUnsigned =
+            from.getIntOrFloatBitWidth() == 1 || getInputUnsigned();
+        f = APFloat(ft.getFloatSemantics());
+        f.convertFromAPInt(v, /*IsSigned=*/!isUnsigned,
+                           APFloat::rmNearestTiesToEven);
+        return f;
       }
       bool lost;
       f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
@@ -260,7 +263,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
       APFloat f = dense.getValues<APFloat>()[i];
       if (width == 1)
         return APInt(1, f.isZero() ? 0 : 1);
-      APSInt result(width, /*isUnsigned=*/false);
+      APSInt result(width, /*isUnsigned=*/getResultUnsigned());
       bool exact;
       f.convertToInteger(result, APFloat::rmTowardZero, &exact);
       return APInt(result);
@@ -268,7 +271,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     APInt v = dense.getValues<APInt>()[i];
     if (width == 1)
       return APInt(1, v.isZero() ? 0 : 1);
-    return from.getIntOrFloatBitWidth() == 1 ? v.zext(width)
-                                             : v.sextOrTrunc(width);
+    return from.getIntOrFloatBitWidth() == 1 || getInputUnsigned()
+               ? v.zextOrTrunc(width)
+               : v.sextOrTrunc(width);
   });
 }

@@ -14,6 +14,9 @@ namespace dlc::dl {
 
 /// The ONNX name of an entry point's argument or result.
 inline constexpr llvm::StringLiteral kNameAttr = "dl.name";
+/// On an entry point's argument or result: its integers are unsigned (ONNX
+/// uint8..uint64; dl integers are signless), so the C ABI takes U8..U64.
+inline constexpr llvm::StringLiteral kUnsignedAttr = "dl.unsigned";
 /// The ONNX names of an argument's dims (symbolic dims like "batch").
 inline constexpr llvm::StringLiteral kDimNamesAttr = "dl.dim_names";
 /// On a module: gather indices are not range-checked at run time (dlc

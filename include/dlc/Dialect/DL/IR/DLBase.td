@@ -33,19 +33,23 @@ def DL_Dialect : Dialect {
 // Element and tensor types
 //===----------------------------------------------------------------------===//
 
+// Integers are signless, as in arith: ONNX's unsigned types map to the
+// integer of their width, and the ops whose meaning depends on the sign
+// (div, mod, max, min, comparisons, casts) carry it in an attribute.
+
 def DL_FloatType : AnyTypeOf<[F16, BF16, F32, F64]>;
-def DL_IntType : AnyTypeOf<[I8, I32, I64]>;
-def DL_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I1, I8, I32, I64]>;
+def DL_IntType : AnyTypeOf<[I8, I16, I32, I64]>;
+def DL_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I1, I8, I16, I32, I64]>;
 
 def DL_Tensor : RankedTensorOf<[DL_ElementType]>;
 def DL_FloatTensor : RankedTensorOf<[DL_FloatType]>;
-def DL_IntTensor : RankedTensorOf<[I8, I32, I64]>;
+def DL_IntTensor : RankedTensorOf<[I8, I16, I32, I64]>;
 def DL_BoolTensor : RankedTensorOf<[I1]>;
 def DL_IndexTensor : RankedTensorOf<[I32, I64]>;
 def DL_I64Tensor : RankedTensorOf<[I64]>;
-def DL_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I32, I64]>;
-def DL_SignedTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I32, I64]>;
-def DL_LogicalTensor : RankedTensorOf<[I1, I8, I32, I64]>;
+def DL_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32, I64]>;
+def DL_SignedTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32, I64]>;
+def DL_LogicalTensor : RankedTensorOf<[I1, I8, I16, I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Enums

@@ -208,24 +208,34 @@ def DL_SubOp : DL_ArithOp<"sub", DL_NumericTensor, "a - b", "a - b">;
 def DL_MulOp : DL_ArithOp<"mul", DL_NumericTensor, "a * b", "a * b",
                           [Commutative]>;
 def DL_DivOp : DL_ArithOp<"div", DL_NumericTensor, "a / b",
-    "b.isZero() || (a.isMinSignedValue() && b.isAllOnes()) ? std::optional<::llvm::APInt>() : a.sdiv(b)"> {
+    "b.isZero() || (!getIsUnsigned() && a.isMinSignedValue() && b.isAllOnes()) ? std::optional<::llvm::APInt>() : getIsUnsigned() ? a.udiv(b) : a.sdiv(b)"> {
   let summary = "Division; integer division truncates toward zero";
+  let description = "is_unsigned: integer operands are unsigned.";
+  let arguments = (ins DL_NumericTensor:$lhs, DL_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
 }
 def DL_PowOp : DL_ArithOp<"pow", DL_FloatTensor, "std::pow(a, b)",
                           "std::nullopt">;
 def DL_MaxOp : DL_ArithOp<"max", DL_NumericTensor,
     "std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b)",
-    "a.sge(b) ? a : b", [Commutative]>;
+    "(getIsUnsigned() ? a.uge(b) : a.sge(b)) ? a : b", [Commutative]> {
+  let arguments = (ins DL_NumericTensor:$lhs, DL_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
+}
 def DL_MinOp : DL_ArithOp<"min", DL_NumericTensor,
     "std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b)",
-    "a.sle(b) ? a : b", [Commutative]>;
+    "(getIsUnsigned() ? a.ule(b) : a.sle(b)) ? a : b", [Commutative]> {
+  let arguments = (ins DL_NumericTensor:$lhs, DL_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
+}
 def DL_ModOp : DL_ArithOp<"mod", DL_NumericTensor,
     "getFmod() ? std::fmod(a, b) : ::dlc::dl::floorMod(a, b)",
-    "::dlc::dl::intMod(a, b, getFmod())"> {
+    "getIsUnsigned() ? (b.isZero() ? std::optional<::llvm::APInt>() : a.urem(b)) : ::dlc::dl::intMod(a, b, getFmod())"> {
   let summary = "Remainder: sign of the divisor (Python) unless fmod is set";
   let description = "Float operands need fmod = true, as in ONNX Mod.";
   let arguments = (ins DL_NumericTensor:$lhs, DL_NumericTensor:$rhs,
-                   DefaultValuedAttr<BoolAttr, "false">:$fmod);
+                   DefaultValuedAttr<BoolAttr, "false">:$fmod,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
   let hasVerifier = 1;
 }
 
@@ -234,13 +244,16 @@ class DL_CompareOp<string mnemonic, code floatFn, code intFn,
                    list<Trait> traits = []>
     : DL_BinaryOp<mnemonic, DL_NumericTensor, DL_BoolTensor,
                   "(" # floatFn # ") ? 1.0 : 0.0",
-                  "::llvm::APInt(1, (" # intFn # ") ? 1 : 0)", traits>;
+                  "::llvm::APInt(1, (" # intFn # ") ? 1 : 0)", traits> {
+  let arguments = (ins DL_NumericTensor:$lhs, DL_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
+}
 
 def DL_EqualOp : DL_CompareOp<"equal", "a == b", "a == b", [Commutative]>;
-def DL_LessOp : DL_CompareOp<"less", "a < b", "a.slt(b)">;
-def DL_LessEqualOp : DL_CompareOp<"less_equal", "a <= b", "a.sle(b)">;
-def DL_GreaterOp : DL_CompareOp<"greater", "a > b", "a.sgt(b)">;
-def DL_GreaterEqualOp : DL_CompareOp<"greater_equal", "a >= b", "a.sge(b)">;
+def DL_LessOp : DL_CompareOp<"less", "a < b", "getIsUnsigned() ? a.ult(b) : a.slt(b)">;
+def DL_LessEqualOp : DL_CompareOp<"less_equal", "a <= b", "getIsUnsigned() ? a.ule(b) : a.sle(b)">;
+def DL_GreaterOp : DL_CompareOp<"greater", "a > b", "getIsUnsigned() ? a.ugt(b) : a.sgt(b)">;
+def DL_GreaterEqualOp : DL_CompareOp<"greater_equal", "a >= b", "getIsUnsigned() ? a.uge(b) : a.sge(b)">;
 
 // Logical: i1 in, i1 out.
 def DL_AndOp : DL_ArithOp<"and", DL_BoolTensor, "std::nullopt", "a & b",
@@ -249,6 +262,15 @@ def DL_OrOp : DL_ArithOp<"or", DL_BoolTensor, "std::nullopt", "a | b",
                          [Commutative]>;
 def DL_XorOp : DL_ArithOp<"xor", DL_BoolTensor, "std::nullopt", "a ^ b",
                           [Commutative]>;
+
+// Bit shifts of integers (ONNX BitShift, defined on unsigned types): a shift
+// by the bit width or more gives 0.
+def DL_ShiftLeftOp : DL_ArithOp<"shift_left", DL_IntTensor, "std::nullopt",
+    "b.uge(a.getBitWidth()) ? ::llvm::APInt::getZero(a.getBitWidth()) : a.shl(b)">;
+def DL_ShiftRightOp : DL_ArithOp<"shift_right", DL_IntTensor, "std::nullopt",
+    "b.uge(a.getBitWidth()) ? ::llvm::APInt::getZero(a.getBitWidth()) : a.lshr(b)"> {
+  let summary = "Logical (unsigned) right shift";
+}
 
 def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor,
     AllElementTypesMatch<["true_value", "false_value", "result"]>]> {
@@ -265,7 +287,13 @@ def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor,
 def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape,
     DeclareOpInterfaceMethods<CastOpInterface>]> {
   let summary = "Converts the element type; float to int truncates";
-  let arguments = (ins DL_Tensor:$input);
+  let description = [{
+    input_unsigned / result_unsigned: an integer input or result is unsigned
+    (zero extension, unsigned int-float conversions).
+  }];
+  let arguments = (ins DL_Tensor:$input,
+                   DefaultValuedAttr<BoolAttr, "false">:$input_unsigned,
+                   DefaultValuedAttr<BoolAttr, "false">:$result_unsigned);
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
