@@ -53,12 +53,18 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
                 case CoordinateTransform::asymmetric:
                   s = arith::DivFOp::create(b, l, x, c(scales[d]));
                   break;
-                case CoordinateTransform::align_corners:
-                  s = out == 1
+                case CoordinateTransform::align_corners: {
+                  // ONNX's length_resized is in * scale when scales are
+                  // given, not the output's (floored) length: downsampling
+                  // 4 -> 2 with scale 0.6 reads at x * 3 / 1.4.
+                  double length =
+                      op.getScales() ? double(in) * scales[d] : double(out);
+                  s = out == 1 || length == 1.0
                           ? c(0)
                           : Value(arith::MulFOp::create(
-                                b, l, x, c(double(in - 1) / double(out - 1))));
+                                b, l, x, c(double(in - 1) / (length - 1))));
                   break;
+                }
                 case CoordinateTransform::pytorch_half_pixel:
                   if (out == 1) {
                     s = c(0);
