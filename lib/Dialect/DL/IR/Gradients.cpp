@@ -744,9 +744,8 @@ DL_RULE(BatchNormTrainOp) {
     Value s2 = channelSum(e, e.mul(g, n.centered));
     Value count = elementCount(e, x, axes);
     Value a = e.mul(perChannel(e, op.getScale(), rank), n.invStd);
-    Value bCoef = e.neg(e.div(e.mul(e.mul(a, e.square(n.invStd)),
-                                    perChannel(e, s2, rank)),
-                              count));
+    Value bCoef = e.neg(e.div(
+        e.mul(e.mul(a, e.square(n.invStd)), perChannel(e, s2, rank)), count));
     Value c = e.neg(e.div(e.mul(a, perChannel(e, s1, rank)), count));
     dx = e.add(e.add(e.mul(a, g), e.mul(bCoef, n.centered)), c);
     grads[1] = e.mul(s2, e.squeeze(n.invStd, axes));
