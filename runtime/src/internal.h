@@ -55,6 +55,8 @@ const char *dlc_internal_gemm_isa(void);
  * changes nothing) if the name is unknown or this CPU lacks it. */
 int dlc_internal_gemm_set_isa(const char *name);
 
+struct dlc_call_memory; /* runtime.h */
+
 /* The generated code's allocator counters when an entry point call began
  * (memref_alloc.c); entry.c turns them into the call's dlc_call_memory. */
 typedef struct dlc_internal_call_memory {
