@@ -79,6 +79,28 @@ LogicalResult dlc::dl::sweepGradients(OpBuilder &b, Location loc,
   return success();
 }
 
+FailureOr<SmallVector<Value>>
+dlc::dl::gradientsOf(OpBuilder &b, Location loc, ArrayRef<Operation *> ops,
+                     ArrayRef<std::pair<Value, Value>> seeds,
+                     ArrayRef<Value> wrt) {
+  llvm::DenseMap<Value, Value> grads;
+  for (auto [v, g] : seeds) {
+    if (!isFloatTensor(v.getType()))
+      continue;
+    auto [it, inserted] = grads.try_emplace(v, g);
+    if (!inserted)
+      it->second = AddOp::create(b, loc, it->second, g);
+  }
+  if (failed(sweepGradients(b, loc, ops, wrt, grads)))
+    return failure();
+  SmallVector<Value> out;
+  for (Value v : wrt) {
+    Value g = grads.lookup(v);
+    out.push_back(g ? g : zerosLike(b, loc, v));
+  }
+  return out;
+}
+
 namespace {
 
 struct IfGradient
@@ -112,26 +134,18 @@ struct IfGradient
         for (Value v : from.front().getTerminator()->getOperands())
           yielded.push_back(map.lookupOrDefault(v));
       }
-      llvm::DenseMap<Value, Value> g;
-      for (auto [v, rg] : llvm::zip(yielded, resultGrads)) {
-        if (!rg || !isFloatTensor(v.getType()))
-          continue;
-        Value seed =
-            rg.getType() == v.getType()
-                ? rg
-                : Value(tensor::CastOp::create(b, loc, v.getType(), rg));
-        auto [it, inserted] = g.try_emplace(v, seed);
-        if (!inserted)
-          it->second = AddOp::create(b, loc, it->second, seed);
-      }
-      if (failed(sweepGradients(b, loc, ops, captured, g)))
+      SmallVector<std::pair<Value, Value>> seeds;
+      for (auto [v, rg] : llvm::zip(yielded, resultGrads))
+        if (rg && isFloatTensor(v.getType()))
+          seeds.push_back({v, rg.getType() == v.getType()
+                                  ? rg
+                                  : Value(tensor::CastOp::create(
+                                        b, loc, v.getType(), rg))});
+      FailureOr<SmallVector<Value>> out =
+          gradientsOf(b, loc, ops, seeds, captured);
+      if (failed(out))
         return failure();
-      SmallVector<Value> out;
-      for (Value v : captured) {
-        Value gv = g.lookup(v);
-        out.push_back(gv ? gv : zerosLike(b, loc, v));
-      }
-      scf::YieldOp::create(b, loc, out);
+      scf::YieldOp::create(b, loc, *out);
     }
     grads.push_back(Value()); // the condition
     grads.append(grad.getResults().begin(), grad.getResults().end());

@@ -29,24 +29,7 @@ bool isFloatTensor(Type t) {
 FailureOr<SmallVector<Value>> dlc::dl::buildGradients(
     OpBuilder &b, Location loc, ArrayRef<Operation *> forward,
     ArrayRef<std::pair<Value, Value>> seeds, ArrayRef<Value> wrt) {
-  // The seeds, summed per value; then the reverse sweep with fan-out
-  // accumulation (shared with the rules of ops that hold other ops).
-  llvm::DenseMap<Value, Value> grads;
-  for (auto [v, g] : seeds) {
-    if (!isFloatTensor(v.getType()))
-      continue;
-    auto [it, inserted] = grads.try_emplace(v, g);
-    if (!inserted)
-      it->second = AddOp::create(b, loc, it->second, g);
-  }
-  if (failed(sweepGradients(b, loc, forward, wrt, grads)))
-    return failure();
-  SmallVector<Value> out;
-  for (Value v : wrt) {
-    Value g = grads.lookup(v);
-    out.push_back(g ? g : zerosLike(b, loc, v));
-  }
-  return out;
+  return gradientsOf(b, loc, forward, seeds, wrt);
 }
 
 namespace {

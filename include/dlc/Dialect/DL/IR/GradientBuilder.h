@@ -58,6 +58,13 @@ mlir::LogicalResult sweepGradients(OpBuilder &b, Location loc,
                                    ArrayRef<Value> wrt,
                                    llvm::DenseMap<Value, Value> &grads);
 
+/// The gradients of `wrt` given cotangents `seeds` (value, cotangent; summed
+/// per value): sweepGradients over `ops`, zeros for a value no seed depends
+/// on. dl-autodiff's buildGradients and the control-flow rules share it.
+mlir::FailureOr<llvm::SmallVector<Value>>
+gradientsOf(OpBuilder &b, Location loc, ArrayRef<mlir::Operation *> ops,
+            ArrayRef<std::pair<Value, Value>> seeds, ArrayRef<Value> wrt);
+
 /// Attaches the gradient rule of scf.if (control flow imported from ONNX).
 void registerControlFlowGradientRules(mlir::MLIRContext *context);
 
