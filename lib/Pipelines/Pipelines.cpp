@@ -96,6 +96,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   } else if (options.threads) {
     pm.addPass(createConvertLinalgToParallelLoopsPass());
     pm.addPass(createDLSerializeNestedParallelLoops());
+    pm.addPass(createDLThreadOuterDims());
     pm.addPass(createConvertSCFToOpenMPPass());
     pm.addPass(createDLInlineAllocaScopes());
   } else {

@@ -193,6 +193,27 @@ def DLSerializeNestedParallelLoops : Pass<"dl-serialize-nested-parallel-loops"> 
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def DLThreadOuterDims : Pass<"dl-thread-outer-dims"> {
+  let summary = "Keep threads on the leading dims of each outermost "
+                "parallel loop; the inner dims become a serial loop nest";
+  let description = [{
+    convert-scf-to-openmp makes an N-dim `scf.parallel` one collapsed
+    worksharing loop over all its dims, which recomputes every index with a
+    division and a remainder per element and leaves nothing for the loop
+    vectorizer. This pass keeps parallel only the leading dims of each
+    outermost `scf.parallel` (unit dims skipped) until their static trip
+    counts multiply to `min-trip-count`, never the innermost dim unless it is
+    the only one with more than one iteration; the other dims become an
+    `scf.for` nest inside, in their order, so the innermost loop runs along
+    contiguous memory. A dynamic dim is kept parallel and counts as one.
+  }];
+  let options = [
+    Option<"minTripCount", "min-trip-count", "int64_t", /*default=*/"32",
+           "Static iterations the parallel dims must reach together">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def DLMathApproximation : Pass<"dl-math-approximation"> {
   let summary = "Expand f32 math functions into MLIR's polynomial "
                 "approximations";

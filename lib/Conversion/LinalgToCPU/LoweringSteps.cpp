@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 
@@ -24,6 +26,7 @@ namespace dlc {
 #define GEN_PASS_DEF_DLCOPYTOLINALG
 #define GEN_PASS_DEF_DLREPORTFAILEDASSERTS
 #define GEN_PASS_DEF_DLSERIALIZENESTEDPARALLELLOOPS
+#define GEN_PASS_DEF_DLTHREADOUTERDIMS
 #define GEN_PASS_DEF_DLINLINEALLOCASCOPES
 #include "dlc/Conversion/Passes.h.inc"
 } // namespace dlc
@@ -201,6 +204,82 @@ struct SerializeNestedParallelLoopsPass
             for (Operation &op : p.getBody()->without_terminator())
               nb.clone(op, map);
           });
+      p.erase();
+    }
+  }
+};
+
+/// The dims of `p` to keep parallel (see DLThreadOuterDims in Passes.td).
+SmallVector<unsigned> threadedDims(scf::ParallelOp p, int64_t minTripCount) {
+  unsigned rank = p.getNumLoops();
+  SmallVector<std::optional<int64_t>> trips;
+  for (unsigned d = 0; d < rank; ++d) {
+    std::optional<int64_t> lb = getConstantIntValue(p.getLowerBound()[d]),
+                           ub = getConstantIntValue(p.getUpperBound()[d]),
+                           step = getConstantIntValue(p.getStep()[d]);
+    trips.push_back(lb && ub && step && *step > 0
+                        ? std::optional<int64_t>(std::max<int64_t>(
+                              0, llvm::divideCeil(*ub - *lb, *step)))
+                        : std::nullopt);
+  }
+  SmallVector<unsigned> dims;
+  int64_t product = 1;
+  for (unsigned d = 0; d < rank && product < minTripCount; ++d) {
+    if (trips[d] && *trips[d] == 1)
+      continue;
+    // The innermost dim stays serial unless nothing else is parallel.
+    if (d + 1 == rank && !dims.empty())
+      break;
+    dims.push_back(d);
+    if (trips[d])
+      product *= *trips[d];
+  }
+  if (dims.empty())
+    dims.push_back(rank - 1);
+  return dims;
+}
+
+struct ThreadOuterDimsPass
+    : public dlc::impl::DLThreadOuterDimsBase<ThreadOuterDimsPass> {
+  using DLThreadOuterDimsBase::DLThreadOuterDimsBase;
+
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> outermost;
+    getOperation()->walk([&](scf::ParallelOp p) {
+      if (!p->getParentOfType<scf::ParallelOp>() && p.getNumLoops() > 1 &&
+          p.getInitVals().empty())
+        outermost.push_back(p);
+    });
+    for (scf::ParallelOp p : outermost) {
+      SmallVector<unsigned> dims = threadedDims(p, minTripCount);
+      if (dims.size() == p.getNumLoops())
+        continue;
+      SmallVector<unsigned> serial;
+      for (unsigned d = 0; d < p.getNumLoops(); ++d)
+        if (!llvm::is_contained(dims, d))
+          serial.push_back(d);
+      auto pick = [](ValueRange values, ArrayRef<unsigned> at) {
+        return llvm::map_to_vector(at, [&](unsigned d) { return values[d]; });
+      };
+      OpBuilder b(p);
+      auto outer = scf::ParallelOp::create(
+          b, p.getLoc(), pick(p.getLowerBound(), dims),
+          pick(p.getUpperBound(), dims), pick(p.getStep(), dims),
+          [&](OpBuilder &ob, Location loc, ValueRange outerIvs) {
+            scf::buildLoopNest(
+                ob, loc, pick(p.getLowerBound(), serial),
+                pick(p.getUpperBound(), serial), pick(p.getStep(), serial),
+                [&](OpBuilder &nb, Location, ValueRange innerIvs) {
+                  IRMapping map;
+                  for (auto [d, iv] : llvm::zip(dims, outerIvs))
+                    map.map(p.getInductionVars()[d], iv);
+                  for (auto [d, iv] : llvm::zip(serial, innerIvs))
+                    map.map(p.getInductionVars()[d], iv);
+                  for (Operation &op : p.getBody()->without_terminator())
+                    nb.clone(op, map);
+                });
+          });
+      outer->setAttrs(p->getDiscardableAttrDictionary());
       p.erase();
     }
   }
