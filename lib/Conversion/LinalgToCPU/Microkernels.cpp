@@ -13,6 +13,9 @@
 // need no copies. Further m, n or batch dims, and reduction dims but the
 // innermost, become scf.for loops around the call. A zero linalg.fill of the
 // output just before the contraction is folded into the call (accumulate = 0).
+// An operand that is a view of a constant global (a model's weights) and the
+// same on every call gets a cache slot of its own, a null-initialized global
+// pointer: the runtime packs it once and reuses the packed copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlc {
 #define GEN_PASS_DEF_DLCONTRACTIONSTOMICROKERNELS
@@ -36,7 +40,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kSgemm = "dlc_sgemm";
+constexpr StringLiteral kSgemm = "dlc_sgemm_cached";
 
 /// The roles of a contraction's loop dims.
 struct Roles {
@@ -187,6 +191,37 @@ linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
   return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
 }
 
+/// Whether `buffer` is a view of a constant memref.global.
+bool isConstantGlobal(Value buffer, SymbolTableCollection &symbols) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
+          get, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    buffer = view.getViewSource();
+  }
+  return false;
+}
+
+/// The address of a fresh null-initialized pointer global: a cache slot.
+Value cacheSlot(OpBuilder &b, Location loc, ModuleOp module,
+                SymbolTable &table) {
+  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto global = LLVM::GlobalOp::create(mb, loc, ptr, /*isConstant=*/false,
+                                       LLVM::Linkage::Internal,
+                                       "__dlc_packed_operand", Attribute());
+  table.insert(global); // renames it if the name is taken
+  Block *init = mb.createBlock(&global.getInitializerRegion());
+  mb.setInsertionPointToStart(init);
+  LLVM::ReturnOp::create(mb, loc, LLVM::ZeroOp::create(mb, loc, ptr));
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
 func::FuncOp declareSgemm(ModuleOp module) {
   if (auto f = module.lookupSymbol<func::FuncOp>(kSgemm))
     return f;
@@ -196,14 +231,15 @@ func::FuncOp declareSgemm(ModuleOp module) {
   SmallVector<Type> args = {idx, idx, idx, idx};
   for (int i = 0; i < 3; ++i)
     args.append({ptr, idx, idx, idx, idx});
-  args.push_back(b.getI32Type());
+  args.append({b.getI32Type(), ptr, ptr});
   auto f = func::FuncOp::create(b, module.getLoc(), kSgemm,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
   return f;
 }
 
-void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee) {
+void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee,
+                 SymbolTableCollection &symbols, SymbolTable &table) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   unsigned numLoops = op.getNumLoops();
@@ -263,6 +299,19 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee) {
           ? Value(
                 arith::ExtUIOp::create(b, loc, b.getI32Type(), accumulateFlag))
           : Value(arith::ConstantIntOp::create(b, loc, accumulate, 32)));
+  // A and B: a cache slot when the operand is constant and the same for
+  // every call (no looped or batch dim moves it).
+  auto module = op->getParentOfType<ModuleOp>();
+  Value null =
+      LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+  for (unsigned i = 0; i < 2; ++i) {
+    bool fixed = !roles.batch || !maps[i].isFunctionOfDim(*roles.batch);
+    for (unsigned d : looped)
+      fixed &= !maps[i].isFunctionOfDim(d);
+    args.push_back(fixed && isConstantGlobal(op->getOperand(i), symbols)
+                       ? cacheSlot(b, loc, module, table)
+                       : null);
+  }
   func::CallOp::create(b, loc, callee, args);
   op->erase();
 }
@@ -287,8 +336,10 @@ struct ContractionsToMicrokernelsPass
     if (matches.empty())
       return;
     func::FuncOp callee = declareSgemm(module);
+    SymbolTableCollection symbols;
+    SymbolTable table(module);
     for (auto &[op, roles] : matches)
-      lowerToCall(op, roles, callee);
+      lowerToCall(op, roles, callee, symbols, table);
   }
 };
 

@@ -249,6 +249,22 @@ DLC_RUNTIME_API void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                                int64_t scb, int64_t scm, int64_t scn,
                                int32_t accumulate);
 
+/* dlc_sgemm for an A and/or B that never changes (a model's constant
+ * weights): `a_cache` / `b_cache` (either may be NULL) point to a slot,
+ * initially NULL, that keeps the operand packed for the microkernel across
+ * calls. The first call packs it once (every K block) and publishes it in
+ * the slot; later calls with the same operand, shape and strides skip the
+ * packing. A call whose operand differs from what the slot holds packs as
+ * dlc_sgemm does. The packed copy lives until the process exits. An operand
+ * with a batch stride other than 0 (over batch > 1) is never cached. */
+DLC_RUNTIME_API void
+dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
+                 int64_t a_offset, int64_t sab, int64_t sam, int64_t sak,
+                 const float *b, int64_t b_offset, int64_t sbb, int64_t sbk,
+                 int64_t sbn, float *c, int64_t c_offset, int64_t scb,
+                 int64_t scm, int64_t scn, int32_t accumulate, void **a_cache,
+                 void **b_cache);
+
 /*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/

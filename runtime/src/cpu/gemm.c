@@ -24,6 +24,7 @@
 #include "dlc/runtime.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,8 +261,14 @@ static void packBPanel(const isa *s, const float *b, int64_t sbk, int64_t sbn,
                        int64_t kc, int64_t cols, float *out) {
   int nr = s->nr;
   if (sbn == 1 && cols == nr) {
-    for (int64_t p = 0; p < kc; ++p)
-      memcpy(out + p * nr, b + p * sbk, sizeof(float) * (size_t)nr);
+    /* A loop the compiler vectorizes: a libc memcpy call per 64- or
+     * 128-byte row cost more than the copy. */
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *src = b + p * sbk;
+      float *dst = out + p * nr;
+      for (int j = 0; j < nr; ++j)
+        dst[j] = src[j];
+    }
     return;
   }
   if (sbk == 1) {
@@ -389,10 +396,17 @@ static float *scratchFor(size_t floats) {
   return s->data;
 }
 
+/* Operands packed once for every K block (dlc_sgemm_cached): A's panels
+ * for the block at k0 start at aPanels * mr * k0, B's at bPanels * nr * k0. */
+typedef struct prepacked {
+  const float *a, *b; /* NULL: pack per call */
+} prepacked;
+
 static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t sam, int64_t sak, const float *b,
                     int64_t sbk, int64_t sbn, float *c, int64_t scm,
-                    int64_t scn, int accumulate, int threads) {
+                    int64_t scn, int accumulate, int threads,
+                    prepacked packed) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
@@ -405,11 +419,14 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
   int mr = s->mr, nr = s->nr;
   int64_t aPanels = (m + mr - 1) / mr, bPanels = (n + nr - 1) / nr;
   int64_t kcMax = k < KC ? k : KC;
-  size_t aFloats = (size_t)(aPanels * mr * kcMax);
-  float *buf =
-      scratchFor(aFloats + (size_t)(bPanels * nr * kcMax) + 16 /* align */);
-  if (!buf)
-    return;
+  size_t aFloats = packed.a ? 0 : (size_t)(aPanels * mr * kcMax);
+  size_t bFloats = packed.b ? 0 : (size_t)(bPanels * nr * kcMax);
+  float *buf = NULL;
+  if (aFloats + bFloats) {
+    buf = scratchFor(aFloats + bFloats + 16 /* align */);
+    if (!buf)
+      return;
+  }
   gemm_job job = {.s = s,
                   .m = m,
                   .n = n,
@@ -421,7 +438,7 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                   .scm = scm,
                   .scn = scn,
                   .packedA = buf,
-                  .packedB = buf + ((aFloats + 15) & ~(size_t)15),
+                  .packedB = buf ? buf + ((aFloats + 15) & ~(size_t)15) : NULL,
                   .aBlocks = (m + MC - 1) / MC,
                   .bPanels = bPanels};
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
@@ -429,13 +446,21 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
     job.a = a + k0 * sak;
     job.b = b + k0 * sbk;
     job.beta = accumulate || k0 > 0;
+    if (packed.a)
+      job.packedA = (float *)packed.a + aPanels * mr * k0;
+    if (packed.b)
+      job.packedB = (float *)packed.b + bPanels * nr * k0;
     if (threads > 1) {
-      dlc_parallel_for(0, job.aBlocks, 1, packAJob, &job);
-      dlc_parallel_for(0, bPanels, 1, packBJob, &job);
+      if (!packed.a)
+        dlc_parallel_for(0, job.aBlocks, 1, packAJob, &job);
+      if (!packed.b)
+        dlc_parallel_for(0, bPanels, 1, packBJob, &job);
       dlc_parallel_for(0, job.aBlocks * bPanels, 1, tileJob, &job);
     } else {
-      packAJob(&job, 0, job.aBlocks);
-      packBJob(&job, 0, bPanels);
+      if (!packed.a)
+        packAJob(&job, 0, job.aBlocks);
+      if (!packed.b)
+        packBJob(&job, 0, bPanels);
       tileJob(&job, 0, job.aBlocks * bPanels);
     }
   }
@@ -451,6 +476,7 @@ typedef struct batch_job {
   float *c;
   int64_t scb, scm, scn;
   int accumulate;
+  prepacked packed;
 } batch_job;
 
 static void batchJob(void *ctx, int64_t lo, int64_t hi) {
@@ -458,7 +484,65 @@ static void batchJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t i = lo; i < hi; ++i)
     gemmOne(j->s, j->m, j->n, j->k, j->a + i * j->sab, j->sam, j->sak,
             j->b + i * j->sbb, j->sbk, j->sbn, j->c + i * j->scb, j->scm,
-            j->scn, j->accumulate, 1);
+            j->scn, j->accumulate, 1, j->packed);
+}
+
+/*===--- operands packed once ------------------------------------------===*/
+
+/* An operand packed for every K block, as gemmOne reads it, and the call it
+ * was packed for. */
+typedef struct packed_operand {
+  const isa *s;
+  const float *src;
+  int64_t rows, k, sRow, sK;
+  int64_t pad[2]; /* data starts 64-byte aligned */
+  float data[];
+} packed_operand;
+
+/* The slot's packed copy of `src` (rows x k, strides sRow and sK; A's rows
+ * are m, B's are n), packing and publishing it first if the slot is empty;
+ * NULL when the slot holds another operand or memory runs out. */
+static const float *packedOperand(void **slot, const isa *s, int isA,
+                                  const float *src, int64_t rows, int64_t k,
+                                  int64_t sRow, int64_t sK) {
+  _Atomic(packed_operand *) *atomicSlot = (_Atomic(packed_operand *) *)slot;
+  packed_operand *p = *atomicSlot;
+  if (!p) {
+    int64_t r = isA ? s->mr : s->nr;
+    int64_t panels = (rows + r - 1) / r;
+    size_t bytes =
+        sizeof(packed_operand) + (size_t)(panels * r * k) * sizeof(float);
+    packed_operand *fresh = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    if (!fresh)
+      return NULL;
+    *fresh = (packed_operand){s, src, rows, k, sRow, sK, {0, 0}};
+    for (int64_t k0 = 0; k0 < k; k0 += KC) {
+      int64_t kc = k - k0 < KC ? k - k0 : KC;
+      float *out = fresh->data + panels * r * k0;
+      if (isA) {
+        for (int64_t i0 = 0; i0 < rows; i0 += MC)
+          packA(s, src + k0 * sK + i0 * sRow, sRow, sK,
+                rows - i0 < MC ? rows - i0 : MC, kc, out + (i0 / r) * kc * r);
+      } else {
+        for (int64_t panel = 0; panel < panels; ++panel) {
+          int64_t j0 = panel * r;
+          packBPanel(s, src + k0 * sK + j0 * sRow, sK, sRow, kc,
+                     rows - j0 < r ? rows - j0 : r, out + panel * kc * r);
+        }
+      }
+    }
+    packed_operand *expected = NULL;
+    if (atomic_compare_exchange_strong(atomicSlot, &expected, fresh)) {
+      p = fresh;
+    } else {
+      free(fresh); /* another thread published first */
+      p = expected;
+    }
+  }
+  if (p->s != s || p->src != src || p->rows != rows || p->k != k ||
+      p->sRow != sRow || p->sK != sK)
+    return NULL;
+  return p->data;
 }
 
 void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
@@ -466,22 +550,42 @@ void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
                const float *b, int64_t b_offset, int64_t sbb, int64_t sbk,
                int64_t sbn, float *c, int64_t c_offset, int64_t scb,
                int64_t scm, int64_t scn, int32_t accumulate) {
+  dlc_sgemm_cached(batch, m, n, k, a, a_offset, sab, sam, sak, b, b_offset, sbb,
+                   sbk, sbn, c, c_offset, scb, scm, scn, accumulate, NULL,
+                   NULL);
+}
+
+void dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k,
+                      const float *a, int64_t a_offset, int64_t sab,
+                      int64_t sam, int64_t sak, const float *b,
+                      int64_t b_offset, int64_t sbb, int64_t sbk, int64_t sbn,
+                      float *c, int64_t c_offset, int64_t scb, int64_t scm,
+                      int64_t scn, int32_t accumulate, void **a_cache,
+                      void **b_cache) {
   const isa *s = currentIsa();
   a += a_offset;
   b += b_offset;
   c += c_offset;
+  prepacked packed = {NULL, NULL};
+  if (m > 0 && n > 0 && k > 0) {
+    if (a_cache && (batch <= 1 || sab == 0))
+      packed.a = packedOperand(a_cache, s, 1, a, m, k, sam, sak);
+    if (b_cache && (batch <= 1 || sbb == 0))
+      packed.b = packedOperand(b_cache, s, 0, b, n, k, sbn, sbk);
+  }
   int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
   double work = (double)m * (double)n * (double)k;
   /* Small products are not worth waking the pool for. */
   if (work * (double)batch < 32768.0)
     threads = 1;
   if (batch > 1 && threads > 1 && (batch >= threads || work < 1 << 20)) {
-    batch_job job = {s,   m,   n,   k, a,   sab, sam, sak,       b,
-                     sbb, sbk, sbn, c, scb, scm, scn, accumulate};
+    batch_job job = {s,   m,   n,   k, a,   sab, sam, sak,        b,
+                     sbb, sbk, sbn, c, scb, scm, scn, accumulate, packed};
     dlc_parallel_for(0, batch, 1, batchJob, &job);
     return;
   }
   for (int64_t i = 0; i < batch; ++i)
     gemmOne(s, m, n, k, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
-            c + i * scb, scm, scn, accumulate, work < 32768.0 ? 1 : threads);
+            c + i * scb, scm, scn, accumulate, work < 32768.0 ? 1 : threads,
+            packed);
 }

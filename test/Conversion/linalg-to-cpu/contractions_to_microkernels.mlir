@@ -15,9 +15,10 @@
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG: %[[ACC:.*]] = arith.constant 0 : i32
-// CHECK: call @dlc_sgemm(%[[C1]], %[[C8]], %[[C32]], %[[C16]], %{{.*}}, %[[OA]], %[[C0]], %[[STA]]#0, %[[STA]]#1, %{{.*}}, %[[OB]], %[[C0]], %[[STB]]#0, %[[STB]]#1, %{{.*}}, %[[OC]], %[[C0]], %[[STC]]#0, %[[STC]]#1, %[[ACC]])
+// CHECK-DAG: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: call @dlc_sgemm_cached(%[[C1]], %[[C8]], %[[C32]], %[[C16]], %{{.*}}, %[[OA]], %[[C0]], %[[STA]]#0, %[[STA]]#1, %{{.*}}, %[[OB]], %[[C0]], %[[STB]]#0, %[[STB]]#1, %{{.*}}, %[[OC]], %[[C0]], %[[STC]]#0, %[[STC]]#1, %[[ACC]], %[[NULL]], %[[NULL]])
 // CHECK-NOT: linalg.matmul
-// CHECK: func.func private @dlc_sgemm(index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, i32)
+// CHECK: func.func private @dlc_sgemm_cached(index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, i32, !llvm.ptr, !llvm.ptr)
 func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x32xf32>, %c: memref<8x32xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<8x32xf32>)
@@ -37,7 +38,7 @@ func.func @matmul(%a: memref<8x16xf32>, %b: memref<16x32xf32>, %c: memref<8x32xf
 // CHECK-DAG: %[[BB:.*]], %[[OB:.*]], %[[SB:.*]]:2, %[[STB:.*]]:2 = memref.extract_strided_metadata %[[B]]
 // CHECK-DAG: %[[M:.*]] = memref.dim %[[A]], %{{.*}}
 // CHECK-DAG: %[[ACC:.*]] = arith.constant 1 : i32
-// CHECK: call @dlc_sgemm(%{{.*}}, %[[M]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OB]], %{{.*}}, %[[STB]]#1, %[[STB]]#0, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ACC]])
+// CHECK: call @dlc_sgemm_cached(%{{.*}}, %[[M]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OB]], %{{.*}}, %[[STB]]#1, %[[STB]]#0, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ACC]], %{{.*}}, %{{.*}})
 func.func @transposed_b(%a: memref<?x16xf32>, %b: memref<32x16xf32>, %c: memref<?x32xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<?x16xf32>, memref<32x16xf32>) outs(%c : memref<?x32xf32>) {
@@ -59,7 +60,7 @@ func.func @transposed_b(%a: memref<?x16xf32>, %b: memref<32x16xf32>, %c: memref<
 // CHECK-LABEL: func.func @broadcast_batch(
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
-// CHECK: call @dlc_sgemm(%[[C4]], %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[C0]],
+// CHECK: call @dlc_sgemm_cached(%[[C4]], %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[C0]],
 func.func @broadcast_batch(%a: memref<4x8x16xf32>, %b: memref<1x16x32xf32>, %c: memref<4x8x32xf32>) {
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<4x8x16xf32>, memref<1x16x32xf32>) outs(%c : memref<4x8x32xf32>) {
@@ -86,7 +87,7 @@ func.func @broadcast_batch(%a: memref<4x8x16xf32>, %b: memref<1x16x32xf32>, %c: 
 // CHECK-DAG: %[[C100:.*]] = arith.constant 100 : index
 // CHECK-DAG: %[[C27:.*]] = arith.constant 27 : index
 // CHECK-NOT: scf.for
-// CHECK: call @dlc_sgemm(%[[N]], %[[C64]], %[[C100]], %[[C27]], %{{[^,]*}}, %{{[^,]*}}, %c0{{(_[0-9]+)?}},
+// CHECK: call @dlc_sgemm_cached(%[[N]], %[[C64]], %[[C100]], %[[C27]], %{{[^,]*}}, %{{[^,]*}}, %c0{{(_[0-9]+)?}},
 func.func @conv_form(%w: memref<64x27xf32>, %x: memref<?x27x100xf32>, %y: memref<?x64x100xf32>) {
   linalg.generic {indexing_maps = [#w, #x, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
       ins(%w, %x : memref<64x27xf32>, memref<?x27x100xf32>) outs(%y : memref<?x64x100xf32>) {
@@ -110,7 +111,7 @@ func.func @conv_form(%w: memref<64x27xf32>, %x: memref<?x27x100xf32>, %y: memref
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: arith.muli %[[I]]
-// CHECK: call @dlc_sgemm(%[[C4]],
+// CHECK: call @dlc_sgemm_cached(%[[C4]],
 // CHECK: }
 func.func @two_batch_dims(%q: memref<?x4x64x32xf32>, %k: memref<?x4x64x32xf32>, %s: memref<?x4x64x64xf32>) {
   linalg.generic {indexing_maps = [#q, #kt, #s], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
@@ -136,7 +137,7 @@ func.func @two_batch_dims(%q: memref<?x4x64x32xf32>, %k: memref<?x4x64x32xf32>, 
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[I]], %{{.*}} : index
 // CHECK: %[[ACC:.*]] = arith.extui %[[LATER]] : i1 to i32
-// CHECK: call @dlc_sgemm({{.*}}, %[[ACC]])
+// CHECK: call @dlc_sgemm_cached({{.*}}, %[[ACC]], %{{.*}}, %{{.*}})
 func.func @two_reductions(%g: memref<4x16x49xf32>, %cols: memref<4x27x49xf32>, %dw: memref<16x27xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%dw : memref<16x27xf32>)
@@ -155,7 +156,7 @@ func.func @two_reductions(%g: memref<4x16x49xf32>, %cols: memref<4x27x49xf32>, %
 // Left alone: f64, a reduction indexing one input only, a compound index
 // (a strided window), and a non-contraction body.
 // CHECK-LABEL: func.func @not_contractions(
-// CHECK-NOT: dlc_sgemm
+// CHECK-NOT: dlc_sgemm_cached
 // CHECK: linalg.matmul
 // CHECK: linalg.generic
 // CHECK: linalg.generic
@@ -206,7 +207,7 @@ func.func @not_contractions(%a: memref<8x16xf64>, %b: memref<16x32xf64>, %c: mem
 #v = affine_map<(i, j) -> (i, j)>
 #s = affine_map<(i, j) -> ()>
 // CHECK-LABEL: func.func @negated_operand(
-// CHECK-NOT: call @dlc_sgemm
+// CHECK-NOT: call @dlc_sgemm_cached
 // CHECK: arith.negf
 func.func @negated_operand(%a: memref<3x2xf32>, %b: memref<3x2xf32>, %c: memref<f32>) {
   linalg.generic {indexing_maps = [#v, #v, #s], iterator_types = ["reduction", "reduction"]}
@@ -214,6 +215,46 @@ func.func @negated_operand(%a: memref<3x2xf32>, %b: memref<3x2xf32>, %c: memref<
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %n = arith.negf %x : f32
     %p = arith.mulf %n, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Constant weights: the conv form with w a constant global gets a cache slot
+// for A (a null-initialized pointer global of its own), B none. A constant
+// B moved by a looped dim gets none either: it differs per call.
+#w = affine_map<(n, m, o, k) -> (m, k)>
+#x = affine_map<(n, m, o, k) -> (n, k, o)>
+#y = affine_map<(n, m, o, k) -> (n, m, o)>
+memref.global "private" constant @weights : memref<64x27xf32> = dense<1.0>
+memref.global "private" @mutable : memref<64x27xf32> = dense<1.0>
+// CHECK-LABEL: func.func @constant_weights(
+// CHECK: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: %[[SLOT:.*]] = llvm.mlir.addressof @[[G:__dlc_packed_operand[_0-9]*]] : !llvm.ptr
+// CHECK: call @dlc_sgemm_cached({{.*}}, %[[SLOT]], %[[NULL]])
+// CHECK: %[[NULL2:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: call @dlc_sgemm_cached({{.*}}, %[[NULL2]], %[[NULL2]])
+// CHECK: llvm.mlir.global internal @[[G]]() {{.*}}: !llvm.ptr {
+// CHECK-NEXT: %[[Z:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-NEXT: llvm.return %[[Z]] : !llvm.ptr
+func.func @constant_weights(%x: memref<?x27x100xf32>, %y: memref<?x64x100xf32>) {
+  %w = memref.get_global @weights : memref<64x27xf32>
+  linalg.generic {indexing_maps = [#w, #x, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<64x27xf32>, memref<?x27x100xf32>) outs(%y : memref<?x64x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  // Not constant: no slot.
+  %v = memref.get_global @mutable : memref<64x27xf32>
+  linalg.generic {indexing_maps = [#w, #x, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%v, %x : memref<64x27xf32>, memref<?x27x100xf32>) outs(%y : memref<?x64x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
