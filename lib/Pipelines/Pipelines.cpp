@@ -68,6 +68,13 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createDLInterchangeReductions());
   }
   pm.addPass(createDLFuseElementwise());
+  // Every dynamic size as a dim of the function's arguments, one value per
+  // dim after CSE, so buffers sized by the same batch dim share an arena
+  // (dl-plan-memory).
+  if (options.planMemory) {
+    pm.addPass(memref::createResolveShapedTypeResultDimsPass());
+    pm.addPass(createCSEPass());
+  }
 
   // Tensors -> buffers, freed at last use. Loops over time (recurrent
   // layers, ONNX Loop/Scan) carry states that each step replaces by a new
@@ -78,6 +85,12 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createDLContractionsToMicrokernels());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
+  // Static-size intermediates as views of one arena, by liveness.
+  if (options.planMemory) {
+    DLPlanMemoryOptions plan;
+    plan.report = options.reportMemory;
+    pm.addNestedPass<func::FuncOp>(createDLPlanMemory(plan));
+  }
 
   // Loops. With threads, the outermost parallel loops of each kernel become
   // OpenMP worksharing loops, which the runtime's OpenMP shim

@@ -125,6 +125,12 @@ static cl::opt<bool> microkernels(
         "blocked GEMM, dlc_sgemm (default on; off: LLVM-vectorized loops)"),
     cl::init(true), cl::cat(category));
 
+static cl::opt<bool> planMemory(
+    "plan-memory",
+    cl::desc("Place static-size intermediates in one arena by liveness "
+             "(dl-plan-memory; default on; off: one allocation per buffer)"),
+    cl::init(true), cl::cat(category));
+
 static cl::opt<std::string>
     target("target",
            cl::desc("What the code runs on: cpu (default) or cuda (NVIDIA "
@@ -241,8 +247,10 @@ enum class Report { None, Memory };
 static cl::opt<Report> report(
     "report", cl::desc("Print a report to stderr"),
     cl::values(clEnumValN(Report::Memory, "memory",
-                          "the train step's estimated peak memory with and "
-                          "without checkpointing, its segments and the "
+                          "each function's planned arena (static-size "
+                          "intermediates placed by liveness); with --train "
+                          "also the train step's estimated peak memory with "
+                          "and without checkpointing, its segments and the "
                           "recompute FLOPs")),
     cl::init(Report::None), cl::cat(trainCategory));
 
@@ -327,6 +335,7 @@ int main(int argc, char **argv) {
   options.mtriple = mtriple;
   options.threads = threadPool;
   options.microkernels = microkernels;
+  options.planMemory = planMemory;
   options.target = target;
   options.gpuArch = gpuArch;
   options.gpuFormat = gpuFormat;
@@ -334,11 +343,7 @@ int main(int argc, char **argv) {
   options.mlirCLOptions = true;
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
   trainOptions.reportMemory = report == Report::Memory;
-  if (report == Report::Memory && !options.train) {
-    errs() << "error: --report=memory reports on the train step; add "
-              "--train\n";
-    return kUsageError;
-  }
+  options.reportArena = report == Report::Memory;
   if (trainOptions.syncBatchNorm && !trainOptions.dataParallel) {
     errs() << "error: --sync-batchnorm synchronizes batch norm across "
               "data-parallel ranks; add --data-parallel\n";

@@ -214,6 +214,32 @@ def DLThreadOuterDims : Pass<"dl-thread-outer-dims"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def DLPlanMemory : Pass<"dl-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Static memory planning: a function's static-size "
+                "intermediate buffers as views of one arena, by liveness";
+  let description = [{
+    In a function of one block, every `memref.alloc` of static shape in that
+    block that is freed by a `memref.dealloc` in the same block and never
+    leaves the function (returned, yielded, or aliased by an op result other
+    than a view) is live from its alloc to its dealloc. The buffers are
+    placed in one arena, largest first, each at the lowest 64-byte-aligned
+    offset where it overlaps no placed buffer live at the same time; each
+    alloc becomes a `memref.view` of the arena and its dealloc goes. The arena
+    is allocated once at the function's start (through the runtime's caching
+    allocator, like any alloc) and freed before its return. Buffers whose
+    size is a constant times one dynamic size (a batch dim) share an arena
+    sized by that value, with offsets scaled by it. With `report`, each
+    arena and the allocations left to the allocator (other dynamic sizes,
+    escaping buffers, lone buffers) are printed to stderr.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print each function's arena size and buffer count to stderr">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DLMathApproximation : Pass<"dl-math-approximation"> {
   let summary = "Expand f32 math functions into MLIR's polynomial "
                 "approximations";

@@ -60,6 +60,10 @@ struct Options {
   bool threads = true;
   /// f32 contractions through the runtime's GEMM (dlc_sgemm).
   bool microkernels = true;
+  /// Static-size intermediates in one arena by liveness (dl-plan-memory).
+  bool planMemory = true;
+  /// Print the planned arena of each function (dl-plan-memory) to stderr.
+  bool reportArena = false;
   /// `dlc --train`: compile a training step with dl-train-step's options
   /// (declared once, in include/dlc/Dialect/DL/Transforms/Passes.td). The
   /// driver sets `entry` and `prefix` itself.

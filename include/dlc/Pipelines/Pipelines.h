@@ -51,6 +51,16 @@ struct CPUPipelineOptions
                      "reduction interchange or microkernels (dlc "
                      "--gpu-emulate)"),
       llvm::cl::init(false)};
+  Option<bool> planMemory{
+      *this, "plan-memory",
+      llvm::cl::desc("Static-size intermediates as views of one arena, by "
+                     "liveness (dl-plan-memory)"),
+      llvm::cl::init(true)};
+  Option<bool> reportMemory{
+      *this, "report-memory",
+      llvm::cl::desc("Print each function's planned arena to stderr "
+                     "(dl-plan-memory)"),
+      llvm::cl::init(false)};
   ListOption<std::string> rename{
       *this, "rename",
       llvm::cl::desc("Functions to rename first, as OLD:NEW (see "

@@ -1,0 +1,222 @@
+//===- PlanMemory.cpp - a function's intermediates in one arena -----------===//
+//
+// Static memory planning (see DLPlanMemory in Passes.td): after
+// bufferization and dl-dealloc-at-last-use, each static-size buffer that
+// lives and dies in a function's block gets an offset in one arena by
+// liveness. Greedy by size, as in TFLite's ArenaPlanner: the largest buffers
+// are placed first, each at the lowest offset free for its whole lifetime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_DLPLANMEMORY
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+/// A buffer to place: alive from op `start` to op `end` of the block. Its
+/// size is `bytes`, times its group's dynamic size where it has one.
+struct Buffer {
+  memref::AllocOp alloc;
+  memref::DeallocOp dealloc;
+  int64_t bytes, start, end;
+  int64_t offset = 0;
+};
+
+/// Bytes per element of a memref of int or float elements, or nullopt.
+std::optional<int64_t> elementBytes(MemRefType type) {
+  if (!type.getLayout().isIdentity() || type.getMemorySpace())
+    return std::nullopt;
+  Type element = type.getElementType();
+  if (!element.isIntOrFloat())
+    return std::nullopt;
+  return llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+}
+
+/// Whether `value` (a buffer or a view of it) only reaches ops that read or
+/// write it in place: no return, no yield out of a region, no op result
+/// that could alias it other than a view (which is followed). `dealloc`
+/// collects the deallocs of the buffer itself.
+bool staysInPlace(Value value, SmallVectorImpl<memref::DeallocOp> &deallocs,
+                  bool isAlloc) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+      if (!isAlloc)
+        return false; // a view freed: not this pass's pattern
+      deallocs.push_back(dealloc);
+      continue;
+    }
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+      if (view.getViewSource() == value) {
+        for (Value result : user->getResults())
+          if (isa<BaseMemRefType>(result.getType()) &&
+              !staysInPlace(result, deallocs, false))
+            return false;
+        continue;
+      }
+    }
+    if (auto meta = dyn_cast<memref::ExtractStridedMetadataOp>(user)) {
+      if (!staysInPlace(meta.getBaseBuffer(), deallocs, false))
+        return false;
+      continue;
+    }
+    if (user->hasTrait<OpTrait::IsTerminator>() ||
+        isa<RegionBranchOpInterface>(user) ||
+        llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType>))
+      return false;
+  }
+  return true;
+}
+
+/// Places `buffers` (offsets set) and returns the arena's size.
+int64_t place(MutableArrayRef<Buffer> buffers) {
+  SmallVector<Buffer *> order;
+  for (Buffer &b : buffers)
+    order.push_back(&b);
+  llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
+    return a->bytes > b->bytes;
+  });
+  SmallVector<Buffer *> placed;
+  int64_t arena = 0;
+  for (Buffer *b : order) {
+    // The placed buffers alive with b, by offset; b goes in the first gap.
+    SmallVector<Buffer *> live;
+    for (Buffer *p : placed)
+      if (p->start <= b->end && b->start <= p->end)
+        live.push_back(p);
+    llvm::sort(live,
+               [](Buffer *x, Buffer *y) { return x->offset < y->offset; });
+    int64_t offset = 0;
+    for (Buffer *p : live) {
+      if (offset + b->bytes <= p->offset)
+        break;
+      offset = std::max<int64_t>(offset, llvm::alignTo(p->offset + p->bytes,
+                                              kAlignment));
+    }
+    b->offset = offset;
+    arena = std::max(arena, offset + b->bytes);
+    placed.push_back(b);
+  }
+  return static_cast<int64_t>(llvm::alignTo(arena, kAlignment));
+}
+
+/// An arena's buffers: static sizes (no `factor`), or sizes that are a
+/// constant times the same dynamic size (a batch dim).
+struct Group {
+  Value factor;
+  SmallVector<Buffer> buffers;
+};
+
+struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
+  using DLPlanMemoryBase::DLPlanMemoryBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      return;
+    Block &block = func.front();
+    llvm::DenseMap<Operation *, int64_t> position;
+    for (auto [i, op] : llvm::enumerate(block))
+      position[&op] = static_cast<int64_t>(i);
+
+    // Group 0 holds the static buffers; the others one dynamic size each.
+    SmallVector<Group> groups(1);
+    int64_t unplanned = 0;
+    func.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      std::optional<int64_t> bytes = elementBytes(type);
+      ValueRange dynamic = alloc.getDynamicSizes();
+      SmallVector<memref::DeallocOp> deallocs;
+      if (!bytes || alloc->getBlock() != &block || dynamic.size() > 1 ||
+          (dynamic.size() == 1 &&
+           dynamic[0].getParentBlock() != &block) ||
+          alloc.getAlignment().value_or(0) > kAlignment ||
+          !staysInPlace(alloc.getResult(), deallocs, true) ||
+          deallocs.size() != 1 || deallocs[0]->getBlock() != &block) {
+        ++unplanned;
+        return;
+      }
+      for (int64_t d : type.getShape())
+        if (!ShapedType::isDynamic(d))
+          *bytes *= d;
+      Value factor = dynamic.empty() ? Value() : dynamic[0];
+      auto *group = llvm::find_if(
+          groups, [&](const Group &g) { return g.factor == factor; });
+      if (group == groups.end()) {
+        groups.push_back({factor, {}});
+        group = std::prev(groups.end());
+      }
+      group->buffers.push_back({alloc, deallocs[0], *bytes, position[alloc],
+                                position[deallocs[0]]});
+    });
+
+    for (Group &group : groups) {
+      if (group.buffers.size() < 2) {
+        unplanned += group.buffers.size();
+        continue;
+      }
+      int64_t arenaBytes = place(group.buffers);
+      int64_t total = 0;
+      for (const Buffer &b : group.buffers)
+        total += b.bytes;
+      rewrite(block, group, arenaBytes);
+      if (report)
+        llvm::errs() << "dl-plan-memory: @" << func.getName() << ": "
+                     << group.buffers.size() << " buffers of " << total
+                     << " bytes in an arena of " << arenaBytes << " bytes"
+                     << (group.factor ? " per unit of a dynamic dim" : "")
+                     << "\n";
+    }
+    if (report)
+      llvm::errs() << "dl-plan-memory: @" << func.getName() << ": "
+                   << unplanned << " allocation(s) left to the allocator\n";
+  }
+
+  /// One arena for `group`: allocated where its dynamic size is known (or
+  /// first), freed before the return; each alloc a view of it.
+  void rewrite(Block &block, Group &group, int64_t arenaBytes) {
+    OpBuilder b(&getContext());
+    Location loc = block.getParentOp()->getLoc();
+    Value factor = group.factor;
+    if (!factor || isa<BlockArgument>(factor))
+      b.setInsertionPointToStart(&block);
+    else
+      b.setInsertionPointAfter(factor.getDefiningOp());
+    auto scaled = [&](int64_t bytes) -> Value {
+      Value c = arith::ConstantIndexOp::create(b, loc, bytes);
+      return factor ? arith::MulIOp::create(b, loc, factor, c) : c;
+    };
+    Value arena;
+    if (factor)
+      arena = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
+          ValueRange{scaled(arenaBytes)}, b.getI64IntegerAttr(kAlignment));
+    else
+      arena = memref::AllocOp::create(
+          b, loc, MemRefType::get({arenaBytes}, b.getI8Type()),
+          b.getI64IntegerAttr(kAlignment));
+    for (Buffer &buffer : group.buffers) {
+      b.setInsertionPoint(buffer.alloc);
+      Value view = memref::ViewOp::create(
+          b, buffer.alloc.getLoc(), buffer.alloc.getType(), arena,
+          scaled(buffer.offset), buffer.alloc.getDynamicSizes());
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.dealloc.erase();
+      buffer.alloc.erase();
+    }
+    b.setInsertionPoint(block.getTerminator());
+    memref::DeallocOp::create(b, loc, arena);
+  }
+};
+
+} // namespace
