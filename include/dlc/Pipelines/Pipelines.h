@@ -51,6 +51,12 @@ struct CPUPipelineOptions
                      "reduction interchange or microkernels (dlc "
                      "--gpu-emulate)"),
       llvm::cl::init(false)};
+  Option<bool> vnni{
+      *this, "vnni",
+      llvm::cl::desc("At opt-level 1 and up, int8 GEMMs with packed weights "
+                     "use AVX-512 VNNI (dl-int8-gemm-to-vnni); dlc sets it "
+                     "when the target has avx512vnni"),
+      llvm::cl::init(false)};
   ListOption<std::string> rename{
       *this, "rename",
       llvm::cl::desc("Functions to rename first, as OLD:NEW (see "
