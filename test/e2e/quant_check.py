@@ -31,7 +31,7 @@ ONNX_TYPE = {np.dtype(np.int8): TensorProto.INT8, np.dtype(np.uint8): TensorProt
 
 def build(name, nodes, feeds, outputs, inits, opset=13):
     ins = [helper.make_tensor_value_info(n, ONNX_TYPE[a.dtype], a.shape) for n, a in feeds]
-    outs = [helper.make_tensor_value_info(n, ONNX_TYPE[np.dtype(t)], None) for n, t in outputs]
+    outs = [helper.make_tensor_value_info(n, ONNX_TYPE[np.dtype(t)], shape) for n, t, shape in outputs]
     g = helper.make_graph(nodes, name, ins, outs,
                           [numpy_helper.from_array(a, n) for n, a in inits])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
@@ -85,35 +85,33 @@ def ints(dtype, shape, lo=None, hi=None):
 M, K, N = 11, 7, 35
 for adt, bdt, ydt in [(np.int8, np.int8, np.int8), (np.uint8, np.int8, np.uint8),
                       (np.uint8, np.uint8, np.int8), (np.int8, np.uint8, np.uint8)]:
-    a = ints(adt, (M, K))
-    b = ints(bdt, (K, N))
-    # The first row at the extremes saturates both ways.
+    # Values near the zero points keep the accumulator around +-600; with
+    # a multiplier of exactly 0.5 every odd accumulator is a tie, and the
+    # tails saturate. The first row at the type's maximum saturates too.
+    za = np.array(100 if adt == np.uint8 else -3, adt)
+    a = (int(za) + rng.integers(-20, 21, (M, K))).astype(adt)
     a[0] = np.iinfo(adt).max
-    za = np.array(3 if adt == np.uint8 else -3, adt)
-    # A per-column zero point within 127 of every value keeps b - zb in s8
-    # (the packed path); an unsigned b with zero point 0 does not.
-    zb = (np.full(N, 128, bdt) if bdt == np.uint8 else np.zeros(N, bdt))
+    # A per-column zero point keeps b - zb in s8 (the packed path).
+    zb = np.full(N, 128 if bdt == np.uint8 else 0, bdt)
+    b = (zb.astype(np.int64) + rng.integers(-10, 11, (K, N))).astype(bdt)
     zy = np.array(128 if ydt == np.uint8 else 0, ydt)
-    sa, sb, sy = np.float32(0.5), np.float32(0.25), np.float32(2.0)
+    sa, sb, sy = np.float32(0.5), np.float32(0.25), np.float32(0.25)
     multiplier = np.float32(sa * sb) / sy
     acc = (a.astype(np.int32) - za) @ (b.astype(np.int32) - zb.astype(np.int32))
-    # Spread the accumulator over the output range: scale by a power of two
-    # keeps ties exact.
-    sy = np.float32(2.0 ** np.ceil(np.log2(np.abs(acc).max() * sa * sb / 150)))
-    multiplier = np.float32(sa * sb) / sy
     want = requant(acc, multiplier, zy, ydt)
     tag = f"{np.dtype(adt).name}x{np.dtype(bdt).name}->{np.dtype(ydt).name}"
     node = helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb", "sy", "zy"], ["y"])
     consts = [("sa", sa), ("za", za), ("sb", np.array(sb, np.float32)), ("zb", zb),
               ("sy", np.array(sy, np.float32)), ("zy", zy)]
-    path = build("qlinearmatmul_const_" + tag, [node], [("a", a)], [("y", ydt)],
+    fname = tag.replace("->", "_to_")
+    path = build("qlinearmatmul_const_" + fname, [node], [("a", a)], [("y", ydt, (M, N))],
                  [("b", b)] + [(n, np.asarray(v)) for n, v in consts])
     vnni = report(f"QLinearMatMul {tag}, constant weights", run(path, [("a", a)], [(2, ydt)])[0],
                   want, acc, multiplier)
     portable = run(path, [("a", a)], [(2, ydt)], ["--mattr=-avx512vnni"])[0]
     report(f"QLinearMatMul {tag}, constant weights, no VNNI", portable, want)
     report(f"QLinearMatMul {tag}, VNNI and portable kernels agree", vnni, portable)
-    path = build("qlinearmatmul_" + tag, [node], [("a", a), ("b", b)], [("y", ydt)],
+    path = build("qlinearmatmul_" + fname, [node], [("a", a), ("b", b)], [("y", ydt, (M, N))],
                  [(n, np.asarray(v)) for n, v in consts])
     report(f"QLinearMatMul {tag}, run-time weights",
            run(path, [("a", a), ("b", b)], [(2, ydt)])[0], want)
@@ -125,7 +123,7 @@ b = ints(np.int8, (9, 20))
 za, zb = np.array(7, np.uint8), np.array(-2, np.int8)
 want = (a.astype(np.int32) - 7) @ (b.astype(np.int32) + 2)
 node = helper.make_node("MatMulInteger", ["a", "b", "za", "zb"], ["y"])
-path = build("matmulinteger_batched", [node], [("a", a)], [("y", np.int32)],
+path = build("matmulinteger_batched", [node], [("a", a)], [("y", np.int32, (2, 5, 20))],
              [("b", b), ("za", za), ("zb", zb)])
 report("MatMulInteger batched, constant weights", run(path, [("a", a)], [(3, np.int32)])[0], want)
 
@@ -147,7 +145,7 @@ want = np.clip(np.rint(acc.astype(np.float32) * mult[None, :, None, None]) + np.
                0, 255).astype(np.uint8)
 node = helper.make_node("QLinearConv", ["x", "sx", "zx", "w", "sw", "zw", "sy", "zy", "bias"], ["y"],
                         pads=[1, 1, 1, 1], strides=[2, 2])
-path = build("qlinearconv", [node], [("x", x)], [("y", np.uint8)],
+path = build("qlinearconv", [node], [("x", x)], [("y", np.uint8, (1, 4, 4, 4))],
              [("w", w), ("sx", np.asarray(sx)), ("zx", zx), ("sw", sw), ("zw", zw),
               ("sy", np.asarray(sy)), ("zy", zy), ("bias", bias)])
 report("QLinearConv per-channel with bias", run(path, [("x", x)], [(4, np.uint8)])[0], want)
@@ -155,7 +153,7 @@ report("QLinearConv per-channel with bias", run(path, [("x", x)], [(4, np.uint8)
 # QuantizeLinear to uint8 at ties and both ends (dl.quantize, unsigned).
 xs = np.array([-1000, -0.5, 0.5, 1.5, 2.5, 3.5, 126.5, 127.5, 1000], np.float32) * 2
 node = helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"])
-path = build("quantize_u8", [node], [("x", xs)], [("y", np.uint8)],
+path = build("quantize_u8", [node], [("x", xs)], [("y", np.uint8, xs.shape)],
              [("s", np.array(2.0, np.float32)), ("z", np.array(128, np.uint8))])
 want = np.clip(np.rint(xs / 2) + 128, 0, 255).astype(np.uint8)
 report("QuantizeLinear uint8 ties and saturation", run(path, [("x", xs)], [(1, np.uint8)])[0], want)
@@ -171,7 +169,7 @@ wq = np.clip(np.rint(wf / sw[:, None]), -127, 127).astype(np.int8)
 bf = rng.standard_normal(18).astype(np.float32)
 sb = (sx * sw).astype(np.float32)
 bq = np.rint(bf / sb).astype(np.int32)
-sy, zy = np.float32(0.05), np.int8(-20)
+sy, zy = np.float32(0.2), np.int8(-20)
 nodes = [
     helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
     helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"]),
@@ -182,7 +180,7 @@ nodes = [
     helper.make_node("QuantizeLinear", ["r", "sy", "zy"], ["yq"]),
     helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"]),
 ]
-path = build("qdq_gemm", nodes, [("x", x)], [("y", np.float32)],
+path = build("qdq_gemm", nodes, [("x", x)], [("y", np.float32, (5, 18))],
              [("sx", np.asarray(sx)), ("zx", np.asarray(zx)), ("wq", wq), ("sw", sw),
               ("zw", np.zeros(18, np.int8)), ("bq", bq), ("sb", sb), ("zb", np.zeros(18, np.int32)),
               ("sy", np.asarray(sy)), ("zy", np.asarray(zy))])
