@@ -472,6 +472,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   cpuOptions.cpu = options.mcpu;
   cpuOptions.features = options.mattr;
   cpuOptions.triple = options.mtriple;
+  // int8 GEMMs on vpdpbusd where the target has AVX-512 VNNI.
+  lowering.vnni = !cuda && cpu::targetHasFeature(cpuOptions, "avx512vnni");
   if (int rc = runStage(*module, rootTimer,
                         cuda ? "lowering to NVVM and the LLVM dialect"
                              : "lowering to the LLVM dialect",
@@ -550,14 +552,15 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       errs << "error: " << error << "\n";
       return kUsageError;
     }
-    if (failed(cpu::emitObject(*llvmModule, cpuOptions, out->os(), error))) {
+    if (failed(cpu::emitObject(*llvmModule, cpuOptions, out->os(), error,
+                               options.emit == Emit::Asm))) {
       errs << "error: " << error << "\n";
       return kCompileError;
     }
     out->keep();
   }
   stage("object code");
-  if (options.emit == Emit::Obj)
+  if (options.emit == Emit::Obj || options.emit == Emit::Asm)
     return kSuccess;
   if (!writeHeaderFile(headerPath))
     return kUsageError;

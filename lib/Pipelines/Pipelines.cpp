@@ -51,6 +51,8 @@ void buildTrainPipeline(OpPassManager &pm,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm) {
+  // QDQ-format contractions run as integer kernels.
+  pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
   pm.addPass(createDLToLinalg());
@@ -83,6 +85,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
   if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
+  // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
+  if (options.optLevel >= 1 && options.vnni && !options.gpuSchedules)
+    pm.addPass(createDLInt8GemmToVNNI());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
   // Static-size intermediates as views of one arena, by liveness.
@@ -142,6 +147,8 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool libm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // The int8 VNNI kernels' vector loads (dl-int8-gemm-to-vnni).
+  pm.addPass(createConvertVectorToLLVMPass());
   // Allocations go through the runtime's caching allocator
   // (runtime/src/cpu/memref_alloc.c).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
@@ -182,7 +189,7 @@ void registerDLCPipelines() {
       [](function_ref<void(const detail::PassOptions &)>) {});
   PassPipelineRegistration<>(
       "dlc-to-linalg",
-      "What dlc --emit=linalg runs: dl-lower-distributed, "
+      "What dlc --emit=linalg runs: dl-rewrite-qdq, dl-lower-distributed, "
       "dl-verify-backend-contract, dl-to-linalg, canonicalize",
       buildDLToLinalgPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(

@@ -45,6 +45,7 @@ static cl::opt<Emit> emit(
                           "the LLVM dialect module (what dlc-opt "
                           "--dlc-cpu-lowering makes)"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly for the target"),
                clEnumValN(Emit::Obj, "obj", "an object file"),
                clEnumValN(Emit::Lib, "lib",
                           "a static library and its C header NAME.h"),

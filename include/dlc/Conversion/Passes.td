@@ -117,6 +117,30 @@ def DLContractionsToMicrokernels : Pass<"dl-contractions-to-microkernels",
 // CPU lowering steps (bufferization and loops; see lib/Pipelines)
 //===----------------------------------------------------------------------===//
 
+def DLInt8GemmToVNNI : Pass<"dl-int8-gemm-to-vnni", "::mlir::ModuleOp"> {
+  let summary = "Run packed int8 GEMMs on AVX-512 VNNI (vpdpbusd)";
+  let description = [{
+    dl-to-linalg lowers a dl.matmul_integer with a constant 2-D rhs to a
+    linalg.generic marked `dl.packed_u8s8_gemm`: u8 activations [M, Kp]
+    times s8 weights packed at compile time as [N/16][K/4][16][4] (Kp and
+    N rounded up to 4 and 16 with zeros), into an i32 [M, N/16, 16]. On
+    buffers, this pass replaces each such generic with 8x32 register tiles
+    (and 1-row / 16-column edges): per step of 4 k values, 4 activation
+    bytes broadcast to all lanes and `llvm.x86.avx512.vpdpbusd.512`
+    against 64 packed weight bytes. Only for targets with avx512vnni (dlc
+    adds it when --mcpu/--mattr or the host has the feature); otherwise the
+    generic stays, as loops that compute the same integers.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "GEMMs run on VNNI">,
+  ];
+}
+
 def DLPrepareEntryPoints : Pass<"dl-prepare-entry-points", "::mlir::ModuleOp"> {
   let summary = "Give entry functions a C interface; drop the header's "
                 "argument attributes";

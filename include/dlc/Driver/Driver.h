@@ -24,6 +24,7 @@ enum class Emit {
   Linalg,
   MlirLLVM,
   Llvm,
+  Asm,
   Obj,
   Lib,
   Shared,

@@ -61,6 +61,12 @@ struct CPUPipelineOptions
       llvm::cl::desc("Print each function's planned arena to stderr "
                      "(dl-plan-memory)"),
       llvm::cl::init(false)};
+  Option<bool> vnni{
+      *this, "vnni",
+      llvm::cl::desc("At opt-level 1 and up, int8 GEMMs with packed weights "
+                     "use AVX-512 VNNI (dl-int8-gemm-to-vnni); dlc sets it "
+                     "when the target has avx512vnni"),
+      llvm::cl::init(false)};
   ListOption<std::string> rename{
       *this, "rename",
       llvm::cl::desc("Functions to rename first, as OLD:NEW (see "

@@ -27,6 +27,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateIndexingToLinalgPatterns(patterns);
   populateMiscToLinalgPatterns(patterns);
   populateRecurrentToLinalgPatterns(patterns);
+  populateQuantToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -46,7 +47,8 @@ static bool isLowerable(Operation *op) {
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
-          StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp>(op))
+          StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp,
+          MatMulIntegerOp, ConvIntegerOp, RequantizeOp>(op))
     return true;
   return false;
 }
@@ -67,8 +69,8 @@ static std::string contractViolation(Operation *op) {
        !typeOf(op->getOperand(0)).hasStaticShape()))
     return "the CPU backend needs static shapes for it (pin dynamic dims "
            "with --input-shape)";
-  if (isa<ConvOp, ConvTransposeOp, ConvWeightGradOp, MaxPoolOp, AvgPoolOp,
-          MaxPoolGradOp, AvgPoolGradOp>(op) &&
+  if (isa<ConvOp, ConvIntegerOp, ConvTransposeOp, ConvWeightGradOp, MaxPoolOp,
+          AvgPoolOp, MaxPoolGradOp, AvgPoolGradOp>(op) &&
       (!spatialStatic(op->getOperand(0)) || !spatialStatic(op->getResult(0))))
     return "the CPU backend needs static spatial dims for it (pin them with "
            "--input-shape)";

@@ -355,8 +355,10 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
         isQuantize ? inType.getElementType() : type.getElementType();
     Type intType = isQuantize ? type.getElementType() : inType.getElementType();
     unsigned width = intType.getIntOrFloatBitWidth();
-    double lo = -std::ldexp(1.0, width - 1),
-           hi = std::ldexp(1.0, width - 1) - 1;
+    bool isUnsigned = op.getIsUnsigned();
+    double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1),
+           hi = isUnsigned ? std::ldexp(1.0, width) - 1
+                           : std::ldexp(1.0, width - 1) - 1;
     auto param = [&](OpBuilder &b, Location l, ArrayRef<double> values,
                      ValueRange iv) -> Value {
       if (values.size() == 1 || !axis)
@@ -388,9 +390,14 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
                              b, l, q, scalarConstant(b, l, floatType, lo));
                          q = arith::MinimumFOp::create(
                              b, l, q, scalarConstant(b, l, floatType, hi));
+                         if (isUnsigned)
+                           return arith::FPToUIOp::create(b, l, intType, q);
                          return arith::FPToSIOp::create(b, l, intType, q);
                        } else {
-                         Value f = arith::SIToFPOp::create(b, l, floatType, x);
+                         Value f = isUnsigned ? Value(arith::UIToFPOp::create(
+                                                    b, l, floatType, x))
+                                              : Value(arith::SIToFPOp::create(
+                                                    b, l, floatType, x));
                          return arith::MulFOp::create(
                              b, l, arith::SubFOp::create(b, l, f, zp), scale);
                        }

@@ -116,8 +116,14 @@ static LogicalResult importConv(NodeImporter &n, bool transpose) {
       n.i64s(dilations), groups, n.i64s(outPad)));
 }
 
-FailureOr<Value> dlc::onnx_frontend::importConvOn(NodeImporter &n, Value x,
-                                                  Value w, Value bias) {
+namespace {
+/// The node's window attributes for a conv of `x` by `w`.
+struct ConvWindow {
+  SmallVector<int64_t> strides, pads, dilations;
+};
+} // namespace
+
+static FailureOr<ConvWindow> convWindow(NodeImporter &n, Value x, Value w) {
   auto input = cast<RankedTensorType>(x.getType());
   auto weight = cast<RankedTensorType>(w.getType());
   if (input.getRank() < 3 || weight.getRank() != input.getRank())
@@ -129,15 +135,38 @@ FailureOr<Value> dlc::onnx_frontend::importConvOn(NodeImporter &n, Value x,
   for (int64_t k : kernel)
     if (ShapedType::isDynamic(k))
       return n.fail("the kernel size must be static");
-  SmallVector<int64_t> strides, dilations;
-  windowDefaults(n, spatial, strides, dilations);
-  if (strides.size() != spatial || dilations.size() != spatial)
+  ConvWindow win;
+  windowDefaults(n, spatial, win.strides, win.dilations);
+  if (win.strides.size() != spatial || win.dilations.size() != spatial)
     return n.fail("strides and dilations need one value per spatial dim");
-  auto pads = resolvePads(n, input, kernel, strides, dilations);
+  auto pads = resolvePads(n, input, kernel, win.strides, win.dilations);
   if (failed(pads))
     return failure();
-  return n.create<dl::ConvOp>(x, w, bias, n.i64s(strides), n.i64s(*pads),
-                              n.i64s(dilations), n.intAttr("group", 1));
+  win.pads = *pads;
+  return win;
+}
+
+FailureOr<Value> dlc::onnx_frontend::importConvOn(NodeImporter &n, Value x,
+                                                  Value w, Value bias) {
+  auto win = convWindow(n, x, w);
+  if (failed(win))
+    return failure();
+  return n.create<dl::ConvOp>(x, w, bias, n.i64s(win->strides),
+                              n.i64s(win->pads), n.i64s(win->dilations),
+                              n.intAttr("group", 1));
+}
+
+FailureOr<Value> dlc::onnx_frontend::importConvIntegerOn(NodeImporter &n,
+                                                         Value x, Value w,
+                                                         Value xz, Value wz,
+                                                         bool xUnsigned,
+                                                         bool wUnsigned) {
+  auto win = convWindow(n, x, w);
+  if (failed(win))
+    return failure();
+  return n.create<dl::ConvIntegerOp>(
+      x, w, xz, wz, n.i64s(win->strides), n.i64s(win->pads),
+      n.i64s(win->dilations), n.intAttr("group", 1), xUnsigned, wUnsigned);
 }
 
 void dlc::onnx_frontend::registerConvOps(OpRegistry &r) {

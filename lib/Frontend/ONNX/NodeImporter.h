@@ -270,6 +270,12 @@ resolvePads(NodeImporter &n, mlir::RankedTensorType input,
 /// window attributes (Conv, ConvInteger, QLinearConv).
 mlir::FailureOr<mlir::Value> importConvOn(NodeImporter &n, mlir::Value x,
                                           mlir::Value w, mlir::Value bias);
+/// dl.conv_integer of `x` and `w` with zero points `xz`, `wz` and the
+/// node's window attributes (ConvInteger, QLinearConv).
+mlir::FailureOr<mlir::Value> importConvIntegerOn(NodeImporter &n, mlir::Value x,
+                                                 mlir::Value w, mlir::Value xz,
+                                                 mlir::Value wz, bool xUnsigned,
+                                                 bool wUnsigned);
 
 /// Op families, one file each.
 void registerElementwiseOps(OpRegistry &registry);

@@ -18,22 +18,23 @@ struct QuantParams {
 } // namespace
 
 /// Scale and zero point as dl attributes: constants, one per tensor or one
-/// per slice of `axis`.
-static LogicalResult quantParams(NodeImporter &n, int64_t rank,
+/// per slice of `axis`. uint8 zero points are read as unsigned.
+static LogicalResult quantParams(NodeImporter &n, int64_t rank, bool isUnsigned,
                                  QuantParams &params) {
   auto scale = n.constantFloats(1);
   if (!scale)
     return n.fail("the scale must be a constant");
   SmallVector<int64_t> zeroPoint(scale->size(), 0);
   if (n.hasInput(2)) {
-    if (!isa<IntegerType>(n.inputType(2).getElementType()) ||
-        n.inputType(2).getElementType().getIntOrFloatBitWidth() != 8)
-      return n.fail("only int8 zero points are supported (uint8 is not a dl "
-                    "element type)");
     auto zp = n.constantInts(2);
     if (!zp)
       return n.fail("the zero point must be a constant");
     zeroPoint = *zp;
+    if (isUnsigned)
+      for (int64_t &z : zeroPoint)
+        z = static_cast<uint8_t>(z);
+    if (zeroPoint.size() == 1 && scale->size() > 1)
+      zeroPoint.assign(scale->size(), zeroPoint[0]);
   }
   params.scale = *scale;
   params.zeroPoint = zeroPoint;
@@ -146,18 +147,31 @@ static LogicalResult importDequantizeElementwise(NodeImporter &n) {
   return n.output(n.create<dl::MulOp>(*x, *scale));
 }
 
-/// Whether dl.quantize / dl.dequantize take the node: int8, constant scale
-/// and zero point.
+/// Whether dl.quantize / dl.dequantize take the node: constant scale and
+/// zero point (of the scale's size or one), 8-bit quantized values (or
+/// int32 ones to dequantize: QDQ biases).
 static bool fitsQuantizeOp(NodeImporter &n, bool dequantize) {
-  if (n.inputUnsigned(0) || !n.constantFloats(1))
+  auto scale = n.constantFloats(1);
+  if (!scale)
     return false;
-  if (!n.hasInput(2)) // DequantizeLinear of int8 without a zero point
-    return dequantize &&
-           n.inputType(0).getElementType().getIntOrFloatBitWidth() == 8;
-  if (n.inputUnsigned(2) || !n.constantInts(2))
+  unsigned width = 8;
+  if (dequantize) {
+    Type et = n.inputType(0).getElementType();
+    if (!isa<IntegerType>(et))
+      return false;
+    width = et.getIntOrFloatBitWidth();
+    if (width != 8 && width != 32)
+      return false;
+  } else if (!isa<FloatType>(n.inputType(0).getElementType())) {
+    return false;
+  }
+  if (!n.hasInput(2)) // uint8 for QuantizeLinear, the input's for Dequantize
+    return true;
+  auto zp = n.constantInts(2);
+  if (!zp || (zp->size() != 1 && zp->size() != scale->size()))
     return false;
   Type zt = n.inputType(2).getElementType();
-  return isa<IntegerType>(zt) && zt.getIntOrFloatBitWidth() == 8;
+  return isa<IntegerType>(zt) && zt.getIntOrFloatBitWidth() == width;
 }
 
 /// DynamicQuantizeLinear: uint8 quantization with the scale and zero point
@@ -228,162 +242,176 @@ static LogicalResult importDynamicQuantize(NodeImporter &n) {
   return success();
 }
 
-/// Input `i` as f64 minus its zero point (input `zp`, if given, 1-D ones
-/// along `zpAxis` of input `i`): integer products and sums of these are
-/// exact in f64 (below 2^53), so the integer ops run on the float kernels.
-static FailureOr<Value> shiftedInput(NodeImporter &n, unsigned i, unsigned zp,
-                                     int64_t zpAxis) {
-  auto t = n.inputType(i);
-  Type f64 = n.b.getF64Type();
-  if (!isa<IntegerType>(t.getElementType()) ||
-      t.getElementType().getIntOrFloatBitWidth() != 8)
-    return n.fail("input " + Twine(i) + " must be int8 or uint8");
-  auto x = n.createTyped<dl::CastOp>(RankedTensorType::get(t.getShape(), f64),
-                                     n.input(i), n.inputUnsigned(i), false);
-  if (failed(x) || !n.hasInput(zp))
-    return x;
-  auto z = quantOperand(n, zp, f64, t.getRank(), zpAxis);
-  if (failed(z))
-    return failure();
-  return n.create<dl::SubOp>(*x, *z);
+/// Whether input `i` is an 8-bit integer tensor; fails the node if not.
+static LogicalResult check8Bit(NodeImporter &n, unsigned i, StringRef what) {
+  Type et = n.inputType(i).getElementType();
+  if (!isa<IntegerType>(et) || et.getIntOrFloatBitWidth() != 8)
+    return n.fail(what + Twine(" must be int8 or uint8"));
+  return success();
 }
 
-/// y = saturate(round(acc * scale_a * scale_b / y_scale) + y_zero_point)
-/// for QLinearMatMul / QLinearConv: `acc` is the exact f64 accumulator,
-/// inputs `as`, `bs`, `ys`, `yz` the scales and output zero point, and a
-/// 1-D scale of `b` runs along `bAxis` of the result.
-static LogicalResult requantize(NodeImporter &n, Value acc, unsigned as,
-                                unsigned bs, int64_t bAxis, unsigned ys,
-                                unsigned yz) {
-  auto accType = cast<RankedTensorType>(acc.getType());
-  int64_t rank = accType.getRank();
-  Type f32 = n.b.getF32Type(), f64 = n.b.getF64Type();
-  // The reference computes in float32 from the int32 accumulator.
-  auto v = n.createTyped<dl::CastOp>(
-      RankedTensorType::get(accType.getShape(), f32), acc);
-  auto sa = quantOperand(n, as, f32, rank, rank - 2);
-  auto sb = quantOperand(n, bs, f32, rank, bAxis);
-  auto sy = quantOperand(n, ys, f32, rank, bAxis);
-  if (failed(v) || failed(sa) || failed(sb) || failed(sy))
+/// Zero point input `i`, or an 8-bit 0 when it is omitted.
+static FailureOr<Value> zeroPointOr0(NodeImporter &n, unsigned i,
+                                     StringRef what) {
+  if (!n.hasInput(i))
+    return n.scalar(0, n.b.getI8Type());
+  if (failed(check8Bit(n, i, what)))
     return failure();
+  return n.input(i);
+}
+
+/// Scale input `i` as f32: a scalar, or 1-D when it has several values.
+static FailureOr<Value> scaleOperand(NodeImporter &n, unsigned i) {
+  auto t = n.inputType(i);
+  Value v = n.input(i);
+  Type f32 = n.b.getF32Type();
+  if (!isa<FloatType>(t.getElementType()))
+    return n.fail("input " + Twine(i) + " (a scale) must be float");
+  if (t.getElementType() != f32) {
+    auto c = n.createTyped<dl::CastOp>(RankedTensorType::get(t.getShape(), f32),
+                                       v, false, false);
+    if (failed(c))
+      return failure();
+    v = *c;
+  }
+  if (t.hasStaticShape() && t.getNumElements() == 1)
+    return n.createTyped<dl::ReshapeOp>(RankedTensorType::get({}, f32), v,
+                                        Value());
+  if (t.getRank() != 1 || t.isDynamicDim(0))
+    return n.fail("input " + Twine(i) +
+                  " (a scale) must be a scalar or 1-D of static size");
+  return v;
+}
+
+static bool isPerAxis(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return !(t.hasStaticShape() && t.getNumElements() == 1);
+}
+
+/// y = saturate(round(f32(acc + bias) * (scale_a * scale_b / y_scale)) +
+/// y_zero_point) for QLinearMatMul / QLinearConv: inputs `as`, `bs`, `ys`
+/// are the scales, `yz` the output zero point, `bias` (may be null) i32. A
+/// 1-D scale of `a` runs along `aAxis` of the result, of `b` along `bAxis`.
+static LogicalResult requantize(NodeImporter &n, Value acc, unsigned as,
+                                int64_t aAxis, unsigned bs, int64_t bAxis,
+                                unsigned ys, unsigned yz, Value bias) {
+  auto sa = scaleOperand(n, as);
+  auto sb = scaleOperand(n, bs);
+  auto sy = scaleOperand(n, ys);
+  if (failed(sa) || failed(sb) || failed(sy))
+    return failure();
+  if (isPerAxis(*sy))
+    return n.fail("the output scale must be one value");
+  if (isPerAxis(*sa) && isPerAxis(*sb))
+    return n.fail("per-row scales of the first input with per-column scales "
+                  "of the second are not supported");
+  if (failed(check8Bit(n, yz, "the output zero point")))
+    return failure();
+  // The reference computes in float32 from the int32 accumulator.
   auto scale = n.create<dl::MulOp>(*sa, *sb);
   if (failed(scale))
     return failure();
   scale = n.create<dl::DivOp>(*scale, *sy);
   if (failed(scale))
     return failure();
-  v = n.create<dl::MulOp>(*v, *scale);
-  if (failed(v))
-    return failure();
-  v = n.create<dl::RoundOp>(*v);
-  if (failed(v))
-    return failure();
-  Type qt = n.inputType(yz).getElementType();
-  bool isUnsigned = n.inputUnsigned(yz);
-  auto z = quantOperand(n, yz, f32, rank, bAxis);
-  if (failed(z))
-    return failure();
-  v = n.create<dl::AddOp>(*v, *z);
-  if (failed(v))
-    return failure();
-  v = n.create<dl::MaxOp>(*v, n.scalar(isUnsigned ? 0.0 : -128.0, f32));
-  if (failed(v))
-    return failure();
-  v = n.create<dl::MinOp>(*v, n.scalar(isUnsigned ? 255.0 : 127.0, f32));
-  if (failed(v))
-    return failure();
-  (void)f64;
-  auto vt = cast<RankedTensorType>(v->getType());
-  return n.output(n.createTyped<dl::CastOp>(
-      RankedTensorType::get(vt.getShape(), qt), *v, false, isUnsigned));
+  IntegerAttr axis;
+  if (isPerAxis(*sa))
+    axis = n.b.getI64IntegerAttr(aAxis);
+  else if (isPerAxis(*sb) || isPerAxis(n.input(yz)) ||
+           (bias && isPerAxis(bias)))
+    axis = n.b.getI64IntegerAttr(bAxis);
+  auto accType = cast<RankedTensorType>(acc.getType());
+  return n.output(n.createTyped<dl::RequantizeOp>(
+      RankedTensorType::get(accType.getShape(), n.b.getI8Type()), acc, bias,
+      *scale, n.input(yz), axis, n.b.getBoolAttr(n.inputUnsigned(yz)),
+      IntegerAttr(), IntegerAttr()));
 }
 
-/// The exact f64 product of MatMulInteger / QLinearMatMul's shifted inputs.
+/// dl.matmul_integer of inputs `a` and `b` with zero points `az`, `bz`.
 static FailureOr<Value> integerMatMul(NodeImporter &n, unsigned a, unsigned az,
                                       unsigned b, unsigned bz) {
-  int64_t ra = n.inputType(a).getRank(), rb = n.inputType(b).getRank();
-  // A's zero point runs along its rows, B's along its columns.
-  auto x = shiftedInput(n, a, az, ra - 2);
-  auto y = shiftedInput(n, b, bz, rb - 1);
-  if (failed(x) || failed(y))
+  if (failed(check8Bit(n, a, "the first input")) ||
+      failed(check8Bit(n, b, "the second input")))
     return failure();
-  return n.create<dl::MatMulOp>(*x, *y);
+  auto za = zeroPointOr0(n, az, "the first input's zero point");
+  auto zb = zeroPointOr0(n, bz, "the second input's zero point");
+  if (failed(za) || failed(zb))
+    return failure();
+  return n.create<dl::MatMulIntegerOp>(n.input(a), n.input(b), *za, *zb,
+                                       n.inputUnsigned(a), n.inputUnsigned(b));
+}
+
+/// dl.conv_integer of inputs `x` and `w` with zero points `xz`, `wz`.
+static FailureOr<Value> integerConv(NodeImporter &n, unsigned x, unsigned xz,
+                                    unsigned w, unsigned wz) {
+  if (failed(check8Bit(n, x, "the input")) ||
+      failed(check8Bit(n, w, "the weight")))
+    return failure();
+  auto zx = zeroPointOr0(n, xz, "the input's zero point");
+  auto zw = zeroPointOr0(n, wz, "the weight's zero point");
+  if (failed(zx) || failed(zw))
+    return failure();
+  return importConvIntegerOn(n, n.input(x), n.input(w), *zx, *zw,
+                             n.inputUnsigned(x), n.inputUnsigned(w));
 }
 
 void dlc::onnx_frontend::registerQuantizationOps(OpRegistry &r) {
   r["MatMulInteger"] = [](NodeImporter &n) -> LogicalResult {
-    auto p = integerMatMul(n, 0, 2, 1, 3);
-    if (failed(p))
-      return failure();
-    auto pt = cast<RankedTensorType>(p->getType());
-    return n.output(n.createTyped<dl::CastOp>(
-        RankedTensorType::get(pt.getShape(), n.b.getI32Type()), *p));
+    return n.output(integerMatMul(n, 0, 2, 1, 3));
   };
   r["QLinearMatMul"] = [](NodeImporter &n) -> LogicalResult {
     auto p = integerMatMul(n, 0, 2, 3, 5);
     if (failed(p))
       return failure();
     int64_t rank = cast<RankedTensorType>(p->getType()).getRank();
-    return requantize(n, *p, 1, 4, rank - 1, 6, 7);
+    return requantize(n, *p, 1, std::max<int64_t>(rank - 2, 0), 4,
+                      std::max<int64_t>(rank - 1, 0), 6, 7, Value());
   };
   r["ConvInteger"] = [](NodeImporter &n) -> LogicalResult {
-    auto x = shiftedInput(n, 0, 2, 1);
-    auto w = shiftedInput(n, 1, 3, 0);
-    if (failed(x) || failed(w))
-      return failure();
-    auto c = importConvOn(n, *x, *w, Value());
-    if (failed(c))
-      return failure();
-    auto ct = cast<RankedTensorType>(c->getType());
-    return n.output(n.createTyped<dl::CastOp>(
-        RankedTensorType::get(ct.getShape(), n.b.getI32Type()), *c));
+    return n.output(integerConv(n, 0, 2, 1, 3));
   };
   r["QLinearConv"] = [](NodeImporter &n) -> LogicalResult {
-    auto x = shiftedInput(n, 0, 2, 1);
-    auto w = shiftedInput(n, 3, 5, 0);
-    if (failed(x) || failed(w))
+    auto c = integerConv(n, 0, 2, 3, 5);
+    if (failed(c))
       return failure();
     Value bias;
     if (n.hasInput(8)) {
-      auto bt = n.inputType(8);
-      auto b = n.createTyped<dl::CastOp>(
-          RankedTensorType::get(bt.getShape(), n.b.getF64Type()), n.input(8));
-      if (failed(b))
-        return failure();
-      bias = *b;
+      Type et = n.inputType(8).getElementType();
+      if (!et.isInteger(32) || n.inputType(8).getRank() != 1)
+        return n.fail("the bias must be 1-D int32");
+      bias = n.input(8);
     }
-    auto c = importConvOn(n, *x, *w, bias);
-    if (failed(c))
-      return failure();
-    return requantize(n, *c, 1, 4, 1, 6, 7);
+    if (isPerAxis(n.input(1)))
+      return n.fail("the input scale must be one value");
+    return requantize(n, *c, 1, 1, 4, 1, 6, 7, bias);
   };
   r["DynamicQuantizeLinear"] = importDynamicQuantize;
   r["QuantizeLinear"] = [](NodeImporter &n) -> LogicalResult {
     if (!fitsQuantizeOp(n, /*dequantize=*/false))
       return importQuantizeElementwise(n);
     auto in = n.inputType(0);
+    // Without a zero point ONNX quantizes to uint8.
+    bool isUnsigned = !n.hasInput(2) || n.inputUnsigned(2);
     QuantParams params;
-    if (failed(quantParams(n, in.getRank(), params)))
+    if (failed(quantParams(n, in.getRank(), isUnsigned, params)))
       return failure();
-    if (!n.hasInput(2))
-      return n.fail("without a zero point ONNX quantizes to uint8, which is "
-                    "not a dl element type");
     auto type = RankedTensorType::get(in.getShape(), n.b.getI8Type());
     return n.output(n.createTyped<dl::QuantizeOp>(
-        type, n.input(0), params.scale, params.zeroPoint, params.axis));
+        type, n.input(0), params.scale, params.zeroPoint, params.axis,
+        isUnsigned));
   };
   r["DequantizeLinear"] = [](NodeImporter &n) -> LogicalResult {
     if (!fitsQuantizeOp(n, /*dequantize=*/true))
       return importDequantizeElementwise(n);
     auto in = n.inputType(0);
-    if (in.getElementType().getIntOrFloatBitWidth() != 8)
-      return n.fail("only int8 inputs are supported");
+    bool isUnsigned = n.inputUnsigned(0);
     QuantParams params;
-    if (failed(quantParams(n, in.getRank(), params)))
+    if (failed(quantParams(n, in.getRank(), isUnsigned, params)))
       return failure();
     auto type =
         RankedTensorType::get(in.getShape(), n.inputType(1).getElementType());
     return n.output(n.createTyped<dl::DequantizeOp>(
-        type, n.input(0), params.scale, params.zeroPoint, params.axis));
+        type, n.input(0), params.scale, params.zeroPoint, params.axis,
+        isUnsigned));
   };
 }

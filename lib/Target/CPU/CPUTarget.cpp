@@ -160,8 +160,16 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
   return llvmModule;
 }
 
+bool targetHasFeature(const CPUOptions &options, llvm::StringRef feature) {
+  initializeNativeTarget();
+  std::string error;
+  auto tm = createTargetMachine(options, error);
+  return tm && tm->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
+}
+
 LogicalResult emitObject(llvm::Module &module, const CPUOptions &options,
-                         llvm::raw_pwrite_stream &out, std::string &error) {
+                         llvm::raw_pwrite_stream &out, std::string &error,
+                         bool assembly) {
   initializeNativeTarget();
   auto tm = createTargetMachine(options, error);
   if (!tm)
@@ -170,7 +178,8 @@ LogicalResult emitObject(llvm::Module &module, const CPUOptions &options,
   setTargetAttributes(module, *tm, options);
   llvm::legacy::PassManager pm;
   if (tm->addPassesToEmitFile(pm, out, nullptr,
-                              llvm::CodeGenFileType::ObjectFile)) {
+                              assembly ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return failure();
   }

@@ -42,10 +42,15 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 const CPUOptions &options,
                                                 std::string &error);
 
-/// Writes `module` as an object file for the target.
+/// Writes `module` as an object file for the target (assembly text with
+/// `assembly`).
 mlir::LogicalResult emitObject(llvm::Module &module, const CPUOptions &options,
-                               llvm::raw_pwrite_stream &out,
-                               std::string &error);
+                               llvm::raw_pwrite_stream &out, std::string &error,
+                               bool assembly = false);
+
+/// Whether the target (its CPU with the feature changes) has `feature`,
+/// e.g. "avx512vnni"; false when no target machine can be made.
+bool targetHasFeature(const CPUOptions &options, llvm::StringRef feature);
 
 } // namespace dlc::cpu
 

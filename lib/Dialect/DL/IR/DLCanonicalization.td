@@ -21,10 +21,12 @@ def EqualAttrs : Constraint<CPred<"$0 == $1">, "equal attributes">;
 // quantize(dequantize(q)) with the same parameters and type is q: every
 // integer value round-trips exactly.
 def QuantizeOfDequantize : Pat<
-  (DL_QuantizeOp:$result (DL_DequantizeOp $q, $dqScale, $dqZeroPoint, $dqAxis),
-                         $scale, $zeroPoint, $axis),
+  (DL_QuantizeOp:$result (DL_DequantizeOp $q, $dqScale, $dqZeroPoint, $dqAxis,
+                                          $dqUnsigned),
+                         $scale, $zeroPoint, $axis, $isUnsigned),
   (replaceWithValue $q),
   [(SameType $q, $result), (EqualAttrs $dqScale, $scale),
-   (EqualAttrs $dqZeroPoint, $zeroPoint), (EqualAttrs $dqAxis, $axis)]>;
+   (EqualAttrs $dqZeroPoint, $zeroPoint), (EqualAttrs $dqAxis, $axis),
+   (EqualAttrs $dqUnsigned, $isUnsigned)]>;
 
 #endif // DLC_DIALECT_DL_IR_DLCANONICALIZATION_TD

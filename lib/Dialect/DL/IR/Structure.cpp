@@ -71,7 +71,8 @@ LogicalResult RandomUniformOp::verify() {
 static LogicalResult
 verifyQuantParams(Operation *op, RankedTensorType floatType,
                   IntegerType intType, ArrayRef<double> scale,
-                  ArrayRef<int64_t> zeroPoint, std::optional<int64_t> axis) {
+                  ArrayRef<int64_t> zeroPoint, std::optional<int64_t> axis,
+                  bool isUnsigned) {
   int64_t expected = 1;
   if (axis) {
     int64_t rank = floatType.getRank();
@@ -96,27 +97,34 @@ verifyQuantParams(Operation *op, RankedTensorType floatType,
     if (!(s > 0) || std::isinf(s))
       return op->emitOpError("scales must be positive and finite, got ") << s;
   unsigned width = intType.getWidth();
-  int64_t lo = -(int64_t(1) << (width - 1)),
-          hi = (int64_t(1) << (width - 1)) - 1;
+  int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1)),
+          hi = isUnsigned ? (int64_t(1) << width) - 1
+                          : (int64_t(1) << (width - 1)) - 1;
   for (int64_t z : zeroPoint)
-    if (z < lo || z > hi)
-      return op->emitOpError("zero point ")
-             << z << " is outside the range of " << intType << " [" << lo
-             << ", " << hi << "]";
+    if (z < lo || z > hi) {
+      auto diag = op->emitOpError("zero point ")
+                  << z << " is outside the range of ";
+      if (isUnsigned)
+        diag << "uint" << width;
+      else
+        diag << intType;
+      return diag << " [" << lo << ", " << hi << "]";
+    }
   return success();
 }
 
 LogicalResult QuantizeOp::verify() {
   return verifyQuantParams(*this, getInput().getType(),
                            cast<IntegerType>(getType().getElementType()),
-                           getScale(), getZeroPoint(), getAxis());
+                           getScale(), getZeroPoint(), getAxis(),
+                           getIsUnsigned());
 }
 
 LogicalResult DequantizeOp::verify() {
   return verifyQuantParams(
       *this, getType(),
       cast<IntegerType>(getInput().getType().getElementType()), getScale(),
-      getZeroPoint(), getAxis());
+      getZeroPoint(), getAxis(), getIsUnsigned());
 }
 
 namespace {

@@ -341,12 +341,14 @@ def DL_ConvOp : DL_Op<"conv", [Pure, InferTypeOpAdaptor,
   let summary = "N-d convolution (1-D to 3-D), grouped and depthwise";
   let description = [{
     input N x C x D1..Dk, weight M x C/groups x K1..Kk, optional bias M.
+    Integer element types (i32, from dl.conv_integer's lowering) accumulate
+    in the element type.
   }];
-  let arguments = !con((ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
-                            Optional<DL_FloatTensor>:$bias),
+  let arguments = !con((ins DL_NumericTensor:$input, DL_NumericTensor:$weight,
+                            Optional<DL_NumericTensor>:$bias),
                        DL_WindowAttrs,
                        (ins DefaultValuedAttr<I64Attr, "1">:$groups));
-  let results = (outs DL_FloatTensor:$result);
+  let results = (outs DL_NumericTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
                        "functional-type(operands, results)";
 }
@@ -932,11 +934,13 @@ def DL_QuantizeOp : DL_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "q = saturate(round(x / scale) + zero_point)";
   let description = [{
     Per-tensor (one scale, no axis) or per-axis (one scale per slice of
-    `axis`). Rounds half to even and saturates to the result type.
+    `axis`). Rounds half to even and saturates to the result type, read as
+    uint8 when `is_unsigned`.
   }];
   let arguments = (ins DL_FloatTensor:$input, DenseF64ArrayAttr:$scale,
                    DenseI64ArrayAttr:$zero_point,
-                   OptionalAttr<I64Attr>:$axis);
+                   OptionalAttr<I64Attr>:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
   let results = (outs DL_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -945,9 +949,13 @@ def DL_QuantizeOp : DL_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
 
 def DL_DequantizeOp : DL_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "x = (q - zero_point) * scale";
+  let description = [{
+    `q` is read as unsigned when `is_unsigned` (ONNX uint8).
+  }];
   let arguments = (ins DL_IntTensor:$input, DenseF64ArrayAttr:$scale,
                    DenseI64ArrayAttr:$zero_point,
-                   OptionalAttr<I64Attr>:$axis);
+                   OptionalAttr<I64Attr>:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_unsigned);
   let results = (outs DL_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -1070,5 +1078,6 @@ def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike,
 }
 
 include "dlc/Dialect/DL/IR/DLRecurrentOps.td"
+include "dlc/Dialect/DL/IR/DLQuantOps.td"
 
 #endif // DLC_DIALECT_DL_IR_DLOPS_TD

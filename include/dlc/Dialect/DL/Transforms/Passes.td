@@ -216,4 +216,30 @@ def DLCheckpoint : Pass<"dl-checkpoint", "::mlir::func::FuncOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def DLRewriteQDQ : Pass<"dl-rewrite-qdq"> {
+  let summary = "Run QDQ-format contractions as integer kernels";
+  let description = [{
+    Rewrites `dl.quantize(act(C(dl.dequantize(x), dl.dequantize(w)
+    [, dl.dequantize(bias)])))`, where C is dl.matmul, dl.gemm (alpha = beta
+    = 1, A not transposed) or dl.conv and act an optional dl.relu or
+    dl.clip, into `dl.requantize(dl.matmul_integer | dl.conv_integer)`:
+    ONNX Runtime's QDQ format (DequantizeLinear -> op -> QuantizeLinear, the
+    bias a DequantizeLinear of int32) run on 8-bit operands with an i32
+    accumulator instead of in float. x and the result must be quantized per
+    tensor, w per tensor or per output channel, the bias with zero point 0
+    and scale x_scale * w_scale; the activation becomes requantize's clamp.
+    A chain that breaks these rules is left in float with a remark naming
+    its node.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "num-rewritten",
+              "Contractions rewritten to integer kernels">,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD
