@@ -37,6 +37,7 @@ void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);

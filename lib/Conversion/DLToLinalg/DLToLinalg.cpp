@@ -27,6 +27,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateIndexingToLinalgPatterns(patterns);
   populateMiscToLinalgPatterns(patterns);
   populateRecurrentToLinalgPatterns(patterns);
+  populateDynamicToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -46,7 +47,9 @@ static bool isLowerable(Operation *op) {
           ShapeOfOp, RangeOp, OneHotOp, GatherElementsOp, PadOp, QuantizeOp,
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
-          StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp>(op))
+          StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp,
+          DynamicSliceOp, DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp,
+          DynamicReduceOp, DynamicTileOp, DynamicPadOp, TopKOp>(op))
     return true;
   return false;
 }
@@ -75,6 +78,12 @@ static std::string contractViolation(Operation *op) {
   if (auto tile = dyn_cast<TileOp>(op);
       tile && !tile.getInput().getType().hasStaticShape())
     return "the CPU backend needs a static input shape for it";
+  if (isa<DynamicSliceOp, DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp,
+          DynamicReduceOp, DynamicTileOp, DynamicPadOp, TopKOp>(op))
+    for (Value v : op->getOperands().drop_front())
+      if (!typeOf(v).hasStaticShape())
+        return "the CPU backend needs its axes, bounds, sizes, repeats, pads "
+               "or k to have a static length";
   return isLowerable(op) ? "" : "the CPU backend has no lowering for it";
 }
 
