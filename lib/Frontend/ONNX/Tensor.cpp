@@ -556,16 +556,20 @@ static LogicalResult importPad(NodeImporter &n) {
       n.create<dl::PadOp>(n.input(0), pads, padMode, APFloat(value)));
 }
 
-/// Resize whose scales or sizes are known only at run time. Nearest and
-/// linear resizing are separable: one pass per dim, each a dl.range over
-/// the output positions mapped back to input coordinates by the transform
-/// (in f64, as the dl.resize lowering computes them), rounded (nearest) or
-/// split into two neighbours and a weight (linear), and read with
-/// dl.gather. The output dims are dynamic.
-static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
-                                         dl::CoordinateTransform ct,
-                                         dl::NearestMode nm, unsigned scalesIdx,
-                                         unsigned sizesIdx) {
+/// Resize composed of dl ops: for scales or sizes known only at run time,
+/// and for what dl.resize does not do (cubic, the tf_* coordinate
+/// transforms). Nearest, linear and cubic resizing are separable: one pass
+/// per dim, each a dl.range over the output positions mapped back to input
+/// coordinates by the transform (in f64, as the dl.resize lowering computes
+/// them), rounded (nearest) or split into neighbours and weights (linear:
+/// 2, cubic: 4, edge-clamped, or dropped and renormalized with
+/// exclude_outside), and read with dl.gather. tf_crop_and_resize puts
+/// extrapolation_value where a coordinate falls outside the input. The
+/// output dims are dynamic.
+static LogicalResult importComposedResize(NodeImporter &n, StringRef mode,
+                                          StringRef ctm, dl::NearestMode nm,
+                                          unsigned scalesIdx,
+                                          unsigned sizesIdx) {
   auto in = n.inputType(0);
   int64_t rank = in.getRank();
   bool useScales =
@@ -578,13 +582,21 @@ static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
   if (lt.getRank() != 1 || lt.getDimSize(0) != rank)
     return n.fail(Twine(useScales ? "scales" : "sizes") +
                   " must have one value per dim (" + Twine(rank) + ")");
+  bool crop = ctm == "tf_crop_and_resize";
+  if (crop && (!n.hasInput(1) || n.inputType(1).getRank() != 1 ||
+               n.inputType(1).getDimSize(0) != 2 * rank))
+    return n.fail("tf_crop_and_resize needs an roi of " + Twine(2 * rank) +
+                  " values");
   Type et = in.getElementType(), f64 = n.b.getF64Type(), i64 = n.b.getI64Type();
   auto vec = [&](Type t, int64_t len = 1) {
     return RankedTensorType::get({len}, t);
   };
+  constexpr int64_t dyn = ShapedType::kDynamic;
   OpChain o{n};
   Value list = o.makeTyped<dl::CastOp>(vec(useScales ? f64 : i64, rank),
                                        n.input(listIdx));
+  Value roi =
+      crop ? o.makeTyped<dl::CastOp>(vec(f64, 2 * rank), n.input(1)) : Value();
   Value shape =
       in.hasStaticShape() ? Value() : o.make<dl::ShapeOfOp>(n.input(0));
   Value zero = o.c(0, f64), one = o.c(1, f64), half = o.c(0.5, f64);
@@ -595,6 +607,9 @@ static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
     return o.make<dl::SliceOp>(v, n.i64s({d}), n.i64s({d + 1}),
                                DenseI64ArrayAttr(), DenseI64ArrayAttr());
   };
+  double a = n.floatAttr("cubic_coeff_a", -0.75);
+  bool excludeOutside = n.intAttr("exclude_outside", 0) != 0;
+  Value extrapolation = o.c(n.floatAttr("extrapolation_value", 0), et);
   Value cur = n.input(0);
   for (int64_t d = 0; d < rank && !o.failed; ++d) {
     Value inI = in.isDynamicDim(d) ? entry(shape, d)
@@ -618,38 +633,53 @@ static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
     Value outF = o.makeTyped<dl::CastOp>(vec(f64), outI);
     Value count = o.makeTyped<dl::ReshapeOp>(RankedTensorType::get({}, i64),
                                              outI, Value());
-    Value pos = o.makeTyped<dl::RangeOp>(vec(i64, ShapedType::kDynamic),
-                                         o.c(0, i64), count, o.c(1, i64));
-    Value x = o.makeTyped<dl::CastOp>(vec(f64, ShapedType::kDynamic), pos);
-    Value src;
+    Value pos = o.makeTyped<dl::RangeOp>(vec(i64, dyn), o.c(0, i64), count,
+                                         o.c(1, i64));
+    Value x = o.makeTyped<dl::CastOp>(vec(f64, dyn), pos);
+    Value last = o.sub(inF, one);
+    Value src, outside;
     Value halfPixel = o.sub(o.div(o.add(x, half), scale), half);
-    switch (ct) {
-    case dl::CoordinateTransform::asymmetric:
+    if (ctm == "asymmetric") {
       src = o.div(x, scale);
-      break;
-    case dl::CoordinateTransform::half_pixel:
+    } else if (ctm == "half_pixel") {
       src = halfPixel;
-      break;
-    case dl::CoordinateTransform::pytorch_half_pixel:
+    } else if (ctm == "pytorch_half_pixel") {
       src = select(o.make<dl::EqualOp>(outF, one), zero, halfPixel);
-      break;
-    case dl::CoordinateTransform::align_corners: {
+    } else if (ctm == "tf_half_pixel_for_nn") {
+      src = o.div(o.add(x, half), scale);
+    } else if (ctm == "align_corners") {
       // ONNX's length_resized: in * scale with scales, else the size.
-      Value ratio = o.div(o.sub(inF, one), o.sub(length, one));
+      Value ratio = o.div(last, o.sub(length, one));
       Value degenerate = o.make<dl::OrOp>(o.make<dl::EqualOp>(outF, one),
                                           o.make<dl::EqualOp>(length, one));
       src = select(degenerate, zero, o.mul(x, ratio));
-      break;
-    }
+    } else {
+      Value start = entry(roi, d), end = entry(roi, d + rank);
+      Value span = o.mul(o.sub(end, start), last);
+      Value stepped =
+          o.add(o.mul(start, last), o.div(o.mul(x, span), o.sub(outF, one)));
+      Value centre = o.mul(o.mul(o.add(start, end), half), last);
+      src = select(o.make<dl::GreaterOp>(outF, one), stepped, centre);
+      outside = o.make<dl::OrOp>(o.make<dl::LessOp>(src, zero),
+                                 o.make<dl::GreaterOp>(src, last));
     }
     // A coordinate clamped to [0, in - 1] (NaN to 0) as an i64 index.
-    Value last = o.sub(inF, one);
     auto toIndex = [&](Value f) {
-      Value a = select(o.make<dl::GreaterOp>(f, last), last, f);
-      a = select(o.make<dl::GreaterEqualOp>(a, zero), a, zero);
-      return o.makeTyped<dl::CastOp>(vec(i64, ShapedType::kDynamic), a);
+      Value c = select(o.make<dl::GreaterOp>(f, last), last, f);
+      c = select(o.make<dl::GreaterEqualOp>(c, zero), c, zero);
+      return o.makeTyped<dl::CastOp>(vec(i64, dyn), c);
     };
-    if (!linear) {
+    SmallVector<int64_t> along(rank, 1);
+    along[d] = dyn;
+    // A per-position f64 weight or i1 mask laid along dim d.
+    auto alongD = [&](Value v, Type t) {
+      if (t != f64 && !t.isInteger(1))
+        v = o.makeTyped<dl::CastOp>(vec(t, dyn), v);
+      return o.makeTyped<dl::ReshapeOp>(RankedTensorType::get(along, t), v,
+                                        Value());
+    };
+    Value next;
+    if (mode == "nearest") {
       Value r;
       switch (nm) {
       case dl::NearestMode::floor:
@@ -665,20 +695,54 @@ static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
         r = o.make<dl::CeilOp>(o.sub(src, half));
         break;
       }
-      cur = o.make<dl::GatherOp>(cur, toIndex(r), d);
-      continue;
+      next = o.make<dl::GatherOp>(cur, toIndex(r), d);
+    } else if (mode == "linear") {
+      Value s = select(o.make<dl::GreaterOp>(src, zero), src, zero);
+      Value f = o.floor(s);
+      Value lo = o.make<dl::GatherOp>(cur, toIndex(f), d);
+      Value hi = o.make<dl::GatherOp>(cur, toIndex(o.add(f, one)), d);
+      Value w = alongD(o.sub(s, f), et);
+      next = o.add(o.mul(lo, o.sub(o.c(1, et), w)), o.mul(hi, w));
+    } else {
+      // Cubic (Keys, coefficient a) over the taps floor - 1 .. floor + 2.
+      Value f = o.floor(src);
+      Value t = o.sub(src, f);
+      Value ca = o.c(a, f64), c5a = o.c(5 * a, f64), c8a = o.c(8 * a, f64),
+            c4a = o.c(4 * a, f64), ca2 = o.c(a + 2, f64), ca3 = o.c(a + 3, f64);
+      auto outer = [&](Value u) { // |u| in [1, 2]
+        return o.sub(o.mul(o.add(o.mul(o.sub(o.mul(ca, u), c5a), u), c8a), u),
+                     c4a);
+      };
+      auto inner = [&](Value u) { // |u| in [0, 1]
+        return o.add(o.mul(o.mul(o.sub(o.mul(ca2, u), ca3), u), u), one);
+      };
+      Value u = o.sub(one, t);
+      Value w[4] = {outer(o.add(t, one)), inner(t), inner(u),
+                    outer(o.add(u, one))};
+      Value taps[4];
+      for (int k = 0; k < 4; ++k) {
+        Value at = o.add(f, o.c(k - 1, f64));
+        taps[k] = toIndex(at);
+        if (excludeOutside) {
+          Value inside = o.make<dl::AndOp>(o.make<dl::GreaterEqualOp>(at, zero),
+                                           o.make<dl::LessEqualOp>(at, last));
+          w[k] = select(inside, w[k], zero);
+        }
+      }
+      if (excludeOutside) {
+        Value sum = o.add(o.add(w[0], w[1]), o.add(w[2], w[3]));
+        for (Value &wk : w)
+          wk = o.div(wk, sum);
+      }
+      for (int k = 0; k < 4; ++k) {
+        Value term =
+            o.mul(o.make<dl::GatherOp>(cur, taps[k], d), alongD(w[k], et));
+        next = k == 0 ? term : o.add(next, term);
+      }
     }
-    Value s = select(o.make<dl::GreaterOp>(src, zero), src, zero);
-    Value f = o.floor(s);
-    Value a = o.make<dl::GatherOp>(cur, toIndex(f), d);
-    Value b = o.make<dl::GatherOp>(cur, toIndex(o.add(f, one)), d);
-    SmallVector<int64_t> along(rank, 1);
-    along[d] = ShapedType::kDynamic;
-    Value w = o.makeTyped<dl::ReshapeOp>(
-        RankedTensorType::get(along, et),
-        o.makeTyped<dl::CastOp>(vec(et, ShapedType::kDynamic), o.sub(s, f)),
-        Value());
-    cur = o.add(o.mul(a, o.sub(o.c(1, et), w)), o.mul(b, w));
+    if (outside)
+      next = select(alongD(outside, n.b.getI1Type()), extrapolation, next);
+    cur = next;
   }
   if (o.failed)
     return failure();
@@ -688,12 +752,17 @@ static LogicalResult importRuntimeResize(NodeImporter &n, bool linear,
 
 static LogicalResult importResize(NodeImporter &n) {
   std::string mode = n.stringAttr("mode", "nearest");
-  if (mode != "nearest" && mode != "linear")
-    return n.fail("mode '" + mode + "' is not supported (nearest, linear)");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return n.fail("mode '" + mode +
+                  "' is not supported (nearest, linear, "
+                  "cubic)");
   if (n.intAttr("antialias", 0) != 0)
     return n.fail("antialias=1 is not supported");
   if (n.hasAttr("axes"))
     return n.fail("the axes attribute is not supported");
+  if (n.stringAttr("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return n.fail("keep_aspect_ratio_policy other than stretch is not "
+                  "supported");
   // Opset < 11 Resize (even after conversion) is asymmetric and floors.
   bool legacy =
       n.opset() < 11 || n.state.legacyResizeOutputs.count(n.node.output(0));
@@ -703,7 +772,8 @@ static LogicalResult importResize(NodeImporter &n) {
       n.stringAttr("nearest_mode", legacy ? "floor" : "round_prefer_floor");
   auto ct = dl::symbolizeCoordinateTransform(ctm);
   auto nm = dl::symbolizeNearestMode(nearest);
-  if (!ct)
+  bool tfMode = ctm == "tf_half_pixel_for_nn" || ctm == "tf_crop_and_resize";
+  if (!ct && !tfMode)
     return n.fail("coordinate_transformation_mode '" + ctm +
                   "' is not supported");
   if (!nm)
@@ -713,16 +783,16 @@ static LogicalResult importResize(NodeImporter &n) {
                                       : std::optional<SmallVector<double>>();
   auto sizes = n.hasInput(sizesIdx) ? n.constantInts(sizesIdx)
                                     : std::optional<SmallVector<int64_t>>();
+  bool runtime =
+      (n.hasInput(scalesIdx) && !scales) || (n.hasInput(sizesIdx) && !sizes);
+  if (runtime || mode == "cubic" || tfMode)
+    return importComposedResize(n, mode, ctm, *nm, scalesIdx, sizesIdx);
   DenseF64ArrayAttr scalesAttr;
   DenseI64ArrayAttr sizesAttr;
   if (scales && !scales->empty())
     scalesAttr = n.b.getDenseF64ArrayAttr(*scales);
   else if (sizes && !sizes->empty())
     sizesAttr = n.i64s(*sizes);
-  else if ((n.hasInput(scalesIdx) && !scales) ||
-           (n.hasInput(sizesIdx) && !sizes))
-    return importRuntimeResize(n, mode == "linear", *ct, *nm, scalesIdx,
-                               sizesIdx);
   else
     return n.fail("scales or sizes must be a non-empty constant");
   return n.output(n.create<dl::ResizeOp>(
