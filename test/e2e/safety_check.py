@@ -82,13 +82,15 @@ def cases():
                       [np.ones([2, 2], np.float32)], 1, "tile_huge")
     # Run-time axes, bounds, sizes, repeats, pads and k (DLDynamicOps.td):
     # values the op cannot take are an error status naming the node.
-    def runtime(name, op, x, extra, attrs=None, outs=1):
+    def runtime(name, op, x, extra, attrs=None, outs=1, rank=None):
         names = ["X"] + [f"V{i}" for i in range(len(extra))]
         ys = [f"Y{i}" for i in range(outs)]
+        rank = x.ndim if rank is None else rank
         m = model([helper.make_node(op, names, ys, name=name, **(attrs or {}))],
                   [vi("X", list(x.shape))] +
                   [vi(f"V{i}", list(v.shape), I64) for i, v in enumerate(extra)],
-                  [vi(y, ["d%d_%d" % (j, i) for i in range(x.ndim)])
+                  [vi(y, ["d%d_%d" % (j, i) for i in range(rank)],
+                      I64 if j == 1 else F)
                    for j, y in enumerate(ys)])
         return m, [x] + extra, [x] * outs
     x23 = np.ones([2, 3], np.float32)
@@ -107,14 +109,15 @@ def cases():
             ("tile_negative", ("Tile", x23, [i64(1, -1)]),
              "tile repeats are negative"),
             ("tile_2p60", ("Tile", x23, [i64(1 << 30, 1 << 30)]),
-             "more than 2^40 elements"),
+             "the result would have more than 2^40 elements"),
             ("pad_crop", ("Pad", x23, [i64(0, -2, 0, -2)]),
              "pads crop more than the dim has"),
             ("topk_k_too_big", ("TopK", x23, [i64(4)]),
              "topk k is outside")):
         op, x, extra = args
+        rank = {"Unsqueeze": 4, "Squeeze": 1}.get(op, x.ndim)
         m, ins, outs = runtime(case, op, x, extra,
-                               outs=2 if op == "TopK" else 1)
+                               outs=2 if op == "TopK" else 1, rank=rank)
         c[case] = (m, ins, outs, 4, f"node '{case}' ({op}): {message}")
     m, ins, outs = runtime("split_sum", "Split", np.ones([6], np.float32),
                            [i64(2, 3)], outs=2)
