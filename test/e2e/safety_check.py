@@ -90,7 +90,7 @@ def cases():
                   [vi("X", list(x.shape))] +
                   [vi(f"V{i}", list(v.shape), I64) for i, v in enumerate(extra)],
                   [vi(y, ["d%d_%d" % (j, i) for i in range(rank)],
-                      I64 if j == 1 else F)
+                      I64 if op == "TopK" and j == 1 else F)
                    for j, y in enumerate(ys)])
         return m, [x] + extra, [x] * outs
     x23 = np.ones([2, 3], np.float32)
