@@ -80,6 +80,49 @@ def cases():
               [vi("X", [2, 2])], [vi("Y", ["a", "b"])], [rep])
     c["tile_huge"] = (m, [np.ones([2, 2], np.float32)],
                       [np.ones([2, 2], np.float32)], 1, "tile_huge")
+    # Run-time axes, bounds, sizes, repeats, pads and k (DLDynamicOps.td):
+    # values the op cannot take are an error status naming the node.
+    def runtime(name, op, x, extra, attrs=None, outs=1, rank=None):
+        names = ["X"] + [f"V{i}" for i in range(len(extra))]
+        ys = [f"Y{i}" for i in range(outs)]
+        rank = x.ndim if rank is None else rank
+        m = model([helper.make_node(op, names, ys, name=name, **(attrs or {}))],
+                  [vi("X", list(x.shape))] +
+                  [vi(f"V{i}", list(v.shape), I64) for i, v in enumerate(extra)],
+                  [vi(y, ["d%d_%d" % (j, i) for i in range(rank)],
+                      I64 if op == "TopK" and j == 1 else F)
+                   for j, y in enumerate(ys)])
+        return m, [x] + extra, [x] * outs
+    x23 = np.ones([2, 3], np.float32)
+    i64 = lambda *v: np.array(v, np.int64)
+    for case, args, message in (
+            ("slice_zero_step", ("Slice", x23, [i64(0), i64(2), i64(1), i64(0)]),
+             "slice step is 0"),
+            ("slice_axis_range", ("Slice", x23, [i64(0), i64(2), i64(2), i64(1)]),
+             "slice axis out of range"),
+            ("unsqueeze_repeat", ("Unsqueeze", x23, [i64(1, 1)]),
+             "unsqueeze axes repeat"),
+            ("squeeze_not_one", ("Squeeze", x23, [i64(0)]),
+             "squeezed dim is not 1"),
+            ("reduce_axis_range", ("ReduceSum", x23, [i64(-3)]),
+             "reduce axis out of range"),
+            ("tile_negative", ("Tile", x23, [i64(1, -1)]),
+             "tile repeats are negative"),
+            ("tile_2p60", ("Tile", x23, [i64(1 << 30, 1 << 30)]),
+             "the result would have more than 2^40 elements"),
+            ("pad_crop", ("Pad", x23, [i64(0, -2, 0, -2)]),
+             "pads crop more than the dim has"),
+            ("topk_k_too_big", ("TopK", x23, [i64(4)]),
+             "topk k is outside")):
+        op, x, extra = args
+        rank = {"Unsqueeze": 4, "Squeeze": 1}.get(op, x.ndim)
+        m, ins, outs = runtime(case, op, x, extra,
+                               outs=2 if op == "TopK" else 1, rank=rank)
+        c[case] = (m, ins, outs, 4, f"node '{case}' ({op}): {message}")
+    m, ins, outs = runtime("split_sum", "Split", np.ones([6], np.float32),
+                           [i64(2, 3)], outs=2)
+    c["split_sizes_sum"] = (m, ins, outs, 4,
+                            "node 'split_sum' (Split): split sizes do not add up")
     # A rank-20 output through dlc-run (which once kept 16 dims).
     shape20 = [1] * 18 + [2, 3]
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="relu20")],

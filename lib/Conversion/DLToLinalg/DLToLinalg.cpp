@@ -28,6 +28,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
   populateMiscToLinalgPatterns(patterns);
   populateRecurrentToLinalgPatterns(patterns);
   populateQuantToLinalgPatterns(patterns);
+  populateDynamicToLinalgPatterns(patterns);
 }
 
 /// The dl ops dl-to-linalg lowers. Kept next to the pattern list so the
@@ -48,7 +49,9 @@ static bool isLowerable(Operation *op) {
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
           StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp,
-          MatMulIntegerOp, ConvIntegerOp, RequantizeOp>(op))
+          MatMulIntegerOp, ConvIntegerOp, RequantizeOp,
+          DynamicSliceOp, DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp,
+          DynamicReduceOp, DynamicTileOp, DynamicPadOp, TopKOp>(op))
     return true;
   return false;
 }
@@ -77,6 +80,12 @@ static std::string contractViolation(Operation *op) {
   if (auto tile = dyn_cast<TileOp>(op);
       tile && !tile.getInput().getType().hasStaticShape())
     return "the CPU backend needs a static input shape for it";
+  if (isa<DynamicSliceOp, DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp,
+          DynamicReduceOp, DynamicTileOp, DynamicPadOp, TopKOp>(op))
+    for (Value v : op->getOperands().drop_front())
+      if (!typeOf(v).hasStaticShape())
+        return "the CPU backend needs its axes, bounds, sizes, repeats, pads "
+               "or k to have a static length";
   return isLowerable(op) ? "" : "the CPU backend has no lowering for it";
 }
 

@@ -254,6 +254,64 @@ private:
   int64_t version;
 };
 
+/// Builds a chain of dl ops for one node, remembering the first failure so
+/// a long formula reads as arithmetic; every value is null after one.
+struct OpChain {
+  NodeImporter &n;
+  bool failed = false;
+
+  template <typename OpTy, typename... Args> mlir::Value make(Args &&...args) {
+    if (failed)
+      return mlir::Value();
+    auto v = n.create<OpTy>(std::forward<Args>(args)...);
+    if (mlir::failed(v)) {
+      failed = true;
+      return mlir::Value();
+    }
+    return *v;
+  }
+  template <typename OpTy, typename... Args>
+  mlir::Value makeTyped(mlir::Type type, Args &&...args) {
+    if (failed)
+      return mlir::Value();
+    auto v = n.createTyped<OpTy>(type, std::forward<Args>(args)...);
+    if (mlir::failed(v)) {
+      failed = true;
+      return mlir::Value();
+    }
+    return *v;
+  }
+  mlir::Value add(mlir::Value a, mlir::Value b) {
+    return make<dl::AddOp>(a, b);
+  }
+  mlir::Value sub(mlir::Value a, mlir::Value b) {
+    return make<dl::SubOp>(a, b);
+  }
+  mlir::Value mul(mlir::Value a, mlir::Value b) {
+    return make<dl::MulOp>(a, b);
+  }
+  mlir::Value div(mlir::Value a, mlir::Value b) {
+    return make<dl::DivOp>(a, b);
+  }
+  mlir::Value min(mlir::Value a, mlir::Value b) {
+    return make<dl::MinOp>(a, b);
+  }
+  mlir::Value max(mlir::Value a, mlir::Value b) {
+    return make<dl::MaxOp>(a, b);
+  }
+  mlir::Value floor(mlir::Value a) { return make<dl::FloorOp>(a); }
+  mlir::Value c(double v, mlir::Type et) { return n.scalar(v, et); }
+  mlir::Value clamp(mlir::Value a, double lo, double hi) {
+    mlir::Type et =
+        failed
+            ? mlir::Type()
+            : mlir::cast<mlir::RankedTensorType>(a.getType()).getElementType();
+    if (failed)
+      return mlir::Value();
+    return min(max(a, c(lo, et)), c(hi, et));
+  }
+};
+
 /// Maps an ONNX TensorProto data type to an MLIR element type, or null.
 mlir::Type convertElementType(mlir::MLIRContext *ctx, int32_t onnxType);
 /// Whether an ONNX TensorProto data type is an unsigned integer.

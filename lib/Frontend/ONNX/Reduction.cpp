@@ -19,20 +19,71 @@ static LogicalResult reduce(NodeImporter &n, ArrayRef<int64_t> axes) {
       n.create<OpTy>(n.input(0), axes, n.intAttr("keepdims", 1) != 0));
 }
 
+/// A Reduce* node whose axes are known only at run time (their count is
+/// static): dl.dynamic_reduce of `kind` on the input, squared or made
+/// absolute first for ReduceSumSquare, ReduceL2 and ReduceL1, and its
+/// square root taken for ReduceL2. An empty list is decided here.
+template <typename OpTy>
+static LogicalResult reduceRuntimeAxes(NodeImporter &n, StringRef kind) {
+  auto at = n.inputType(1);
+  if (at.getRank() != 1 || at.isDynamicDim(0))
+    return n.fail("axes known only at run time must be 1-D with a static "
+                  "length");
+  int64_t k = at.getDimSize(0);
+  if (k == 0)
+    return reduce<OpTy>(n, {});
+  if (kind.empty())
+    return n.fail("axes known only at run time are not supported for " +
+                  n.opType());
+  auto in = n.inputType(0);
+  bool keepdims = n.intAttr("keepdims", 1) != 0;
+  SmallVector<int64_t> dims;
+  if (keepdims) {
+    for (int64_t d : in.getShape())
+      dims.push_back(d == 1 ? 1 : ShapedType::kDynamic);
+  } else {
+    if (k > in.getRank())
+      return n.fail("reduces " + Twine(k) + " axes of a rank-" +
+                    Twine(in.getRank()) + " input");
+    dims.assign(in.getRank() - k, ShapedType::kDynamic);
+  }
+  FailureOr<Value> x = n.input(0);
+  if (kind == "l1")
+    x = n.create<dl::AbsOp>(*x);
+  else if (kind == "l2" || kind == "sum_square")
+    x = n.create<dl::MulOp>(*x, *x);
+  if (failed(x))
+    return failure();
+  StringRef dlKind = kind == "l1" || kind == "l2" || kind == "sum_square"
+                         ? StringRef("sum")
+                         : kind;
+  auto r = n.createTyped<dl::DynamicReduceOp>(
+      RankedTensorType::get(dims, in.getElementType()), *x, n.input(1),
+      n.b.getStringAttr(dlKind), n.b.getBoolAttr(keepdims));
+  if (kind == "l2" && succeeded(r))
+    r = n.create<dl::SqrtOp>(*r);
+  return n.output(r);
+}
+
 /// Before `axesInputOpset` (13 for ReduceSum, 18 for the others) the axes
-/// are an attribute, from then on a constant input.
+/// are an attribute, from then on an input: a constant one becomes the
+/// op's attribute, one known only at run time a dl.dynamic_reduce of
+/// `kind` ("": refused).
 template <typename OpTy>
 static void registerReduce(OpRegistry &r, StringRef onnxName,
-                           int64_t axesInputOpset) {
+                           int64_t axesInputOpset, StringRef kind = "") {
   r(onnxName, 1) = [](NodeImporter &n) {
     return reduce<OpTy>(n, n.intsAttr("axes").value_or(SmallVector<int64_t>()));
   };
-  r(onnxName, axesInputOpset) = [](NodeImporter &n) -> LogicalResult {
+  r(onnxName, axesInputOpset) = [kind](NodeImporter &n) -> LogicalResult {
     SmallVector<int64_t> axes;
     if (n.hasInput(1)) {
       auto c = n.constantInts(1);
-      if (!c)
-        return n.fail("axes must be a constant");
+      if (!c) {
+        if (n.inputType(1).getElementType() != n.b.getI64Type())
+          return n.fail("axes must be int64");
+        return reduceRuntimeAxes<OpTy>(n, kind);
+      }
       axes = *c;
     }
     return reduce<OpTy>(n, axes);
@@ -46,6 +97,30 @@ static LogicalResult importReduceLogSum(NodeImporter &n,
   if (failed(sum(n)))
     return failure();
   return n.output(n.create<dl::LogOp>(n.state.values.lookup(n.node.output(0))));
+}
+
+/// TopK: k is an attribute before opset 10, then a one-element input
+/// (a run-time k gives a dynamic dim along the axis). The results are
+/// always sorted, which sorted=0 allows.
+static LogicalResult importTopK(NodeImporter &n) {
+  Value k;
+  if (n.opset() < 10) {
+    k = n.constantI64({n.intAttr("k", 0)});
+  } else {
+    auto kt = n.inputType(1);
+    if (kt.getElementType() != n.b.getI64Type() ||
+        dl::shapeProduct(kt.getShape()) != 1)
+      return n.fail("k must be one int64 value");
+    k = n.input(1);
+  }
+  auto r = n.createAll<dl::TopKOp>(2, n.input(0), k, n.intAttr("axis", -1),
+                                   n.intAttr("largest", 1) != 0);
+  if (failed(r))
+    return failure();
+  n.setOutput(0, (*r)[0]);
+  if (n.numOutputs() > 1)
+    n.setOutput(1, (*r)[1]);
+  return success();
 }
 
 template <typename OpTy> static LogicalResult importArgReduce(NodeImporter &n) {
@@ -142,22 +217,23 @@ static LogicalResult importCumSum(NodeImporter &n) {
 
 void dlc::onnx_frontend::registerReductionOps(OpRegistry &r) {
   r["CumSum"] = importCumSum;
-  registerReduce<dl::ReduceSumOp>(r, "ReduceSum", 13);
-  registerReduce<dl::ReduceMeanOp>(r, "ReduceMean", 18);
-  registerReduce<dl::ReduceMaxOp>(r, "ReduceMax", 18);
-  registerReduce<dl::ReduceMinOp>(r, "ReduceMin", 18);
-  registerReduce<dl::ReduceProdOp>(r, "ReduceProd", 18);
-  registerReduce<dl::ReduceL1Op>(r, "ReduceL1", 18);
-  registerReduce<dl::ReduceL2Op>(r, "ReduceL2", 18);
-  registerReduce<dl::ReduceSumSquareOp>(r, "ReduceSumSquare", 18);
+  registerReduce<dl::ReduceSumOp>(r, "ReduceSum", 13, "sum");
+  registerReduce<dl::ReduceMeanOp>(r, "ReduceMean", 18, "mean");
+  registerReduce<dl::ReduceMaxOp>(r, "ReduceMax", 18, "max");
+  registerReduce<dl::ReduceMinOp>(r, "ReduceMin", 18, "min");
+  registerReduce<dl::ReduceProdOp>(r, "ReduceProd", 18, "prod");
+  registerReduce<dl::ReduceL1Op>(r, "ReduceL1", 18, "l1");
+  registerReduce<dl::ReduceL2Op>(r, "ReduceL2", 18, "l2");
+  registerReduce<dl::ReduceSumSquareOp>(r, "ReduceSumSquare", 18, "sum_square");
   registerReduce<dl::ReduceLogSumExpOp>(r, "ReduceLogSumExp", 18);
-  registerReduce<dl::ReduceSumOp>(r, "ReduceLogSum", 18);
+  registerReduce<dl::ReduceSumOp>(r, "ReduceLogSum", 18, "sum");
   for (int64_t since : {1, 18}) {
     OpImportFn sum = r("ReduceLogSum", since);
     r("ReduceLogSum", since) = [sum](NodeImporter &n) {
       return importReduceLogSum(n, sum);
     };
   }
+  r["TopK"] = importTopK;
   r["ArgMax"] = importArgReduce<dl::ArgMaxOp>;
   r["ArgMin"] = importArgReduce<dl::ArgMinOp>;
 }

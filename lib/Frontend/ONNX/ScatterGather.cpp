@@ -213,52 +213,6 @@ static LogicalResult importGatherND(NodeImporter &n) {
   return n.output(n.create<dl::GatherOp>(*data, index, int64_t(0)));
 }
 
-namespace {
-/// Builds a chain of dl ops for one node, remembering the first failure so
-/// a long formula reads as arithmetic; every value is null after one.
-struct OpChain {
-  NodeImporter &n;
-  bool failed = false;
-
-  template <typename OpTy, typename... Args> Value make(Args &&...args) {
-    if (failed)
-      return Value();
-    auto v = n.create<OpTy>(std::forward<Args>(args)...);
-    if (mlir::failed(v)) {
-      failed = true;
-      return Value();
-    }
-    return *v;
-  }
-  template <typename OpTy, typename... Args>
-  Value makeTyped(Type type, Args &&...args) {
-    if (failed)
-      return Value();
-    auto v = n.createTyped<OpTy>(type, std::forward<Args>(args)...);
-    if (mlir::failed(v)) {
-      failed = true;
-      return Value();
-    }
-    return *v;
-  }
-  Value add(Value a, Value b) { return make<dl::AddOp>(a, b); }
-  Value sub(Value a, Value b) { return make<dl::SubOp>(a, b); }
-  Value mul(Value a, Value b) { return make<dl::MulOp>(a, b); }
-  Value div(Value a, Value b) { return make<dl::DivOp>(a, b); }
-  Value min(Value a, Value b) { return make<dl::MinOp>(a, b); }
-  Value max(Value a, Value b) { return make<dl::MaxOp>(a, b); }
-  Value floor(Value a) { return make<dl::FloorOp>(a); }
-  Value c(double v, Type et) { return n.scalar(v, et); }
-  Value clamp(Value a, double lo, double hi) {
-    Type et =
-        failed ? Type() : cast<RankedTensorType>(a.getType()).getElementType();
-    if (failed)
-      return Value();
-    return min(max(a, c(lo, et)), c(hi, et));
-  }
-};
-} // namespace
-
 /// GridSample (2-D, PyTorch's grid_sample): for each output point, the grid
 /// gives x, y in [-1, 1]; the input is read there by nearest, bilinear or
 /// bicubic interpolation with zeros, border or reflection padding. Built

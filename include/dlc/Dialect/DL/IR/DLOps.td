@@ -1079,5 +1079,6 @@ def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike,
 
 include "dlc/Dialect/DL/IR/DLRecurrentOps.td"
 include "dlc/Dialect/DL/IR/DLQuantOps.td"
+include "dlc/Dialect/DL/IR/DLDynamicOps.td"
 
 #endif // DLC_DIALECT_DL_IR_DLOPS_TD
