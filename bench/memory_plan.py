@@ -70,8 +70,8 @@ def compile_and_run(dlc, path, input_name, x, workdir, plan):
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"dlc failed: {' '.join(cmd)}\n{proc.stderr}")
-    arena = re.search(r"(\d+) buffers of (\d+) bytes in an arena of (\d+) bytes, "
-                      r"(\d+) allocation", proc.stderr)
+    arena = re.search(r"(\d+) buffers of (\d+) bytes in an arena of (\d+) bytes",
+                      proc.stderr)
     model = CompiledModel(lib, "forward")
     for _ in range(3):
         out = model(x)[0]
