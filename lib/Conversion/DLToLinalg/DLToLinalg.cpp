@@ -49,9 +49,9 @@ static bool isLowerable(Operation *op) {
           DequantizeOp, DropoutOp, RandomUniformOp, FusionOp, ResizeOp,
           GroupNormOp, TileOp, ScatterAddOp, ScatterElementsAddOp,
           StopGradientOp, RecomputeBarrierOp, RNNOp, GRUOp, LSTMOp,
-          MatMulIntegerOp, ConvIntegerOp, RequantizeOp,
-          DynamicSliceOp, DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp,
-          DynamicReduceOp, DynamicTileOp, DynamicPadOp, TopKOp>(op))
+          MatMulIntegerOp, ConvIntegerOp, RequantizeOp, DynamicSliceOp,
+          DynamicSplitOp, DynamicSqueezeOp, DynamicUnsqueezeOp, DynamicReduceOp,
+          DynamicTileOp, DynamicPadOp, TopKOp>(op))
     return true;
   return false;
 }

@@ -83,9 +83,8 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
   SmallVector<Buffer *> order;
   for (Buffer &b : buffers)
     order.push_back(&b);
-  llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
-    return a->bytes > b->bytes;
-  });
+  llvm::stable_sort(order,
+                    [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
   SmallVector<Buffer *> placed;
   int64_t arena = 0;
   for (Buffer *b : order) {
@@ -100,8 +99,8 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
     for (Buffer *p : live) {
       if (offset + b->bytes <= p->offset)
         break;
-      offset = std::max<int64_t>(offset, llvm::alignTo(p->offset + p->bytes,
-                                              kAlignment));
+      offset = std::max<int64_t>(
+          offset, llvm::alignTo(p->offset + p->bytes, kAlignment));
     }
     b->offset = offset;
     arena = std::max(arena, offset + b->bytes);
@@ -138,8 +137,7 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
       ValueRange dynamic = alloc.getDynamicSizes();
       SmallVector<memref::DeallocOp> deallocs;
       if (!bytes || alloc->getBlock() != &block || dynamic.size() > 1 ||
-          (dynamic.size() == 1 &&
-           dynamic[0].getParentBlock() != &block) ||
+          (dynamic.size() == 1 && dynamic[0].getParentBlock() != &block) ||
           alloc.getAlignment().value_or(0) > kAlignment ||
           !staysInPlace(alloc.getResult(), deallocs, true) ||
           deallocs.size() != 1 || deallocs[0]->getBlock() != &block) {
@@ -156,8 +154,8 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
         groups.push_back({factor, {}});
         group = std::prev(groups.end());
       }
-      group->buffers.push_back({alloc, deallocs[0], *bytes, position[alloc],
-                                position[deallocs[0]]});
+      group->buffers.push_back(
+          {alloc, deallocs[0], *bytes, position[alloc], position[deallocs[0]]});
     });
 
     for (Group &group : groups) {
@@ -178,8 +176,8 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
                      << "\n";
     }
     if (report)
-      llvm::errs() << "dl-plan-memory: @" << func.getName() << ": "
-                   << unplanned << " allocation(s) left to the allocator\n";
+      llvm::errs() << "dl-plan-memory: @" << func.getName() << ": " << unplanned
+                   << " allocation(s) left to the allocator\n";
   }
 
   /// One arena for `group`: allocated where its dynamic size is known (or
