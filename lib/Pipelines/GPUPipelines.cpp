@@ -69,17 +69,22 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   buildBufferizePipeline(pm, /*loopAllocs=*/false);
   pm.addPass(createDLCopyToLinalg());
 
-  // The schedule: each linalg op's parallel dims as one grid.
+  // The schedules: long reductions as block reductions, then each other
+  // linalg op's parallel dims as one grid.
+  DLGPUBlockReductionsOptions reductions;
+  reductions.blockSize = int64_t(1) << llvm::Log2_64(options.blockSize);
+  pm.addNestedPass<func::FuncOp>(createDLGPUBlockReductions(reductions));
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createDLSerializeNestedParallelLoops());
   DLGPUMapParallelLoopsOptions schedule;
   schedule.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createDLGPUMapParallelLoops(schedule));
+  pm.addNestedPass<func::FuncOp>(createDLGPULaunchPhases());
 
   // Kernels: launches, device buffers, outlining, streams.
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createDLGPUDeviceMemory());
+  pm.addPass(createDLGPUDeviceMemory());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());

@@ -103,6 +103,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.gpuSchedules) {
     // The GPU's loops (GPUPipelines.cpp), run on the host: blocks on the
     // thread pool (or serial), each block's threads serial.
+    DLGPUBlockReductionsOptions reductions;
+    reductions.workgroupMemory = false;
+    pm.addNestedPass<func::FuncOp>(createDLGPUBlockReductions(reductions));
     pm.addPass(createConvertLinalgToParallelLoopsPass());
     pm.addPass(createDLSerializeNestedParallelLoops());
     pm.addNestedPass<func::FuncOp>(createDLGPUMapParallelLoops());

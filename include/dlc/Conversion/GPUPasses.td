@@ -15,6 +15,55 @@ include "mlir/Pass/PassBase.td"
 // Schedules
 //===----------------------------------------------------------------------===//
 
+def DLGPUBlockReductions : Pass<"dl-gpu-block-reductions",
+                                "::mlir::func::FuncOp"> {
+  let summary = "Reductions over many elements as block reductions: one "
+                "block per output element, its threads striding the "
+                "reduction, combined through shared memory";
+  let description = [{
+    On bufferized linalg ops at the top of a function, before
+    convert-linalg-to-parallel-loops: a reduction (one output, one
+    combiner op: add, mul, max, min, and, or, xor) of static shape whose
+    reduction dims hold at least `min-reduction` elements and whose
+    parallel dims at most `max-parallel` (softmax and layer norm rows,
+    ReduceX, global pools, a matrix-vector product) becomes
+
+      scf.parallel %block (one per output element, mapped to block_x) {
+        %partials = memref.alloca() : memref<T x E, #gpu.address_space<workgroup>>
+        scf.for %t = 0 to T {dl.gpu.threads}     // each thread strides the
+          ... %partials[%t] = its partial         // reduction by T
+        scf.for %t = 0 to T/2 {dl.gpu.threads}    // a tree: T/2, T/4 ... 1
+          ... %partials[%t] = %partials[%t] + %partials[%t + T/2]
+        ...
+        scf.for %t = 0 to 1 {dl.gpu.threads}      // out = out + %partials[0]
+      }
+
+    with T the largest power of two not above the reduction size nor
+    `block-size`. Each `dl.gpu.threads` loop is one phase of the block's
+    threads: dl-gpu-launch-phases makes it a guarded region of a
+    gpu.launch with barriers between phases; run on the host (dlc
+    --gpu-emulate, `workgroup-memory=false`) the phases are serial loops in
+    order, which is what the barriers guarantee, so the indexing is checked
+    without a GPU.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Most threads per block (a power of two, at least 32)">,
+    Option<"minReduction", "min-reduction", "int64_t", /*default=*/"32",
+           "Fewest reduced elements per output element">,
+    Option<"maxParallel", "max-parallel", "int64_t", /*default=*/"65536",
+           "Most output elements (one block each)">,
+    Option<"workgroupMemory", "workgroup-memory", "bool", /*default=*/"true",
+           "Partials in GPU shared memory (false: plain memory, for the "
+           "host)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def DLGPUMapParallelLoops : Pass<"dl-gpu-map-parallel-loops",
                                  "::mlir::func::FuncOp"> {
   let summary = "The generic GPU schedule: every kernel's parallel loops "
@@ -50,25 +99,47 @@ def DLGPUMapParallelLoops : Pass<"dl-gpu-map-parallel-loops",
                            "::mlir::scf::SCFDialect"];
 }
 
+def DLGPULaunchPhases : Pass<"dl-gpu-launch-phases", "::mlir::func::FuncOp"> {
+  let summary = "Block loops made of thread phases (dl-gpu-block-reductions) "
+                "as gpu.launch with barriers";
+  let description = [{
+    Before convert-parallel-loops-to-gpu (which takes one thread loop per
+    block): each top-level `scf.parallel` mapped to block_x whose body
+    holds `scf.for {dl.gpu.threads}` phases becomes a `gpu.launch` of as
+    many blocks, with as many threads as the largest phase; each phase runs
+    on the threads below its trip count (`scf.if %tid < n`), followed by a
+    `gpu.barrier`; the block's `memref.alloca`s in workgroup memory become
+    the launch's workgroup attributions.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Host side
 //===----------------------------------------------------------------------===//
 
-def DLGPUDeviceMemory : Pass<"dl-gpu-device-memory", "::mlir::func::FuncOp"> {
+def DLGPUDeviceMemory : Pass<"dl-gpu-device-memory", "::mlir::ModuleOp"> {
   let summary = "Buffers on the device: allocations, inputs, weights, "
                 "results";
   let description = [{
     After convert-parallel-loops-to-gpu, on host functions: `memref.alloc`
     and `memref.dealloc` become `gpu.alloc` and `gpu.dealloc` (the runtime's
-    device pool), `memref.copy` a `gpu.memcpy`; each memref argument and each
-    weight (`memref.get_global`) is copied to a device buffer at entry, and
-    each result is copied back into a host buffer before the return, so the
-    entry point takes and returns host memory. Host code that would still
-    read or write a buffer's contents is an error at its op (naming the
-    model's node), since on the device target the buffer lives in device
-    memory.
+    device pool), `memref.copy` a `gpu.memcpy`; each memref argument is
+    copied to a device buffer at entry, and each result is copied back into
+    a host buffer before the return, so the entry point takes and returns
+    host memory. Host code that would still read or write a buffer's
+    contents is an error at its op (naming the model's node), since on the
+    device target the buffer lives in device memory.
+
+    Weights (constant globals) cross once: each gets a slot, a private
+    global `__dlc_device_NAME` of two i64 (device pointer, driver
+    generation), and the function asks the runtime for its device copy
+    (`dlcCudaConstant(slot, host, bytes)`), which uploads it at the first
+    call and returns the kept copy afterwards. A mutable global is still
+    copied at each call.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 

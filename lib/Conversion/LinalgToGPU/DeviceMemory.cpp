@@ -9,8 +9,10 @@
 #include "dlc/Conversion/GPUPasses.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlc {
@@ -55,12 +57,99 @@ static Value copyToDevice(OpBuilder &b, Location loc, Value host) {
   return alloc.getMemref();
 }
 
+/// The runtime's cache of weights on the device (runtime/src/cuda/mgpu.c).
+static constexpr llvm::StringLiteral kConstantFn = "dlcCudaConstant";
+
+/// A memref of `type` (static, identity layout) over the device address
+/// `ptr` (i64): its LLVM descriptor, cast back to the memref; the casts
+/// cancel when the host is lowered to the LLVM dialect.
+static Value memrefAt(OpBuilder &b, Location loc, MemRefType type, Value ptr) {
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  int64_t rank = type.getRank();
+  SmallVector<Type> fields = {ptrType, ptrType, i64};
+  if (rank) {
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+  }
+  auto structType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+  Value p = LLVM::IntToPtrOp::create(b, loc, ptrType, ptr);
+  Value desc = LLVM::PoisonOp::create(b, loc, structType);
+  auto constant = [&](int64_t v) -> Value {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
+  };
+  desc = LLVM::InsertValueOp::create(b, loc, desc, p, ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, p, ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, constant(0),
+                                     ArrayRef<int64_t>{2});
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    desc = LLVM::InsertValueOp::create(
+        b, loc, desc, constant(type.getDimSize(d)), ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(b, loc, desc, constant(stride),
+                                       ArrayRef<int64_t>{4, d});
+    stride *= type.getDimSize(d);
+  }
+  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+}
+
 struct DeviceMemoryPass
     : public dlc::impl::DLGPUDeviceMemoryBase<DeviceMemoryPass> {
+  /// The device copy of the constant global `global` (its host buffer
+  /// `host`), kept by the runtime across calls; made at `b`.
+  Value residentWeight(OpBuilder &b, Location loc,
+                       memref::GlobalOp global, Value host) {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    Type i64 = b.getI64Type();
+    if (!symbols.lookup(kConstantFn)) {
+      OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+      auto decl = func::FuncOp::create(
+          mb, module.getLoc(), kConstantFn,
+          mb.getFunctionType({i64, i64, i64}, {i64}));
+      decl.setPrivate();
+    }
+    // The library's slot for it: {device pointer, driver generation}.
+    std::string slotName = ("__dlc_device_" + global.getSymName()).str();
+    auto slotType = MemRefType::get({2}, i64);
+    if (!symbols.lookup(slotName)) {
+      OpBuilder mb(global);
+      mb.setInsertionPointAfter(global);
+      auto slot = memref::GlobalOp::create(
+          mb, global.getLoc(), slotName, mb.getStringAttr("private"), slotType,
+          DenseElementsAttr::get(RankedTensorType::get({2}, i64),
+                                 ArrayRef<int64_t>{0, 0}),
+          /*constant=*/false, /*alignment=*/IntegerAttr());
+      (void)slot;
+    }
+    auto type = cast<MemRefType>(host.getType());
+    auto address = [&](Value m) -> Value {
+      Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, m);
+      return arith::IndexCastOp::create(b, loc, i64, index);
+    };
+    Value slot = memref::GetGlobalOp::create(b, loc, slotType, slotName);
+    int64_t bytes = type.getNumElements() *
+                    llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    Value size = arith::ConstantIntOp::create(b, loc, i64, bytes);
+    auto call = func::CallOp::create(
+        b, loc, kConstantFn, TypeRange{i64},
+        ValueRange{address(slot), address(host), size});
+    return memrefAt(b, loc, MemRefType::get(type.getShape(),
+                                            type.getElementType()),
+                    call.getResult(0));
+  }
+
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal() || func->getParentOfType<gpu::GPUModuleOp>())
-      return;
+    for (auto func :
+         llvm::to_vector(getOperation().getOps<func::FuncOp>()))
+      if (failed(runOnFunction(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult runOnFunction(func::FuncOp func) {
+    if (func.isExternal())
+      return success();
 
     // Buffers of `index` hold shapes (memref.reshape's operand) that the
     // host builds and reads: they stay in host memory.
@@ -91,7 +180,7 @@ struct DeviceMemoryPass
       return WalkResult::advance();
     });
     if (failedCheck)
-      return signalPassFailure();
+      return failure();
 
     // Allocations.
     SmallVector<Operation *> toErase;
@@ -128,7 +217,7 @@ struct DeviceMemoryPass
     for (Operation *op : toErase)
       op->erase();
     if (failedCheck)
-      return signalPassFailure();
+      return failure();
 
     // Scalars the host reads from a device buffer (a dynamic Reshape's
     // target shape computed by kernels): each load reads a host copy made
@@ -144,7 +233,7 @@ struct DeviceMemoryPass
       if (!type.getLayout().isIdentity()) {
         load.emitError("for --target=cuda the host reads a strided view of "
                        "a device buffer, which it cannot copy");
-        return signalPassFailure();
+        return failure();
       }
       OpBuilder b(load);
       Location loc = load.getLoc();
@@ -164,6 +253,34 @@ struct DeviceMemoryPass
     // Device buffers this pass made, freed before each return.
     SmallVector<Value> copies;
     llvm::SmallPtrSet<Value, 8> ours;
+    // Weights: one device copy per global, first, so that the runtime
+    // calls for the resident ones come before any asynchronous copy (a
+    // host call after one would make gpu-async-region wait for it).
+    llvm::MapVector<StringAttr, SmallVector<memref::GetGlobalOp>> globals;
+    func.walk([&](memref::GetGlobalOp g) {
+      if (!g->getParentOfType<gpu::LaunchOp>() && !isShapeBuffer(g))
+        globals[g.getNameAttr().getAttr()].push_back(g);
+    });
+    SymbolTable symbols(getOperation());
+    for (auto &[name, uses] : globals) {
+      auto host = memref::GetGlobalOp::create(b, loc, uses.front().getType(),
+                                              uses.front().getNameAttr());
+      auto global = symbols.lookup<memref::GlobalOp>(name);
+      // Weights are uploaded once and kept; a mutable global at each call.
+      bool resident = global && global.getConstant() &&
+                      host.getType().hasStaticShape() &&
+                      host.getType().getLayout().isIdentity();
+      Value device = resident ? residentWeight(b, loc, global, host)
+                              : copyToDevice(b, loc, host);
+      for (memref::GetGlobalOp g : uses) {
+        g.getResult().replaceAllUsesWith(device);
+        g.erase();
+      }
+      if (!resident)
+        copies.push_back(device);
+      ours.insert(device);
+    }
+
     for (BlockArgument arg : entry.getArguments()) {
       // Only its dims, or only host copies of it, are used: no device copy.
       if (!isa<MemRefType>(arg.getType()) ||
@@ -174,7 +291,7 @@ struct DeviceMemoryPass
         func.emitError("argument ") << arg.getArgNumber()
                                     << " has a strided layout; the GPU entry "
                                        "points take contiguous buffers";
-        return signalPassFailure();
+        return failure();
       }
       Value device = copyToDevice(b, loc, arg);
       arg.replaceUsesWithIf(device, [&](OpOperand &use) {
@@ -183,24 +300,6 @@ struct DeviceMemoryPass
       copies.push_back(device);
       ours.insert(device);
     }
-    // Weights: one device copy per global.
-    llvm::MapVector<StringAttr, SmallVector<memref::GetGlobalOp>> globals;
-    func.walk([&](memref::GetGlobalOp g) {
-      if (!g->getParentOfType<gpu::LaunchOp>() && !isShapeBuffer(g))
-        globals[g.getNameAttr().getAttr()].push_back(g);
-    });
-    for (auto &[name, uses] : globals) {
-      auto host = memref::GetGlobalOp::create(b, loc, uses.front().getType(),
-                                              uses.front().getNameAttr());
-      Value device = copyToDevice(b, loc, host);
-      for (memref::GetGlobalOp g : uses) {
-        g.getResult().replaceAllUsesWith(device);
-        g.erase();
-      }
-      copies.push_back(device);
-      ours.insert(device);
-    }
-
     // Results back to host buffers.
     func.walk([&](func::ReturnOp ret) {
       OpBuilder rb(ret);
@@ -230,6 +329,7 @@ struct DeviceMemoryPass
         gpu::DeallocOp::create(rb, ret.getLoc(), TypeRange{}, ValueRange{},
                                device);
     });
+    return success();
   }
 };
 

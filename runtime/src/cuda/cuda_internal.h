@@ -73,6 +73,8 @@ extern dlc_cuda_driver dlc_cuda_api;
 const char *dlc_cuda_error_string(CUresult r);
 /* Whether the driver is loaded and a context made (without trying to). */
 int dlc_cuda_ready(void);
+/* The number of times a driver was loaded (1 after the first load). */
+int64_t dlc_cuda_generation(void);
 /* Initializes or fails the running entry point with the reason. */
 void dlc_cuda_require(void);
 /* Fails the running entry point (dlc_entry_fail) with the message. */

@@ -130,10 +130,24 @@ static int initialize(void) {
   return 1;
 }
 
+/* Counts the drivers loaded, so device pointers kept across calls (the
+ * weights, dlcCudaConstant) are known stale after a reload. */
+static int64_t driverGeneration;
+
+int64_t dlc_cuda_generation(void) {
+  pthread_mutex_lock(&initLock);
+  int64_t generation = driverGeneration;
+  pthread_mutex_unlock(&initLock);
+  return generation;
+}
+
 dlc_status dlc_cuda_init(void) {
   pthread_mutex_lock(&initLock);
-  if (initState == 0)
+  if (initState == 0) {
     initState = initialize() ? 1 : -1;
+    if (initState > 0)
+      ++driverGeneration;
+  }
   int state = initState;
   pthread_mutex_unlock(&initLock);
   if (state < 0)

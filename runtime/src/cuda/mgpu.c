@@ -76,6 +76,8 @@ DLC_RUNTIME_API void mgpuMemset16(void *dst, unsigned short value, size_t count,
 DLC_RUNTIME_API void mgpuMemHostRegister(void *ptr, uint64_t size);
 DLC_RUNTIME_API void mgpuMemHostUnregister(void *ptr);
 DLC_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);
+DLC_RUNTIME_API void *dlcCudaConstant(int64_t *slot, const void *host,
+                                      uint64_t bytes);
 
 void *mgpuModuleLoad(void *data, size_t size) {
   (void)size;
@@ -432,6 +434,51 @@ void mgpuMemHostUnregister(void *ptr) {
 void mgpuSetDefaultDevice(int32_t device) {
   /* The device is chosen once, at initialization (DLC_CUDA_DEVICE). */
   (void)device;
+}
+
+/*===------------------------------------------------------------------===*
+ * Weights
+ *===------------------------------------------------------------------===*/
+
+static pthread_mutex_t constantLock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The device copy of a model's weight (a constant global of `bytes` at
+ * `host`), uploaded at its first use and kept in the pool, so weights cross
+ * once and not at each call. `slot` is the model library's own record of
+ * it, {device pointer, driver generation}: a slot of an earlier driver (the
+ * unit tests reload it) is stale, and a library loaded again at the same
+ * address starts with empty slots. The copy is synchronous, so a call on
+ * another stream never sees a weight half uploaded. */
+void *dlcCudaConstant(int64_t *slot, const void *host, uint64_t bytes) {
+  dlc_cuda_require();
+  int64_t generation = dlc_cuda_generation();
+  pthread_mutex_lock(&constantLock);
+  if (slot[0] && slot[1] == generation) {
+    void *kept = (void *)(uintptr_t)slot[0];
+    pthread_mutex_unlock(&constantLock);
+    return kept;
+  }
+  int code = 0;
+  void *p = poolAlloc(bytes, NULL, &code);
+  CUresult r = 0;
+  if (p && bytes)
+    r = dlc_cuda_api.cuMemcpy((CUdeviceptr)(uintptr_t)p,
+                              (CUdeviceptr)(uintptr_t)host, bytes);
+  if (p && r == 0) {
+    slot[0] = (int64_t)(uintptr_t)p;
+    slot[1] = generation;
+  }
+  pthread_mutex_unlock(&constantLock);
+  if (!p)
+    dlc_cuda_fail("out of GPU memory uploading a weight of %llu bytes (%s)",
+                  (unsigned long long)bytes,
+                  code > 0 ? dlc_cuda_error_string(code) : "host malloc");
+  if (r != 0) {
+    mgpuMemFree(p, NULL);
+    dlc_cuda_fail("uploading a weight of %llu bytes: cuMemcpy failed: %s (%d)",
+                  (unsigned long long)bytes, dlc_cuda_error_string(r), r);
+  }
+  return p;
 }
 
 /*===------------------------------------------------------------------===*

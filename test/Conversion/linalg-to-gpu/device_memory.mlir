@@ -3,9 +3,11 @@
 memref.global "private" constant @bias : memref<1000xf32> = dense<1.0>
 memref.global "private" constant @shape : memref<2xindex> = dense<[1000, 1]>
 
-// Inputs and weights are copied to device buffers at entry, the result back
-// into a host buffer before the return; intermediate buffers are device
-// buffers; shapes (index buffers) stay on the host.
+// Inputs are copied to device buffers at entry, the result back into a host
+// buffer before the return; intermediate buffers are device buffers; shapes
+// (index buffers) stay on the host. A weight (constant global) is asked of
+// the runtime first, through its slot: uploaded at the first call, kept
+// after, never freed by the function.
 func.func @f(%a: memref<?x1000xf32>) -> memref<?x1000x1xf32> {
   %c0 = arith.constant 0 : index
   %n = memref.dim %a, %c0 : memref<?x1000xf32>
@@ -31,13 +33,22 @@ func.func @f(%a: memref<?x1000xf32>) -> memref<?x1000x1xf32> {
   return %e : memref<?x1000x1xf32>
 }
 
+// CHECK:       memref.global "private" constant @bias
+// CHECK-NEXT:  memref.global "private" @__dlc_device_bias : memref<2xi64> = dense<0>
+// CHECK-NOT:   @__dlc_device_shape
 // CHECK-LABEL: func.func @f
 // CHECK-SAME:    (%[[A:.*]]: memref<?x1000xf32>)
+// CHECK:         %[[HW:.*]] = memref.get_global @bias
+// CHECK:         %[[SLOT:.*]] = memref.get_global @__dlc_device_bias : memref<2xi64>
+// CHECK:         %[[BYTES:.*]] = arith.constant 4000 : i64
+// CHECK:         memref.extract_aligned_pointer_as_index %[[SLOT]]
+// CHECK:         memref.extract_aligned_pointer_as_index %[[HW]]
+// CHECK:         %[[P:.*]] = call @dlcCudaConstant(%{{.*}}, %{{.*}}, %[[BYTES]]) : (i64, i64, i64) -> i64
+// CHECK:         llvm.inttoptr %[[P]]
+// CHECK:         %[[DW:.*]] = builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<1000xf32>
+// CHECK-NOT:     gpu.memcpy %{{.*}}, %[[HW]]
 // CHECK:         %[[DA:.*]] = gpu.alloc (%{{.*}}) : memref<?x1000xf32>
 // CHECK:         gpu.memcpy %[[DA]], %[[A]]
-// CHECK:         %[[HW:.*]] = memref.get_global @bias
-// CHECK:         %[[DW:.*]] = gpu.alloc () : memref<1000xf32>
-// CHECK:         gpu.memcpy %[[DW]], %[[HW]]
 // CHECK:         %[[T:.*]] = gpu.alloc (%{{.*}}) : memref<?x1000xf32>
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[DA]]
@@ -49,11 +60,39 @@ func.func @f(%a: memref<?x1000xf32>) -> memref<?x1000x1xf32> {
 // CHECK:         %[[E:.*]] = memref.expand_shape %[[R]]
 // CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) : memref<?x1000x1xf32>
 // CHECK:         gpu.memcpy %[[H]], %[[E]]
+// CHECK-NOT:     gpu.dealloc %[[DW]]
 // CHECK-DAG:     gpu.dealloc %[[R]]
 // CHECK-DAG:     gpu.dealloc %[[DA]]
-// CHECK-DAG:     gpu.dealloc %[[DW]]
+// CHECK-NOT:     gpu.dealloc %[[DW]]
 // CHECK:         return %[[H]]
 // CHECK-NOT:     memref.dealloc
+// CHECK:         func.func private @dlcCudaConstant(i64, i64, i64) -> i64
+
+// -----
+
+// A mutable global is copied to the device at each call and freed after.
+memref.global "private" @state : memref<4xf32> = dense<0.0>
+
+// CHECK-NOT:   @__dlc_device_state
+// CHECK-LABEL: func.func @mutable
+// CHECK:         %[[HS:.*]] = memref.get_global @state
+// CHECK:         %[[DS:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK:         gpu.memcpy %[[DS]], %[[HS]]
+// CHECK:         gpu.launch
+// CHECK:         gpu.dealloc %[[DS]]
+// CHECK-NOT:     dlcCudaConstant
+func.func @mutable(%a: memref<4xf32>) -> memref<4xf32> {
+  %s = memref.get_global @state : memref<4xf32>
+  %t = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                  iterator_types = ["parallel"]}
+      ins(%a, %s : memref<4xf32>, memref<4xf32>) outs(%t : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %v = arith.addf %x, %y : f32
+    linalg.yield %v : f32
+  }
+  return %t : memref<4xf32>
+}
 
 // -----
 

@@ -47,8 +47,9 @@ int main(int argc, char **argv) {
       return 1;
     printf("output shape %lld x %lld\n", (long long)oshape[0],
            (long long)oshape[1]);
-    int loads = 0, launches = 0, threads = 0, allocs = 0;
-    uint64_t toDevice = 0, toHost = 0;
+    int loads = 0, launches = 0, threads = 0, allocs = 0, uploads = 0,
+        copies = 0;
+    uint64_t toDevice = 0, toHost = 0, uploaded = 0, copied = 0;
     for (int i = 0; i < numCalls(); ++i) {
       const FakeCall *c = call(i);
       if (!strcmp(c->name, "cuModuleLoadDataEx"))
@@ -59,7 +60,14 @@ int main(int argc, char **argv) {
       }
       if (!strcmp(c->name, "cuMemAlloc_v2"))
         ++allocs;
+      /* Weights go up once, synchronously (dlcCudaConstant). */
+      if (!strcmp(c->name, "cuMemcpy")) {
+        ++uploads;
+        uploaded += c->a[2];
+      }
       if (!strcmp(c->name, "cuMemcpyAsync")) {
+        ++copies;
+        copied += c->a[2];
         if ((const void *)(uintptr_t)c->a[1] == (const void *)x)
           toDevice += c->a[2];
         if ((const void *)(uintptr_t)c->a[0] == out.data)
@@ -80,6 +88,9 @@ int main(int argc, char **argv) {
            loads, launches, allocs);
     printf("input bytes to the device %llu, output bytes back %llu\n",
            (unsigned long long)toDevice, (unsigned long long)toHost);
+    printf("weights uploaded %d (%llu bytes), other copies %d (%llu bytes)\n",
+           uploads, (unsigned long long)uploaded, copies,
+           (unsigned long long)copied);
     tiny_release(&out);
   }
   return 0;

@@ -35,6 +35,7 @@ void mgpuStreamSynchronize(void *stream);
 void *mgpuMemAlloc(uint64_t size, void *stream, bool isHostShared);
 void mgpuMemFree(void *ptr, void *stream);
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
+void *dlcCudaConstant(int64_t *slot, const void *host, uint64_t bytes);
 }
 
 namespace {
@@ -336,6 +337,58 @@ TEST_F(CudaRuntime, DevicePointerEntry) {
   EXPECT_EQ(memcmp(out.data, result, sizeof result), 0);
   dlc_cuda_release_device(1, &out);
   EXPECT_EQ(out.data, nullptr);
+}
+
+// A weight goes to the device at its first use only; the slot (the model
+// library's record of it) brings back the same device copy at every later
+// call, until the driver is loaded again. A failed upload is a status and
+// leaves the slot empty.
+TEST_F(CudaRuntime, WeightsGoUpOncePerDriver) {
+  static float weight[256];
+  static int64_t slot[2];
+  static void *first, *second, *third;
+  for (int i = 0; i < 256; ++i)
+    weight[i] = float(i);
+  ASSERT_EQ(runEntry([] {
+              first = dlcCudaConstant(slot, weight, sizeof weight);
+            }),
+            DLC_STATUS_OK)
+      << dlc_last_error();
+  ASSERT_EQ(runEntry([] {
+              second = dlcCudaConstant(slot, weight, sizeof weight);
+            }),
+            DLC_STATUS_OK)
+      << dlc_last_error();
+  EXPECT_EQ(first, second);
+  auto copies = fake.calls("cuMemcpy");
+  ASSERT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies[0]->a[0], uint64_t(uintptr_t(first)));
+  EXPECT_EQ(copies[0]->a[1], uint64_t(uintptr_t(weight)));
+  EXPECT_EQ(copies[0]->a[2], sizeof weight);
+  EXPECT_EQ(memcmp(first, weight, sizeof weight), 0);
+  EXPECT_EQ(fake.calls("cuMemAlloc_v2").size(), 1u);
+
+  // A driver loaded again has none of the old device memory.
+  mgpuMemFree(first, nullptr);
+  dlc_cuda_release_cached();
+  dlc_internal_cuda_reset_for_tests();
+  ASSERT_EQ(runEntry([] {
+              third = dlcCudaConstant(slot, weight, sizeof weight);
+            }),
+            DLC_STATUS_OK)
+      << dlc_last_error();
+  EXPECT_EQ(fake.calls("cuMemcpy").size(), 2u);
+  mgpuMemFree(third, nullptr);
+
+  static int64_t other[2];
+  fake.fail("cuMemcpy", 700);
+  EXPECT_EQ(runEntry([] { dlcCudaConstant(other, weight, sizeof weight); }),
+            DLC_STATUS_RUNTIME_ERROR);
+  EXPECT_NE(std::string(dlc_last_error())
+                .find("uploading a weight of 1024 bytes: cuMemcpy failed"),
+            std::string::npos)
+      << dlc_last_error();
+  EXPECT_EQ(other[0], 0);
 }
 
 // No driver: no abort, a status naming libcuda, and the process goes on.
