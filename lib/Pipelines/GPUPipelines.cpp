@@ -66,11 +66,13 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createDLFuseElementwise());
 
   // Tensors -> buffers, freed at last use (as on the CPU).
-  buildBufferizePipeline(pm, /*loopAllocs=*/false);
+  buildBufferizePipeline(pm, /*loopAllocs=*/true);
   pm.addPass(createDLCopyToLinalg());
 
-  // The schedules: long reductions as block reductions, then each other
-  // linalg op's parallel dims as one grid.
+  // The schedules: matmuls in shared-memory tiles, long reductions as
+  // block reductions, then each other linalg op's parallel dims as one
+  // grid.
+  pm.addNestedPass<func::FuncOp>(createDLGPUTileContractions());
   DLGPUBlockReductionsOptions reductions;
   reductions.blockSize = int64_t(1) << llvm::Log2_64(options.blockSize);
   pm.addNestedPass<func::FuncOp>(createDLGPUBlockReductions(reductions));
@@ -96,8 +98,10 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
-  // exp/log/tanh/erf as polynomials: no libdevice (a CUDA toolkit file) to
-  // link.
+  // pow, trigonometric and hyperbolic functions in terms of exp/log/sin/
+  // cos, those and exp/log/tanh/erf as polynomials: no libdevice (a CUDA
+  // toolkit file) to link.
+  kernels.addPass(createDLGPUExpandMath());
   kernels.addPass(createDLMathApproximation());
   // a * b + c as one fma.rn.
   kernels.addPass(createDLGPUContractFMA());

@@ -103,6 +103,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.gpuSchedules) {
     // The GPU's loops (GPUPipelines.cpp), run on the host: blocks on the
     // thread pool (or serial), each block's threads serial.
+    DLGPUTileContractionsOptions tiles;
+    tiles.workgroupMemory = false;
+    pm.addNestedPass<func::FuncOp>(createDLGPUTileContractions(tiles));
     DLGPUBlockReductionsOptions reductions;
     reductions.workgroupMemory = false;
     pm.addNestedPass<func::FuncOp>(createDLGPUBlockReductions(reductions));
@@ -110,6 +113,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createDLSerializeNestedParallelLoops());
     pm.addNestedPass<func::FuncOp>(createDLGPUMapParallelLoops());
     pm.addPass(createDLSerializeNestedParallelLoops());
+    // The kernels' math, not libm's.
+    pm.addPass(createDLGPUExpandMath());
     if (options.threads) {
       pm.addPass(createConvertSCFToOpenMPPass());
       pm.addPass(createDLInlineAllocaScopes());

@@ -15,6 +15,52 @@ include "mlir/Pass/PassBase.td"
 // Schedules
 //===----------------------------------------------------------------------===//
 
+def DLGPUTileContractions : Pass<"dl-gpu-tile-contractions",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Matmul-like contractions in 32 x 32 output tiles per block, "
+                "operand tiles staged through shared memory, 2 x 2 register "
+                "tiles per thread";
+  let description = [{
+    On bufferized linalg ops at the top of a function, before
+    convert-linalg-to-parallel-loops: a contraction with one m, one n, one k
+    and at most one batch dim (linalg.inferContractionDims: matmul,
+    batch_matmul, their transposed forms, a Gemm's generic), static sizes
+    of at least `min-size`, whose body is `out + f(lhs, rhs)`, becomes one
+    block (256 threads) per 32 x 32 tile of the output:
+
+      scf.parallel %block (mapped to block_x) {
+        %a, %b = memref.alloca() : memref<32x32xT, #gpu.address_space<workgroup>>
+        %acc = memref.alloca() {dl.gpu.private} : memref<256x2x2xT>
+        scf.for %t {dl.gpu.threads}: %acc[%t] = 0
+        scf.for %k0 = 0 to K step 32 {
+          scf.for %t {dl.gpu.threads}: stage the lhs and rhs tiles
+          scf.for %t {dl.gpu.threads}: %acc[%t, i, j] += %a[row_i, kk] * %b[kk, col_j]
+        }
+        scf.for %t {dl.gpu.threads}: out[row_i, col_j] += %acc[%t, i, j]
+      }
+
+    Thread t owns rows t / 16 + 16 i and columns t % 16 + 16 j: consecutive
+    threads load and store consecutive columns (coalesced), and the tiles
+    are staged row by row. dl-gpu-launch-phases makes the phases one
+    gpu.launch with barriers, the tiles workgroup attributions and `%acc`
+    a private attribution of 2 x 2 per thread (registers once unrolled);
+    the host (--gpu-emulate, `workgroup-memory=false`) runs the phases in
+    order.
+  }];
+  let options = [
+    Option<"minSize", "min-size", "int64_t", /*default=*/"16",
+           "Smallest m, n and k to tile (smaller: the other schedules)">,
+    Option<"workgroupMemory", "workgroup-memory", "bool", /*default=*/"true",
+           "Tiles in GPU shared memory (false: plain memory, for the "
+           "host)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def DLGPUBlockReductions : Pass<"dl-gpu-block-reductions",
                                 "::mlir::func::FuncOp"> {
   let summary = "Reductions over many elements as block reductions: one "
@@ -109,7 +155,10 @@ def DLGPULaunchPhases : Pass<"dl-gpu-launch-phases", "::mlir::func::FuncOp"> {
     many blocks, with as many threads as the largest phase; each phase runs
     on the threads below its trip count (`scf.if %tid < n`), followed by a
     `gpu.barrier`; the block's `memref.alloca`s in workgroup memory become
-    the launch's workgroup attributions.
+    the launch's workgroup attributions, and those marked `dl.gpu.private`
+    (indexed by the thread first) private attributions without that index.
+    A block-scope `scf.for` of phases (a tiled matmul's k loop) stays a
+    loop of guarded phases and barriers.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect"];
 }
@@ -147,6 +196,26 @@ def DLGPUDeviceMemory : Pass<"dl-gpu-device-memory", "::mlir::ModuleOp"> {
 // Kernels
 //===----------------------------------------------------------------------===//
 
+def DLGPUExpandMath : Pass<"dl-gpu-expand-math"> {
+  let summary = "Math ops a kernel has no instruction for, as arithmetic "
+                "(no libdevice)";
+  let description = [{
+    Before dl-math-approximation and convert-gpu-to-nvvm, which would make
+    the rest calls of libdevice (a CUDA toolkit file dlc does not link):
+    `math.powf`, `fpowi`, `sinh`, `cosh`, `tan`, `asinh`, `acosh` and
+    `atanh` become exp, log, sqrt, sin and cos (MLIR's expansions); f32
+    `sin` and `cos` get their argument reduced by Cody-Waite (three-part
+    pi/2 with fmas) to below 2 pi and then MLIR's polynomial
+    approximations, as do `asin`, `acos`, `atan` and `atan2`. Run on the
+    host too under --gpu-emulate, so the emulated numerics are the
+    kernels'. f64 sin, cos, exp and log have no such expansion and stay an
+    error naming the node (dl-gpu-native-math).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def DLGPUContractFMA : Pass<"dl-gpu-contract-fma", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Let a kernel's multiply-adds become FMAs";
   let description = [{
@@ -165,7 +234,8 @@ def DLGPUNativeMath : Pass<"dl-gpu-native-math", "::mlir::gpu::GPUModuleOp"> {
     After convert-gpu-to-nvvm, which turns some math ops into calls of
     libdevice (`__nv_floorf`, `__nv_fmaf`, ...): libdevice is a CUDA toolkit
     file dlc does not link, so those with a PTX instruction (fma, floor,
-    ceil, trunc, rint, sqrt, rsqrt as 1 / sqrt, fabs, fmin, fmax, copysign;
+    ceil, trunc, rint, sqrt, rsqrt as 1 / sqrt, fabs, fmin, fmax, copysign,
+    fmod as frem;
     f32 and f64) become the LLVM intrinsics again, and a call of any other `__nv_` function is
     an error at its op (the model's node).
   }];

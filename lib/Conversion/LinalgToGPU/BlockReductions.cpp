@@ -173,32 +173,27 @@ struct BlockReductionsPass
     };
 
     // One block per output element.
-    auto blockLoop =
-        scf::ParallelOp::create(b, loc, ValueRange{index(0)},
-                                ValueRange{index(numOutputs)},
-                                ValueRange{index(1)});
+    auto blockLoop = scf::ParallelOp::create(b, loc, ValueRange{index(0)},
+                                             ValueRange{index(numOutputs)},
+                                             ValueRange{index(1)});
     AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-    (void)gpu::setMappingAttr(
-        blockLoop, {gpu::ParallelLoopDimMappingAttr::get(
-                       ctx, gpu::Processor::BlockX, id, id)});
+    (void)gpu::setMappingAttr(blockLoop,
+                              {gpu::ParallelLoopDimMappingAttr::get(
+                                  ctx, gpu::Processor::BlockX, id, id)});
     OpBuilder bb = OpBuilder::atBlockBegin(blockLoop.getBody());
-    if (!workgroupMemory) {
-      // On the host the partials are a stack buffer per block: freed at
-      // the end of each block, not of the function.
-      auto scope = memref::AllocaScopeOp::create(bb, loc, TypeRange{});
-      Block *scopeBody = new Block();
-      scope.getBodyRegion().push_back(scopeBody);
-      bb.setInsertionPointToStart(scopeBody);
-      auto ret = memref::AllocaScopeReturnOp::create(bb, loc, ValueRange{});
-      bb.setInsertionPoint(ret);
-    }
     SmallVector<Value> parallelIvs =
         delinearize(bb, loc, blockLoop.getInductionVars()[0], parallelSizes);
     Attribute space;
     if (workgroupMemory)
       space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto partials = memref::AllocaOp::create(
-        bb, loc, MemRefType::get({threads}, elementType, AffineMap(), space));
+    // Shared memory on the GPU; on the host (no barriers to honour) a heap
+    // buffer per block, freed at its end.
+    auto partialsType =
+        MemRefType::get({threads}, elementType, AffineMap(), space);
+    Value partials =
+        workgroupMemory
+            ? memref::AllocaOp::create(bb, loc, partialsType).getResult()
+            : memref::AllocOp::create(bb, loc, partialsType).getResult();
     Value threadCount = arith::ConstantIndexOp::create(bb, loc, threads);
     Value reductionCount = arith::ConstantIndexOp::create(bb, loc, reduction);
 
@@ -211,9 +206,10 @@ struct BlockReductionsPass
       auto strided = scf::ForOp::create(tb, loc, start, reductionCount,
                                         threadCount, ValueRange{first});
       OpBuilder sb = OpBuilder::atBlockBegin(strided.getBody());
-      Value v = valueAt(
-          sb, allIvs(parallelIvs, delinearize(sb, loc, strided.getInductionVar(),
-                                              reductionSizes)));
+      Value v =
+          valueAt(sb, allIvs(parallelIvs,
+                             delinearize(sb, loc, strided.getInductionVar(),
+                                         reductionSizes)));
       scf::YieldOp::create(sb, loc,
                            combine(sb, strided.getRegionIterArgs()[0], v));
       memref::StoreOp::create(tb, loc, strided.getResult(0), partials,
@@ -244,6 +240,8 @@ struct BlockReductionsPass
                          : combine(tb, total, old);
       memref::StoreOp::create(tb, loc, result, outBuffer, outIndices);
     });
+    if (!workgroupMemory)
+      memref::DeallocOp::create(bb, loc, partials);
     op->erase();
   }
 

@@ -84,6 +84,8 @@ struct NativeMathPass : public dlc::impl::DLGPUNativeMathBase<NativeMathPass> {
         native = LLVM::MinNumOp::create(b, loc, type, args[0], args[1]);
       else if (name == "fmax" && args.size() == 2)
         native = LLVM::MaxNumOp::create(b, loc, type, args[0], args[1]);
+      else if (name == "fmod" && args.size() == 2)
+        native = LLVM::FRemOp::create(b, loc, type, args[0], args[1]);
       else if (name == "copysign" && args.size() == 2)
         native = LLVM::CopySignOp::create(b, loc, type, args[0], args[1]);
       if (!native) {

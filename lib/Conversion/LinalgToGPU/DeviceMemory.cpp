@@ -98,16 +98,16 @@ struct DeviceMemoryPass
     : public dlc::impl::DLGPUDeviceMemoryBase<DeviceMemoryPass> {
   /// The device copy of the constant global `global` (its host buffer
   /// `host`), kept by the runtime across calls; made at `b`.
-  Value residentWeight(OpBuilder &b, Location loc,
-                       memref::GlobalOp global, Value host) {
+  Value residentWeight(OpBuilder &b, Location loc, memref::GlobalOp global,
+                       Value host) {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     Type i64 = b.getI64Type();
     if (!symbols.lookup(kConstantFn)) {
       OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-      auto decl = func::FuncOp::create(
-          mb, module.getLoc(), kConstantFn,
-          mb.getFunctionType({i64, i64, i64}, {i64}));
+      auto decl =
+          func::FuncOp::create(mb, module.getLoc(), kConstantFn,
+                               mb.getFunctionType({i64, i64, i64}, {i64}));
       decl.setPrivate();
     }
     // The library's slot for it: {device pointer, driver generation}.
@@ -132,17 +132,16 @@ struct DeviceMemoryPass
     int64_t bytes = type.getNumElements() *
                     llvm::divideCeil(type.getElementTypeBitWidth(), 8);
     Value size = arith::ConstantIntOp::create(b, loc, i64, bytes);
-    auto call = func::CallOp::create(
-        b, loc, kConstantFn, TypeRange{i64},
-        ValueRange{address(slot), address(host), size});
-    return memrefAt(b, loc, MemRefType::get(type.getShape(),
-                                            type.getElementType()),
+    auto call =
+        func::CallOp::create(b, loc, kConstantFn, TypeRange{i64},
+                             ValueRange{address(slot), address(host), size});
+    return memrefAt(b, loc,
+                    MemRefType::get(type.getShape(), type.getElementType()),
                     call.getResult(0));
   }
 
   void runOnOperation() override {
-    for (auto func :
-         llvm::to_vector(getOperation().getOps<func::FuncOp>()))
+    for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
       if (failed(runOnFunction(func)))
         return signalPassFailure();
   }

@@ -66,9 +66,10 @@ func.func @row_sum(%a: memref<4x1000xf32>, %c: memref<4xf32>) {
 // per block, the phases serial loops in order.
 // HOST-LABEL: func.func @row_sum
 // HOST:       scf.parallel
-// HOST:         memref.alloca_scope {
-// HOST:           memref.alloca() : memref<256xf32>
-// HOST:           } {dl.gpu.threads}
+// HOST:         %[[P:.*]] = memref.alloc() : memref<256xf32>
+// HOST:         } {dl.gpu.threads}
+// HOST:         memref.dealloc %[[P]]
+// HOST-NEXT:    scf.reduce
 
 // -----
 

@@ -349,15 +349,13 @@ TEST_F(CudaRuntime, WeightsGoUpOncePerDriver) {
   static void *first, *second, *third;
   for (int i = 0; i < 256; ++i)
     weight[i] = float(i);
-  ASSERT_EQ(runEntry([] {
-              first = dlcCudaConstant(slot, weight, sizeof weight);
-            }),
-            DLC_STATUS_OK)
+  ASSERT_EQ(
+      runEntry([] { first = dlcCudaConstant(slot, weight, sizeof weight); }),
+      DLC_STATUS_OK)
       << dlc_last_error();
-  ASSERT_EQ(runEntry([] {
-              second = dlcCudaConstant(slot, weight, sizeof weight);
-            }),
-            DLC_STATUS_OK)
+  ASSERT_EQ(
+      runEntry([] { second = dlcCudaConstant(slot, weight, sizeof weight); }),
+      DLC_STATUS_OK)
       << dlc_last_error();
   EXPECT_EQ(first, second);
   auto copies = fake.calls("cuMemcpy");
@@ -372,10 +370,9 @@ TEST_F(CudaRuntime, WeightsGoUpOncePerDriver) {
   mgpuMemFree(first, nullptr);
   dlc_cuda_release_cached();
   dlc_internal_cuda_reset_for_tests();
-  ASSERT_EQ(runEntry([] {
-              third = dlcCudaConstant(slot, weight, sizeof weight);
-            }),
-            DLC_STATUS_OK)
+  ASSERT_EQ(
+      runEntry([] { third = dlcCudaConstant(slot, weight, sizeof weight); }),
+      DLC_STATUS_OK)
       << dlc_last_error();
   EXPECT_EQ(fake.calls("cuMemcpy").size(), 2u);
   mgpuMemFree(third, nullptr);
