@@ -45,6 +45,25 @@ static Value rootOf(Value v) {
   return v;
 }
 
+/// Whether `buffer` is bookkeeping of the buffer deallocation pipeline (the
+/// pointer and ownership lists its `dealloc_helper` reads): host memory.
+static bool feedsDeallocHelper(Value buffer) {
+  while (auto cast = buffer.getDefiningOp<memref::CastOp>())
+    buffer = cast.getSource();
+  SmallVector<Value> work{buffer};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto call = dyn_cast<func::CallOp>(user);
+          call && call.getCallee().starts_with("dealloc_helper"))
+        return true;
+      if (auto cast = dyn_cast<memref::CastOp>(user))
+        work.push_back(cast.getResult());
+    }
+  }
+  return false;
+}
+
 /// A device copy of the host buffer `host` (identity layout), made at `b`.
 static Value copyToDevice(OpBuilder &b, Location loc, Value host) {
   auto type = cast<MemRefType>(host.getType());
@@ -147,13 +166,16 @@ struct DeviceMemoryPass
   }
 
   LogicalResult runOnFunction(func::FuncOp func) {
-    if (func.isExternal())
+    // The deallocation pipeline's helper works on host bookkeeping only.
+    if (func.isExternal() || func.getName().starts_with("dealloc_helper"))
       return success();
 
     // Buffers of `index` hold shapes (memref.reshape's operand) that the
-    // host builds and reads: they stay in host memory.
+    // host builds and reads, and the deallocation pipeline's bookkeeping is
+    // the host's: they stay in host memory.
     auto isShapeBuffer = [](Value v) {
-      return cast<MemRefType>(v.getType()).getElementType().isIndex();
+      return cast<MemRefType>(v.getType()).getElementType().isIndex() ||
+             feedsDeallocHelper(v);
     };
     // What the host cannot do with a device buffer.
     bool failedCheck = false;
@@ -167,6 +189,9 @@ struct DeviceMemoryPass
         return WalkResult::advance();
       if (auto store = dyn_cast<memref::StoreOp>(op);
           store && isShapeBuffer(store.getMemRef()))
+        return WalkResult::advance();
+      if (auto call = dyn_cast<func::CallOp>(op);
+          call && call.getCallee().starts_with("dealloc_helper"))
         return WalkResult::advance();
       if (isa<memref::LoadOp, memref::StoreOp, linalg::LinalgOp>(op) ||
           (isa<func::CallOp>(op) &&

@@ -35,6 +35,25 @@ static bool touchesBufferContents(Operation *op) {
   return touches;
 }
 
+/// Whether `buffer` is bookkeeping of the buffer deallocation pipeline (the
+/// pointer and ownership lists its `dealloc_helper` reads): host memory.
+static bool feedsDeallocHelper(Value buffer) {
+  while (auto cast = buffer.getDefiningOp<memref::CastOp>())
+    buffer = cast.getSource();
+  SmallVector<Value> work{buffer};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto call = dyn_cast<func::CallOp>(user);
+          call && call.getCallee().starts_with("dealloc_helper"))
+        return true;
+      if (auto cast = dyn_cast<memref::CastOp>(user))
+        work.push_back(cast.getResult());
+    }
+  }
+  return false;
+}
+
 static bool containsParallelLoop(Operation *op) {
   bool found = false;
   op->walk([&](scf::ParallelOp) { found = true; });
@@ -60,33 +79,47 @@ struct MapParallelLoopsPass
 
   /// Wraps serial host ops that touch buffers into one-point parallel
   /// loops; the scalars they use that come from loads go in with them.
-  void wrapSerialCode(func::FuncOp func) {
-    for (Block &block : func.getBody()) {
-      SmallVector<Operation *> serial;
+  /// Host control flow that launches kernels or whose results the host
+  /// uses (a loop carrying buffers: TopK's passes, ONNX Loop) stays on the
+  /// host, and its body is wrapped the same way.
+  LogicalResult wrapSerialCode(func::FuncOp func) {
+    for (Block &block : func.getBody())
+      if (failed(wrapSerialCode(block)))
+        return failure();
+    return success();
+  }
+
+  LogicalResult wrapSerialCode(Block &block) {
+    {
+      SmallVector<Operation *> serial, hostControl;
       for (Operation &op : block) {
         if (isa<scf::ParallelOp>(op) || op.hasTrait<OpTrait::IsTerminator>())
           continue;
         // Stores into `index` buffers build shapes for memref.reshape: host
         // metadata, not data.
         auto store = dyn_cast<memref::StoreOp>(op);
-        bool isCompute =
-            (store && !store.getMemRefType().getElementType().isIndex()) ||
-            (isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op) &&
-             touchesBufferContents(&op) && !containsParallelLoop(&op));
-        if (isCompute)
+        bool isControl = isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op) &&
+                         touchesBufferContents(&op);
+        bool staysOnHost =
+            isControl && (containsParallelLoop(&op) ||
+                          (op.getNumResults() && !op.use_empty()));
+        if (staysOnHost)
+          hostControl.push_back(&op);
+        else if ((store && !store.getMemRefType().getElementType().isIndex() &&
+                  !feedsDeallocHelper(store.getMemRef())) ||
+                 isControl)
           serial.push_back(&op);
       }
+      for (Operation *op : hostControl)
+        for (Region &region : op->getRegions())
+          for (Block &inner : region)
+            if (failed(wrapSerialCode(inner)))
+              return failure();
       for (Operation *op : serial) {
         OpBuilder b(op);
         Location loc = op->getLoc();
         Value zero = arith::ConstantIndexOp::create(b, loc, 0);
         Value one = arith::ConstantIndexOp::create(b, loc, 1);
-        // Results used after it would have to come back to the host.
-        if (op->getNumResults() && !op->use_empty()) {
-          op->emitError("a serial loop whose results the host uses cannot "
-                        "run on the GPU");
-          return signalPassFailure();
-        }
         auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                             ValueRange{one}, ValueRange{one});
         Block *body = loop.getBody();
@@ -122,6 +155,7 @@ struct MapParallelLoopsPass
             def->erase();
       }
     }
+    return success();
   }
 
   void mapLoop(scf::ParallelOp loop) {
@@ -209,7 +243,8 @@ struct MapParallelLoopsPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (func.isExternal())
+    // The deallocation pipeline's helper works on host bookkeeping only.
+    if (func.isExternal() || func.getName().starts_with("dealloc_helper"))
       return;
     if (blockSize < 1 || blockSize > 1024) {
       func.emitError("dl-gpu-map-parallel-loops: block-size must be 1 to "
@@ -217,7 +252,8 @@ struct MapParallelLoopsPass
           << blockSize;
       return signalPassFailure();
     }
-    wrapSerialCode(func);
+    if (failed(wrapSerialCode(func)))
+      return signalPassFailure();
     SmallVector<scf::ParallelOp> outermost;
     func.walk([&](scf::ParallelOp p) {
       if (!p->getParentOfType<scf::ParallelOp>() &&

@@ -105,9 +105,9 @@ struct TileContractionsPass
         b, loc, ValueRange{cst(b, 0)},
         ValueRange{cst(b, batch * tilesM * tilesN)}, ValueRange{cst(b, 1)});
     AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-    (void)gpu::setMappingAttr(
-        blockLoop, {gpu::ParallelLoopDimMappingAttr::get(
-                       ctx, gpu::Processor::BlockX, id, id)});
+    (void)gpu::setMappingAttr(blockLoop,
+                              {gpu::ParallelLoopDimMappingAttr::get(
+                                  ctx, gpu::Processor::BlockX, id, id)});
     OpBuilder bb = OpBuilder::atBlockBegin(blockLoop.getBody());
     // Block -> (batch, tile row, tile column), the column fastest.
     Value blockId = blockLoop.getInductionVars()[0];
@@ -129,10 +129,10 @@ struct TileContractionsPass
       scratch.push_back(memref::AllocOp::create(bb, loc, type));
       return scratch.back();
     };
-    Value lhsTile = allocate(
-        MemRefType::get({kTile, kTile}, lhsType, AffineMap(), shared));
-    Value rhsTile = allocate(
-        MemRefType::get({kTile, kTile}, rhsType, AffineMap(), shared));
+    Value lhsTile =
+        allocate(MemRefType::get({kTile, kTile}, lhsType, AffineMap(), shared));
+    Value rhsTile =
+        allocate(MemRefType::get({kTile, kTile}, rhsType, AffineMap(), shared));
     // Each thread's accumulators, indexed by the thread first: registers on
     // the GPU (dl-gpu-launch-phases drops the thread index).
     Value acc = allocate(MemRefType::get({kThreads, kReg, kReg}, accType));
@@ -159,7 +159,8 @@ struct TileContractionsPass
                              ? Attribute(FloatAttr::get(accType, 0.0))
                              : Attribute(IntegerAttr::get(accType, 0));
     phase(bb, [&](OpBuilder &tb, Value t) {
-      Value zero = arith::ConstantOp::create(tb, loc, cast<TypedAttr>(zeroAttr));
+      Value zero =
+          arith::ConstantOp::create(tb, loc, cast<TypedAttr>(zeroAttr));
       times(tb, kReg, [&](OpBuilder &ib, Value i) {
         times(ib, kReg, [&](OpBuilder &jb, Value j) {
           memref::StoreOp::create(jb, loc, zero, acc, ValueRange{t, i, j});
@@ -167,8 +168,8 @@ struct TileContractionsPass
       });
     });
 
-    auto depth = scf::ForOp::create(bb, loc, cst(bb, 0), cst(bb, k),
-                                    cst(bb, kTile));
+    auto depth =
+        scf::ForOp::create(bb, loc, cst(bb, 0), cst(bb, k), cst(bb, kTile));
     OpBuilder kb = OpBuilder::atBlockBegin(depth.getBody());
     Value k0 = depth.getInductionVar();
     // Stage both tiles (zeros outside the operands), coalesced: consecutive
@@ -183,18 +184,18 @@ struct TileContractionsPass
           auto guarded = scf::IfOp::create(eb, loc, TypeRange{type}, inBounds,
                                            /*withElseRegion=*/true);
           OpBuilder thenB = guarded.getThenBodyBuilder();
-          Value v = memref::LoadOp::create(thenB, loc, operand->get(),
-                                           indicesOf(thenB, operand,
-                                                     fullIvs(mIv, nIv, kIv)));
+          Value v = memref::LoadOp::create(
+              thenB, loc, operand->get(),
+              indicesOf(thenB, operand, fullIvs(mIv, nIv, kIv)));
           scf::YieldOp::create(thenB, loc, v);
           OpBuilder elseB = guarded.getElseBodyBuilder();
           Attribute z = isa<FloatType>(type)
                             ? Attribute(FloatAttr::get(type, 0.0))
                             : Attribute(IntegerAttr::get(type, 0));
-          scf::YieldOp::create(
-              elseB, loc,
-              ValueRange{arith::ConstantOp::create(elseB, loc, cast<TypedAttr>(z))
-                             .getResult()});
+          scf::YieldOp::create(elseB, loc,
+                               ValueRange{arith::ConstantOp::create(
+                                              elseB, loc, cast<TypedAttr>(z))
+                                              .getResult()});
           memref::StoreOp::create(eb, loc, guarded.getResult(0), tile,
                                   ValueRange{row, col});
         };
@@ -218,7 +219,8 @@ struct TileContractionsPass
       times(tb, kTile, [&](OpBuilder &db, Value kk) {
         times(db, kReg, [&](OpBuilder &ib, Value i) {
           Value row = add(ib, ty, mul(ib, i, kTile / kReg));
-          Value a = memref::LoadOp::create(ib, loc, lhsTile, ValueRange{row, kk});
+          Value a =
+              memref::LoadOp::create(ib, loc, lhsTile, ValueRange{row, kk});
           times(ib, kReg, [&](OpBuilder &jb, Value j) {
             Value col = add(jb, tx, mul(jb, j, kThreadCols));
             Value bv =
@@ -252,13 +254,13 @@ struct TileContractionsPass
                                     cst(jb, n)));
           auto guard = scf::IfOp::create(jb, loc, inside, false);
           OpBuilder gb = OpBuilder::atBlockBegin(guard.thenBlock());
-          SmallVector<Value> outIdx = indicesOf(gb, init, fullIvs(row, col, {}));
+          SmallVector<Value> outIdx =
+              indicesOf(gb, init, fullIvs(row, col, {}));
           Value old = memref::LoadOp::create(gb, loc, init->get(), outIdx);
           Value sum = memref::LoadOp::create(gb, loc, acc, ValueRange{t, i, j});
-          Value result =
-              isa<FloatType>(accType)
-                  ? Value(arith::AddFOp::create(gb, loc, old, sum))
-                  : Value(arith::AddIOp::create(gb, loc, old, sum));
+          Value result = isa<FloatType>(accType)
+                             ? Value(arith::AddFOp::create(gb, loc, old, sum))
+                             : Value(arith::AddIOp::create(gb, loc, old, sum));
           memref::StoreOp::create(gb, loc, result, init->get(), outIdx);
         });
       });
@@ -280,9 +282,8 @@ struct TileContractionsPass
     BlockArgument acc = op.getRegionOutputArgs()[0];
     if (!acc.hasOneUse() || acc.getUses().begin()->getOwner() != sum)
       return false;
-    return llvm::all_of(body->getOperations(), [](Operation &o) {
-      return o.getNumRegions() == 0;
-    });
+    return llvm::all_of(body->getOperations(),
+                        [](Operation &o) { return o.getNumRegions() == 0; });
   }
 
   void runOnOperation() override {
