@@ -462,8 +462,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Header)
     return writeHeaderFile(options.output) ? kSuccess : kUsageError;
   if (options.emit == Emit::Linalg) {
-    if (int rc = runStage(*module, rootTimer, "dl to linalg", options,
-                          buildDLToLinalgPipeline))
+    if (int rc =
+            runStage(*module, rootTimer, "dl to linalg", options,
+                     [](OpPassManager &pm) { buildDLToLinalgPipeline(pm); }))
       return rc;
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   }

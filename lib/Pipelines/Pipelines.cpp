@@ -50,12 +50,14 @@ void buildTrainPipeline(OpPassManager &pm,
   addTrainPasses(pm, dl::createDLTrainStep(options));
 }
 
-void buildDLToLinalgPipeline(OpPassManager &pm) {
+void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
-  pm.addPass(createDLToLinalg());
+  DLToLinalgOptions toLinalg;
+  toLinalg.im2colBytes = im2colBytes;
+  pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -64,19 +66,17 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   DLPrepareEntryPointsOptions entryPoints;
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
-  buildDLToLinalgPipeline(pm);
+  buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
   }
   pm.addPass(createDLFuseElementwise());
-  // Every dynamic size as a dim of the function's arguments, one value per
-  // dim after CSE, so buffers sized by the same batch dim share an arena
-  // (dl-plan-memory).
-  if (options.planMemory) {
+  // Every dynamic size as a dim of the function's arguments, so buffers
+  // sized by the same batch dim share an arena (dl-plan-memory). No CSE
+  // here: it would merge equal destinations across layers.
+  if (options.planMemory)
     pm.addPass(memref::createResolveShapedTypeResultDimsPass());
-    pm.addPass(createCSEPass());
-  }
 
   // Tensors -> buffers, freed at last use. Loops over time (recurrent
   // layers, ONNX Loop/Scan) carry states that each step replaces by a new
@@ -191,7 +191,7 @@ void registerDLCPipelines() {
       "dlc-to-linalg",
       "What dlc --emit=linalg runs: dl-rewrite-qdq, dl-lower-distributed, "
       "dl-verify-backend-contract, dl-to-linalg, canonicalize",
-      buildDLToLinalgPipeline);
+      [](OpPassManager &pm) { buildDLToLinalgPipeline(pm); });
   PassPipelineRegistration<CPUPipelineOptions>(
       "dlc-cpu-lowering",
       "What dlc runs from dl IR to the LLVM dialect for the CPU",

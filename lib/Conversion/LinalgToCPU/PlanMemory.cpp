@@ -10,6 +10,7 @@
 
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlc {
@@ -76,6 +77,22 @@ bool staysInPlace(Value value, SmallVectorImpl<memref::DeallocOp> &deallocs,
       return false;
   }
   return true;
+}
+
+/// Whether two dynamic sizes are the same value: one SSA value, or the same
+/// dim (by constant index) of one buffer. Sizes are not CSE'd before
+/// bufferization (CSE there would merge the destinations of equal ops
+/// across layers and keep one buffer alive through all of them).
+bool sameSize(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto dimA = a.getDefiningOp<memref::DimOp>();
+  auto dimB = b.getDefiningOp<memref::DimOp>();
+  if (!dimA || !dimB || dimA.getSource() != dimB.getSource())
+    return false;
+  std::optional<int64_t> indexA = getConstantIntValue(dimA.getIndex());
+  std::optional<int64_t> indexB = getConstantIntValue(dimB.getIndex());
+  return indexA && indexB && *indexA == *indexB;
 }
 
 /// Places `buffers` (offsets set) and returns the arena's size.
@@ -148,8 +165,10 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
         if (!ShapedType::isDynamic(d))
           *bytes *= d;
       Value factor = dynamic.empty() ? Value() : dynamic[0];
-      auto *group = llvm::find_if(
-          groups, [&](const Group &g) { return g.factor == factor; });
+      auto *group = llvm::find_if(groups, [&](const Group &g) {
+        return g.factor == factor ||
+               (g.factor && factor && sameSize(g.factor, factor));
+      });
       if (group == groups.end()) {
         groups.push_back({factor, {}});
         group = std::prev(groups.end());
