@@ -10,6 +10,7 @@
 #include "dlc/Conversion/GPUPasses.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/Transforms/QuantizePasses.h"
 #include "dlc/Pipelines/GPUPipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -48,6 +49,23 @@ static void addTrainPasses(OpPassManager &pm, std::unique_ptr<Pass> trainStep) {
 void buildTrainPipeline(OpPassManager &pm,
                         const dl::DLTrainStepOptions &options) {
   addTrainPasses(pm, dl::createDLTrainStep(options));
+}
+
+static void addQuantizePasses(OpPassManager &pm,
+                              std::unique_ptr<Pass> quantize) {
+  pm.addPass(std::move(quantize));
+  // Quantize of dequantize with equal parameters folds: each tensor between
+  // two quantized layers is quantized once.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
+                           ArrayRef<std::string> exclude) {
+  dl::DLQuantizeOptions options;
+  options.mode = mode.str();
+  options.exclude.assign(exclude.begin(), exclude.end());
+  addQuantizePasses(pm, dl::createDLQuantize(options));
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm) {
@@ -166,6 +184,7 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool libm,
 
 void registerDLCPipelines() {
   dl::registerDLPasses();
+  dl::registerDLQuantizePasses();
   registerDLConversionPasses();
   PassPipelineRegistration<>(
       "dlc-simplify",
@@ -184,6 +203,21 @@ void registerDLCPipelines() {
         if (failed(trainStep->initializeOptions(options, errorHandler)))
           return failure();
         addTrainPasses(pm, std::move(trainStep));
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)>) {});
+  // dlc-quantize takes dl-quantize's options (QuantizePasses.td).
+  registerPassPipeline(
+      "dlc-quantize",
+      "What dlc --quantize runs after calibration: dl-quantize (with the "
+      "options given, e.g. --dlc-quantize=\"mode=dynamic exclude=fc1\"), "
+      "canonicalize, cse",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<Pass> quantize = dl::createDLQuantize();
+        if (failed(quantize->initializeOptions(options, errorHandler)))
+          return failure();
+        addQuantizePasses(pm, std::move(quantize));
         return success();
       },
       [](function_ref<void(const detail::PassOptions &)>) {});

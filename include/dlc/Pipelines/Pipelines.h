@@ -81,6 +81,11 @@ void buildSimplifyPipeline(mlir::OpPassManager &pm);
 void buildTrainPipeline(mlir::OpPassManager &pm,
                         const dl::DLTrainStepOptions &options);
 
+/// INT8 quantization (dlc --quantize): dl-quantize with `mode` (static or
+/// dynamic) and the node names to `exclude`, then canonicalize and CSE.
+void buildQuantizePipeline(mlir::OpPassManager &pm, llvm::StringRef mode,
+                           llvm::ArrayRef<std::string> exclude);
+
 /// dl -> linalg on tensors, with the backend contract checked first.
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm);
 
