@@ -53,8 +53,15 @@ struct Tensor {
 using RunFn = int32_t (*)(const Tensor *, Tensor *);
 using ReleaseFn = void (*)(Tensor *);
 using LastErrorFn = const char *(*)();
-enum : int32_t { kF32 = 0, kF64 = 3, kI8 = 4, kI32 = 5, kI64 = 6, kBool = 7,
-                 kU8 = 8 };
+enum : int32_t {
+  kF32 = 0,
+  kF64 = 3,
+  kI8 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kBool = 7,
+  kU8 = 8
+};
 
 size_t dtypeSize(int32_t d) {
   switch (d) {
@@ -121,7 +128,7 @@ bool readNpy(const std::string &path, StringRef buf, HostTensor &out,
   }
   descr = descr.drop_front().take_until([](char c) { return c == '\''; });
   static const std::pair<const char *, int32_t> kinds[] = {
-      {"<f4", kF32}, {"<f8", kF64}, {"|i1", kI8}, {"<i4", kI32},
+      {"<f4", kF32}, {"<f8", kF64},  {"|i1", kI8}, {"<i4", kI32},
       {"<i8", kI64}, {"|b1", kBool}, {"|u1", kU8}};
   int32_t dtype = -1;
   for (auto &[name, d] : kinds)
@@ -304,8 +311,7 @@ struct CalibSet {
 bool listSets(const std::string &dir, std::vector<CalibSet> &sets,
               std::string &error) {
   llvm::sys::fs::file_status status;
-  if (llvm::sys::fs::status(dir, status) ||
-      !llvm::sys::fs::exists(status)) {
+  if (llvm::sys::fs::status(dir, status) || !llvm::sys::fs::exists(status)) {
     error = "calibration directory '" + dir + "' does not exist";
     return false;
   }
@@ -572,7 +578,8 @@ double entropyThreshold(const Stats &s, int levels) {
     // Merge hist[0, i) into `levels` groups and spread each group's total
     // back over its nonzero bins.
     for (int g = 0; g < levels; ++g) {
-      int b0 = int(int64_t(g) * i / levels), b1 = int(int64_t(g + 1) * i / levels);
+      int b0 = int(int64_t(g) * i / levels),
+          b1 = int(int64_t(g + 1) * i / levels);
       double total = 0;
       int nonzero = 0;
       for (int k = b0; k < b1; ++k) {
@@ -629,8 +636,7 @@ int driver::calibrate(ModuleOp module, const Options &options,
   if (!isStatic && !options.reportQuant)
     return kSuccess;
   if (options.calibrationDir.empty()) {
-    errs << "error: "
-         << (isStatic ? "--quantize=static" : "--report=quant")
+    errs << "error: " << (isStatic ? "--quantize=static" : "--report=quant")
          << " needs --calibration DIR (the input sets to run the model on)\n";
     return kUsageError;
   }
@@ -660,8 +666,7 @@ int driver::calibrate(ModuleOp module, const Options &options,
   // main's own ops can be returned.
   OwningOpRef<ModuleOp> instrumented = module.clone();
   auto imain = instrumented->lookupSymbol<func::FuncOp>("main");
-  auto icandidates =
-      dl::findQuantCandidates(*instrumented, exclude, dynamic);
+  auto icandidates = dl::findQuantCandidates(*instrumented, exclude, dynamic);
   if (icandidates.size() != candidates.size()) {
     errs << "error: --quantize: the model's copy differs from it\n";
     return kCompileError;
@@ -675,8 +680,7 @@ int driver::calibrate(ModuleOp module, const Options &options,
     auto t = dyn_cast<RankedTensorType>(v.getType());
     if (!t || !t.getElementType().isF32())
       return -1;
-    if (Operation *def = v.getDefiningOp();
-        def && def->getBlock() != &body)
+    if (Operation *def = v.getDefiningOp(); def && def->getBlock() != &body)
       return -1;
     auto [it, inserted] = index.try_emplace(v, numOutputs + recorded.size());
     if (inserted)
@@ -698,13 +702,13 @@ int driver::calibrate(ModuleOp module, const Options &options,
   }
 
   llvm::SmallString<128> tempDir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("dlc-calibrate", tempDir)) {
+  if (auto ec =
+          llvm::sys::fs::createUniqueDirectory("dlc-calibrate", tempDir)) {
     errs << "error: cannot create a temporary directory: " << ec.message()
          << "\n";
     return kUsageError;
   }
-  llvm::scope_exit cleanup(
-      [&] { llvm::sys::fs::remove_directories(tempDir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(tempDir); });
   std::string dir = tempDir.str().str();
   bool terminal = errs.is_displayed();
 
@@ -769,19 +773,18 @@ int driver::calibrate(ModuleOp module, const Options &options,
       if (inIdx[j] < 0)
         continue;
       auto in = rangeOf(inIdx[j]);
-      for (Operation *c : {candidates[j].contraction,
-                           icandidates[j].contraction})
+      for (Operation *c :
+           {candidates[j].contraction, icandidates[j].contraction})
         c->setAttr(dl::kInputRangeAttr, b.getDenseF64ArrayAttr(in));
       // A layer whose result only leaves the model keeps a float result.
       Value out = candidates[j].output();
-      bool onlyReturned = llvm::all_of(out.getUsers(), [](Operation *u) {
-        return isa<func::ReturnOp>(u);
-      });
+      bool onlyReturned = llvm::all_of(
+          out.getUsers(), [](Operation *u) { return isa<func::ReturnOp>(u); });
       if (outIdx[j] < 0 || onlyReturned)
         continue;
       auto range = rangeOf(outIdx[j]);
-      for (Operation *c : {candidates[j].contraction,
-                           icandidates[j].contraction})
+      for (Operation *c :
+           {candidates[j].contraction, icandidates[j].contraction})
         c->setAttr(dl::kOutputRangeAttr, b.getDenseF64ArrayAttr(range));
     }
   }
@@ -799,8 +802,8 @@ int driver::calibrate(ModuleOp module, const Options &options,
     }
   }
   Loaded quantModel;
-  if (int rc = compileAndLoad(*quantized, options, dir, "quant", quantModel,
-                              errs))
+  if (int rc =
+          compileAndLoad(*quantized, options, dir, "quant", quantModel, errs))
     return rc;
   size_t total = numOutputs + recorded.size();
   std::vector<double> signal(total, 0.0), noise(total, 0.0);

@@ -352,6 +352,10 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       return kCompileError;
     stage("shape inference and canonicalization");
   }
+  if (options.emit == Emit::MlirCalibrated && options.quantize.empty()) {
+    errs << "error: --emit=mlir-calibrated needs --quantize\n";
+    return kUsageError;
+  }
   if (!options.quantize.empty() || options.reportQuant) {
     if (options.train || options.emit == Emit::MlirRaw) {
       errs << "error: --quantize and --report=quant are for inference "
@@ -364,6 +368,8 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     }
     if (int rc = calibrate(*module, options, errs))
       return rc;
+    if (options.emit == Emit::MlirCalibrated)
+      return printModule(*module, options, errs) ? kSuccess : kUsageError;
     if (int rc = runStage(*module, rootTimer, "quantization", options,
                           [&](OpPassManager &pm) {
                             buildQuantizePipeline(pm, options.quantize,

@@ -53,7 +53,9 @@ static cl::opt<Emit> emit(
                           "a shared library and its C header NAME.h"),
                clEnumValN(Emit::Exe, "exe",
                           "a standalone program (inputs from .npy/.pb files)"),
-               clEnumValN(Emit::Header, "header", "the model's C header")),
+               clEnumValN(Emit::Header, "header", "the model's C header"),
+               clEnumValN(Emit::MlirCalibrated, "mlir-calibrated",
+                          "dl IR with the calibrated ranges (--quantize)")),
     cl::cat(category));
 static cl::opt<InputFormat> inputFormat(
     "input-format", cl::desc("Input format (default: from the extension)"),
@@ -178,11 +180,12 @@ static cl::opt<std::string> calibrateMethod(
     cl::desc("Range calibration: minmax (default), percentile (99.99% of "
              "|x|) or entropy (KL divergence, as TensorRT)"),
     cl::init("minmax"), cl::cat(quantCategory));
-static cl::list<std::string> quantizeExclude(
-    "quantize-exclude",
-    cl::desc("ONNX node names to keep in float (repeatable, or "
-             "comma-separated)"),
-    cl::CommaSeparated, cl::value_desc("node"), cl::cat(quantCategory));
+static cl::list<std::string>
+    quantizeExclude("quantize-exclude",
+                    cl::desc("ONNX node names to keep in float (repeatable, or "
+                             "comma-separated)"),
+                    cl::CommaSeparated, cl::value_desc("node"),
+                    cl::cat(quantCategory));
 
 // The training flags write straight into dl-train-step's options struct,
 // whose enum values are spelled once (TrainOptions.h).

@@ -21,6 +21,7 @@ namespace dlc::driver {
 enum class Emit {
   Mlir,
   MlirRaw,
+  MlirCalibrated,
   Linalg,
   MlirLLVM,
   Llvm,

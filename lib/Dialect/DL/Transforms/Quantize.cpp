@@ -137,8 +137,8 @@ dlc::dl::findQuantCandidates(ModuleOp module, ArrayRef<std::string> exclude,
       // A bias added to a 2-D product: the two are a gemm.
       if (!dynamic && lt.getRank() == 2 && c->hasOneUse())
         if (auto add = dyn_cast<AddOp>(*c->getUsers().begin())) {
-          Value other = add.getLhs() == c->getResult(0) ? add.getRhs()
-                                                        : add.getLhs();
+          Value other =
+              add.getLhs() == c->getResult(0) ? add.getRhs() : add.getLhs();
           auto ot = cast<RankedTensorType>(other.getType());
           if (constantFloats(other) && ot.getRank() <= 2 &&
               ot.getNumElements() == wt.getDimSize(1) &&
@@ -217,13 +217,11 @@ template <typename T>
 Value constant(OpBuilder &b, Location loc, ArrayRef<T> values,
                ArrayRef<int64_t> shape, Type et) {
   auto type = RankedTensorType::get(shape, et);
-  return ConstantOp::create(b, loc, type,
-                            DenseElementsAttr::get(type, values));
+  return ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, values));
 }
 
 /// [K, N] from [N, K] values.
-SmallVector<int8_t> transposed(ArrayRef<int8_t> v, int64_t rows,
-                               int64_t cols) {
+SmallVector<int8_t> transposed(ArrayRef<int8_t> v, int64_t rows, int64_t cols) {
   SmallVector<int8_t> out(v.size());
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
@@ -310,13 +308,13 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
     Value wf = c->getOperand(1);
     auto wt = cast<RankedTensorType>(wf.getType());
     QWeights w = quantizeWeights(*constantFloats(wf), ch);
-    int64_t axis = isa<ConvOp>(c) ? 0
+    int64_t axis = isa<ConvOp>(c)                                    ? 0
                    : (isa<GemmOp>(c) && cast<GemmOp>(c).getTransB()) ? 0
-                                                                       : 1;
+                                                                     : 1;
     Value wq = constant<int8_t>(b, loc, w.values, wt.getShape(), b.getI8Type());
-    Value wd = dequantize(b, loc, wq, w.scales,
-                          SmallVector<int64_t>(w.scales.size(), 0), axis,
-                          false);
+    Value wd =
+        dequantize(b, loc, wq, w.scales,
+                   SmallVector<int64_t>(w.scales.size(), 0), axis, false);
     Value bd;
     if (Value bias = biasOf(q)) {
       SmallVector<int32_t> bq =
@@ -324,8 +322,8 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
       SmallVector<double> bs;
       for (double s : w.scales)
         bs.push_back(in.scale * s);
-      Value bc = constant<int32_t>(b, loc, bq, {int64_t(bq.size())},
-                                   b.getI32Type());
+      Value bc =
+          constant<int32_t>(b, loc, bq, {int64_t(bq.size())}, b.getI32Type());
       bd = dequantize(b, loc, bc, bs, SmallVector<int64_t>(bs.size(), 0),
                       bs.size() > 1 ? std::optional<int64_t>(0) : std::nullopt,
                       false);
@@ -386,19 +384,18 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
       Value lo = ReduceMinOp::create(b, loc, scalarF32, x, all, no);
       hi = MaxOp::create(b, loc, hi, scalar(0.0));
       lo = MinOp::create(b, loc, lo, scalar(0.0));
-      Value scale = DivOp::create(b, loc, SubOp::create(b, loc, hi, lo),
-                                  scalar(255.0));
+      Value scale =
+          DivOp::create(b, loc, SubOp::create(b, loc, hi, lo), scalar(255.0));
       scale = MaxOp::create(b, loc, scale, scalar(1e-30));
       auto saturate = [&](Value v) -> Value {
         v = RoundOp::create(b, loc, v);
         v = MaxOp::create(b, loc, v, scalar(0.0));
         return MinOp::create(b, loc, v, scalar(255.0));
       };
-      Value zp = saturate(DivOp::create(b, loc, NegOp::create(b, loc, lo),
-                                        scale));
+      Value zp =
+          saturate(DivOp::create(b, loc, NegOp::create(b, loc, lo), scale));
       Value v = AddOp::create(
-          b, loc, RoundOp::create(b, loc, DivOp::create(b, loc, x, scale)),
-          zp);
+          b, loc, RoundOp::create(b, loc, DivOp::create(b, loc, x, scale)), zp);
       v = MinOp::create(b, loc, MaxOp::create(b, loc, v, scalar(0.0)),
                         scalar(255.0));
       xq = CastOp::create(b, loc, RankedTensorType::get(xt.getShape(), i8), v,
@@ -422,10 +419,10 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
     SmallVector<int64_t> paramShape = {ch.count};
     if (auto conv = dyn_cast<ConvOp>(c)) {
       Value wq = constant<int8_t>(b, loc, w.values, wt.getShape(), i8);
-      acc = ConvIntegerOp::create(
-          b, loc, xq, wq, xzp, wzp, conv.getStridesAttr(), conv.getPadsAttr(),
-          conv.getDilationsAttr(), conv.getGroupsAttr(), b.getBoolAttr(true),
-          b.getBoolAttr(false));
+      acc = ConvIntegerOp::create(b, loc, xq, wq, xzp, wzp,
+                                  conv.getStridesAttr(), conv.getPadsAttr(),
+                                  conv.getDilationsAttr(), conv.getGroupsAttr(),
+                                  b.getBoolAttr(true), b.getBoolAttr(false));
       paramShape.append(wt.getRank() - 2, 1);
     } else {
       SmallVector<int8_t> kn = w.values;
@@ -446,9 +443,9 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
         replaced = q.biasAdd;
     }
     auto accType = cast<RankedTensorType>(acc.getType());
-    Value y = CastOp::create(
-        b, loc, RankedTensorType::get(accType.getShape(), f32), acc, false,
-        false);
+    Value y =
+        CastOp::create(b, loc, RankedTensorType::get(accType.getShape(), f32),
+                       acc, false, false);
     SmallVector<float> ws;
     for (double s : w.scales)
       ws.push_back(float(dynamic ? s : s * staticScale));
@@ -459,9 +456,8 @@ struct QuantizePass : public dlc::dl::impl::DLQuantizeBase<QuantizePass> {
     if (dynamic && isa<GemmOp>(c) && bias) {
       auto bt = cast<RankedTensorType>(bias.getType());
       if (bt.getRank() != 1)
-        bias = ReshapeOp::create(
-            b, loc, RankedTensorType::get({ch.count}, f32), bias, Value(),
-            false);
+        bias = ReshapeOp::create(b, loc, RankedTensorType::get({ch.count}, f32),
+                                 bias, Value(), false);
       y = AddOp::create(b, loc, y, bias);
     }
     Value old = replaced->getResult(0);
