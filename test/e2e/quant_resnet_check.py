@@ -4,9 +4,11 @@ the float model on held-back inputs.
 
 Exports resnet18 with test/e2e/export_models.py (random weights: no
 pretrained weights offline), writes --calibration sets and separate
-held-back inputs (standard normal images), compiles the model in float and
-with `dlc --quantize=static`, runs both on the held-back inputs and prints
-the SQNR of each output, 10 log10(sum f^2 / sum (f - q)^2).
+held-back inputs (standard normal images), compiles the model with
+`dlc --quantize=static`, runs it on the held-back inputs and prints the
+SQNR of each output, 10 log10(sum f^2 / sum (f - q)^2), against the float
+model: the same torchvision module in PyTorch (dlc's own f32 build matches
+it, test/e2e/torch_models.test; PyTorch saves this test a compile).
 
 usage: quant_resnet_check.py DLC OUTDIR [--batch 1] [--min-sqnr 25]
 Exits 1 when an output's SQNR is below --min-sqnr dB.
@@ -49,14 +51,21 @@ def main():
     held = [rng.standard_normal(shape, np.float32) for _ in range(args.held_back)]
 
     pin = f"input={'x'.join(map(str, shape))}"
-    flib = os.path.join(args.out, "libfloat.so")
     qlib = os.path.join(args.out, "libquant.so")
-    subprocess.run([args.dlc, model, "--input-shape", pin, "--emit=shared", "-o", flib],
-                   check=True)
     subprocess.run([args.dlc, model, "--input-shape", pin, "--emit=shared", "-o", qlib,
                     "--quantize=static", "--calibration", cdir,
                     f"--calibrate={args.calibrate}"], check=True)
-    f = Entry(ctypes.CDLL(os.path.abspath(flib)), "float_run", "float_release")
+    # The module export_models.py exported: same constructor, same seed.
+    import torch
+    sys.path.insert(0, HERE)
+    import export_models
+    torch.manual_seed(0)
+    net = export_models.MODELS["resnet18"][0]().eval()
+
+    def f(x):
+        with torch.no_grad():
+            return [net(torch.from_numpy(x)).numpy()]
+
     q = Entry(ctypes.CDLL(os.path.abspath(qlib)), "quant_run", "quant_release")
     signal, noise = None, None
     for x in held:
