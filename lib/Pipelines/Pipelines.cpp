@@ -8,6 +8,7 @@
 
 #include "dlc/Pipelines/Pipelines.h"
 #include "dlc/Conversion/GPUPasses.h"
+#include "dlc/Conversion/Int8Passes.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
 #include "dlc/Dialect/DL/Transforms/QuantizePasses.h"
@@ -104,8 +105,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
   // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
-  if (options.optLevel >= 1 && options.vnni && !options.gpuSchedules)
-    pm.addPass(createDLInt8GemmToVNNI());
+  // Packed int8 GEMMs: vpdpbusd with VNNI, portable vector code without.
+  if (options.optLevel >= 1 && !options.gpuSchedules)
+    pm.addPass(options.vnni ? createDLInt8GemmToVNNI()
+                            : createDLInt8GemmToVectors());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
   // Static-size intermediates as views of one arena, by liveness.
@@ -186,6 +189,7 @@ void registerDLCPipelines() {
   dl::registerDLPasses();
   dl::registerDLQuantizePasses();
   registerDLConversionPasses();
+  registerDLInt8Passes();
   PassPipelineRegistration<>(
       "dlc-simplify",
       "dl cleanup: canonicalize, dl-shape-inference, canonicalize, cse",
