@@ -1,6 +1,7 @@
 //===- Driver.cpp - input -> dl -> artifact -------------------------------===//
 
 #include "dlc/Driver/Driver.h"
+#include "Calibrate.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
@@ -350,6 +351,32 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     if (failed(checkGeneratedSafety(*module, options.maxElements)))
       return kCompileError;
     stage("shape inference and canonicalization");
+  }
+  if (options.emit == Emit::MlirCalibrated && options.quantize.empty()) {
+    errs << "error: --emit=mlir-calibrated needs --quantize\n";
+    return kUsageError;
+  }
+  if (!options.quantize.empty() || options.reportQuant) {
+    if (options.train || options.emit == Emit::MlirRaw) {
+      errs << "error: --quantize and --report=quant are for inference "
+              "(not --train or --emit=mlir-raw)\n";
+      return kUsageError;
+    }
+    if (options.quantize.empty()) {
+      errs << "error: --report=quant needs --quantize=static or dynamic\n";
+      return kUsageError;
+    }
+    if (int rc = calibrate(*module, options, errs))
+      return rc;
+    if (options.emit == Emit::MlirCalibrated)
+      return printModule(*module, options, errs) ? kSuccess : kUsageError;
+    if (int rc = runStage(*module, rootTimer, "quantization", options,
+                          [&](OpPassManager &pm) {
+                            buildQuantizePipeline(pm, options.quantize,
+                                                  options.quantizeExclude);
+                          }))
+      return rc;
+    stage("quantization");
   }
   if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;

@@ -8,8 +8,10 @@
 
 #include "dlc/Pipelines/Pipelines.h"
 #include "dlc/Conversion/GPUPasses.h"
+#include "dlc/Conversion/Int8Passes.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/Transforms/QuantizePasses.h"
 #include "dlc/Pipelines/GPUPipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -50,6 +52,23 @@ void buildTrainPipeline(OpPassManager &pm,
   addTrainPasses(pm, dl::createDLTrainStep(options));
 }
 
+static void addQuantizePasses(OpPassManager &pm,
+                              std::unique_ptr<Pass> quantize) {
+  pm.addPass(std::move(quantize));
+  // Quantize of dequantize with equal parameters folds: each tensor between
+  // two quantized layers is quantized once.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
+                           ArrayRef<std::string> exclude) {
+  dl::DLQuantizeOptions options;
+  options.mode = mode.str();
+  options.exclude.assign(exclude.begin(), exclude.end());
+  addQuantizePasses(pm, dl::createDLQuantize(options));
+}
+
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
@@ -86,8 +105,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
   // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
-  if (options.optLevel >= 1 && options.vnni && !options.gpuSchedules)
-    pm.addPass(createDLInt8GemmToVNNI());
+  // Packed int8 GEMMs: vpdpbusd with VNNI, portable vector code without.
+  if (options.optLevel >= 1 && !options.gpuSchedules)
+    pm.addPass(options.vnni ? createDLInt8GemmToVNNI()
+                            : createDLInt8GemmToVectors());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
   // Static-size intermediates as views of one arena, by liveness.
@@ -166,7 +187,9 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool libm,
 
 void registerDLCPipelines() {
   dl::registerDLPasses();
+  dl::registerDLQuantizePasses();
   registerDLConversionPasses();
+  registerDLInt8Passes();
   PassPipelineRegistration<>(
       "dlc-simplify",
       "dl cleanup: canonicalize, dl-shape-inference, canonicalize, cse",
@@ -184,6 +207,21 @@ void registerDLCPipelines() {
         if (failed(trainStep->initializeOptions(options, errorHandler)))
           return failure();
         addTrainPasses(pm, std::move(trainStep));
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)>) {});
+  // dlc-quantize takes dl-quantize's options (QuantizePasses.td).
+  registerPassPipeline(
+      "dlc-quantize",
+      "What dlc --quantize runs after calibration: dl-quantize (with the "
+      "options given, e.g. --dlc-quantize=\"mode=dynamic exclude=fc1\"), "
+      "canonicalize, cse",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<Pass> quantize = dl::createDLQuantize();
+        if (failed(quantize->initializeOptions(options, errorHandler)))
+          return failure();
+        addQuantizePasses(pm, std::move(quantize));
         return success();
       },
       [](function_ref<void(const detail::PassOptions &)>) {});

@@ -81,6 +81,11 @@ void buildSimplifyPipeline(mlir::OpPassManager &pm);
 void buildTrainPipeline(mlir::OpPassManager &pm,
                         const dl::DLTrainStepOptions &options);
 
+/// INT8 quantization (dlc --quantize): dl-quantize with `mode` (static or
+/// dynamic) and the node names to `exclude`, then canonicalize and CSE.
+void buildQuantizePipeline(mlir::OpPassManager &pm, llvm::StringRef mode,
+                           llvm::ArrayRef<std::string> exclude);
+
 /// The CPU target's chunk of a conv's im2col matrix (dl-to-linalg's
 /// im2col-bytes): half of a core's 1 MiB L2.
 constexpr int64_t kCPUIm2colBytes = 512 * 1024;
