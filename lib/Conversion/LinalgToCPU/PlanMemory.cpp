@@ -5,6 +5,8 @@
 // lives and dies in a function's block gets an offset in one arena by
 // liveness. Greedy by size, as in TFLite's ArenaPlanner: the largest buffers
 // are placed first, each at the lowest offset free for its whole lifetime.
+// A static buffer that lives and dies inside a sequential loop or branch
+// body counts as alive for the whole of the function-level op around it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -153,11 +155,24 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
       std::optional<int64_t> bytes = elementBytes(type);
       ValueRange dynamic = alloc.getDynamicSizes();
       SmallVector<memref::DeallocOp> deallocs;
-      if (!bytes || alloc->getBlock() != &block || dynamic.size() > 1 ||
+      // A static buffer allocated and freed in the body of a sequential
+      // loop or branch (a conv's im2col chunk) lives while the function's
+      // op around it runs: one slot, reused by every iteration.
+      Operation *top = alloc;
+      while (top && top->getBlock() != &block)
+        top = top->getParentOp();
+      bool nested = top != alloc.getOperation();
+      bool sequential = true;
+      for (Operation *p = alloc->getParentOp(); nested && p != func;
+           p = p->getParentOp())
+        sequential &= isa<scf::ForOp, scf::IfOp, scf::WhileOp>(p);
+      if (!bytes || !top || (nested && (!dynamic.empty() || !sequential)) ||
+          dynamic.size() > 1 ||
           (dynamic.size() == 1 && dynamic[0].getParentBlock() != &block) ||
           alloc.getAlignment().value_or(0) > kAlignment ||
           !staysInPlace(alloc.getResult(), deallocs, true) ||
-          deallocs.size() != 1 || deallocs[0]->getBlock() != &block) {
+          deallocs.size() != 1 ||
+          deallocs[0]->getBlock() != alloc->getBlock()) {
         ++unplanned;
         return;
       }
@@ -173,8 +188,9 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
         groups.push_back({factor, {}});
         group = std::prev(groups.end());
       }
-      group->buffers.push_back(
-          {alloc, deallocs[0], *bytes, position[alloc], position[deallocs[0]]});
+      int64_t start = position[top];
+      int64_t end = nested ? start : position[deallocs[0]];
+      group->buffers.push_back({alloc, deallocs[0], *bytes, start, end});
     });
 
     for (Group &group : groups) {
