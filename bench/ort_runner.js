@@ -10,7 +10,8 @@
 // compare it with dlc's. Then:
 //   default  runs K timed runs and prints {"times_ms": [...]} on one line;
 //   --serve  prints {"ready": true, ...} and answers each stdin line "K" with
-//            {"times_ms": [...]} (K timed runs); "quit" or EOF ends it. run.py
+//            {"times_ms": [...], "cpu_ms": [...]} (K timed runs); "quit" or
+//            EOF ends it (cpu_ms: the process's CPU time per call). run.py
 //            uses this to alternate ORT and dlc without reloading the model.
 // Each time covers one session.run() call, feeds to output tensors.
 'use strict';
@@ -89,14 +90,19 @@ function writeNpy(path, tensor) {
     Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
+// Wall times, and the process's CPU time (all threads) per call as cpu_ms.
 async function timeRuns(session, feeds, count) {
   const times = [];
+  const cpu = [];
   for (let i = 0; i < count; ++i) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
   }
-  return times;
+  return {times_ms: times, cpu_ms: cpu};
 }
 
 async function main() {
@@ -127,7 +133,7 @@ async function main() {
 
   const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
   if (!args.serve) {
-    print({times_ms: await timeRuns(session, feeds, args.runs), load_ms: loadMs,
+    print({...(await timeRuns(session, feeds, args.runs)), load_ms: loadMs,
            warmup_ms: warmupMs, ort_version: ort.env.versions.common});
     return;
   }
@@ -143,7 +149,7 @@ async function main() {
       print({error: `bad request '${cmd}'`});
       continue;
     }
-    print({times_ms: await timeRuns(session, feeds, count)});
+    print(await timeRuns(session, feeds, count));
   }
   rl.close();
 }

@@ -1,6 +1,7 @@
 //===- Driver.cpp - input -> dl -> artifact -------------------------------===//
 
 #include "dlc/Driver/Driver.h"
+#include "Calibrate.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
@@ -351,6 +352,32 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       return kCompileError;
     stage("shape inference and canonicalization");
   }
+  if (options.emit == Emit::MlirCalibrated && options.quantize.empty()) {
+    errs << "error: --emit=mlir-calibrated needs --quantize\n";
+    return kUsageError;
+  }
+  if (!options.quantize.empty() || options.reportQuant) {
+    if (options.train || options.emit == Emit::MlirRaw) {
+      errs << "error: --quantize and --report=quant are for inference "
+              "(not --train or --emit=mlir-raw)\n";
+      return kUsageError;
+    }
+    if (options.quantize.empty()) {
+      errs << "error: --report=quant needs --quantize=static or dynamic\n";
+      return kUsageError;
+    }
+    if (int rc = calibrate(*module, options, errs))
+      return rc;
+    if (options.emit == Emit::MlirCalibrated)
+      return printModule(*module, options, errs) ? kSuccess : kUsageError;
+    if (int rc = runStage(*module, rootTimer, "quantization", options,
+                          [&](OpPassManager &pm) {
+                            buildQuantizePipeline(pm, options.quantize,
+                                                  options.quantizeExclude);
+                          }))
+      return rc;
+    stage("quantization");
+  }
   if (options.emit == Emit::Mlir || options.emit == Emit::MlirRaw)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
 
@@ -462,8 +489,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   if (options.emit == Emit::Header)
     return writeHeaderFile(options.output) ? kSuccess : kUsageError;
   if (options.emit == Emit::Linalg) {
-    if (int rc = runStage(*module, rootTimer, "dl to linalg", options,
-                          buildDLToLinalgPipeline))
+    if (int rc =
+            runStage(*module, rootTimer, "dl to linalg", options,
+                     [](OpPassManager &pm) { buildDLToLinalgPipeline(pm); }))
       return rc;
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   }

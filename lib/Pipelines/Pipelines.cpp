@@ -8,8 +8,10 @@
 
 #include "dlc/Pipelines/Pipelines.h"
 #include "dlc/Conversion/GPUPasses.h"
+#include "dlc/Conversion/Int8Passes.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLDialect.h"
+#include "dlc/Dialect/DL/Transforms/QuantizePasses.h"
 #include "dlc/Pipelines/GPUPipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -50,12 +52,31 @@ void buildTrainPipeline(OpPassManager &pm,
   addTrainPasses(pm, dl::createDLTrainStep(options));
 }
 
-void buildDLToLinalgPipeline(OpPassManager &pm) {
+static void addQuantizePasses(OpPassManager &pm,
+                              std::unique_ptr<Pass> quantize) {
+  pm.addPass(std::move(quantize));
+  // Quantize of dequantize with equal parameters folds: each tensor between
+  // two quantized layers is quantized once.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
+                           ArrayRef<std::string> exclude) {
+  dl::DLQuantizeOptions options;
+  options.mode = mode.str();
+  options.exclude.assign(exclude.begin(), exclude.end());
+  addQuantizePasses(pm, dl::createDLQuantize(options));
+}
+
+void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
-  pm.addPass(createDLToLinalg());
+  DLToLinalgOptions toLinalg;
+  toLinalg.im2colBytes = im2colBytes;
+  pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -64,19 +85,17 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   DLPrepareEntryPointsOptions entryPoints;
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
-  buildDLToLinalgPipeline(pm);
+  buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
   }
   pm.addPass(createDLFuseElementwise());
-  // Every dynamic size as a dim of the function's arguments, one value per
-  // dim after CSE, so buffers sized by the same batch dim share an arena
-  // (dl-plan-memory).
-  if (options.planMemory) {
+  // Every dynamic size as a dim of the function's arguments, so buffers
+  // sized by the same batch dim share an arena (dl-plan-memory). No CSE
+  // here: it would merge equal destinations across layers.
+  if (options.planMemory)
     pm.addPass(memref::createResolveShapedTypeResultDimsPass());
-    pm.addPass(createCSEPass());
-  }
 
   // Tensors -> buffers, freed at last use. Loops over time (recurrent
   // layers, ONNX Loop/Scan) carry states that each step replaces by a new
@@ -86,8 +105,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
     pm.addPass(createDLContractionsToMicrokernels());
   // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
-  if (options.optLevel >= 1 && options.vnni && !options.gpuSchedules)
-    pm.addPass(createDLInt8GemmToVNNI());
+  // Packed int8 GEMMs: vpdpbusd with VNNI, portable vector code without.
+  if (options.optLevel >= 1 && !options.gpuSchedules)
+    pm.addPass(options.vnni ? createDLInt8GemmToVNNI()
+                            : createDLInt8GemmToVectors());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
   // Static-size intermediates as views of one arena, by liveness.
@@ -174,7 +195,9 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool libm,
 
 void registerDLCPipelines() {
   dl::registerDLPasses();
+  dl::registerDLQuantizePasses();
   registerDLConversionPasses();
+  registerDLInt8Passes();
   PassPipelineRegistration<>(
       "dlc-simplify",
       "dl cleanup: canonicalize, dl-shape-inference, canonicalize, cse",
@@ -195,11 +218,26 @@ void registerDLCPipelines() {
         return success();
       },
       [](function_ref<void(const detail::PassOptions &)>) {});
+  // dlc-quantize takes dl-quantize's options (QuantizePasses.td).
+  registerPassPipeline(
+      "dlc-quantize",
+      "What dlc --quantize runs after calibration: dl-quantize (with the "
+      "options given, e.g. --dlc-quantize=\"mode=dynamic exclude=fc1\"), "
+      "canonicalize, cse",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<Pass> quantize = dl::createDLQuantize();
+        if (failed(quantize->initializeOptions(options, errorHandler)))
+          return failure();
+        addQuantizePasses(pm, std::move(quantize));
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)>) {});
   PassPipelineRegistration<>(
       "dlc-to-linalg",
       "What dlc --emit=linalg runs: dl-rewrite-qdq, dl-lower-distributed, "
       "dl-verify-backend-contract, dl-to-linalg, canonicalize",
-      buildDLToLinalgPipeline);
+      [](OpPassManager &pm) { buildDLToLinalgPipeline(pm); });
   PassPipelineRegistration<CPUPipelineOptions>(
       "dlc-cpu-lowering",
       "What dlc runs from dl IR to the LLVM dialect for the CPU",

@@ -54,8 +54,26 @@ def _specs(model, example_inputs, input_specs, dynamic_batch):
     return [InputSpec.like(a, dynamic_batch=dynamic_batch) for a in example_inputs]
 
 
+def _calibration_dir(calibration, workdir: str) -> str:
+    """A --calibration directory: `calibration` itself if it is a path, else
+    one subdirectory per input set with input_N.npy files."""
+    if isinstance(calibration, (str, os.PathLike)):
+        return os.fspath(calibration)
+    root = os.path.join(workdir, "calibration")
+    for i, inputs in enumerate(calibration):
+        if isinstance(inputs, np.ndarray):
+            inputs = [inputs]
+        d = os.path.join(root, f"set_{i}")
+        os.makedirs(d, exist_ok=True)
+        for j, a in enumerate(inputs):
+            np.save(os.path.join(d, f"input_{j}.npy"), np.ascontiguousarray(a))
+    os.makedirs(root, exist_ok=True)
+    return root
+
+
 def compile(model, example_inputs=None, input_specs=None, *, target: str = "cpu",
-            opt_level: int = 3, quantize=None, output: Optional[str] = None,
+            opt_level: int = 3, quantize: Optional[str] = None, calibration=None,
+            output: Optional[str] = None,
             dynamic_batch: bool = True, name: Optional[str] = None, live=(),
             options: Sequence[str] = ()) -> CompiledModel:
     """Compiles `model` to a shared library and loads it.
@@ -67,14 +85,22 @@ def compile(model, example_inputs=None, input_specs=None, *, target: str = "cpu"
     output: where the .so goes (its header beside it); default a temporary
     folder (use .save() to keep it). live: modules whose parameters become
     inputs the model reads from them at every call, instead of constants.
-    options: more dlc flags. Raises CompileError with dlc's message.
+    quantize: "static" (INT8 with ranges calibrated on `calibration`) or
+    "dynamic" (matmul/gemm, ranges at run time); calibration: a directory
+    in dlc --calibration's layout, or a list of input sets, each an array
+    or a sequence of arrays (the model's inputs). options: more dlc flags
+    (e.g. "--calibrate=entropy", "--quantize-exclude=fc1"). Raises
+    CompileError with dlc's message.
     """
     if target not in ("cpu", "cuda"):
         raise CompileError(f"dlc.compile: target '{target}' is not one dlc has "
                            f"(cpu, cuda)", 3, [])
-    if quantize is not None:
-        raise CompileError("dlc.compile: quantize= needs dlc's INT8 quantization, which this "
-                           "dlc does not have yet", 3, [])
+    if quantize not in (None, "static", "dynamic"):
+        raise CompileError(f"dlc.compile: quantize='{quantize}' is not one dlc has "
+                           f"(static, dynamic)", 3, [])
+    if quantize == "static" and calibration is None:
+        raise CompileError("dlc.compile: quantize='static' needs calibration= (a directory "
+                           "or a list of input sets)", 3, [])
     if not 0 <= opt_level <= 3:
         raise ValueError(f"opt_level {opt_level} is not 0-3")
     from .nn.modules import Module
@@ -127,6 +153,10 @@ def compile(model, example_inputs=None, input_specs=None, *, target: str = "cpu"
         if isinstance(spec, InputSpec) and spec.name and not isinstance(model, Module) and \
                 all(isinstance(d, int) for d in spec.shape):
             args += ["--input-shape", f"{spec.name}=" + "x".join(map(str, spec.shape))]
+    if quantize is not None:
+        args.append(f"--quantize={quantize}")
+    if calibration is not None:
+        args += ["--calibration", _calibration_dir(calibration, workdir)]
     run_dlc(args, f"dlc.compile({name})")
     meta["entry"] = entry
     m = CompiledModel(lib, entry)

@@ -98,6 +98,28 @@ def test_unsupported_target_and_quantize():
         dlc.compile(mlp(), [np.zeros((1, 10), np.float32)], target="tpu")
 
 
+def test_quantize_static_and_dynamic():
+    # INT8: calibrated on input sets (static) or ranges at run time
+    # (dynamic); both close to the float model.
+    dlc.manual_seed(7)
+    net = mlp()
+    rng = np.random.default_rng(0)
+    sets = [rng.standard_normal((4, 10)).astype(np.float32) for _ in range(4)]
+    x = rng.standard_normal((4, 10)).astype(np.float32)
+    want = dlc.compile(net, [x])(x)
+    for q in (dlc.compile(net, [x], quantize="static", calibration=sets),
+              dlc.compile(net, [x], quantize="dynamic")):
+        got = q(x)
+        sqnr = 10 * np.log10((want ** 2).sum() / ((want - got) ** 2).sum())
+        assert sqnr > 25, sqnr
+    with pytest.raises(dlc.CompileError, match="quantize='static' needs calibration="):
+        dlc.compile(net, [x], quantize="static")
+    with pytest.raises(dlc.CompileError, match="quantize='int4'"):
+        dlc.compile(net, [x], quantize="int4")
+    with pytest.raises(dlc.CompileError, match="does not exist"):
+        dlc.compile(net, [x], quantize="static", calibration="/nonexistent/dir")
+
+
 def test_cuda_model_without_a_driver_raises_naming_libcuda(monkeypatch):
     # No GPU here: the call fails with the runtime's message, the process
     # goes on.

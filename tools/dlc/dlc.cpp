@@ -53,7 +53,9 @@ static cl::opt<Emit> emit(
                           "a shared library and its C header NAME.h"),
                clEnumValN(Emit::Exe, "exe",
                           "a standalone program (inputs from .npy/.pb files)"),
-               clEnumValN(Emit::Header, "header", "the model's C header")),
+               clEnumValN(Emit::Header, "header", "the model's C header"),
+               clEnumValN(Emit::MlirCalibrated, "mlir-calibrated",
+                          "dl IR with the calibrated ranges (--quantize)")),
     cl::cat(category));
 static cl::opt<InputFormat> inputFormat(
     "input-format", cl::desc("Input format (default: from the extension)"),
@@ -154,6 +156,37 @@ static cl::opt<bool> gpuEmulate(
              "loops as loops), to check their numerics on the host"),
     cl::init(false), cl::cat(category));
 
+static cl::OptionCategory quantCategory("dlc --quantize options (INT8)");
+enum class Quantize { None, Static, Dynamic };
+static cl::opt<Quantize> quantize(
+    "quantize", cl::desc("Quantize convs, gemms and matmuls to INT8"),
+    cl::init(Quantize::None),
+    cl::values(clEnumValN(Quantize::None, "none", "float (default)"),
+               clEnumValN(Quantize::Static, "static",
+                          "activation ranges calibrated on --calibration DIR"),
+               clEnumValN(Quantize::Dynamic, "dynamic",
+                          "matmul/gemm only; activation ranges computed at "
+                          "run time")),
+    cl::cat(quantCategory));
+static cl::opt<std::string> calibrationDir(
+    "calibration",
+    cl::desc("Input sets for --quantize=static and --report=quant: one "
+             "subdirectory per set holding the model's inputs as .npy or .pb "
+             "files in (natural) name order, or one file per set for a "
+             "one-input model"),
+    cl::value_desc("dir"), cl::cat(quantCategory));
+static cl::opt<std::string> calibrateMethod(
+    "calibrate",
+    cl::desc("Range calibration: minmax (default), percentile (99.99% of "
+             "|x|) or entropy (KL divergence, as TensorRT)"),
+    cl::init("minmax"), cl::cat(quantCategory));
+static cl::list<std::string>
+    quantizeExclude("quantize-exclude",
+                    cl::desc("ONNX node names to keep in float (repeatable, or "
+                             "comma-separated)"),
+                    cl::CommaSeparated, cl::value_desc("node"),
+                    cl::cat(quantCategory));
+
 // The training flags write straight into dl-train-step's options struct,
 // whose enum values are spelled once (TrainOptions.h).
 static Options options;
@@ -244,7 +277,7 @@ static cl::opt<std::string, true> checkpointAt(
     cl::desc("Checkpoint segments start at the nodes whose name matches "
              "this regex (implies --checkpoint=per-block)"),
     cl::location(trainOptions.checkpointAt), cl::cat(trainCategory));
-enum class Report { None, Memory };
+enum class Report { None, Memory, Quant };
 static cl::opt<Report> report(
     "report", cl::desc("Print a report to stderr"),
     cl::values(clEnumValN(Report::Memory, "memory",
@@ -252,7 +285,11 @@ static cl::opt<Report> report(
                           "intermediates placed by liveness); with --train "
                           "also the train step's estimated peak memory with "
                           "and without checkpointing, its segments and the "
-                          "recompute FLOPs")),
+                          "recompute FLOPs"),
+               clEnumValN(Report::Quant, "quant",
+                          "with --quantize: the SQNR of each quantized layer "
+                          "and each output against the float model on the "
+                          "--calibration sets")),
     cl::init(Report::None), cl::cat(trainCategory));
 
 static cl::opt<bool, true> dataParallel(
@@ -285,7 +322,7 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   // Pass names in --mlir-print-ir-* and pipeline printing.
   dlc::registerDLCPipelines();
-  cl::HideUnrelatedOptions({&category, &trainCategory});
+  cl::HideUnrelatedOptions({&category, &trainCategory, &quantCategory});
   // ... but list the MLIR options a user debugging a compile reaches for.
   static cl::OptionCategory mlirCategory("MLIR options (see mlir-opt --help)");
   auto &registered = cl::getRegisteredOptions();
@@ -345,6 +382,20 @@ int main(int argc, char **argv) {
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
   trainOptions.reportMemory = report == Report::Memory;
   options.reportArena = report == Report::Memory;
+  options.reportQuant = report == Report::Quant;
+  options.quantize = quantize == Quantize::Static    ? "static"
+                     : quantize == Quantize::Dynamic ? "dynamic"
+                                                     : "";
+  options.calibrationDir = calibrationDir;
+  if (calibrateMethod != "minmax" && calibrateMethod != "percentile" &&
+      calibrateMethod != "entropy") {
+    errs() << "error: --calibrate=" << calibrateMethod
+           << " is not one dlc takes (minmax, percentile, entropy)\n";
+    return kUsageError;
+  }
+  options.calibrationMethod = calibrateMethod;
+  options.quantizeExclude.assign(quantizeExclude.begin(),
+                                 quantizeExclude.end());
   if (trainOptions.syncBatchNorm && !trainOptions.dataParallel) {
     errs() << "error: --sync-batchnorm synchronizes batch norm across "
               "data-parallel ranks; add --data-parallel\n";

@@ -31,7 +31,8 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  int64_t im2colBytes = 0);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -41,7 +42,8 @@ void populateQuantToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
-void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                int64_t im2colBytes = 0);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

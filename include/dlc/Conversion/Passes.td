@@ -46,7 +46,17 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     reduce, fill), linalg.generic otherwise. Elementwise ops broadcast with
     indexing maps; a dynamic dim is taken to be the same on every operand that
     has it (never broadcast from 1 at run time), which a cf.assert checks.
+
+    An ungrouped conv is an im2col copy and one contraction per sample. With
+    `im2col-bytes`, an im2col matrix larger than that is built and consumed
+    in chunks of whole output rows (an scf.for writing the result's columns
+    in place), so it stays in cache and never takes the whole matrix's
+    memory.
   }];
+  let options = [
+    Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
+           "Most bytes of one chunk of a conv's im2col matrix (0: one piece)">,
+  ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

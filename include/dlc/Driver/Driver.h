@@ -21,6 +21,7 @@ namespace dlc::driver {
 enum class Emit {
   Mlir,
   MlirRaw,
+  MlirCalibrated,
   Linalg,
   MlirLLVM,
   Llvm,
@@ -81,6 +82,16 @@ struct Options {
   /// (ptx, cubin, fatbin).
   std::string gpuArch = "sm_80";
   std::string gpuFormat = "ptx";
+  /// dlc --quantize: "" (none), "static" (ranges calibrated on the input
+  /// sets of `calibrationDir`) or "dynamic" (activation ranges at run time).
+  std::string quantize;
+  std::string calibrationDir;
+  /// How ranges are calibrated: minmax, percentile or entropy.
+  std::string calibrationMethod = "minmax";
+  /// ONNX node names to leave in float (--quantize-exclude).
+  std::vector<std::string> quantizeExclude;
+  /// Print the per-layer SQNR of the quantized model (--report=quant).
+  bool reportQuant = false;
   /// For the CPU: the GPU schedules, block and thread loops run as loops
   /// (checks their numerics without a GPU; dlc --gpu-emulate).
   bool gpuEmulate = false;

@@ -81,8 +81,19 @@ void buildSimplifyPipeline(mlir::OpPassManager &pm);
 void buildTrainPipeline(mlir::OpPassManager &pm,
                         const dl::DLTrainStepOptions &options);
 
-/// dl -> linalg on tensors, with the backend contract checked first.
-void buildDLToLinalgPipeline(mlir::OpPassManager &pm);
+/// INT8 quantization (dlc --quantize): dl-quantize with `mode` (static or
+/// dynamic) and the node names to `exclude`, then canonicalize and CSE.
+void buildQuantizePipeline(mlir::OpPassManager &pm, llvm::StringRef mode,
+                           llvm::ArrayRef<std::string> exclude);
+
+/// The CPU target's chunk of a conv's im2col matrix (dl-to-linalg's
+/// im2col-bytes): half of a core's 1 MiB L2.
+constexpr int64_t kCPUIm2colBytes = 512 * 1024;
+
+/// dl -> linalg on tensors, with the backend contract checked first. Convs
+/// build their im2col matrix in chunks of at most `im2colBytes` (0: whole).
+void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
+                             int64_t im2colBytes = kCPUIm2colBytes);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

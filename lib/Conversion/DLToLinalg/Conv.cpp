@@ -102,7 +102,10 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
 
 /// out[n, m, o] = sum_j w[m, j] * cols[n, j, o], zero-filled: each sample
 /// one [M, CK] x [CK, O] product whose result is already channel-major.
-Value convContraction(OpBuilder &b, Location loc, Value w, Value cols) {
+/// `init` is the tensor to write (a fresh one if null), zero-filled first
+/// unless `zeroFill` is false (it is zero already).
+Value convContraction(OpBuilder &b, Location loc, Value w, Value cols,
+                      Value init = {}, bool zeroFill = true) {
   MLIRContext *ctx = b.getContext();
   auto wt = cast<RankedTensorType>(w.getType());
   auto ct = cast<RankedTensorType>(cols.getType());
@@ -112,9 +115,13 @@ Value convContraction(OpBuilder &b, Location loc, Value w, Value cols) {
   SmallVector<Value> sizes;
   if (type.isDynamicDim(0))
     sizes.push_back(tensor::DimOp::create(b, loc, cols, 0));
-  Value acc = linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0),
-                                     emptyTensor(b, loc, type, sizes))
-                  .getResult(0);
+  if (!init)
+    init = emptyTensor(b, loc, type, sizes);
+  Value acc =
+      zeroFill
+          ? linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0), init)
+                .getResult(0)
+          : init;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   // Iteration dims: n, m, o, j.
   return linalg::GenericOp::create(
@@ -128,8 +135,104 @@ Value convContraction(OpBuilder &b, Location loc, Value w, Value cols) {
       .getResult(0);
 }
 
+/// The output rows per chunk of an ungrouped conv's im2col matrix: the
+/// largest divisor of the first output dim (`rows`) whose chunk holds at
+/// most `budget` bytes, but never fewer than kMinChunkColumns columns (a
+/// narrower GEMM wastes its register tile), so the smallest divisor with
+/// that many when none fits. All rows (one piece) when the whole matrix
+/// fits or `budget` is 0.
+constexpr int64_t kMinChunkColumns = 256;
+
+int64_t im2colChunkRows(int64_t budget, int64_t rowBytes, int64_t rows,
+                        int64_t rowColumns) {
+  if (budget <= 0 || rowBytes * rows <= budget)
+    return rows;
+  int64_t fits = 0, wide = rows;
+  for (int64_t r = rows; r >= 1; --r) {
+    if (rows % r != 0)
+      continue;
+    if (!fits && r * rowBytes <= budget)
+      fits = r;
+    if (r * rowColumns >= kMinChunkColumns)
+      wide = r;
+  }
+  return fits && fits * rowColumns >= kMinChunkColumns ? fits : wide;
+}
+
+/// conv as im2col + contraction in chunks of `rows` output rows: the loop
+/// carries the [N, M, O] result; each step copies the input rows the chunk
+/// reads into a [N, CK, rows * rest] matrix (a tile that stays in cache)
+/// and writes its columns of the result in place.
+Value chunkedConv(OpBuilder &b, Location loc, Value padded, Value w2,
+                  RankedTensorType prodType, ArrayRef<int64_t> out,
+                  ArrayRef<int64_t> kernel, const WindowAttrs &w,
+                  int64_t rows) {
+  auto inType = cast<RankedTensorType>(padded.getType());
+  int64_t rest = 1;
+  for (int64_t d : out.drop_front())
+    rest *= d;
+  int64_t inRows =
+      (rows - 1) * w.strides[0] + (kernel[0] - 1) * w.dilations[0] + 1;
+  SmallVector<Value> sizes;
+  if (prodType.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(b, loc, padded, 0));
+  // Zero-filled once: each step's contraction accumulates into its slice
+  // (a fill of the slice would be canonicalized into a fresh tensor, and
+  // the slice then copied back instead of written in place).
+  Type et = prodType.getElementType();
+  Value init = linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0),
+                                      emptyTensor(b, loc, prodType, sizes))
+                   .getResult(0);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value count = arith::ConstantIndexOp::create(b, loc, out[0] / rows);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, count, one, ValueRange{init},
+      [&](OpBuilder &b, Location loc, Value i, ValueRange iterArgs) {
+        auto mul = [&](Value v, int64_t c) -> Value {
+          return arith::MulIOp::create(
+              b, loc, v, arith::ConstantIndexOp::create(b, loc, c));
+        };
+        OpFoldResult n =
+            prodType.isDynamicDim(0)
+                ? OpFoldResult(sizes[0])
+                : OpFoldResult(b.getIndexAttr(prodType.getDimSize(0)));
+        // The input rows [i * rows * stride, + inRows) of every channel.
+        SmallVector<OpFoldResult> offsets(inType.getRank(), b.getIndexAttr(0));
+        offsets[2] = mul(i, rows * w.strides[0]);
+        SmallVector<OpFoldResult> extent = {
+            n, b.getIndexAttr(inType.getDimSize(1)), b.getIndexAttr(inRows)};
+        for (int64_t d = 3; d < inType.getRank(); ++d)
+          extent.push_back(b.getIndexAttr(inType.getDimSize(d)));
+        SmallVector<OpFoldResult> unit(inType.getRank(), b.getIndexAttr(1));
+        Value x = tensor::ExtractSliceOp::create(b, loc, padded, offsets,
+                                                 extent, unit);
+        SmallVector<int64_t> chunkOut(out);
+        chunkOut[0] = rows;
+        Value cols =
+            im2col(b, loc, x, chunkOut, kernel, w.strides, w.dilations);
+        // Its columns [i * rows * rest, + rows * rest) of the result.
+        SmallVector<OpFoldResult> outOffsets = {
+            b.getIndexAttr(0), b.getIndexAttr(0), mul(i, rows * rest)};
+        SmallVector<OpFoldResult> outSizes = {
+            n, b.getIndexAttr(prodType.getDimSize(1)),
+            b.getIndexAttr(rows * rest)};
+        SmallVector<OpFoldResult> outUnit(3, b.getIndexAttr(1));
+        Value slice = tensor::ExtractSliceOp::create(
+            b, loc, iterArgs[0], outOffsets, outSizes, outUnit);
+        Value prod = convContraction(b, loc, w2, cols, slice,
+                                     /*zeroFill=*/false);
+        Value next = tensor::InsertSliceOp::create(
+            b, loc, prod, iterArgs[0], outOffsets, outSizes, outUnit);
+        scf::YieldOp::create(b, loc, next);
+      });
+  return loop.getResult(0);
+}
+
 struct ConvLowering : public OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvLowering(MLIRContext *ctx, int64_t im2colBytes)
+      : OpRewritePattern(ctx), im2colBytes(im2colBytes) {}
+  int64_t im2colBytes;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -156,16 +259,43 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
         llvm::all_of(resultType.getShape().drop_front(2),
                      [](int64_t d) { return !ShapedType::isDynamic(d); })) {
       ArrayRef<int64_t> out = resultType.getShape().drop_front(2);
-      Value cols =
-          im2col(rewriter, loc, input, out, wType.getShape().drop_front(2),
-                 w->strides, w->dilations);
+      ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
       ReassociationIndices all;
       for (int64_t i = 1; i < wType.getRank(); ++i)
         all.push_back(i);
-      Value w2 = tensor::CollapseShapeOp::create(
-          rewriter, loc, op.getWeight(),
-          SmallVector<ReassociationIndices>{{0}, all});
-      Value prod = convContraction(rewriter, loc, w2, cols);
+      auto collapseWeight = [&]() -> Value {
+        return tensor::CollapseShapeOp::create(
+            rewriter, loc, op.getWeight(),
+            SmallVector<ReassociationIndices>{{0}, all});
+      };
+      // An im2col matrix larger than the budget is built and used in
+      // chunks of output rows (not for pointwise convs, which need none).
+      int64_t k = cg, rest = 1, outCount = 1;
+      for (int64_t d : kernel)
+        k *= d;
+      for (int64_t d : out.drop_front())
+        rest *= d;
+      for (int64_t d : out)
+        outCount *= d;
+      bool pointwise =
+          llvm::all_of(kernel, [](int64_t d) { return d == 1; }) &&
+          llvm::all_of(w->strides, [](int64_t s) { return s == 1; });
+      int64_t elementBytes = llvm::divideCeil(et.getIntOrFloatBitWidth(), 8);
+      int64_t rows = spatial == 0 || pointwise
+                         ? 1
+                         : im2colChunkRows(im2colBytes, k * rest * elementBytes,
+                                           out[0], rest);
+      Value prod;
+      if (spatial > 0 && !pointwise && rows < out[0]) {
+        auto prodType =
+            RankedTensorType::get({resultType.getDimSize(0), m, outCount}, et);
+        prod = chunkedConv(rewriter, loc, input, collapseWeight(), prodType,
+                           out, kernel, *w, rows);
+      } else {
+        Value cols =
+            im2col(rewriter, loc, input, out, kernel, w->strides, w->dilations);
+        prod = convContraction(rewriter, loc, collapseWeight(), cols);
+      }
       ReassociationIndices spatialDims;
       for (int64_t i = 2; i < 2 + spatial; ++i)
         spatialDims.push_back(i);
@@ -455,7 +585,9 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
 
 } // namespace
 
-void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering, ConvWeightGradLowering>(
+void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
+                                       int64_t im2colBytes) {
+  patterns.add<ConvLowering>(patterns.getContext(), im2colBytes);
+  patterns.add<ConvTransposeLowering, ConvWeightGradLowering>(
       patterns.getContext());
 }

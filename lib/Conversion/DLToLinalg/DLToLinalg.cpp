@@ -16,12 +16,13 @@ using namespace mlir;
 using namespace dlc;
 using namespace dlc::dl;
 
-void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns) {
+void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
+                                     int64_t im2colBytes) {
   populateElementwiseToLinalgPatterns(patterns);
   populateMatMulToLinalgPatterns(patterns);
   populateShapeToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
-  populateConvToLinalgPatterns(patterns);
+  populateConvToLinalgPatterns(patterns, im2colBytes);
   populatePoolToLinalgPatterns(patterns);
   populateNormToLinalgPatterns(patterns);
   populateIndexingToLinalgPatterns(patterns);
@@ -110,9 +111,10 @@ struct VerifyBackendContractPass
 };
 
 struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
+  using DLToLinalgBase::DLToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDLToLinalgPatterns(patterns);
+    populateDLToLinalgPatterns(patterns, im2colBytes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

@@ -261,10 +261,119 @@ struct MatMulIntegerLowering : public OpRewritePattern<MatMulIntegerOp> {
   }
 };
 
+/// An ungrouped conv_integer with a constant weight, one input zero point
+/// and static dims after the batch, as a GEMM on the packed int8 path: the
+/// input padded with its zero point (which then adds nothing), im2col rows
+/// [N * O, C * K] (one per output pixel), times the weight as [C * K, M]
+/// through dl.matmul_integer (which packs it for VNNI), and the [N, O..., M]
+/// result transposed to [N, M, O...]. Failure: not this case.
+FailureOr<Value> im2colConv(PatternRewriter &rewriter, ConvIntegerOp op) {
+  auto it = op.getInput().getType(), wt = op.getWeight().getType();
+  auto rt = op.getType();
+  int64_t spatial = it.getRank() - 2;
+  if (op.getGroups() != 1 || !wt.hasStaticShape() || spatial < 1 ||
+      !isSingle(op.getInputZeroPoint()))
+    return failure();
+  for (int64_t d = 1; d < it.getRank(); ++d)
+    if (it.isDynamicDim(d) || rt.isDynamicDim(d))
+      return failure();
+  DenseElementsAttr w;
+  if (!matchPattern(op.getWeight(), m_Constant(&w)) ||
+      !matchPattern(op.getWeightZeroPoint(), m_Constant()))
+    return failure();
+  Location loc = op.getLoc();
+  auto window = readWindowAttrs(loc, op.getStrides(), op.getPads(),
+                                op.getDilations(), spatial);
+  if (failed(window))
+    return failure();
+  MLIRContext *ctx = op.getContext();
+  Type i8 = rewriter.getI8Type();
+  // Padded with the zero point.
+  Value zpTensor = op.getInputZeroPoint();
+  auto zt = cast<RankedTensorType>(zpTensor.getType());
+  SmallVector<Value> zeros(zt.getRank(),
+                           arith::ConstantIndexOp::create(rewriter, loc, 0));
+  Value zp = tensor::ExtractOp::create(rewriter, loc, zpTensor, zeros);
+  SmallVector<int64_t> low(2, 0), high(2, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(window->pads[i]);
+    high.push_back(window->pads[i + spatial]);
+  }
+  Value padded = padTensor(rewriter, loc, op.getInput(), low, high, zp);
+  // cols[n, o..., c, k...] = x[n, c, o * stride + k * dilation].
+  ArrayRef<int64_t> out = rt.getShape().drop_front(2);
+  ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
+  SmallVector<int64_t> shape = {it.getDimSize(0)};
+  shape.append(out.begin(), out.end());
+  shape.push_back(it.getDimSize(1));
+  shape.append(kernel.begin(), kernel.end());
+  int64_t nDims = shape.size();
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> inExprs = {d(0), d(1 + spatial)};
+  for (int64_t i = 0; i < spatial; ++i)
+    inExprs.push_back(d(1 + i) * window->strides[i] +
+                      d(2 + spatial + i) * window->dilations[i]);
+  SmallVector<Value> batch;
+  if (it.isDynamicDim(0))
+    batch.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+  Value init = tensor::EmptyOp::create(rewriter, loc, shape, i8, batch);
+  Value cols =
+      linalg::GenericOp::create(
+          rewriter, loc, init.getType(), ValueRange{padded}, init,
+          ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
+                              AffineMap::getMultiDimIdentityMap(nDims, ctx)},
+          SmallVector<utils::IteratorType>(nDims,
+                                           utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          })
+          .getResult(0);
+  ReassociationIndices rows, columns;
+  for (int64_t i = 0; i <= spatial; ++i)
+    rows.push_back(i);
+  for (int64_t i = spatial + 1; i < nDims; ++i)
+    columns.push_back(i);
+  cols = tensor::CollapseShapeOp::create(
+      rewriter, loc, cols, SmallVector<ReassociationIndices>{rows, columns});
+  // The weight [M, C * K] as [C * K, M].
+  int64_t M = wt.getDimSize(0), CK = wt.getNumElements() / M;
+  SmallVector<APInt> values(w.getValues<APInt>()), transposedW(values.size());
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t j = 0; j < CK; ++j)
+      transposedW[j * M + m] = values[m * CK + j];
+  auto wType = RankedTensorType::get({CK, M}, i8);
+  Value w2 = arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(wType, transposedW));
+  Value acc = MatMulIntegerOp::create(
+      rewriter, loc, cols, w2, op.getInputZeroPoint(), op.getWeightZeroPoint(),
+      op.getInputUnsigned(), op.getWeightUnsigned());
+  // [N * O, M] -> [N, O..., M] -> [N, M, O...].
+  SmallVector<int64_t> nhwc = {rt.getDimSize(0)};
+  nhwc.append(out.begin(), out.end());
+  nhwc.push_back(M);
+  Type i32 = rewriter.getI32Type();
+  Value expanded = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(nhwc, i32), acc,
+      SmallVector<ReassociationIndices>{rows, {spatial + 1}});
+  SmallVector<int64_t> perm = {0, spatial + 1};
+  for (int64_t i = 1; i <= spatial; ++i)
+    perm.push_back(i);
+  SmallVector<Value> resultBatch;
+  if (rt.isDynamicDim(0))
+    resultBatch.push_back(tensor::DimOp::create(rewriter, loc, expanded, 0));
+  Value result = emptyTensor(rewriter, loc, rt, resultBatch);
+  return linalg::TransposeOp::create(rewriter, loc, expanded, result, perm)
+      ->getResult(0);
+}
+
 struct ConvIntegerLowering : public OpRewritePattern<ConvIntegerOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvIntegerOp op,
                                 PatternRewriter &rewriter) const override {
+    if (auto packed = im2colConv(rewriter, op); succeeded(packed)) {
+      rewriter.replaceOp(op, *packed);
+      return success();
+    }
     Location loc = op.getLoc();
     // Padding the shifted input with 0 pads the input with its zero point.
     Value x = shifted(rewriter, loc, op.getInput(), op.getInputZeroPoint(), 1,

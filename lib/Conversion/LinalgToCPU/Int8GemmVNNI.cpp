@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Conversion/Int8Passes.h"
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +26,8 @@
 namespace dlc {
 #define GEN_PASS_DEF_DLINT8GEMMTOVNNI
 #include "dlc/Conversion/Passes.h.inc"
+#define GEN_PASS_DEF_DLINT8GEMMTOVECTORS
+#include "dlc/Conversion/Int8Passes.h.inc"
 } // namespace dlc
 
 using namespace mlir;
@@ -47,6 +50,8 @@ struct Kernel {
   Location loc;
   Value a, bp, c; // A [M, Kp] u8, Bp [NB, KB, 64] s8, C [M, NB, 16] i32
   int64_t kb;
+  /// vpdpbusd, or (false) portable vector multiplies and adds.
+  bool vnni = true;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -79,6 +84,11 @@ struct Kernel {
             w.push_back(vector::LoadOp::create(
                 nb, l, bytes64, bp, ValueRange{blockIdx[j], k, zero}));
           SmallVector<Value> next(accs.begin(), accs.end());
+          if (!vnni) {
+            portableStep(nb, l, col, rowIdx, w, next);
+            scf::YieldOp::create(nb, l, next);
+            return;
+          }
           for (int64_t i = 0; i < rows; ++i) {
             Value four = vector::LoadOp::create(nb, l, bytes4, a,
                                                 ValueRange{rowIdx[i], col});
@@ -102,6 +112,41 @@ struct Kernel {
       for (int64_t j = 0; j < blocks; ++j)
         vector::StoreOp::create(b, loc, loop.getResult(i * blocks + j), c,
                                 ValueRange{rowIdx[i], blockIdx[j], zero});
+  }
+
+  /// One k step without VNNI: acc[n] += sum_q a[4k + q] * w[n][q], the
+  /// 64 packed bytes split per q into 16 lanes and widened once for all
+  /// rows; integer sums wrap as vpdpbusd's do, so the results are equal.
+  void portableStep(OpBuilder &nb, Location l, Value col,
+                    ArrayRef<Value> rowIdx, ArrayRef<Value> w,
+                    SmallVectorImpl<Value> &accs) {
+    auto acc = VectorType::get({16}, nb.getI32Type());
+    auto bytes4 = VectorType::get({4}, nb.getI8Type());
+    int64_t blocks = w.size();
+    SmallVector<Value> wq; // [block][q]
+    for (Value wj : w)
+      for (int64_t q = 0; q < 4; ++q) {
+        SmallVector<int64_t> mask;
+        for (int64_t n = 0; n < 16; ++n)
+          mask.push_back(4 * n + q);
+        Value lanes = vector::ShuffleOp::create(nb, l, wj, wj, mask);
+        wq.push_back(arith::ExtSIOp::create(nb, l, acc, lanes));
+      }
+    for (size_t i = 0; i < rowIdx.size(); ++i) {
+      Value four =
+          vector::LoadOp::create(nb, l, bytes4, a, ValueRange{rowIdx[i], col});
+      for (int64_t q = 0; q < 4; ++q) {
+        Value byte =
+            vector::ExtractOp::create(nb, l, four, ArrayRef<int64_t>{q});
+        Value x = arith::ExtUIOp::create(nb, l, nb.getI32Type(), byte);
+        Value splat = vector::BroadcastOp::create(nb, l, acc, x);
+        for (int64_t j = 0; j < blocks; ++j) {
+          Value &r = accs[i * blocks + j];
+          r = arith::AddIOp::create(
+              nb, l, r, arith::MulIOp::create(nb, l, splat, wq[j * 4 + q]));
+        }
+      }
+    }
   }
 
   /// Every row of A against column blocks [nb0, nb0 + blocks).
@@ -128,17 +173,37 @@ struct Kernel {
   }
 };
 
+/// Replaces each packed int8 GEMM generic of `module` with register tiles
+/// (vpdpbusd with `vnni`, else portable vectors); returns how many.
+unsigned lowerPackedGemms(ModuleOp module, bool vnni);
+
 struct Int8GemmToVNNIPass
     : public dlc::impl::DLInt8GemmToVNNIBase<Int8GemmToVNNIPass> {
   void runOnOperation() override {
+    numKernels += lowerPackedGemms(getOperation(), /*vnni=*/true);
+  }
+};
+
+struct Int8GemmToVectorsPass
+    : public dlc::impl::DLInt8GemmToVectorsBase<Int8GemmToVectorsPass> {
+  void runOnOperation() override {
+    numKernels += lowerPackedGemms(getOperation(), /*vnni=*/false);
+  }
+};
+
+struct PackedGemmLowering {
+  bool vnni;
+
+  unsigned run(ModuleOp module) {
     SmallVector<linalg::GenericOp> gemms;
-    getOperation()->walk([&](linalg::GenericOp g) {
+    module->walk([&](linalg::GenericOp g) {
       if (g->hasAttr(kPackedGemmAttr))
         gemms.push_back(g);
     });
+    unsigned n = 0;
     for (linalg::GenericOp g : gemms)
-      if (succeeded(lower(g)))
-        ++numKernels;
+      n += succeeded(lower(g));
+    return n;
   }
 
   LogicalResult lower(linalg::GenericOp g) {
@@ -165,7 +230,7 @@ struct Int8GemmToVNNIPass
     Value bp64 = memref::CollapseShapeOp::create(
         b, loc, bp, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
     int64_t nb = bt.getDimSize(0);
-    Kernel k{b, loc, a, bp64, c, bt.getDimSize(1)};
+    Kernel k{b, loc, a, bp64, c, bt.getDimSize(1), vnni};
     if (nb / 2 > 0) {
       scf::ParallelOp::create(b, loc, ValueRange{k.idx(0)},
                               ValueRange{k.idx(nb / 2)}, ValueRange{k.idx(1)},
@@ -184,5 +249,9 @@ struct Int8GemmToVNNIPass
     return success();
   }
 };
+
+unsigned lowerPackedGemms(ModuleOp module, bool vnni) {
+  return PackedGemmLowering{vnni}.run(module);
+}
 
 } // namespace

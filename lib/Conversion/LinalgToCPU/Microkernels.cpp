@@ -16,6 +16,11 @@
 // An operand that is a view of a constant global (a model's weights) and the
 // same on every call gets a cache slot of its own, a null-initialized global
 // pointer: the runtime packs it once and reuses the packed copy.
+// An elementwise consumer of the result of the form min(max(p + x + y, lo),
+// hi) (bias, residual, ReLU/ReLU6/Clip: a conv's or a Linear's epilogue)
+// is folded into the call as dlc_sgemm_epilogue, applied to each tile
+// while it is in cache, and the product is written straight to the
+// consumer's output: one kernel instead of two passes over memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,9 +32,14 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <functional>
+#include <limits>
 
 namespace dlc {
 #define GEN_PASS_DEF_DLCONTRACTIONSTOMICROKERNELS
@@ -41,6 +51,7 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kSgemm = "dlc_sgemm_cached";
+constexpr StringLiteral kSgemmEpilogue = "dlc_sgemm_epilogue";
 
 /// The roles of a contraction's loop dims.
 struct Roles {
@@ -183,12 +194,268 @@ OperandView viewOf(OpBuilder &b, Location loc, Value buffer, AffineMap map,
   return view;
 }
 
-/// A zero fill of `buffer` right before `op`, or null.
-linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != buffer)
+/// An elementwise consumer of a contraction's result folded into the call:
+/// out = min(max(p + addends..., lo), hi), written to `dest`. Each buffer
+/// comes with its static strides along the contraction's loop dims.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value view; // the view of the result the consumer reads (or null)
+  Value dest;
+  SmallVector<int64_t> destStrides;
+  SmallVector<std::pair<Value, SmallVector<int64_t>>> addends; // at most 2
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+};
+
+/// The static strides of `buffer` (indexed by `map` from the consumer's
+/// loops, which are the dims of `view`) along the contraction's loops:
+/// each contraction output dim g covers the view dims `groups[g]`, whose
+/// strides must be one contiguous run (or all 0) to be walked with one
+/// stride; `outMap` gives the loop of each output dim.
+std::optional<SmallVector<int64_t>>
+stridesAlongLoops(Value buffer, AffineMap map, ArrayRef<int64_t> viewShape,
+                  ArrayRef<ReassociationIndices> groups, AffineMap outMap,
+                  unsigned numLoops) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || !type.getElementType().isF32() || !map.isProjectedPermutation())
+    return std::nullopt;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return std::nullopt;
+  SmallVector<int64_t> alongView(viewShape.size(), 0);
+  for (auto [pos, e] : llvm::enumerate(map.getResults()))
+    alongView[cast<AffineDimExpr>(e).getPosition()] = strides[pos];
+  SmallVector<int64_t> alongLoops(numLoops, 0);
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    // The non-unit dims of the group, outermost first.
+    SmallVector<int64_t> dims;
+    for (int64_t d : group)
+      if (viewShape[d] != 1)
+        dims.push_back(d);
+    int64_t stride = dims.empty() ? 0 : alongView[dims.back()];
+    for (size_t i = 0; i + 1 < dims.size(); ++i)
+      if (alongView[dims[i]] != alongView[dims[i + 1]] * viewShape[dims[i + 1]])
+        return std::nullopt;
+    alongLoops[cast<AffineDimExpr>(outMap.getResult(g)).getPosition()] = stride;
+  }
+  return alongLoops;
+}
+
+/// The constant of `v` as a float, if it is one.
+std::optional<float> floatConstant(Value v) {
+  FloatAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return static_cast<float>(attr.getValueAsDouble());
+}
+
+/// The epilogue of contraction `op` (with output buffer `c`, zero-filled
+/// before it): its one reader, an all-parallel linalg.generic later in the
+/// block that reads c (or an expand_shape of it) elementwise and computes
+/// min(max(c + x + y, lo), hi) into its own buffer, with nothing between the
+/// two that touches memory. Null when there is none.
+std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
+                                     Operation *fill) {
+  Epilogue ep;
+  Value read = c;
+  SmallVector<ReassociationIndices> groups;
+  for (Operation *user : c.getUsers()) {
+    if (user == op || user == fill || isa<memref::DeallocOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    auto expand = dyn_cast<memref::ExpandShapeOp>(user);
+    if (expand && !ep.view && llvm::hasSingleElement(expand->getUsers())) {
+      ep.view = expand;
+      read = expand;
+      groups = expand.getReassociationIndices();
+      generic = dyn_cast<linalg::GenericOp>(*expand->getUsers().begin());
+    }
+    if (!generic || ep.op)
+      return std::nullopt;
+    ep.op = generic;
+  }
+  linalg::GenericOp e = ep.op;
+  if (!e || e->getBlock() != op->getBlock() || !op->isBeforeInBlock(e) ||
+      !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
+      e.getNumParallelLoops() != e.getNumLoops())
+    return std::nullopt;
+  for (Operation *between = op->getNextNode(); between != e;
+       between = between->getNextNode())
+    if (!isMemoryEffectFree(between) &&
+        !isa<memref::AllocOp, memref::DeallocOp>(between))
+      return std::nullopt;
+  auto readType = cast<MemRefType>(read.getType());
+  if (!readType.hasStaticShape())
+    return std::nullopt;
+  if (groups.empty())
+    for (int64_t d = 0; d < readType.getRank(); ++d)
+      groups.push_back({d});
+  // The consumer iterates the read view's shape; c is read in order.
+  OpOperand *readOperand = nullptr;
+  for (OpOperand *input : e.getDpsInputOperands())
+    if (input->get() == read) {
+      if (readOperand)
+        return std::nullopt;
+      readOperand = input;
+    }
+  if (!readOperand || !e.getMatchingIndexingMap(readOperand).isIdentity() ||
+      e.getStaticLoopRanges() != readType.getShape())
+    return std::nullopt;
+  // The body: a chain from c's element through adds of other inputs, then
+  // the clamp, to the yield; every block argument but the output's used once.
+  Block &body = e.getRegion().front();
+  Value v = e.getMatchingBlockArgument(readOperand);
+  bool clamped = false;
+  SmallVector<OpOperand *> addendOperands;
+  auto ops =
+      llvm::to_vector(llvm::make_pointer_range(body.without_terminator()));
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Operation &o = *ops[i];
+    if (o.getNumResults() != 1 || o.getNumOperands() != 2 ||
+        !llvm::is_contained(o.getOperands(), v))
+      return std::nullopt;
+    Value other = o.getOperand(0) == v ? o.getOperand(1) : o.getOperand(0);
+    std::optional<float> constant = floatConstant(other);
+    // A clamp spelled select(cmpf(ugt|ult, v, c), v, c), NaN propagated
+    // as by maximumf / minimumf.
+    if (auto cmp = dyn_cast<arith::CmpFOp>(o)) {
+      auto select = i + 1 < ops.size() ? dyn_cast<arith::SelectOp>(ops[i + 1])
+                                       : arith::SelectOp();
+      auto pred = cmp.getPredicate();
+      bool isMax = pred == arith::CmpFPredicate::UGT ||
+                   pred == arith::CmpFPredicate::UGE;
+      bool isMin = pred == arith::CmpFPredicate::ULT ||
+                   pred == arith::CmpFPredicate::ULE;
+      if (!select || !constant || cmp.getLhs() != v ||
+          select.getCondition() != cmp.getResult() ||
+          select.getTrueValue() != v || select.getFalseValue() != other ||
+          !cmp->hasOneUse() || !(isMax || isMin) ||
+          llvm::range_size(v.getUses()) != 2)
+        return std::nullopt;
+      if (isMax)
+        ep.lo = std::max(ep.lo, *constant);
+      else
+        ep.hi = std::min(ep.hi, *constant);
+      clamped = true;
+      v = select.getResult();
+      ++i;
+      continue;
+    }
+    if (!v.hasOneUse())
+      return std::nullopt;
+    if (isa<arith::AddFOp>(o) && constant && *constant == 0.0f) {
+      // + 0 (a zero bias folded to a constant) changes nothing.
+    } else if (isa<arith::AddFOp>(o)) {
+      auto arg = dyn_cast<BlockArgument>(other);
+      if (clamped || !arg || arg.getOwner() != &body || !arg.hasOneUse() ||
+          arg.getArgNumber() >= e.getNumDpsInputs() ||
+          addendOperands.size() == 2)
+        return std::nullopt;
+      addendOperands.push_back(e.getDpsInputOperand(arg.getArgNumber()));
+    } else if (isa<arith::MaximumFOp>(o) && constant) {
+      ep.lo = std::max(ep.lo, *constant);
+      clamped = true;
+    } else if (isa<arith::MinimumFOp>(o) && constant) {
+      ep.hi = std::min(ep.hi, *constant);
+      clamped = true;
+    } else {
+      return std::nullopt;
+    }
+    v = o.getResult(0);
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1 || yield.getOperand(0) != v ||
+      !(ep.lo <= ep.hi) ||
+      static_cast<int64_t>(addendOperands.size()) + 1 != e.getNumDpsInputs() ||
+      !e.getMatchingBlockArgument(e.getDpsInitOperand(0)).use_empty())
+    return std::nullopt;
+  // Strides along the contraction's loops, static.
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  unsigned numLoops = op.getNumLoops();
+  ArrayRef<int64_t> shape = readType.getShape();
+  OpOperand *init = e.getDpsInitOperand(0);
+  auto destStrides =
+      stridesAlongLoops(init->get(), e.getMatchingIndexingMap(init), shape,
+                        groups, outMap, numLoops);
+  if (!destStrides || !e.getMatchingIndexingMap(init).isIdentity())
+    return std::nullopt;
+  ep.dest = init->get();
+  ep.destStrides = *destStrides;
+  for (OpOperand *addend : addendOperands) {
+    // An addend that is the destination would be overwritten by the
+    // product before the epilogue reads it.
+    if (memref::skipViewLikeOps(cast<MemrefValue>(addend->get())) ==
+        memref::skipViewLikeOps(cast<MemrefValue>(ep.dest)))
+      return std::nullopt;
+    auto strides =
+        stridesAlongLoops(addend->get(), e.getMatchingIndexingMap(addend),
+                          shape, groups, outMap, numLoops);
+    if (!strides)
+      return std::nullopt;
+    ep.addends.push_back({addend->get(), *strides});
+  }
+  // The call stays where the contraction is: the destination and the
+  // addends must exist there. Ops between the two that define them (the
+  // destination's alloc, views) move up when they are pure or allocs
+  // whose operands are defined before the contraction. The destination
+  // must not alias the contraction's inputs.
+  std::function<bool(Value, SmallVectorImpl<Operation *> &)> hoistable =
+      [&](Value value, SmallVectorImpl<Operation *> &moves) {
+        Operation *def = value.getDefiningOp();
+        if (!def || def->getBlock() != op->getBlock() ||
+            def->isBeforeInBlock(op))
+          return true;
+        if (!e->isAncestor(def) && !def->isBeforeInBlock(e))
+          return false;
+        if (!isMemoryEffectFree(def) && !isa<memref::AllocOp>(def))
+          return false;
+        if (def->getNumRegions() != 0)
+          return false;
+        for (Value operand : def->getOperands())
+          if (!hoistable(operand, moves))
+            return false;
+        if (!llvm::is_contained(moves, def))
+          moves.push_back(def);
+        return true;
+      };
+  SmallVector<Operation *> moves;
+  if (!hoistable(ep.dest, moves))
+    return std::nullopt;
+  for (auto &addend : ep.addends)
+    if (!hoistable(addend.first, moves))
+      return std::nullopt;
+  Value destRoot = memref::skipViewLikeOps(cast<MemrefValue>(ep.dest));
+  for (Value input : op.getDpsInputs())
+    if (memref::skipViewLikeOps(cast<MemrefValue>(input)) == destRoot)
+      return std::nullopt;
+  for (Operation *move : moves)
+    move->moveBefore(op);
+  return ep;
+}
+
+/// A zero fill of `buffer` right before `op` (a linalg.fill, or the
+/// linalg.generic linalg-generalize-named-ops makes of one), or null.
+Operation *zeroFillBefore(Operation *op, Value buffer) {
+  Operation *prev = op->getPrevNode();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(prev)) {
+    if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != buffer)
+      return nullptr;
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? prev : nullptr;
+  }
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(prev);
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInputs() != 0 || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInits()[0] != buffer ||
+      !generic.getIndexingMapsArray()[0].isIdentity() ||
+      generic.getNumParallelLoops() != generic.getNumLoops())
     return nullptr;
-  return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  if (generic.getBody()->getOperations().size() != 1 ||
+      !matchPattern(yield.getOperand(0), m_AnyZeroFloat()))
+    return nullptr;
+  return prev;
 }
 
 /// Whether `buffer` is a view of a constant memref.global.
@@ -238,27 +505,67 @@ func::FuncOp declareSgemm(ModuleOp module) {
   return f;
 }
 
-void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee,
+func::FuncOp declareSgemmEpilogue(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmEpilogue))
+    return f;
+  func::FuncOp plain = declareSgemm(module);
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> args(plain.getFunctionType().getInputs());
+  for (int i = 0; i < 2; ++i)
+    args.append({ptr, idx, idx, idx, idx});
+  args.append({b.getF32Type(), b.getF32Type()});
+  auto f = func::FuncOp::create(b, module.getLoc(), kSgemmEpilogue,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+void lowerToCall(linalg::LinalgOp op, const Roles &roles,
                  SymbolTableCollection &symbols, SymbolTable &table) {
-  OpBuilder b(op);
   Location loc = op.getLoc();
   unsigned numLoops = op.getNumLoops();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   Value c = op.getDpsInits()[0];
+  auto module = op->getParentOfType<ModuleOp>();
   int32_t accumulate = 1;
-  if (linalg::FillOp fill = zeroFillBefore(op, c)) {
-    fill.erase();
+  Operation *fill = zeroFillBefore(op, c);
+  // An epilogue needs the whole product in one call: no accumulation into
+  // c's old value, no reduction looped around the call.
+  std::optional<Epilogue> ep;
+  if (fill && roles.outerK.empty())
+    ep = findEpilogue(op, c, fill);
+  if (fill) {
+    fill->erase();
     accumulate = 0;
   }
+  OpBuilder b(op);
   SmallVector<Range> ranges = op.createLoopRanges(b, loc);
   SmallVector<Value> extents;
   for (Range r : ranges)
     extents.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   SmallVector<OperandView> views;
-  for (OpOperand &operand : op->getOpOperands())
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (ep && operand.getOperandNumber() == 2)
+      break; // the epilogue's destination instead (below)
     views.push_back(viewOf(b, loc, operand.get(),
                            maps[operand.getOperandNumber()], numLoops, zero));
+  }
+  // A buffer with static strides along the loops (the epilogue's).
+  auto staticView = [&](Value buffer, ArrayRef<int64_t> strides) {
+    OperandView v =
+        viewOf(b, loc, buffer, AffineMap::get(b.getContext()), numLoops, zero);
+    for (auto [d, stride] : llvm::enumerate(strides))
+      v.strides[d] = arith::ConstantIndexOp::create(b, loc, stride);
+    return v;
+  };
+  if (ep) {
+    views.push_back(staticView(ep->dest, ep->destStrides));
+    for (auto &[buffer, strides] : ep->addends)
+      views.push_back(staticView(buffer, strides));
+  }
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   // Loops over the outer dims, each moving every operand's offset. Past
   // the first iteration of a looped reduction, the call accumulates.
@@ -291,9 +598,13 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee,
   // A: batch, m, k; B: batch, k, n; C: batch, m, n.
   std::optional<unsigned> rowCol[3][2] = {
       {roles.m, roles.k}, {roles.k, roles.n}, {roles.m, roles.n}};
-  for (auto [i, v] : llvm::enumerate(views))
-    args.append({v.pointer, v.offset, stride(v, roles.batch),
-                 stride(v, rowCol[i][0]), stride(v, rowCol[i][1])});
+  auto appendView = [&](const OperandView &v, std::optional<unsigned> row,
+                        std::optional<unsigned> col) {
+    args.append({v.pointer, v.offset, stride(v, roles.batch), stride(v, row),
+                 stride(v, col)});
+  };
+  for (unsigned i = 0; i < 3; ++i)
+    appendView(views[i], rowCol[i][0], rowCol[i][1]);
   args.push_back(
       accumulateFlag
           ? Value(
@@ -301,7 +612,6 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee,
           : Value(arith::ConstantIntOp::create(b, loc, accumulate, 32)));
   // A and B: a cache slot when the operand is constant and the same for
   // every call (no looped or batch dim moves it).
-  auto module = op->getParentOfType<ModuleOp>();
   Value null =
       LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
   for (unsigned i = 0; i < 2; ++i) {
@@ -312,8 +622,36 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles, func::FuncOp callee,
                        ? cacheSlot(b, loc, module, table)
                        : null);
   }
-  func::CallOp::create(b, loc, callee, args);
+  if (!ep) {
+    func::CallOp::create(b, loc, declareSgemm(module), args);
+    op->erase();
+    return;
+  }
+  // The addends (absent ones null), then the clamp's bounds.
+  for (unsigned i = 0; i < 2; ++i) {
+    if (3 + i < views.size()) {
+      appendView(views[3 + i], roles.m, roles.n);
+      continue;
+    }
+    args.append({null, zero, zero, zero, zero});
+  }
+  args.push_back(
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(ep->lo)));
+  args.push_back(
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(ep->hi)));
+  func::CallOp::create(b, loc, declareSgemmEpilogue(module), args);
+  ep->op->erase();
   op->erase();
+  // The product's buffer is dead: its view, its deallocs, itself.
+  if (ep->view)
+    ep->view.getDefiningOp()->erase();
+  if (auto alloc = c.getDefiningOp<memref::AllocOp>();
+      alloc &&
+      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      user->erase();
+    alloc->erase();
+  }
 }
 
 struct ContractionsToMicrokernelsPass
@@ -335,11 +673,10 @@ struct ContractionsToMicrokernelsPass
     });
     if (matches.empty())
       return;
-    func::FuncOp callee = declareSgemm(module);
     SymbolTableCollection symbols;
     SymbolTable table(module);
     for (auto &[op, roles] : matches)
-      lowerToCall(op, roles, callee, symbols, table);
+      lowerToCall(op, roles, symbols, table);
   }
 };
 

@@ -5,11 +5,14 @@
 // lives and dies in a function's block gets an offset in one arena by
 // liveness. Greedy by size, as in TFLite's ArenaPlanner: the largest buffers
 // are placed first, each at the lowest offset free for its whole lifetime.
+// A static buffer that lives and dies inside a sequential loop or branch
+// body counts as alive for the whole of the function-level op around it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Conversion/Passes.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlc {
@@ -78,6 +81,22 @@ bool staysInPlace(Value value, SmallVectorImpl<memref::DeallocOp> &deallocs,
   return true;
 }
 
+/// Whether two dynamic sizes are the same value: one SSA value, or the same
+/// dim (by constant index) of one buffer. Sizes are not CSE'd before
+/// bufferization (CSE there would merge the destinations of equal ops
+/// across layers and keep one buffer alive through all of them).
+bool sameSize(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto dimA = a.getDefiningOp<memref::DimOp>();
+  auto dimB = b.getDefiningOp<memref::DimOp>();
+  if (!dimA || !dimB || dimA.getSource() != dimB.getSource())
+    return false;
+  std::optional<int64_t> indexA = getConstantIntValue(dimA.getIndex());
+  std::optional<int64_t> indexB = getConstantIntValue(dimB.getIndex());
+  return indexA && indexB && *indexA == *indexB;
+}
+
 /// Places `buffers` (offsets set) and returns the arena's size.
 int64_t place(MutableArrayRef<Buffer> buffers) {
   SmallVector<Buffer *> order;
@@ -136,11 +155,24 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
       std::optional<int64_t> bytes = elementBytes(type);
       ValueRange dynamic = alloc.getDynamicSizes();
       SmallVector<memref::DeallocOp> deallocs;
-      if (!bytes || alloc->getBlock() != &block || dynamic.size() > 1 ||
+      // A static buffer allocated and freed in the body of a sequential
+      // loop or branch (a conv's im2col chunk) lives while the function's
+      // op around it runs: one slot, reused by every iteration.
+      Operation *top = alloc;
+      while (top && top->getBlock() != &block)
+        top = top->getParentOp();
+      bool nested = top != alloc.getOperation();
+      bool sequential = true;
+      for (Operation *p = alloc->getParentOp(); nested && p != func;
+           p = p->getParentOp())
+        sequential &= isa<scf::ForOp, scf::IfOp, scf::WhileOp>(p);
+      if (!bytes || !top || (nested && (!dynamic.empty() || !sequential)) ||
+          dynamic.size() > 1 ||
           (dynamic.size() == 1 && dynamic[0].getParentBlock() != &block) ||
           alloc.getAlignment().value_or(0) > kAlignment ||
           !staysInPlace(alloc.getResult(), deallocs, true) ||
-          deallocs.size() != 1 || deallocs[0]->getBlock() != &block) {
+          deallocs.size() != 1 ||
+          deallocs[0]->getBlock() != alloc->getBlock()) {
         ++unplanned;
         return;
       }
@@ -148,14 +180,17 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
         if (!ShapedType::isDynamic(d))
           *bytes *= d;
       Value factor = dynamic.empty() ? Value() : dynamic[0];
-      auto *group = llvm::find_if(
-          groups, [&](const Group &g) { return g.factor == factor; });
+      auto *group = llvm::find_if(groups, [&](const Group &g) {
+        return g.factor == factor ||
+               (g.factor && factor && sameSize(g.factor, factor));
+      });
       if (group == groups.end()) {
         groups.push_back({factor, {}});
         group = std::prev(groups.end());
       }
-      group->buffers.push_back(
-          {alloc, deallocs[0], *bytes, position[alloc], position[deallocs[0]]});
+      int64_t start = position[top];
+      int64_t end = nested ? start : position[deallocs[0]];
+      group->buffers.push_back({alloc, deallocs[0], *bytes, start, end});
     });
 
     for (Group &group : groups) {

@@ -265,6 +265,24 @@ dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
                  int64_t scm, int64_t scn, int32_t accumulate, void **a_cache,
                  void **b_cache);
 
+/* dlc_sgemm_cached with an elementwise epilogue applied to each finished
+ * C tile while it is in cache:
+ *   C_b[i, j] = min(max(P + X_b[i, j] + Y_b[i, j], lo), hi)
+ * where P is the product (plus C's old value when accumulating), X and Y
+ * are addends given like the operands (base pointer, element offset,
+ * strides along batch, row and column; 0 broadcasts, so a bias per row has
+ * strides 0, 1, 0), NULL when absent. The clamp propagates NaN (as
+ * arith.maximumf / minimumf); lo = -inf and hi = +inf leave values as they
+ * are. X and Y must not overlap C. */
+DLC_RUNTIME_API void dlc_sgemm_epilogue(
+    int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
+    int64_t a_offset, int64_t sab, int64_t sam, int64_t sak, const float *b,
+    int64_t b_offset, int64_t sbb, int64_t sbk, int64_t sbn, float *c,
+    int64_t c_offset, int64_t scb, int64_t scm, int64_t scn, int32_t accumulate,
+    void **a_cache, void **b_cache, const float *x, int64_t x_offset,
+    int64_t sxb, int64_t sxm, int64_t sxn, const float *y, int64_t y_offset,
+    int64_t syb, int64_t sym, int64_t syn, float lo, float hi);
+
 /*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/

@@ -285,6 +285,77 @@ static void packBPanel(const isa *s, const float *b, int64_t sbk, int64_t sbn,
       out[p * nr + j] = 0.0f;
 }
 
+/*===--- the epilogue ---------------------------------------------------===*/
+
+/* c = min(max(c + x + y, lo), hi) over a tile, x and y optional (strided
+ * addends), NaN propagated by the clamp. */
+typedef struct epilogue {
+  const float *x, *y; /* at the tile's batch (NULL: absent) */
+  int64_t sxm, sxn, sym, syn;
+  float lo, hi;
+} epilogue;
+
+#define DLC_EPILOGUE_BODY                                                      \
+  for (int64_t i = 0; i < rows; ++i) {                                         \
+    float *ci = c + i * scm;                                                   \
+    const float *xi = ep->x ? ep->x + (i0 + i) * ep->sxm + j0 * ep->sxn : 0;   \
+    const float *yi = ep->y ? ep->y + (i0 + i) * ep->sym + j0 * ep->syn : 0;   \
+    float lo = ep->lo, hi = ep->hi;                                            \
+    if (scn == 1 && (!xi || ep->sxn <= 1) && (!yi || ep->syn <= 1)) {          \
+      /* Contiguous rows: a loop the compiler vectorizes. */                   \
+      int64_t xs = ep->sxn, ys = ep->syn;                                      \
+      for (int64_t j = 0; j < cols; ++j) {                                     \
+        float v = ci[j];                                                       \
+        if (xi)                                                                \
+          v += xs ? xi[j] : xi[0];                                             \
+        if (yi)                                                                \
+          v += ys ? yi[j] : yi[0];                                             \
+        v = v < lo ? lo : v;                                                   \
+        ci[j] = v > hi ? hi : v;                                               \
+      }                                                                        \
+      continue;                                                                \
+    }                                                                          \
+    for (int64_t j = 0; j < cols; ++j) {                                       \
+      float v = ci[j * scn];                                                   \
+      if (xi)                                                                  \
+        v += xi[j * ep->sxn];                                                  \
+      if (yi)                                                                  \
+        v += yi[j * ep->syn];                                                  \
+      v = v < lo ? lo : v;                                                     \
+      ci[j * scn] = v > hi ? hi : v;                                           \
+    }                                                                          \
+  }
+
+/* Rows [i0, i0 + rows) and columns [j0, j0 + cols) of C (c points at
+ * (i0, j0)). */
+static void applyEpilogue(const epilogue *ep, float *c, int64_t scm,
+                          int64_t scn, int64_t i0, int64_t j0, int64_t rows,
+                          int64_t cols) {
+  DLC_EPILOGUE_BODY
+}
+
+#if DLC_GEMM_X86
+__attribute__((target("avx512f"))) static void
+applyEpilogueAvx512(const epilogue *ep, float *c, int64_t scm, int64_t scn,
+                    int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
+  DLC_EPILOGUE_BODY
+}
+#endif
+#undef DLC_EPILOGUE_BODY
+
+static void epilogueTile(const isa *s, const epilogue *ep, float *c,
+                         int64_t scm, int64_t scn, int64_t i0, int64_t j0,
+                         int64_t rows, int64_t cols) {
+#if DLC_GEMM_X86
+  if (s->kernel == kernelAvx512) {
+    applyEpilogueAvx512(ep, c, scm, scn, i0, j0, rows, cols);
+    return;
+  }
+#endif
+  (void)s;
+  applyEpilogue(ep, c, scm, scn, i0, j0, rows, cols);
+}
+
 /*===--- the blocked product --------------------------------------------===*/
 
 typedef struct gemm_job {
@@ -300,6 +371,7 @@ typedef struct gemm_job {
   float *packedA; /* ceil(m / mr) micro-panels */
   float *packedB; /* ceil(n / nr) micro-panels */
   int64_t aBlocks, bPanels;
+  const epilogue *ep; /* applied with the last K block; NULL: none */
 } gemm_job;
 
 static void packAJob(void *ctx, int64_t lo, int64_t hi) {
@@ -342,14 +414,16 @@ static void tileJob(void *ctx, int64_t lo, int64_t hi) {
       float *c = job->c + i0 * job->scm + j0 * job->scn;
       if (rows == mr && cols == nr && job->scn == 1) {
         s->kernel(job->kc, ap, bp, c, job->scm, job->beta);
-        continue;
+      } else {
+        s->kernel(job->kc, ap, bp, tmp, nr, 0);
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j) {
+            float *dst = c + i * job->scm + j * job->scn;
+            *dst = (job->beta ? *dst : 0.0f) + tmp[i * nr + j];
+          }
       }
-      s->kernel(job->kc, ap, bp, tmp, nr, 0);
-      for (int64_t i = 0; i < rows; ++i)
-        for (int64_t j = 0; j < cols; ++j) {
-          float *dst = c + i * job->scm + j * job->scn;
-          *dst = (job->beta ? *dst : 0.0f) + tmp[i * nr + j];
-        }
+      if (job->ep)
+        epilogueTile(s, job->ep, c, job->scm, job->scn, i0, j0, rows, cols);
     }
   }
 }
@@ -405,8 +479,8 @@ typedef struct prepacked {
 static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t sam, int64_t sak, const float *b,
                     int64_t sbk, int64_t sbn, float *c, int64_t scm,
-                    int64_t scn, int accumulate, int threads,
-                    prepacked packed) {
+                    int64_t scn, int accumulate, int threads, prepacked packed,
+                    const epilogue *ep) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
@@ -414,6 +488,8 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j)
           c[i * scm + j * scn] = 0.0f;
+    if (ep)
+      epilogueTile(s, ep, c, scm, scn, 0, 0, m, n);
     return;
   }
   int mr = s->mr, nr = s->nr;
@@ -446,6 +522,7 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
     job.a = a + k0 * sak;
     job.b = b + k0 * sbk;
     job.beta = accumulate || k0 > 0;
+    job.ep = k0 + KC >= k ? ep : NULL;
     if (packed.a)
       job.packedA = (float *)packed.a + aPanels * mr * k0;
     if (packed.b)
@@ -477,14 +554,31 @@ typedef struct batch_job {
   int64_t scb, scm, scn;
   int accumulate;
   prepacked packed;
+  const epilogue *ep; /* at batch 0 */
+  int64_t sxb, syb;
 } batch_job;
+
+/* `ep` moved to batch i. */
+static epilogue epilogueAt(const epilogue *ep, int64_t i, int64_t sxb,
+                           int64_t syb) {
+  epilogue at = *ep;
+  if (at.x)
+    at.x += i * sxb;
+  if (at.y)
+    at.y += i * syb;
+  return at;
+}
 
 static void batchJob(void *ctx, int64_t lo, int64_t hi) {
   batch_job *j = ctx;
-  for (int64_t i = lo; i < hi; ++i)
+  for (int64_t i = lo; i < hi; ++i) {
+    epilogue at;
+    if (j->ep)
+      at = epilogueAt(j->ep, i, j->sxb, j->syb);
     gemmOne(j->s, j->m, j->n, j->k, j->a + i * j->sab, j->sam, j->sak,
             j->b + i * j->sbb, j->sbk, j->sbn, j->c + i * j->scb, j->scm,
-            j->scn, j->accumulate, 1, j->packed);
+            j->scn, j->accumulate, 1, j->packed, j->ep ? &at : NULL);
+  }
 }
 
 /*===--- operands packed once ------------------------------------------===*/
@@ -555,17 +649,15 @@ void dlc_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
                    NULL);
 }
 
-void dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k,
-                      const float *a, int64_t a_offset, int64_t sab,
-                      int64_t sam, int64_t sak, const float *b,
-                      int64_t b_offset, int64_t sbb, int64_t sbk, int64_t sbn,
-                      float *c, int64_t c_offset, int64_t scb, int64_t scm,
-                      int64_t scn, int32_t accumulate, void **a_cache,
-                      void **b_cache) {
+/* dlc_sgemm_cached with an optional epilogue (at batch 0, moved by sxb and
+ * syb per batch). */
+static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                  const float *a, int64_t sab, int64_t sam, int64_t sak,
+                  const float *b, int64_t sbb, int64_t sbk, int64_t sbn,
+                  float *c, int64_t scb, int64_t scm, int64_t scn,
+                  int32_t accumulate, void **a_cache, void **b_cache,
+                  const epilogue *ep, int64_t sxb, int64_t syb) {
   const isa *s = currentIsa();
-  a += a_offset;
-  b += b_offset;
-  c += c_offset;
   prepacked packed = {NULL, NULL};
   if (m > 0 && n > 0 && k > 0) {
     if (a_cache && (batch <= 1 || sab == 0))
@@ -579,13 +671,53 @@ void dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k,
   if (work * (double)batch < 32768.0)
     threads = 1;
   if (batch > 1 && threads > 1 && (batch >= threads || work < 1 << 20)) {
-    batch_job job = {s,   m,   n,   k, a,   sab, sam, sak,        b,
-                     sbb, sbk, sbn, c, scb, scm, scn, accumulate, packed};
+    batch_job job = {s,   m,   n,          k,      a,   sab, sam,
+                     sak, b,   sbb,        sbk,    sbn, c,   scb,
+                     scm, scn, accumulate, packed, ep,  sxb, syb};
     dlc_parallel_for(0, batch, 1, batchJob, &job);
     return;
   }
-  for (int64_t i = 0; i < batch; ++i)
+  for (int64_t i = 0; i < batch; ++i) {
+    epilogue at;
+    if (ep)
+      at = epilogueAt(ep, i, sxb, syb);
     gemmOne(s, m, n, k, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
             c + i * scb, scm, scn, accumulate, work < 32768.0 ? 1 : threads,
-            packed);
+            packed, ep ? &at : NULL);
+  }
+}
+
+void dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k,
+                      const float *a, int64_t a_offset, int64_t sab,
+                      int64_t sam, int64_t sak, const float *b,
+                      int64_t b_offset, int64_t sbb, int64_t sbk, int64_t sbn,
+                      float *c, int64_t c_offset, int64_t scb, int64_t scm,
+                      int64_t scn, int32_t accumulate, void **a_cache,
+                      void **b_cache) {
+  sgemm(batch, m, n, k, a + a_offset, sab, sam, sak, b + b_offset, sbb, sbk,
+        sbn, c + c_offset, scb, scm, scn, accumulate, a_cache, b_cache, NULL, 0,
+        0);
+}
+
+void dlc_sgemm_epilogue(int64_t batch, int64_t m, int64_t n, int64_t k,
+                        const float *a, int64_t a_offset, int64_t sab,
+                        int64_t sam, int64_t sak, const float *b,
+                        int64_t b_offset, int64_t sbb, int64_t sbk, int64_t sbn,
+                        float *c, int64_t c_offset, int64_t scb, int64_t scm,
+                        int64_t scn, int32_t accumulate, void **a_cache,
+                        void **b_cache, const float *x, int64_t x_offset,
+                        int64_t sxb, int64_t sxm, int64_t sxn, const float *y,
+                        int64_t y_offset, int64_t syb, int64_t sym, int64_t syn,
+                        float lo, float hi) {
+  epilogue ep = {x ? x + x_offset : NULL,
+                 y ? y + y_offset : NULL,
+                 sxm,
+                 sxn,
+                 sym,
+                 syn,
+                 lo,
+                 hi};
+  sgemm(batch, m, n, k, a + a_offset, sab, sam, sak, b + b_offset, sbb, sbk,
+        sbn, c + c_offset, scb, scm, scn, accumulate, a_cache, b_cache, &ep,
+        sxb, syb);
 }

@@ -108,3 +108,51 @@ func.func @dynamic(%x: memref<?x64xf32>, %m: index) {
   memref.dealloc %r : memref<?x64xf32>
   return
 }
+
+// -----
+
+// A buffer allocated and freed in each iteration of an scf.for (a conv's
+// im2col chunk) takes one slot for the whole loop: %t (2 KiB) is alive
+// with %a (4 KiB, alive across the loop), so %a at 0 and %t at 4096; %c
+// (1 KiB) comes after both and reuses offset 0. In an scf.parallel body
+// iterations run at once: that buffer stays unplanned.
+// CHECK-LABEL: func.func @loop_body(
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6144xi8>
+// CHECK: scf.for
+// CHECK: %[[T:.*]] = memref.view %[[ARENA]][%c4096{{.*}}][] : memref<6144xi8> to memref<512xf32>
+// CHECK-NOT: memref.dealloc %[[T]]
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<512xf32>
+// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<6144xi8> to memref<256xf32>
+// REPORT: dl-plan-memory: @loop_body: 3 buffers of 7168 bytes in an arena of 6144 bytes
+// REPORT-NEXT: dl-plan-memory: @loop_body: 1 allocation(s) left to the allocator
+func.func @loop_body(%x: memref<1024xf32>, %out: memref<1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %a = memref.alloc() : memref<1024xf32>
+  linalg.copy ins(%x : memref<1024xf32>) outs(%a : memref<1024xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.alloc() : memref<512xf32>
+    %sa = memref.subview %a[0] [512] [1] : memref<1024xf32> to memref<512xf32, strided<[1]>>
+    linalg.copy ins(%sa : memref<512xf32, strided<[1]>>) outs(%t : memref<512xf32>)
+    %so = memref.subview %out[0] [512] [1] : memref<1024xf32> to memref<512xf32, strided<[1]>>
+    linalg.copy ins(%t : memref<512xf32>) outs(%so : memref<512xf32, strided<[1]>>)
+    memref.dealloc %t : memref<512xf32>
+  }
+  scf.parallel (%j) = (%c0) to (%c4) step (%c1) {
+    %p = memref.alloc() : memref<512xf32>
+    %sp = memref.subview %a[0] [512] [1] : memref<1024xf32> to memref<512xf32, strided<[1]>>
+    linalg.copy ins(%sp : memref<512xf32, strided<[1]>>) outs(%p : memref<512xf32>)
+    memref.dealloc %p : memref<512xf32>
+    scf.reduce
+  }
+  memref.dealloc %a : memref<1024xf32>
+  %c = memref.alloc() : memref<256xf32>
+  %sx = memref.subview %x[0] [256] [1] : memref<1024xf32> to memref<256xf32, strided<[1]>>
+  linalg.copy ins(%sx : memref<256xf32, strided<[1]>>) outs(%c : memref<256xf32>)
+  %sc = memref.subview %out[0] [256] [1] : memref<1024xf32> to memref<256xf32, strided<[1]>>
+  linalg.copy ins(%c : memref<256xf32>) outs(%sc : memref<256xf32, strided<[1]>>)
+  memref.dealloc %c : memref<256xf32>
+  return
+}

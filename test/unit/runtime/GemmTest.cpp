@@ -12,9 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -191,6 +193,78 @@ TEST_P(GemmTest, CachedOperands) {
   free(slotA);
   free(slotB);
   free(batchSlot);
+}
+
+/// dlc_sgemm_epilogue: C = clamp(A * B + X + Y, lo, hi) with X a bias per
+/// row or per column and Y a full matrix (strided, its own batch stride),
+/// against the plain product plus the epilogue in double; exactly the
+/// plain call's result without an epilogue (no addends, infinite bounds).
+void checkEpilogue(int64_t batch, int64_t m, int64_t n, int64_t k,
+                   bool biasPerRow, bool withY, float lo, float hi,
+                   bool transC) {
+  std::mt19937 rng(static_cast<uint32_t>(m * 7 + n * 3 + k));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> a(batch * m * k), b(k * n), x(biasPerRow ? m : n),
+      y(2 + batch * m * (n + 1));
+  for (auto *v : {&a, &b, &x, &y})
+    for (float &e : *v)
+      e = dist(rng);
+  // C column-major when transC (the epilogue's strided path).
+  int64_t scm = transC ? 1 : n, scn = transC ? m : 1;
+  std::vector<float> plain(batch * m * n), fused(batch * m * n, 42.0f);
+  dlc_sgemm(batch, m, n, k, a.data(), 0, m * k, k, 1, b.data(), 0, 0, n, 1,
+            plain.data(), 0, m * n, scm, scn, 0);
+  float inf = std::numeric_limits<float>::infinity();
+  int64_t sxm = biasPerRow ? 1 : 0, sxn = biasPerRow ? 0 : 1;
+  // Y rows of n + 1 floats from offset 2, batch stride m * (n + 1).
+  dlc_sgemm_epilogue(
+      batch, m, n, k, a.data(), 0, m * k, k, 1, b.data(), 0, 0, n, 1,
+      fused.data(), 0, m * n, scm, scn, 0, nullptr, nullptr, x.data(), 0, 0,
+      sxm, sxn, withY ? y.data() : nullptr, 2, m * (n + 1), n + 1, 1, lo, hi);
+  for (int64_t q = 0; q < batch; ++q)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        int64_t at = q * m * n + i * scm + j * scn;
+        double v = double(plain[at]) + x[i * sxm + j * sxn];
+        if (withY)
+          v += y[2 + q * m * (n + 1) + i * (n + 1) + j];
+        v = std::min<double>(std::max<double>(v, lo), hi);
+        ASSERT_NEAR(fused[at], v, 1e-5)
+            << "isa " << dlc_internal_gemm_isa() << " batch " << batch << " m "
+            << m << " n " << n << " k " << k << " at (" << q << ", " << i
+            << ", " << j << ")";
+      }
+  // No addends and no bounds: the plain call's bits.
+  std::vector<float> none(batch * m * n);
+  dlc_sgemm_epilogue(batch, m, n, k, a.data(), 0, m * k, k, 1, b.data(), 0, 0,
+                     n, 1, none.data(), 0, m * n, scm, scn, 0, nullptr, nullptr,
+                     nullptr, 0, 0, 0, 0, nullptr, 0, 0, 0, 0, -inf, inf);
+  ASSERT_EQ(none, plain);
+}
+
+TEST_P(GemmTest, Epilogue) {
+  float inf = std::numeric_limits<float>::infinity();
+  // Edge tiles, the K block boundary (applied once, after the last block),
+  // per-row and per-column bias, a residual, ReLU and ReLU6 bounds.
+  for (int64_t m : {1, 12, 13, 64})
+    for (int64_t n : {1, 32, 45})
+      checkEpilogue(1, m, n, 37, true, true, 0.0f, inf, false);
+  checkEpilogue(1, 40, 70, 600, false, true, 0.0f, 6.0f, false);
+  checkEpilogue(3, 17, 40, 23, true, false, -inf, inf, false);
+  checkEpilogue(2, 29, 45, 37, false, true, -0.5f, 0.5f, true);
+  checkEpilogue(1, 20, 33, 0, true, true, 0.0f, inf, false); // k = 0
+  ASSERT_EQ(DLC_STATUS_OK, dlc_set_num_threads(2));
+  checkEpilogue(1, 200, 150, 300, true, true, 0.0f, 6.0f, false);
+  checkEpilogue(6, 64, 64, 32, false, true, 0.0f, inf, false);
+}
+
+TEST_P(GemmTest, EpilogueClampPropagatesNaN) {
+  // As arith.maximumf / minimumf: NaN stays NaN through the clamp.
+  float a = 1.0f, b = std::numeric_limits<float>::quiet_NaN(), c = 0.0f;
+  dlc_sgemm_epilogue(1, 1, 1, 1, &a, 0, 0, 1, 1, &b, 0, 0, 1, 1, &c, 0, 0, 1, 1,
+                     0, nullptr, nullptr, nullptr, 0, 0, 0, 0, nullptr, 0, 0, 0,
+                     0, 0.0f, 6.0f);
+  EXPECT_TRUE(std::isnan(c));
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, GemmTest,
