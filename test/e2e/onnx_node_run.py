@@ -245,6 +245,9 @@ def main():
     ap.add_argument("dlc")
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--filter", default="")
+    ap.add_argument("--sample", type=int, default=1,
+                    help="run every Nth test (by name, after --filter): a "
+                         "deterministic sample for the suite")
     ap.add_argument("--json")
     ap.add_argument("--markdown", help="write the per-op support table here")
     ap.add_argument("--from-json", help="report a previous run's JSON, run nothing")
@@ -267,6 +270,7 @@ def main():
     dirs = sorted(d for d in glob.glob(os.path.join(args.data, "*"))
                   if os.path.isfile(os.path.join(d, "model.onnx"))
                   and re.search(args.filter, os.path.basename(d)))
+    dirs = dirs[::max(args.sample, 1)]
     results = {}
     if args.from_json:
         with open(args.from_json) as f:
