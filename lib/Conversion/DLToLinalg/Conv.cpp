@@ -29,6 +29,27 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   return tensor::PadOp::create(b, loc, Type(), input, lo, hi, padValue);
 }
 
+Value gatherCopy(OpBuilder &b, Location loc, Value source,
+                 ArrayRef<int64_t> shape, ArrayRef<AffineExpr> sourceExprs) {
+  MLIRContext *ctx = b.getContext();
+  int64_t nDims = shape.size();
+  Type et = cast<RankedTensorType>(source.getType()).getElementType();
+  SmallVector<Value> sizes;
+  if (ShapedType::isDynamic(shape[0]))
+    sizes.push_back(tensor::DimOp::create(b, loc, source, 0));
+  Value init = tensor::EmptyOp::create(b, loc, shape, et, sizes);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{source}, init,
+             ArrayRef<AffineMap>{AffineMap::get(nDims, 0, sourceExprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(nDims, ctx)},
+             SmallVector<utils::IteratorType>(nDims,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(b, l, args[0]);
+             })
+      .getResult(0);
+}
+
 } // namespace dlc
 
 namespace {
@@ -56,7 +77,6 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
   MLIRContext *ctx = b.getContext();
   auto inType = cast<RankedTensorType>(padded.getType());
   int64_t spatial = out.size();
-  Type et = inType.getElementType();
   ReassociationIndices rows, columns;
   bool pointwise = llvm::all_of(kernel, [](int64_t k) { return k == 1; }) &&
                    llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
@@ -77,21 +97,7 @@ Value im2col(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out,
   for (int64_t i = 0; i < spatial; ++i)
     inExprs.push_back(d(2 + spatial + i) * strides[i] +
                       d(2 + i) * dilations[i]);
-  SmallVector<Value> sizes;
-  if (ShapedType::isDynamic(shape[0]))
-    sizes.push_back(tensor::DimOp::create(b, loc, padded, 0));
-  Value init = tensor::EmptyOp::create(b, loc, shape, et, sizes);
-  Value cols =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), ValueRange{padded}, init,
-          ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
-                              AffineMap::getMultiDimIdentityMap(nDims, ctx)},
-          SmallVector<utils::IteratorType>(nDims,
-                                           utils::IteratorType::parallel),
-          [](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(b, l, args[0]);
-          })
-          .getResult(0);
+  Value cols = gatherCopy(b, loc, padded, shape, inExprs);
   for (int64_t i = 1; i < 2 + spatial; ++i)
     rows.push_back(i);
   for (int64_t i = 2 + spatial; i < nDims; ++i)

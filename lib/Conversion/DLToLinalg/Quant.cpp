@@ -313,21 +313,7 @@ FailureOr<Value> im2colConv(PatternRewriter &rewriter, ConvIntegerOp op) {
   for (int64_t i = 0; i < spatial; ++i)
     inExprs.push_back(d(1 + i) * window->strides[i] +
                       d(2 + spatial + i) * window->dilations[i]);
-  SmallVector<Value> batch;
-  if (it.isDynamicDim(0))
-    batch.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
-  Value init = tensor::EmptyOp::create(rewriter, loc, shape, i8, batch);
-  Value cols =
-      linalg::GenericOp::create(
-          rewriter, loc, init.getType(), ValueRange{padded}, init,
-          ArrayRef<AffineMap>{AffineMap::get(nDims, 0, inExprs, ctx),
-                              AffineMap::getMultiDimIdentityMap(nDims, ctx)},
-          SmallVector<utils::IteratorType>(nDims,
-                                           utils::IteratorType::parallel),
-          [](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(b, l, args[0]);
-          })
-          .getResult(0);
+  Value cols = gatherCopy(rewriter, loc, padded, shape, inExprs);
   ReassociationIndices rows, columns;
   for (int64_t i = 0; i <= spatial; ++i)
     rows.push_back(i);

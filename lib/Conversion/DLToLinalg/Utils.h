@@ -67,6 +67,14 @@ mlir::Value dimValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                      int64_t i);
 
 /// tensor.pad with a constant; the input itself when every pad is 0.
+/// A copy of `source` into a new tensor of `shape` (element type and
+/// dynamic leading dim from `source`'s dim 0 when shape[0] is dynamic):
+/// out[i...] = source[sourceExprs(i...)], all loops parallel. The im2col
+/// gathers of the f32 and integer convs.
+mlir::Value gatherCopy(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value source, llvm::ArrayRef<int64_t> shape,
+                       llvm::ArrayRef<mlir::AffineExpr> sourceExprs);
+
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::Value padValue);
