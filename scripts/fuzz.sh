@@ -3,6 +3,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   build the fuzz build if needed, fuzz
 #                                           each target for SECONDS (60)
+#   scripts/fuzz.sh --runs N [TARGET...]    fuzz each target for N executions
+#                                           (issue 18's target: 1000000)
 #   scripts/fuzz.sh --smoke SECONDS TARGET  the ctest smoke run: exits 77
 #                                           (skipped) without a fuzz build
 #
@@ -17,12 +19,19 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${DLC_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 smoke=0
+limit=()
 if [ "${1:-}" = "--smoke" ]; then
   smoke=1
   shift
 fi
-seconds="${1:-60}"
-shift || true
+if [ "${1:-}" = "--runs" ]; then
+  limit=(-runs="${2:?--runs needs a count}")
+  shift 2
+else
+  seconds="${1:-60}"
+  shift || true
+  limit=(-max_total_time="$seconds")
+fi
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(onnx onnx-text dl)
 
@@ -72,10 +81,10 @@ for t in "${targets[@]}"; do
   corpus="$build/corpus/$t"
   findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings"
-  echo "fuzz.sh: $t for $seconds s"
+  echo "fuzz.sh: $t, ${limit[*]}"
   # 8 GB and 10 s per input are the limits of the issue's campaign.
   if ! nice -n 10 "$build/bin/dlc-fuzz-$t" "$corpus" "$seeds/$t" \
-      "$root/test/fuzz/corpus/$t" -max_total_time="$seconds" -rss_limit_mb=8192 \
+      "$root/test/fuzz/corpus/$t" "${limit[@]}" -rss_limit_mb=8192 \
       -timeout=10 -artifact_prefix="$findings/" -print_final_stats=1 \
       2>"$build/fuzz-$t.log"; then
     echo "fuzz.sh: $t FOUND A CRASH (see $findings and $build/fuzz-$t.log)"

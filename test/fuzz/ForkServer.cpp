@@ -11,10 +11,13 @@
 // Requests on stdin, one per line, fields separated by tabs:
 //   OUTFILE  TIMEOUT_S  ARG0  ARG1 ...
 // The child's stdout and stderr go to OUTFILE, its address space is limited
-// to DLC_FORK_SERVER_AS_MB (8192) MiB and it is killed after TIMEOUT_S
-// seconds. Run it with LD_BIND_NOW=1 so that the children inherit resolved
-// symbols. One reply line per request on stdout: "exit N" or "signal N"
-// (SIGKILL after the timeout: "timeout").
+// to DLC_FORK_SERVER_AS_MB (8192) MiB and its CPU time to TIMEOUT_S seconds
+// (RLIMIT_CPU: on a shared machine, or at nice 19 next to a build, wall time
+// says how busy the machine is, not whether the tool hangs); a child that
+// lives 10 x TIMEOUT_S of wall time without using it (blocked) is killed too.
+// Run it with LD_BIND_NOW=1 so that the children inherit resolved symbols.
+// One reply line per request on stdout: "exit N" or "signal N" (over either
+// limit: "timeout").
 //
 // `--to-text IN OUT...` writes models as ONNX text instead. Built twice:
 // dlc-fork-server-dlc (tools/dlc's main) and dlc-fork-server-run
@@ -32,6 +35,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
 #include <iostream>
@@ -117,6 +121,8 @@ int main(int argc, char **argv) {
       close(devNull);
       struct rlimit limit = {rlim_t(asMb) << 20, rlim_t(asMb) << 20};
       setrlimit(RLIMIT_AS, &limit);
+      struct rlimit cpu = {rlim_t(timeout), rlim_t(timeout) + 1};
+      setrlimit(RLIMIT_CPU, &cpu);
       std::vector<char *> argv;
       for (size_t i = 2; i < f.size(); ++i)
         argv.push_back(f[i].data());
@@ -129,21 +135,30 @@ int main(int argc, char **argv) {
       std::fflush(nullptr);
       _exit(rc);
     }
-    // Wait, killing the child at the timeout.
+    // Wait, killing the child when it outlives 10 x the timeout (the CPU
+    // limit above ends a busy one first: SIGXCPU, then SIGKILL).
     int status = 0;
     bool timedOut = false;
-    for (long waited = 0;; waited += 10) {
-      pid_t r = waitpid(pid, &status, WNOHANG);
+    struct rusage usage = {};
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int polls = 0;; ++polls) {
+      pid_t r = wait4(pid, &status, WNOHANG, &usage);
       if (r == pid)
         break;
-      if (waited >= long(timeout) * 1000 && !timedOut) {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (now.tv_sec - start.tv_sec >= 10L * timeout && !timedOut) {
         kill(pid, SIGKILL);
         timedOut = true;
       }
-      usleep(waited < 200 ? 1000 : 10000);
-      if (waited < 200)
-        waited -= 9;
+      usleep(polls < 200 ? 1000 : 10000);
     }
+    double cpuS = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                  1e-6 * (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+    if (WIFSIGNALED(status) &&
+        (WTERMSIG(status) == SIGXCPU ||
+         (WTERMSIG(status) == SIGKILL && cpuS >= timeout)))
+      timedOut = true;
     if (timedOut)
       std::printf("timeout\n");
     else if (WIFSIGNALED(status))

@@ -3,8 +3,8 @@
 byte flips and truncations of binary models, structure-aware edits (onnx
 package) and edits of ONNX text models, all made from the ONNX node tests'
 models. Counts crashes (signals, uncaught exceptions, LLVM stack dumps), hangs
-(over the timeout), memory blowups (over an 8 GB address space) and clean
-rejections; keeps every failing file. Then compiles and runs up to RUN of the
+(over the CPU-time limit, --timeout, or blocked for 10 times that), memory
+blowups (over an 8 GB address space) and clean rejections; keeps every failing file. Then compiles and runs up to RUN of the
 accepted mutants with `dlc-run FILE --data SEED_TEST_DATA` (their seed's
 inputs): a match, a mismatch (the model was mutated), an error status or a
 compile error are all clean outcomes; a signal or a hang is a failure.
