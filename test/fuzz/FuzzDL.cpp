@@ -23,25 +23,52 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <memory>
+
+namespace {
+/// The context and pipeline, kept across inputs: making the context, loading
+/// its dialects and freezing the canonicalizer's patterns cost several times
+/// what a small module's parse and passes do. They are made afresh every
+/// kInputsPerContext inputs, so that what the context uniques (types,
+/// attributes) stays bounded. Nothing else survives an input.
+struct Session {
+  static constexpr int kInputsPerContext = 1000;
+  mlir::MLIRContext context;
+  mlir::ScopedDiagnosticHandler quiet;
+  mlir::PassManager pm;
+  int inputs = 0;
+
+  static mlir::DialectRegistry registry() {
+    // The dialects of dl IR as the importer and dlc-opt --dlc-simplify see it.
+    mlir::DialectRegistry registry;
+    registry.insert<dlc::dl::DLDialect, mlir::func::FuncDialect,
+                    mlir::tensor::TensorDialect, mlir::arith::ArithDialect>();
+    return registry;
+  }
+  Session()
+      : context(registry(), mlir::MLIRContext::Threading::DISABLED),
+        quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); }),
+        pm(&context) {
+    context.allowUnregisteredDialects(false);
+    context.printOpOnDiagnostic(false);
+    pm.enableVerifier(true);
+    pm.addPass(dlc::dl::createDLShapeInference());
+    pm.addPass(mlir::createCanonicalizerPass());
+  }
+};
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  // The dialects of dl IR as the importer and dlc-opt --dlc-simplify see it.
-  mlir::DialectRegistry registry;
-  registry.insert<dlc::dl::DLDialect, mlir::func::FuncDialect,
-                  mlir::tensor::TensorDialect, mlir::arith::ArithDialect>();
-  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-  context.allowUnregisteredDialects(false);
-  context.printOpOnDiagnostic(false);
-  mlir::ScopedDiagnosticHandler quiet(
-      &context, [](mlir::Diagnostic &) { return mlir::success(); });
-  mlir::ParserConfig config(&context);
+  static std::unique_ptr<Session> session;
+  if (!session || ++session->inputs >= Session::kInputsPerContext) {
+    session.reset();
+    session = std::make_unique<Session>();
+  }
+  mlir::ParserConfig config(&session->context);
   auto module = mlir::parseSourceString<mlir::ModuleOp>(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), config);
   if (!module || mlir::failed(mlir::verify(*module)))
     return 0;
-  mlir::PassManager pm(&context);
-  pm.enableVerifier(true);
-  pm.addPass(dlc::dl::createDLShapeInference());
-  pm.addPass(mlir::createCanonicalizerPass());
-  (void)pm.run(*module);
+  (void)session->pm.run(*module);
   return 0;
 }

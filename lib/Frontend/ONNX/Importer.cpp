@@ -630,19 +630,28 @@ convertVersion(const onnx::ModelProto &model, int64_t opset,
                int64_t targetOpset,
                std::map<std::string, int64_t> &legacyNodeOpsets) {
   namespace vc = onnx::version_conversion;
-  vc::DefaultVersionConverter converter;
-  if (opset < 13 && targetOpset >= 13) {
+  // A converter copies every schema with its history when it is made (most
+  // of a small model's import time): make each of the two once.
+  // convert_version is const.
+  static const vc::DefaultVersionConverter plain;
+  static const vc::DefaultVersionConverter &keepingSoftmax = *[] {
+    auto *converter = new vc::DefaultVersionConverter;
     for (const char *op : {"Softmax", "LogSoftmax"})
-      converter.registerAdapter(std::make_unique<vc::CompatibleAdapter>(
+      converter->registerAdapter(std::make_unique<vc::CompatibleAdapter>(
           op, onnx::OpSetID(12), onnx::OpSetID(13)));
+    return converter;
+  }();
+  const vc::DefaultVersionConverter *converter = &plain;
+  if (opset < 13 && targetOpset >= 13) {
+    converter = &keepingSoftmax;
     for (const auto &node : model.graph().node())
       if ((node.op_type() == "Softmax" || node.op_type() == "LogSoftmax" ||
            node.op_type() == "Hardmax") &&
           isDefaultDomain(node.domain()) && node.output_size() > 0)
         legacyNodeOpsets[node.output(0)] = opset;
   }
-  return converter.convert_version(model, onnx::OpSetID(opset),
-                                   onnx::OpSetID(targetOpset));
+  return converter->convert_version(model, onnx::OpSetID(opset),
+                                    onnx::OpSetID(targetOpset));
 }
 
 /// The default domain's opset, or 0 when the model imports none (a model of

@@ -96,10 +96,14 @@ verifyQuantParams(Operation *op, RankedTensorType floatType,
   for (double s : scale)
     if (!(s > 0) || std::isinf(s))
       return op->emitOpError("scales must be positive and finite, got ") << s;
+  // Zero points are i64: an i64 (or wider) result takes any of them, and the
+  // bounds are computed without overflowing at width 64.
   unsigned width = intType.getWidth();
-  int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1)),
-          hi = isUnsigned ? (int64_t(1) << width) - 1
-                          : (int64_t(1) << (width - 1)) - 1;
+  unsigned bits = std::min(width, 64u);
+  int64_t lo = isUnsigned ? 0 : APInt::getSignedMinValue(bits).getSExtValue(),
+          hi = isUnsigned && bits < 64
+                   ? int64_t(APInt::getMaxValue(bits).getZExtValue())
+                   : APInt::getSignedMaxValue(bits).getSExtValue();
   for (int64_t z : zeroPoint)
     if (z < lo || z > hi) {
       auto diag = op->emitOpError("zero point ")
