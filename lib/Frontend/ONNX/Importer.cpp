@@ -743,6 +743,7 @@ LogicalResult ModelImporter::load(StringRef bytes, StringRef name) {
   // dlc's own checks come first: the library's shape inference and version
   // converter crash on some models its checker passes, and its checker does
   // not run on newer models.
+  guardLibraryShapeInference();
   {
     std::vector<std::string> problems;
     validateModel(model, opset, domainVersions,

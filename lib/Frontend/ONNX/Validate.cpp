@@ -7,10 +7,12 @@
 #include "llvm/Support/MathExtras.h"
 
 #include "onnx/defs/schema.h"
+#include "onnx/defs/shape_inference.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 
 using namespace dlc::onnx_frontend;
 
@@ -184,36 +186,52 @@ void Validator::schemaChecks(const onnx::NodeProto &n,
       fail(where + ": attribute '" + name + "' is required");
 }
 
-void Validator::windowChecks(const onnx::NodeProto &n, const std::string &where,
-                             const std::map<std::string, int64_t> &ranks) {
-  llvm::StringRef op = n.op_type();
-  bool conv = op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" ||
-              op == "QLinearConv" || op == "DeformConv";
+/// Windowed ops (convs, pools): whether `op` is one, and which input is its
+/// weight (-1: none checked).
+bool isWindowOp(llvm::StringRef op, bool &conv, int &weightIndex) {
+  conv = op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" ||
+         op == "QLinearConv" || op == "DeformConv";
   bool pool = op == "MaxPool" || op == "AveragePool" || op == "LpPool" ||
               op == "MaxUnpool" || op == "MaxRoiPool" || op == "Col2Im";
-  if (!conv && !pool)
+  weightIndex = !conv || op == "ConvInteger" ? -1 : op == "QLinearConv" ? 3 : 1;
+  return conv || pool;
+}
+
+/// What is wrong with a windowed op's input ranks (-1: unknown), or empty.
+std::string windowRankProblem(int64_t xRank, const std::string &weight,
+                              int64_t wRank) {
+  if (xRank >= 0 && xRank < 3)
+    return "input 'X' has rank " + std::to_string(xRank) +
+           ", needs N x C x spatial dims (rank 3 or more)";
+  if (wRank >= 0 && wRank < 3)
+    return "weight '" + weight + "' has rank " + std::to_string(wRank) +
+           ", needs rank 3 or more";
+  if (wRank >= 0 && xRank >= 0 && wRank != xRank)
+    return "weight '" + weight + "' has rank " + std::to_string(wRank) +
+           " but the input has rank " + std::to_string(xRank);
+  return "";
+}
+
+void Validator::windowChecks(const onnx::NodeProto &n, const std::string &where,
+                             const std::map<std::string, int64_t> &ranks) {
+  bool conv;
+  int weightIndex;
+  if (!isWindowOp(n.op_type(), conv, weightIndex))
     return;
   auto rankOf = [&](int i) -> int64_t {
-    if (i >= n.input_size())
+    if (i < 0 || i >= n.input_size())
       return -1;
     auto it = ranks.find(n.input(i));
     return it == ranks.end() ? -1 : it->second;
   };
   int64_t xRank = rankOf(0);
-  if (xRank >= 0 && xRank < 3)
-    fail(where + ": input 'X' has rank " + std::to_string(xRank) +
-         ", needs N x C x spatial dims (rank 3 or more)");
-  int weightIndex = op == "QLinearConv" ? 3 : 1;
-  if (conv && op != "ConvInteger") {
-    int64_t wRank = rankOf(weightIndex);
-    if (wRank >= 0 && wRank < 3)
-      fail(where + ": weight '" + n.input(weightIndex) + "' has rank " +
-           std::to_string(wRank) + ", needs rank 3 or more");
-    else if (wRank >= 0 && xRank >= 0 && wRank != xRank)
-      fail(where + ": weight '" + n.input(weightIndex) + "' has rank " +
-           std::to_string(wRank) + " but the input has rank " +
-           std::to_string(xRank));
-  }
+  std::string problem = windowRankProblem(
+      xRank,
+      weightIndex >= 0 && weightIndex < n.input_size() ? n.input(weightIndex)
+                                                       : "",
+      rankOf(weightIndex));
+  if (!problem.empty())
+    fail(where + ": " + problem);
   int64_t spatial = xRank >= 3 ? xRank - 2 : -1;
   for (const auto &a : n.attribute()) {
     llvm::StringRef name = a.name();
@@ -419,4 +437,100 @@ std::string dlc::onnx_frontend::findBadNumericLiteral(llvm::StringRef text) {
     i = j;
   }
   return {};
+}
+
+/// The range of an 'axis' attribute of a default-domain op whose first input
+/// has rank `rank`: [-r, r-1] for most, [-r, r] for Flatten, [-r-1, r] for
+/// OneHot (an axis of the output, one rank more).
+std::pair<int64_t, int64_t> axisRange(llvm::StringRef op, int64_t rank) {
+  if (op == "Flatten")
+    return {-rank, rank};
+  if (op == "OneHot")
+    return {-rank - 1, rank};
+  return {-rank, rank - 1};
+}
+
+void dlc::onnx_frontend::guardLibraryShapeInference() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Every default-domain schema, every version: (name, version) from a
+    // copy, then the registry's own object.
+    for (const onnx::OpSchema &copy :
+         onnx::OpSchemaRegistry::get_all_schemas_with_history()) {
+      if (!copy.domain().empty())
+        continue;
+      std::string op = copy.Name();
+      const onnx::OpSchema *schema =
+          onnx::OpSchemaRegistry::Schema(op, copy.since_version());
+      if (!schema || schema->since_version() != copy.since_version() ||
+          !schema->has_type_and_shape_inference_function())
+        continue;
+      bool conv;
+      int weightIndex;
+      bool window = isWindowOp(op, conv, weightIndex);
+      onnx::InferenceFunction inner =
+          schema->GetTypeAndShapeInferenceFunction();
+      // Which formal inputs take tensors only (the last one stands for the
+      // rest of a variadic list).
+      std::vector<bool> tensorOnly, required;
+      for (const auto &param : schema->inputs())
+        required.push_back(param.GetOption() == onnx::OpSchema::Single);
+      for (const auto &param : schema->inputs())
+        tensorOnly.push_back(
+            !param.GetTypes().empty() &&
+            llvm::all_of(param.GetTypes(), [](const std::string *type) {
+              return llvm::StringRef(*type).starts_with("tensor(");
+            }));
+      // The registry hands out const schemas, but they are its own mutable
+      // objects; this runs once, before any inference.
+      const_cast<onnx::OpSchema *>(schema)->TypeAndShapeInferenceFunction(
+          [inner, op, window, weightIndex, tensorOnly,
+           required](onnx::InferenceContext &ctx) {
+            // A required input without a type (its producer's inference
+            // failed, or the library keeps no type for it): some ops'
+            // inference reads it without looking. dl's own inference
+            // decides instead.
+            for (size_t i = 0; i < ctx.getNumInputs() && i < required.size();
+                 ++i)
+              if (required[i] && !ctx.getInputType(i))
+                fail_type_inference("input ", i, " has no type");
+            // A map or sequence where the op takes a tensor: the library
+            // reads its tensor type without looking.
+            for (size_t i = 0; i < ctx.getNumInputs() && !tensorOnly.empty();
+                 ++i) {
+              const onnx::TypeProto *t = ctx.getInputType(i);
+              if (t && t->value_case() != onnx::TypeProto::kTensorType &&
+                  t->value_case() != onnx::TypeProto::VALUE_NOT_SET &&
+                  tensorOnly[std::min(i, tensorOnly.size() - 1)])
+                fail_type_inference("input ", i,
+                                    " is not a tensor, and the op takes one");
+            }
+            auto rank = [&](int i) -> int64_t {
+              if (i < 0 || size_t(i) >= ctx.getNumInputs())
+                return -1;
+              const onnx::TypeProto *t = ctx.getInputType(i);
+              if (!t || !t->has_tensor_type() || !t->tensor_type().has_shape())
+                return -1;
+              return t->tensor_type().shape().dim_size();
+            };
+            int64_t r0 = rank(0);
+            std::string problem;
+            if (window)
+              problem = windowRankProblem(r0, "W", rank(weightIndex));
+            const onnx::AttributeProto *axis = ctx.getAttribute("axis");
+            if (problem.empty() && r0 >= 0 && axis &&
+                axis->type() == onnx::AttributeProto::INT) {
+              auto [lo, hi] = axisRange(op, r0);
+              if (axis->i() < lo || axis->i() > hi)
+                problem = "attribute 'axis' is " + std::to_string(axis->i()) +
+                          ", outside [" + std::to_string(lo) + ", " +
+                          std::to_string(hi) + "] for an input of rank " +
+                          std::to_string(r0);
+            }
+            if (!problem.empty())
+              fail_shape_inference(problem);
+            inner(ctx);
+          });
+    }
+  });
 }

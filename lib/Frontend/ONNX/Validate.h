@@ -32,6 +32,14 @@ void validateModel(const onnx::ModelProto &model, int64_t opset,
                    const llvm::StringMap<int64_t> &domainVersions, bool strict,
                    std::vector<std::string> &errors);
 
+/// Wraps the ONNX library's shape inference of every default-domain op with
+/// checks on the inferred input types: windowed ops' (convs, pools) input
+/// and weight ranks, and an 'axis' attribute's range. The library indexes
+/// dims of a rank-1 weight, or at axis -16777217, without looking, and the
+/// ranks of intermediate values are unknown to validateModel. Call before the
+/// library infers shapes or converts versions; idempotent and thread-safe.
+void guardLibraryShapeInference();
+
 /// For ONNX text the library's parser could not convert: the first numeric
 /// literal that does not fit its type, as "line L, column C: ...", or empty.
 std::string findBadNumericLiteral(llvm::StringRef text);
