@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include <memory>
+#include <string>
 
 namespace {
 /// The context and pipeline, kept across inputs: making the context, loading
@@ -65,8 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     session = std::make_unique<Session>();
   }
   mlir::ParserConfig config(&session->context);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(
-      llvm::StringRef(reinterpret_cast<const char *>(data), size), config);
+  // MLIR's lexer reads up to a NUL, as in every buffer dlc-opt or dlc reads
+  // from a file; libFuzzer's bytes have none at their end.
+  std::string source(reinterpret_cast<const char *>(data), size);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, config);
   if (!module || mlir::failed(mlir::verify(*module)))
     return 0;
   (void)session->pm.run(*module);

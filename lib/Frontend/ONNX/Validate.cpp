@@ -193,7 +193,7 @@ bool isWindowOp(llvm::StringRef op, bool &conv, int &weightIndex) {
          op == "QLinearConv" || op == "DeformConv";
   bool pool = op == "MaxPool" || op == "AveragePool" || op == "LpPool" ||
               op == "MaxUnpool" || op == "MaxRoiPool" || op == "Col2Im";
-  weightIndex = !conv || op == "ConvInteger" ? -1 : op == "QLinearConv" ? 3 : 1;
+  weightIndex = !conv ? -1 : op == "QLinearConv" ? 3 : 1;
   return conv || pool;
 }
 

@@ -642,3 +642,17 @@ func.func @select_all_constant() -> (tensor<4xi64>, tensor<2x2xf32>) {
   %1 = dl.select %c2, %t, %f : (tensor<2xi1>, tensor<f32>, tensor<2x1xf32>) -> tensor<2x2xf32>
   return %0, %1 : tensor<4xi64>, tensor<2x2xf32>
 }
+
+// -----
+
+// An empty constant operand has no value to fold with (found by libFuzzer:
+// the folder read its missing element 0 as a splat).
+// CHECK-LABEL: func.func @empty_operand_not_folded(
+// CHECK:         %[[R:.*]] = dl.mul
+// CHECK:         return %[[R]]
+func.func @empty_operand_not_folded() -> tensor<0xi64> {
+  %e = dl.constant dense<> : tensor<0xi64>
+  %m = dl.constant dense<-1> : tensor<i64>
+  %0 = dl.mul %e, %m : (tensor<0xi64>, tensor<i64>) -> tensor<0xi64>
+  return %0 : tensor<0xi64>
+}

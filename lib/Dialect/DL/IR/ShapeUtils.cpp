@@ -260,13 +260,15 @@ static llvm::APFloat fromDouble(double v, FloatType type) {
 OpFoldResult foldElementwise(Operation *op, ArrayRef<Attribute> operands) {
   auto iface = dyn_cast<ElementwiseOpInterface>(op);
   auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!iface || !resultType || !resultType.hasStaticShape() || operands.empty())
+  if (!iface || !resultType || !resultType.hasStaticShape() ||
+      resultType.getNumElements() == 0 || operands.empty())
     return {};
   SmallVector<DenseElementsAttr> inputs;
   bool allSplat = true;
   for (Attribute a : operands) {
     auto dense = dyn_cast_or_null<DenseElementsAttr>(a);
-    if (!dense)
+    // An empty operand has no value to take, not even as a splat.
+    if (!dense || dense.getNumElements() == 0)
       return {};
     allSplat &= dense.isSplat();
     inputs.push_back(dense);

@@ -113,6 +113,37 @@ def cases():
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="relu_big")],
               [vi("X", [1 << 62, 1 << 62])], [vi("Y", None)], ir=NEW_IR)
     c["overflowing_input_dims"] = (m, "'X'")
+    # -- ranks and types only shape inference knows (intermediate values):
+    # the library's inference of the consumer reads them without looking.
+    # A rank-1 weight made by a Shape node (found by the campaign).
+    m = model([helper.make_node("Shape", ["X"], ["S"], name="shape0"),
+               helper.make_node("Cast", ["S"], ["W"], name="cast0", to=F),
+               helper.make_node("ConvTranspose", ["X", "W"], ["Y"],
+                                name="convt_rank1")],
+              [vi("X", [1, 2, 4, 4])], [vi("Y", None)])
+    c["convtranspose_intermediate_rank1_weight"] = (m, "convt_rank1")
+    # An 'axis' far outside the input's rank (found by libFuzzer).
+    m = model([helper.make_node("Relu", ["X"], ["R"], name="relu0"),
+               helper.make_node("LayerNormalization", ["R", "W", "B"], ["Y"],
+                                name="ln_axis", axis=-16777217)],
+              [vi("X", [3, 4])], [vi("Y", None)],
+              [weight("W", [4]), weight("B", [4])])
+    c["layernorm_axis_far_out"] = (m, "ln_axis")
+    # A map where MaxUnpool takes its indices tensor (found by libFuzzer).
+    map_type = onnx.TypeProto()
+    map_type.map_type.key_type = TensorProto.INT64
+    map_type.map_type.value_type.tensor_type.elem_type = TensorProto.INT64
+    idx = helper.make_value_info("I", map_type)
+    m = model([helper.make_node("MaxUnpool", ["X", "I"], ["Y"], name="unpool",
+                                kernel_shape=[2, 2], strides=[2, 2])],
+              [vi("X", [1, 1, 2, 2]), idx], [vi("Y", None)])
+    c["maxunpool_map_indices"] = (m, "'I'")
+    # ConvInteger's weight of another rank than its input (libFuzzer).
+    m = model([helper.make_node("ConvInteger", ["X", "W"], ["Y"], name="convi")],
+              [vi("X", [1, 1, 3], TensorProto.UINT8)],
+              [vi("Y", None, TensorProto.INT32)],
+              [weight("W", [1, 2, 2, 2], TensorProto.UINT8)], opset=10)
+    c["convinteger_weight_rank"] = (m, "convi")
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)
