@@ -2,6 +2,8 @@
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace dlc::dl;
 
@@ -23,9 +25,9 @@ static LogicalResult inferPool(std::optional<Location> loc,
                              " values, expected ", spatial,
                              " (one per spatial dim)");
   for (int64_t k : kernel)
-    if (k < 1)
-      return emitOptionalError(loc, "kernel_shape values must be >= 1, got ",
-                               k);
+    if (k < 1 || k > kMaxWindowValue)
+      return emitOptionalError(loc, "kernel_shape values must be in [1, ",
+                               kMaxWindowValue, "], got ", k);
   auto w = readWindowAttrs(loc, strides, pads, dilations, spatial);
   if (failed(w))
     return failure();
@@ -45,6 +47,17 @@ static LogicalResult inferPool(std::optional<Location> loc,
                                ") is larger than padded input dim ", i + 2);
     shape.push_back(out);
   }
+  // An absurd kernel over a small input (the pads of auto_pad SAME grow with
+  // it) is a compile error, not a run that never ends.
+  int64_t steps = 1;
+  bool overflow = false;
+  for (int64_t d : shape)
+    overflow |= !ShapedType::isDynamic(d) && llvm::MulOverflow(steps, d, steps);
+  for (int64_t k : kernel)
+    overflow |= llvm::MulOverflow(steps, k, steps);
+  if (overflow || steps > kMaxPoolSteps)
+    return emitOptionalError(loc, "pool takes more than ", kMaxPoolSteps,
+                             " window steps (outputs x kernel elements)");
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }

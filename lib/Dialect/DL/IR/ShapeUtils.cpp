@@ -196,9 +196,9 @@ readWindowAttrs(std::optional<Location> loc,
                                " values, expected ", size, " for ", spatial,
                                " spatial dim(s)");
     for (int64_t v : *attr)
-      if (v < min)
-        return emitOptionalError(loc, name, " values must be >= ", min,
-                                 ", got ", v);
+      if (v < min || v > kMaxWindowValue)
+        return emitOptionalError(loc, name, " values must be in [", min, ", ",
+                                 kMaxWindowValue, "], got ", v);
     out.assign(attr->begin(), attr->end());
     return success();
   };

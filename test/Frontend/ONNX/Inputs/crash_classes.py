@@ -144,6 +144,14 @@ def cases():
               [vi("Y", None, TensorProto.INT32)],
               [weight("W", [1, 2, 2, 2], TensorProto.UINT8)], opset=10)
     c["convinteger_weight_rank"] = (m, "convi")
+    # Pool kernels whose index arithmetic overflows (a run-time heap
+    # corruption found by the campaign), or whose SAME pads make one pool
+    # run for hours.
+    for name, k in (("pool_kernel_overflow", 1 << 62), ("pool_kernel_absurd", 1 << 24)):
+        m = model([helper.make_node("AveragePool", ["X"], ["Y"], name=name,
+                                    auto_pad="SAME_UPPER", kernel_shape=[k, 2])],
+                  [vi("X", [1, 3, 32, 32])], [vi("Y", None)])
+        c[name] = (m, name)
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)

@@ -133,6 +133,12 @@ llvm::APInt clipInt(const llvm::APInt &x, std::optional<llvm::APFloat> min,
 /// Largest constant (in elements) that folders create; bigger results stay as
 /// ops so the IR does not balloon.
 constexpr int64_t kMaxFoldElements = 1 << 16;
+/// Largest kernel size, stride, dilation or pad of a windowed op: the index
+/// arithmetic of the generated loops stays far from int64 overflow.
+constexpr int64_t kMaxWindowValue = (int64_t(1) << 31) - 1;
+/// Most window steps (outputs x kernel elements) one pool may take: about
+/// 20 s of one core; the largest pool of a ResNet-18 takes 7e6.
+constexpr int64_t kMaxPoolSteps = int64_t(1) << 34;
 
 } // namespace dlc::dl
 
