@@ -137,11 +137,31 @@ void Validator::schemaChecks(const onnx::NodeProto &n,
   int64_t version = defaultDomain ? opset : domainVersions.lookup(n.domain());
   const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
       n.op_type(), static_cast<int>(version), defaultDomain ? "" : n.domain());
-  // Ops without a schema are reported unsupported by the importer (and
-  // left alone by the ONNX library).
-  if (!schema)
-    return;
   int numInputs = n.input_size();
+  if (!schema) {
+    // Ops dlc imports that are newer than the library: their arity here,
+    // every input required. Others without a schema are reported
+    // unsupported by the importer (and left alone by the library).
+    struct Own {
+      const char *op;
+      int inputs, outputs;
+    };
+    static const Own own[] = {{"Gelu", 1, 1}, {"GroupNormalization", 3, 1}};
+    for (const Own &o : own) {
+      if (!defaultDomain || n.op_type() != o.op)
+        continue;
+      if (numInputs != o.inputs)
+        fail(where + ": has " + count(numInputs, "input") + ", takes " +
+             std::to_string(o.inputs));
+      for (int i = 0; i < numInputs && i < o.inputs; ++i)
+        if (n.input(i).empty())
+          fail(where + ": input " + std::to_string(i) + " is required");
+      if (n.output_size() != o.outputs)
+        fail(where + ": has " + count(n.output_size(), "output") + ", gives " +
+             std::to_string(o.outputs));
+    }
+    return;
+  }
   // Trailing empty names are omitted optional inputs.
   while (numInputs > 0 && n.input(numInputs - 1).empty())
     --numInputs;
@@ -517,6 +537,11 @@ void dlc::onnx_frontend::guardLibraryShapeInference() {
             std::string problem;
             if (window)
               problem = windowRankProblem(r0, "W", rank(weightIndex));
+            // MaxUnpool's indices have the shape of its input.
+            if (problem.empty() && op == "MaxUnpool" && r0 >= 0 &&
+                rank(1) >= 0 && rank(1) != r0)
+              problem = "indices 'I' have rank " + std::to_string(rank(1)) +
+                        " but the input has rank " + std::to_string(r0);
             const onnx::AttributeProto *axis = ctx.getAttribute("axis");
             if (problem.empty() && r0 >= 0 && axis &&
                 axis->type() == onnx::AttributeProto::INT) {

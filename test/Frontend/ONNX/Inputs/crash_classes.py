@@ -152,6 +152,19 @@ def cases():
                                     auto_pad="SAME_UPPER", kernel_shape=[k, 2])],
                   [vi("X", [1, 3, 32, 32])], [vi("Y", None)])
         c[name] = (m, name)
+    # MaxUnpool's indices of another rank than its input (libFuzzer).
+    m = model([helper.make_node("MaxUnpool", ["X", "I"], ["Y"], name="unpool_rank",
+                                kernel_shape=[2, 2], strides=[2, 2])],
+              [vi("X", [1, 1, 2, 2]), vi("I", [4], TensorProto.INT64)],
+              [vi("Y", None)], opset=11)
+    c["maxunpool_indices_rank"] = (m, "unpool_rank")
+    # An op newer than the library (no schema to check its arity against)
+    # with its required scale omitted (libFuzzer).
+    m = model([helper.make_node("GroupNormalization", ["X", "", "S", "B"], ["Y"],
+                                name="gn_arity", num_groups=4)],
+              [vi("X", [2, 4, 3, 3]), vi("S", [4]), vi("B", [4])],
+              [vi("Y", None)], opset=18)
+    c["groupnorm_missing_scale"] = (m, "gn_arity")
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)
