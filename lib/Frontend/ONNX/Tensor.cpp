@@ -344,6 +344,10 @@ static LogicalResult importSplit(NodeImporter &n) {
   if (sizes.empty()) {
     int64_t parts =
         n.hasAttr("num_outputs") ? n.intAttr("num_outputs", 1) : n.numOutputs();
+    if (parts < 1 || parts != static_cast<int64_t>(n.numOutputs()))
+      return n.fail("num_outputs is " + std::to_string(parts) +
+                    " but the node has " + std::to_string(n.numOutputs()) +
+                    " outputs");
     int64_t dim = in.getDimSize(a);
     if (ShapedType::isDynamic(dim))
       return n.fail("splitting a dynamic dim needs explicit sizes");

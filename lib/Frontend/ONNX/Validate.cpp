@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 
 using namespace dlc::onnx_frontend;
 
@@ -490,6 +491,13 @@ void dlc::onnx_frontend::guardLibraryShapeInference() {
       bool window = isWindowOp(op, conv, weightIndex);
       onnx::InferenceFunction inner =
           schema->GetTypeAndShapeInferenceFunction();
+      // The default of an 'axis' attribute, checked like a given one.
+      std::optional<int64_t> axisDefault;
+      auto axisIt = schema->attributes().find("axis");
+      if (axisIt != schema->attributes().end() &&
+          axisIt->second.type == onnx::AttributeProto::INT &&
+          axisIt->second.default_value.has_i())
+        axisDefault = axisIt->second.default_value.i();
       // Which formal inputs take tensors only (the last one stands for the
       // rest of a variadic list).
       std::vector<bool> tensorOnly, required;
@@ -504,8 +512,8 @@ void dlc::onnx_frontend::guardLibraryShapeInference() {
       // The registry hands out const schemas, but they are its own mutable
       // objects; this runs once, before any inference.
       const_cast<onnx::OpSchema *>(schema)->TypeAndShapeInferenceFunction(
-          [inner, op, window, weightIndex, tensorOnly,
-           required](onnx::InferenceContext &ctx) {
+          [inner, op, window, weightIndex, tensorOnly, required,
+           axisDefault](onnx::InferenceContext &ctx) {
             // A required input without a type (its producer's inference
             // failed, or the library keeps no type for it): some ops'
             // inference reads it without looking. dl's own inference
@@ -543,11 +551,15 @@ void dlc::onnx_frontend::guardLibraryShapeInference() {
               problem = "indices 'I' have rank " + std::to_string(rank(1)) +
                         " but the input has rank " + std::to_string(r0);
             const onnx::AttributeProto *axis = ctx.getAttribute("axis");
-            if (problem.empty() && r0 >= 0 && axis &&
-                axis->type() == onnx::AttributeProto::INT) {
+            std::optional<int64_t> axisValue = axisDefault;
+            if (axis)
+              axisValue = axis->type() == onnx::AttributeProto::INT
+                              ? std::optional<int64_t>(axis->i())
+                              : std::nullopt;
+            if (problem.empty() && r0 >= 0 && axisValue) {
               auto [lo, hi] = axisRange(op, r0);
-              if (axis->i() < lo || axis->i() > hi)
-                problem = "attribute 'axis' is " + std::to_string(axis->i()) +
+              if (*axisValue < lo || *axisValue > hi)
+                problem = "attribute 'axis' is " + std::to_string(*axisValue) +
                           ", outside [" + std::to_string(lo) + ", " +
                           std::to_string(hi) + "] for an input of rank " +
                           std::to_string(r0);

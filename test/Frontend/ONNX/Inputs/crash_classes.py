@@ -165,6 +165,19 @@ def cases():
               [vi("X", [2, 4, 3, 3]), vi("S", [4]), vi("B", [4])],
               [vi("Y", None)], opset=18)
     c["groupnorm_missing_scale"] = (m, "gn_arity")
+    # LayerNormalization of a scalar: the default axis -1 is out of range
+    # (libFuzzer).
+    m = model([helper.make_node("LayerNormalization", ["X", "W", "B"], ["Y"],
+                                name="ln_scalar")],
+              [vi("X", []), vi("W", [5]), vi("B", [5])], [vi("Y", [])])
+    c["layernorm_scalar_default_axis"] = (m, "ln_scalar")
+    # Split with num_outputs=0: a division by zero in the importer
+    # (libFuzzer).
+    m = model([helper.make_node("Split", ["X"], ["A", "B", "C"], name="split_n0",
+                                axis=1, num_outputs=0)],
+              [vi("X", [1, 7])], [vi("A", None), vi("B", None), vi("C", None)],
+              opset=18)
+    c["split_num_outputs_0"] = (m, "split_n0")
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)
