@@ -82,7 +82,7 @@ func.func @pads_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @negative_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{pads values must be >= 0, got -1}}
+  // expected-error @+2 {{pads values must be in [0, 2147483647], got -1}}
   // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {pads = array<i64: 1, -1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x6xf32>
   return
@@ -100,7 +100,7 @@ func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
 // -----
 
 func.func @zero_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+2 {{strides values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: 1, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
@@ -109,7 +109,7 @@ func.func @zero_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
 // -----
 
 func.func @negative_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{strides values must be >= 1, got -2}}
+  // expected-error @+2 {{strides values must be in [1, 2147483647], got -2}}
   // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {strides = array<i64: -2, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
@@ -127,7 +127,7 @@ func.func @dilations_wrong_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf3
 // -----
 
 func.func @zero_dilation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{dilations values must be >= 1, got 0}}
+  // expected-error @+2 {{dilations values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.conv' op failed to infer returned types}}
   %0 = dl.conv %x, %w {dilations = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
@@ -269,7 +269,7 @@ func.func @transpose_weight_rank_mismatch(%x: tensor<1x4x5x5xf32>, %w: tensor<4x
 // -----
 
 func.func @transpose_zero_stride(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+2 {{strides values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.conv_transpose' op failed to infer returned types}}
   %0 = dl.conv_transpose %x, %w {strides = array<i64: 0, 1>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
   return

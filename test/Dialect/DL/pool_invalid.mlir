@@ -19,9 +19,27 @@ func.func @kernel_rank_mismatch_avg(%x: tensor<1x3x8xf32>) {
 // -----
 
 func.func @kernel_not_positive(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+2 {{kernel_shape values must be >= 1, got 0}}
+  // expected-error @+2 {{kernel_shape values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 0, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x7xf32>
+  return
+}
+
+// -----
+
+func.func @kernel_above_int32(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+2 {{kernel_shape values must be in [1, 2147483647], got 4611686018427387904}}
+  // expected-error @+1 {{'dl.avg_pool' op failed to infer returned types}}
+  %0 = dl.avg_pool %x {kernel_shape = array<i64: 4611686018427387904, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @pool_steps_bounded(%x: tensor<1x1x65536x65536xf32>) {
+  // expected-error @+2 {{pool takes more than 17179869184 window steps (outputs x kernel elements)}}
+  // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
+  %0 = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x65536x65536xf32> -> tensor<1x1x65536x65536xf32>
   return
 }
 
@@ -57,7 +75,7 @@ func.func @end_pad_not_below_kernel_avg(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @negative_pad(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+2 {{pads values must be >= 0, got -1}}
+  // expected-error @+2 {{pads values must be in [0, 2147483647], got -1}}
   // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, -1, 0, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x6x5xf32>
   return
@@ -84,7 +102,7 @@ func.func @strides_wrong_length(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @zero_stride(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+2 {{strides values must be >= 1, got 0}}
+  // expected-error @+2 {{strides values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return
@@ -93,7 +111,7 @@ func.func @zero_stride(%x: tensor<1x3x8x8xf32>) {
 // -----
 
 func.func @zero_dilation(%x: tensor<1x3x8x8xf32>) {
-  // expected-error @+2 {{dilations values must be >= 1, got 0}}
+  // expected-error @+2 {{dilations values must be in [1, 2147483647], got 0}}
   // expected-error @+1 {{'dl.max_pool' op failed to infer returned types}}
   %0 = dl.max_pool %x {kernel_shape = array<i64: 2, 2>, dilations = array<i64: 0, 1>} : tensor<1x3x8x8xf32> -> tensor<1x3x7x7xf32>
   return
