@@ -119,6 +119,20 @@ def cases():
         m, ins, outs = runtime(case, op, x, extra,
                                outs=2 if op == "TopK" else 1, rank=rank)
         c[case] = (m, ins, outs, 4, f"node '{case}' ({op}): {message}")
+    # Reshape to a run-time shape that does not fit the input: an error
+    # status, not a view past its end (campaign, seed 1901: an empty input
+    # whose 0 entries copy its dims).
+    for case, x, shape, attrs in (
+            ("reshape_count", x23, i64(3, 4), {}),
+            ("reshape_empty_copy", np.ones([0, 3, 4], np.float32), i64(3, 4, 0),
+             {"allowzero": 0}),
+            ("reshape_two_infer", x23, i64(-1, -1), {}),
+            ("reshape_below_minus_one", x23, i64(-2, -3), {}),
+            ("reshape_overflow", x23, i64(1 << 32, 1 << 32, 6), {})):
+        m, ins, outs = runtime(case, "Reshape", x, [shape], attrs=attrs,
+                               rank=len(shape))
+        c[case] = (m, ins, outs, 4, f"node '{case}' (Reshape): reshape shape "
+                   "does not fit")
     m, ins, outs = runtime("split_sum", "Split", np.ones([6], np.float32),
                            [i64(2, 3)], outs=2)
     c["split_sizes_sum"] = (m, ins, outs, 4,

@@ -17,7 +17,7 @@ The accepted mutants are compiled and run by one more worker while the
 import workers go on.
 
 usage: mutate_campaign.py BINDIR OUTDIR COUNT [--seed S] [--run N] [--jobs J]
-                          [--time-limit SECONDS]
+                          [--run-jobs R] [--time-limit SECONDS]
 """
 import argparse
 import glob
@@ -38,6 +38,8 @@ ap.add_argument("count", type=int)
 ap.add_argument("--seed", type=int, default=18)
 ap.add_argument("--run", type=int, default=0, help="accepted mutants to compile and run")
 ap.add_argument("--jobs", type=int, default=2)
+ap.add_argument("--run-jobs", type=int, default=1,
+                help="workers compiling and running accepted mutants")
 ap.add_argument("--timeout", type=int, default=30)
 ap.add_argument("--time-limit", type=float, default=0,
                 help="stop making mutants after this many seconds (0: none)")
@@ -288,9 +290,10 @@ jobs = queue.Queue(maxsize=64)
 threads = [threading.Thread(target=import_worker, args=(s, jobs)) for s in range(args.jobs)]
 for t in threads:
     t.start()
-runner = threading.Thread(target=run_worker, args=(0,))
-if args.run:
-    runner.start()
+runners = [threading.Thread(target=run_worker, args=(s,))
+           for s in range(args.run_jobs if args.run else 0)]
+for t in runners:
+    t.start()
 made = 0
 for i in range(args.count):
     if args.time_limit and time.time() - started > args.time_limit:
@@ -308,8 +311,10 @@ print(f"{made} mutated files through dlc --emit=mlir in {time.time() - started:.
 for kind, counts in sorted(by_kind.items()):
     print(f"  {kind}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 if args.run:
-    runq.put(None)
-    runner.join()
+    for _ in runners:
+        runq.put(None)
+    for t in runners:
+        t.join()
     print(f"{sum(run_stats.values())} accepted mutants compiled and run with dlc-run "
           f"(their seed's test data): " +
           ", ".join(f"{k} {v}" for k, v in sorted(run_stats.items())))

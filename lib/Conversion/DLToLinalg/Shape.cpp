@@ -67,13 +67,63 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
             arith::SelectOp::create(rewriter, loc, isInfer, one, v));
         raw.push_back(v);
       }
-      Value inferred = arith::DivUIOp::create(rewriter, loc, total, known);
+      // The shape must be valid for the input (an error status otherwise,
+      // not a view past its end): entries >= -1, at most one -1 (and not
+      // with a 0 beside it), and the product equal to the input's element
+      // count, without overflow.
+      auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+        return arith::CmpIOp::create(rewriter, loc, p, x, y).getResult();
+      };
+      auto andI = [&](Value x, Value y) {
+        return arith::AndIOp::create(rewriter, loc, x, y).getResult();
+      };
+      auto select = [&](Value c, Value x, Value y) {
+        return arith::SelectOp::create(rewriter, loc, c, x, y).getResult();
+      };
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value yes =
+          arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
+      Value ok = yes, infers = zero;
+      for (Value v : raw) {
+        ok = andI(ok, cmp(arith::CmpIPredicate::sge, v, minusOne));
+        infers = arith::AddIOp::create(
+            rewriter, loc, infers,
+            select(cmp(arith::CmpIPredicate::eq, v, minusOne), one, zero));
+      }
+      Value knownZero = cmp(arith::CmpIPredicate::eq, known, zero);
+      ok = andI(ok, cmp(arith::CmpIPredicate::ule, infers, one));
+      ok = andI(
+          ok, arith::XOrIOp::create(
+                  rewriter, loc, yes,
+                  andI(knownZero, cmp(arith::CmpIPredicate::eq, infers, one))));
+      Value inferred = arith::DivUIOp::create(rewriter, loc, total,
+                                              select(knownZero, one, known));
+      Value product = one,
+            overflow = arith::XOrIOp::create(rewriter, loc, yes, yes);
+      Value anyZero = overflow;
       for (int64_t i = 0; i < type.getRank(); ++i) {
         Value isInfer = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, raw[i], minusOne);
         dims[i] =
             arith::SelectOp::create(rewriter, loc, isInfer, inferred, raw[i]);
+        Value isZero = cmp(arith::CmpIPredicate::eq, dims[i], zero);
+        anyZero = arith::OrIOp::create(rewriter, loc, anyZero, isZero);
+        Value next = arith::MulIOp::create(rewriter, loc, product, dims[i]);
+        Value back = arith::DivUIOp::create(rewriter, loc, next,
+                                            select(isZero, one, dims[i]));
+        overflow = arith::OrIOp::create(
+            rewriter, loc, overflow,
+            andI(cmp(arith::CmpIPredicate::ne, back, product),
+                 arith::XOrIOp::create(rewriter, loc, yes, isZero)));
+        product = next;
       }
+      Value fits =
+          select(anyZero, cmp(arith::CmpIPredicate::eq, total, zero),
+                 andI(arith::XOrIOp::create(rewriter, loc, yes, overflow),
+                      cmp(arith::CmpIPredicate::eq, product, total)));
+      cf::AssertOp::create(rewriter, loc, andI(ok, fits),
+                           "reshape shape does not fit the input's element "
+                           "count (or has an entry below -1 or two -1s)");
     } else if (type.getNumDynamicDims() == 1) {
       Value total = dimProduct(rewriter, loc, input, 0, inRank);
       int64_t known = 1;

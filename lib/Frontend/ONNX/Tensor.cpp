@@ -9,6 +9,7 @@
 #include "NodeImporter.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace dlc::onnx_frontend;
@@ -815,6 +816,13 @@ static LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
   int64_t N = in.getDimSize(0), C = in.getDimSize(1), H = in.getDimSize(2),
           W = in.getDimSize(3);
   Type et = in.getElementType();
+  // bs^2 times the channels (DepthToSpace's input, SpaceToDepth's output)
+  // and bs times the spatial dims must fit in int64.
+  std::optional<int64_t> bs2 = llvm::checkedMul(bs, bs);
+  if (!bs2 || !llvm::checkedMul(*bs2, C) || !llvm::checkedMul(bs, H) ||
+      !llvm::checkedMul(bs, W))
+    return n.fail("blocksize " + std::to_string(bs) +
+                  " overflows the tensor's dims");
   SmallVector<int64_t> s1, perm, s3;
   if (toSpace) {
     if (C % (bs * bs))

@@ -85,6 +85,9 @@ onnx::AttributeProto::AttributeType attrKind(const onnx::AttributeProto &a) {
 
 /// One graph's checks; subgraphs (If, Loop, Scan bodies) are walked too, as
 /// ONNX shape inference walks them.
+/// DepthToSpace's and SpaceToDepth's block size: its square fits in int64.
+constexpr int64_t kMaxBlockSize = (int64_t(1) << 31) - 1;
+
 class Validator {
 public:
   Validator(int64_t opset, const llvm::StringMap<int64_t> &domainVersions,
@@ -172,11 +175,18 @@ void Validator::schemaChecks(const onnx::NodeProto &n,
   else if (strict && numInputs > schema->max_input())
     fail(where + ": has " + count(numInputs, "input") + ", takes at most " +
          std::to_string(schema->max_input()));
+  // Only optional inputs may be omitted (an empty name); a variadic list
+  // (the last formal) has no holes.
   const auto &formals = schema->inputs();
-  for (int i = 0; i < numInputs && i < static_cast<int>(formals.size()); ++i)
-    if (formals[i].GetOption() == onnx::OpSchema::Single && n.input(i).empty())
-      fail(where + ": input " + std::to_string(i) + " ('" +
-           formals[i].GetName() + "') is required");
+  for (int i = 0; i < numInputs && !formals.empty(); ++i) {
+    const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
+    if (i >= static_cast<int>(formals.size()) &&
+        formal.GetOption() != onnx::OpSchema::Variadic)
+      break;
+    if (formal.GetOption() != onnx::OpSchema::Optional && n.input(i).empty())
+      fail(where + ": input " + std::to_string(i) + " ('" + formal.GetName() +
+           "') is required");
+  }
   if (n.output_size() < schema->min_output())
     fail(where + ": has " + count(n.output_size(), "output") +
          ", needs at least " + std::to_string(schema->min_output()));
@@ -287,6 +297,13 @@ void Validator::node(const onnx::NodeProto &n, const std::string &name,
   schemaChecks(n, where);
   if (errors.size() == before)
     windowChecks(n, where, ranks);
+  // The library squares the block size (and divides by the square).
+  if (errors.size() == before && defaultDomain &&
+      (n.op_type() == "DepthToSpace" || n.op_type() == "SpaceToDepth"))
+    for (const auto &a : n.attribute())
+      if (a.name() == "blocksize" && (a.i() < 1 || a.i() > kMaxBlockSize))
+        fail(where + ": attribute 'blocksize' is " + std::to_string(a.i()) +
+             ", must be in [1, " + std::to_string(kMaxBlockSize) + "]");
 }
 
 void Validator::graph(const onnx::GraphProto &g, bool topLevel) {

@@ -36,6 +36,21 @@ func.func @reshape_dynamic(%a: tensor<?x1x28x28xf32>) -> tensor<?x784xf32> {
 
 // -----
 
+// A reshape to a shape known at run time only checks it before the view:
+// entries >= -1, one -1 at most, the product equal to the input's count.
+// CHECK-LABEL: func.func @reshape_runtime_shape
+// CHECK: tensor.extract %arg1
+// CHECK: arith.cmpi sge
+// CHECK: arith.divui
+// CHECK: cf.assert %{{.*}}, "reshape shape does not fit the input's element count
+// CHECK: tensor.reshape %arg0
+func.func @reshape_runtime_shape(%a: tensor<0x3x4xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
+  %0 = dl.reshape %a, %s : (tensor<0x3x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
 // expand broadcasts with a generic whose input map drops the new dims.
 // CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @expand

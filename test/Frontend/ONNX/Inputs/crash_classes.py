@@ -178,6 +178,24 @@ def cases():
               [vi("X", [1, 7])], [vi("A", None), vi("B", None), vi("C", None)],
               opset=18)
     c["split_num_outputs_0"] = (m, "split_n0")
+    # DepthToSpace with blocksize 2^62: its square wraps to 0 and the
+    # library divides by it (campaign, seed 1901).
+    m = model([helper.make_node("DepthToSpace", ["X"], ["Y"], name="d2s_big",
+                                blocksize=1 << 62)],
+              [vi("X", [2, 8, 3, 3])], [vi("Y", None)], opset=11)
+    c["depthtospace_blocksize_2p62"] = (m, "d2s_big")
+    # SpaceToDepth with blocksize 2^31: its square times the channels
+    # overflows int64.
+    m = model([helper.make_node("SpaceToDepth", ["X"], ["Y"], name="s2d_big",
+                                blocksize=1 << 31)],
+              [vi("X", [1, 4, 2, 2])], [vi("Y", None)])
+    c["spacetodepth_channels_overflow"] = (m, "s2d_big")
+    # A hole (empty name) in Einsum's variadic inputs: the importer read a
+    # null value (campaign, seed 1901).
+    m = model([helper.make_node("Einsum", ["", "Y"], ["Z"], name="einsum_hole",
+                                equation="i,i")],
+              [vi("X", [5]), vi("Y", [5])], [vi("Z", None)], opset=12)
+    c["einsum_variadic_hole"] = (m, "einsum_hole")
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)
