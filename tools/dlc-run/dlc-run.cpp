@@ -185,7 +185,8 @@ bool readTensor(const std::string &path, HostTensor &out, std::string &error) {
       error = path + ": raw data size does not match its shape";
       return false;
     }
-    std::memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
+    if (!out.bytes.empty()) // an empty tensor's data() may be null
+      std::memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
     return true;
   }
   auto fill = [&](auto field, auto cast) -> bool {

@@ -21,7 +21,9 @@ namespace {
 
 /// Builds a formula op by op. After the first failure (already reported on
 /// the node) every later step returns null, so a formula is written straight
-/// through and checked once with ok().
+/// through and checked once with ok(). Two calls that create ops are never
+/// arguments of one call: C++ leaves their order to the compiler, and the IR
+/// must not depend on it.
 class Formula {
 public:
   explicit Formula(NodeImporter &n) : n(n) {}
@@ -138,7 +140,9 @@ static LogicalResult importAdagrad(NodeImporter &n) {
     if (decay == 0.0)
       return r;
     Value t = f.castTo(n.input(1), et);
-    return f.div(r, f.add(n.scalar(1.0, et), f.scaled(decay, t, et)));
+    Value td = f.scaled(decay, t, et);
+    Value one = n.scalar(1.0, et);
+    return f.div(r, f.add(one, td));
   });
   for (unsigned i = 0; i < num; ++i) {
     Value x = n.input(2 + i), g = n.input(2 + num + i),
@@ -146,7 +150,8 @@ static LogicalResult importAdagrad(NodeImporter &n) {
     Type et = n.inputType(2 + i).getElementType();
     Value gr = regularized(n, f, x, g, et);
     Value hNew = f.add(h, f.mul(gr, gr));
-    Value adaptive = f.add(f.sqrt(hNew), n.scalar(epsilon, et));
+    Value eps = n.scalar(epsilon, et);
+    Value adaptive = f.add(f.sqrt(hNew), eps);
     Value xNew = f.sub(x, f.div(f.mul(rate.get(et), gr), adaptive));
     if (!f.ok())
       return failure();
@@ -178,9 +183,9 @@ static LogicalResult importAdam(NodeImporter &n) {
     Value r = f.castTo(n.input(0), et);
     Value t = f.castTo(n.input(1), et);
     Value one = n.scalar(1.0, et);
-    Value corrected =
-        f.div(f.mul(r, f.sqrt(f.sub(one, f.pow(n.scalar(beta, et), t)))),
-              f.sub(one, f.pow(n.scalar(alpha, et), t)));
+    Value alphaTerm = f.sub(one, f.pow(n.scalar(alpha, et), t));
+    Value betaTerm = f.sqrt(f.sub(one, f.pow(n.scalar(beta, et), t)));
+    Value corrected = f.div(f.mul(r, betaTerm), alphaTerm);
     return f.select(f.isLaterStep(n.input(1)), corrected, r);
   });
   for (unsigned i = 0; i < num; ++i) {
@@ -188,11 +193,14 @@ static LogicalResult importAdam(NodeImporter &n) {
           v = n.input(2 + 2 * num + i), h = n.input(2 + 3 * num + i);
     Type et = n.inputType(2 + i).getElementType();
     Value gr = regularized(n, f, x, g, et);
-    Value vNew = f.add(f.scaled(alpha, v, et), f.scaled(1.0 - alpha, gr, et));
-    Value hNew =
-        f.add(f.scaled(beta, h, et), f.scaled(1.0 - beta, f.mul(gr, gr), et));
-    Value denom = f.add(f.sqrt(hNew), n.scalar(epsilon, et));
-    Value xNew = f.sub(x, f.mul(rate.get(et), f.div(vNew, denom)));
+    Value gradTerm = f.scaled(1.0 - alpha, gr, et);
+    Value vNew = f.add(f.scaled(alpha, v, et), gradTerm);
+    Value squareTerm = f.scaled(1.0 - beta, f.mul(gr, gr), et);
+    Value hNew = f.add(f.scaled(beta, h, et), squareTerm);
+    Value eps = n.scalar(epsilon, et);
+    Value denom = f.add(f.sqrt(hNew), eps);
+    Value ratio = f.div(vNew, denom);
+    Value xNew = f.sub(x, f.mul(rate.get(et), ratio));
     if (post != 0.0)
       xNew = f.scaled(1.0 - post, xNew, et);
     if (!f.ok())
@@ -224,8 +232,9 @@ static LogicalResult importMomentum(NodeImporter &n) {
   PerElementType rate([&](Type et) { return f.castTo(n.input(0), et); });
   // The gradient's coefficient, beta, is 1 in the first iteration.
   PerElementType gradientScale([&](Type et) {
-    return f.select(f.isLaterStep(n.input(1)), n.scalar(beta, et),
-                    n.scalar(1.0, et));
+    Value one = n.scalar(1.0, et);
+    Value later = n.scalar(beta, et);
+    return f.select(f.isLaterStep(n.input(1)), later, one);
   });
   for (unsigned i = 0; i < num; ++i) {
     Value x = n.input(2 + i), g = n.input(2 + num + i),

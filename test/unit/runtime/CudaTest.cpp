@@ -54,8 +54,12 @@ struct Fake {
   void (*fail)(const char *, int) = nullptr;
   void (*setDeviceCount)(int) = nullptr;
   int (*numCalls)() = nullptr;
-  const FakeCall *(*call)(int) = nullptr;
+  const void *(*rawCall)(int) = nullptr;
   int (*liveAllocations)() = nullptr;
+
+  const FakeCall *call(int i) {
+    return static_cast<const FakeCall *>(rawCall(i));
+  }
 
   std::vector<const FakeCall *> calls(const char *name) {
     std::vector<const FakeCall *> out;
@@ -85,7 +89,7 @@ protected:
     sym(fake.fail, "fake_cuda_fail");
     sym(fake.setDeviceCount, "fake_cuda_set_device_count");
     sym(fake.numCalls, "fake_cuda_num_calls");
-    sym(fake.call, "fake_cuda_call");
+    sym(fake.rawCall, "fake_cuda_call");
     sym(fake.liveAllocations, "fake_cuda_live_allocations");
     fake.reset();
   }
