@@ -398,6 +398,11 @@ static LogicalResult importScan(NodeImporter &n) {
   int64_t numStates = static_cast<int64_t>(n.numInputs()) - numScanIn;
   if (numScanIn <= 0 || numStates < 0)
     return n.fail("num_scan_inputs must be in [1, inputs]");
+  for (unsigned i = 0; i < n.numInputs(); ++i)
+    if (!n.hasInput(i))
+      return n.fail("input " + Twine(i) +
+                    " is missing (states and scanned "
+                    "inputs cannot be omitted)");
   int64_t numScanOut = body->output_size() - numStates;
   if (numScanOut < 0)
     return n.fail("the body must give every state");

@@ -166,8 +166,20 @@ void Validator::schemaChecks(const onnx::NodeProto &n,
     }
     return;
   }
-  // Trailing empty names are omitted optional inputs.
-  while (numInputs > 0 && n.input(numInputs - 1).empty())
+  // Trailing empty names are omitted optional inputs (an empty name at the
+  // end of a variadic list is a hole, reported below).
+  const auto &formals = schema->inputs();
+  auto formalOf = [&](int i) -> const onnx::OpSchema::FormalParameter * {
+    if (formals.empty())
+      return nullptr;
+    if (i < static_cast<int>(formals.size()))
+      return &formals[i];
+    const auto &last = formals.back();
+    return last.GetOption() == onnx::OpSchema::Variadic ? &last : nullptr;
+  };
+  while (numInputs > 0 && n.input(numInputs - 1).empty() &&
+         (!formalOf(numInputs - 1) ||
+          formalOf(numInputs - 1)->GetOption() == onnx::OpSchema::Optional))
     --numInputs;
   if (numInputs < schema->min_input())
     fail(where + ": has " + count(numInputs, "input") + ", needs at least " +
@@ -177,14 +189,12 @@ void Validator::schemaChecks(const onnx::NodeProto &n,
          std::to_string(schema->max_input()));
   // Only optional inputs may be omitted (an empty name); a variadic list
   // (the last formal) has no holes.
-  const auto &formals = schema->inputs();
-  for (int i = 0; i < numInputs && !formals.empty(); ++i) {
-    const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
-    if (i >= static_cast<int>(formals.size()) &&
-        formal.GetOption() != onnx::OpSchema::Variadic)
+  for (int i = 0; i < numInputs; ++i) {
+    const onnx::OpSchema::FormalParameter *formal = formalOf(i);
+    if (!formal)
       break;
-    if (formal.GetOption() != onnx::OpSchema::Optional && n.input(i).empty())
-      fail(where + ": input " + std::to_string(i) + " ('" + formal.GetName() +
+    if (formal->GetOption() != onnx::OpSchema::Optional && n.input(i).empty())
+      fail(where + ": input " + std::to_string(i) + " ('" + formal->GetName() +
            "') is required");
   }
   if (n.output_size() < schema->min_output())

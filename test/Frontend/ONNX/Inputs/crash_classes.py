@@ -196,6 +196,16 @@ def cases():
                                 equation="i,i")],
               [vi("X", [5]), vi("Y", [5])], [vi("Z", None)], opset=12)
     c["einsum_variadic_hole"] = (m, "einsum_hole")
+    # The same hole at the end of Scan's list: it read as an omitted optional
+    # input, then the importer read it (campaign, seed 1902).
+    body = helper.make_graph(
+        [helper.make_node("Add", ["s", "x"], ["s2"]),
+         helper.make_node("Identity", ["s2"], ["o"])], "body",
+        [vi("s", [2]), vi("x", [2])], [vi("s2", [2]), vi("o", [2])])
+    m = model([helper.make_node("Scan", ["S", ""], ["Y", "Z"], name="scan_hole",
+                                body=body, num_scan_inputs=1)],
+              [vi("S", [2]), vi("X", [3, 2])], [vi("Y", None), vi("Z", None)])
+    c["scan_trailing_variadic_hole"] = (m, "scan_hole")
     # Declared opsets above what dlc takes.
     m = model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
               [vi("X", [2])], [vi("Y", None)], opset=1000)
