@@ -80,10 +80,16 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
       auto select = [&](Value c, Value x, Value y) {
         return arith::SelectOp::create(rewriter, loc, c, x, y).getResult();
       };
+      auto boolean = [&](bool v) {
+        return arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(v))
+            .getResult();
+      };
+      auto notI = [&](Value x) {
+        return arith::XOrIOp::create(rewriter, loc, x, boolean(true))
+            .getResult();
+      };
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      Value yes =
-          arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
-      Value ok = yes, infers = zero;
+      Value ok = boolean(true), infers = zero;
       for (Value v : raw) {
         ok = andI(ok, cmp(arith::CmpIPredicate::sge, v, minusOne));
         infers = arith::AddIOp::create(
@@ -92,15 +98,11 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
       }
       Value knownZero = cmp(arith::CmpIPredicate::eq, known, zero);
       ok = andI(ok, cmp(arith::CmpIPredicate::ule, infers, one));
-      ok = andI(
-          ok, arith::XOrIOp::create(
-                  rewriter, loc, yes,
-                  andI(knownZero, cmp(arith::CmpIPredicate::eq, infers, one))));
+      ok = andI(ok, notI(andI(knownZero,
+                              cmp(arith::CmpIPredicate::eq, infers, one))));
       Value inferred = arith::DivUIOp::create(rewriter, loc, total,
                                               select(knownZero, one, known));
-      Value product = one,
-            overflow = arith::XOrIOp::create(rewriter, loc, yes, yes);
-      Value anyZero = overflow;
+      Value product = one, overflow = boolean(false), anyZero = overflow;
       for (int64_t i = 0; i < type.getRank(); ++i) {
         Value isInfer = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, raw[i], minusOne);
@@ -113,14 +115,12 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
                                             select(isZero, one, dims[i]));
         overflow = arith::OrIOp::create(
             rewriter, loc, overflow,
-            andI(cmp(arith::CmpIPredicate::ne, back, product),
-                 arith::XOrIOp::create(rewriter, loc, yes, isZero)));
+            andI(cmp(arith::CmpIPredicate::ne, back, product), notI(isZero)));
         product = next;
       }
-      Value fits =
-          select(anyZero, cmp(arith::CmpIPredicate::eq, total, zero),
-                 andI(arith::XOrIOp::create(rewriter, loc, yes, overflow),
-                      cmp(arith::CmpIPredicate::eq, product, total)));
+      Value fits = select(
+          anyZero, cmp(arith::CmpIPredicate::eq, total, zero),
+          andI(notI(overflow), cmp(arith::CmpIPredicate::eq, product, total)));
       cf::AssertOp::create(rewriter, loc, andI(ok, fits),
                            "reshape shape does not fit the input's element "
                            "count (or has an entry below -1 or two -1s)");

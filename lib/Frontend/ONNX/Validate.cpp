@@ -83,11 +83,11 @@ onnx::AttributeProto::AttributeType attrKind(const onnx::AttributeProto &a) {
   return onnx::AttributeProto::UNDEFINED;
 }
 
-/// One graph's checks; subgraphs (If, Loop, Scan bodies) are walked too, as
-/// ONNX shape inference walks them.
 /// DepthToSpace's and SpaceToDepth's block size: its square fits in int64.
 constexpr int64_t kMaxBlockSize = (int64_t(1) << 31) - 1;
 
+/// One graph's checks; subgraphs (If, Loop, Scan bodies) are walked too, as
+/// ONNX shape inference walks them.
 class Validator {
 public:
   Validator(int64_t opset, const llvm::StringMap<int64_t> &domainVersions,
