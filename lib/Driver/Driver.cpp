@@ -348,6 +348,12 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
       errs << "error: dl simplification failed (see the diagnostics above)\n";
     if (rc != kSuccess)
       return rc;
+    if (!options.train) {
+      rc = runStage(*module, rootTimer, "graph rewrites", options,
+                    buildInferenceRewritePipeline);
+      if (rc != kSuccess)
+        return rc;
+    }
     if (failed(checkGeneratedSafety(*module, options.maxElements)))
       return kCompileError;
     stage("shape inference and canonicalization");

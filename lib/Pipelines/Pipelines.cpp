@@ -36,6 +36,12 @@ void buildSimplifyPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void buildInferenceRewritePipeline(OpPassManager &pm) {
+  pm.addPass(dl::createDLFoldIntoContractions());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 /// The train pipeline around an already configured dl-train-step pass.
 static void addTrainPasses(OpPassManager &pm, std::unique_ptr<Pass> trainStep) {
   // Before any folding, so the initializers are still named constants.
@@ -202,6 +208,10 @@ void registerDLCPipelines() {
       "dlc-simplify",
       "dl cleanup: canonicalize, dl-shape-inference, canonicalize, cse",
       buildSimplifyPipeline);
+  PassPipelineRegistration<>("dlc-inference-rewrites",
+                             "What dlc runs after dlc-simplify for inference: "
+                             "dl-fold-into-contractions, canonicalize, cse",
+                             buildInferenceRewritePipeline);
   // dlc-train takes dl-train-step's own options, parsed by the pass itself,
   // so they are declared once (Passes.td).
   registerPassPipeline(

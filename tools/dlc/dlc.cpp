@@ -37,7 +37,8 @@ static cl::opt<std::string> outputFile("o",
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to produce"), cl::init(Emit::Mlir),
     cl::values(clEnumValN(Emit::Mlir, "mlir",
-                          "dl IR after shape inference and canonicalization"),
+                          "dl IR after shape inference, canonicalization "
+                          "and (for inference) the graph rewrites"),
                clEnumValN(Emit::MlirRaw, "mlir-raw",
                           "dl IR as imported, before any simplification"),
                clEnumValN(Emit::Linalg, "linalg", "after lowering to linalg"),

@@ -77,6 +77,10 @@ struct CPUPipelineOptions
 /// inference, CSE.
 void buildSimplifyPipeline(mlir::OpPassManager &pm);
 
+/// Graph rewrites for inference after simplification: batch norm, scales
+/// and biases folded into constant conv/gemm weights, then cleanup.
+void buildInferenceRewritePipeline(mlir::OpPassManager &pm);
+
 /// The training step (dl-train-step) and the cleanup after it.
 void buildTrainPipeline(mlir::OpPassManager &pm,
                         const dl::DLTrainStepOptions &options);

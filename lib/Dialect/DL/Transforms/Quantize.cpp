@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/Transforms/ConstantData.h"
 #include "dlc/Dialect/DL/Transforms/QuantizePasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -51,30 +52,6 @@ Value QuantCandidate::output() const {
 }
 
 namespace {
-
-/// The values of a constant f32 tensor (dense or a resource blob).
-std::optional<SmallVector<float>> constantFloats(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-    return std::nullopt;
-  Attribute attr;
-  if (!matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  int64_t n = type.getNumElements();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.getValues<float>();
-    return SmallVector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || int64_t(blob->getData().size()) != n * 4)
-      return std::nullopt;
-    SmallVector<float> values(n);
-    std::memcpy(values.data(), blob->getData().data(), n * 4);
-    return values;
-  }
-  return std::nullopt;
-}
 
 bool isF32(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());

@@ -242,4 +242,31 @@ def DLRewriteQDQ : Pass<"dl-rewrite-qdq"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Graph rewrites for inference
+//===----------------------------------------------------------------------===//
+
+def DLFoldIntoContractions : Pass<"dl-fold-into-contractions"> {
+  let summary = "Fold batch norm, per-channel scales and biases into the "
+                "preceding conv or gemm's constant weights";
+  let description = [{
+    For inference: `dl.batch_norm(C(x, W, b))`, `dl.mul(C(x, W, b), k)`,
+    `dl.add(C(x, W, b), s)` and `dl.sub(C(x, W, b), s)`, where C is a
+    dl.conv or dl.gemm (result channels on dim 1) whose only user is that
+    op, W and b constants and k, s constants that vary along the channel
+    dim only (or not at all), become one C with new constant weights and
+    bias, computed at compile time in double precision:
+    y = k * C(x, W, b) + s = C(x, W * k, b * k + s), with
+    k = scale / sqrt(var + eps) and s = bias - mean * k for batch norm. A
+    gemm's C becomes a per-channel bias with beta = 1. Chains fold one op
+    at a time (conv, batch norm, then a scale). f32 only; the new weights
+    are resource blobs named after the old ones with a `.folded` suffix.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded",
+              "Ops folded into a contraction's weights">,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD
