@@ -124,3 +124,17 @@ func.func @negative(%x: tensor<1x1x3x3xf32>, %mean: tensor<2xf32>, %wa: tensor<2
   %y5 = dl.add %c5, %wide : (tensor<1x2x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<2x2x3x3xf32>
   return %c0, %y0, %y1, %y2, %y3, %y4, %y5 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<2x2x3x3xf32>
 }
+
+// -----
+
+// Empty weights (no output channels) are left alone.
+// CHECK-LABEL: func.func @empty(
+// CHECK: dl.conv
+// CHECK: dl.batch_norm
+func.func @empty(%x: tensor<1x1x3x3xf32>) -> tensor<1x0x3x3xf32> {
+  %w = dl.constant dense<> : tensor<0x1x1x1xf32>
+  %p = dl.constant dense<> : tensor<0xf32>
+  %c = dl.conv %x, %w : (tensor<1x1x3x3xf32>, tensor<0x1x1x1xf32>) -> tensor<1x0x3x3xf32>
+  %y = dl.batch_norm %c, %p, %p, %p, %p : (tensor<1x0x3x3xf32>, tensor<0xf32>, tensor<0xf32>, tensor<0xf32>, tensor<0xf32>) -> tensor<1x0x3x3xf32>
+  return %y : tensor<1x0x3x3xf32>
+}

@@ -46,8 +46,7 @@ Value dlc::dl::createF32Constant(OpBuilder &b, Location loc,
       ArrayRef(reinterpret_cast<const char *>(values.data()),
                values.size() * sizeof(float)),
       alignof(double));
-  return ConstantOp::create(
-      b, loc, type,
-      cast<ElementsAttr>(DenseResourceElementsAttr::get(type, name,
-                                                        std::move(blob))));
+  return ConstantOp::create(b, loc, type,
+                            cast<ElementsAttr>(DenseResourceElementsAttr::get(
+                                type, name, std::move(blob))));
 }

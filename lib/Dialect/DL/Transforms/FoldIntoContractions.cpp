@@ -95,6 +95,8 @@ LogicalResult foldAffine(Operation *c, Operation *consumer,
   Value weight = c->getOperand(1);
   auto wt = cast<RankedTensorType>(weight.getType());
   int64_t channels = int64_t(map.scale.size());
+  if (channels == 0 || wt.getNumElements() == 0)
+    return rewriter.notifyMatchFailure(c, "empty weight");
   SmallVector<float> w = *constantFloats(weight);
 
   // The channel of weight element i, and the bias the op adds now.
@@ -182,8 +184,8 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp>, CountingPattern {
     auto type = cast<RankedTensorType>(bn.getType());
     int64_t channels = type.getDimSize(1);
     SmallVector<std::optional<SmallVector<double>>> params;
-    for (Value p : {bn.getScale(), bn.getBias(), bn.getMean(),
-                    bn.getVariance()}) {
+    for (Value p :
+         {bn.getScale(), bn.getBias(), bn.getMean(), bn.getVariance()}) {
       // Batch norm's parameters are 1-D, one per channel: aligned with a
       // rank-2 result, their dim is the channel dim.
       if (cast<RankedTensorType>(p.getType()).getRank() != 1)
