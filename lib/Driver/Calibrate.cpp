@@ -474,6 +474,7 @@ int compileAndLoad(ModuleOp module, const Options &options,
   sub.quantize.clear();
   sub.reportQuant = false;
   sub.reportArena = false;
+  sub.reportFusion = false;
   sub.verbose = false;
   sub.mlirCLOptions = false;
   sub.externalWeights = false;

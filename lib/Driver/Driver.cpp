@@ -237,6 +237,9 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
     std::string error = checkGPUPipelineOptions(gpu);
     if (error.empty() && options.train)
       error = "--train compiles for the CPU only (--target=cpu)";
+    if (error.empty() && options.reportFusion)
+      error = "--report=fusion reports the CPU target's kernels; use it "
+              "with --target=cpu";
     if (error.empty() && options.gpuEmulate)
       error = "--gpu-emulate compiles the GPU schedules for the CPU; use it "
               "with --target=cpu";
@@ -394,6 +397,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   lowering.threads = options.threads;
   lowering.microkernels = options.microkernels;
   lowering.reportMemory = options.reportArena;
+  lowering.reportFusion = options.reportFusion;
   // Not for train steps: their buffers of parameter shape and of batch
   // shape would get one arena each, each as large as its own peak, and the
   // two peaks fall at different points of the step (the checkpoint tests'

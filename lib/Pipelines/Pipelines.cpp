@@ -123,6 +123,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     plan.report = options.reportMemory;
     pm.addNestedPass<func::FuncOp>(createDLPlanMemory(plan));
   }
+  if (options.reportFusion)
+    pm.addNestedPass<func::FuncOp>(createDLReportKernels());
 
   // Loops. With threads, the outermost parallel loops of each kernel become
   // OpenMP worksharing loops, which the runtime's OpenMP shim

@@ -278,7 +278,7 @@ static cl::opt<std::string, true> checkpointAt(
     cl::desc("Checkpoint segments start at the nodes whose name matches "
              "this regex (implies --checkpoint=per-block)"),
     cl::location(trainOptions.checkpointAt), cl::cat(trainCategory));
-enum class Report { None, Memory, Quant };
+enum class Report { None, Memory, Fusion, Quant };
 static cl::opt<Report> report(
     "report", cl::desc("Print a report to stderr"),
     cl::values(clEnumValN(Report::Memory, "memory",
@@ -287,6 +287,10 @@ static cl::opt<Report> report(
                           "also the train step's estimated peak memory with "
                           "and without checkpointing, its segments and the "
                           "recompute FLOPs"),
+               clEnumValN(Report::Fusion, "fusion",
+                          "each function's kernels (loop nests and GEMM "
+                          "calls) with the ONNX nodes fused into each, and "
+                          "their count"),
                clEnumValN(Report::Quant, "quant",
                           "with --quantize: the SQNR of each quantized layer "
                           "and each output against the float model on the "
@@ -383,6 +387,7 @@ int main(int argc, char **argv) {
   trainOptions.freeze.assign(freeze.begin(), freeze.end());
   trainOptions.reportMemory = report == Report::Memory;
   options.reportArena = report == Report::Memory;
+  options.reportFusion = report == Report::Fusion;
   options.reportQuant = report == Report::Quant;
   options.quantize = quantize == Quantize::Static    ? "static"
                      : quantize == Quantize::Dynamic ? "dynamic"

@@ -274,6 +274,21 @@ def DLPlanMemory : Pass<"dl-plan-memory", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DLReportKernels : Pass<"dl-report-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Print each kernel of a function with the ONNX nodes fused "
+                "into it";
+  let description = [{
+    After the contractions became runtime calls and before the loops: every
+    linalg op on buffers is one loop nest, every call of a `dlc_` GEMM one
+    library kernel. Prints, to stderr, one line per kernel with the ONNX
+    nodes whose ops it computes (read from the locations of the op and of
+    the ops in its body, which elementwise fusion keeps) and a summary:
+    kernels, GEMM calls, loop nests, nodes, kernels that fuse several
+    nodes. Kernels inside a loop (conv im2col chunks, recurrent steps) are
+    marked. The IR is not changed. `dlc --report=fusion` adds it.
+  }];
+}
+
 def DLMathApproximation : Pass<"dl-math-approximation"> {
   let summary = "Expand f32 math functions into MLIR's polynomial "
                 "approximations";

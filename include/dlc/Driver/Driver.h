@@ -66,6 +66,8 @@ struct Options {
   bool planMemory = true;
   /// Print the planned arena of each function (dl-plan-memory) to stderr.
   bool reportArena = false;
+  /// --report=fusion: each kernel with the ONNX nodes fused into it.
+  bool reportFusion = false;
   /// `dlc --train`: compile a training step with dl-train-step's options
   /// (declared once, in include/dlc/Dialect/DL/Transforms/Passes.td). The
   /// driver sets `entry` and `prefix` itself.

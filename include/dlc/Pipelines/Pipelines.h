@@ -61,6 +61,11 @@ struct CPUPipelineOptions
       llvm::cl::desc("Print each function's planned arena to stderr "
                      "(dl-plan-memory)"),
       llvm::cl::init(false)};
+  Option<bool> reportFusion{
+      *this, "report-fusion",
+      llvm::cl::desc("Print each function's kernels with the ONNX nodes "
+                     "fused into each to stderr (dl-report-kernels)"),
+      llvm::cl::init(false)};
   Option<bool> vnni{
       *this, "vnni",
       llvm::cl::desc("At opt-level 1 and up, int8 GEMMs with packed weights "

@@ -287,11 +287,16 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
         !isa<memref::AllocOp, memref::DeallocOp>(between))
       return std::nullopt;
   auto readType = cast<MemRefType>(read.getType());
-  if (!readType.hasStaticShape())
-    return std::nullopt;
   if (groups.empty())
     for (int64_t d = 0; d < readType.getRank(); ++d)
       groups.push_back({d});
+  // A dynamic dim (a batch) only as the outermost dim of its group: the
+  // strides along the loops are then static (stridesAlongLoops only
+  // multiplies by the sizes of inner dims).
+  for (const ReassociationIndices &group : groups)
+    for (int64_t d : ArrayRef(group).drop_front())
+      if (readType.isDynamicDim(d))
+        return std::nullopt;
   // The consumer iterates the read view's shape; c is read in order.
   OpOperand *readOperand = nullptr;
   for (OpOperand *input : e.getDpsInputOperands())
@@ -639,7 +644,11 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles,
       arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(ep->lo)));
   args.push_back(
       arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(ep->hi)));
-  func::CallOp::create(b, loc, declareSgemmEpilogue(module), args);
+  // The call computes the consumer's nodes too (dl-report-kernels).
+  SmallVector<Location> locs{loc};
+  ep->op->walk([&](Operation *inner) { locs.push_back(inner->getLoc()); });
+  func::CallOp::create(b, b.getFusedLoc(locs), declareSgemmEpilogue(module),
+                       args);
   ep->op->erase();
   op->erase();
   // The product's buffer is dead: its view, its deallocs, itself.

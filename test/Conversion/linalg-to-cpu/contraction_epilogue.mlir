@@ -158,3 +158,84 @@ func.func @not_epilogues(%a: memref<4x16xf32>, %b: memref<16x32xf32>, %y: memref
   }
   return %o0, %o1, %y, %o3 : memref<4x32xf32>, memref<4x32xf32>, memref<4x32xf32>, memref<4x32xf32>
 }
+
+// -----
+
+// The same conv with a dynamic batch (a model exported with a dynamic batch
+// dim): the strides along the loops are still static, so the epilogue
+// folds; the batch count comes from the buffers at run time.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+#w = affine_map<(n, m, o, j) -> (m, j)>
+#x = affine_map<(n, m, o, j) -> (n, j, o)>
+#o = affine_map<(n, m, o, j) -> (n, m, o)>
+// CHECK-LABEL: func.func @dynamic_batch(
+// CHECK-NOT: linalg.fill
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x8x8x8xf32>
+// CHECK: call @dlc_sgemm_epilogue(
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[OUT]]
+func.func @dynamic_batch(%w: memref<8x27xf32>, %x: memref<?x27x64xf32>, %bias: memref<8xf32>, %res: memref<?x8x8x8xf32>) -> memref<?x8x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?x27x64xf32>
+  %p = memref.alloc(%n) : memref<?x8x64xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<?x8x64xf32>)
+  linalg.generic {indexing_maps = [#w, #x, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<8x27xf32>, memref<?x27x64xf32>) outs(%p : memref<?x8x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  %v = memref.expand_shape %p [[0], [1], [2, 3]] output_shape [%n, 8, 8, 8] : memref<?x8x64xf32> into memref<?x8x8x8xf32>
+  %out = memref.alloc(%n) : memref<?x8x8x8xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v, %bias, %res : memref<?x8x8x8xf32>, memref<8xf32>, memref<?x8x8x8xf32>) outs(%out : memref<?x8x8x8xf32>) {
+  ^bb0(%e: f32, %bb: f32, %r: f32, %o: f32):
+    %0 = arith.addf %e, %bb : f32
+    %1 = arith.addf %0, %r : f32
+    %2 = arith.maximumf %1, %zero : f32
+    linalg.yield %2 : f32
+  }
+  memref.dealloc %p : memref<?x8x64xf32>
+  return %out : memref<?x8x8x8xf32>
+}
+
+// -----
+
+// A dynamic dim inside a group of the read view (the output width here):
+// the row stride would be dynamic, so the consumer stays a loop nest.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+#w = affine_map<(n, m, o, j) -> (m, j)>
+#x = affine_map<(n, m, o, j) -> (n, j, o)>
+#o = affine_map<(n, m, o, j) -> (n, m, o)>
+// CHECK-LABEL: func.func @dynamic_inner(
+// CHECK: call @dlc_sgemm_cached(
+// CHECK: linalg.generic
+func.func @dynamic_inner(%w: memref<8x27xf32>, %x: memref<1x27x?xf32>, %bias: memref<8xf32>, %ow: index) -> memref<1x8x8x?xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %len = memref.dim %x, %c2 : memref<1x27x?xf32>
+  %p = memref.alloc(%len) : memref<1x8x?xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x8x?xf32>)
+  linalg.generic {indexing_maps = [#w, #x, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<8x27xf32>, memref<1x27x?xf32>) outs(%p : memref<1x8x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  %v = memref.expand_shape %p [[0], [1], [2, 3]] output_shape [1, 8, 8, %ow] : memref<1x8x?xf32> into memref<1x8x8x?xf32>
+  %out = memref.alloc(%ow) : memref<1x8x8x?xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v, %bias : memref<1x8x8x?xf32>, memref<8xf32>) outs(%out : memref<1x8x8x?xf32>) {
+  ^bb0(%e: f32, %bb: f32, %o: f32):
+    %0 = arith.addf %e, %bb : f32
+    %2 = arith.maximumf %0, %zero : f32
+    linalg.yield %2 : f32
+  }
+  memref.dealloc %p : memref<1x8x?xf32>
+  return %out : memref<1x8x8x?xf32>
+}

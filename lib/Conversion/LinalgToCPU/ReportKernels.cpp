@@ -1,0 +1,105 @@
+//===- ReportKernels.cpp - kernels and the ONNX nodes fused into each -----===//
+//
+// What fusion achieved, per function: the loop nests and GEMM calls the
+// model runs, each with the ONNX nodes it computes. Elementwise fusion
+// inlines the producers' bodies into the consumer's body with their own
+// locations, and the GEMM epilogue's call carries the locations of the
+// consumer it absorbed, so the nodes of a kernel are the node locations
+// found in the op and its body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_DLREPORTKERNELS
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+
+namespace {
+
+/// Node descriptions in first-seen order, without repeats.
+struct NodeList {
+  std::vector<std::string> order;
+  llvm::StringSet<> seen;
+  void insert(std::string node) {
+    if (seen.insert(node).second)
+      order.push_back(std::move(node));
+  }
+};
+
+/// Adds the nodes of `loc` ("NAME (OpType)") to `nodes`.
+void collectNodes(Location loc, NodeList &nodes) {
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location l : fused.getLocations())
+      collectNodes(l, nodes);
+    return;
+  }
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return collectNodes(call.getCallee(), nodes);
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return;
+  std::string text = name.getName().str();
+  // The importer's NAME(OP_TYPE); other names (weights, tensors) are not
+  // nodes.
+  auto type = dyn_cast<NameLoc>(name.getChildLoc());
+  if (!type)
+    return;
+  nodes.insert(text + " (" + type.getName().str() + ")");
+}
+
+bool isKernel(Operation *op) {
+  if (isa<linalg::LinalgOp>(op))
+    return true;
+  if (auto call = dyn_cast<func::CallOp>(op))
+    return call.getCallee().starts_with("dlc_") &&
+           call.getCallee().contains("gemm");
+  return false;
+}
+
+struct ReportKernelsPass
+    : public dlc::impl::DLReportKernelsBase<ReportKernelsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    llvm::raw_ostream &os = llvm::errs();
+    int64_t kernels = 0, calls = 0, fusing = 0;
+    NodeList allNodes;
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (!isKernel(op))
+        return WalkResult::advance();
+      NodeList nodes;
+      op->walk([&](Operation *inner) { collectNodes(inner->getLoc(), nodes); });
+      bool call = isa<func::CallOp>(op);
+      bool looped = op->getParentOp() != func.getOperation();
+      os << "dl-report-kernels: @" << func.getName() << ": kernel " << kernels
+         << ": "
+         << (call ? cast<func::CallOp>(op).getCallee()
+                  : op->getName().getStringRef())
+         << (looped ? " (in a loop)" : "") << ": ";
+      if (nodes.order.empty())
+        os << "(no ONNX node)";
+      llvm::interleaveComma(nodes.order, os);
+      os << "\n";
+      ++kernels;
+      calls += call;
+      fusing += nodes.order.size() > 1;
+      for (std::string &node : nodes.order)
+        allNodes.insert(node);
+      return WalkResult::skip();
+    });
+    os << "dl-report-kernels: @" << func.getName() << ": " << kernels
+       << " kernels (" << calls << " GEMM calls, " << kernels - calls
+       << " loop nests) for " << allNodes.order.size() << " ONNX nodes; " << fusing
+       << " kernels fuse several nodes\n";
+  }
+};
+
+} // namespace
