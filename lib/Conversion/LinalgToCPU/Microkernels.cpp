@@ -287,16 +287,11 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
         !isa<memref::AllocOp, memref::DeallocOp>(between))
       return std::nullopt;
   auto readType = cast<MemRefType>(read.getType());
+  if (!readType.hasStaticShape())
+    return std::nullopt;
   if (groups.empty())
     for (int64_t d = 0; d < readType.getRank(); ++d)
       groups.push_back({d});
-  // A dynamic dim (a batch) only as the outermost dim of its group: the
-  // strides along the loops are then static (stridesAlongLoops only
-  // multiplies by the sizes of inner dims).
-  for (const ReassociationIndices &group : groups)
-    for (int64_t d : ArrayRef(group).drop_front())
-      if (readType.isDynamicDim(d))
-        return std::nullopt;
   // The consumer iterates the read view's shape; c is read in order.
   OpOperand *readOperand = nullptr;
   for (OpOperand *input : e.getDpsInputOperands())

@@ -97,8 +97,8 @@ struct ReportKernelsPass
     });
     os << "dl-report-kernels: @" << func.getName() << ": " << kernels
        << " kernels (" << calls << " GEMM calls, " << kernels - calls
-       << " loop nests) for " << allNodes.order.size() << " ONNX nodes; " << fusing
-       << " kernels fuse several nodes\n";
+       << " loop nests) for " << allNodes.order.size() << " ONNX nodes; "
+       << fusing << " kernels fuse several nodes\n";
   }
 };
 

@@ -295,6 +295,20 @@ typedef struct epilogue {
   float lo, hi;
 } epilogue;
 
+/* One contiguous row, the addends' kinds fixed (HX/HY: present; XV/YV:
+ * one per column rather than one for the row) so each expansion is a
+ * branch-free loop the compiler vectorizes. Adds in the order c + x + y. */
+#define DLC_EPILOGUE_ROW(HX, XV, HY, YV)                                       \
+  for (int64_t j = 0; j < cols; ++j) {                                         \
+    float v = ci[j];                                                           \
+    if (HX)                                                                    \
+      v += (XV) ? xi[j] : xb;                                                  \
+    if (HY)                                                                    \
+      v += (YV) ? yi[j] : yb;                                                  \
+    v = v < lo ? lo : v;                                                       \
+    ci[j] = v > hi ? hi : v;                                                   \
+  }
+
 #define DLC_EPILOGUE_BODY                                                      \
   for (int64_t i = 0; i < rows; ++i) {                                         \
     float *ci = c + i * scm;                                                   \
@@ -302,16 +316,29 @@ typedef struct epilogue {
     const float *yi = ep->y ? ep->y + (i0 + i) * ep->sym + j0 * ep->syn : 0;   \
     float lo = ep->lo, hi = ep->hi;                                            \
     if (scn == 1 && (!xi || ep->sxn <= 1) && (!yi || ep->syn <= 1)) {          \
-      /* Contiguous rows: a loop the compiler vectorizes. */                   \
-      int64_t xs = ep->sxn, ys = ep->syn;                                      \
-      for (int64_t j = 0; j < cols; ++j) {                                     \
-        float v = ci[j];                                                       \
-        if (xi)                                                                \
-          v += xs ? xi[j] : xi[0];                                             \
-        if (yi)                                                                \
-          v += ys ? yi[j] : yi[0];                                             \
-        v = v < lo ? lo : v;                                                   \
-        ci[j] = v > hi ? hi : v;                                               \
+      /* Contiguous rows. */                                                   \
+      float xb = xi ? xi[0] : 0.0f, yb = yi ? yi[0] : 0.0f;                    \
+      int kind =                                                               \
+          (xi ? 1 + (ep->sxn == 1) : 0) * 3 + (yi ? 1 + (ep->syn == 1) : 0);   \
+      switch (kind) {                                                          \
+      case 0:                                                                  \
+        DLC_EPILOGUE_ROW(0, 0, 0, 0) break;                                    \
+      case 1:                                                                  \
+        DLC_EPILOGUE_ROW(0, 0, 1, 0) break;                                    \
+      case 2:                                                                  \
+        DLC_EPILOGUE_ROW(0, 0, 1, 1) break;                                    \
+      case 3:                                                                  \
+        DLC_EPILOGUE_ROW(1, 0, 0, 0) break;                                    \
+      case 4:                                                                  \
+        DLC_EPILOGUE_ROW(1, 0, 1, 0) break;                                    \
+      case 5:                                                                  \
+        DLC_EPILOGUE_ROW(1, 0, 1, 1) break;                                    \
+      case 6:                                                                  \
+        DLC_EPILOGUE_ROW(1, 1, 0, 0) break;                                    \
+      case 7:                                                                  \
+        DLC_EPILOGUE_ROW(1, 1, 1, 0) break;                                    \
+      default:                                                                 \
+        DLC_EPILOGUE_ROW(1, 1, 1, 1) break;                                    \
       }                                                                        \
       continue;                                                                \
     }                                                                          \
@@ -340,8 +367,15 @@ applyEpilogueAvx512(const epilogue *ep, float *c, int64_t scm, int64_t scn,
                     int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
   DLC_EPILOGUE_BODY
 }
+
+__attribute__((target("avx2,fma"))) static void
+applyEpilogueAvx2(const epilogue *ep, float *c, int64_t scm, int64_t scn,
+                  int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
+  DLC_EPILOGUE_BODY
+}
 #endif
 #undef DLC_EPILOGUE_BODY
+#undef DLC_EPILOGUE_ROW
 
 static void epilogueTile(const isa *s, const epilogue *ep, float *c,
                          int64_t scm, int64_t scn, int64_t i0, int64_t j0,
@@ -349,6 +383,10 @@ static void epilogueTile(const isa *s, const epilogue *ep, float *c,
 #if DLC_GEMM_X86
   if (s->kernel == kernelAvx512) {
     applyEpilogueAvx512(ep, c, scm, scn, i0, j0, rows, cols);
+    return;
+  }
+  if (s->kernel == kernelAvx2) {
+    applyEpilogueAvx2(ep, c, scm, scn, i0, j0, rows, cols);
     return;
   }
 #endif
