@@ -314,6 +314,15 @@ void Validator::node(const onnx::NodeProto &n, const std::string &name,
       if (a.name() == "blocksize" && (a.i() < 1 || a.i() > kMaxBlockSize))
         fail(where + ": attribute 'blocksize' is " + std::to_string(a.i()) +
              ", must be in [1, " + std::to_string(kMaxBlockSize) + "]");
+  // The library's LayerNormalization inference sizes its statistics'
+  // shapes by the axis before checking it (an axis of -2^48 exhausted
+  // memory, campaign seed 1904); no tensor has more than 64 dims.
+  if (errors.size() == before && defaultDomain &&
+      n.op_type() == "LayerNormalization")
+    for (const auto &a : n.attribute())
+      if (a.name() == "axis" && (a.i() < -64 || a.i() > 64))
+        fail(where + ": attribute 'axis' is " + std::to_string(a.i()) +
+             ", must be in [-64, 64]");
 }
 
 void Validator::graph(const onnx::GraphProto &g, bool topLevel) {
