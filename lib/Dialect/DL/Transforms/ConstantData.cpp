@@ -50,3 +50,12 @@ Value dlc::dl::createF32Constant(OpBuilder &b, Location loc,
                             cast<ElementsAttr>(DenseResourceElementsAttr::get(
                                 type, name, std::move(blob))));
 }
+
+dlc::dl::Channels dlc::dl::channelsOf(Operation *c) {
+  auto wt = cast<RankedTensorType>(c->getOperand(1).getType());
+  if (isa<ConvOp>(c))
+    return {wt.getDimSize(0), wt.getNumElements() / wt.getDimSize(0)};
+  if (auto gemm = dyn_cast<GemmOp>(c); gemm && gemm.getTransB())
+    return {wt.getDimSize(0), wt.getDimSize(1)};
+  return {wt.getDimSize(1), 1};
+}

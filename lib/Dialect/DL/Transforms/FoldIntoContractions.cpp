@@ -99,44 +99,33 @@ LogicalResult foldAffine(Operation *c, Operation *consumer,
     return rewriter.notifyMatchFailure(c, "empty weight");
   SmallVector<float> w = *constantFloats(weight);
 
-  // The channel of weight element i, and the bias the op adds now.
-  std::function<int64_t(int64_t)> channelOf;
+  // The bias the op adds now.
   SmallVector<double> bias(channels, 0.0);
   auto conv = dyn_cast<ConvOp>(c);
   auto gemm = dyn_cast<GemmOp>(c);
+  if (gemm && wt.getRank() != 2)
+    return failure();
+  Channels ch = channelsOf(c);
+  if (ch.count != channels)
+    return rewriter.notifyMatchFailure(c, "weight channels differ");
   if (conv) {
-    if (wt.getDimSize(0) != channels)
-      return rewriter.notifyMatchFailure(c, "weight channels differ");
-    int64_t inner = wt.getNumElements() / channels;
-    channelOf = [inner](int64_t i) { return i / inner; };
     if (Value b = conv.getBias()) {
       SmallVector<float> values = *constantFloats(b);
       if (int64_t(values.size()) != channels)
         return failure();
       bias.assign(values.begin(), values.end());
     }
-  } else {
-    if (wt.getRank() != 2)
-      return failure();
-    int64_t cols = wt.getDimSize(1);
-    if (gemm.getTransB())
-      channelOf = [cols](int64_t i) { return i / cols; };
-    else
-      channelOf = [cols](int64_t i) { return i % cols; };
-    if (wt.getDimSize(gemm.getTransB() ? 0 : 1) != channels)
-      return rewriter.notifyMatchFailure(c, "weight channels differ");
-    if (Value cv = gemm.getC()) {
-      std::optional<SmallVector<double>> values = perChannel(cv, 2, channels);
-      if (!values)
-        return rewriter.notifyMatchFailure(c, "C is not a per-channel bias");
-      double beta = gemm.getBeta().convertToDouble();
-      for (int64_t i = 0; i < channels; ++i)
-        bias[i] = beta * (*values)[i];
-    }
+  } else if (Value cv = gemm.getC()) {
+    std::optional<SmallVector<double>> values = perChannel(cv, 2, channels);
+    if (!values)
+      return rewriter.notifyMatchFailure(c, "C is not a per-channel bias");
+    double beta = gemm.getBeta().convertToDouble();
+    for (int64_t i = 0; i < channels; ++i)
+      bias[i] = beta * (*values)[i];
   }
 
   for (int64_t i = 0, e = int64_t(w.size()); i < e; ++i)
-    w[i] = float(double(w[i]) * map.scale[channelOf(i)]);
+    w[i] = float(double(w[i]) * map.scale[ch.of(i)]);
   SmallVector<float> newBias(channels);
   for (int64_t i = 0; i < channels; ++i)
     newBias[i] = float(bias[i] * map.scale[i] + map.shift[i]);

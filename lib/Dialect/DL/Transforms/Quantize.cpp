@@ -62,22 +62,6 @@ int64_t numElements(Value v) {
   return cast<RankedTensorType>(v.getType()).getNumElements();
 }
 
-/// The output channels of a contraction's weight: their count and where
-/// element i's channel is (i / inner % count).
-struct Channels {
-  int64_t count, inner;
-  int64_t of(int64_t i) const { return i / inner % count; }
-};
-
-Channels channelsOf(Operation *c) {
-  auto wt = cast<RankedTensorType>(c->getOperand(1).getType());
-  if (isa<ConvOp>(c))
-    return {wt.getDimSize(0), wt.getNumElements() / wt.getDimSize(0)};
-  if (auto gemm = dyn_cast<GemmOp>(c); gemm && gemm.getTransB())
-    return {wt.getDimSize(0), wt.getDimSize(1)};
-  return {wt.getDimSize(1), 1};
-}
-
 } // namespace
 
 SmallVector<QuantCandidate>

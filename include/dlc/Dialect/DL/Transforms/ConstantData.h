@@ -29,6 +29,15 @@ mlir::Value createF32Constant(mlir::OpBuilder &b, mlir::Location loc,
                               llvm::ArrayRef<float> values,
                               llvm::StringRef name);
 
+/// The output channels of a contraction's (dl.conv, dl.gemm, dl.matmul)
+/// weight: their count and where element i's channel is
+/// (i / inner % count).
+struct Channels {
+  int64_t count, inner;
+  int64_t of(int64_t i) const { return i / inner % count; }
+};
+Channels channelsOf(mlir::Operation *contraction);
+
 } // namespace dlc::dl
 
 #endif // DLC_DIALECT_DL_TRANSFORMS_CONSTANTDATA_H
