@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -75,13 +76,15 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
   addQuantizePasses(pm, dl::createDLQuantize(options));
 }
 
-void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes) {
+void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
+                             bool rowKernels) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
   DLToLinalgOptions toLinalg;
   toLinalg.im2colBytes = im2colBytes;
+  toLinalg.rowKernels = rowKernels;
   pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
@@ -91,7 +94,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   DLPrepareEntryPointsOptions entryPoints;
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
-  buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes);
+  buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
+                          /*rowKernels=*/!options.gpuSchedules);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
@@ -125,6 +129,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   }
   if (options.reportFusion)
     pm.addNestedPass<func::FuncOp>(createDLReportKernels());
+
+  // Row kernels (scf.forall over rows) as parallel loops like the rest.
+  pm.addPass(createForallToParallelLoopPass());
 
   // Loops. With threads, the outermost parallel loops of each kernel become
   // OpenMP worksharing loops, which the runtime's OpenMP shim

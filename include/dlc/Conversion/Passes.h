@@ -35,6 +35,11 @@ void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   int64_t im2colBytes = 0);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Softmax / log-softmax over the last axis, layer norm and instance norm as
+/// one kernel per row (DLToLinalg's row-kernels option; they win over the
+/// patterns above).
+void populateRowKernelSoftmaxPatterns(mlir::RewritePatternSet &patterns);
+void populateRowKernelNormPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -43,7 +48,8 @@ void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                int64_t im2colBytes = 0);
+                                int64_t im2colBytes = 0,
+                                bool rowKernels = false);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

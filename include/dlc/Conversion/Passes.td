@@ -52,10 +52,20 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     in chunks of whole output rows (an scf.for writing the result's columns
     in place), so it stays in cache and never takes the whole matrix's
     memory.
+
+    With `row-kernels`, softmax and log-softmax over the last axis, layer norm
+    and instance norm are one kernel per row: an scf.forall over the leading
+    dims whose body computes the row's statistics as scalars (scf.for
+    reductions, sums reassociable so they vectorize) and writes the row's
+    result in place, so the row stays in cache and no statistics tensor
+    exists. Without it (the GPU's schedules want them apart), they are
+    separate reductions and maps.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
            "Most bytes of one chunk of a conv's im2col matrix (0: one piece)">,
+    Option<"rowKernels", "row-kernels", "bool", /*default=*/"false",
+           "Softmax and layer/instance norm as one kernel per row">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",
@@ -279,8 +289,9 @@ def DLReportKernels : Pass<"dl-report-kernels", "::mlir::func::FuncOp"> {
                 "into it";
   let description = [{
     After the contractions became runtime calls and before the loops: every
-    linalg op on buffers is one loop nest, every call of a `dlc_` GEMM one
-    library kernel. Prints, to stderr, one line per kernel with the ONNX
+    linalg op on buffers is one loop nest, every `scf.forall` (a row kernel:
+    softmax, layer norm) one loop nest with what it holds, every call of a
+    `dlc_` GEMM one library kernel. Prints, to stderr, one line per kernel with the ONNX
     nodes whose ops it computes (read from the locations of the op and of
     the ops in its body, which elementwise fusion keeps) and a summary:
     kernels, GEMM calls, loop nests, nodes, kernels that fuse several

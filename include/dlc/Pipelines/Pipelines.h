@@ -100,9 +100,12 @@ void buildQuantizePipeline(mlir::OpPassManager &pm, llvm::StringRef mode,
 constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 
 /// dl -> linalg on tensors, with the backend contract checked first. Convs
-/// build their im2col matrix in chunks of at most `im2colBytes` (0: whole).
+/// build their im2col matrix in chunks of at most `im2colBytes` (0: whole);
+/// with `rowKernels` (the CPU's), softmax and layer/instance norm are one
+/// kernel per row.
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
-                             int64_t im2colBytes = kCPUIm2colBytes);
+                             int64_t im2colBytes = kCPUIm2colBytes,
+                             bool rowKernels = true);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

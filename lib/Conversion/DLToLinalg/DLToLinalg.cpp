@@ -17,7 +17,11 @@ using namespace dlc;
 using namespace dlc::dl;
 
 void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
-                                     int64_t im2colBytes) {
+                                     int64_t im2colBytes, bool rowKernels) {
+  if (rowKernels) {
+    populateRowKernelSoftmaxPatterns(patterns);
+    populateRowKernelNormPatterns(patterns);
+  }
   populateElementwiseToLinalgPatterns(patterns);
   populateMatMulToLinalgPatterns(patterns);
   populateShapeToLinalgPatterns(patterns);
@@ -114,7 +118,7 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
   using DLToLinalgBase::DLToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDLToLinalgPatterns(patterns, im2colBytes);
+    populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

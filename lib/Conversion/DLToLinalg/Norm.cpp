@@ -181,7 +181,115 @@ struct BatchNormTrainLowering : public OpRewritePattern<BatchNormTrainOp> {
   }
 };
 
+/// Layer norm over trailing dims, and instance norm (over the spatial
+/// dims), as one kernel per row (see rowKernel): the row's mean, its
+/// variance (two passes), then the row normalized, in cache throughout.
+/// The statistics are scalars. Layer norm's scale and bias broadcast over
+/// the row; instance norm's are the row's channel's.
+template <typename OpTy>
+struct NormRowKernel : public OpRewritePattern<OpTy> {
+  NormRowKernel(MLIRContext *ctx)
+      : OpRewritePattern<OpTy>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isInstance = std::is_same_v<OpTy, InstanceNormOp>;
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    Type et = type.getElementType();
+    int64_t axis = 2;
+    if constexpr (!isInstance)
+      axis = normalizedAxis(op.getAxis(), rank);
+    if (!isa<FloatType>(et) || axis < 1 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "no leading dim to run rows on");
+    auto rowType = RankedTensorType::get(type.getShape().drop_front(axis), et);
+    Value scale = op.getScale(), bias = op.getBias();
+    if (!isInstance)
+      for (Value p : {scale, bias})
+        if (p && cast<RankedTensorType>(p.getType()).getRank() > rank - axis)
+          return rewriter.notifyMatchFailure(op, "scale or bias of a higher "
+                                                 "rank than a row");
+    double eps = op.getEpsilon().convertToDouble();
+    MLIRContext *ctx = op.getContext();
+    Value r = rowKernel(
+        rewriter, loc, op.getInput(), axis,
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value row,
+            Value outRow) -> Value {
+          Value n = elementCount(b, l, row,
+                                 SmallVector<bool>(rank - axis, true), et);
+          auto sum = [&](auto term) {
+            return reduceRow(b, l, row, scalarConstant(b, l, et, 0),
+                             [&](OpBuilder &nb, Location nl, Value x,
+                                 Value acc) -> Value {
+                               return arith::AddFOp::create(
+                                   nb, nl, acc, term(nb, nl, x),
+                                   arith::FastMathFlags::reassoc);
+                             });
+          };
+          Value mean = arith::DivFOp::create(
+              b, l, sum([](OpBuilder &, Location, Value x) { return x; }), n);
+          Value var = arith::DivFOp::create(
+              b, l,
+              sum([&](OpBuilder &nb, Location nl, Value x) -> Value {
+                Value c = arith::SubFOp::create(nb, nl, x, mean);
+                return arith::MulFOp::create(nb, nl, c, c);
+              }),
+              n);
+          Value inv = math::RsqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, var, scalarConstant(b, l, et, eps)));
+          auto id = AffineMap::getMultiDimIdentityMap(rank - axis, ctx);
+          SmallVector<Value> ins = {row};
+          SmallVector<AffineMap> maps = {id};
+          Value rowScale, rowBias;
+          if (isInstance) {
+            // Per channel: the row's channel is its index in dim 1.
+            rowScale = tensor::ExtractOp::create(b, l, scale, ivs[1]);
+            rowBias = tensor::ExtractOp::create(b, l, bias, ivs[1]);
+          } else {
+            for (Value p : {scale, bias}) {
+              if (!p)
+                continue;
+              ins.push_back(p);
+              maps.push_back(broadcastMap(
+                  ctx, cast<RankedTensorType>(p.getType()), rowType));
+            }
+          }
+          maps.push_back(id);
+          return linalg::GenericOp::create(
+                     b, l, outRow.getType(), ins, outRow, maps,
+                     SmallVector<utils::IteratorType>(
+                         rank - axis, utils::IteratorType::parallel),
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value y = arith::MulFOp::create(
+                           nb, nl, arith::SubFOp::create(nb, nl, a[0], mean),
+                           inv);
+                       unsigned next = 1;
+                       Value s = isInstance ? rowScale
+                                 : scale    ? a[next++]
+                                            : Value();
+                       Value c = isInstance ? rowBias
+                                 : bias     ? a[next++]
+                                            : Value();
+                       if (s)
+                         y = arith::MulFOp::create(nb, nl, y, s);
+                       if (c)
+                         y = arith::AddFOp::create(nb, nl, y, c);
+                       linalg::YieldOp::create(nb, nl, y);
+                     })
+              .getResult(0);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 } // namespace
+
+void dlc::populateRowKernelNormPatterns(RewritePatternSet &patterns) {
+  patterns.add<NormRowKernel<LayerNormOp>, NormRowKernel<InstanceNormOp>>(
+      patterns.getContext());
+}
 
 void dlc::populateNormToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<BatchNormLowering, BatchNormTrainLowering, LayerNormLowering,

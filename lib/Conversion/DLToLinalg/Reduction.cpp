@@ -289,6 +289,69 @@ struct SoftmaxLowering : public OpRewritePattern<OpTy> {
   }
 };
 
+/// An fadd that may be reassociated, so a row's sum vectorizes.
+Value addReassoc(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddFOp::create(b, l, x, y, arith::FastMathFlags::reassoc);
+}
+
+/// Softmax / log-softmax over the last axis as one kernel per row (see
+/// rowKernel): the row's max, its sum of exp, then the row written, the row
+/// in cache throughout. The statistics are scalars, not tensors.
+template <typename OpTy>
+struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
+  SoftmaxRowKernel(MLIRContext *ctx)
+      : OpRewritePattern<OpTy>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isLog = std::is_same_v<OpTy, LogSoftmaxOp>;
+    Value in = op.getInput();
+    auto type = cast<RankedTensorType>(in.getType());
+    Type et = type.getElementType();
+    int64_t rank = type.getRank();
+    if (!isa<FloatType>(et) || rank < 2 ||
+        normalizedAxis(op.getAxis(), rank) != rank - 1)
+      return rewriter.notifyMatchFailure(op, "not a float softmax over the "
+                                             "last of several dims");
+    Value r = rowKernel(
+        rewriter, op.getLoc(), in, rank - 1,
+        [&](OpBuilder &b, Location l, ValueRange, Value row,
+            Value outRow) -> Value {
+          Value m = reduceRow(b, l, row, extreme(b, l, et, false),
+                              [](OpBuilder &nb, Location nl, Value x,
+                                 Value acc) { return maxOf(nb, nl, acc, x); });
+          Value s = reduceRow(
+              b, l, row, scalarConstant(b, l, et, 0),
+              [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                Value e = math::ExpOp::create(
+                    nb, nl, arith::SubFOp::create(nb, nl, x, m));
+                return addReassoc(nb, nl, acc, e);
+              });
+          Value logS = isLog ? Value(math::LogOp::create(b, l, s)) : Value();
+          // The row is the last dim only.
+          auto id = b.getMultiDimIdentityMap(1);
+          return linalg::GenericOp::create(
+                     b, l, outRow.getType(), ValueRange{row}, outRow,
+                     ArrayRef<AffineMap>{id, id},
+                     ArrayRef<utils::IteratorType>{
+                         utils::IteratorType::parallel},
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value shifted = arith::SubFOp::create(nb, nl, a[0], m);
+                       Value y =
+                           isLog ? Value(arith::SubFOp::create(nb, nl, shifted,
+                                                               logS))
+                                 : Value(arith::DivFOp::create(
+                                       nb, nl,
+                                       math::ExpOp::create(nb, nl, shifted),
+                                       s));
+                       linalg::YieldOp::create(nb, nl, y);
+                     })
+              .getResult(0);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 /// Global pools reduce every spatial dim, keeping it as size 1.
 template <typename OpTy>
 struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
@@ -334,4 +397,9 @@ void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
            ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
            SoftmaxLowering<LogSoftmaxOp>, GlobalPoolLowering<GlobalMaxPoolOp>,
            GlobalPoolLowering<GlobalAvgPoolOp>>(patterns.getContext());
+}
+
+void dlc::populateRowKernelSoftmaxPatterns(RewritePatternSet &patterns) {
+  patterns.add<SoftmaxRowKernel<SoftmaxOp>, SoftmaxRowKernel<LogSoftmaxOp>>(
+      patterns.getContext());
 }

@@ -2,6 +2,8 @@
 
 #include "Utils.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 
 namespace dlc {
@@ -239,6 +241,65 @@ Value addChannelBias(OpBuilder &b, Location loc, Value x, Value bias) {
                    Value(arith::AddFOp::create(nb, l, args[0], args[1])));
              })
       .getResult(0);
+}
+
+Value rowKernel(OpBuilder &b, Location loc, Value input, int64_t axis,
+                RowBodyFn body) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> ubs, offsets, sizes;
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  for (int64_t i = 0; i < rank; ++i) {
+    OpFoldResult d = type.isDynamicDim(i)
+                         ? OpFoldResult(tensor::DimOp::create(b, loc, input, i))
+                         : OpFoldResult(b.getIndexAttr(type.getDimSize(i)));
+    if (i < axis)
+      ubs.push_back(d);
+    else
+      sizes.push_back(d);
+  }
+  auto rowType = RankedTensorType::get(type.getShape().drop_front(axis),
+                                       type.getElementType());
+  Value init = emptyTensor(b, loc, type, dynamicSizes(b, loc, input));
+  auto forall =
+      scf::ForallOp::create(b, loc, ubs, ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  for (Value iv : forall.getInductionVars())
+    offsets.push_back(iv);
+  offsets.append(rank - axis, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> rowSizes(axis, b.getIndexAttr(1));
+  rowSizes.append(sizes);
+  Value out = forall.getRegionOutArgs()[0];
+  Value row = tensor::ExtractSliceOp::create(b, loc, rowType, input, offsets,
+                                             rowSizes, strides);
+  Value outRow = tensor::ExtractSliceOp::create(b, loc, rowType, out, offsets,
+                                                rowSizes, strides);
+  Value written = body(b, loc, forall.getInductionVars(), row, outRow);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, written, out, offsets,
+                                        rowSizes, strides);
+  return forall.getResult(0);
+}
+
+Value reduceRow(
+    OpBuilder &b, Location loc, Value row, Value init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(row.getType());
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    lbs.push_back(cidx(b, loc, 0));
+    ubs.push_back(dimValue(b, loc, row, i));
+    steps.push_back(cidx(b, loc, 1));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &nb, Location l, ValueRange ivs,
+          ValueRange acc) -> scf::ValueVector {
+        Value x = tensor::ExtractOp::create(nb, l, row, ivs);
+        return {combine(nb, l, x, acc[0])};
+      });
+  return nest.results[0];
 }
 
 } // namespace dlc

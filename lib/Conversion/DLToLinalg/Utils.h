@@ -123,6 +123,28 @@ mapWithReduced(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                                               mlir::ValueRange)>
                    fn);
 
+/// One kernel per row: an scf.forall over the dims of `input` before
+/// `axis`, each iteration a row (the dims from `axis` on). `body` gets the
+/// row's indices (the induction variables), the input's row and the result's row (tensors of rank `rank - axis`) and
+/// returns the written result row. The result has `input`'s type. Softmax
+/// and layer norm use it so that a row's statistics and its normalized
+/// values are one loop nest, the row in cache between the passes.
+using RowBodyFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange ivs, mlir::Value row,
+    mlir::Value outRow)>;
+mlir::Value rowKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      int64_t axis, RowBodyFn body);
+
+/// Every element of `row` combined into one scalar, starting from `init`: a
+/// nest of scf.for carrying the accumulator (the row is read with
+/// tensor.extract).
+mlir::Value reduceRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
+                      mlir::Value init,
+                      llvm::function_ref<mlir::Value(
+                          mlir::OpBuilder &, mlir::Location, mlir::Value x,
+                          mlir::Value acc)>
+                          combine);
+
 } // namespace dlc
 
 #endif // DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H

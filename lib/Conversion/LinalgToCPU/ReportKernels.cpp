@@ -12,6 +12,7 @@
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace dlc {
@@ -55,7 +56,8 @@ void collectNodes(Location loc, NodeList &nodes) {
 }
 
 bool isKernel(Operation *op) {
-  if (isa<linalg::LinalgOp>(op))
+  // A row kernel (softmax, layer norm) is one scf.forall over rows.
+  if (isa<linalg::LinalgOp, scf::ForallOp>(op))
     return true;
   if (auto call = dyn_cast<func::CallOp>(op))
     return call.getCallee().starts_with("dlc_") &&
