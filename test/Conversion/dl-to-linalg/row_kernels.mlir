@@ -4,6 +4,27 @@
 // and sum of exp are scalars carried by scf.for (the sum reassociable), then
 // the row is written in place into the forall's output.
 // CHECK-LABEL: func.func @softmax
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[C10:.*]] = arith.constant 10 : index
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<2x3x10xf32>
+// CHECK: %[[R:.*]] = scf.forall (%[[I:.*]], %[[J:.*]]) in (2, 3) shared_outs(%[[OUT:.*]] = %[[EMPTY]])
+// CHECK:   %[[ROW:.*]] = tensor.extract_slice %{{.*}}[%[[I]], %[[J]], 0] [1, 1, 10] [1, 1, 1] : tensor<2x3x10xf32> to tensor<10xf32>
+// CHECK:   %[[OUTROW:.*]] = tensor.extract_slice %[[OUT]][%[[I]], %[[J]], 0] [1, 1, 10] [1, 1, 1]
+// CHECK:   %[[MAX:.*]] = scf.for %{{.*}} = %{{.*}} to %[[C10]] {{.*}} iter_args(%[[M:.*]] = %[[NEGINF]]) -> (f32)
+// CHECK:     tensor.extract %[[ROW]]
+// CHECK:     arith.maximumf %[[M]]
+// CHECK:   %[[SUM:.*]] = scf.for %{{.*}} iter_args(%[[S:.*]] = %[[ZERO]]) -> (f32)
+// CHECK:     arith.subf %{{.*}}, %[[MAX]]
+// CHECK:     math.exp
+// CHECK:     arith.addf %[[S]], %{{.*}} fastmath<reassoc>
+// CHECK:   %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[ROW]] : tensor<10xf32>) outs(%[[OUTROW]] : tensor<10xf32>)
+// CHECK:     arith.subf %{{.*}}, %[[MAX]]
+// CHECK:     math.exp
+// CHECK:     arith.divf %{{.*}}, %[[SUM]]
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[I]], %[[J]], 0] [1, 1, 10] [1, 1, 1]
+// CHECK: return %[[R]]
 func.func @softmax(%a: tensor<2x3x10xf32>) -> tensor<2x3x10xf32> {
   %0 = dl.softmax %a : tensor<2x3x10xf32>
   return %0 : tensor<2x3x10xf32>
@@ -11,7 +32,18 @@ func.func @softmax(%a: tensor<2x3x10xf32>) -> tensor<2x3x10xf32> {
 
 // -----
 
+// A dynamic batch: the forall runs over the input's dim 0; log-softmax
+// subtracts the log of the sum, computed once per row.
 // CHECK-LABEL: func.func @log_softmax_dynamic
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: scf.forall (%{{.*}}) in (%[[N]])
+// CHECK: scf.for
+// CHECK: %[[SUM:.*]] = scf.for
+// CHECK: %[[LOG:.*]] = math.log %[[SUM]] : f32
+// CHECK: linalg.generic
+// CHECK-NOT: math.exp
+// CHECK: arith.subf %{{.*}}, %[[LOG]]
+// CHECK: tensor.parallel_insert_slice
 func.func @log_softmax_dynamic(%a: tensor<?x10xf32>) -> tensor<?x10xf32> {
   %0 = dl.log_softmax %a : tensor<?x10xf32>
   return %0 : tensor<?x10xf32>
@@ -21,7 +53,30 @@ func.func @log_softmax_dynamic(%a: tensor<?x10xf32>) -> tensor<?x10xf32> {
 
 // Layer norm over the last two dims: mean, then variance (two passes), then
 // the normalized row with scale and bias read with broadcast maps.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[LAST:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @layer_norm
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 1.000000e-03 : f32
+// CHECK-DAG: %[[N:.*]] = arith.constant 3.200000e+01 : f32
+// CHECK: scf.forall (%[[I:.*]]) in (%{{.*}})
+// CHECK:   %[[ROW:.*]] = tensor.extract_slice %{{.*}}[%[[I]], 0, 0] [1, 4, 8] [1, 1, 1] : tensor<?x4x8xf32> to tensor<4x8xf32>
+// CHECK:   %[[SUM:.*]] = scf.for
+// CHECK:     scf.for
+// CHECK:       arith.addf {{.*}} fastmath<reassoc>
+// CHECK:   %[[MEAN:.*]] = arith.divf %[[SUM]], %[[N]] : f32
+// CHECK:   %[[SQ:.*]] = scf.for
+// CHECK:     scf.for
+// CHECK:       %[[C:.*]] = arith.subf %{{.*}}, %[[MEAN]]
+// CHECK:       arith.mulf %[[C]], %[[C]]
+// CHECK:   %[[VAR:.*]] = arith.divf %[[SQ]], %[[N]] : f32
+// CHECK:   %[[VE:.*]] = arith.addf %[[VAR]], %[[EPS]]
+// CHECK:   %[[INV:.*]] = math.rsqrt %[[VE]]
+// CHECK:   linalg.generic {indexing_maps = [#[[ID]], #[[LAST]], #[[ID]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[ROW]], %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>)
+// CHECK:     arith.subf %{{.*}}, %[[MEAN]]
+// CHECK:     arith.mulf %{{.*}}, %[[INV]]
+// CHECK:     arith.mulf
+// CHECK:     arith.addf
+// CHECK:   tensor.parallel_insert_slice
 func.func @layer_norm(%x: tensor<?x4x8xf32>, %s: tensor<8xf32>, %b: tensor<4x8xf32>) -> tensor<?x4x8xf32> {
   %0 = dl.layer_norm %x scale %s bias %b {axis = 1 : i64, epsilon = 1.0e-3 : f64} : (tensor<?x4x8xf32>, tensor<8xf32>, tensor<4x8xf32>) -> tensor<?x4x8xf32>
   return %0 : tensor<?x4x8xf32>
@@ -32,6 +87,14 @@ func.func @layer_norm(%x: tensor<?x4x8xf32>, %s: tensor<8xf32>, %b: tensor<4x8xf
 // Instance norm: a row is one (sample, channel); its scale and bias are
 // scalars read at the channel's index.
 // CHECK-LABEL: func.func @instance_norm
+// CHECK: scf.forall (%{{.*}}, %[[C:.*]]) in (2, 3)
+// CHECK:   %[[ROW:.*]] = tensor.extract_slice {{.*}} to tensor<5x5xf32>
+// CHECK:   math.rsqrt
+// CHECK:   %[[SCALE:.*]] = tensor.extract %{{.*}}[%[[C]]] : tensor<3xf32>
+// CHECK:   %[[BIAS:.*]] = tensor.extract %{{.*}}[%[[C]]] : tensor<3xf32>
+// CHECK:   linalg.generic {{.*}} ins(%[[ROW]] : tensor<5x5xf32>)
+// CHECK:     arith.mulf %{{.*}}, %[[SCALE]]
+// CHECK:     arith.addf %{{.*}}, %[[BIAS]]
 func.func @instance_norm(%x: tensor<2x3x5x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<2x3x5x5xf32> {
   %0 = dl.instance_norm %x, %s, %b : (tensor<2x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x5x5xf32>
   return %0 : tensor<2x3x5x5xf32>
