@@ -62,7 +62,7 @@ void buildGPULoweringPipeline(OpPassManager &pm,
   DLPrepareEntryPointsOptions entryPoints;
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
-  buildDLToLinalgPipeline(pm, /*im2colBytes=*/0, /*rowKernels=*/false);
+  buildDLToLinalgPipeline(pm, /*im2colBytes=*/0, /*cpuKernels=*/false);
   pm.addPass(createDLFuseElementwise());
 
   // Tensors -> buffers, freed at last use (as on the CPU).

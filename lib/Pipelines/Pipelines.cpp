@@ -77,14 +77,15 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
-                             bool rowKernels) {
+                             bool cpuKernels) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
   DLToLinalgOptions toLinalg;
   toLinalg.im2colBytes = im2colBytes;
-  toLinalg.rowKernels = rowKernels;
+  toLinalg.rowKernels = cpuKernels;
+  toLinalg.reshapeViews = cpuKernels;
   pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
@@ -95,12 +96,19 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
-                          /*rowKernels=*/!options.gpuSchedules);
+                          /*cpuKernels=*/!options.gpuSchedules);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
   }
-  pm.addPass(createDLFuseElementwise());
+  {
+    // Transposes into the operand maps of the contractions the runtime's
+    // GEMM takes with any strides.
+    DLFuseElementwiseOptions fuse;
+    fuse.transposesIntoContractions =
+        options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
+    pm.addPass(createDLFuseElementwise(fuse));
+  }
   // Every dynamic size as a dim of the function's arguments, so buffers
   // sized by the same batch dim share an arena (dl-plan-memory). No CSE
   // here: it would merge equal destinations across layers.

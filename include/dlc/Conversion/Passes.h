@@ -40,6 +40,9 @@ void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// patterns above).
 void populateRowKernelSoftmaxPatterns(mlir::RewritePatternSet &patterns);
 void populateRowKernelNormPatterns(mlir::RewritePatternSet &patterns);
+/// Static reshapes, and transposes that only move size-1 dims, as
+/// collapse/expand views (DLToLinalg's reshape-views option).
+void populateReshapeViewPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -49,7 +52,8 @@ void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                 int64_t im2colBytes = 0,
-                                bool rowKernels = false);
+                                bool rowKernels = false,
+                                bool reshapeViews = false);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

@@ -60,12 +60,23 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     result in place, so the row stays in cache and no statistics tensor
     exists. Without it (the GPU's schedules want them apart), they are
     separate reductions and maps.
+
+    With `reshape-views`, a reshape between static shapes is a
+    tensor.collapse_shape then a tensor.expand_shape over the smallest
+    groups of dims whose sizes agree, and a transpose that only moves size-1
+    dims is such a reshape: views of the buffer after bufferization, also of
+    a strided one such as a slice (tensor.reshape copies those). The GPU
+    pipeline keeps tensor.reshape: its kernels take each view as one more
+    memref descriptor in a bounded parameter space.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
            "Most bytes of one chunk of a conv's im2col matrix (0: one piece)">,
     Option<"rowKernels", "row-kernels", "bool", /*default=*/"false",
            "Softmax and layer/instance norm as one kernel per row">,
+    Option<"reshapeViews", "reshape-views", "bool", /*default=*/"false",
+           "Static reshapes, and transposes of size-1 dims, as "
+           "collapse/expand views">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",
@@ -101,7 +112,20 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
     im2col generic, or a reshape) is not fused into a consumer with a
     reduction loop: inside a contraction it would turn the contiguous rows
     the vectorizer wants into strided gathers.
+
+    With `transposes-into-contractions` (the CPU pipeline sets it where
+    `dl-contractions-to-microkernels` runs), an f32 transpose (a generic
+    that yields its one input, read through a permutation) is fused into
+    the operand map of an f32 contraction (`out + a * b`, one reduction
+    loop) that reads it: the runtime's GEMM reads each operand through its
+    strides when it packs it, so the transpose costs no pass over memory
+    (an attention's head transposes, a batch-first switch).
   }];
+  let options = [
+    Option<"transposesIntoContractions", "transposes-into-contractions",
+           "bool", /*default=*/"false",
+           "Fuse f32 transposes into the operand maps of f32 contractions">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::affine::AffineDialect"];

@@ -101,11 +101,12 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 
 /// dl -> linalg on tensors, with the backend contract checked first. Convs
 /// build their im2col matrix in chunks of at most `im2colBytes` (0: whole);
-/// with `rowKernels` (the CPU's), softmax and layer/instance norm are one
-/// kernel per row.
+/// with `cpuKernels` (the CPU's), softmax and layer/instance norm are one
+/// kernel per row and static reshapes are views (dl-to-linalg's row-kernels
+/// and reshape-views).
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
                              int64_t im2colBytes = kCPUIm2colBytes,
-                             bool rowKernels = true);
+                             bool cpuKernels = true);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

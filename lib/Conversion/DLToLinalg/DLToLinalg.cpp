@@ -17,7 +17,10 @@ using namespace dlc;
 using namespace dlc::dl;
 
 void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
-                                     int64_t im2colBytes, bool rowKernels) {
+                                     int64_t im2colBytes, bool rowKernels,
+                                     bool reshapeViews) {
+  if (reshapeViews)
+    populateReshapeViewPatterns(patterns);
   if (rowKernels) {
     populateRowKernelSoftmaxPatterns(patterns);
     populateRowKernelNormPatterns(patterns);
@@ -118,7 +121,7 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
   using DLToLinalgBase::DLToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels);
+    populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels, reshapeViews);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

@@ -186,8 +186,7 @@ struct BatchNormTrainLowering : public OpRewritePattern<BatchNormTrainOp> {
 /// variance (two passes), then the row normalized, in cache throughout.
 /// The statistics are scalars. Layer norm's scale and bias broadcast over
 /// the row; instance norm's are the row's channel's.
-template <typename OpTy>
-struct NormRowKernel : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct NormRowKernel : public OpRewritePattern<OpTy> {
   NormRowKernel(MLIRContext *ctx)
       : OpRewritePattern<OpTy>(ctx, /*benefit=*/2) {}
   LogicalResult matchAndRewrite(OpTy op,
@@ -215,22 +214,20 @@ struct NormRowKernel : public OpRewritePattern<OpTy> {
         rewriter, loc, op.getInput(), axis,
         [&](OpBuilder &b, Location l, ValueRange ivs, Value row,
             Value outRow) -> Value {
-          Value n = elementCount(b, l, row,
-                                 SmallVector<bool>(rank - axis, true), et);
+          Value n =
+              elementCount(b, l, row, SmallVector<bool>(rank - axis, true), et);
           auto sum = [&](auto term) {
-            return reduceRow(b, l, row, scalarConstant(b, l, et, 0),
-                             [&](OpBuilder &nb, Location nl, Value x,
-                                 Value acc) -> Value {
-                               return arith::AddFOp::create(
-                                   nb, nl, acc, term(nb, nl, x),
-                                   arith::FastMathFlags::reassoc);
-                             });
+            return reduceRow(
+                b, l, row, scalarConstant(b, l, et, 0),
+                [&](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+                  return arith::AddFOp::create(nb, nl, acc, term(nb, nl, x),
+                                               arith::FastMathFlags::reassoc);
+                });
           };
           Value mean = arith::DivFOp::create(
               b, l, sum([](OpBuilder &, Location, Value x) { return x; }), n);
           Value var = arith::DivFOp::create(
-              b, l,
-              sum([&](OpBuilder &nb, Location nl, Value x) -> Value {
+              b, l, sum([&](OpBuilder &nb, Location nl, Value x) -> Value {
                 Value c = arith::SubFOp::create(nb, nl, x, mean);
                 return arith::MulFOp::create(nb, nl, c, c);
               }),

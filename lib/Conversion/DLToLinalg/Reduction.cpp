@@ -319,13 +319,13 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
           Value m = reduceRow(b, l, row, extreme(b, l, et, false),
                               [](OpBuilder &nb, Location nl, Value x,
                                  Value acc) { return maxOf(nb, nl, acc, x); });
-          Value s = reduceRow(
-              b, l, row, scalarConstant(b, l, et, 0),
-              [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                Value e = math::ExpOp::create(
-                    nb, nl, arith::SubFOp::create(nb, nl, x, m));
-                return addReassoc(nb, nl, acc, e);
-              });
+          Value s =
+              reduceRow(b, l, row, scalarConstant(b, l, et, 0),
+                        [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                          Value e = math::ExpOp::create(
+                              nb, nl, arith::SubFOp::create(nb, nl, x, m));
+                          return addReassoc(nb, nl, acc, e);
+                        });
           Value logS = isLog ? Value(math::LogOp::create(b, l, s)) : Value();
           // The row is the last dim only.
           auto id = b.getMultiDimIdentityMap(1);
@@ -337,12 +337,12 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
                      [&](OpBuilder &nb, Location nl, ValueRange a) {
                        Value shifted = arith::SubFOp::create(nb, nl, a[0], m);
                        Value y =
-                           isLog ? Value(arith::SubFOp::create(nb, nl, shifted,
-                                                               logS))
-                                 : Value(arith::DivFOp::create(
-                                       nb, nl,
-                                       math::ExpOp::create(nb, nl, shifted),
-                                       s));
+                           isLog
+                               ? Value(arith::SubFOp::create(nb, nl, shifted,
+                                                             logS))
+                               : Value(arith::DivFOp::create(
+                                     nb, nl,
+                                     math::ExpOp::create(nb, nl, shifted), s));
                        linalg::YieldOp::create(nb, nl, y);
                      })
               .getResult(0);

@@ -217,6 +217,49 @@ struct TransposeLowering : public OpRewritePattern<TransposeOp> {
   }
 };
 
+/// A reshape between static shapes (the verifier checked the element
+/// counts) as views: collapse and expand (reshapeByGroups).
+struct ReshapeAsViews : public OpRewritePattern<ReshapeOp> {
+  ReshapeAsViews(MLIRContext *ctx)
+      : OpRewritePattern<ReshapeOp>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value v = op.getShape() ? Value()
+                            : reshapeByGroups(rewriter, op.getLoc(),
+                                              op.getInput(), op.getType());
+    if (!v)
+      return rewriter.notifyMatchFailure(op, "not between static shapes");
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
+
+/// A transpose that keeps the order of the dims other than static 1s (a
+/// [1, S, D] -> [S, 1, D] batch-first switch at batch 1) moves no data: a
+/// reshape, as views.
+struct TransposeAsViews : public OpRewritePattern<TransposeOp> {
+  TransposeAsViews(MLIRContext *ctx)
+      : OpRewritePattern<TransposeOp>(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = op.getInput().getType();
+    int64_t last = -1;
+    for (int64_t d : op.getPerm()) {
+      if (inType.getDimSize(d) == 1)
+        continue;
+      if (d < last)
+        return rewriter.notifyMatchFailure(op, "reorders two dims");
+      last = d;
+    }
+    Value v =
+        reshapeByGroups(rewriter, op.getLoc(), op.getInput(), op.getType());
+    if (!v)
+      return rewriter.notifyMatchFailure(op, "not between static shapes");
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
+
 struct ExpandLowering : public OpRewritePattern<ExpandOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ExpandOp op,
@@ -610,4 +653,8 @@ void dlc::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
       .add<ConstantLowering, ReshapeLowering, FlattenLowering, SqueezeLowering,
            UnsqueezeLowering, TransposeLowering, ExpandLowering>(
           patterns.getContext());
+}
+
+void dlc::populateReshapeViewPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeAsViews, TransposeAsViews>(patterns.getContext());
 }

@@ -120,6 +120,58 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
   return tensor::ReshapeOp::create(b, loc, type, input, shape);
 }
 
+Value reshapeByGroups(OpBuilder &b, Location loc, Value input,
+                      RankedTensorType type) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  if (!inType.hasStaticShape() || !type.hasStaticShape() ||
+      inType.getRank() == 0 || type.getRank() == 0)
+    return {};
+  ArrayRef<int64_t> in = inType.getShape(), out = type.getShape();
+  if (llvm::is_contained(in, 0) || llvm::is_contained(out, 0))
+    return {};
+  int64_t n = in.size(), m = out.size(), i = 0, j = 0;
+  SmallVector<ReassociationIndices> inGroups, outGroups;
+  SmallVector<int64_t> mid;
+  while (i < n && j < m) {
+    ReassociationIndices gi{i}, gj{j};
+    int64_t pi = in[i++], pj = out[j++];
+    while (pi != pj) {
+      if (pi < pj) {
+        if (i == n)
+          return {};
+        gi.push_back(i);
+        pi *= in[i++];
+      } else {
+        if (j == m)
+          return {};
+        gj.push_back(j);
+        pj *= out[j++];
+      }
+    }
+    inGroups.push_back(gi);
+    outGroups.push_back(gj);
+    mid.push_back(pi);
+  }
+  // What is left on either side is size-1 dims: they join the last group.
+  for (; i < n; ++i) {
+    if (in[i] != 1)
+      return {};
+    inGroups.back().push_back(i);
+  }
+  for (; j < m; ++j) {
+    if (out[j] != 1)
+      return {};
+    outGroups.back().push_back(j);
+  }
+  Value v = input;
+  if (static_cast<int64_t>(mid.size()) != n)
+    v = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get(mid, type.getElementType()), v, inGroups);
+  if (static_cast<int64_t>(mid.size()) != m)
+    v = tensor::ExpandShapeOp::create(b, loc, type, v, outGroups);
+  return v;
+}
+
 Value reduceDims(OpBuilder &b, Location loc, Value input,
                  ArrayRef<bool> reduced, Value init, ReduceBodyFn body,
                  ValueRange extra) {
@@ -277,8 +329,8 @@ Value rowKernel(OpBuilder &b, Location loc, Value input, int64_t axis,
                                                 rowSizes, strides);
   Value written = body(b, loc, forall.getInductionVars(), row, outRow);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, written, out, offsets,
-                                        rowSizes, strides);
+  tensor::ParallelInsertSliceOp::create(b, loc, written, out, offsets, rowSizes,
+                                        strides);
   return forall.getResult(0);
 }
 
@@ -292,13 +344,13 @@ Value reduceRow(
     ubs.push_back(dimValue(b, loc, row, i));
     steps.push_back(cidx(b, loc, 1));
   }
-  scf::LoopNest nest = scf::buildLoopNest(
-      b, loc, lbs, ubs, steps, ValueRange{init},
-      [&](OpBuilder &nb, Location l, ValueRange ivs,
-          ValueRange acc) -> scf::ValueVector {
-        Value x = tensor::ExtractOp::create(nb, l, row, ivs);
-        return {combine(nb, l, x, acc[0])};
-      });
+  scf::LoopNest nest =
+      scf::buildLoopNest(b, loc, lbs, ubs, steps, ValueRange{init},
+                         [&](OpBuilder &nb, Location l, ValueRange ivs,
+                             ValueRange acc) -> scf::ValueVector {
+                           Value x = tensor::ExtractOp::create(nb, l, row, ivs);
+                           return {combine(nb, l, x, acc[0])};
+                         });
   return nest.results[0];
 }
 

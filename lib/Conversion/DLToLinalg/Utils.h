@@ -56,6 +56,15 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType type,
                       llvm::ArrayRef<mlir::Value> dims);
 
+/// A reshape between static shapes as views: the dims are split into the
+/// smallest groups whose sizes agree on both sides; `input` is collapsed by
+/// its groups and expanded by the result's (tensor.collapse_shape /
+/// expand_shape, which bufferize to views of a strided buffer such as a
+/// slice, where tensor.reshape needs a contiguous one and copies). Null when
+/// a shape is dynamic, has a 0 or is rank 0.
+mlir::Value reshapeByGroups(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value input, mlir::RankedTensorType type);
+
 /// An axis attribute (stored as a signless 64-bit value) in [0, rank).
 inline int64_t normalizedAxis(uint64_t axis, int64_t rank) {
   int64_t a = static_cast<int64_t>(axis);
@@ -125,10 +134,11 @@ mapWithReduced(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 
 /// One kernel per row: an scf.forall over the dims of `input` before
 /// `axis`, each iteration a row (the dims from `axis` on). `body` gets the
-/// row's indices (the induction variables), the input's row and the result's row (tensors of rank `rank - axis`) and
-/// returns the written result row. The result has `input`'s type. Softmax
-/// and layer norm use it so that a row's statistics and its normalized
-/// values are one loop nest, the row in cache between the passes.
+/// row's indices (the induction variables), the input's row and the result's
+/// row (tensors of rank `rank - axis`) and returns the written result row. The
+/// result has `input`'s type. Softmax and layer norm use it so that a row's
+/// statistics and its normalized values are one loop nest, the row in cache
+/// between the passes.
 using RowBodyFn = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange ivs, mlir::Value row,
     mlir::Value outRow)>;
@@ -138,12 +148,12 @@ mlir::Value rowKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 /// Every element of `row` combined into one scalar, starting from `init`: a
 /// nest of scf.for carrying the accumulator (the row is read with
 /// tensor.extract).
-mlir::Value reduceRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
-                      mlir::Value init,
-                      llvm::function_ref<mlir::Value(
-                          mlir::OpBuilder &, mlir::Location, mlir::Value x,
-                          mlir::Value acc)>
-                          combine);
+mlir::Value
+reduceRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
+          mlir::Value init,
+          llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                         mlir::Value x, mlir::Value acc)>
+              combine);
 
 } // namespace dlc
 

@@ -13,6 +13,7 @@
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -47,15 +48,62 @@ bool hasReduction(Operation *op) {
   return linalgOp && linalgOp.getNumReductionLoops() > 0;
 }
 
+bool isF32(Value v) {
+  return cast<ShapedType>(v.getType()).getElementType().isF32();
+}
+
+/// Whether `fused` is an f32 transpose (a generic that yields its one input,
+/// read through a permutation, into an identity-indexed output) read as an
+/// input of an f32 contraction (out + a * b, one reduction loop): what
+/// dl-contractions-to-microkernels hands to the GEMM with any strides.
+bool isTransposeIntoContraction(OpOperand *fused) {
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+  if (!producer || !consumer || !movesData(producer) ||
+      producer.getNumDpsInputs() != 1 || producer.getNumDpsInits() != 1 ||
+      producer.getNumReductionLoops() != 0 ||
+      !producer.getIndexingMapsArray()[0].isPermutation() ||
+      !producer.getIndexingMapsArray()[1].isIdentity() ||
+      !isF32(producer.getDpsInputs()[0]))
+    return false;
+  if (!consumer.isDpsInput(fused) || consumer.getNumDpsInputs() != 2 ||
+      consumer.getNumDpsInits() != 1 || consumer.getNumReductionLoops() != 1 ||
+      !llvm::all_of(consumer->getOperands(), isF32))
+    return false;
+  // The body: yield(out + a * b).
+  Block *body = consumer.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body->getOperations().size() != 3)
+    return false;
+  auto mul = add.getLhs().getDefiningOp<arith::MulFOp>();
+  Value acc = add.getRhs();
+  if (!mul) {
+    mul = add.getRhs().getDefiningOp<arith::MulFOp>();
+    acc = add.getLhs();
+  }
+  return mul && acc == body->getArgument(2) &&
+         llvm::is_contained(
+             ValueRange{body->getArgument(0), body->getArgument(1)},
+             mul.getLhs()) &&
+         llvm::is_contained(
+             ValueRange{body->getArgument(0), body->getArgument(1)},
+             mul.getRhs());
+}
+
 struct FuseElementwisePass
     : public dlc::impl::DLFuseElementwiseBase<FuseElementwisePass> {
+  using DLFuseElementwiseBase::DLFuseElementwiseBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    linalg::ControlFusionFn control = [](OpOperand *fused) {
+    bool intoContractions = transposesIntoContractions;
+    linalg::ControlFusionFn control = [intoContractions](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       if (!producer || !producer->hasOneUse())
         return false;
+      if (intoContractions && isTransposeIntoContraction(fused))
+        return true;
       Operation *consumer = fused->getOwner();
       // Reshapes stay outside contractions too: expanding a matmul's dims
       // to the operands' shapes leaves a short innermost loop (a 3-wide

@@ -1,4 +1,5 @@
 // RUN: dlc-opt %s --dl-to-linalg --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dl-to-linalg="reshape-views=true" --split-input-file | FileCheck %s --check-prefix=VIEWS
 
 // Transposes are linalg.transpose.
 // CHECK-LABEL: func.func @transpose
@@ -58,4 +59,59 @@ func.func @reshape_runtime_shape(%a: tensor<0x3x4xf32>, %s: tensor<3xi64>) -> te
 func.func @expand(%a: tensor<3xf32>) -> tensor<4x3xf32> {
   %0 = dl.expand %a : (tensor<3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// A reshape between static shapes is a collapse then an expand over the
+// smallest groups of dims whose sizes agree (views, even of a slice: a
+// head split [64, 1, 128] -> [64, 4, 32] is {64} {1, 128} -> {64} {4, 32}).
+// Without the option (the GPU's), a tensor.reshape.
+// CHECK-LABEL: func.func @reshape_static_groups
+// CHECK: tensor.reshape %arg0
+// VIEWS-LABEL: func.func @reshape_static_groups
+// VIEWS: %[[C:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1, 2]] : tensor<64x1x128xf32> into tensor<64x128xf32>
+// VIEWS: %[[E:.*]] = tensor.expand_shape %[[C]] {{\[}}[0], [1, 2]] output_shape [64, 4, 32] : tensor<64x128xf32> into tensor<64x4x32xf32>
+// VIEWS-NOT: tensor.reshape
+// VIEWS: return %[[E]]
+func.func @reshape_static_groups(%a: tensor<64x1x128xf32>) -> tensor<64x4x32xf32> {
+  %0 = dl.reshape %a : (tensor<64x1x128xf32>) -> tensor<64x4x32xf32>
+  return %0 : tensor<64x4x32xf32>
+}
+
+// -----
+
+// Only a collapse (or only an expand) where one side has the finer dims;
+// trailing 1s join the last group.
+// VIEWS-LABEL: func.func @reshape_static_collapse
+// VIEWS: %[[C:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1, 2, 3]] : tensor<2x3x4x1xf32> into tensor<2x12xf32>
+// VIEWS-NOT: tensor.expand_shape
+// VIEWS: return %[[C]]
+func.func @reshape_static_collapse(%a: tensor<2x3x4x1xf32>) -> tensor<2x12xf32> {
+  %0 = dl.reshape %a : (tensor<2x3x4x1xf32>) -> tensor<2x12xf32>
+  return %0 : tensor<2x12xf32>
+}
+
+// -----
+
+// A transpose that only moves size-1 dims (batch-first to sequence-first at
+// batch 1) moves no data: a reshape. One that reorders two real dims stays
+// a linalg.transpose.
+// CHECK-LABEL: func.func @transpose_unit_dims
+// CHECK: linalg.transpose
+// VIEWS-LABEL: func.func @transpose_unit_dims
+// VIEWS: %[[C:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<1x64x128xf32> into tensor<64x128xf32>
+// VIEWS: %[[E:.*]] = tensor.expand_shape %[[C]] {{\[}}[0], [1, 2]] output_shape [64, 1, 128]
+// VIEWS-NOT: linalg.transpose
+// VIEWS: return %[[E]]
+func.func @transpose_unit_dims(%a: tensor<1x64x128xf32>) -> tensor<64x1x128xf32> {
+  %0 = dl.transpose %a {perm = array<i64: 1, 0, 2>} : tensor<1x64x128xf32> -> tensor<64x1x128xf32>
+  return %0 : tensor<64x1x128xf32>
+}
+
+// VIEWS-LABEL: func.func @transpose_real_dims
+// VIEWS: linalg.transpose ins(%arg0 : tensor<64x4x32xf32>) outs(%{{.*}} : tensor<4x64x32xf32>) permutation = [1, 0, 2]
+func.func @transpose_real_dims(%a: tensor<64x4x32xf32>) -> tensor<4x64x32xf32> {
+  %0 = dl.transpose %a {perm = array<i64: 1, 0, 2>} : tensor<64x4x32xf32> -> tensor<4x64x32xf32>
+  return %0 : tensor<4x64x32xf32>
 }
