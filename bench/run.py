@@ -149,10 +149,18 @@ def io_ranks(onnx_path):
             [rank(v) for v in graph.output])
 
 
-def compile_dlc(dlc, onnx_path, lib):
+def compile_dlc(dlc, onnx_path, lib, pin=None):
+    """`pin`: compile for this input shape (--input-shape) instead of the
+    model's dynamic batch."""
     t0 = time.perf_counter()
+    extra = []
+    if pin:
+        graph = onnx.load(onnx_path, load_external_data=False).graph
+        inits = {i.name for i in graph.initializer}
+        name = [v.name for v in graph.input if v.name not in inits][0]
+        extra = [f"--input-shape={name}={'x'.join(map(str, pin))}"]
     proc = subprocess.run([dlc, onnx_path, "--emit=shared", "-O3", "-o", lib,
-                           "--entry", "forward"], capture_output=True, text=True)
+                           "--entry", "forward"] + extra, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dlc failed on {onnx_path} (exit {proc.returncode}):\n"
                            f"{proc.stderr[-4000:]}")
@@ -347,8 +355,10 @@ def report(rows, compile_s, args, started, load, dlc_id, peaks=()):
         f"- date: {started:%Y-%m-%d %H:%M} UTC",
         f"- machine: nproc {os.cpu_count()}, {cpu_model()}, load average at start "
         f"{load[0]:.2f} / at end {os.getloadavg()[0]:.2f}",
-        f"- dlc: tree {git_rev()}; {dlc_id}; `dlc --emit=shared -O3`, called "
-        "through python/dlc/loader.py (ctypes)",
+        f"- dlc: tree {git_rev()}; {dlc_id}; `dlc --emit=shared -O3"
+        f"{' --input-shape=INPUT=<the run shape>' if args.pin_batch else ''}`, called "
+        "through python/dlc/loader.py (ctypes)"
+        f"{'; the batch pinned to 1 (--pin-batch), ORT runs the dynamic-batch model' if args.pin_batch else ''}",
         f"- ONNX Runtime: onnxruntime-node {rows[0]['ort_version'] if rows else '?'}, "
         "CPU EP, graph optimizations all, interOpNumThreads 1, "
         "intraOpNumThreads = threads",
@@ -459,6 +469,9 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: 2 rounds, ~0.2 s per turn, 1 warmup")
     ap.add_argument("--dlc", default=os.path.join(REPO, "build", "bin", "dlc"))
+    ap.add_argument("--pin-batch", action="store_true",
+                    help="compile dlc's model for the benchmark's input shape "
+                         "(--input-shape, batch 1) instead of its dynamic batch")
     ap.add_argument("--workdir", default=os.path.join(BENCH, ".work"))
     ap.add_argument("--out", help="default: bench/results.md; with --quick, "
                     "WORKDIR/results-quick.md, so a smoke test keeps the real table")
@@ -500,7 +513,8 @@ def main():
         np.save(input_path, x)
         _, out_ranks = io_ranks(onnx_path)
         lib = os.path.join(args.workdir, f"{name}.so")
-        compile_s[name] = compile_dlc(dlc, onnx_path, lib)
+        compile_s[name] = compile_dlc(dlc, onnx_path, lib,
+                                      shape if args.pin_batch else None)
         print(f"[{name}] compiled in {compile_s[name]:.1f} s", file=sys.stderr, flush=True)
         dlc_threading = threading_symbols(lib)
         for t in threads:

@@ -115,6 +115,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.planMemory)
     pm.addPass(memref::createResolveShapedTypeResultDimsPass());
 
+  // A tensor.empty that is computed into and then inserted into a larger
+  // tensor (a row kernel's row, a concat's part) becomes a slice of that
+  // tensor, so the result is written in place, not to a buffer then copied.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   // Tensors -> buffers, freed at last use. Loops over time (recurrent
   // layers, ONNX Loop/Scan) carry states that each step replaces by a new
   // tensor.

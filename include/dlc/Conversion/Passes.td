@@ -119,7 +119,10 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
     the operand map of an f32 contraction (`out + a * b`, one reduction
     loop) that reads it: the runtime's GEMM reads each operand through its
     strides when it packs it, so the transpose costs no pass over memory
-    (an attention's head transposes, a batch-first switch).
+    (an attention's head transposes, a batch-first switch). Likewise a
+    transpose of such a contraction's result (its only user, the product
+    accumulated into a zero fill) becomes the contraction's output map: the
+    GEMM writes through the transposed strides.
   }];
   let options = [
     Option<"transposesIntoContractions", "transposes-into-contractions",

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlc {
@@ -52,26 +53,23 @@ bool isF32(Value v) {
   return cast<ShapedType>(v.getType()).getElementType().isF32();
 }
 
-/// Whether `fused` is an f32 transpose (a generic that yields its one input,
-/// read through a permutation, into an identity-indexed output) read as an
-/// input of an f32 contraction (out + a * b, one reduction loop): what
-/// dl-contractions-to-microkernels hands to the GEMM with any strides.
-bool isTransposeIntoContraction(OpOperand *fused) {
-  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
-  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
-  if (!producer || !consumer || !movesData(producer) ||
-      producer.getNumDpsInputs() != 1 || producer.getNumDpsInits() != 1 ||
-      producer.getNumReductionLoops() != 0 ||
-      !producer.getIndexingMapsArray()[0].isPermutation() ||
-      !producer.getIndexingMapsArray()[1].isIdentity() ||
-      !isF32(producer.getDpsInputs()[0]))
+/// Whether `op` is an f32 transpose: a generic that yields its one input,
+/// read through a permutation, into an identity-indexed output.
+bool isF32Transpose(linalg::GenericOp op) {
+  return movesData(op) && op.getNumDpsInputs() == 1 &&
+         op.getNumDpsInits() == 1 && op.getNumReductionLoops() == 0 &&
+         op.getIndexingMapsArray()[0].isPermutation() &&
+         op.getIndexingMapsArray()[1].isIdentity() &&
+         isF32(op.getDpsInputs()[0]);
+}
+
+/// Whether `op` is an f32 contraction: out + a * b over one reduction loop,
+/// what dl-contractions-to-microkernels hands to the GEMM with any strides.
+bool isF32Contraction(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1 || !llvm::all_of(op->getOperands(), isF32))
     return false;
-  if (!consumer.isDpsInput(fused) || consumer.getNumDpsInputs() != 2 ||
-      consumer.getNumDpsInits() != 1 || consumer.getNumReductionLoops() != 1 ||
-      !llvm::all_of(consumer->getOperands(), isF32))
-    return false;
-  // The body: yield(out + a * b).
-  Block *body = consumer.getBody();
+  Block *body = op.getBody();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add || body->getOperations().size() != 3)
@@ -82,14 +80,80 @@ bool isTransposeIntoContraction(OpOperand *fused) {
     mul = add.getRhs().getDefiningOp<arith::MulFOp>();
     acc = add.getLhs();
   }
+  ValueRange ins = {body->getArgument(0), body->getArgument(1)};
   return mul && acc == body->getArgument(2) &&
-         llvm::is_contained(
-             ValueRange{body->getArgument(0), body->getArgument(1)},
-             mul.getLhs()) &&
-         llvm::is_contained(
-             ValueRange{body->getArgument(0), body->getArgument(1)},
-             mul.getRhs());
+         llvm::is_contained(ins, mul.getLhs()) &&
+         llvm::is_contained(ins, mul.getRhs());
 }
+
+/// Whether `fused` is an f32 transpose read as an input of an f32
+/// contraction: fused, it becomes that operand's indexing map.
+bool isTransposeIntoContraction(OpOperand *fused) {
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+  return producer && consumer && isF32Transpose(producer) &&
+         consumer.isDpsInput(fused) && isF32Contraction(consumer);
+}
+
+/// The zero fill `init` is made by: a linalg.fill of 0, or the generic
+/// linalg-generalize-named-ops makes of one. Null otherwise.
+Operation *zeroFill(Value init) {
+  Operation *op = init.getDefiningOp();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op))
+    return matchPattern(fill.value(), m_AnyZeroFloat()) ? op : nullptr;
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 0 ||
+      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
+      generic.getBody()->getOperations().size() != 1)
+    return nullptr;
+  Value yielded = generic.getBody()->getTerminator()->getOperand(0);
+  return matchPattern(yielded, m_AnyZeroFloat()) ? op : nullptr;
+}
+
+/// A transpose of an f32 contraction's result (its only user; the product
+/// accumulated into a zero fill) becomes the contraction's output map: the
+/// GEMM writes the product through the transposed strides (an attention's
+/// heads merged back, [H, S, D] -> [S, H, D]).
+struct ContractionIntoTranspose : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp transpose,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32Transpose(transpose))
+      return failure();
+    auto contraction =
+        transpose.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+    if (!contraction || !contraction->hasOneUse() ||
+        !isF32Contraction(contraction))
+      return failure();
+    Operation *fill = zeroFill(contraction.getDpsInits()[0]);
+    if (!fill || !fill->hasOneUse())
+      return failure();
+    // transpose: its dims -> the product's; the product's output map:
+    // loops -> the product's dims; so loops -> the transpose's dims is
+    // perm^-1 o out.
+    SmallVector<AffineMap> maps = contraction.getIndexingMapsArray();
+    maps[2] = inversePermutation(transpose.getIndexingMapsArray()[0])
+                  .compose(maps[2]);
+    Location loc =
+        rewriter.getFusedLoc({contraction.getLoc(), transpose.getLoc()});
+    Value zero = arith::ConstantOp::create(rewriter, fill->getLoc(),
+                                           rewriter.getF32FloatAttr(0.0f));
+    Value init =
+        linalg::FillOp::create(rewriter, fill->getLoc(), ValueRange{zero},
+                               ValueRange{transpose.getDpsInits()[0]})
+            .getResult(0);
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{transpose.getResult(0).getType()},
+        contraction.getDpsInputs(), ValueRange{init}, maps,
+        contraction.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(contraction.getRegion(), product.getRegion(),
+                                product.getRegion().begin());
+    rewriter.replaceOp(transpose, product.getResults());
+    rewriter.eraseOp(contraction);
+    rewriter.eraseOp(fill);
+    return success();
+  }
+};
 
 struct FuseElementwisePass
     : public dlc::impl::DLFuseElementwiseBase<FuseElementwisePass> {
@@ -127,6 +191,8 @@ struct FuseElementwisePass
       return true;
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    if (intoContractions)
+      patterns.add<ContractionIntoTranspose>(context);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     linalg::populateConstantFoldLinalgOperations(patterns, control);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);

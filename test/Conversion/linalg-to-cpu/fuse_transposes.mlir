@@ -95,3 +95,68 @@ func.func @f64_transpose(%x: tensor<16x8xf64>, %w: tensor<16x4xf64>) -> tensor<8
   } -> tensor<8x4xf64>
   return %mm : tensor<8x4xf64>
 }
+
+// -----
+
+// The transpose of a batch matmul's result ([H, S, D] -> [S, H, D], heads
+// merged back) becomes the matmul's output map, accumulated into a zero
+// fill of the transpose's destination: one contraction, no transpose.
+#bA = affine_map<(b, m, n, k) -> (b, m, k)>
+#bB = affine_map<(b, m, n, k) -> (b, k, n)>
+#bC = affine_map<(b, m, n, k) -> (b, m, n)>
+#tin = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2)>
+// CHECK-LABEL: func.func @output_transpose
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<64x4x32xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<64x4x32xf32>)
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<4x64x64xf32>, tensor<4x64x32xf32>) outs(%[[F]] : tensor<64x4x32xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[P]]
+// OFF-LABEL: func.func @output_transpose
+// OFF: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// OFF: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]}
+func.func @output_transpose(%p: tensor<4x64x64xf32>, %v: tensor<4x64x32xf32>) -> tensor<64x4x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x32xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x32xf32>) -> tensor<4x64x32xf32>
+  %mm = linalg.generic {indexing_maps = [#bA, #bB, #bC], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<4x64x64xf32>, tensor<4x64x32xf32>) outs(%fill : tensor<4x64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64x32xf32>
+  %e2 = tensor.empty() : tensor<64x4x32xf32>
+  %t = linalg.generic {indexing_maps = [#tin, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%mm : tensor<4x64x32xf32>) outs(%e2 : tensor<64x4x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<64x4x32xf32>
+  return %t : tensor<64x4x32xf32>
+}
+
+// A product with a second user keeps its own transpose.
+// CHECK-LABEL: func.func @output_transpose_two_users
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]}
+func.func @output_transpose_two_users(%p: tensor<4x64x64xf32>, %v: tensor<4x64x32xf32>) -> (tensor<64x4x32xf32>, tensor<4x64x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x32xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x32xf32>) -> tensor<4x64x32xf32>
+  %mm = linalg.generic {indexing_maps = [#bA, #bB, #bC], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<4x64x64xf32>, tensor<4x64x32xf32>) outs(%fill : tensor<4x64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64x32xf32>
+  %e2 = tensor.empty() : tensor<64x4x32xf32>
+  %t = linalg.generic {indexing_maps = [#tin, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%mm : tensor<4x64x32xf32>) outs(%e2 : tensor<64x4x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<64x4x32xf32>
+  return %t, %mm : tensor<64x4x32xf32>, tensor<4x64x32xf32>
+}
