@@ -32,10 +32,11 @@ def randn(*shape, scale=1.0):
     return (rng.standard_normal(shape) * scale).astype(np.float32)
 
 
-def compile_model(name, node, shape, inits, opset=17):
+def compile_model(name, node, shape, inits, opset=17, in_shape=None):
+    nodes = node if isinstance(node, list) else [node]
     g = helper.make_graph(
-        [node], name,
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(in_shape or shape))],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(shape))],
         [numpy_helper.from_array(v, k) for k, v in inits.items()])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
@@ -47,12 +48,12 @@ def compile_model(name, node, shape, inits, opset=17):
     r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
                         "--report=fusion"], check=True, capture_output=True, text=True)
     kernels = re.search(r"@f: (\d+) kernels", r.stderr)
-    return (CompiledModel(lib, "f", [TensorSpec(len(shape), np.float32)],
+    return (CompiledModel(lib, "f", [TensorSpec(len(in_shape or shape), np.float32)],
                           [TensorSpec(len(shape), np.float32)]),
             int(kernels.group(1)) if kernels else None)
 
 
-def check(name, model, kernels, x, want, rtol=1e-5, atol=1e-6, coarse=None):
+def check(name, model, kernels, x, want, rtol=1e-5, atol=1e-6, coarse=None, expect=1):
     """`coarse`: a mask of rows whose values sit at a large offset (1e4),
     compared at f32's resolution there (ulp(1e4) = 1e-3, times |scale|)."""
     global failures
@@ -68,7 +69,7 @@ def check(name, model, kernels, x, want, rtol=1e-5, atol=1e-6, coarse=None):
     err = float(np.max(np.abs(got - want)[finite])) if same else float("inf")
     print(f"{name}: {'match' if ok else 'MISMATCH'} (max abs err {err:.2g}); "
           f"kernels: {kernels}")
-    failures += (not ok) + (kernels != 1)
+    failures += (not ok) + (kernels != expect)
 
 
 def t(a):
@@ -103,6 +104,34 @@ model, k = compile_model("softmax_dyn", helper.make_node("Softmax", ["x"], ["y"]
 for n in (1, 3, 6):
     x = np.ascontiguousarray(extremes((max(n, 4), 17))[:n])
     check(f"Softmax dynamic batch {n}", model, k, x, F.softmax(t(x).double(), -1).float().numpy())
+
+# A scalar scale of the logits is applied inside the row kernel:
+# Softmax(x / c), Softmax(c * x), and attention's Softmax(MatMul(Q / c, K^T))
+# (a GEMM and the row kernel: two kernels).
+shape = (2, 4, 8, 33)
+x = extremes(shape, huge=False)
+c = np.array(5.656854, np.float32)
+model, k = compile_model("softmax_div", [helper.make_node("Div", ["x", "c"], ["s"]),
+                                         helper.make_node("Softmax", ["s"], ["y"], axis=-1)],
+                         shape, dict(c=c))
+# The reference divides in f32, as the ONNX Div does (x / c of the 1e4 row
+# is only good to f32's 1e-4 there), then takes the softmax in double.
+check("Softmax(x / c)", model, k, x, F.softmax(t(x / c).double(), -1).float().numpy())
+model, k = compile_model("logsoftmax_mul", [helper.make_node("Mul", ["c", "x"], ["s"]),
+                                            helper.make_node("LogSoftmax", ["s"], ["y"], axis=-1)],
+                         shape, dict(c=np.array(0.125, np.float32)))
+check("LogSoftmax(c * x)", model, k, x,
+      F.log_softmax(t(np.float32(0.125) * x).double(), -1).float().numpy(), rtol=1e-5,
+      atol=1e-5)
+q, kt = randn(4, 16, 32) * 4, randn(4, 32, 16)
+model, k = compile_model(
+    "attention_scores",
+    [helper.make_node("Div", ["x", "c"], ["qs"]),
+     helper.make_node("MatMul", ["qs", "kt"], ["s"]),
+     helper.make_node("Softmax", ["s"], ["y"], axis=-1)],
+    (4, 16, 16), dict(c=c, kt=kt), in_shape=(4, 16, 32))
+want = F.softmax(t(q / c).double() @ t(kt).double(), -1).float().numpy()
+check("Softmax(MatMul(Q / c, K))", model, k, q, want, rtol=1e-4, atol=1e-6, expect=2)
 
 # LayerNormalization over the last axis with scale and bias (a Transformer's).
 shape = (3, 10, 48)

@@ -4,6 +4,7 @@
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -294,9 +295,47 @@ Value addReassoc(OpBuilder &b, Location l, Value x, Value y) {
   return arith::AddFOp::create(b, l, x, y, arith::FastMathFlags::reassoc);
 }
 
+/// A scalar scale of softmax logits that the row kernel applies itself:
+/// `x` is `source` divided (or multiplied) by `factor`.
+struct LogitScale {
+  Value source;
+  double factor;
+  bool divide;
+  Location loc;
+};
+
+/// The float value of a constant splat scalar (or all-equal tensor).
+std::optional<double> splatFloat(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  return attr.getSplatValue<APFloat>().convertToDouble();
+}
+
+/// `x / c` or `x * c` (c a constant scalar) with no other user, as the
+/// scale of `x`.
+std::optional<LogitScale> scaleOf(Value v) {
+  Operation *op = v.getDefiningOp();
+  if (!op || !op->hasOneUse() || !isa<DivOp, MulOp>(op))
+    return std::nullopt;
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  bool divide = isa<DivOp>(op);
+  if (!divide && lhs.getType() != v.getType())
+    std::swap(lhs, rhs); // c * x
+  std::optional<double> c = splatFloat(rhs);
+  if (!c || lhs.getType() != v.getType())
+    return std::nullopt;
+  return LogitScale{lhs, *c, divide, op->getLoc()};
+}
+
 /// Softmax / log-softmax over the last axis as one kernel per row (see
 /// rowKernel): the row's max, its sum of exp, then the row written, the row
-/// in cache throughout. The statistics are scalars, not tensors.
+/// in cache throughout. The statistics are scalars, not tensors. A scalar
+/// scale of the logits (softmax(x / c), softmax(x * c)) is applied in the
+/// row kernel, also when it scales the left operand of the matmul that
+/// makes the logits (attention's softmax(Q / sqrt(d) . K^T), computed as
+/// softmax((Q . K^T) / sqrt(d))): no pass of its own.
 template <typename OpTy>
 struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
   SoftmaxRowKernel(MLIRContext *ctx)
@@ -312,20 +351,42 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
         normalizedAxis(op.getAxis(), rank) != rank - 1)
       return rewriter.notifyMatchFailure(op, "not a float softmax over the "
                                              "last of several dims");
+    Location loc = op.getLoc();
+    std::optional<LogitScale> scale = scaleOf(in);
+    if (scale) {
+      in = scale->source;
+    } else if (auto mm = in.getDefiningOp<MatMulOp>(); mm && mm->hasOneUse()) {
+      scale = scaleOf(mm.getLhs());
+      if (scale)
+        in = MatMulOp::create(rewriter, mm.getLoc(), mm.getType(),
+                              scale->source, mm.getRhs());
+    }
+    if (scale)
+      loc = rewriter.getFusedLoc({loc, scale->loc});
+    // The logit the kernel reads: x, or x scaled.
+    auto logit = [&](OpBuilder &b, Location l, Value x) -> Value {
+      if (!scale)
+        return x;
+      Value c = scalarConstant(b, l, et, scale->factor);
+      return scale->divide ? Value(arith::DivFOp::create(b, l, x, c))
+                           : Value(arith::MulFOp::create(b, l, x, c));
+    };
     Value r = rowKernel(
-        rewriter, op.getLoc(), in, rank - 1,
+        rewriter, loc, in, rank - 1,
         [&](OpBuilder &b, Location l, ValueRange, Value row,
             Value outRow) -> Value {
-          Value m = reduceRow(b, l, row, extreme(b, l, et, false),
-                              [](OpBuilder &nb, Location nl, Value x,
-                                 Value acc) { return maxOf(nb, nl, acc, x); });
-          Value s =
-              reduceRow(b, l, row, scalarConstant(b, l, et, 0),
+          Value m =
+              reduceRow(b, l, row, extreme(b, l, et, false),
                         [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                          Value e = math::ExpOp::create(
-                              nb, nl, arith::SubFOp::create(nb, nl, x, m));
-                          return addReassoc(nb, nl, acc, e);
+                          return maxOf(nb, nl, acc, logit(nb, nl, x));
                         });
+          Value s = reduceRow(
+              b, l, row, scalarConstant(b, l, et, 0),
+              [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                Value e = math::ExpOp::create(
+                    nb, nl, arith::SubFOp::create(nb, nl, logit(nb, nl, x), m));
+                return addReassoc(nb, nl, acc, e);
+              });
           Value logS = isLog ? Value(math::LogOp::create(b, l, s)) : Value();
           // The row is the last dim only.
           auto id = b.getMultiDimIdentityMap(1);
@@ -335,7 +396,8 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
                      ArrayRef<utils::IteratorType>{
                          utils::IteratorType::parallel},
                      [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value shifted = arith::SubFOp::create(nb, nl, a[0], m);
+                       Value shifted = arith::SubFOp::create(
+                           nb, nl, logit(nb, nl, a[0]), m);
                        Value y =
                            isLog
                                ? Value(arith::SubFOp::create(nb, nl, shifted,

@@ -102,6 +102,63 @@ func.func @instance_norm(%x: tensor<2x3x5x5xf32>, %s: tensor<3xf32>, %b: tensor<
 
 // -----
 
+// A scalar scale of the logits is the row kernel's: softmax(x / c) reads
+// x and divides as it goes (no generic of its own) ...
+// CHECK-LABEL: func.func @softmax_scaled
+// CHECK-DAG: %[[C:.*]] = arith.constant 2.500000e+00 : f32
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall
+// CHECK: scf.for
+// CHECK:   %[[X:.*]] = tensor.extract
+// CHECK:   %[[S:.*]] = arith.divf %[[X]], %[[C]]
+// CHECK:   arith.maximumf %{{.*}}, %[[S]]
+// CHECK: scf.for
+// CHECK:   arith.divf %{{.*}}, %[[C]]
+// CHECK: linalg.generic
+// CHECK:   arith.divf %{{.*}}, %[[C]]
+func.func @softmax_scaled(%a: tensor<2x10xf32>) -> tensor<2x10xf32> {
+  %c = dl.constant dense<2.5> : tensor<f32>
+  %0 = dl.div %a, %c : (tensor<2x10xf32>, tensor<f32>) -> tensor<2x10xf32>
+  %1 = dl.softmax %0 : tensor<2x10xf32>
+  return %1 : tensor<2x10xf32>
+}
+
+// -----
+
+// ... and when the scale is on the left operand of the matmul that makes
+// the logits (attention's Q / sqrt(d)), the matmul takes Q unscaled.
+// CHECK-LABEL: func.func @attention_scaled
+// CHECK-DAG: %[[C:.*]] = arith.constant 0.176776692 : f32
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<4x8x16xf32>, tensor<4x16x8xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK: scf.forall
+// CHECK: arith.mulf %{{.*}}, %[[C]]
+func.func @attention_scaled(%q: tensor<4x8x16xf32>, %k: tensor<4x16x8xf32>) -> tensor<4x8x8xf32> {
+  %c = dl.constant dense<0.176776695> : tensor<f32>
+  %0 = dl.mul %q, %c : (tensor<4x8x16xf32>, tensor<f32>) -> tensor<4x8x16xf32>
+  %1 = dl.matmul %0, %k : (tensor<4x8x16xf32>, tensor<4x16x8xf32>) -> tensor<4x8x8xf32>
+  %2 = dl.softmax %1 : tensor<4x8x8xf32>
+  return %2 : tensor<4x8x8xf32>
+}
+
+// -----
+
+// A scale with another user stays its own op.
+// CHECK-LABEL: func.func @softmax_scale_two_users
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: scf.forall
+func.func @softmax_scale_two_users(%a: tensor<2x10xf32>) -> (tensor<2x10xf32>, tensor<2x10xf32>) {
+  %c = dl.constant dense<2.5> : tensor<f32>
+  %0 = dl.div %a, %c : (tensor<2x10xf32>, tensor<f32>) -> tensor<2x10xf32>
+  %1 = dl.softmax %0 : tensor<2x10xf32>
+  return %1, %0 : tensor<2x10xf32>, tensor<2x10xf32>
+}
+
+// -----
+
 // Not row kernels: softmax over a leading axis, layer norm over every dim
 // (no leading dim to run rows on). They keep the separate reductions.
 // CHECK-LABEL: func.func @softmax_axis0
