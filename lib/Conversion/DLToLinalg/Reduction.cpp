@@ -333,9 +333,8 @@ std::optional<LogitScale> scaleOf(Value v) {
 /// rowKernel): the row's max, its sum of exp, then the row written, the row
 /// in cache throughout. The statistics are scalars, not tensors. A scalar
 /// scale of the logits (softmax(x / c), softmax(x * c)) is applied in the
-/// row kernel, also when it scales the left operand of the matmul that
-/// makes the logits (attention's softmax(Q / sqrt(d) . K^T), computed as
-/// softmax((Q . K^T) / sqrt(d))): no pass of its own.
+/// row kernel, element by element as the separate op would: no pass of its
+/// own.
 template <typename OpTy>
 struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
   SoftmaxRowKernel(MLIRContext *ctx)
@@ -352,17 +351,15 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "not a float softmax over the "
                                              "last of several dims");
     Location loc = op.getLoc();
+    // Only where it computes the same f32 values as the separate op (not,
+    // say, by moving attention's Q / sqrt(d) past its matmul): a train step
+    // with checkpointing must match the plain one bit for bit, and which of
+    // the two sees a single-use scale differs.
     std::optional<LogitScale> scale = scaleOf(in);
     if (scale) {
       in = scale->source;
-    } else if (auto mm = in.getDefiningOp<MatMulOp>(); mm && mm->hasOneUse()) {
-      scale = scaleOf(mm.getLhs());
-      if (scale)
-        in = MatMulOp::create(rewriter, mm.getLoc(), mm.getType(),
-                              scale->source, mm.getRhs());
-    }
-    if (scale)
       loc = rewriter.getFusedLoc({loc, scale->loc});
+    }
     // The logit the kernel reads: x, or x scaled.
     auto logit = [&](OpBuilder &b, Location l, Value x) -> Value {
       if (!scale)
