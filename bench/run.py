@@ -155,6 +155,7 @@ def compile_dlc(dlc, onnx_path, lib, pin=None):
     t0 = time.perf_counter()
     extra = []
     if pin:
+        import onnx
         graph = onnx.load(onnx_path, load_external_data=False).graph
         inits = {i.name for i in graph.initializer}
         name = [v.name for v in graph.input if v.name not in inits][0]
