@@ -138,12 +138,26 @@ FailureOr<Roles> classify(linalg::LinalgOp op, std::string &why) {
     why = "no reduction dim";
     return failure();
   }
-  // The innermost candidate of each kind runs natively, the rest are looped.
+  // One candidate of each kind runs natively, the rest are looped: the
+  // innermost one that is not a static 1, preferring a static extent to a
+  // dynamic one. A size-1 m (a [S, 1, D] activation: sequence-first at batch
+  // 1) would make S GEMMs of one row each, every 12-row tile 11/12 wasted,
+  // where the other m dim gives one GEMM of S rows.
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
   auto takeLast = [&](SmallVector<unsigned> &dims,
                       std::optional<unsigned> &role) {
     if (dims.empty())
       return;
-    role = dims.pop_back_val();
+    auto rank = [&](unsigned d) {
+      int64_t e = extents[d];
+      return e == 1 ? 0 : ShapedType::isDynamic(e) ? 1 : 2;
+    };
+    unsigned best = dims.size() - 1;
+    for (unsigned i = dims.size(); i-- > 0;)
+      if (rank(dims[i]) > rank(dims[best]))
+        best = i;
+    role = dims[best];
+    dims.erase(dims.begin() + best);
     roles.outer.append(dims.begin(), dims.end());
   };
   takeLast(batches, roles.batch);
