@@ -7,7 +7,8 @@
 // threaded microkernel for the CPU it runs on. The loop dims are classified
 // from the indexing maps: k is the reduction; a parallel dim only in A and
 // C is an m, only in B and C an n; any other parallel dim is a batch dim
-// (where there is none, a second m or n dim takes its place).
+// (where there is none, a second m or n dim takes its place). Of several
+// candidates for a role, the innermost that is not a static 1 runs natively.
 // Each operand's strides along m, n, k and one batch dim are read from its
 // strided layout at run time, so transposed, broadcast and strided operands
 // need no copies. Further m, n or batch dims, and reduction dims but the

@@ -260,3 +260,29 @@ func.func @constant_weights(%x: memref<?x27x100xf32>, %y: memref<?x64x100xf32>) 
   }
   return
 }
+
+// -----
+
+// Two m dims, the inner one a static 1 (a sequence-first [S, 1, D]
+// activation at batch 1): the 64 runs natively as m and the 1 as the batch,
+// one GEMM of 64 rows, not 64 GEMMs of one row.
+#sA = affine_map<(s, b, n, k) -> (s, b, k)>
+#sB = affine_map<(s, b, n, k) -> (k, n)>
+#sC = affine_map<(s, b, n, k) -> (s, b, n)>
+// CHECK-LABEL: func.func @unit_inner_m(
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C384:.*]] = arith.constant 384 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-NOT: scf.for
+// CHECK: call @dlc_sgemm_cached(%[[C1]], %[[C64]], %[[C384]], %[[C128]],
+func.func @unit_inner_m(%a: memref<64x1x128xf32>, %b: memref<128x384xf32>, %c: memref<64x1x384xf32>) {
+  linalg.generic {indexing_maps = [#sA, #sB, #sC], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<64x1x128xf32>, memref<128x384xf32>) outs(%c : memref<64x1x384xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
