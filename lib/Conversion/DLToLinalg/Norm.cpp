@@ -216,21 +216,18 @@ template <typename OpTy> struct NormRowKernel : public OpRewritePattern<OpTy> {
             Value outRow) -> Value {
           Value n =
               elementCount(b, l, row, SmallVector<bool>(rank - axis, true), et);
-          auto sum = [&](auto term) {
-            return reduceRow(
-                b, l, row, scalarConstant(b, l, et, 0),
-                [&](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
-                  return arith::AddFOp::create(nb, nl, acc, term(nb, nl, x),
-                                               arith::FastMathFlags::reassoc);
-                });
-          };
           Value mean = arith::DivFOp::create(
-              b, l, sum([](OpBuilder &, Location, Value x) { return x; }), n);
+              b, l,
+              sumRow(b, l, row,
+                     [](OpBuilder &, Location, Value x) { return x; }),
+              n);
           Value var = arith::DivFOp::create(
-              b, l, sum([&](OpBuilder &nb, Location nl, Value x) -> Value {
-                Value c = arith::SubFOp::create(nb, nl, x, mean);
-                return arith::MulFOp::create(nb, nl, c, c);
-              }),
+              b, l,
+              sumRow(b, l, row,
+                     [&](OpBuilder &nb, Location nl, Value x) -> Value {
+                       Value c = arith::SubFOp::create(nb, nl, x, mean);
+                       return arith::MulFOp::create(nb, nl, c, c);
+                     }),
               n);
           Value inv = math::RsqrtOp::create(
               b, l,

@@ -290,11 +290,6 @@ struct SoftmaxLowering : public OpRewritePattern<OpTy> {
   }
 };
 
-/// An fadd that may be reassociated, so a row's sum vectorizes.
-Value addReassoc(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y, arith::FastMathFlags::reassoc);
-}
-
 /// A scalar scale of softmax logits that the row kernel applies itself:
 /// `x` is `source` divided (or multiplied) by `factor`.
 struct LogitScale {
@@ -361,10 +356,11 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
       loc = rewriter.getFusedLoc({loc, scale->loc});
     }
     // The logit the kernel reads: x, or x scaled.
+    Value c =
+        scale ? scalarConstant(rewriter, loc, et, scale->factor) : Value();
     auto logit = [&](OpBuilder &b, Location l, Value x) -> Value {
       if (!scale)
         return x;
-      Value c = scalarConstant(b, l, et, scale->factor);
       return scale->divide ? Value(arith::DivFOp::create(b, l, x, c))
                            : Value(arith::MulFOp::create(b, l, x, c));
     };
@@ -377,13 +373,10 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
                         [&](OpBuilder &nb, Location nl, Value x, Value acc) {
                           return maxOf(nb, nl, acc, logit(nb, nl, x));
                         });
-          Value s = reduceRow(
-              b, l, row, scalarConstant(b, l, et, 0),
-              [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                Value e = math::ExpOp::create(
-                    nb, nl, arith::SubFOp::create(nb, nl, logit(nb, nl, x), m));
-                return addReassoc(nb, nl, acc, e);
-              });
+          Value s = sumRow(b, l, row, [&](OpBuilder &nb, Location nl, Value x) {
+            return math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, logit(nb, nl, x), m));
+          });
           Value logS = isLog ? Value(math::LogOp::create(b, l, s)) : Value();
           // The row is the last dim only.
           auto id = b.getMultiDimIdentityMap(1);

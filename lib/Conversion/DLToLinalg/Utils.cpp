@@ -354,4 +354,15 @@ Value reduceRow(
   return nest.results[0];
 }
 
+Value sumRow(OpBuilder &b, Location loc, Value row,
+             function_ref<Value(OpBuilder &, Location, Value)> term) {
+  Type et = cast<RankedTensorType>(row.getType()).getElementType();
+  return reduceRow(b, loc, row, scalarConstant(b, loc, et, 0),
+                   [&](OpBuilder &nb, Location l, Value x, Value acc) {
+                     return arith::AddFOp::create(
+                         nb, l, acc, term(nb, l, x),
+                         arith::FastMathFlags::reassoc);
+                   });
+}
+
 } // namespace dlc

@@ -155,6 +155,14 @@ reduceRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
                                          mlir::Value x, mlir::Value acc)>
               combine);
 
+/// The sum over `row` of term(x) for each element x, from 0 (reduceRow with
+/// a reassociable fadd, so the sum vectorizes).
+mlir::Value
+sumRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
+       llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                      mlir::Value x)>
+           term);
+
 } // namespace dlc
 
 #endif // DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H

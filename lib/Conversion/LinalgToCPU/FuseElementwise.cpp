@@ -69,21 +69,13 @@ bool isF32Contraction(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 1 || !llvm::all_of(op->getOperands(), isF32))
     return false;
-  Block *body = op.getBody();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || body->getOperations().size() != 3)
-    return false;
-  auto mul = add.getLhs().getDefiningOp<arith::MulFOp>();
-  Value acc = add.getRhs();
-  if (!mul) {
-    mul = add.getRhs().getDefiningOp<arith::MulFOp>();
-    acc = add.getLhs();
-  }
-  ValueRange ins = {body->getArgument(0), body->getArgument(1)};
-  return mul && acc == body->getArgument(2) &&
-         llvm::is_contained(ins, mul.getLhs()) &&
-         llvm::is_contained(ins, mul.getRhs());
+  // As dl-contractions-to-microkernels checks it: no op (a cast, a negf)
+  // besides the multiply and the add.
+  return op.getBody()->getOperations().size() == 3 &&
+         linalg::detail::isContractionBody(
+             *op.getBody(), [](Operation *first, Operation *second) {
+               return isa<arith::MulFOp>(first) && isa<arith::AddFOp>(second);
+             });
 }
 
 /// Whether `fused` is an f32 transpose read as an input of an f32
