@@ -124,8 +124,12 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // tensor.
   buildBufferizePipeline(pm, /*loopAllocs=*/true);
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
-  if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules)
+  // Depthwise convs (with their padding and epilogue) to the runtime's
+  // vectorized dlc_dwconv2d (runtime/src/cpu/dwconv.c).
+  if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules) {
     pm.addPass(createDLContractionsToMicrokernels());
+    pm.addPass(createDLDepthwiseToMicrokernels());
+  }
   // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
   // Packed int8 GEMMs: vpdpbusd with VNNI, portable vector code without.
   if (options.optLevel >= 1 && !options.gpuSchedules)

@@ -55,6 +55,12 @@ const char *dlc_internal_gemm_isa(void);
  * changes nothing) if the name is unknown or this CPU lacks it. */
 int dlc_internal_gemm_set_isa(const char *name);
 
+/* A 64-byte aligned buffer of at least `floats` floats owned by the calling
+ * thread: the next call on the thread reuses (or grows) it, and it is freed
+ * when the thread exits. NULL, after dlc_internal_alloc_failed, when memory
+ * runs out. dlc_sgemm packs its operands in it; dlc_dwconv2d its planes. */
+float *dlc_internal_thread_scratch(size_t floats);
+
 struct dlc_call_memory; /* runtime.h */
 
 /* The generated code's allocator counters when an entry point call began

@@ -160,6 +160,33 @@ def DLContractionsToMicrokernels : Pass<"dl-contractions-to-microkernels",
                            "::mlir::scf::SCFDialect"];
 }
 
+def DLDepthwiseToMicrokernels : Pass<"dl-depthwise-to-microkernels",
+                                     "::mlir::ModuleOp"> {
+  let summary = "Lower f32 depthwise 2-D convs on buffers to the runtime's "
+                "vectorized dlc_dwconv2d, with their padding and epilogue";
+  let description = [{
+    A linalg op on memrefs computing `out + x * w` over (n, c, [g,] kh, kw,
+    oh, ow) with x indexed [n, c (+ g), oh * sh + kh * dh, ow * sw + kw * dw],
+    w [c, g, kh, kw] (g of extent 1) and out [n, c, oh, ow] (a grouped conv
+    with one channel per group, as dl-to-linalg lowers it) becomes a call to
+    `dlc_dwconv2d` (runtime/src/cpu/dwconv.c): each (sample, channel) plane
+    is copied into a zero-padded, stride-phase-split scratch plane in cache,
+    then every output row is a vectorized sum of contiguous taps.
+    Folded into the call:
+      - the input's zero padding, when the input is a buffer that is
+        zero-filled, gets the real input copied into its interior and is
+        read by nothing else (the buffer, fill and copy are removed);
+      - a zero fill of the output right before the conv;
+      - the elementwise epilogue that reads the result (per-channel bias,
+        residual, ReLU/ReLU6/Clip), as in dl-contractions-to-microkernels.
+    Channels and spatial dims must be static; the batch may be dynamic.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // CPU lowering steps (bufferization and loops; see lib/Pipelines)
 //===----------------------------------------------------------------------===//
@@ -318,10 +345,11 @@ def DLReportKernels : Pass<"dl-report-kernels", "::mlir::func::FuncOp"> {
     After the contractions became runtime calls and before the loops: every
     linalg op on buffers is one loop nest, every `scf.forall` (a row kernel:
     softmax, layer norm) one loop nest with what it holds, every call of a
-    `dlc_` GEMM one library kernel. Prints, to stderr, one line per kernel with the ONNX
+    `dlc_` GEMM or of `dlc_dwconv2d` one library kernel. Prints, to stderr,
+    one line per kernel with the ONNX
     nodes whose ops it computes (read from the locations of the op and of
     the ops in its body, which elementwise fusion keeps) and a summary:
-    kernels, GEMM calls, loop nests, nodes, kernels that fuse several
+    kernels, runtime kernel calls, loop nests, nodes, kernels that fuse several
     nodes. Kernels inside a loop (conv im2col chunks, recurrent steps) are
     marked. The IR is not changed. `dlc --report=fusion` adds it.
   }];

@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MicrokernelUtils.h"
 #include "dlc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -48,6 +49,7 @@ namespace dlc {
 } // namespace dlc
 
 using namespace mlir;
+using namespace dlc::cpu;
 
 namespace {
 
@@ -174,12 +176,9 @@ FailureOr<Roles> classify(linalg::LinalgOp op, std::string &why) {
   return roles;
 }
 
-/// One operand as dlc_sgemm takes it: an aligned base pointer, an element
-/// offset and a stride for every loop dim.
-struct OperandView {
-  Value pointer, offset;
-  SmallVector<Value> strides; // per loop dim
-};
+} // namespace
+
+namespace dlc::cpu {
 
 OperandView viewOf(OpBuilder &b, Location loc, Value buffer, AffineMap map,
                    unsigned numLoops, Value zero) {
@@ -209,25 +208,12 @@ OperandView viewOf(OpBuilder &b, Location loc, Value buffer, AffineMap map,
   return view;
 }
 
-/// An elementwise consumer of a contraction's result folded into the call:
-/// out = min(max(p + addends..., lo), hi), written to `dest`. Each buffer
-/// comes with its static strides along the contraction's loop dims.
-struct Epilogue {
-  linalg::GenericOp op;
-  Value view; // the view of the result the consumer reads (or null)
-  Value dest;
-  SmallVector<int64_t> destStrides;
-  SmallVector<std::pair<Value, SmallVector<int64_t>>> addends; // at most 2
-  float lo = -std::numeric_limits<float>::infinity();
-  float hi = std::numeric_limits<float>::infinity();
-};
-
 /// The static strides of `buffer` (indexed by `map` from the consumer's
 /// loops, which are the dims of `view`) along the contraction's loops:
 /// each contraction output dim g covers the view dims `groups[g]`, whose
 /// strides must be one contiguous run (or all 0) to be walked with one
 /// stride; `outMap` gives the loop of each output dim.
-std::optional<SmallVector<int64_t>>
+static std::optional<SmallVector<int64_t>>
 stridesAlongLoops(Value buffer, AffineMap map, ArrayRef<int64_t> viewShape,
                   ArrayRef<ReassociationIndices> groups, AffineMap outMap,
                   unsigned numLoops) {
@@ -259,7 +245,7 @@ stridesAlongLoops(Value buffer, AffineMap map, ArrayRef<int64_t> viewShape,
 }
 
 /// The constant of `v` as a float, if it is one.
-std::optional<float> floatConstant(Value v) {
+static std::optional<float> floatConstant(Value v) {
   FloatAttr attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
@@ -301,9 +287,10 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
     if (!isMemoryEffectFree(between) &&
         !isa<memref::AllocOp, memref::DeallocOp>(between))
       return std::nullopt;
+  // A dynamic dim (the batch) is fine: the consumer iterates the read
+  // buffer's shape, and every stride along the loops must be static
+  // (stridesAlongLoops).
   auto readType = cast<MemRefType>(read.getType());
-  if (!readType.hasStaticShape())
-    return std::nullopt;
   if (groups.empty())
     for (int64_t d = 0; d < readType.getRank(); ++d)
       groups.push_back({d});
@@ -503,6 +490,10 @@ Value cacheSlot(OpBuilder &b, Location loc, ModuleOp module,
   LLVM::ReturnOp::create(mb, loc, LLVM::ZeroOp::create(mb, loc, ptr));
   return LLVM::AddressOfOp::create(b, loc, global);
 }
+
+} // namespace dlc::cpu
+
+namespace {
 
 func::FuncOp declareSgemm(ModuleOp module) {
   if (auto f = module.lookupSymbol<func::FuncOp>(kSgemm))

@@ -1,7 +1,8 @@
 //===- ReportKernels.cpp - kernels and the ONNX nodes fused into each -----===//
 //
-// What fusion achieved, per function: the loop nests and GEMM calls the
-// model runs, each with the ONNX nodes it computes. Elementwise fusion
+// What fusion achieved, per function: the loop nests and runtime kernel
+// calls (GEMM, depthwise conv) the model runs, each with the ONNX nodes it
+// computes. Elementwise fusion
 // inlines the producers' bodies into the consumer's body with their own
 // locations, and the GEMM epilogue's call carries the locations of the
 // consumer it absorbed, so the nodes of a kernel are the node locations
@@ -61,7 +62,8 @@ bool isKernel(Operation *op) {
     return true;
   if (auto call = dyn_cast<func::CallOp>(op))
     return call.getCallee().starts_with("dlc_") &&
-           call.getCallee().contains("gemm");
+           (call.getCallee().contains("gemm") ||
+            call.getCallee() == "dlc_dwconv2d");
   return false;
 }
 
@@ -98,7 +100,7 @@ struct ReportKernelsPass
       return WalkResult::skip();
     });
     os << "dl-report-kernels: @" << func.getName() << ": " << kernels
-       << " kernels (" << calls << " GEMM calls, " << kernels - calls
+       << " kernels (" << calls << " runtime kernel calls, " << kernels - calls
        << " loop nests) for " << allNodes.order.size() << " ONNX nodes; "
        << fusing << " kernels fuse several nodes\n";
   }

@@ -283,6 +283,33 @@ DLC_RUNTIME_API void dlc_sgemm_epilogue(
     int64_t sxb, int64_t sxm, int64_t sxn, const float *y, int64_t y_offset,
     int64_t syb, int64_t sym, int64_t syn, float lo, float hi);
 
+/* Depthwise 2-D convolution (one kh x kw filter per channel, channel
+ * multiplier 1) with zero padding and dlc_sgemm_epilogue's epilogue:
+ *   P[b, c, i, j] = sum over p < kh, q < kw of F[c, p, q] *
+ *       X[b, c, i * stride_h + p * dilation_h - pad_top,
+ *               j * stride_w + q * dilation_w - pad_left]
+ *   Y[b, c, i, j] = min(max(P + A[b, c, i, j] + R[b, c, i, j], lo), hi)
+ * for i < oh, j < ow, where X (batch x channels x h x w) reads as 0 outside
+ * its h x w plane, P includes Y's old value when `accumulate`, and A and R
+ * are optional addends (NULL when absent; strides 0 broadcast, so a bias
+ * per channel has strides 0, 1, 0, 0). Every operand is a base pointer, an
+ * element offset and a stride per dim. The clamp propagates NaN; lo = -inf
+ * and hi = +inf leave values as they are. Y must not overlap X, F, A or R.
+ * Vectorized over output columns for the CPU it runs on, threaded over
+ * (sample, channel) planes. */
+DLC_RUNTIME_API void
+dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+             const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+             int64_t sxh, int64_t sxw, int64_t kh, int64_t kw, const float *f,
+             int64_t f_offset, int64_t sfc, int64_t sfh, int64_t sfw,
+             int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+             int64_t dilation_w, int64_t pad_top, int64_t pad_left, int64_t oh,
+             int64_t ow, float *y, int64_t y_offset, int64_t syb, int64_t syc,
+             int64_t syh, int64_t syw, int32_t accumulate, const float *a,
+             int64_t a_offset, int64_t sab, int64_t sac, int64_t sah,
+             int64_t saw, const float *r, int64_t r_offset, int64_t srb,
+             int64_t src, int64_t srh, int64_t srw, float lo, float hi);
+
 /*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/

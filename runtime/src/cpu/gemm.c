@@ -486,7 +486,7 @@ static void makeScratchKey(void) {
   pthread_key_create(&scratchKey, freeScratch);
 }
 
-static float *scratchFor(size_t floats) {
+float *dlc_internal_thread_scratch(size_t floats) {
   pthread_once(&scratchOnce, makeScratchKey);
   scratch_buffer *s = pthread_getspecific(scratchKey);
   if (!s) {
@@ -537,7 +537,7 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
   size_t bFloats = packed.b ? 0 : (size_t)(bPanels * nr * kcMax);
   float *buf = NULL;
   if (aFloats + bFloats) {
-    buf = scratchFor(aFloats + bFloats + 16 /* align */);
+    buf = dlc_internal_thread_scratch(aFloats + bFloats + 16 /* align */);
     if (!buf)
       return;
   }

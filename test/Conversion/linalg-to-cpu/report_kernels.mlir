@@ -10,7 +10,7 @@
 // CHECK-NEXT: dl-report-kernels: @f: kernel 1: linalg.generic: Add_1 (Add), Relu_2 (Relu)
 // CHECK-NEXT: dl-report-kernels: @f: kernel 2: linalg.fill: (no ONNX node)
 // CHECK-NEXT: dl-report-kernels: @f: kernel 3: linalg.copy (in a loop): Pad_3 (Pad)
-// CHECK-NEXT: dl-report-kernels: @f: 4 kernels (1 GEMM calls, 3 loop nests) for 4 ONNX nodes; 2 kernels fuse several nodes
+// CHECK-NEXT: dl-report-kernels: @f: 4 kernels (1 runtime kernel calls, 3 loop nests) for 4 ONNX nodes; 2 kernels fuse several nodes
 // CHECK-NOT: dl-report-kernels: @dlc_sgemm_epilogue
 
 #conv = loc("Conv_0"("Conv"))

@@ -1,0 +1,447 @@
+//===- DepthwiseConv.cpp - depthwise convs as dlc_dwconv2d calls ----------===//
+//
+// A depthwise 2-D convolution on buffers (channel multiplier 1, as
+// dl-to-linalg lowers a grouped conv with one input channel per group: a
+// linalg.generic over (n, c, g, kh, kw, oh, ow) computing out + x * w, with
+// x indexed [n, c + g, oh * sh + kh * dh, ow * sw + kw * dw]) becomes a call
+// to the runtime's dlc_dwconv2d (runtime/src/cpu/dwconv.c), which
+// vectorizes along output rows and threads over channels. Three more
+// kernels fold into the call:
+//  - the zero padding: when the input is a buffer that is zero-filled, has
+//    the real input copied into its interior and is read by nothing else,
+//    the call reads the real input and the pads; fill, copy and buffer go;
+//  - the zero fill of the output before the conv;
+//  - the elementwise epilogue that reads the result (per-channel bias,
+//    residual, ReLU/ReLU6/Clip), as dl-contractions-to-microkernels folds
+//    it into the GEMM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MicrokernelUtils.h"
+#include "dlc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace dlc {
+#define GEN_PASS_DEF_DLDEPTHWISETOMICROKERNELS
+#include "dlc/Conversion/Passes.h.inc"
+} // namespace dlc
+
+using namespace mlir;
+using namespace dlc::cpu;
+
+namespace {
+
+constexpr StringLiteral kDwConv = "dlc_dwconv2d";
+
+/// The loop dims of a depthwise conv and its window.
+struct DepthwiseConv {
+  unsigned n, c, oh, ow, kh, kw;
+  int64_t strides[2], dilations[2];
+};
+
+/// The coefficients of `e` (a sum of dims times constants plus a constant)
+/// per dim, the constant last; false for anything else.
+bool linearCoefficients(AffineExpr e, int64_t scale,
+                        SmallVectorImpl<int64_t> &coefficients) {
+  if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+    coefficients[dim.getPosition()] += scale;
+    return true;
+  }
+  if (auto constant = dyn_cast<AffineConstantExpr>(e)) {
+    coefficients.back() += scale * constant.getValue();
+    return true;
+  }
+  auto binary = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return linearCoefficients(binary.getLHS(), scale, coefficients) &&
+           linearCoefficients(binary.getRHS(), scale, coefficients);
+  if (binary.getKind() != AffineExprKind::Mul)
+    return false;
+  if (auto c = dyn_cast<AffineConstantExpr>(binary.getRHS()))
+    return linearCoefficients(binary.getLHS(), scale * c.getValue(),
+                              coefficients);
+  if (auto c = dyn_cast<AffineConstantExpr>(binary.getLHS()))
+    return linearCoefficients(binary.getRHS(), scale * c.getValue(),
+                              coefficients);
+  return false;
+}
+
+bool isF32Memref(Value v, int64_t rank) {
+  auto t = dyn_cast<MemRefType>(v.getType());
+  return t && t.getElementType().isF32() && t.getRank() == rank;
+}
+
+/// `op`'s dims if it is a depthwise conv, or failure with the reason.
+FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op->getNumResults() != 0 ||
+      !llvm::all_of(op->getOperands(),
+                    [](Value v) { return isF32Memref(v, 4); })) {
+    why = "not three f32 buffers of rank 4";
+    return failure();
+  }
+  if (!linalg::detail::isContractionBody(
+          *op.getBlock(),
+          [](Operation *first, Operation *second) {
+            return isa<arith::MulFOp>(first) && isa<arith::AddFOp>(second);
+          }) ||
+      op.getBlock()->getOperations().size() != 3) {
+    why = "body is not out + x * w";
+    return failure();
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned numLoops = op.getNumLoops();
+  auto iterators = op.getIteratorTypesArray();
+  auto dimOf = [](AffineExpr e) -> std::optional<unsigned> {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      return d.getPosition();
+    return std::nullopt;
+  };
+  // The output [n, c, oh, ow] and the weight [c, g, kh, kw]: plain dims,
+  // parallel in the output, reductions in the window.
+  SmallVector<std::optional<unsigned>> out, wt;
+  for (AffineExpr e : maps[2].getResults())
+    out.push_back(dimOf(e));
+  for (AffineExpr e : maps[1].getResults())
+    wt.push_back(dimOf(e));
+  auto parallel = [&](std::optional<unsigned> d) {
+    return d && iterators[*d] == utils::IteratorType::parallel;
+  };
+  auto reduction = [&](std::optional<unsigned> d) {
+    return d && iterators[*d] == utils::IteratorType::reduction;
+  };
+  if (!llvm::all_of(out, parallel) || wt[0] != out[1] ||
+      !reduction(wt[2]) || !reduction(wt[3]) ||
+      cast<MemRefType>(op->getOperand(1).getType()).getDimSize(1) != 1) {
+    why = "not an output [n, c, oh, ow] and a weight [c, 1, kh, kw]";
+    return failure();
+  }
+  DepthwiseConv conv{*out[0], *out[1], *out[2], *out[3], *wt[2], *wt[3],
+                     {0, 0},  {0, 0}};
+  // Every loop is one of these or the weight's unit dim.
+  SmallVector<unsigned> known = {conv.n,  conv.c,  conv.oh,
+                                 conv.ow, conv.kh, conv.kw};
+  std::optional<unsigned> unit = wt[1];
+  if (unit)
+    known.push_back(*unit);
+  if (llvm::SmallDenseSet<unsigned>(known.begin(), known.end()).size() !=
+          known.size() ||
+      known.size() != numLoops) {
+    why = "loops other than n, c, oh, ow, kh, kw";
+    return failure();
+  }
+  // The input [n, c (+ g), oh * sh + kh * dh, ow * sw + kw * dw].
+  SmallVector<SmallVector<int64_t>> coefficients;
+  for (AffineExpr e : maps[0].getResults()) {
+    coefficients.emplace_back(numLoops + 1, 0);
+    if (!linearCoefficients(e, 1, coefficients.back())) {
+      why = "the input is not indexed by a sum of dims";
+      return failure();
+    }
+  }
+  auto only = [&](ArrayRef<int64_t> row,
+                  ArrayRef<std::pair<unsigned, bool>> allowed) {
+    for (unsigned d = 0; d <= numLoops; ++d) {
+      const auto *it = llvm::find_if(allowed, [&](auto a) {
+        return a.first == d;
+      });
+      if (it == allowed.end() ? row[d] != 0 : (it->second && row[d] <= 0))
+        return false;
+    }
+    return true;
+  };
+  auto &rows = coefficients;
+  bool ok = rows[0][conv.n] == 1 && only(rows[0], {{conv.n, true}}) &&
+            rows[1][conv.c] == 1 &&
+            (unit ? only(rows[1], {{conv.c, true}, {*unit, false}})
+                  : only(rows[1], {{conv.c, true}}));
+  unsigned spatialOut[2] = {conv.oh, conv.ow}, window[2] = {conv.kh, conv.kw};
+  for (int i = 0; i < 2; ++i) {
+    ArrayRef<int64_t> row = rows[2 + i];
+    ok = ok && only(row, {{spatialOut[i], true}, {window[i], true}});
+    if (ok) {
+      conv.strides[i] = row[spatialOut[i]];
+      conv.dilations[i] = row[window[i]];
+    }
+  }
+  if (!ok) {
+    why = "the input is not indexed as a depthwise conv's";
+    return failure();
+  }
+  // Extents: the window from the weight; every dim but n static.
+  auto wType = cast<MemRefType>(op->getOperand(1).getType());
+  auto yType = cast<MemRefType>(op->getOperand(2).getType());
+  if (!wType.hasStaticShape() ||
+      llvm::any_of(yType.getShape().drop_front(), ShapedType::isDynamic) ||
+      llvm::any_of(cast<MemRefType>(op->getOperand(0).getType())
+                       .getShape()
+                       .drop_front(),
+                   ShapedType::isDynamic)) {
+    why = "dynamic channels or spatial dims";
+    return failure();
+  }
+  return conv;
+}
+
+/// Whether `op` writes zeros to all of `buffer` and nothing else.
+bool isZeroFillOf(Operation *op, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == buffer &&
+           matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+      linalgOp.getNumDpsInputs() != 0 || linalgOp.getNumDpsInits() != 1 ||
+      linalgOp.getDpsInits()[0] != buffer ||
+      linalgOp.getNumParallelLoops() != linalgOp.getNumLoops() ||
+      !linalgOp.getIndexingMapsArray()[0].isIdentity())
+    return false;
+  Block *body = linalgOp.getBlock();
+  return body->getOperations().size() == 1 &&
+         matchPattern(body->getTerminator()->getOperand(0), m_AnyZeroFloat());
+}
+
+/// The zero padding of a conv input: `padded` was filled with zeros, then
+/// `source` copied into its interior at offsets (top, left).
+struct Padding {
+  Value source;
+  int64_t top = 0, left = 0;
+  SmallVector<Operation *> erase; // the fill, the copy, views, deallocs
+  memref::AllocOp alloc;
+};
+
+/// The root buffer `v` is a view of.
+Value rootOf(Value v) { return memref::skipViewLikeOps(cast<MemrefValue>(v)); }
+
+/// Whether every buffer `op` may write is a fresh allocation other than
+/// `keep`'s.
+bool writesOnlyFreshBuffers(Operation *op, Value keep) {
+  if (isMemoryEffectFree(op) || isa<memref::AllocOp, memref::DeallocOp>(op))
+    return true;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+    return false;
+  for (Value init : linalgOp.getDpsInits()) {
+    Value root = rootOf(init);
+    if (!root.getDefiningOp<memref::AllocOp>() || root == rootOf(keep))
+      return false;
+  }
+  return true;
+}
+
+/// `conv`'s input as padding of a smaller buffer, if it is one that only
+/// the conv reads.
+std::optional<Padding> findPadding(linalg::LinalgOp conv) {
+  Value padded = conv.getDpsInputs()[0];
+  auto alloc = padded.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != conv->getBlock())
+    return std::nullopt;
+  Padding pad;
+  pad.alloc = alloc;
+  Operation *fill = nullptr;
+  memref::SubViewOp interior;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == conv)
+      continue;
+    if (isa<memref::DeallocOp>(user)) {
+      pad.erase.push_back(user);
+      continue;
+    }
+    if (!fill && isZeroFillOf(user, padded)) {
+      fill = user;
+      continue;
+    }
+    auto view = dyn_cast<memref::SubViewOp>(user);
+    if (!view || interior)
+      return std::nullopt;
+    interior = view;
+  }
+  if (!fill || !interior || !interior->hasOneUse())
+    return std::nullopt;
+  auto copy = dyn_cast<memref::CopyOp>(*interior->getUsers().begin());
+  if (!copy || copy.getTarget() != interior.getResult())
+    return std::nullopt;
+  // Fill, then copy, then the conv, in one block; the source unchanged
+  // from the copy to the conv.
+  if (fill->getBlock() != conv->getBlock() ||
+      copy->getBlock() != conv->getBlock() || !fill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(conv))
+    return std::nullopt;
+  Value source = copy.getSource();
+  for (Operation *op = copy->getNextNode(); op != conv.getOperation();
+       op = op->getNextNode())
+    if (!writesOnlyFreshBuffers(op, source))
+      return std::nullopt;
+  // The interior: unit strides, offsets 0 on n and c and the source's size.
+  ArrayRef<int64_t> offsets = interior.getStaticOffsets();
+  if (!interior.hasUnitStride() ||
+      llvm::any_of(offsets, ShapedType::isDynamic) || offsets[0] != 0 ||
+      offsets[1] != 0)
+    return std::nullopt;
+  auto sourceType = cast<MemRefType>(source.getType());
+  auto paddedType = cast<MemRefType>(padded.getType());
+  if (!isF32Memref(source, 4) ||
+      llvm::any_of(sourceType.getShape().drop_front(), ShapedType::isDynamic) ||
+      sourceType.getDimSize(1) != paddedType.getDimSize(1))
+    return std::nullopt;
+  pad.source = source;
+  pad.top = offsets[2];
+  pad.left = offsets[3];
+  pad.erase.append({copy, interior, fill});
+  return pad;
+}
+
+func::FuncOp declareDwConv(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(kDwConv))
+    return f;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
+  args.append({idx, idx, ptr, idx, idx, idx, idx});        // filter
+  args.append({idx, idx, idx, idx, idx, idx, idx, idx});   // window, out size
+  args.append({ptr, idx, idx, idx, idx, idx, b.getI32Type()}); // y
+  for (int i = 0; i < 2; ++i)
+    args.append({ptr, idx, idx, idx, idx, idx});
+  args.append({b.getF32Type(), b.getF32Type()});
+  auto f = func::FuncOp::create(b, module.getLoc(), kDwConv,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto module = op->getParentOfType<ModuleOp>();
+  Value c = op.getDpsInits()[0];
+  Operation *fill = zeroFillBefore(op, c);
+  std::optional<Epilogue> ep;
+  if (fill)
+    ep = findEpilogue(op, c, fill);
+  std::optional<Padding> pad = findPadding(op);
+  // The call writes its destination while it reads the source: they must
+  // not overlap.
+  Value dest = ep ? ep->dest : c;
+  if (pad && rootOf(pad->source) == rootOf(dest))
+    pad.reset();
+  if (fill)
+    fill->erase();
+  OpBuilder b(op);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Value x = pad ? pad->source : op.getDpsInputs()[0];
+  auto xType = cast<MemRefType>(x.getType());
+  auto yType = cast<MemRefType>(c.getType());
+  auto wType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+  OperandView xv = viewOf(b, loc, x, identity, 4, zero);
+  OperandView wv = viewOf(b, loc, op.getDpsInputs()[1], identity, 4, zero);
+  Value batch = xType.isDynamicDim(0)
+                    ? Value(memref::DimOp::create(b, loc, x, 0))
+                    : constant(xType.getDimSize(0));
+  SmallVector<Value> args = {batch,
+                             constant(xType.getDimSize(1)),
+                             constant(xType.getDimSize(2)),
+                             constant(xType.getDimSize(3)),
+                             xv.pointer,
+                             xv.offset};
+  args.append(xv.strides);
+  args.append({constant(wType.getDimSize(2)), constant(wType.getDimSize(3)),
+               wv.pointer, wv.offset, wv.strides[0], wv.strides[2],
+               wv.strides[3]});
+  for (int64_t v : {conv.strides[0], conv.strides[1], conv.dilations[0],
+                    conv.dilations[1]})
+    args.push_back(constant(v));
+  args.append({constant(pad ? pad->top : 0), constant(pad ? pad->left : 0),
+               constant(yType.getDimSize(2)), constant(yType.getDimSize(3))});
+  // A buffer with static strides along the conv's loops (the epilogue's),
+  // as strides along n, c, oh, ow.
+  unsigned loops[4] = {conv.n, conv.c, conv.oh, conv.ow};
+  auto staticView = [&](Value buffer, ArrayRef<int64_t> strides) {
+    OperandView v = viewOf(b, loc, buffer, AffineMap::get(ctx), 0, zero);
+    for (unsigned d : loops)
+      v.strides.push_back(constant(strides[d]));
+    return v;
+  };
+  OperandView yv = ep ? staticView(ep->dest, ep->destStrides)
+                      : viewOf(b, loc, c, identity, 4, zero);
+  args.append({yv.pointer, yv.offset});
+  args.append(yv.strides);
+  args.push_back(arith::ConstantIntOp::create(b, loc, fill ? 0 : 1, 32));
+  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(ctx));
+  for (unsigned i = 0; i < 2; ++i) {
+    if (ep && i < ep->addends.size()) {
+      OperandView av =
+          staticView(ep->addends[i].first, ep->addends[i].second);
+      args.append({av.pointer, av.offset});
+      args.append(av.strides);
+      continue;
+    }
+    args.append({null, zero, zero, zero, zero, zero});
+  }
+  float lo = ep ? ep->lo : -std::numeric_limits<float>::infinity();
+  float hi = ep ? ep->hi : std::numeric_limits<float>::infinity();
+  args.push_back(
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(lo)));
+  args.push_back(
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(hi)));
+  // The call computes the epilogue's and the padding's nodes too
+  // (dl-report-kernels).
+  SmallVector<Location> locs{loc};
+  if (ep)
+    ep->op->walk([&](Operation *inner) { locs.push_back(inner->getLoc()); });
+  func::CallOp::create(b, b.getFusedLoc(locs), declareDwConv(module), args);
+  op->erase();
+  if (pad) {
+    for (Operation *dead : pad->erase)
+      dead->erase();
+    pad->alloc->erase();
+  }
+  if (!ep)
+    return;
+  ep->op->erase();
+  if (ep->view)
+    ep->view.getDefiningOp()->erase();
+  if (auto alloc = c.getDefiningOp<memref::AllocOp>();
+      alloc &&
+      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      user->erase();
+    alloc->erase();
+  }
+}
+
+struct DepthwiseToMicrokernelsPass
+    : public dlc::impl::DLDepthwiseToMicrokernelsBase<
+          DepthwiseToMicrokernelsPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, DepthwiseConv>> matches;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      std::string why;
+      FailureOr<DepthwiseConv> conv = classify(op, why);
+      if (failed(conv))
+        return;
+      Value c = op.getDpsInits()[0];
+      if (rootOf(c) == rootOf(op.getDpsInputs()[0]) ||
+          rootOf(c) == rootOf(op.getDpsInputs()[1]))
+        return;
+      matches.emplace_back(op, *conv);
+    });
+    for (auto &[op, conv] : matches)
+      lowerToCall(op, conv);
+  }
+};
+
+} // namespace

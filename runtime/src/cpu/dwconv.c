@@ -1,0 +1,459 @@
+/*===- dwconv.c - depthwise 2-D convolution for generated code -----------===*
+ *
+ * dlc_dwconv2d computes a depthwise convolution (one filter per channel,
+ * channel multiplier 1: MobileNet's 3x3 layers) with zero padding, any
+ * strides and dilations, and the conv's elementwise epilogue (per-channel
+ * bias, residual, ReLU/ReLU6/Clip) in one pass over each output plane.
+ *
+ * Per (sample, channel) plane, the input rows the window touches are first
+ * copied into a zero-padded scratch plane that stays in L1/L2, split by
+ * column into `stride_w` phases: phase p holds padded columns p, p + sw,
+ * p + 2 sw, ... . Output column j then reads tap q at phase (q dw) mod sw,
+ * index j + (q dw) div sw: every tap is a contiguous run for any stride and
+ * dilation, so the column loop vectorizes (16 lanes on AVX-512) with no
+ * edge tests and no gathers. A 3x3 filter keeps its nine weights and the
+ * output vector in registers across the taps; other sizes accumulate into
+ * a row buffer in L1. Planes are spread over the thread pool.
+ *
+ * The code is one C body compiled for AVX-512, AVX2+FMA and portable C,
+ * chosen like dlc_sgemm's microkernel (DLC_GEMM_ISA lowers it).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "../internal.h"
+#include "dlc/runtime.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
+
+typedef struct dw_job {
+  int64_t channels, h, w;
+  const float *x;
+  int64_t sxb, sxc, sxh, sxw;
+  int64_t kh, kw;
+  const float *f;
+  int64_t sfc, sfh, sfw;
+  int64_t sh, sw, dh, dw, pt, pl;
+  int64_t oh, ow;
+  float *y;
+  int64_t syb, syc, syh, syw;
+  int accumulate;
+  const float *add[2]; /* addends, NULL when absent */
+  int64_t sab[2], sac[2], sah[2], saw[2];
+  float lo, hi;
+  /* The scratch plane: rows x sw phases x len floats. */
+  int64_t rows, len;
+} dw_job;
+
+/* Padded row r of plane (b, c), phase p, into dst[0, len). */
+#define DLC_DW_COPY_ROW                                                        \
+  do {                                                                         \
+    int64_t ir = r - j->pt;                                                    \
+    if (ir < 0 || ir >= j->h) {                                                \
+      memset(dst, 0, (size_t)(j->sw * j->len) * sizeof(float));               \
+      break;                                                                   \
+    }                                                                          \
+    const float *src = xp + ir * j->sxh;                                       \
+    for (int64_t p = 0; p < j->sw; ++p) {                                      \
+      float *d = dst + p * j->len;                                             \
+      /* Column t * sw + p - pl of the input, in range for t in [t0, t1). */   \
+      int64_t first = j->pl - p; /* t * sw >= first */                        \
+      int64_t t0 = first <= 0 ? 0 : (first + j->sw - 1) / j->sw;               \
+      int64_t last = j->w - 1 + j->pl - p; /* t * sw <= last */               \
+      int64_t t1 = last < 0 ? 0 : last / j->sw + 1;                            \
+      if (t1 > j->len)                                                         \
+        t1 = j->len;                                                           \
+      if (t0 > t1)                                                             \
+        t0 = t1;                                                               \
+      for (int64_t t = 0; t < t0; ++t)                                         \
+        d[t] = 0.0f;                                                           \
+      const float *s = src + (t0 * j->sw + p - j->pl) * j->sxw;                \
+      if (j->sw == 1 && j->sxw == 1) {                                         \
+        memcpy(d + t0, s, (size_t)(t1 - t0) * sizeof(float));                 \
+      } else if (j->sw == 2 && j->sxw == 1) {                                  \
+        for (int64_t t = t0; t < t1; ++t)                                      \
+          d[t] = s[2 * (t - t0)];                                              \
+      } else {                                                                 \
+        int64_t step = j->sw * j->sxw;                                         \
+        for (int64_t t = t0; t < t1; ++t)                                      \
+          d[t] = s[(t - t0) * step];                                           \
+      }                                                                        \
+      for (int64_t t = t1; t < j->len; ++t)                                    \
+        d[t] = 0.0f;                                                           \
+    }                                                                          \
+  } while (0)
+
+/* out[q] = clamp(init + sum over k < 9 of w[k] * t[k][q]) for q < ow. */
+#define DLC_DW_ROW3X3_BODY                                                     \
+  {                                                                            \
+    const float *restrict t0 = t[0], *restrict t1 = t[1], *restrict t2 = t[2], \
+                          *restrict t3 = t[3], *restrict t4 = t[4],            \
+                          *restrict t5 = t[5], *restrict t6 = t[6],            \
+                          *restrict t7 = t[7], *restrict t8 = t[8];            \
+    for (int64_t q = 0; q < ow; ++q) {                                         \
+      float v = init + w[0] * t0[q] + w[1] * t1[q] + w[2] * t2[q] +            \
+                w[3] * t3[q] + w[4] * t4[q] + w[5] * t5[q] + w[6] * t6[q] +    \
+                w[7] * t7[q] + w[8] * t8[q];                                   \
+      v = v < lo ? lo : v;                                                     \
+      out[q] = v > hi ? hi : v;                                                \
+    }                                                                          \
+  }
+
+static void row3x3Generic(const float *const *t, const float *w, float init,
+                          float *restrict out, int64_t ow, float lo,
+                          float hi) DLC_DW_ROW3X3_BODY
+
+/* No fast path for the plane: the caller goes on. */
+static int planeNone(const struct dw_job *j, const float *xp, const float *w,
+                     float init, float *yp, const float *zeros) {
+  (void)j, (void)xp, (void)w, (void)init, (void)yp, (void)zeros;
+  return 0;
+}
+
+/* Planes [begin, end) of the job; scratch holds rows * sw * len + ow + w
+ * floats. */
+#define DLC_DW_PLANES_BODY(row3x3, plane3x3)                                   \
+  {                                                                            \
+    int64_t planeSize = j->rows * j->sw * j->len;                              \
+    float *restrict acc = scratch + planeSize;                                 \
+    /* j->w zeros: the input row of a window row in the padding. */          \
+    float *zeros = acc + j->ow;                                                \
+    memset(zeros, 0, (size_t)j->w * sizeof(float));                           \
+    for (int64_t plane = begin; plane < end; ++plane) {                            \
+      int64_t b = plane / j->channels, c = plane % j->channels;                \
+      const float *xp = j->x + b * j->sxb + c * j->sxc;                        \
+      const float *fp = j->f + c * j->sfc;                                     \
+      /* A 3x3 filter's weights, and its taps' offsets in the scratch plane  \
+       * from the first row of an output row's window. */                     \
+      float wv[9] = {0};                                                       \
+      int64_t tapOff[9] = {0};                                                 \
+      if (j->kh == 3 && j->kw == 3)                                            \
+        for (int64_t p = 0; p < 3; ++p)                                        \
+          for (int64_t k = 0; k < 3; ++k) {                                    \
+            int64_t col = k * j->dw;                                           \
+            tapOff[p * 3 + k] = (p * j->dh * j->sw + col % j->sw) * j->len +   \
+                                col / j->sw;                                   \
+            wv[p * 3 + k] = fp[p * j->sfh + k * j->sfw];                       \
+          }                                                                    \
+      float *yp = j->y + b * j->syb + c * j->syc;                              \
+      /* Addends constant over the plane (a bias) start the sum; the        \
+       * others are added per row. */                                          \
+      float init = 0.0f;                                                       \
+      const float *rowAdd[2] = {NULL, NULL};                                   \
+      for (int i = 0; i < 2; ++i) {                                            \
+        if (!j->add[i])                                                        \
+          continue;                                                            \
+        const float *ap = j->add[i] + b * j->sab[i] + c * j->sac[i];           \
+        if (j->sah[i] == 0 && j->saw[i] == 0)                                  \
+          init += *ap;                                                         \
+        else                                                                   \
+          rowAdd[i] = ap;                                                      \
+      }                                                                        \
+      int direct = !j->accumulate && j->syw == 1 && !rowAdd[0] && !rowAdd[1]; \
+      float lo = j->lo, hi = j->hi;                                            \
+      if (direct && plane3x3(j, xp, wv, init, yp, zeros))                      \
+        continue;                                                              \
+      for (int64_t r = 0; r < j->rows; ++r) {                                  \
+        float *dst = scratch + r * j->sw * j->len;                             \
+        DLC_DW_COPY_ROW;                                                       \
+      }                                                                        \
+      for (int64_t i = 0; i < j->oh; ++i) {                                    \
+        float *restrict yr = yp + i * j->syh;                                  \
+        float *restrict out = direct ? yr : acc;                               \
+        if (j->kh == 3 && j->kw == 3) {                                        \
+          const float *t[9];                                                   \
+          for (int k = 0; k < 9; ++k)                                          \
+            t[k] = scratch + i * j->sh * j->sw * j->len + tapOff[k];           \
+          if (direct) {                                                        \
+            row3x3(t, wv, init, out, j->ow, lo, hi);                           \
+            continue;                                                          \
+          }                                                                    \
+          row3x3(t, wv, init, out, j->ow, -INFINITY, INFINITY);                \
+        } else {                                                               \
+          for (int64_t q = 0; q < j->ow; ++q)                                  \
+            out[q] = init;                                                     \
+          for (int64_t p = 0; p < j->kh; ++p)                                  \
+            for (int64_t k = 0; k < j->kw; ++k) {                              \
+              int64_t r = i * j->sh + p * j->dh, col = k * j->dw;              \
+              const float *restrict tap =                                      \
+                  scratch + (r * j->sw + col % j->sw) * j->len + col / j->sw;  \
+              float wk = fp[p * j->sfh + k * j->sfw];                          \
+              for (int64_t q = 0; q < j->ow; ++q)                              \
+                out[q] += wk * tap[q];                                         \
+            }                                                                  \
+          if (direct) {                                                        \
+            for (int64_t q = 0; q < j->ow; ++q) {                              \
+              float v = out[q] < lo ? lo : out[q];                             \
+              out[q] = v > hi ? hi : v;                                        \
+            }                                                                  \
+            continue;                                                          \
+          }                                                                    \
+        }                                                                      \
+        /* The epilogue through strides. */                                    \
+        const float *a0 = rowAdd[0] ? rowAdd[0] + i * j->sah[0] : NULL;        \
+        const float *a1 = rowAdd[1] ? rowAdd[1] + i * j->sah[1] : NULL;        \
+        int64_t s0 = j->saw[0], s1 = j->saw[1], sy = j->syw;                   \
+        for (int64_t q = 0; q < j->ow; ++q) {                                  \
+          float v = acc[q];                                                    \
+          if (j->accumulate)                                                   \
+            v += yr[q * sy];                                                   \
+          if (a0)                                                              \
+            v += a0[q * s0];                                                   \
+          if (a1)                                                              \
+            v += a1[q * s1];                                                   \
+          v = v < lo ? lo : v;                                                 \
+          yr[q * sy] = v > hi ? hi : v;                                        \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+static void planesGeneric(const dw_job *j, float *scratch,
+                          int64_t begin, int64_t end) {
+  DLC_DW_PLANES_BODY(row3x3Generic, planeNone)
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DLC_DW_X86 1
+
+__attribute__((target("avx2,fma"))) static void
+row3x3Avx2(const float *const *t, const float *w, float init,
+           float *restrict out, int64_t ow, float lo,
+           float hi) DLC_DW_ROW3X3_BODY
+
+/* One 16-lane vector of outputs per step, the last one masked (masked-off
+ * lanes neither load nor store); the clamp's operand order keeps a NaN
+ * sum, as maxps/minps return their second operand when either is NaN. */
+__attribute__((target("avx512f"))) static void
+row3x3Avx512(const float *const *t, const float *w, float init,
+             float *restrict out, int64_t ow, float lo, float hi) {
+  __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]),
+         w2 = _mm512_set1_ps(w[2]), w3 = _mm512_set1_ps(w[3]),
+         w4 = _mm512_set1_ps(w[4]), w5 = _mm512_set1_ps(w[5]),
+         w6 = _mm512_set1_ps(w[6]), w7 = _mm512_set1_ps(w[7]),
+         w8 = _mm512_set1_ps(w[8]);
+  __m512 vinit = _mm512_set1_ps(init), vlo = _mm512_set1_ps(lo),
+         vhi = _mm512_set1_ps(hi);
+  const float *t0 = t[0], *t1 = t[1], *t2 = t[2], *t3 = t[3], *t4 = t[4],
+              *t5 = t[5], *t6 = t[6], *t7 = t[7], *t8 = t[8];
+#define DLC_DW_STEP(LOAD, STORE)                                               \
+  {                                                                            \
+    __m512 a = _mm512_fmadd_ps(LOAD(t0 + q), w0, vinit);                       \
+    __m512 b = _mm512_mul_ps(LOAD(t1 + q), w1);                                \
+    a = _mm512_fmadd_ps(LOAD(t2 + q), w2, a);                                  \
+    b = _mm512_fmadd_ps(LOAD(t3 + q), w3, b);                                  \
+    a = _mm512_fmadd_ps(LOAD(t4 + q), w4, a);                                  \
+    b = _mm512_fmadd_ps(LOAD(t5 + q), w5, b);                                  \
+    a = _mm512_fmadd_ps(LOAD(t6 + q), w6, a);                                  \
+    b = _mm512_fmadd_ps(LOAD(t7 + q), w7, b);                                  \
+    a = _mm512_fmadd_ps(LOAD(t8 + q), w8, a);                                  \
+    __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(a, b));                        \
+    STORE(out + q, _mm512_min_ps(vhi, v));                                     \
+  }
+  int64_t q = 0;
+  for (; q + 16 <= ow; q += 16)
+    DLC_DW_STEP(_mm512_loadu_ps, _mm512_storeu_ps)
+  if (q < ow) {
+    __mmask16 m = (__mmask16)((1u << (ow - q)) - 1u);
+#define DLC_DW_LOAD_TAIL(p) _mm512_maskz_loadu_ps(m, p)
+#define DLC_DW_STORE_TAIL(p, v) _mm512_mask_storeu_ps(p, m, v)
+    DLC_DW_STEP(DLC_DW_LOAD_TAIL, DLC_DW_STORE_TAIL)
+#undef DLC_DW_LOAD_TAIL
+#undef DLC_DW_STORE_TAIL
+  }
+#undef DLC_DW_STEP
+}
+
+/* The lanes l < 16 with 0 <= start + l < width, as a bit mask. */
+static inline uint32_t lanesIn(int64_t start, int64_t width) {
+  int64_t first = start < 0 ? -start : 0, end = width - start;
+  if (end > 16)
+    end = 16;
+  if (end <= first)
+    return 0;
+  return ((end == 16 ? 0xFFFFu : (1u << end) - 1u) >> first) << first;
+}
+
+/* A 3x3 plane with column stride 1 or 2 (any row stride and dilations),
+ * written straight to a dense-row output with the clamp: read from the
+ * input itself, no scratch copy. Each tap is a masked load whose mask drops
+ * the lanes past the output row and those whose column is in the padding;
+ * a window row in the padding reads `zeros`. Three accumulators, one per
+ * window row. Returns 0 (doing nothing) for any other plane. */
+__attribute__((target("avx512f"))) static int
+plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
+               float *yp, const float *zeros) {
+  if (j->kh != 3 || j->kw != 3 || (j->sw != 1 && j->sw != 2) || j->sxw != 1)
+    return 0;
+  __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]),
+         w2 = _mm512_set1_ps(w[2]), w3 = _mm512_set1_ps(w[3]),
+         w4 = _mm512_set1_ps(w[4]), w5 = _mm512_set1_ps(w[5]),
+         w6 = _mm512_set1_ps(w[6]), w7 = _mm512_set1_ps(w[7]),
+         w8 = _mm512_set1_ps(w[8]);
+  __m512 vinit = _mm512_set1_ps(init), vlo = _mm512_set1_ps(j->lo),
+         vhi = _mm512_set1_ps(j->hi);
+  int64_t ow = j->ow, width = j->w;
+  int64_t c0 = -j->pl, c1 = j->dw - j->pl, c2 = 2 * j->dw - j->pl;
+  for (int64_t i = 0; i < j->oh; ++i) {
+    const float *r[3];
+    for (int p = 0; p < 3; ++p) {
+      int64_t ir = i * j->sh + p * j->dh - j->pt;
+      r[p] = ir >= 0 && ir < j->h ? xp + ir * j->sxh : zeros;
+    }
+    const float *r0 = r[0], *r1 = r[1], *r2 = r[2];
+    float *out = yp + i * j->syh;
+    if (j->sw == 2) {
+      /* Output lane l of tap k reads column 2 (q + l) + ck: the even lanes
+       * of the 32 columns from 2 q + ck, gathered from two masked loads by
+       * one permute. Lanes past the row's width load 0; those past the
+       * output row are dropped by the store's mask. */
+      const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16,
+                                            14, 12, 10, 8, 6, 4, 2, 0);
+      for (int64_t q = 0; q < ow; q += 16) {
+        uint32_t tail = ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u;
+        int64_t s0 = 2 * q + c0, s1 = 2 * q + c1, s2 = 2 * q + c2;
+        __mmask16 a0 = (__mmask16)lanesIn(s0, width),
+                  b0 = (__mmask16)lanesIn(s0 + 16, width),
+                  a1 = (__mmask16)lanesIn(s1, width),
+                  b1 = (__mmask16)lanesIn(s1 + 16, width),
+                  a2 = (__mmask16)lanesIn(s2, width),
+                  b2 = (__mmask16)lanesIn(s2 + 16, width);
+#define DLC_DW_TAP2(row, s, ma, mb)                                            \
+  _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(ma, row + (s)), even,           \
+                         _mm512_maskz_loadu_ps(mb, row + (s) + 16))
+        __m512 a = _mm512_fmadd_ps(DLC_DW_TAP2(r0, s0, a0, b0), w0, vinit);
+        __m512 b = _mm512_mul_ps(DLC_DW_TAP2(r1, s0, a0, b0), w3);
+        __m512 c = _mm512_mul_ps(DLC_DW_TAP2(r2, s0, a0, b0), w6);
+        a = _mm512_fmadd_ps(DLC_DW_TAP2(r0, s1, a1, b1), w1, a);
+        b = _mm512_fmadd_ps(DLC_DW_TAP2(r1, s1, a1, b1), w4, b);
+        c = _mm512_fmadd_ps(DLC_DW_TAP2(r2, s1, a1, b1), w7, c);
+        a = _mm512_fmadd_ps(DLC_DW_TAP2(r0, s2, a2, b2), w2, a);
+        b = _mm512_fmadd_ps(DLC_DW_TAP2(r1, s2, a2, b2), w5, b);
+        c = _mm512_fmadd_ps(DLC_DW_TAP2(r2, s2, a2, b2), w8, c);
+#undef DLC_DW_TAP2
+        __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+        v = _mm512_min_ps(vhi, v);
+        if (tail == 0xFFFFu)
+          _mm512_storeu_ps(out + q, v);
+        else
+          _mm512_mask_storeu_ps(out + q, (__mmask16)tail, v);
+      }
+      continue;
+    }
+    for (int64_t q = 0; q < ow; q += 16) {
+      uint32_t tail = ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u;
+      __mmask16 m0 = (__mmask16)(tail & lanesIn(q + c0, width));
+      __mmask16 m1 = (__mmask16)(tail & lanesIn(q + c1, width));
+      __mmask16 m2 = (__mmask16)(tail & lanesIn(q + c2, width));
+      __m512 a, b, c;
+#define DLC_DW_TAPS(LOAD)                                                      \
+  a = _mm512_fmadd_ps(LOAD(m0, r0 + q + c0), w0, vinit);                       \
+  b = _mm512_mul_ps(LOAD(m0, r1 + q + c0), w3);                                \
+  c = _mm512_mul_ps(LOAD(m0, r2 + q + c0), w6);                                \
+  a = _mm512_fmadd_ps(LOAD(m1, r0 + q + c1), w1, a);                           \
+  b = _mm512_fmadd_ps(LOAD(m1, r1 + q + c1), w4, b);                           \
+  c = _mm512_fmadd_ps(LOAD(m1, r2 + q + c1), w7, c);                           \
+  a = _mm512_fmadd_ps(LOAD(m2, r0 + q + c2), w2, a);                           \
+  b = _mm512_fmadd_ps(LOAD(m2, r1 + q + c2), w5, b);                           \
+  c = _mm512_fmadd_ps(LOAD(m2, r2 + q + c2), w8, c);
+#define DLC_DW_FULL(m, p) _mm512_loadu_ps(p)
+      /* Interior vectors load unmasked. */
+      if ((m0 & m1 & m2) == 0xFFFFu) {
+        DLC_DW_TAPS(DLC_DW_FULL)
+      } else {
+        DLC_DW_TAPS(_mm512_maskz_loadu_ps)
+      }
+#undef DLC_DW_FULL
+#undef DLC_DW_TAPS
+      __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+      v = _mm512_min_ps(vhi, v);
+      if (tail == 0xFFFFu)
+        _mm512_storeu_ps(out + q, v);
+      else
+        _mm512_mask_storeu_ps(out + q, (__mmask16)tail, v);
+    }
+  }
+  return 1;
+}
+
+__attribute__((target("avx512f"))) static void
+planesAvx512(const dw_job *j, float *scratch, int64_t begin, int64_t end) {
+  DLC_DW_PLANES_BODY(row3x3Avx512, plane3x3Avx512)
+}
+
+__attribute__((target("avx2,fma"))) static void
+planesAvx2(const dw_job *j, float *scratch, int64_t begin, int64_t end) {
+  DLC_DW_PLANES_BODY(row3x3Avx2, planeNone)
+}
+#endif
+
+#undef DLC_DW_PLANES_BODY
+#undef DLC_DW_COPY_ROW
+#undef DLC_DW_ROW3X3_BODY
+
+typedef void (*planes_fn)(const dw_job *, float *, int64_t, int64_t);
+
+static planes_fn planesFor(void) {
+#if DLC_DW_X86
+  const char *isa = dlc_internal_gemm_isa();
+  if (strcmp(isa, "avx512") == 0)
+    return planesAvx512;
+  if (strcmp(isa, "avx2") == 0)
+    return planesAvx2;
+#endif
+  return planesGeneric;
+}
+
+typedef struct dw_task {
+  const dw_job *job;
+  planes_fn fn;
+} dw_task;
+
+static void planesJob(void *ctx, int64_t lo, int64_t hi) {
+  dw_task *task = ctx;
+  const dw_job *j = task->job;
+  float *scratch = dlc_internal_thread_scratch(
+      (size_t)(j->rows * j->sw * j->len + j->ow + j->w));
+  if (scratch)
+    task->fn(j, scratch, lo, hi);
+}
+
+void dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+                  const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+                  int64_t sxh, int64_t sxw, int64_t kh, int64_t kw,
+                  const float *f, int64_t f_offset, int64_t sfc, int64_t sfh,
+                  int64_t sfw, int64_t stride_h, int64_t stride_w,
+                  int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
+                  int64_t pad_left, int64_t oh, int64_t ow, float *y,
+                  int64_t y_offset, int64_t syb, int64_t syc, int64_t syh,
+                  int64_t syw, int32_t accumulate, const float *a,
+                  int64_t a_offset, int64_t sab, int64_t sac, int64_t sah,
+                  int64_t saw, const float *r, int64_t r_offset, int64_t srb,
+                  int64_t src, int64_t srh, int64_t srw, float lo, float hi) {
+  if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
+    return;
+  dw_job j = {channels,  h,        w,       x + x_offset, sxb,
+              sxc,       sxh,      sxw,     kh,           kw,
+              f + f_offset, sfc,   sfh,     sfw,          stride_h,
+              stride_w,  dilation_h, dilation_w, pad_top, pad_left,
+              oh,        ow,       y + y_offset, syb,     syc,
+              syh,       syw,      accumulate,
+              {a ? a + a_offset : NULL, r ? r + r_offset : NULL},
+              {sab, srb}, {sac, src}, {sah, srh}, {saw, srw},
+              lo,        hi,       0,       0};
+  /* The padded rows the windows read, and per phase the columns. */
+  j.rows = (oh - 1) * stride_h + (kh - 1) * dilation_h + 1;
+  j.len = ow + ((kw - 1) * dilation_w) / stride_w;
+  dw_task task = {&j, planesFor()};
+  int64_t planes = batch * channels;
+  double work = (double)planes * (double)(oh * ow) * (double)(kh * kw);
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  if (threads > 1 && planes > 1 && work >= 32768.0)
+    dlc_parallel_for(0, planes, 1, planesJob, &task);
+  else
+    planesJob(&task, 0, planes);
+}

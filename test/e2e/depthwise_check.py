@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Checks depthwise convs (dl-depthwise-to-microkernels: one dlc_dwconv2d
+call per conv with its padding and epilogue) end to end against PyTorch:
+3x3 at stride 1 and 2 (MobileNet's), dilation 2, 5x5 and 1x7 filters,
+asymmetric pads, planes narrower than a vector, a bias with ReLU6, a
+residual add, a dynamic batch, and a channel multiplier of 2 (not taken:
+it stays a loop nest). Prints, per model, whether it matches and how many
+runtime kernel calls and loop nests `dlc --report=fusion` counts.
+
+usage: depthwise_check.py DLC OUTDIR
+"""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from dlc import CompiledModel, TensorSpec  # noqa: E402
+
+dlc, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(5)
+failures = 0
+
+
+def randn(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1),
+             multiplier=1, relu6=False, residual=False, batches=(1,), dynamic=False):
+    """pads: ONNX order (top, left, bottom, right)."""
+    global failures
+    weight = randn(c * multiplier, 1, *k) * 0.5
+    bias = randn(c * multiplier)
+    conv = helper.make_node("Conv", ["x", "w", "b"], ["conv"], group=c, kernel_shape=list(k),
+                            strides=list(stride), dilations=list(dilation), pads=list(pads),
+                            name="dw")
+    nodes = [conv]
+    last = "conv"
+    inits = {"w": weight, "b": bias}
+    if relu6:
+        inits.update({"lo": np.array(0, np.float32), "hi": np.array(6, np.float32)})
+        nodes.append(helper.make_node("Clip", [last, "lo", "hi"], ["clip"], name="relu6"))
+        last = "clip"
+    if residual:
+        nodes.append(helper.make_node("Add", [last, "x"], ["add"], name="residual"))
+        last = "add"
+    nodes.append(helper.make_node("Identity", [last], ["y"]))
+    batch = "N" if dynamic else batches[0]
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, c * multiplier, "OH", "OW"])],
+        [numpy_helper.from_array(v, n) for n, v in inits.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    path = os.path.join(out, name + ".onnx")
+    onnx.save(m, path)
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return
+    counts = re.search(r"@f: \d+ kernels \((\d+) runtime kernel calls, (\d+) loop nests\)",
+                       r.stderr)
+    calls = counts.group(1) if counts else "?"
+    nests = counts.group(2) if counts else "?"
+    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    for n in batches:
+        x = randn(n, c, h, w) * 2
+        (got,) = model(x)
+        t = torch.from_numpy(x)
+        # PyTorch pads symmetrically: pad first, then convolve unpadded.
+        tp = F.pad(t, (pads[1], pads[3], pads[0], pads[2]))
+        want = F.conv2d(tp, torch.from_numpy(weight), torch.from_numpy(bias), stride=stride,
+                        dilation=dilation, groups=c)
+        if relu6:
+            want = torch.clamp(want, 0, 6)
+        if residual:
+            want = want + t
+        want = want.numpy()
+        ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-5, atol=1e-5)
+        err = float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
+        if not ok:
+            failures += 1
+        print(f"{name} batch {n}: {'match' if ok else 'MISMATCH'} (max abs err {err:.2e}); "
+              f"runtime calls: {calls}, loop nests: {nests}")
+
+
+run_case("s1_relu6", 32, 28, 28, (3, 3), relu6=True)
+run_case("s2_relu6", 24, 29, 29, (3, 3), stride=(2, 2), relu6=True)
+run_case("narrow_planes", 96, 7, 7, (3, 3), relu6=True)
+run_case("dilated", 8, 20, 23, (3, 3), dilation=(2, 2), pads=(2, 2, 2, 2))
+run_case("k5_s2", 8, 19, 19, (5, 5), stride=(2, 2), pads=(2, 2, 2, 2), relu6=True)
+run_case("k1x7_asym", 6, 5, 40, (1, 7), pads=(0, 4, 0, 2))
+run_case("residual", 16, 14, 14, (3, 3), residual=True)
+run_case("dynamic", 16, 17, 17, (3, 3), relu6=True, batches=(1, 3), dynamic=True)
+run_case("multiplier2", 4, 9, 9, (3, 3), multiplier=2)
+print(f"{failures} failures")

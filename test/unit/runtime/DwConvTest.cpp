@@ -1,0 +1,200 @@
+//===- DwConvTest.cpp - Unit tests for dlc_dwconv2d -----------------------===//
+//
+// dlc_dwconv2d against a double-precision reference for every ISA this CPU
+// has: 3x3 (the unrolled path) and other filter sizes, strides 1 to 3,
+// dilations, pads on either side (and larger than the filter), planes
+// narrower than a vector, strided and batched operands, bias and residual
+// addends, accumulation, the clamp and its NaN, and threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/runtime.h"
+#include "internal.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Conv {
+  int64_t batch, channels, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+struct Epi {
+  bool bias = false, residual = false, accumulate = false;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  int64_t yStrideW = 1; // the output's column stride
+};
+
+void check(const Conv &cv, const Epi &ep = {}) {
+  std::mt19937 rng(static_cast<uint32_t>(cv.h * 131 + cv.w * 17 + cv.kh * 7 +
+                                         cv.sw * 3 + cv.dw));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  int64_t oh = (cv.h + cv.pt + cv.pb - (cv.kh - 1) * cv.dh - 1) / cv.sh + 1;
+  int64_t ow = (cv.w + cv.pl + cv.pr - (cv.kw - 1) * cv.dw - 1) / cv.sw + 1;
+  ASSERT_GT(oh, 0);
+  ASSERT_GT(ow, 0);
+  // X with padding in its row and sample strides, and channels-minor order
+  // in one case so no stride is assumed.
+  const int64_t off = 5;
+  int64_t sxw = 1, sxh = cv.w + 3, sxc = sxh * cv.h + 1,
+          sxb = sxc * cv.channels + 2;
+  std::vector<float> x(off + sxb * cv.batch), f(off + cv.channels * 16 * 16);
+  for (float &v : x)
+    v = dist(rng);
+  for (float &v : f)
+    v = dist(rng);
+  int64_t sfw = 1, sfh = cv.kw, sfc = cv.kh * cv.kw + 1;
+  int64_t syw = ep.yStrideW, syh = ow * syw + 2, syc = syh * oh,
+          syb = syc * cv.channels + 1;
+  std::vector<float> y(off + syb * cv.batch);
+  for (float &v : y)
+    v = dist(rng);
+  std::vector<float> y0 = y;
+  std::vector<float> bias(off + cv.channels), res(off + cv.batch * cv.channels *
+                                                            oh * ow);
+  for (float &v : bias)
+    v = dist(rng);
+  for (float &v : res)
+    v = dist(rng);
+  // The residual in its own dense NCHW order.
+  int64_t srw = 1, srh = ow, src = ow * oh, srb = src * cv.channels;
+  dlc_dwconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc,
+               sxh, sxw, cv.kh, cv.kw, f.data(), off, sfc, sfh, sfw, cv.sh,
+               cv.sw, cv.dh, cv.dw, cv.pt, cv.pl, oh, ow, y.data(), off, syb,
+               syc, syh, syw, ep.accumulate, ep.bias ? bias.data() : nullptr,
+               off, 0, 1, 0, 0, ep.residual ? res.data() : nullptr, off, srb,
+               src, srh, srw, ep.lo, ep.hi);
+  for (int64_t b = 0; b < cv.batch; ++b)
+    for (int64_t c = 0; c < cv.channels; ++c)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          double sum = 0, mag = 0;
+          for (int64_t p = 0; p < cv.kh; ++p)
+            for (int64_t q = 0; q < cv.kw; ++q) {
+              int64_t r = i * cv.sh + p * cv.dh - cv.pt;
+              int64_t s = j * cv.sw + q * cv.dw - cv.pl;
+              if (r < 0 || r >= cv.h || s < 0 || s >= cv.w)
+                continue;
+              double t = double(f[off + c * sfc + p * sfh + q * sfw]) *
+                         x[off + b * sxb + c * sxc + r * sxh + s * sxw];
+              sum += t;
+              mag += std::fabs(t);
+            }
+          int64_t yi = off + b * syb + c * syc + i * syh + j * syw;
+          if (ep.accumulate)
+            sum += y0[yi];
+          if (ep.bias)
+            sum += bias[off + c];
+          if (ep.residual)
+            sum += res[off + b * srb + c * src + i * srh + j * srw];
+          double want = std::fmin(std::fmax(sum, ep.lo), ep.hi);
+          ASSERT_NEAR(y[yi], want, 1e-5 * (mag + 1))
+              << "b " << b << " c " << c << " i " << i << " j " << j;
+        }
+  // Nothing between the output's elements is written.
+  if (syw > 1)
+    for (int64_t b = 0; b < cv.batch; ++b)
+      for (int64_t c = 0; c < cv.channels; ++c)
+        for (int64_t i = 0; i < oh; ++i)
+          for (int64_t j = 0; j < ow; ++j)
+            for (int64_t g = 1; g < syw; ++g) {
+              int64_t yi = off + b * syb + c * syc + i * syh + j * syw + g;
+              ASSERT_EQ(y[yi], y0[yi]);
+            }
+}
+
+class DwConvTest : public ::testing::TestWithParam<std::string> {
+protected:
+  void SetUp() override {
+    if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
+      GTEST_SKIP() << "this CPU has no " << GetParam();
+  }
+  void TearDown() override {
+    dlc_set_num_threads(0);
+    dlc_internal_gemm_set_isa("avx512") || dlc_internal_gemm_set_isa("avx2") ||
+        dlc_internal_gemm_set_isa("generic");
+  }
+};
+
+TEST_P(DwConvTest, ThreeByThree) {
+  // MobileNet's: pad 1, stride 1 and 2, planes wider and narrower than a
+  // vector, odd and even sizes.
+  for (int64_t size : {1, 2, 7, 14, 17, 33, 56})
+    for (int64_t stride : {1, 2})
+      check({1, 3, size, size, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+  // No padding, one-sided padding, rectangular planes.
+  check({1, 2, 9, 21, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0});
+  check({1, 2, 9, 21, 3, 3, 2, 1, 1, 1, 0, 2, 1, 0});
+  check({2, 5, 12, 40, 3, 3, 1, 2, 1, 1, 1, 0, 1, 1});
+}
+
+TEST_P(DwConvTest, StridesDilationsAndSizes) {
+  check({1, 2, 20, 20, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1});
+  check({1, 2, 20, 31, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
+  check({1, 2, 20, 31, 3, 3, 2, 2, 2, 3, 2, 3, 2, 3});
+  check({1, 2, 19, 19, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2});
+  check({1, 2, 15, 15, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3});
+  check({1, 2, 1, 50, 1, 9, 1, 1, 1, 1, 0, 4, 0, 4}); // 1-D along w
+  check({1, 2, 30, 1, 4, 1, 1, 1, 1, 1, 2, 0, 1, 0}); // 1-D along h
+  check({1, 2, 11, 13, 2, 4, 3, 2, 2, 1, 0, 1, 3, 2});
+  check({1, 2, 6, 6, 3, 3, 1, 1, 1, 1, 5, 5, 5, 5}); // pads past the filter
+  check({1, 2, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
+}
+
+TEST_P(DwConvTest, Epilogues) {
+  Conv cv{2, 4, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  Epi bias;
+  bias.bias = true;
+  check(cv, bias);
+  Epi relu6 = bias;
+  relu6.lo = 0;
+  relu6.hi = 6;
+  check(cv, relu6);
+  check({2, 4, 15, 15, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2}, relu6);
+  Epi residual = relu6;
+  residual.residual = true;
+  check(cv, residual);
+  check({1, 3, 9, 9, 5, 3, 1, 1, 1, 1, 2, 1, 2, 1}, residual);
+  Epi acc;
+  acc.accumulate = true;
+  check(cv, acc);
+  check({1, 3, 9, 9, 5, 3, 1, 1, 1, 1, 2, 1, 2, 1}, acc);
+  Epi strided = bias;
+  strided.yStrideW = 3;
+  check(cv, strided);
+  check({1, 3, 9, 9, 5, 3, 1, 1, 1, 1, 2, 1, 2, 1}, strided);
+}
+
+TEST_P(DwConvTest, NaNPassesTheClamp) {
+  // A 1x1 filter of 1 (0 * NaN would spread the NaN to every window).
+  float x[4] = {-1.0f, 3.0f, std::numeric_limits<float>::quiet_NaN(), 7.0f};
+  float f[1] = {1.0f}, y[4];
+  dlc_dwconv2d(1, 1, 1, 4, x, 0, 4, 4, 4, 1, 1, 1, f, 0, 1, 1, 1, 1, 1, 1, 1,
+               0, 0, 1, 4, y, 0, 4, 4, 4, 1, 0, nullptr, 0, 0, 0, 0, 0,
+               nullptr, 0, 0, 0, 0, 0, 0.0f, 6.0f);
+  EXPECT_EQ(y[0], 0.0f);
+  EXPECT_EQ(y[1], 3.0f);
+  EXPECT_TRUE(std::isnan(y[2]));
+  EXPECT_EQ(y[3], 6.0f);
+}
+
+TEST_P(DwConvTest, Threads) {
+  dlc_set_num_threads(2);
+  check({3, 37, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({2, 19, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  check({2, 19, 28, 28, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2});
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, DwConvTest,
+                         ::testing::Values("avx512", "avx2", "generic"),
+                         [](const auto &info) { return info.param; });
+
+} // namespace
