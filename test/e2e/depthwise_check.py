@@ -96,6 +96,54 @@ def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1)
               f"runtime calls: {calls}, loop nests: {nests}")
 
 
+def run_block(name, c, e, h, stride):
+    """MobileNetV2's inverted residual without the add: a 1x1 expansion conv
+    with ReLU6, the depthwise 3x3 with ReLU6, a 1x1 projection. The
+    expansion's output is last read by the copy into the dw conv's
+    padding, so it is freed before the conv unless the call keeps it."""
+    global failures
+    w1, b1 = randn(e, c, 1, 1) * 0.5, randn(e)
+    wd, bd = randn(e, 1, 3, 3) * 0.5, randn(e)
+    w2, b2 = randn(c, e, 1, 1) * 0.3, randn(c)
+    inits = {"w1": w1, "b1": b1, "wd": wd, "bd": bd, "w2": w2, "b2": b2,
+             "lo": np.array(0, np.float32), "hi": np.array(6, np.float32)}
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["e"], kernel_shape=[1, 1]),
+             helper.make_node("Clip", ["e", "lo", "hi"], ["er"]),
+             helper.make_node("Conv", ["er", "wd", "bd"], ["d"], group=e, kernel_shape=[3, 3],
+                              strides=[stride, stride], pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["d", "lo", "hi"], ["dr"]),
+             helper.make_node("Conv", ["dr", "w2", "b2"], ["y"], kernel_shape=[1, 1])]
+    g = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, h])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, "OH", "OW"])],
+        [numpy_helper.from_array(v, n) for n, v in inits.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    path = os.path.join(out, name + ".onnx")
+    onnx.save(m, path)
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return
+    calls = re.search(r"\((\d+) runtime kernel calls", r.stderr)
+    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    x = randn(1, c, h, h)
+    (got,) = model(x)
+    t = lambda a: torch.from_numpy(a)  # noqa: E731
+    want = torch.clamp(F.conv2d(t(x), t(w1), t(b1)), 0, 6)
+    want = torch.clamp(F.conv2d(want, t(wd), t(bd), stride=stride, padding=1, groups=e), 0, 6)
+    want = F.conv2d(want, t(w2), t(b2)).numpy()
+    ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-5, atol=1e-5)
+    err = float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
+    if not ok:
+        failures += 1
+    print(f"{name}: {'match' if ok else 'MISMATCH'} (max abs err {err:.2e}); "
+          f"runtime calls: {calls.group(1) if calls else '?'}")
+
+
 run_case("s1_relu6", 32, 28, 28, (3, 3), relu6=True)
 run_case("s2_relu6", 24, 29, 29, (3, 3), stride=(2, 2), relu6=True)
 run_case("narrow_planes", 96, 7, 7, (3, 3), relu6=True)
@@ -105,4 +153,7 @@ run_case("k1x7_asym", 6, 5, 40, (1, 7), pads=(0, 4, 0, 2))
 run_case("residual", 16, 14, 14, (3, 3), residual=True)
 run_case("dynamic", 16, 17, 17, (3, 3), relu6=True, batches=(1, 3), dynamic=True)
 run_case("multiplier2", 4, 9, 9, (3, 3), multiplier=2)
+run_block("block_s1", 8, 48, 20, 1)
+run_block("block_s2", 16, 96, 56, 2)
+run_block("block_s2_wide", 16, 96, 112, 2)
 print(f"{failures} failures")

@@ -277,10 +277,15 @@ std::optional<Padding> findPadding(linalg::LinalgOp conv) {
       !copy->isBeforeInBlock(conv))
     return std::nullopt;
   Value source = copy.getSource();
+  SmallVector<Operation *> sourceDeallocs;
   for (Operation *op = copy->getNextNode(); op != conv.getOperation();
-       op = op->getNextNode())
+       op = op->getNextNode()) {
     if (!writesOnlyFreshBuffers(op, source))
       return std::nullopt;
+    auto dealloc = dyn_cast<memref::DeallocOp>(op);
+    if (dealloc && rootOf(dealloc.getMemref()) == rootOf(source))
+      sourceDeallocs.push_back(op);
+  }
   // The interior: unit strides, offsets 0 on n and c and the source's size.
   ArrayRef<int64_t> offsets = interior.getStaticOffsets();
   if (!interior.hasUnitStride() ||
@@ -293,6 +298,11 @@ std::optional<Padding> findPadding(linalg::LinalgOp conv) {
       llvm::any_of(sourceType.getShape().drop_front(), ShapedType::isDynamic) ||
       sourceType.getDimSize(1) != paddedType.getDimSize(1))
     return std::nullopt;
+  // The copy was the source's last use, so it may be freed (and its memory
+  // taken by a buffer the ops up to the conv write) before the conv: the
+  // call reads it, so it lives until then.
+  for (Operation *dealloc : sourceDeallocs)
+    dealloc->moveAfter(conv);
   pad.source = source;
   pad.top = offsets[2];
   pad.left = offsets[3];

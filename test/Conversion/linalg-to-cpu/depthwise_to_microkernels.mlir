@@ -151,3 +151,41 @@ func.func @padding_read_twice(%x: memref<1x2x4x4xf32>, %w: memref<2x1x3x3xf32>, 
   memref.dealloc %pad : memref<1x2x6x6xf32>
   return
 }
+
+// -----
+
+// The copy into the padding was the source's last use, so the source is
+// freed before the conv (and its memory could go to the output's buffer):
+// the call reads the source, so its dealloc moves after the call.
+#in5 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d2, d3 + d5, d4 + d6)>
+#w5 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d3, d4)>
+#out5 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-LABEL: func.func @source_freed_after_copy(
+// CHECK: %[[SRC:.*]] = memref.alloc() : memref<1x2x4x4xf32>
+// CHECK: linalg.copy {{.*}} outs(%[[SRC]]
+// CHECK-NOT: memref.dealloc %[[SRC]]
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x2x4x4xf32>
+// CHECK-NOT: memref.dealloc %[[SRC]]
+// CHECK: call @dlc_dwconv2d(
+// CHECK-NEXT: memref.dealloc %[[SRC]]
+// CHECK: return %[[OUT]]
+func.func @source_freed_after_copy(%x: memref<1x2x4x4xf32>, %w: memref<2x1x3x3xf32>) -> memref<1x2x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %src = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.copy ins(%x : memref<1x2x4x4xf32>) outs(%src : memref<1x2x4x4xf32>)
+  %pad = memref.alloc() : memref<1x2x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%pad : memref<1x2x6x6xf32>)
+  %interior = memref.subview %pad[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : memref<1x2x6x6xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  memref.copy %src, %interior : memref<1x2x4x4xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  memref.dealloc %src : memref<1x2x4x4xf32>
+  %out = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x2x4x4xf32>)
+  linalg.generic {indexing_maps = [#in5, #w5, #out5], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%pad, %w : memref<1x2x6x6xf32>, memref<2x1x3x3xf32>) outs(%out : memref<1x2x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %pad : memref<1x2x6x6xf32>
+  return %out : memref<1x2x4x4xf32>
+}
