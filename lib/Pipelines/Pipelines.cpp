@@ -77,7 +77,7 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
-                             bool cpuKernels) {
+                             bool cpuKernels, bool directConvs) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
@@ -86,6 +86,7 @@ void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
   toLinalg.im2colBytes = im2colBytes;
   toLinalg.rowKernels = cpuKernels;
   toLinalg.reshapeViews = cpuKernels;
+  toLinalg.directConvs = directConvs;
   pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
@@ -95,8 +96,13 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   DLPrepareEntryPointsOptions entryPoints;
   entryPoints.rename.assign(options.rename.begin(), options.rename.end());
   pm.addPass(createDLPrepareEntryPoints(entryPoints));
+  // Where the runtime's kernels run, convs with a window stay direct for
+  // dl-convs-to-microkernels' implicit GEMM.
+  bool runtimeKernels =
+      options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
-                          /*cpuKernels=*/!options.gpuSchedules);
+                          /*cpuKernels=*/!options.gpuSchedules,
+                          /*directConvs=*/runtimeKernels);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());
@@ -124,11 +130,11 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // tensor.
   buildBufferizePipeline(pm, /*loopAllocs=*/true);
   // f32 contractions to the runtime's blocked GEMM (runtime/src/cpu/gemm.c).
-  // Depthwise convs (with their padding and epilogue) to the runtime's
-  // vectorized dlc_dwconv2d (runtime/src/cpu/dwconv.c).
-  if (options.optLevel >= 1 && options.microkernels && !options.gpuSchedules) {
+  // Convs (with their padding and epilogue) to the runtime's implicit
+  // GEMM dlc_sconv2d and vectorized depthwise dlc_dwconv2d.
+  if (runtimeKernels) {
     pm.addPass(createDLContractionsToMicrokernels());
-    pm.addPass(createDLDepthwiseToMicrokernels());
+    pm.addPass(createDLConvsToMicrokernels());
   }
   // Packed int8 GEMMs on AVX-512 VNNI when the target has it.
   // Packed int8 GEMMs: vpdpbusd with VNNI, portable vector code without.

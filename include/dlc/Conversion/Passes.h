@@ -31,8 +31,13 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// `directConvs`: an ungrouped f32 2-D conv with static spatial dims and
+/// a window (not a pointwise conv) is one direct linalg.generic over the
+/// padded input, for dl-convs-to-microkernels' implicit GEMM, instead of
+/// im2col + a contraction.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                  int64_t im2colBytes = 0);
+                                  int64_t im2colBytes = 0,
+                                  bool directConvs = false);
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Softmax / log-softmax over the last axis, layer norm and instance norm as
@@ -53,7 +58,8 @@ void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                 int64_t im2colBytes = 0,
                                 bool rowKernels = false,
-                                bool reshapeViews = false);
+                                bool reshapeViews = false,
+                                bool directConvs = false);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

@@ -68,6 +68,12 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     a strided one such as a slice (tensor.reshape copies those). The GPU
     pipeline keeps tensor.reshape: its kernels take each view as one more
     memref descriptor in a bounded parameter space.
+
+    With `direct-convs` (the CPU pipeline sets it where the runtime's
+    kernels run), an ungrouped f32 2-D conv with static spatial dims that
+    is not pointwise is one linalg.generic over (n, m, oh, ow, c, kh, kw) on
+    the zero-padded input, which dl-convs-to-microkernels turns into the
+    runtime's implicit-GEMM dlc_sconv2d (padding and epilogue folded in).
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
@@ -77,6 +83,9 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     Option<"reshapeViews", "reshape-views", "bool", /*default=*/"false",
            "Static reshapes, and transposes of size-1 dims, as "
            "collapse/expand views">,
+    Option<"directConvs", "direct-convs", "bool", /*default=*/"false",
+           "Ungrouped f32 2-D convs with a window as one direct generic "
+           "(for dl-convs-to-microkernels), not im2col + a contraction">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",
@@ -160,22 +169,32 @@ def DLContractionsToMicrokernels : Pass<"dl-contractions-to-microkernels",
                            "::mlir::scf::SCFDialect"];
 }
 
-def DLDepthwiseToMicrokernels : Pass<"dl-depthwise-to-microkernels",
-                                     "::mlir::ModuleOp"> {
-  let summary = "Lower f32 depthwise 2-D convs on buffers to the runtime's "
-                "vectorized dlc_dwconv2d, with their padding and epilogue";
+def DLConvsToMicrokernels : Pass<"dl-convs-to-microkernels",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Lower f32 2-D convs on buffers to the runtime's implicit "
+                "GEMM (dlc_sconv2d) and depthwise kernel (dlc_dwconv2d), "
+                "with their padding and epilogue";
   let description = [{
-    A linalg op on memrefs computing `out + x * w` over (n, c, [g,] kh, kw,
-    oh, ow) with x indexed [n, c (+ g), oh * sh + kh * dh, ow * sw + kw * dw],
-    w [c, g, kh, kw] (g of extent 1) and out [n, c, oh, ow] (a grouped conv
-    with one channel per group, as dl-to-linalg lowers it) becomes a call to
-    `dlc_dwconv2d` (runtime/src/cpu/dwconv.c): each (sample, channel) plane
-    is copied into a zero-padded, stride-phase-split scratch plane in cache,
-    then every output row is a vectorized sum of contiguous taps.
+    A linalg op on memrefs computing `out + x * w` over f32 with out
+    [n, m, oh, ow], w [m, c, kh, kw] and x indexed
+    [n, ch, oh * sh + kh * dh, ow * sw + kw * dw] becomes one call:
+      - ungrouped (ch is the reduction c; dl-to-linalg's direct-convs form):
+        `dlc_sconv2d` (runtime/src/cpu/gemm.c), the blocked GEMM
+        microkernel with the input's windows packed straight into its B
+        panels, so no padded copy and no im2col matrix exist; a constant
+        filter is packed once into a cache slot. Needs the filter dense in
+        (c, kh, kw) and the output's pixels one stride apart;
+      - depthwise (ch = m (+ a unit dim): one channel per group, channel
+        multiplier 1): `dlc_dwconv2d` (runtime/src/cpu/dwconv.c), vectorized
+        along output rows (AVX-512 masked loads straight from the input for
+        3x3 at column stride 1 and 2; otherwise a zero-padded,
+        stride-phase-split copy of each plane in cache), threaded over
+        channels.
     Folded into the call:
       - the input's zero padding, when the input is a buffer that is
         zero-filled, gets the real input copied into its interior and is
-        read by nothing else (the buffer, fill and copy are removed);
+        read by nothing else (the buffer, fill and copy are removed; the
+        real input, if freed after the copy, now lives until the call);
       - a zero fill of the output right before the conv;
       - the elementwise epilogue that reads the result (per-channel bias,
         residual, ReLU/ReLU6/Clip), as in dl-contractions-to-microkernels.

@@ -103,10 +103,11 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 /// build their im2col matrix in chunks of at most `im2colBytes` (0: whole);
 /// with `cpuKernels` (the CPU's), softmax and layer/instance norm are one
 /// kernel per row and static reshapes are views (dl-to-linalg's row-kernels
-/// and reshape-views).
+/// and reshape-views); with `directConvs`, convs with a window are direct
+/// generics for the runtime's implicit GEMM (dl-to-linalg's direct-convs).
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
                              int64_t im2colBytes = kCPUIm2colBytes,
-                             bool cpuKernels = true);
+                             bool cpuKernels = true, bool directConvs = false);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

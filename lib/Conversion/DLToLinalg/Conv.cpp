@@ -236,9 +236,11 @@ Value chunkedConv(OpBuilder &b, Location loc, Value padded, Value w2,
 }
 
 struct ConvLowering : public OpRewritePattern<ConvOp> {
-  ConvLowering(MLIRContext *ctx, int64_t im2colBytes)
-      : OpRewritePattern(ctx), im2colBytes(im2colBytes) {}
+  ConvLowering(MLIRContext *ctx, int64_t im2colBytes, bool directConvs)
+      : OpRewritePattern(ctx), im2colBytes(im2colBytes),
+        directConvs(directConvs) {}
   int64_t im2colBytes;
+  bool directConvs;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -259,9 +261,24 @@ struct ConvLowering : public OpRewritePattern<ConvOp> {
       return failure();
     Value input = padWindow(rewriter, loc, op.getInput(), *w);
 
+    // With direct-convs, an ungrouped f32 2-D conv with a window stays
+    // one direct conv (below) for the runtime's implicit GEMM
+    // (dl-convs-to-microkernels); a pointwise one is a plain contraction
+    // either way.
+    bool staticSpatial =
+        wType.hasStaticShape() &&
+        llvm::all_of(resultType.getShape().drop_front(2),
+                     [](int64_t d) { return !ShapedType::isDynamic(d); }) &&
+        llvm::all_of(inType.getShape().drop_front(1),
+                     [](int64_t d) { return !ShapedType::isDynamic(d); });
+    bool windowed = llvm::any_of(wType.getShape().drop_front(2),
+                                 [](int64_t d) { return d != 1; }) ||
+                    llvm::any_of(w->strides, [](int64_t s) { return s != 1; });
+    bool direct = directConvs && groups == 1 && spatial == 2 && et.isF32() &&
+                  staticSpatial && windowed;
     // Ungrouped convs are im2col + one contraction per sample:
     // [M, C*K] x [C*K, O] -> [N, M, O], already in NCHW order.
-    if (groups == 1 && wType.hasStaticShape() &&
+    if (!direct && groups == 1 && wType.hasStaticShape() &&
         llvm::all_of(resultType.getShape().drop_front(2),
                      [](int64_t d) { return !ShapedType::isDynamic(d); })) {
       ArrayRef<int64_t> out = resultType.getShape().drop_front(2);
@@ -592,8 +609,8 @@ struct ConvWeightGradLowering : public OpRewritePattern<ConvWeightGradOp> {
 } // namespace
 
 void dlc::populateConvToLinalgPatterns(RewritePatternSet &patterns,
-                                       int64_t im2colBytes) {
-  patterns.add<ConvLowering>(patterns.getContext(), im2colBytes);
+                                       int64_t im2colBytes, bool directConvs) {
+  patterns.add<ConvLowering>(patterns.getContext(), im2colBytes, directConvs);
   patterns.add<ConvTransposeLowering, ConvWeightGradLowering>(
       patterns.getContext());
 }

@@ -18,7 +18,7 @@ using namespace dlc::dl;
 
 void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
                                      int64_t im2colBytes, bool rowKernels,
-                                     bool reshapeViews) {
+                                     bool reshapeViews, bool directConvs) {
   if (reshapeViews)
     populateReshapeViewPatterns(patterns);
   if (rowKernels) {
@@ -29,7 +29,7 @@ void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
   populateMatMulToLinalgPatterns(patterns);
   populateShapeToLinalgPatterns(patterns);
   populateReductionToLinalgPatterns(patterns);
-  populateConvToLinalgPatterns(patterns, im2colBytes);
+  populateConvToLinalgPatterns(patterns, im2colBytes, directConvs);
   populatePoolToLinalgPatterns(patterns);
   populateNormToLinalgPatterns(patterns);
   populateIndexingToLinalgPatterns(patterns);
@@ -121,7 +121,8 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
   using DLToLinalgBase::DLToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels, reshapeViews);
+    populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels, reshapeViews,
+                               directConvs);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

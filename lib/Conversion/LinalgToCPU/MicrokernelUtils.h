@@ -1,8 +1,9 @@
-//===- MicrokernelUtils.h - calls into the runtime's CPU kernels -*- C++ -*-===//
+//===- MicrokernelUtils.h - calls into the runtime's CPU kernels -*- C++
+//-*-===//
 //
 // What the passes that replace linalg ops on buffers by calls into the
 // runtime's kernels share (dl-contractions-to-microkernels: dlc_sgemm;
-// dl-depthwise-to-microkernels: dlc_dwconv2d): operands as base pointer,
+// dl-convs-to-microkernels: dlc_dwconv2d): operands as base pointer,
 // offset and strides; the zero fill and the elementwise epilogue (bias,
 // residual, clamp) folded into the call; cache slots for constant operands.
 //

@@ -283,6 +283,33 @@ DLC_RUNTIME_API void dlc_sgemm_epilogue(
     int64_t sxb, int64_t sxm, int64_t sxn, const float *y, int64_t y_offset,
     int64_t syb, int64_t sym, int64_t syn, float lo, float hi);
 
+/* 2-D convolution (ungrouped) as an implicit GEMM with dlc_sgemm_epilogue's
+ * epilogue:
+ *   P[b, o, i, j] = sum over c < channels, p < kh, q < kw of F[o, c, p, q] *
+ *       X[b, c, i * stride_h + p * dilation_h - pad_top,
+ *               j * stride_w + q * dilation_w - pad_left]
+ *   Y[b, o, i, j] = min(max(P + A[b, o, i, j] + R[b, o, i, j], lo), hi)
+ * for o < m, i < oh, j < ow; X (batch x channels x h x w, any strides)
+ * reads as 0 outside its plane. F is dense in (c, p, q), so one stride sfm
+ * per output channel; Y, A and R are addressed per output channel and per
+ * output pixel n = i * ow + j (strides sym and syn: a dense output plane
+ * has syn = 1). dlc_sgemm's blocked microkernel runs it with the input's
+ * windows packed straight into its B panels: no padded copy, no im2col
+ * matrix. `f_cache` (or NULL) keeps the packed filter across calls, as
+ * dlc_sgemm_cached's a_cache. Y must not overlap X, F, A or R. */
+DLC_RUNTIME_API void
+dlc_sconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+            const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+            int64_t sxh, int64_t sxw, int64_t m, int64_t kh, int64_t kw,
+            const float *f, int64_t f_offset, int64_t sfm, int64_t stride_h,
+            int64_t stride_w, int64_t dilation_h, int64_t dilation_w,
+            int64_t pad_top, int64_t pad_left, int64_t oh, int64_t ow, float *y,
+            int64_t y_offset, int64_t syb, int64_t sym, int64_t syn,
+            int32_t accumulate, void **f_cache, const float *a,
+            int64_t a_offset, int64_t sab, int64_t sam, int64_t san,
+            const float *r, int64_t r_offset, int64_t srb, int64_t srm,
+            int64_t srn, float lo, float hi);
+
 /* Depthwise 2-D convolution (one kh x kw filter per channel, channel
  * multiplier 1) with zero padding and dlc_sgemm_epilogue's epilogue:
  *   P[b, c, i, j] = sum over p < kh, q < kw of F[c, p, q] *

@@ -54,16 +54,16 @@ typedef struct dw_job {
   do {                                                                         \
     int64_t ir = r - j->pt;                                                    \
     if (ir < 0 || ir >= j->h) {                                                \
-      memset(dst, 0, (size_t)(j->sw * j->len) * sizeof(float));               \
+      memset(dst, 0, (size_t)(j->sw * j->len) * sizeof(float));                \
       break;                                                                   \
     }                                                                          \
     const float *src = xp + ir * j->sxh;                                       \
     for (int64_t p = 0; p < j->sw; ++p) {                                      \
       float *d = dst + p * j->len;                                             \
       /* Column t * sw + p - pl of the input, in range for t in [t0, t1). */   \
-      int64_t first = j->pl - p; /* t * sw >= first */                        \
+      int64_t first = j->pl - p; /* t * sw >= first */                         \
       int64_t t0 = first <= 0 ? 0 : (first + j->sw - 1) / j->sw;               \
-      int64_t last = j->w - 1 + j->pl - p; /* t * sw <= last */               \
+      int64_t last = j->w - 1 + j->pl - p; /* t * sw <= last */                \
       int64_t t1 = last < 0 ? 0 : last / j->sw + 1;                            \
       if (t1 > j->len)                                                         \
         t1 = j->len;                                                           \
@@ -73,7 +73,7 @@ typedef struct dw_job {
         d[t] = 0.0f;                                                           \
       const float *s = src + (t0 * j->sw + p - j->pl) * j->sxw;                \
       if (j->sw == 1 && j->sxw == 1) {                                         \
-        memcpy(d + t0, s, (size_t)(t1 - t0) * sizeof(float));                 \
+        memcpy(d + t0, s, (size_t)(t1 - t0) * sizeof(float));                  \
       } else if (j->sw == 2 && j->sxw == 1) {                                  \
         for (int64_t t = t0; t < t1; ++t)                                      \
           d[t] = s[2 * (t - t0)];                                              \
@@ -107,9 +107,10 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
                           float *restrict out, int64_t ow, float lo,
                           float hi) DLC_DW_ROW3X3_BODY
 
-/* No fast path for the plane: the caller goes on. */
-static int planeNone(const struct dw_job *j, const float *xp, const float *w,
-                     float init, float *yp, const float *zeros) {
+    /* No fast path for the plane: the caller goes on. */
+    static int planeNone(const struct dw_job *j, const float *xp,
+                         const float *w, float init, float *yp,
+                         const float *zeros) {
   (void)j, (void)xp, (void)w, (void)init, (void)yp, (void)zeros;
   return 0;
 }
@@ -120,27 +121,27 @@ static int planeNone(const struct dw_job *j, const float *xp, const float *w,
   {                                                                            \
     int64_t planeSize = j->rows * j->sw * j->len;                              \
     float *restrict acc = scratch + planeSize;                                 \
-    /* j->w zeros: the input row of a window row in the padding. */          \
+    /* j->w zeros: the input row of a window row in the padding. */            \
     float *zeros = acc + j->ow;                                                \
-    memset(zeros, 0, (size_t)j->w * sizeof(float));                           \
-    for (int64_t plane = begin; plane < end; ++plane) {                            \
+    memset(zeros, 0, (size_t)j->w * sizeof(float));                            \
+    for (int64_t plane = begin; plane < end; ++plane) {                        \
       int64_t b = plane / j->channels, c = plane % j->channels;                \
       const float *xp = j->x + b * j->sxb + c * j->sxc;                        \
       const float *fp = j->f + c * j->sfc;                                     \
-      /* A 3x3 filter's weights, and its taps' offsets in the scratch plane  \
-       * from the first row of an output row's window. */                     \
+      /* A 3x3 filter's weights, and its taps' offsets in the scratch plane    \
+       * from the first row of an output row's window. */                      \
       float wv[9] = {0};                                                       \
       int64_t tapOff[9] = {0};                                                 \
       if (j->kh == 3 && j->kw == 3)                                            \
         for (int64_t p = 0; p < 3; ++p)                                        \
           for (int64_t k = 0; k < 3; ++k) {                                    \
             int64_t col = k * j->dw;                                           \
-            tapOff[p * 3 + k] = (p * j->dh * j->sw + col % j->sw) * j->len +   \
-                                col / j->sw;                                   \
+            tapOff[p * 3 + k] =                                                \
+                (p * j->dh * j->sw + col % j->sw) * j->len + col / j->sw;      \
             wv[p * 3 + k] = fp[p * j->sfh + k * j->sfw];                       \
           }                                                                    \
       float *yp = j->y + b * j->syb + c * j->syc;                              \
-      /* Addends constant over the plane (a bias) start the sum; the        \
+      /* Addends constant over the plane (a bias) start the sum; the           \
        * others are added per row. */                                          \
       float init = 0.0f;                                                       \
       const float *rowAdd[2] = {NULL, NULL};                                   \
@@ -153,7 +154,7 @@ static int planeNone(const struct dw_job *j, const float *xp, const float *w,
         else                                                                   \
           rowAdd[i] = ap;                                                      \
       }                                                                        \
-      int direct = !j->accumulate && j->syw == 1 && !rowAdd[0] && !rowAdd[1]; \
+      int direct = !j->accumulate && j->syw == 1 && !rowAdd[0] && !rowAdd[1];  \
       float lo = j->lo, hi = j->hi;                                            \
       if (direct && plane3x3(j, xp, wv, init, yp, zeros))                      \
         continue;                                                              \
@@ -212,25 +213,23 @@ static int planeNone(const struct dw_job *j, const float *xp, const float *w,
     }                                                                          \
   }
 
-static void planesGeneric(const dw_job *j, float *scratch,
-                          int64_t begin, int64_t end) {
-  DLC_DW_PLANES_BODY(row3x3Generic, planeNone)
-}
+static void planesGeneric(const dw_job *j, float *scratch, int64_t begin,
+                          int64_t end){
+    DLC_DW_PLANES_BODY(row3x3Generic, planeNone)}
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define DLC_DW_X86 1
 
-__attribute__((target("avx2,fma"))) static void
-row3x3Avx2(const float *const *t, const float *w, float init,
-           float *restrict out, int64_t ow, float lo,
-           float hi) DLC_DW_ROW3X3_BODY
+__attribute__((target("avx2,fma"))) static void row3x3Avx2(
+    const float *const *t, const float *w, float init, float *restrict out,
+    int64_t ow, float lo, float hi) DLC_DW_ROW3X3_BODY
 
-/* One 16-lane vector of outputs per step, the last one masked (masked-off
- * lanes neither load nor store); the clamp's operand order keeps a NaN
- * sum, as maxps/minps return their second operand when either is NaN. */
-__attribute__((target("avx512f"))) static void
-row3x3Avx512(const float *const *t, const float *w, float init,
-             float *restrict out, int64_t ow, float lo, float hi) {
+    /* One 16-lane vector of outputs per step, the last one masked (masked-off
+     * lanes neither load nor store); the clamp's operand order keeps a NaN
+     * sum, as maxps/minps return their second operand when either is NaN. */
+    __attribute__((target("avx512f"))) static void row3x3Avx512(
+        const float *const *t, const float *w, float init, float *restrict out,
+        int64_t ow, float lo, float hi) {
   __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]),
          w2 = _mm512_set1_ps(w[2]), w3 = _mm512_set1_ps(w[3]),
          w4 = _mm512_set1_ps(w[4]), w5 = _mm512_set1_ps(w[5]),
@@ -311,8 +310,8 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
        * of the 32 columns from 2 q + ck, gathered from two masked loads by
        * one permute. Lanes past the row's width load 0; those past the
        * output row are dropped by the store's mask. */
-      const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16,
-                                            14, 12, 10, 8, 6, 4, 2, 0);
+      const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                            12, 10, 8, 6, 4, 2, 0);
       for (int64_t q = 0; q < ow; q += 16) {
         uint32_t tail = ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u;
         int64_t s0 = 2 * q + c0, s1 = 2 * q + c1, s2 = 2 * q + c2;
@@ -436,15 +435,43 @@ void dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                   int64_t src, int64_t srh, int64_t srw, float lo, float hi) {
   if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
     return;
-  dw_job j = {channels,  h,        w,       x + x_offset, sxb,
-              sxc,       sxh,      sxw,     kh,           kw,
-              f + f_offset, sfc,   sfh,     sfw,          stride_h,
-              stride_w,  dilation_h, dilation_w, pad_top, pad_left,
-              oh,        ow,       y + y_offset, syb,     syc,
-              syh,       syw,      accumulate,
+  dw_job j = {channels,
+              h,
+              w,
+              x + x_offset,
+              sxb,
+              sxc,
+              sxh,
+              sxw,
+              kh,
+              kw,
+              f + f_offset,
+              sfc,
+              sfh,
+              sfw,
+              stride_h,
+              stride_w,
+              dilation_h,
+              dilation_w,
+              pad_top,
+              pad_left,
+              oh,
+              ow,
+              y + y_offset,
+              syb,
+              syc,
+              syh,
+              syw,
+              accumulate,
               {a ? a + a_offset : NULL, r ? r + r_offset : NULL},
-              {sab, srb}, {sac, src}, {sah, srh}, {saw, srw},
-              lo,        hi,       0,       0};
+              {sab, srb},
+              {sac, src},
+              {sah, srh},
+              {saw, srw},
+              lo,
+              hi,
+              0,
+              0};
   /* The padded rows the windows read, and per phase the columns. */
   j.rows = (oh - 1) * stride_h + (kh - 1) * dilation_h + 1;
   j.len = ow + ((kw - 1) * dilation_w) / stride_w;

@@ -33,7 +33,10 @@
 #include <immintrin.h>
 #endif
 
-enum { KC = 256, MC = 120, MAX_MR = 12, MAX_NR = 32 };
+/* NC: columns of B packed at a time when A is packed once (a model's
+ * weights), so one K block of packed B (KC x NC floats, 512 KiB) stays in
+ * L2 while every A block passes over it. */
+enum { KC = 256, MC = 120, NC = 512, MAX_MR = 12, MAX_NR = 32 };
 
 typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b, float *c,
                           int64_t ldc, int beta);
@@ -285,6 +288,84 @@ static void packBPanel(const isa *s, const float *b, int64_t sbk, int64_t sbn,
       out[p * nr + j] = 0.0f;
 }
 
+/* A convolution's input read as B of the implicit GEMM (dlc_sconv2d):
+ * B[k, n] with k = (channel, window row r, window column q) and n = the
+ * output pixel (oy, ox) is x[channel, oy * sh + r * dh - pt,
+ * ox * sw + q * dw - pl], 0 in the padding. */
+typedef struct conv_source {
+  int64_t h, w, sxc, sxh, sxw;
+  int64_t kh, kw, sh, sw, dh, dw, pt, pl, ow;
+  int64_t n0; /* the first pixel of the columns being computed */
+} conv_source;
+
+/* B rows [k0, k0 + kc), columns (pixels) [j0, j0 + cols) of the sample at
+ * x, packed as packBPanel packs them: no im2col matrix in memory. Per k,
+ * the panel's pixels are cut into runs of one output row, each a strided
+ * (at sw = 1 and unit sxw: contiguous) run of one input row. */
+static void packBConv(const conv_source *cv, const float *x, int64_t k0,
+                      int64_t kc, int64_t j0, int64_t cols, int nr,
+                      float *out) {
+  int64_t window = cv->kh * cv->kw;
+  int64_t ch = k0 / window, r = k0 % window / cv->kw, q = k0 % cv->kw;
+  for (int64_t p = 0; p < kc; ++p) {
+    float *dst = out + p * nr;
+    const float *xc = x + ch * cv->sxc;
+    int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
+    for (int64_t j = 0; j < cols;) {
+      int64_t run = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
+      int64_t iy = oy * cv->sh + r * cv->dh - cv->pt;
+      if (iy < 0 || iy >= cv->h) {
+        for (int64_t t = 0; t < run; ++t)
+          dst[j + t] = 0.0f;
+      } else {
+        const float *row = xc + iy * cv->sxh;
+        int64_t ix0 = ox * cv->sw + q * cv->dw - cv->pl;
+        /* The run's pixels t in [lo, hi) read inside the row (no division
+         * at unit stride: this runs once per k and run). */
+        int64_t lo, hi;
+        if (cv->sw == 1) {
+          lo = ix0 >= 0 ? 0 : -ix0;
+          hi = cv->w - ix0 <= 0 ? 0 : cv->w - ix0;
+        } else {
+          lo = ix0 >= 0 ? 0 : (-ix0 + cv->sw - 1) / cv->sw;
+          hi = cv->w - ix0 <= 0 ? 0 : (cv->w - ix0 + cv->sw - 1) / cv->sw;
+        }
+        if (hi > run)
+          hi = run;
+        if (lo > hi)
+          lo = hi;
+        for (int64_t t = 0; t < lo; ++t)
+          dst[j + t] = 0.0f;
+        if (cv->sw == 1 && cv->sxw == 1) {
+          const float *src = row + ix0;
+          for (int64_t t = lo; t < hi; ++t)
+            dst[j + t] = src[t];
+        } else {
+          int64_t step = cv->sw * cv->sxw;
+          const float *src = row + ix0 * cv->sxw;
+          for (int64_t t = lo; t < hi; ++t)
+            dst[j + t] = src[t * step];
+        }
+        for (int64_t t = hi; t < run; ++t)
+          dst[j + t] = 0.0f;
+      }
+      j += run;
+      ox = 0;
+      ++oy;
+    }
+    for (int64_t j = cols; j < nr; ++j)
+      dst[j] = 0.0f;
+    /* The next k: window column, then row, then channel. */
+    if (++q == cv->kw) {
+      q = 0;
+      if (++r == cv->kh) {
+        r = 0;
+        ++ch;
+      }
+    }
+  }
+}
+
 /*===--- the epilogue ---------------------------------------------------===*/
 
 /* c = min(max(c + x + y, lo), hi) over a tile, x and y optional (strided
@@ -409,7 +490,9 @@ typedef struct gemm_job {
   float *packedA; /* ceil(m / mr) micro-panels */
   float *packedB; /* ceil(n / nr) micro-panels */
   int64_t aBlocks, bPanels;
-  const epilogue *ep; /* applied with the last K block; NULL: none */
+  const epilogue *ep;      /* applied with the last K block; NULL: none */
+  const conv_source *conv; /* B is this conv's input at b (at k0) */
+  int64_t k0;
 } gemm_job;
 
 static void packAJob(void *ctx, int64_t lo, int64_t hi) {
@@ -429,8 +512,12 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t panel = lo; panel < hi; ++panel) {
     int64_t j0 = panel * nr;
     int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
-    packBPanel(job->s, job->b + j0 * job->sbn, job->sbk, job->sbn, job->kc,
-               cols, job->packedB + panel * job->kc * nr);
+    if (job->conv)
+      packBConv(job->conv, job->b, job->k0, job->kc, j0, cols, nr,
+                job->packedB + panel * job->kc * nr);
+    else
+      packBPanel(job->s, job->b + j0 * job->sbn, job->sbk, job->sbn, job->kc,
+                 cols, job->packedB + panel * job->kc * nr);
   }
 }
 
@@ -518,7 +605,7 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t sam, int64_t sak, const float *b,
                     int64_t sbk, int64_t sbn, float *c, int64_t scm,
                     int64_t scn, int accumulate, int threads, prepacked packed,
-                    const epilogue *ep) {
+                    const epilogue *ep, const conv_source *conv) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0) {
@@ -528,6 +615,28 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
           c[i * scm + j * scn] = 0.0f;
     if (ep)
       epilogueTile(s, ep, c, scm, scn, 0, 0, m, n);
+    return;
+  }
+  if (packed.a && n > NC) {
+    /* Column blocks of NC, each with B packed anew and A as it is. */
+    for (int64_t j0 = 0; j0 < n; j0 += NC) {
+      epilogue at;
+      if (ep) {
+        at = *ep;
+        if (at.x)
+          at.x += j0 * at.sxn;
+        if (at.y)
+          at.y += j0 * at.syn;
+      }
+      conv_source cv;
+      if (conv) {
+        cv = *conv;
+        cv.n0 += j0;
+      }
+      gemmOne(s, m, n - j0 < NC ? n - j0 : NC, k, a, sam, sak,
+              conv ? b : b + j0 * sbn, sbk, sbn, c + j0 * scn, scm, scn,
+              accumulate, threads, packed, ep ? &at : NULL, conv ? &cv : NULL);
+    }
     return;
   }
   int mr = s->mr, nr = s->nr;
@@ -554,11 +663,13 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                   .packedA = buf,
                   .packedB = buf ? buf + ((aFloats + 15) & ~(size_t)15) : NULL,
                   .aBlocks = (m + MC - 1) / MC,
-                  .bPanels = bPanels};
+                  .bPanels = bPanels,
+                  .conv = conv};
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     job.kc = k - k0 < KC ? k - k0 : KC;
     job.a = a + k0 * sak;
-    job.b = b + k0 * sbk;
+    job.b = conv ? b : b + k0 * sbk;
+    job.k0 = k0;
     job.beta = accumulate || k0 > 0;
     job.ep = k0 + KC >= k ? ep : NULL;
     if (packed.a)
@@ -594,6 +705,7 @@ typedef struct batch_job {
   prepacked packed;
   const epilogue *ep; /* at batch 0 */
   int64_t sxb, syb;
+  const conv_source *conv;
 } batch_job;
 
 /* `ep` moved to batch i. */
@@ -615,7 +727,7 @@ static void batchJob(void *ctx, int64_t lo, int64_t hi) {
       at = epilogueAt(j->ep, i, j->sxb, j->syb);
     gemmOne(j->s, j->m, j->n, j->k, j->a + i * j->sab, j->sam, j->sak,
             j->b + i * j->sbb, j->sbk, j->sbn, j->c + i * j->scb, j->scm,
-            j->scn, j->accumulate, 1, j->packed, j->ep ? &at : NULL);
+            j->scn, j->accumulate, 1, j->packed, j->ep ? &at : NULL, j->conv);
   }
 }
 
@@ -694,13 +806,14 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                   const float *b, int64_t sbb, int64_t sbk, int64_t sbn,
                   float *c, int64_t scb, int64_t scm, int64_t scn,
                   int32_t accumulate, void **a_cache, void **b_cache,
-                  const epilogue *ep, int64_t sxb, int64_t syb) {
+                  const epilogue *ep, int64_t sxb, int64_t syb,
+                  const conv_source *conv) {
   const isa *s = currentIsa();
   prepacked packed = {NULL, NULL};
   if (m > 0 && n > 0 && k > 0) {
     if (a_cache && (batch <= 1 || sab == 0))
       packed.a = packedOperand(a_cache, s, 1, a, m, k, sam, sak);
-    if (b_cache && (batch <= 1 || sbb == 0))
+    if (b_cache && !conv && (batch <= 1 || sbb == 0))
       packed.b = packedOperand(b_cache, s, 0, b, n, k, sbn, sbk);
   }
   int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
@@ -709,9 +822,9 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   if (work * (double)batch < 32768.0)
     threads = 1;
   if (batch > 1 && threads > 1 && (batch >= threads || work < 1 << 20)) {
-    batch_job job = {s,   m,   n,          k,      a,   sab, sam,
-                     sak, b,   sbb,        sbk,    sbn, c,   scb,
-                     scm, scn, accumulate, packed, ep,  sxb, syb};
+    batch_job job = {s,          m,      n,   k,   a,   sab, sam, sak,
+                     b,          sbb,    sbk, sbn, c,   scb, scm, scn,
+                     accumulate, packed, ep,  sxb, syb, conv};
     dlc_parallel_for(0, batch, 1, batchJob, &job);
     return;
   }
@@ -721,7 +834,7 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
       at = epilogueAt(ep, i, sxb, syb);
     gemmOne(s, m, n, k, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
             c + i * scb, scm, scn, accumulate, work < 32768.0 ? 1 : threads,
-            packed, ep ? &at : NULL);
+            packed, ep ? &at : NULL, conv);
   }
 }
 
@@ -734,7 +847,7 @@ void dlc_sgemm_cached(int64_t batch, int64_t m, int64_t n, int64_t k,
                       void **b_cache) {
   sgemm(batch, m, n, k, a + a_offset, sab, sam, sak, b + b_offset, sbb, sbk,
         sbn, c + c_offset, scb, scm, scn, accumulate, a_cache, b_cache, NULL, 0,
-        0);
+        0, NULL);
 }
 
 void dlc_sgemm_epilogue(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -757,5 +870,34 @@ void dlc_sgemm_epilogue(int64_t batch, int64_t m, int64_t n, int64_t k,
                  hi};
   sgemm(batch, m, n, k, a + a_offset, sab, sam, sak, b + b_offset, sbb, sbk,
         sbn, c + c_offset, scb, scm, scn, accumulate, a_cache, b_cache, &ep,
-        sxb, syb);
+        sxb, syb, NULL);
+}
+
+void dlc_sconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+                 const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+                 int64_t sxh, int64_t sxw, int64_t m, int64_t kh, int64_t kw,
+                 const float *f, int64_t f_offset, int64_t sfm,
+                 int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                 int64_t dilation_w, int64_t pad_top, int64_t pad_left,
+                 int64_t oh, int64_t ow, float *y, int64_t y_offset,
+                 int64_t syb, int64_t sym, int64_t syn, int32_t accumulate,
+                 void **f_cache, const float *a, int64_t a_offset, int64_t sab,
+                 int64_t sam, int64_t san, const float *r, int64_t r_offset,
+                 int64_t srb, int64_t srm, int64_t srn, float lo, float hi) {
+  conv_source cv = {h,          w,       sxc,      sxh,      sxw,
+                    kh,         kw,      stride_h, stride_w, dilation_h,
+                    dilation_w, pad_top, pad_left, ow,       0};
+  epilogue ep = {a ? a + a_offset : NULL,
+                 r ? r + r_offset : NULL,
+                 sam,
+                 san,
+                 srm,
+                 srn,
+                 lo,
+                 hi};
+  /* A: the filter as [m, channels * kh * kw] (dense inner dims); B: the
+   * input through cv; C: [m, oh * ow]. */
+  sgemm(batch, m, oh * ow, channels * kh * kw, f + f_offset, 0, sfm, 1,
+        x + x_offset, sxb, 0, 0, y + y_offset, syb, sym, syn, accumulate,
+        f_cache, NULL, &ep, sab, srb, &cv);
 }

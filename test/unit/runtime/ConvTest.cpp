@@ -1,10 +1,12 @@
-//===- DwConvTest.cpp - Unit tests for dlc_dwconv2d -----------------------===//
+//===- ConvTest.cpp - Unit tests for dlc_dwconv2d and dlc_sconv2d ---------===//
 //
 // dlc_dwconv2d against a double-precision reference for every ISA this CPU
 // has: 3x3 (the unrolled path) and other filter sizes, strides 1 to 3,
 // dilations, pads on either side (and larger than the filter), planes
 // narrower than a vector, strided and batched operands, bias and residual
-// addends, accumulation, the clamp and its NaN, and threads.
+// addends, accumulation, the clamp and its NaN, and threads. dlc_sconv2d
+// (the implicit GEMM) likewise, over channel counts past the K block and
+// output pixels across rows of the micro-panels, with a cached filter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,20 +60,20 @@ void check(const Conv &cv, const Epi &ep = {}) {
   for (float &v : y)
     v = dist(rng);
   std::vector<float> y0 = y;
-  std::vector<float> bias(off + cv.channels), res(off + cv.batch * cv.channels *
-                                                            oh * ow);
+  std::vector<float> bias(off + cv.channels),
+      res(off + cv.batch * cv.channels * oh * ow);
   for (float &v : bias)
     v = dist(rng);
   for (float &v : res)
     v = dist(rng);
   // The residual in its own dense NCHW order.
   int64_t srw = 1, srh = ow, src = ow * oh, srb = src * cv.channels;
-  dlc_dwconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc,
-               sxh, sxw, cv.kh, cv.kw, f.data(), off, sfc, sfh, sfw, cv.sh,
-               cv.sw, cv.dh, cv.dw, cv.pt, cv.pl, oh, ow, y.data(), off, syb,
-               syc, syh, syw, ep.accumulate, ep.bias ? bias.data() : nullptr,
-               off, 0, 1, 0, 0, ep.residual ? res.data() : nullptr, off, srb,
-               src, srh, srw, ep.lo, ep.hi);
+  dlc_dwconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc, sxh,
+               sxw, cv.kh, cv.kw, f.data(), off, sfc, sfh, sfw, cv.sh, cv.sw,
+               cv.dh, cv.dw, cv.pt, cv.pl, oh, ow, y.data(), off, syb, syc, syh,
+               syw, ep.accumulate, ep.bias ? bias.data() : nullptr, off, 0, 1,
+               0, 0, ep.residual ? res.data() : nullptr, off, srb, src, srh,
+               srw, ep.lo, ep.hi);
   for (int64_t b = 0; b < cv.batch; ++b)
     for (int64_t c = 0; c < cv.channels; ++c)
       for (int64_t i = 0; i < oh; ++i)
@@ -111,7 +113,7 @@ void check(const Conv &cv, const Epi &ep = {}) {
             }
 }
 
-class DwConvTest : public ::testing::TestWithParam<std::string> {
+class ConvTest : public ::testing::TestWithParam<std::string> {
 protected:
   void SetUp() override {
     if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
@@ -124,7 +126,7 @@ protected:
   }
 };
 
-TEST_P(DwConvTest, ThreeByThree) {
+TEST_P(ConvTest, ThreeByThree) {
   // MobileNet's: pad 1, stride 1 and 2, planes wider and narrower than a
   // vector, odd and even sizes.
   for (int64_t size : {1, 2, 7, 14, 17, 33, 56})
@@ -136,7 +138,7 @@ TEST_P(DwConvTest, ThreeByThree) {
   check({2, 5, 12, 40, 3, 3, 1, 2, 1, 1, 1, 0, 1, 1});
 }
 
-TEST_P(DwConvTest, StridesDilationsAndSizes) {
+TEST_P(ConvTest, StridesDilationsAndSizes) {
   check({1, 2, 20, 20, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1});
   check({1, 2, 20, 31, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
   check({1, 2, 20, 31, 3, 3, 2, 2, 2, 3, 2, 3, 2, 3});
@@ -149,7 +151,7 @@ TEST_P(DwConvTest, StridesDilationsAndSizes) {
   check({1, 2, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
 }
 
-TEST_P(DwConvTest, Epilogues) {
+TEST_P(ConvTest, Epilogues) {
   Conv cv{2, 4, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
   Epi bias;
   bias.bias = true;
@@ -173,27 +175,131 @@ TEST_P(DwConvTest, Epilogues) {
   check({1, 3, 9, 9, 5, 3, 1, 1, 1, 1, 2, 1, 2, 1}, strided);
 }
 
-TEST_P(DwConvTest, NaNPassesTheClamp) {
+TEST_P(ConvTest, NaNPassesTheClamp) {
   // A 1x1 filter of 1 (0 * NaN would spread the NaN to every window).
   float x[4] = {-1.0f, 3.0f, std::numeric_limits<float>::quiet_NaN(), 7.0f};
   float f[1] = {1.0f}, y[4];
-  dlc_dwconv2d(1, 1, 1, 4, x, 0, 4, 4, 4, 1, 1, 1, f, 0, 1, 1, 1, 1, 1, 1, 1,
-               0, 0, 1, 4, y, 0, 4, 4, 4, 1, 0, nullptr, 0, 0, 0, 0, 0,
-               nullptr, 0, 0, 0, 0, 0, 0.0f, 6.0f);
+  dlc_dwconv2d(1, 1, 1, 4, x, 0, 4, 4, 4, 1, 1, 1, f, 0, 1, 1, 1, 1, 1, 1, 1, 0,
+               0, 1, 4, y, 0, 4, 4, 4, 1, 0, nullptr, 0, 0, 0, 0, 0, nullptr, 0,
+               0, 0, 0, 0, 0.0f, 6.0f);
   EXPECT_EQ(y[0], 0.0f);
   EXPECT_EQ(y[1], 3.0f);
   EXPECT_TRUE(std::isnan(y[2]));
   EXPECT_EQ(y[3], 6.0f);
 }
 
-TEST_P(DwConvTest, Threads) {
+TEST_P(ConvTest, Threads) {
   dlc_set_num_threads(2);
   check({3, 37, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
   check({2, 19, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
   check({2, 19, 28, 28, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2});
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, DwConvTest,
+struct Conv2d {
+  int64_t batch, channels, m, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+void checkConv(const Conv2d &cv, const Epi &ep = {}, int calls = 1) {
+  std::mt19937 rng(static_cast<uint32_t>(cv.channels * 7 + cv.m * 3 + cv.h));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  int64_t oh = (cv.h + cv.pt + cv.pb - (cv.kh - 1) * cv.dh - 1) / cv.sh + 1;
+  int64_t ow = (cv.w + cv.pl + cv.pr - (cv.kw - 1) * cv.dw - 1) / cv.sw + 1;
+  ASSERT_GT(oh, 0);
+  ASSERT_GT(ow, 0);
+  const int64_t off = 3;
+  // X with slack in every stride (not dense), Y dense per plane.
+  int64_t sxw = 1, sxh = cv.w + 2, sxc = sxh * cv.h + 1,
+          sxb = sxc * cv.channels + 5;
+  int64_t k = cv.channels * cv.kh * cv.kw, sfm = k + 1;
+  int64_t syn = 1, sym = oh * ow + 3, syb = sym * cv.m;
+  std::vector<float> x(off + sxb * cv.batch), f(off + sfm * cv.m),
+      y(off + syb * cv.batch), bias(off + cv.m),
+      res(off + cv.batch * cv.m * oh * ow);
+  for (auto *v : {&x, &f, &y, &bias, &res})
+    for (float &e : *v)
+      e = dist(rng);
+  std::vector<float> y0 = y;
+  int64_t srn = 1, srm = oh * ow, srb = srm * cv.m;
+  void *slot = nullptr;
+  for (int call = 0; call < calls; ++call) {
+    y = y0;
+    dlc_sconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc,
+                sxh, sxw, cv.m, cv.kh, cv.kw, f.data(), off, sfm, cv.sh, cv.sw,
+                cv.dh, cv.dw, cv.pt, cv.pl, oh, ow, y.data(), off, syb, sym,
+                syn, ep.accumulate, calls > 1 ? &slot : nullptr,
+                ep.bias ? bias.data() : nullptr, off, 0, 1, 0,
+                ep.residual ? res.data() : nullptr, off, srb, srm, srn, ep.lo,
+                ep.hi);
+  }
+  for (int64_t b = 0; b < cv.batch; ++b)
+    for (int64_t o = 0; o < cv.m; ++o)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          double sum = 0, mag = 0;
+          for (int64_t c = 0; c < cv.channels; ++c)
+            for (int64_t p = 0; p < cv.kh; ++p)
+              for (int64_t q = 0; q < cv.kw; ++q) {
+                int64_t r = i * cv.sh + p * cv.dh - cv.pt;
+                int64_t s = j * cv.sw + q * cv.dw - cv.pl;
+                if (r < 0 || r >= cv.h || s < 0 || s >= cv.w)
+                  continue;
+                double t =
+                    double(f[off + o * sfm + (c * cv.kh + p) * cv.kw + q]) *
+                    x[off + b * sxb + c * sxc + r * sxh + s * sxw];
+                sum += t;
+                mag += std::fabs(t);
+              }
+          int64_t n = i * ow + j;
+          int64_t yi = off + b * syb + o * sym + n * syn;
+          if (ep.accumulate)
+            sum += y0[yi];
+          if (ep.bias)
+            sum += bias[off + o];
+          if (ep.residual)
+            sum += res[off + b * srb + o * srm + n * srn];
+          double want = std::fmin(std::fmax(sum, ep.lo), ep.hi);
+          ASSERT_NEAR(y[yi], want, 1e-5 * (mag + 1))
+              << "b " << b << " o " << o << " i " << i << " j " << j;
+        }
+}
+
+TEST_P(ConvTest, ImplicitGemmConv) {
+  // ResNet's: 3x3 pad 1 at stride 1 and 2, the 7x7 stride-2 stem, and
+  // channel counts whose K (c * 9) passes the 256-deep K block.
+  checkConv({1, 3, 8, 20, 20, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
+  checkConv({1, 16, 24, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  checkConv({2, 40, 13, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  checkConv({1, 5, 7, 9, 40, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0});
+  checkConv({1, 3, 5, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
+  checkConv({1, 2, 3, 6, 17, 2, 5, 1, 3, 1, 2, 0, 4, 3, 1});
+  checkConv({1, 2, 3, 3, 3, 3, 3, 1, 1, 1, 1, 5, 5, 5, 5});
+  // Right pads past the filter: some runs of a panel's pixels read only
+  // padding while the runs before them read the input.
+  checkConv({1, 5, 7, 17, 23, 3, 3, 1, 1, 1, 1, 2, 1, 0, 3});
+  checkConv({1, 3, 4, 9, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 6});
+}
+
+TEST_P(ConvTest, ImplicitGemmConvEpilogues) {
+  Epi relu6;
+  relu6.bias = true;
+  relu6.lo = 0;
+  relu6.hi = 6;
+  checkConv({2, 8, 20, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
+  Epi residual = relu6;
+  residual.residual = true;
+  residual.lo = -std::numeric_limits<float>::infinity();
+  checkConv({2, 8, 20, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual);
+  Epi acc;
+  acc.accumulate = true;
+  checkConv({1, 4, 6, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, acc);
+  // A cached filter, packed on the first call and reused.
+  checkConv({1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6, 3);
+  dlc_set_num_threads(2);
+  checkConv({3, 24, 40, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual);
+  checkConv({1, 64, 64, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, ConvTest,
                          ::testing::Values("avx512", "avx2", "generic"),
                          [](const auto &info) { return info.param; });
 

@@ -1,12 +1,18 @@
-//===- DepthwiseConv.cpp - depthwise convs as dlc_dwconv2d calls ----------===//
+//===- ConvMicrokernels.cpp - 2-D convs as runtime kernel calls -----------===//
 //
-// A depthwise 2-D convolution on buffers (channel multiplier 1, as
-// dl-to-linalg lowers a grouped conv with one input channel per group: a
-// linalg.generic over (n, c, g, kh, kw, oh, ow) computing out + x * w, with
-// x indexed [n, c + g, oh * sh + kh * dh, ow * sw + kw * dw]) becomes a call
-// to the runtime's dlc_dwconv2d (runtime/src/cpu/dwconv.c), which
-// vectorizes along output rows and threads over channels. Three more
-// kernels fold into the call:
+// A 2-D convolution on buffers, a linalg.generic computing out + x * w over
+// f32 with out [n, m, oh, ow], w [m, c, kh, kw] and the input indexed
+// [n, ch, oh * sh + kh * dh, ow * sw + kw * dw], becomes one call into the
+// runtime:
+//  - ungrouped (ch = c, a reduction; dl-to-linalg's direct-convs form):
+//    dlc_sconv2d, dlc_sgemm's blocked microkernel as an implicit GEMM that
+//    packs the input's windows straight into its B panels (no im2col
+//    matrix), the filter packed once into a cache slot;
+//  - depthwise (channel multiplier 1: ch = m (+ g of extent 1), as
+//    dl-to-linalg lowers a grouped conv with one input channel per group):
+//    dlc_dwconv2d (runtime/src/cpu/dwconv.c), vectorized along output rows
+//    and threaded over channels.
+// Three more kernels fold into the call:
 //  - the zero padding: when the input is a buffer that is zero-filled, has
 //    the real input copied into its interior and is read by nothing else,
 //    the call reads the real input and the pads; fill, copy and buffer go;
@@ -30,7 +36,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace dlc {
-#define GEN_PASS_DEF_DLDEPTHWISETOMICROKERNELS
+#define GEN_PASS_DEF_DLCONVSTOMICROKERNELS
 #include "dlc/Conversion/Passes.h.inc"
 } // namespace dlc
 
@@ -40,10 +46,12 @@ using namespace dlc::cpu;
 namespace {
 
 constexpr StringLiteral kDwConv = "dlc_dwconv2d";
+constexpr StringLiteral kConv = "dlc_sconv2d";
 
 /// The loop dims of a depthwise conv and its window.
-struct DepthwiseConv {
-  unsigned n, c, oh, ow, kh, kw;
+struct Conv2D {
+  unsigned n, m, oh, ow, kh, kw;
+  bool depthwise;
   int64_t strides[2], dilations[2];
 };
 
@@ -82,7 +90,7 @@ bool isF32Memref(Value v, int64_t rank) {
 }
 
 /// `op`'s dims if it is a depthwise conv, or failure with the reason.
-FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
+FailureOr<Conv2D> classify(linalg::LinalgOp op, std::string &why) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op->getNumResults() != 0 ||
       !llvm::all_of(op->getOperands(),
@@ -120,16 +128,16 @@ FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
   auto reduction = [&](std::optional<unsigned> d) {
     return d && iterators[*d] == utils::IteratorType::reduction;
   };
-  if (!llvm::all_of(out, parallel) || wt[0] != out[1] ||
-      !reduction(wt[2]) || !reduction(wt[3]) ||
-      cast<MemRefType>(op->getOperand(1).getType()).getDimSize(1) != 1) {
-    why = "not an output [n, c, oh, ow] and a weight [c, 1, kh, kw]";
+  if (!llvm::all_of(out, parallel) || wt[0] != out[1] || !reduction(wt[2]) ||
+      !reduction(wt[3])) {
+    why = "not an output [n, m, oh, ow] and a weight [m, c, kh, kw]";
     return failure();
   }
-  DepthwiseConv conv{*out[0], *out[1], *out[2], *out[3], *wt[2], *wt[3],
-                     {0, 0},  {0, 0}};
-  // Every loop is one of these or the weight's unit dim.
-  SmallVector<unsigned> known = {conv.n,  conv.c,  conv.oh,
+  Conv2D conv{*out[0], *out[1], *out[2], *out[3], *wt[2],
+              *wt[3],  false,   {0, 0},  {0, 0}};
+  // Every loop is one of these or the weight's channel dim (a reduction,
+  // or a unit dim of a depthwise conv's weight [m, 1, kh, kw]).
+  SmallVector<unsigned> known = {conv.n,  conv.m,  conv.oh,
                                  conv.ow, conv.kh, conv.kw};
   std::optional<unsigned> unit = wt[1];
   if (unit)
@@ -152,19 +160,26 @@ FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
   auto only = [&](ArrayRef<int64_t> row,
                   ArrayRef<std::pair<unsigned, bool>> allowed) {
     for (unsigned d = 0; d <= numLoops; ++d) {
-      const auto *it = llvm::find_if(allowed, [&](auto a) {
-        return a.first == d;
-      });
+      const auto *it =
+          llvm::find_if(allowed, [&](auto a) { return a.first == d; });
       if (it == allowed.end() ? row[d] != 0 : (it->second && row[d] <= 0))
         return false;
     }
     return true;
   };
   auto &rows = coefficients;
+  // The input's channel: m (+ the weight's unit dim), depthwise; the
+  // weight's channel, a reduction, ungrouped.
+  bool depthwiseChannel =
+      rows[1][conv.m] == 1 &&
+      cast<MemRefType>(op->getOperand(1).getType()).getDimSize(1) == 1 &&
+      (unit ? only(rows[1], {{conv.m, true}, {*unit, false}})
+            : only(rows[1], {{conv.m, true}}));
+  bool ungroupedChannel = unit && reduction(unit) && rows[1][*unit] == 1 &&
+                          only(rows[1], {{*unit, true}});
+  conv.depthwise = depthwiseChannel;
   bool ok = rows[0][conv.n] == 1 && only(rows[0], {{conv.n, true}}) &&
-            rows[1][conv.c] == 1 &&
-            (unit ? only(rows[1], {{conv.c, true}, {*unit, false}})
-                  : only(rows[1], {{conv.c, true}}));
+            (depthwiseChannel || ungroupedChannel);
   unsigned spatialOut[2] = {conv.oh, conv.ow}, window[2] = {conv.kh, conv.kw};
   for (int i = 0; i < 2; ++i) {
     ArrayRef<int64_t> row = rows[2 + i];
@@ -175,7 +190,7 @@ FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
     }
   }
   if (!ok) {
-    why = "the input is not indexed as a depthwise conv's";
+    why = "the input is not indexed as a conv's";
     return failure();
   }
   // Extents: the window from the weight; every dim but n static.
@@ -183,12 +198,27 @@ FailureOr<DepthwiseConv> classify(linalg::LinalgOp op, std::string &why) {
   auto yType = cast<MemRefType>(op->getOperand(2).getType());
   if (!wType.hasStaticShape() ||
       llvm::any_of(yType.getShape().drop_front(), ShapedType::isDynamic) ||
-      llvm::any_of(cast<MemRefType>(op->getOperand(0).getType())
-                       .getShape()
-                       .drop_front(),
-                   ShapedType::isDynamic)) {
+      llvm::any_of(
+          cast<MemRefType>(op->getOperand(0).getType()).getShape().drop_front(),
+          ShapedType::isDynamic)) {
     why = "dynamic channels or spatial dims";
     return failure();
+  }
+  if (!conv.depthwise) {
+    // dlc_sconv2d reads the filter as [m, c * kh * kw] and writes the
+    // output per pixel.
+    SmallVector<int64_t> ws, ys;
+    int64_t offset;
+    int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+    if (failed(wType.getStridesAndOffset(ws, offset)) ||
+        failed(yType.getStridesAndOffset(ys, offset)) || ws[3] != 1 ||
+        ws[2] != kw || ws[1] != kh * kw || ShapedType::isDynamic(ys[2]) ||
+        ShapedType::isDynamic(ys[3]) ||
+        (yType.getDimSize(2) != 1 && ys[2] != yType.getDimSize(3) * ys[3])) {
+      why = "the filter is not dense in (c, kh, kw) or the output's pixels "
+            "do not collapse";
+      return failure();
+    }
   }
   return conv;
 }
@@ -317,8 +347,8 @@ func::FuncOp declareDwConv(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
-  args.append({idx, idx, ptr, idx, idx, idx, idx});        // filter
-  args.append({idx, idx, idx, idx, idx, idx, idx, idx});   // window, out size
+  args.append({idx, idx, ptr, idx, idx, idx, idx});      // filter
+  args.append({idx, idx, idx, idx, idx, idx, idx, idx}); // window, out size
   args.append({ptr, idx, idx, idx, idx, idx, b.getI32Type()}); // y
   for (int i = 0; i < 2; ++i)
     args.append({ptr, idx, idx, idx, idx, idx});
@@ -329,15 +359,52 @@ func::FuncOp declareDwConv(ModuleOp module) {
   return f;
 }
 
-void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
+func::FuncOp declareConv(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(kConv))
+    return f;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
+  args.append({idx, idx, idx, ptr, idx, idx}); // filter
+  args.append(8, idx);                         // window, out size
+  args.append({ptr, idx, idx, idx, idx, b.getI32Type(), ptr}); // y, cache
+  for (int i = 0; i < 2; ++i)
+    args.append({ptr, idx, idx, idx, idx});
+  args.append({b.getF32Type(), b.getF32Type()});
+  auto f = func::FuncOp::create(b, module.getLoc(), kConv,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+/// Whether strides along the conv's (n, m, oh, ow) walk each output plane
+/// with one stride per pixel (oh * ow + ow), as dlc_sconv2d takes them.
+bool pixelsCollapse(ArrayRef<int64_t> alongLoops, const Conv2D &conv,
+                    int64_t oh, int64_t ow) {
+  return oh == 1 || alongLoops[conv.oh] == ow * alongLoops[conv.ow];
+}
+
+void lowerToCall(linalg::LinalgOp op, const Conv2D &conv,
+                 SymbolTableCollection &symbols, SymbolTable &table) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto module = op->getParentOfType<ModuleOp>();
   Value c = op.getDpsInits()[0];
   Operation *fill = zeroFillBefore(op, c);
+  auto yType = cast<MemRefType>(c.getType());
+  int64_t oh = yType.getDimSize(2), ow = yType.getDimSize(3);
   std::optional<Epilogue> ep;
   if (fill)
     ep = findEpilogue(op, c, fill);
+  // The implicit GEMM addresses its output and addends per pixel.
+  if (ep && !conv.depthwise) {
+    bool collapse = pixelsCollapse(ep->destStrides, conv, oh, ow);
+    for (auto &addend : ep->addends)
+      collapse &= pixelsCollapse(addend.second, conv, oh, ow);
+    if (!collapse)
+      ep.reset();
+  }
   std::optional<Padding> pad = findPadding(op);
   // The call writes its destination while it reads the source: they must
   // not overlap.
@@ -354,7 +421,6 @@ void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
   AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
   Value x = pad ? pad->source : op.getDpsInputs()[0];
   auto xType = cast<MemRefType>(x.getType());
-  auto yType = cast<MemRefType>(c.getType());
   auto wType = cast<MemRefType>(op.getDpsInputs()[1].getType());
   OperandView xv = viewOf(b, loc, x, identity, 4, zero);
   OperandView wv = viewOf(b, loc, op.getDpsInputs()[1], identity, 4, zero);
@@ -368,38 +434,53 @@ void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
                              xv.pointer,
                              xv.offset};
   args.append(xv.strides);
-  args.append({constant(wType.getDimSize(2)), constant(wType.getDimSize(3)),
-               wv.pointer, wv.offset, wv.strides[0], wv.strides[2],
-               wv.strides[3]});
-  for (int64_t v : {conv.strides[0], conv.strides[1], conv.dilations[0],
-                    conv.dilations[1]})
-    args.push_back(constant(v));
-  args.append({constant(pad ? pad->top : 0), constant(pad ? pad->left : 0),
-               constant(yType.getDimSize(2)), constant(yType.getDimSize(3))});
-  // A buffer with static strides along the conv's loops (the epilogue's),
-  // as strides along n, c, oh, ow.
-  unsigned loops[4] = {conv.n, conv.c, conv.oh, conv.ow};
+  // Strides along n, m, oh, ow of a buffer with static strides along the
+  // conv's loops (the epilogue's); dlc_sconv2d takes n, m and the pixel.
+  unsigned loops[4] = {conv.n, conv.m, conv.oh, conv.ow};
   auto staticView = [&](Value buffer, ArrayRef<int64_t> strides) {
     OperandView v = viewOf(b, loc, buffer, AffineMap::get(ctx), 0, zero);
     for (unsigned d : loops)
       v.strides.push_back(constant(strides[d]));
+    if (!conv.depthwise)
+      v.strides.erase(v.strides.begin() + 2);
     return v;
   };
+  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(ctx));
+  Value window[2] = {constant(wType.getDimSize(2)),
+                     constant(wType.getDimSize(3))};
+  if (conv.depthwise)
+    args.append({window[0], window[1], wv.pointer, wv.offset, wv.strides[0],
+                 wv.strides[2], wv.strides[3]});
+  else
+    args.append({constant(wType.getDimSize(0)), window[0], window[1],
+                 wv.pointer, wv.offset, wv.strides[0]});
+  for (int64_t v :
+       {conv.strides[0], conv.strides[1], conv.dilations[0], conv.dilations[1]})
+    args.push_back(constant(v));
+  args.append({constant(pad ? pad->top : 0), constant(pad ? pad->left : 0),
+               constant(oh), constant(ow)});
   OperandView yv = ep ? staticView(ep->dest, ep->destStrides)
                       : viewOf(b, loc, c, identity, 4, zero);
+  if (!ep && !conv.depthwise)
+    yv.strides.erase(yv.strides.begin() + 2);
   args.append({yv.pointer, yv.offset});
   args.append(yv.strides);
   args.push_back(arith::ConstantIntOp::create(b, loc, fill ? 0 : 1, 32));
-  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(ctx));
+  if (!conv.depthwise) {
+    // The filter packed once when it is a constant (a model's weights).
+    args.push_back(isConstantGlobal(op.getDpsInputs()[1], symbols)
+                       ? cacheSlot(b, loc, module, table)
+                       : null);
+  }
   for (unsigned i = 0; i < 2; ++i) {
     if (ep && i < ep->addends.size()) {
-      OperandView av =
-          staticView(ep->addends[i].first, ep->addends[i].second);
+      OperandView av = staticView(ep->addends[i].first, ep->addends[i].second);
       args.append({av.pointer, av.offset});
       args.append(av.strides);
       continue;
     }
-    args.append({null, zero, zero, zero, zero, zero});
+    args.append({null, zero});
+    args.append(conv.depthwise ? 4 : 3, zero);
   }
   float lo = ep ? ep->lo : -std::numeric_limits<float>::infinity();
   float hi = ep ? ep->hi : std::numeric_limits<float>::infinity();
@@ -412,7 +493,9 @@ void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
   SmallVector<Location> locs{loc};
   if (ep)
     ep->op->walk([&](Operation *inner) { locs.push_back(inner->getLoc()); });
-  func::CallOp::create(b, b.getFusedLoc(locs), declareDwConv(module), args);
+  func::CallOp::create(
+      b, b.getFusedLoc(locs),
+      conv.depthwise ? declareDwConv(module) : declareConv(module), args);
   op->erase();
   if (pad) {
     for (Operation *dead : pad->erase)
@@ -433,14 +516,13 @@ void lowerToCall(linalg::LinalgOp op, const DepthwiseConv &conv) {
   }
 }
 
-struct DepthwiseToMicrokernelsPass
-    : public dlc::impl::DLDepthwiseToMicrokernelsBase<
-          DepthwiseToMicrokernelsPass> {
+struct ConvsToMicrokernelsPass
+    : public dlc::impl::DLConvsToMicrokernelsBase<ConvsToMicrokernelsPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, DepthwiseConv>> matches;
+    SmallVector<std::pair<linalg::LinalgOp, Conv2D>> matches;
     getOperation().walk([&](linalg::LinalgOp op) {
       std::string why;
-      FailureOr<DepthwiseConv> conv = classify(op, why);
+      FailureOr<Conv2D> conv = classify(op, why);
       if (failed(conv))
         return;
       Value c = op.getDpsInits()[0];
@@ -449,8 +531,12 @@ struct DepthwiseToMicrokernelsPass
         return;
       matches.emplace_back(op, *conv);
     });
+    if (matches.empty())
+      return;
+    SymbolTableCollection symbols;
+    SymbolTable table(getOperation());
     for (auto &[op, conv] : matches)
-      lowerToCall(op, conv);
+      lowerToCall(op, conv, symbols, table);
   }
 };
 

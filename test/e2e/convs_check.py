@@ -1,13 +1,16 @@
 #!/usr/bin/python3
-"""Checks depthwise convs (dl-depthwise-to-microkernels: one dlc_dwconv2d
+"""Checks depthwise convs (dl-convs-to-microkernels: one dlc_dwconv2d
 call per conv with its padding and epilogue) end to end against PyTorch:
 3x3 at stride 1 and 2 (MobileNet's), dilation 2, 5x5 and 1x7 filters,
 asymmetric pads, planes narrower than a vector, a bias with ReLU6, a
 residual add, a dynamic batch, and a channel multiplier of 2 (not taken:
-it stays a loop nest). Prints, per model, whether it matches and how many
+it stays a loop nest). Ungrouped (the implicit GEMM): 3x3, the 7x7 stride-2
+stem, dilation with asymmetric pads, a residual, K past the 256-deep K
+block, more output pixels than one 512-column block, a strided 1x1. Prints,
+per model, whether it matches and how many
 runtime kernel calls and loop nests `dlc --report=fusion` counts.
 
-usage: depthwise_check.py DLC OUTDIR
+usage: convs_check.py DLC OUTDIR
 """
 import os
 import re
@@ -34,12 +37,16 @@ def randn(*shape):
 
 
 def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1),
-             multiplier=1, relu6=False, residual=False, batches=(1,), dynamic=False):
-    """pads: ONNX order (top, left, bottom, right)."""
+             multiplier=1, relu6=False, residual=False, batches=(1,), dynamic=False,
+             ungrouped=None):
+    """pads: ONNX order (top, left, bottom, right). ungrouped: the output
+    channels of an ungrouped conv (dlc_sconv2d) instead of a depthwise one."""
     global failures
-    weight = randn(c * multiplier, 1, *k) * 0.5
-    bias = randn(c * multiplier)
-    conv = helper.make_node("Conv", ["x", "w", "b"], ["conv"], group=c, kernel_shape=list(k),
+    outs = ungrouped or c * multiplier
+    group = 1 if ungrouped else c
+    weight = randn(outs, c // group, *k) * (0.5 if not ungrouped else 0.2)
+    bias = randn(outs)
+    conv = helper.make_node("Conv", ["x", "w", "b"], ["conv"], group=group, kernel_shape=list(k),
                             strides=list(stride), dilations=list(dilation), pads=list(pads),
                             name="dw")
     nodes = [conv]
@@ -57,7 +64,7 @@ def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1)
     g = helper.make_graph(
         nodes, name,
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, c * multiplier, "OH", "OW"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, outs, "OH", "OW"])],
         [numpy_helper.from_array(v, n) for n, v in inits.items()])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
@@ -82,7 +89,7 @@ def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1)
         # PyTorch pads symmetrically: pad first, then convolve unpadded.
         tp = F.pad(t, (pads[1], pads[3], pads[0], pads[2]))
         want = F.conv2d(tp, torch.from_numpy(weight), torch.from_numpy(bias), stride=stride,
-                        dilation=dilation, groups=c)
+                        dilation=dilation, groups=group)
         if relu6:
             want = torch.clamp(want, 0, 6)
         if residual:
@@ -153,6 +160,15 @@ run_case("k1x7_asym", 6, 5, 40, (1, 7), pads=(0, 4, 0, 2))
 run_case("residual", 16, 14, 14, (3, 3), residual=True)
 run_case("dynamic", 16, 17, 17, (3, 3), relu6=True, batches=(1, 3), dynamic=True)
 run_case("multiplier2", 4, 9, 9, (3, 3), multiplier=2)
+# Ungrouped convs: the implicit GEMM (dlc_sconv2d).
+run_case("conv3x3_relu6", 16, 20, 20, (3, 3), relu6=True, ungrouped=24)
+run_case("conv_stem_7x7_s2", 3, 45, 45, (7, 7), stride=(2, 2), pads=(3, 3, 3, 3), ungrouped=16)
+run_case("conv_dilated_asym", 5, 17, 23, (3, 3), dilation=(2, 2), pads=(2, 1, 0, 3), ungrouped=7)
+run_case("conv_residual", 12, 10, 10, (3, 3), residual=True, ungrouped=12)
+run_case("conv_wide_k", 96, 9, 9, (3, 3), relu6=True, ungrouped=40)
+run_case("conv_many_pixels", 4, 48, 40, (3, 3), relu6=True, ungrouped=10, batches=(1, 2),
+         dynamic=True)
+run_case("conv_1x1_s2", 8, 15, 15, (1, 1), stride=(2, 2), pads=(0, 0, 0, 0), ungrouped=6)
 run_block("block_s1", 8, 48, 20, 1)
 run_block("block_s2", 16, 96, 56, 2)
 run_block("block_s2_wide", 16, 96, 112, 2)

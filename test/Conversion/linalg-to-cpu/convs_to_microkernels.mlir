@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --split-input-file --dl-depthwise-to-microkernels --canonicalize | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --dl-convs-to-microkernels --canonicalize | FileCheck %s
 
 // MobileNet's layer with a dynamic batch: the zero padding (buffer, fill,
 // copy), the output's zero fill and the bias + ReLU6 epilogue all fold
@@ -188,4 +188,69 @@ func.func @source_freed_after_copy(%x: memref<1x2x4x4xf32>, %w: memref<2x1x3x3xf
   }
   memref.dealloc %pad : memref<1x2x6x6xf32>
   return %out : memref<1x2x4x4xf32>
+}
+
+// -----
+
+// An ungrouped 3x3 conv at stride 2 (dl-to-linalg's direct-convs form) with
+// a dynamic batch: one dlc_sconv2d call (the implicit GEMM) reading the
+// unpadded input with pads (1, 1); the filter [8, 27] (stride 27 per output
+// channel) gets a cache slot, being a constant global; the output and the
+// bias go per output channel and pixel (strides 64, 1 and 1, 0); the ReLU
+// is the clamp.
+// CHECK-LABEL: func.func @ungrouped(
+// CHECK-SAME: %[[X:[^:]*]]: memref<?x3x16x16xf32>, %[[B:[^:]*]]: memref<8xf32>, %[[Y:[^:]*]]: memref<?x8x8x8xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C27:.*]] = arith.constant 27 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
+// CHECK-DAG: %[[C768:.*]] = arith.constant 768 : index
+// CHECK-DAG: %[[ACC0:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[SLOT:.*]] = llvm.mlir.addressof @__dlc_packed_operand
+// CHECK-DAG: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %[[C0]]
+// CHECK: call @dlc_sconv2d(%[[N]], %[[C3]], %[[C16]], %[[C16]], %{{.*}}, %[[C0]], %[[C768]], %[[C256]], %[[C16]], %[[C1]], %[[C8]], %[[C3]], %[[C3]], %{{.*}}, %[[C0]], %[[C27]], %[[C2]], %[[C2]], %[[C1]], %[[C1]], %[[C1]], %[[C1]], %[[C8]], %[[C8]], %{{.*}}, %[[C0]], %[[C512]], %[[C64]], %[[C1]], %[[ACC0]], %[[SLOT]], %{{.*}}, %[[C0]], %[[C0]], %[[C1]], %[[C0]], %{{.*}}, %[[C0]], %[[C0]], %[[C0]], %[[C0]], %[[LO]], %[[INF]])
+// CHECK-NOT: linalg.
+// CHECK: func.func private @dlc_sconv2d(index, index, index, index, !llvm.ptr, index, index, index, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, index, index, index, index, index, !llvm.ptr, index, index, index, index, i32, !llvm.ptr, !llvm.ptr, index, index, index, index, !llvm.ptr, index, index, index, index, f32, f32)
+#in6 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
+#w6 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#out6 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+#id6 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch6 = affine_map<(d0, d1, d2, d3) -> (d1)>
+memref.global "private" constant @filter : memref<8x3x3x3xf32> = dense<1.0>
+func.func @ungrouped(%x: memref<?x3x16x16xf32>, %bias: memref<8xf32>, %y: memref<?x8x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %w = memref.get_global @filter : memref<8x3x3x3xf32>
+  %n = memref.dim %x, %c0 : memref<?x3x16x16xf32>
+  %pad = memref.alloc(%n) : memref<?x3x18x18xf32>
+  linalg.fill ins(%zero : f32) outs(%pad : memref<?x3x18x18xf32>)
+  %interior = memref.subview %pad[0, 0, 1, 1] [%n, 3, 16, 16] [1, 1, 1, 1] : memref<?x3x18x18xf32> to memref<?x3x16x16xf32, strided<[972, 324, 18, 1], offset: 19>>
+  memref.copy %x, %interior : memref<?x3x16x16xf32> to memref<?x3x16x16xf32, strided<[972, 324, 18, 1], offset: 19>>
+  %acc = memref.alloc(%n) : memref<?x8x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<?x8x8x8xf32>)
+  linalg.generic {indexing_maps = [#in6, #w6, #out6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%pad, %w : memref<?x3x18x18xf32>, memref<8x3x3x3xf32>) outs(%acc : memref<?x8x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %pad : memref<?x3x18x18xf32>
+  linalg.generic {indexing_maps = [#id6, #ch6, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %bias : memref<?x8x8x8xf32>, memref<8xf32>) outs(%y : memref<?x8x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %acc : memref<?x8x8x8xf32>
+  return
 }
