@@ -6,7 +6,9 @@ asymmetric pads, planes narrower than a vector, a bias with ReLU6, a
 residual add, a dynamic batch, and a channel multiplier of 2 (not taken:
 it stays a loop nest). Ungrouped (the implicit GEMM): 3x3, the 7x7 stride-2
 stem, dilation with asymmetric pads, a residual, K past the 256-deep K
-block, more output pixels than one 512-column block, a strided 1x1. Prints,
+block, more output pixels than one 512-column block, a strided 1x1. Max
+pools (dlc_maxpool2d): ResNet's, 2x2, dilated with asymmetric pads and a
+dynamic batch, a NaN. Prints,
 per model, whether it matches and how many
 runtime kernel calls and loop nests `dlc --report=fusion` counts.
 
@@ -95,7 +97,13 @@ def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1)
         if residual:
             want = want + t
         want = want.numpy()
-        ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-5, atol=1e-5)
+        # f32 rounding grows with the sum of |terms| (K = c * kh * kw of
+        # them): the bound is 1e-5 of that sum, as in the runtime's tests.
+        mag = F.conv2d(tp.abs(), torch.from_numpy(np.abs(weight)), torch.from_numpy(np.abs(bias)),
+                       stride=stride, dilation=dilation, groups=group).numpy()
+        if residual:
+            mag = mag + np.abs(x)
+        ok = got.shape == want.shape and bool(np.all(np.abs(got - want) <= 1e-5 * (mag + 1)))
         err = float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
         if not ok:
             failures += 1
@@ -160,6 +168,53 @@ run_case("k1x7_asym", 6, 5, 40, (1, 7), pads=(0, 4, 0, 2))
 run_case("residual", 16, 14, 14, (3, 3), residual=True)
 run_case("dynamic", 16, 17, 17, (3, 3), relu6=True, batches=(1, 3), dynamic=True)
 run_case("multiplier2", 4, 9, 9, (3, 3), multiplier=2)
+def run_pool(name, c, h, w, k, stride, pads=(0, 0, 0, 0), dilation=(1, 1), batches=(1,),
+             dynamic=False, nan=False):
+    """MaxPool (dlc_maxpool2d) against torch's max_pool2d on an input
+    padded with -inf; `nan` puts a NaN in the input (it must win its
+    windows)."""
+    global failures
+    pool = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=list(k), strides=list(stride),
+                            pads=list(pads), dilations=list(dilation), name="pool")
+    batch = "N" if dynamic else batches[0]
+    g = helper.make_graph(
+        [pool], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, c, "OH", "OW"])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    path = os.path.join(out, name + ".onnx")
+    onnx.save(m, path)
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return
+    counts = re.search(r"@f: \d+ kernels \((\d+) runtime kernel calls, (\d+) loop nests\)",
+                       r.stderr)
+    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    for n in batches:
+        x = randn(n, c, h, w)
+        if nan:
+            x[0, 0, h // 2, w // 2] = np.nan
+        (got,) = model(x)
+        t = F.pad(torch.from_numpy(x), (pads[1], pads[3], pads[0], pads[2]), value=-np.inf)
+        want = F.max_pool2d(t, k, stride=stride, dilation=dilation).numpy()
+        ok = got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
+        if not ok:
+            failures += 1
+        print(f"{name} batch {n}: {'match' if ok else 'MISMATCH'}; runtime calls: "
+              f"{counts.group(1) if counts else '?'}, loop nests: "
+              f"{counts.group(2) if counts else '?'}")
+
+
+run_pool("maxpool_resnet", 8, 112, 112, (3, 3), (2, 2), pads=(1, 1, 1, 1))
+run_pool("maxpool_2x2", 5, 9, 13, (2, 2), (2, 2))
+run_pool("maxpool_dilated_asym", 3, 17, 15, (3, 2), (1, 2), pads=(2, 0, 1, 1),
+         dilation=(2, 1), batches=(1, 3), dynamic=True)
+run_pool("maxpool_nan", 2, 9, 9, (3, 3), (1, 1), pads=(1, 1, 1, 1), nan=True)
+
 # Ungrouped convs: the implicit GEMM (dlc_sconv2d).
 run_case("conv3x3_relu6", 16, 20, 20, (3, 3), relu6=True, ungrouped=24)
 run_case("conv_stem_7x7_s2", 3, 45, 45, (7, 7), stride=(2, 2), pads=(3, 3, 3, 3), ungrouped=16)

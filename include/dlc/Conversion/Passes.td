@@ -190,6 +190,10 @@ def DLConvsToMicrokernels : Pass<"dl-convs-to-microkernels",
         3x3 at column stride 1 and 2; otherwise a zero-padded,
         stride-phase-split copy of each plane in cache), threaded over
         channels.
+    A 2-D max pool (`maximumf(out, x)` over the same windows, the window's
+    shape as a second input) whose output is filled with -inf right before
+    it becomes `dlc_maxpool2d` (runtime/src/cpu/dwconv.c), with its -inf
+    padding folded in the same way.
     Folded into the call:
       - the input's zero padding, when the input is a buffer that is
         zero-filled, gets the real input copied into its interior and is

@@ -47,6 +47,7 @@ namespace {
 
 constexpr StringLiteral kDwConv = "dlc_dwconv2d";
 constexpr StringLiteral kConv = "dlc_sconv2d";
+constexpr StringLiteral kMaxPool = "dlc_maxpool2d";
 
 /// The loop dims of a depthwise conv and its window.
 struct Conv2D {
@@ -224,10 +225,21 @@ FailureOr<Conv2D> classify(linalg::LinalgOp op, std::string &why) {
 }
 
 /// Whether `op` writes zeros to all of `buffer` and nothing else.
-bool isZeroFillOf(Operation *op, Value buffer) {
+/// Whether `v` is the constant 0 (`negInf` false) or -inf (true).
+bool isPadConstant(Value v, bool negInf) {
+  if (!negInf)
+    return matchPattern(v, m_AnyZeroFloat());
+  FloatAttr attr;
+  return matchPattern(v, m_Constant(&attr)) && attr.getValue().isInfinity() &&
+         attr.getValue().isNegative();
+}
+
+/// Whether `op` writes 0 (`negInf`: -inf) to all of `buffer` and nothing
+/// else.
+bool isFillOf(Operation *op, Value buffer, bool negInf) {
   if (auto fill = dyn_cast<linalg::FillOp>(op))
     return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == buffer &&
-           matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+           isPadConstant(fill.getInputs()[0], negInf);
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
       linalgOp.getNumDpsInputs() != 0 || linalgOp.getNumDpsInits() != 1 ||
@@ -237,7 +249,7 @@ bool isZeroFillOf(Operation *op, Value buffer) {
     return false;
   Block *body = linalgOp.getBlock();
   return body->getOperations().size() == 1 &&
-         matchPattern(body->getTerminator()->getOperand(0), m_AnyZeroFloat());
+         isPadConstant(body->getTerminator()->getOperand(0), negInf);
 }
 
 /// The zero padding of a conv input: `padded` was filled with zeros, then
@@ -268,9 +280,9 @@ bool writesOnlyFreshBuffers(Operation *op, Value keep) {
   return true;
 }
 
-/// `conv`'s input as padding of a smaller buffer, if it is one that only
-/// the conv reads.
-std::optional<Padding> findPadding(linalg::LinalgOp conv) {
+/// `conv`'s input as padding (0, or -inf for a max pool) of a smaller
+/// buffer, if it is one that only the conv reads.
+std::optional<Padding> findPadding(linalg::LinalgOp conv, bool negInf) {
   Value padded = conv.getDpsInputs()[0];
   auto alloc = padded.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != conv->getBlock())
@@ -286,7 +298,7 @@ std::optional<Padding> findPadding(linalg::LinalgOp conv) {
       pad.erase.push_back(user);
       continue;
     }
-    if (!fill && isZeroFillOf(user, padded)) {
+    if (!fill && isFillOf(user, padded, negInf)) {
       fill = user;
       continue;
     }
@@ -405,7 +417,7 @@ void lowerToCall(linalg::LinalgOp op, const Conv2D &conv,
     if (!collapse)
       ep.reset();
   }
-  std::optional<Padding> pad = findPadding(op);
+  std::optional<Padding> pad = findPadding(op, /*negInf=*/false);
   // The call writes its destination while it reads the source: they must
   // not overlap.
   Value dest = ep ? ep->dest : c;
@@ -516,21 +528,176 @@ void lowerToCall(linalg::LinalgOp op, const Conv2D &conv,
   }
 }
 
+/// A 2-D max pool: a linalg op computing maximumf(out, x) over (n, c, oh,
+/// ow, kh, kw) with x indexed [n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+/// and a second input (the window's shape) indexed [kh, kw].
+FailureOr<Conv2D> classifyMaxPool(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op->getNumResults() != 0 ||
+      !isF32Memref(op->getOperand(0), 4) || !isF32Memref(op->getOperand(2), 4))
+    return failure();
+  Block *body = op.getBlock();
+  if (body->getOperations().size() != 2)
+    return failure();
+  auto max = dyn_cast<arith::MaximumFOp>(body->front());
+  Value in = body->getArgument(0), out = body->getArgument(2);
+  if (!max || body->getTerminator()->getOperand(0) != max.getResult() ||
+      !((max.getLhs() == out && max.getRhs() == in) ||
+        (max.getLhs() == in && max.getRhs() == out)))
+    return failure();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned numLoops = op.getNumLoops();
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> dims;
+  for (AffineMap map : {maps[2], maps[1]})
+    for (AffineExpr e : map.getResults()) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      if (!d)
+        return failure();
+      dims.push_back(d.getPosition());
+    }
+  if (dims.size() != 6 || numLoops != 6 ||
+      llvm::SmallDenseSet<unsigned>(dims.begin(), dims.end()).size() != 6)
+    return failure();
+  for (int i = 0; i < 6; ++i)
+    if (iterators[dims[i]] != (i < 4 ? utils::IteratorType::parallel
+                                     : utils::IteratorType::reduction))
+      return failure();
+  Conv2D pool{dims[0], dims[1], dims[2], dims[3], dims[4],
+              dims[5], false,   {0, 0},  {0, 0}};
+  SmallVector<SmallVector<int64_t>> rows;
+  for (AffineExpr e : maps[0].getResults()) {
+    rows.emplace_back(numLoops + 1, 0);
+    if (!linearCoefficients(e, 1, rows.back()))
+      return failure();
+  }
+  auto only = [&](ArrayRef<int64_t> row, ArrayRef<unsigned> allowed) {
+    for (unsigned d = 0; d <= numLoops; ++d)
+      if (llvm::is_contained(allowed, d) ? row[d] <= 0 : row[d] != 0)
+        return false;
+    return true;
+  };
+  if (rows[0][pool.n] != 1 || !only(rows[0], {pool.n}) ||
+      rows[1][pool.m] != 1 || !only(rows[1], {pool.m}) ||
+      !only(rows[2], {pool.oh, pool.kh}) || !only(rows[3], {pool.ow, pool.kw}))
+    return failure();
+  pool.strides[0] = rows[2][pool.oh];
+  pool.strides[1] = rows[3][pool.ow];
+  pool.dilations[0] = rows[2][pool.kh];
+  pool.dilations[1] = rows[3][pool.kw];
+  auto xType = cast<MemRefType>(op->getOperand(0).getType());
+  auto yType = cast<MemRefType>(op->getOperand(2).getType());
+  if (llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic) ||
+      llvm::any_of(yType.getShape().drop_front(), ShapedType::isDynamic) ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) !=
+          yType.isDynamicDim(0))
+    return failure();
+  return pool;
+}
+
+func::FuncOp declareMaxPool(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(kMaxPool))
+    return f;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
+  args.append(10, idx); // window, pads, out size
+  args.append({ptr, idx, idx, idx, idx, idx});
+  auto f = func::FuncOp::create(b, module.getLoc(), kMaxPool,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
+/// A max pool whose output is filled with -inf right before it as one
+/// dlc_maxpool2d call, its -inf padding folded in.
+void lowerMaxPoolToCall(linalg::LinalgOp op, const Conv2D &pool) {
+  Value y = op.getDpsInits()[0];
+  Operation *prev = op->getPrevNode();
+  if (!prev || !isFillOf(prev, y, /*negInf=*/true))
+    return;
+  std::optional<Padding> pad = findPadding(op, /*negInf=*/true);
+  if (pad && rootOf(pad->source) == rootOf(y))
+    pad.reset();
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  OpBuilder b(op);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Value x = pad ? pad->source : op.getDpsInputs()[0];
+  auto xType = cast<MemRefType>(x.getType());
+  auto yType = cast<MemRefType>(y.getType());
+  Value window = op.getDpsInputs()[1];
+  OperandView xv = viewOf(b, loc, x, identity, 4, zero);
+  OperandView yv = viewOf(b, loc, y, identity, 4, zero);
+  Value batch = xType.isDynamicDim(0)
+                    ? Value(memref::DimOp::create(b, loc, x, 0))
+                    : constant(xType.getDimSize(0));
+  SmallVector<Value> args = {batch,
+                             constant(xType.getDimSize(1)),
+                             constant(xType.getDimSize(2)),
+                             constant(xType.getDimSize(3)),
+                             xv.pointer,
+                             xv.offset};
+  args.append(xv.strides);
+  // The window's extents: the loop ranges of kh and kw.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamic(ranges[pool.kh]) ||
+      ShapedType::isDynamic(ranges[pool.kw]))
+    return;
+  args.append({constant(ranges[pool.kh]), constant(ranges[pool.kw])});
+  for (int64_t v :
+       {pool.strides[0], pool.strides[1], pool.dilations[0], pool.dilations[1]})
+    args.push_back(constant(v));
+  args.append({constant(pad ? pad->top : 0), constant(pad ? pad->left : 0),
+               constant(yType.getDimSize(2)), constant(yType.getDimSize(3)),
+               yv.pointer, yv.offset});
+  args.append(yv.strides);
+  func::CallOp::create(b, loc, declareMaxPool(op->getParentOfType<ModuleOp>()),
+                       args);
+  op->erase();
+  prev->erase();
+  if (pad) {
+    for (Operation *dead : pad->erase)
+      dead->erase();
+    pad->alloc->erase();
+  }
+  // The window's shape buffer, read by nothing now.
+  if (auto alloc = window.getDefiningOp<memref::AllocOp>();
+      alloc &&
+      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      user->erase();
+    alloc->erase();
+  }
+}
+
 struct ConvsToMicrokernelsPass
     : public dlc::impl::DLConvsToMicrokernelsBase<ConvsToMicrokernelsPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, Conv2D>> matches;
+    SmallVector<std::pair<linalg::LinalgOp, Conv2D>> matches, pools;
     getOperation().walk([&](linalg::LinalgOp op) {
       std::string why;
       FailureOr<Conv2D> conv = classify(op, why);
-      if (failed(conv))
+      if (failed(conv)) {
+        FailureOr<Conv2D> pool = classifyMaxPool(op);
+        if (succeeded(pool) &&
+            rootOf(op.getDpsInits()[0]) != rootOf(op.getDpsInputs()[0]))
+          pools.emplace_back(op, *pool);
         return;
+      }
       Value c = op.getDpsInits()[0];
       if (rootOf(c) == rootOf(op.getDpsInputs()[0]) ||
           rootOf(c) == rootOf(op.getDpsInputs()[1]))
         return;
       matches.emplace_back(op, *conv);
     });
+    for (auto &[op, pool] : pools)
+      lowerMaxPoolToCall(op, pool);
     if (matches.empty())
       return;
     SymbolTableCollection symbols;

@@ -1,9 +1,9 @@
 //===- ReportKernels.cpp - kernels and the ONNX nodes fused into each -----===//
 //
 // What fusion achieved, per function: the loop nests and runtime kernel
-// calls (GEMM, conv, depthwise conv) the model runs, each with the ONNX nodes
-// it computes. Elementwise fusion inlines the producers' bodies into the
-// consumer's body with their own locations, and the GEMM epilogue's call
+// calls (GEMM, conv, depthwise conv, max pool) the model runs, each with the
+// ONNX nodes it computes. Elementwise fusion inlines the producers' bodies into
+// the consumer's body with their own locations, and the GEMM epilogue's call
 // carries the locations of the consumer it absorbed, so the nodes of a kernel
 // are the node locations found in the op and its body.
 //
@@ -63,7 +63,8 @@ bool isKernel(Operation *op) {
     return call.getCallee().starts_with("dlc_") &&
            (call.getCallee().contains("gemm") ||
             call.getCallee() == "dlc_dwconv2d" ||
-            call.getCallee() == "dlc_sconv2d");
+            call.getCallee() == "dlc_sconv2d" ||
+            call.getCallee() == "dlc_maxpool2d");
   return false;
 }
 

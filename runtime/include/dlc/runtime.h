@@ -337,6 +337,20 @@ dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
              int64_t saw, const float *r, int64_t r_offset, int64_t srb,
              int64_t src, int64_t srh, int64_t srw, float lo, float hi);
 
+/* 2-D max pool over kh x kw windows with the same geometry as
+ * dlc_dwconv2d (padding reads as -inf, so it never wins; a NaN in a window
+ * does, as arith.maximumf): Y[b, c, i, j] = max over the window of X.
+ * Vectorized along output rows and threaded over planes like
+ * dlc_dwconv2d. Y must not overlap X. */
+DLC_RUNTIME_API void
+dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+              const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+              int64_t sxh, int64_t sxw, int64_t kh, int64_t kw,
+              int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+              int64_t dilation_w, int64_t pad_top, int64_t pad_left, int64_t oh,
+              int64_t ow, float *y, int64_t y_offset, int64_t syb, int64_t syc,
+              int64_t syh, int64_t syw);
+
 /*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/

@@ -42,6 +42,7 @@ typedef struct dw_job {
   float *y;
   int64_t syb, syc, syh, syw;
   int accumulate;
+  int max;             /* a max pool (dlc_maxpool2d): no filter, -inf padding */
   const float *add[2]; /* addends, NULL when absent */
   int64_t sab[2], sac[2], sah[2], saw[2];
   float lo, hi;
@@ -54,7 +55,8 @@ typedef struct dw_job {
   do {                                                                         \
     int64_t ir = r - j->pt;                                                    \
     if (ir < 0 || ir >= j->h) {                                                \
-      memset(dst, 0, (size_t)(j->sw * j->len) * sizeof(float));                \
+      for (int64_t t = 0; t < j->sw * j->len; ++t)                             \
+        dst[t] = padValue;                                                     \
       break;                                                                   \
     }                                                                          \
     const float *src = xp + ir * j->sxh;                                       \
@@ -70,7 +72,7 @@ typedef struct dw_job {
       if (t0 > t1)                                                             \
         t0 = t1;                                                               \
       for (int64_t t = 0; t < t0; ++t)                                         \
-        d[t] = 0.0f;                                                           \
+        d[t] = padValue;                                                       \
       const float *s = src + (t0 * j->sw + p - j->pl) * j->sxw;                \
       if (j->sw == 1 && j->sxw == 1) {                                         \
         memcpy(d + t0, s, (size_t)(t1 - t0) * sizeof(float));                  \
@@ -83,7 +85,7 @@ typedef struct dw_job {
           d[t] = s[(t - t0) * step];                                           \
       }                                                                        \
       for (int64_t t = t1; t < j->len; ++t)                                    \
-        d[t] = 0.0f;                                                           \
+        d[t] = padValue;                                                       \
     }                                                                          \
   } while (0)
 
@@ -127,12 +129,12 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
     for (int64_t plane = begin; plane < end; ++plane) {                        \
       int64_t b = plane / j->channels, c = plane % j->channels;                \
       const float *xp = j->x + b * j->sxb + c * j->sxc;                        \
-      const float *fp = j->f + c * j->sfc;                                     \
+      const float *fp = j->max ? NULL : j->f + c * j->sfc;                     \
       /* A 3x3 filter's weights, and its taps' offsets in the scratch plane    \
        * from the first row of an output row's window. */                      \
       float wv[9] = {0};                                                       \
       int64_t tapOff[9] = {0};                                                 \
-      if (j->kh == 3 && j->kw == 3)                                            \
+      if (j->kh == 3 && j->kw == 3 && !j->max)                                 \
         for (int64_t p = 0; p < 3; ++p)                                        \
           for (int64_t k = 0; k < 3; ++k) {                                    \
             int64_t col = k * j->dw;                                           \
@@ -143,7 +145,8 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       float *yp = j->y + b * j->syb + c * j->syc;                              \
       /* Addends constant over the plane (a bias) start the sum; the           \
        * others are added per row. */                                          \
-      float init = 0.0f;                                                       \
+      float init = j->max ? -INFINITY : 0.0f;                                  \
+      float padValue = j->max ? -INFINITY : 0.0f;                              \
       const float *rowAdd[2] = {NULL, NULL};                                   \
       for (int i = 0; i < 2; ++i) {                                            \
         if (!j->add[i])                                                        \
@@ -156,7 +159,7 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       }                                                                        \
       int direct = !j->accumulate && j->syw == 1 && !rowAdd[0] && !rowAdd[1];  \
       float lo = j->lo, hi = j->hi;                                            \
-      if (direct && plane3x3(j, xp, wv, init, yp, zeros))                      \
+      if (direct && !j->max && plane3x3(j, xp, wv, init, yp, zeros))           \
         continue;                                                              \
       for (int64_t r = 0; r < j->rows; ++r) {                                  \
         float *dst = scratch + r * j->sw * j->len;                             \
@@ -165,7 +168,7 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       for (int64_t i = 0; i < j->oh; ++i) {                                    \
         float *restrict yr = yp + i * j->syh;                                  \
         float *restrict out = direct ? yr : acc;                               \
-        if (j->kh == 3 && j->kw == 3) {                                        \
+        if (j->kh == 3 && j->kw == 3 && !j->max) {                             \
           const float *t[9];                                                   \
           for (int k = 0; k < 9; ++k)                                          \
             t[k] = scratch + i * j->sh * j->sw * j->len + tapOff[k];           \
@@ -182,6 +185,14 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
               int64_t r = i * j->sh + p * j->dh, col = k * j->dw;              \
               const float *restrict tap =                                      \
                   scratch + (r * j->sw + col % j->sw) * j->len + col / j->sw;  \
+              if (j->max) {                                                    \
+                /* NaN wins, as arith.maximumf. */                             \
+                for (int64_t q = 0; q < j->ow; ++q) {                          \
+                  float a = out[q], v = tap[q];                                \
+                  out[q] = a > v || a != a ? a : v;                            \
+                }                                                              \
+                continue;                                                      \
+              }                                                                \
               float wk = fp[p * j->sfh + k * j->sfw];                          \
               for (int64_t q = 0; q < j->ow; ++q)                              \
                 out[q] += wk * tap[q];                                         \
@@ -421,6 +432,22 @@ static void planesJob(void *ctx, int64_t lo, int64_t hi) {
     task->fn(j, scratch, lo, hi);
 }
 
+/* Runs the job's planes, threaded when there is enough work. */
+static void run(dw_job *j, int64_t batch) {
+  /* The padded rows the windows read, and per phase the columns. */
+  j->rows = (j->oh - 1) * j->sh + (j->kh - 1) * j->dh + 1;
+  j->len = j->ow + ((j->kw - 1) * j->dw) / j->sw;
+  dw_task task = {j, planesFor()};
+  int64_t planes = batch * j->channels;
+  double work =
+      (double)planes * (double)(j->oh * j->ow) * (double)(j->kh * j->kw);
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  if (threads > 1 && planes > 1 && work >= 32768.0)
+    dlc_parallel_for(0, planes, 1, planesJob, &task);
+  else
+    planesJob(&task, 0, planes);
+}
+
 void dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                   const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
                   int64_t sxh, int64_t sxw, int64_t kh, int64_t kw,
@@ -435,52 +462,78 @@ void dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                   int64_t src, int64_t srh, int64_t srw, float lo, float hi) {
   if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
     return;
-  dw_job j = {channels,
-              h,
-              w,
-              x + x_offset,
-              sxb,
-              sxc,
-              sxh,
-              sxw,
-              kh,
-              kw,
-              f + f_offset,
-              sfc,
-              sfh,
-              sfw,
-              stride_h,
-              stride_w,
-              dilation_h,
-              dilation_w,
-              pad_top,
-              pad_left,
-              oh,
-              ow,
-              y + y_offset,
-              syb,
-              syc,
-              syh,
-              syw,
-              accumulate,
-              {a ? a + a_offset : NULL, r ? r + r_offset : NULL},
-              {sab, srb},
-              {sac, src},
-              {sah, srh},
-              {saw, srw},
-              lo,
-              hi,
-              0,
-              0};
-  /* The padded rows the windows read, and per phase the columns. */
-  j.rows = (oh - 1) * stride_h + (kh - 1) * dilation_h + 1;
-  j.len = ow + ((kw - 1) * dilation_w) / stride_w;
-  dw_task task = {&j, planesFor()};
-  int64_t planes = batch * channels;
-  double work = (double)planes * (double)(oh * ow) * (double)(kh * kw);
-  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
-  if (threads > 1 && planes > 1 && work >= 32768.0)
-    dlc_parallel_for(0, planes, 1, planesJob, &task);
-  else
-    planesJob(&task, 0, planes);
+  dw_job j = {.channels = channels,
+              .h = h,
+              .w = w,
+              .x = x + x_offset,
+              .sxb = sxb,
+              .sxc = sxc,
+              .sxh = sxh,
+              .sxw = sxw,
+              .kh = kh,
+              .kw = kw,
+              .f = f + f_offset,
+              .sfc = sfc,
+              .sfh = sfh,
+              .sfw = sfw,
+              .sh = stride_h,
+              .sw = stride_w,
+              .dh = dilation_h,
+              .dw = dilation_w,
+              .pt = pad_top,
+              .pl = pad_left,
+              .oh = oh,
+              .ow = ow,
+              .y = y + y_offset,
+              .syb = syb,
+              .syc = syc,
+              .syh = syh,
+              .syw = syw,
+              .accumulate = accumulate,
+              .add = {a ? a + a_offset : NULL, r ? r + r_offset : NULL},
+              .sab = {sab, srb},
+              .sac = {sac, src},
+              .sah = {sah, srh},
+              .saw = {saw, srw},
+              .lo = lo,
+              .hi = hi};
+  run(&j, batch);
+}
+
+void dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
+                   const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
+                   int64_t sxh, int64_t sxw, int64_t kh, int64_t kw,
+                   int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                   int64_t dilation_w, int64_t pad_top, int64_t pad_left,
+                   int64_t oh, int64_t ow, float *y, int64_t y_offset,
+                   int64_t syb, int64_t syc, int64_t syh, int64_t syw) {
+  if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
+    return;
+  dw_job j = {.channels = channels,
+              .h = h,
+              .w = w,
+              .x = x + x_offset,
+              .sxb = sxb,
+              .sxc = sxc,
+              .sxh = sxh,
+              .sxw = sxw,
+              .kh = kh,
+              .kw = kw,
+              .sh = stride_h,
+              .sw = stride_w,
+              .dh = dilation_h,
+              .dw = dilation_w,
+              .pt = pad_top,
+              .pl = pad_left,
+              .oh = oh,
+              .ow = ow,
+              .y = y + y_offset,
+              .syb = syb,
+              .syc = syc,
+              .syh = syh,
+              .syw = syw,
+              .max = 1,
+              .lo = -INFINITY,
+              .hi = INFINITY};
+  run(&j, batch);
 }

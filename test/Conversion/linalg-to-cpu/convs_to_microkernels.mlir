@@ -254,3 +254,55 @@ func.func @ungrouped(%x: memref<?x3x16x16xf32>, %bias: memref<8xf32>, %y: memref
   memref.dealloc %acc : memref<?x8x8x8xf32>
   return
 }
+
+// -----
+
+// A 3x3 stride-2 max pool with a dynamic batch: its -inf padding (buffer,
+// fill, copy), the -inf fill of its output and the window-shape buffer go;
+// one dlc_maxpool2d call reads the unpadded input with pads (1, 1).
+// CHECK-LABEL: func.func @max_pool(
+// CHECK-SAME: %[[X:[^:]*]]: memref<?x4x12x12xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : index
+// CHECK-DAG: %[[C12:.*]] = arith.constant 12 : index
+// CHECK-NOT: linalg.
+// CHECK-NOT: memref.copy
+// CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) : memref<?x4x6x6xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: call @dlc_maxpool2d(%{{.*}}, %[[C4]], %[[C12]], %[[C12]], %{{.*}}, %[[C0]], %{{.*}}, %{{.*}}, %[[C12]], %[[C1]], %[[C3]], %[[C3]], %[[C2]], %[[C2]], %[[C1]], %[[C1]], %[[C1]], %[[C1]], %[[C6]], %[[C6]], %{{.*}}, %[[C0]], %{{.*}}, %{{.*}}, %[[C6]], %[[C1]])
+// CHECK-NOT: linalg.
+// CHECK: return %[[Y]]
+#pin = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d3, d5 * 2 + d4)>
+#pwin = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
+#pout = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+#pid = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @max_pool(%x: memref<?x4x12x12xf32>) -> memref<?x4x6x6xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?x4x12x12xf32>
+  %pad = memref.alloc(%n) : memref<?x4x14x14xf32>
+  linalg.map outs(%pad : memref<?x4x14x14xf32>)
+    (%init: f32) {
+      linalg.yield %ninf : f32
+    }
+  %interior = memref.subview %pad[0, 0, 1, 1] [%n, 4, 12, 12] [1, 1, 1, 1] : memref<?x4x14x14xf32> to memref<?x4x12x12xf32, strided<[784, 196, 14, 1], offset: 15>>
+  memref.copy %x, %interior : memref<?x4x12x12xf32> to memref<?x4x12x12xf32, strided<[784, 196, 14, 1], offset: 15>>
+  %window = memref.alloc() : memref<3x3xf32>
+  %y = memref.alloc(%n) : memref<?x4x6x6xf32>
+  linalg.generic {indexing_maps = [#pid], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%y : memref<?x4x6x6xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %ninf : f32
+  }
+  linalg.generic {indexing_maps = [#pin, #pwin, #pout], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%pad, %window : memref<?x4x14x14xf32>, memref<3x3xf32>) outs(%y : memref<?x4x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.maximumf %o, %a : f32
+    linalg.yield %m : f32
+  }
+  memref.dealloc %window : memref<3x3xf32>
+  memref.dealloc %pad : memref<?x4x14x14xf32>
+  return %y : memref<?x4x6x6xf32>
+}

@@ -138,3 +138,42 @@ func.func @empty(%x: tensor<1x1x3x3xf32>) -> tensor<1x0x3x3xf32> {
   %y = dl.batch_norm %c, %p, %p, %p, %p : (tensor<1x0x3x3xf32>, tensor<0xf32>, tensor<0xf32>, tensor<0xf32>, tensor<0xf32>) -> tensor<1x0x3x3xf32>
   return %y : tensor<1x0x3x3xf32>
 }
+
+// -----
+
+// A residual block's conv plus its downsample conv, both with constant
+// biases: one bias, the sum [1 + 10, 2 + 20], on the first; the downsample
+// drops its own and moves before the first conv (both are pure; its input
+// exists there), so its result is there for the first conv's epilogue.
+// CHECK-LABEL: func.func @merge_biases(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<1x1x3x3xf32>, %[[Z:[^:]*]]: tensor<1x1x3x3xf32>)
+// CHECK-DAG: %[[SUM:.*]] = dl.constant dense<[1.100000e+01, 2.200000e+01]> : tensor<2xf32>
+// CHECK: %[[D:.*]] = dl.conv %[[X]], %{{[^,]*}} : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
+// CHECK: %[[C:.*]] = dl.conv %[[Z]], %{{.*}}, %[[SUM]] : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+// CHECK: dl.add %[[C]], %[[D]]
+func.func @merge_biases(%x: tensor<1x1x3x3xf32>, %z: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = dl.constant dense<[[[[2.0]]], [[[4.0]]]]> : tensor<2x1x1x1xf32>
+  %b = dl.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %wd = dl.constant dense<[[[[3.0]]], [[[5.0]]]]> : tensor<2x1x1x1xf32>
+  %bd = dl.constant dense<[10.0, 20.0]> : tensor<2xf32>
+  %c = dl.conv %z, %w, %b : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %d = dl.conv %x, %wd, %bd : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %y = dl.add %c, %d : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Only one of the two convs has a bias: nothing to merge.
+// CHECK-LABEL: func.func @one_bias(
+// CHECK: dl.conv %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>)
+// CHECK: dl.conv %{{[^,]*}}, %{{[^,]*}} : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) ->
+func.func @one_bias(%x: tensor<1x1x3x3xf32>, %z: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = dl.constant dense<[[[[2.0]]], [[[4.0]]]]> : tensor<2x1x1x1xf32>
+  %b = dl.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %wd = dl.constant dense<[[[[3.0]]], [[[5.0]]]]> : tensor<2x1x1x1xf32>
+  %c = dl.conv %z, %w, %b : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %d = dl.conv %x, %wd : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = dl.add %c, %d : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}

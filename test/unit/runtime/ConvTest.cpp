@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -223,8 +224,8 @@ void checkConv(const Conv2d &cv, const Epi &ep = {}, int calls = 1) {
   void *slot = nullptr;
   for (int call = 0; call < calls; ++call) {
     y = y0;
-    dlc_sconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc,
-                sxh, sxw, cv.m, cv.kh, cv.kw, f.data(), off, sfm, cv.sh, cv.sw,
+    dlc_sconv2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), off, sxb, sxc, sxh,
+                sxw, cv.m, cv.kh, cv.kw, f.data(), off, sfm, cv.sh, cv.sw,
                 cv.dh, cv.dw, cv.pt, cv.pl, oh, ow, y.data(), off, syb, sym,
                 syn, ep.accumulate, calls > 1 ? &slot : nullptr,
                 ep.bias ? bias.data() : nullptr, off, 0, 1, 0,
@@ -297,6 +298,57 @@ TEST_P(ConvTest, ImplicitGemmConvEpilogues) {
   dlc_set_num_threads(2);
   checkConv({3, 24, 40, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual);
   checkConv({1, 64, 64, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
+}
+
+/// dlc_maxpool2d against the window max (padding never wins).
+void checkMaxPool(const Conv &cv, bool withNaN = false) {
+  std::mt19937 rng(static_cast<uint32_t>(cv.h * 31 + cv.kw));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  int64_t oh = (cv.h + cv.pt + cv.pb - (cv.kh - 1) * cv.dh - 1) / cv.sh + 1;
+  int64_t ow = (cv.w + cv.pl + cv.pr - (cv.kw - 1) * cv.dw - 1) / cv.sw + 1;
+  int64_t sxw = 1, sxh = cv.w + 1, sxc = sxh * cv.h, sxb = sxc * cv.channels;
+  int64_t syw = 1, syh = ow + 2, syc = syh * oh, syb = syc * cv.channels;
+  std::vector<float> x(sxb * cv.batch), y(syb * cv.batch, 7.0f);
+  for (float &v : x)
+    v = dist(rng);
+  if (withNaN)
+    x[sxh * (cv.h / 2) + cv.w / 2] = std::numeric_limits<float>::quiet_NaN();
+  dlc_maxpool2d(cv.batch, cv.channels, cv.h, cv.w, x.data(), 0, sxb, sxc, sxh,
+                sxw, cv.kh, cv.kw, cv.sh, cv.sw, cv.dh, cv.dw, cv.pt, cv.pl, oh,
+                ow, y.data(), 0, syb, syc, syh, syw);
+  for (int64_t b = 0; b < cv.batch; ++b)
+    for (int64_t c = 0; c < cv.channels; ++c)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          float want = -std::numeric_limits<float>::infinity();
+          bool nan = false;
+          for (int64_t p = 0; p < cv.kh; ++p)
+            for (int64_t q = 0; q < cv.kw; ++q) {
+              int64_t r = i * cv.sh + p * cv.dh - cv.pt;
+              int64_t s = j * cv.sw + q * cv.dw - cv.pl;
+              if (r < 0 || r >= cv.h || s < 0 || s >= cv.w)
+                continue;
+              float v = x[b * sxb + c * sxc + r * sxh + s * sxw];
+              nan |= std::isnan(v);
+              want = std::max(want, v);
+            }
+          float got = y[b * syb + c * syc + i * syh + j * syw];
+          if (nan)
+            ASSERT_TRUE(std::isnan(got)) << "i " << i << " j " << j;
+          else
+            ASSERT_EQ(got, want)
+                << "b " << b << " c " << c << " i " << i << " j " << j;
+        }
+}
+
+TEST_P(ConvTest, MaxPool) {
+  checkMaxPool({1, 3, 112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}); // ResNet's
+  checkMaxPool({2, 2, 9, 13, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});
+  checkMaxPool({1, 2, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
+  checkMaxPool({1, 2, 7, 7, 5, 3, 3, 1, 1, 1, 2, 0, 2, 3});
+  checkMaxPool({1, 1, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, /*withNaN=*/true);
+  dlc_set_num_threads(2);
+  checkMaxPool({2, 16, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, ConvTest,

@@ -233,13 +233,61 @@ struct FoldBinary : OpRewritePattern<OpTy>, CountingPattern {
   }
 };
 
+/// dl.add of two convs that both add a constant bias (a residual block's
+/// conv and its downsample): one bias, their sum, is enough. The other conv
+/// drops its own, so the add's consumer sees one bias and one residual,
+/// which the conv's epilogue takes (dl-convs-to-microkernels) instead of a
+/// loop nest of its own; the conv without a bias moves before the other
+/// (they are pure) so the residual exists when that epilogue runs.
+struct MergeBiases : OpRewritePattern<AddOp>, CountingPattern {
+  MergeBiases(MLIRContext *ctx, llvm::Statistic *count)
+      : OpRewritePattern(ctx), CountingPattern{count} {}
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    auto a = dyn_cast_or_null<ConvOp>(foldableContraction(op.getLhs()));
+    auto b = dyn_cast_or_null<ConvOp>(foldableContraction(op.getRhs()));
+    if (!a || !b || a == b || !a.getBias() || !b.getBias() ||
+        op.getLhs().getType() != op.getType() ||
+        op.getRhs().getType() != op.getType())
+      return failure();
+    SmallVector<float> biasA = *constantFloats(a.getBias());
+    SmallVector<float> biasB = *constantFloats(b.getBias());
+    if (biasA.size() != biasB.size() || biasA.empty())
+      return failure();
+    SmallVector<float> sum(biasA.size());
+    for (size_t i = 0; i < sum.size(); ++i) {
+      sum[i] = biasA[i] + biasB[i];
+      if (!std::isfinite(sum[i]))
+        return rewriter.notifyMatchFailure(op, "non-finite bias sum");
+    }
+    rewriter.setInsertionPoint(a);
+    Value merged =
+        createF32Constant(rewriter, a.getBias().getLoc(),
+                          cast<RankedTensorType>(a.getBias().getType()), sum,
+                          constantName(a.getWeight()) + ".merged_bias");
+    rewriter.modifyOpInPlace(a, [&] { a.getBiasMutable().assign(merged); });
+    rewriter.modifyOpInPlace(b, [&] { b.getBiasMutable().clear(); });
+    // The conv without a bias runs first where it can, so its result
+    // exists when the other's epilogue adds it.
+    if (b->getBlock() == a->getBlock() && a->isBeforeInBlock(b) &&
+        llvm::all_of(b->getOperands(), [&](Value v) {
+          Operation *def = v.getDefiningOp();
+          return !def || def->getBlock() != a->getBlock() ||
+                 def->isBeforeInBlock(a);
+        }))
+      rewriter.moveOpBefore(b, a);
+    counted();
+    return success();
+  }
+};
+
 struct DLFoldIntoContractionsPass
     : dlc::dl::impl::DLFoldIntoContractionsBase<DLFoldIntoContractionsPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<FoldBatchNorm, FoldBinary<MulOp>, FoldBinary<AddOp>,
-                 FoldBinary<SubOp>>(ctx, &numFolded);
+                 FoldBinary<SubOp>, MergeBiases>(ctx, &numFolded);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -261,6 +261,10 @@ def DLFoldIntoContractions : Pass<"dl-fold-into-contractions"> {
     gemm's C becomes a per-channel bias with beta = 1. Chains fold one op
     at a time (conv, batch norm, then a scale). f32 only; the new weights
     are resource blobs named after the old ones with a `.folded` suffix.
+    `dl.add(C1(x, W1, b1), C2(z, W2, b2))` of two such convs (a residual
+    block and its downsample) becomes `dl.add(C1(x, W1, b1 + b2),
+    C2(z, W2))`, and C2 moves before C1 where its operands allow, so C1's
+    epilogue takes C2's result as its residual.
   }];
   let dependentDialects = ["::dlc::dl::DLDialect"];
   let statistics = [
