@@ -38,6 +38,28 @@ def randn(*shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
+def compile_graph(name, graph):
+    """Saves `graph` as an opset-17 model, compiles it with --report=fusion
+    and returns (model, runtime calls, loop nests), or None (counted as a
+    failure) when dlc refuses it."""
+    global failures
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    path = os.path.join(out, name + ".onnx")
+    onnx.save(m, path)
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return None
+    counts = re.search(r"@f: \d+ kernels \((\d+) runtime kernel calls, (\d+) loop nests\)",
+                       r.stderr)
+    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    return model, counts.group(1) if counts else "?", counts.group(2) if counts else "?"
+
+
 def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1),
              multiplier=1, relu6=False, residual=False, batches=(1,), dynamic=False,
              ungrouped=None):
@@ -68,22 +90,10 @@ def run_case(name, c, h, w, k, stride=(1, 1), dilation=(1, 1), pads=(1, 1, 1, 1)
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, outs, "OH", "OW"])],
         [numpy_helper.from_array(v, n) for n, v in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    path = os.path.join(out, name + ".onnx")
-    onnx.save(m, path)
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
-                        "--report=fusion"], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"{name}: compile error: {r.stderr.strip()}")
-        failures += 1
+    compiled = compile_graph(name, g)
+    if not compiled:
         return
-    counts = re.search(r"@f: \d+ kernels \((\d+) runtime kernel calls, (\d+) loop nests\)",
-                       r.stderr)
-    calls = counts.group(1) if counts else "?"
-    nests = counts.group(2) if counts else "?"
-    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    model, calls, nests = compiled
     for n in batches:
         x = randn(n, c, h, w) * 2
         (got,) = model(x)
@@ -132,19 +142,10 @@ def run_block(name, c, e, h, stride):
         nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, h])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, "OH", "OW"])],
         [numpy_helper.from_array(v, n) for n, v in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    path = os.path.join(out, name + ".onnx")
-    onnx.save(m, path)
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
-                        "--report=fusion"], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"{name}: compile error: {r.stderr.strip()}")
-        failures += 1
+    compiled = compile_graph(name, g)
+    if not compiled:
         return
-    calls = re.search(r"\((\d+) runtime kernel calls", r.stderr)
-    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    model, calls, nests = compiled
     x = randn(1, c, h, h)
     (got,) = model(x)
     t = lambda a: torch.from_numpy(a)  # noqa: E731
@@ -156,7 +157,7 @@ def run_block(name, c, e, h, stride):
     if not ok:
         failures += 1
     print(f"{name}: {'match' if ok else 'MISMATCH'} (max abs err {err:.2e}); "
-          f"runtime calls: {calls.group(1) if calls else '?'}")
+          f"runtime calls: {calls}")
 
 
 run_case("s1_relu6", 32, 28, 28, (3, 3), relu6=True)
@@ -180,20 +181,10 @@ def run_pool(name, c, h, w, k, stride, pads=(0, 0, 0, 0), dilation=(1, 1), batch
     g = helper.make_graph(
         [pool], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, c, h, w])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, c, "OH", "OW"])])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    path = os.path.join(out, name + ".onnx")
-    onnx.save(m, path)
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
-                        "--report=fusion"], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"{name}: compile error: {r.stderr.strip()}")
-        failures += 1
+    compiled = compile_graph(name, g)
+    if not compiled:
         return
-    counts = re.search(r"@f: \d+ kernels \((\d+) runtime kernel calls, (\d+) loop nests\)",
-                       r.stderr)
-    model = CompiledModel(lib, "f", [TensorSpec(4, np.float32)], [TensorSpec(4, np.float32)])
+    model, calls, nests = compiled
     for n in batches:
         x = randn(n, c, h, w)
         if nan:
@@ -204,9 +195,8 @@ def run_pool(name, c, h, w, k, stride, pads=(0, 0, 0, 0), dilation=(1, 1), batch
         ok = got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
         if not ok:
             failures += 1
-        print(f"{name} batch {n}: {'match' if ok else 'MISMATCH'}; runtime calls: "
-              f"{counts.group(1) if counts else '?'}, loop nests: "
-              f"{counts.group(2) if counts else '?'}")
+        print(f"{name} batch {n}: {'match' if ok else 'MISMATCH'}; runtime calls: {calls}, "
+              f"loop nests: {nests}")
 
 
 run_pool("maxpool_resnet", 8, 112, 112, (3, 3), (2, 2), pads=(1, 1, 1, 1))

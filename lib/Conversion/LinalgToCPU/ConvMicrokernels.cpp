@@ -519,13 +519,7 @@ void lowerToCall(linalg::LinalgOp op, const Conv2D &conv,
   ep->op->erase();
   if (ep->view)
     ep->view.getDefiningOp()->erase();
-  if (auto alloc = c.getDefiningOp<memref::AllocOp>();
-      alloc &&
-      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      user->erase();
-    alloc->erase();
-  }
+  eraseIfOnlyFreed(c);
 }
 
 /// A 2-D max pool: a linalg op computing maximumf(out, x) over (n, c, oh,
@@ -667,13 +661,7 @@ void lowerMaxPoolToCall(linalg::LinalgOp op, const Conv2D &pool) {
     pad->alloc->erase();
   }
   // The window's shape buffer, read by nothing now.
-  if (auto alloc = window.getDefiningOp<memref::AllocOp>();
-      alloc &&
-      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      user->erase();
-    alloc->erase();
-  }
+  eraseIfOnlyFreed(window);
 }
 
 struct ConvsToMicrokernelsPass

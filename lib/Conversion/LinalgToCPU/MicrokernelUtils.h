@@ -63,6 +63,10 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
 /// linalg.generic linalg-generalize-named-ops makes of one), or null.
 Operation *zeroFillBefore(Operation *op, Value buffer);
 
+/// Erases `buffer`'s memref.alloc and its deallocs when nothing else uses
+/// it (a product or window buffer a call made dead).
+void eraseIfOnlyFreed(Value buffer);
+
 /// Whether `buffer` is a view of a constant memref.global.
 bool isConstantGlobal(Value buffer, SymbolTableCollection &symbols);
 

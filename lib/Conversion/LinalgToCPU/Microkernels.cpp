@@ -460,6 +460,16 @@ Operation *zeroFillBefore(Operation *op, Value buffer) {
   return prev;
 }
 
+void eraseIfOnlyFreed(Value buffer) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc ||
+      !llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>))
+    return;
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    user->erase();
+  alloc->erase();
+}
+
 /// Whether `buffer` is a view of a constant memref.global.
 bool isConstantGlobal(Value buffer, SymbolTableCollection &symbols) {
   while (Operation *def = buffer.getDefiningOp()) {
@@ -655,13 +665,7 @@ void lowerToCall(linalg::LinalgOp op, const Roles &roles,
   // The product's buffer is dead: its view, its deallocs, itself.
   if (ep->view)
     ep->view.getDefiningOp()->erase();
-  if (auto alloc = c.getDefiningOp<memref::AllocOp>();
-      alloc &&
-      llvm::all_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) {
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      user->erase();
-    alloc->erase();
-  }
+  eraseIfOnlyFreed(c);
 }
 
 struct ContractionsToMicrokernelsPass
