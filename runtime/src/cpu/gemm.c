@@ -605,6 +605,52 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t sam, int64_t sak, const float *b,
                     int64_t sbk, int64_t sbn, float *c, int64_t scm,
                     int64_t scn, int accumulate, int threads, prepacked packed,
+                    const epilogue *ep, const conv_source *conv);
+
+/* Column blocks [lo, hi) of width nb of one product, each run alone. */
+typedef struct column_job {
+  const isa *s;
+  int64_t m, n, k;
+  const float *a;
+  int64_t sam, sak;
+  const float *b;
+  int64_t sbk, sbn;
+  float *c;
+  int64_t scm, scn, nb;
+  int accumulate;
+  prepacked packed;
+  const epilogue *ep;
+  const conv_source *conv;
+} column_job;
+
+static void columnJob(void *ctx, int64_t lo, int64_t hi) {
+  column_job *j = ctx;
+  for (int64_t blk = lo; blk < hi; ++blk) {
+    int64_t j0 = blk * j->nb;
+    epilogue at;
+    if (j->ep) {
+      at = *j->ep;
+      if (at.x)
+        at.x += j0 * at.sxn;
+      if (at.y)
+        at.y += j0 * at.syn;
+    }
+    conv_source cv;
+    if (j->conv) {
+      cv = *j->conv;
+      cv.n0 += j0;
+    }
+    gemmOne(j->s, j->m, j->n - j0 < j->nb ? j->n - j0 : j->nb, j->k, j->a,
+            j->sam, j->sak, j->conv ? j->b : j->b + j0 * j->sbn, j->sbk, j->sbn,
+            j->c + j0 * j->scn, j->scm, j->scn, j->accumulate, 1, j->packed,
+            j->ep ? &at : NULL, j->conv ? &cv : NULL);
+  }
+}
+
+static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
+                    const float *a, int64_t sam, int64_t sak, const float *b,
+                    int64_t sbk, int64_t sbn, float *c, int64_t scm,
+                    int64_t scn, int accumulate, int threads, prepacked packed,
                     const epilogue *ep, const conv_source *conv) {
   if (m <= 0 || n <= 0)
     return;
@@ -617,26 +663,24 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
       epilogueTile(s, ep, c, scm, scn, 0, 0, m, n);
     return;
   }
-  if (packed.a && n > NC) {
-    /* Column blocks of NC, each with B packed anew and A as it is. */
-    for (int64_t j0 = 0; j0 < n; j0 += NC) {
-      epilogue at;
-      if (ep) {
-        at = *ep;
-        if (at.x)
-          at.x += j0 * at.sxn;
-        if (at.y)
-          at.y += j0 * at.syn;
-      }
-      conv_source cv;
-      if (conv) {
-        cv = *conv;
-        cv.n0 += j0;
-      }
-      gemmOne(s, m, n - j0 < NC ? n - j0 : NC, k, a, sam, sak,
-              conv ? b : b + j0 * sbn, sbk, sbn, c + j0 * scn, scm, scn,
-              accumulate, threads, packed, ep ? &at : NULL, conv ? &cv : NULL);
+  if (packed.a && (n > NC || (threads > 1 && n >= 4 * s->nr * threads))) {
+    /* Column blocks, each with B packed anew and A as it is. With threads,
+     * each thread takes whole blocks (packing its own B panels into its
+     * own scratch): no barrier per K block, only the one at the end. */
+    int64_t nb = NC;
+    if (threads > 1) {
+      int64_t perThread = (n + 4 * threads - 1) / (4 * threads);
+      perThread = (perThread + s->nr - 1) / s->nr * s->nr;
+      if (perThread < nb)
+        nb = perThread;
     }
+    column_job job = {s,   m, n,   k,   a,  sam,        sak,    b,  sbk,
+                      sbn, c, scm, scn, nb, accumulate, packed, ep, conv};
+    int64_t blocks = (n + nb - 1) / nb;
+    if (threads > 1)
+      dlc_parallel_for(0, blocks, 1, columnJob, &job);
+    else
+      columnJob(&job, 0, blocks);
     return;
   }
   int mr = s->mr, nr = s->nr;

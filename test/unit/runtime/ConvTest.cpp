@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -232,6 +233,9 @@ void checkConv(const Conv2d &cv, const Epi &ep = {}, int calls = 1) {
                 ep.residual ? res.data() : nullptr, off, srb, srm, srn, ep.lo,
                 ep.hi);
   }
+  // The slot's packed filter lives until the process exits (as in
+  // generated code); here the test frees it.
+  free(slot);
   for (int64_t b = 0; b < cv.batch; ++b)
     for (int64_t o = 0; o < cv.m; ++o)
       for (int64_t i = 0; i < oh; ++i)
@@ -295,7 +299,12 @@ TEST_P(ConvTest, ImplicitGemmConvEpilogues) {
   checkConv({1, 4, 6, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, acc);
   // A cached filter, packed on the first call and reused.
   checkConv({1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6, 3);
+  // With the filter packed once, the output's pixels go in column blocks
+  // (900 pixels: past one 512-column block; threaded: blocks per thread).
+  checkConv({2, 8, 20, 30, 30, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual, 2);
   dlc_set_num_threads(2);
+  checkConv({2, 8, 20, 30, 30, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual, 2);
+  checkConv({1, 16, 24, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6, 2);
   checkConv({3, 24, 40, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual);
   checkConv({1, 64, 64, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
 }
