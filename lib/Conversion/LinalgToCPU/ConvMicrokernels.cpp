@@ -12,7 +12,10 @@
 //    dl-to-linalg lowers a grouped conv with one input channel per group):
 //    dlc_dwconv2d (runtime/src/cpu/dwconv.c), vectorized along output rows
 //    and threaded over channels.
-// Three more kernels fold into the call:
+// A 2-D max pool (maximumf(out, x) over the same windows) whose output is
+// filled with -inf right before it becomes dlc_maxpool2d, its -inf padding
+// folded in as below.
+// Three more kernels fold into a conv's call:
 //  - the zero padding: when the input is a buffer that is zero-filled, has
 //    the real input copied into its interior and is read by nothing else,
 //    the call reads the real input and the pads; fill, copy and buffer go;
