@@ -111,8 +111,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     // Transposes into the operand maps of the contractions the runtime's
     // GEMM takes with any strides.
     DLFuseElementwiseOptions fuse;
-    fuse.transposesIntoContractions =
-        options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
+    fuse.transposesIntoContractions = runtimeKernels;
     pm.addPass(createDLFuseElementwise(fuse));
   }
   // Every dynamic size as a dim of the function's arguments, so buffers

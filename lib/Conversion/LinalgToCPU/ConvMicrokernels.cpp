@@ -356,41 +356,32 @@ std::optional<Padding> findPadding(linalg::LinalgOp conv, bool negInf) {
 }
 
 func::FuncOp declareDwConv(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kDwConv))
-    return f;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
-  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type idx = IndexType::get(ctx), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type f32 = Float32Type::get(ctx);
   SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
-  args.append({idx, idx, ptr, idx, idx, idx, idx});      // filter
-  args.append({idx, idx, idx, idx, idx, idx, idx, idx}); // window, out size
-  args.append({ptr, idx, idx, idx, idx, idx, b.getI32Type()}); // y
+  args.append({idx, idx, ptr, idx, idx, idx, idx}); // filter
+  args.append(8, idx);                              // window, out size
+  args.append({ptr, idx, idx, idx, idx, idx, IntegerType::get(ctx, 32)}); // y
   for (int i = 0; i < 2; ++i)
     args.append({ptr, idx, idx, idx, idx, idx});
-  args.append({b.getF32Type(), b.getF32Type()});
-  auto f = func::FuncOp::create(b, module.getLoc(), kDwConv,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
+  args.append({f32, f32});
+  return declareRuntimeFunction(module, kDwConv, args);
 }
 
 func::FuncOp declareConv(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kConv))
-    return f;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
-  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type idx = IndexType::get(ctx), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type f32 = Float32Type::get(ctx);
   SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
   args.append({idx, idx, idx, ptr, idx, idx}); // filter
   args.append(8, idx);                         // window, out size
-  args.append({ptr, idx, idx, idx, idx, b.getI32Type(), ptr}); // y, cache
+  args.append(
+      {ptr, idx, idx, idx, idx, IntegerType::get(ctx, 32), ptr}); // y, cache
   for (int i = 0; i < 2; ++i)
     args.append({ptr, idx, idx, idx, idx});
-  args.append({b.getF32Type(), b.getF32Type()});
-  auto f = func::FuncOp::create(b, module.getLoc(), kConv,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
+  args.append({f32, f32});
+  return declareRuntimeFunction(module, kConv, args);
 }
 
 /// Whether strides along the conv's (n, m, oh, ow) walk each output plane
@@ -586,25 +577,19 @@ FailureOr<Conv2D> classifyMaxPool(linalg::LinalgOp op) {
   auto yType = cast<MemRefType>(op->getOperand(2).getType());
   if (llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic) ||
       llvm::any_of(yType.getShape().drop_front(), ShapedType::isDynamic) ||
-      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) !=
-          yType.isDynamicDim(0))
+      ShapedType::isDynamic(op.getStaticLoopRanges()[pool.kh]) ||
+      ShapedType::isDynamic(op.getStaticLoopRanges()[pool.kw]))
     return failure();
   return pool;
 }
 
 func::FuncOp declareMaxPool(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kMaxPool))
-    return f;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
-  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type idx = IndexType::get(ctx), ptr = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> args = {idx, idx, idx, idx, ptr, idx, idx, idx, idx, idx};
   args.append(10, idx); // window, pads, out size
   args.append({ptr, idx, idx, idx, idx, idx});
-  auto f = func::FuncOp::create(b, module.getLoc(), kMaxPool,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
+  return declareRuntimeFunction(module, kMaxPool, args);
 }
 
 /// A max pool whose output is filled with -inf right before it as one
@@ -643,9 +628,6 @@ void lowerMaxPoolToCall(linalg::LinalgOp op, const Conv2D &pool) {
   args.append(xv.strides);
   // The window's extents: the loop ranges of kh and kw.
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamic(ranges[pool.kh]) ||
-      ShapedType::isDynamic(ranges[pool.kw]))
-    return;
   args.append({constant(ranges[pool.kh]), constant(ranges[pool.kw])});
   for (int64_t v :
        {pool.strides[0], pool.strides[1], pool.dilations[0], pool.dilations[1]})

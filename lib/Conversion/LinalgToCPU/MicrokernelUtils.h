@@ -12,6 +12,7 @@
 #ifndef DLC_LIB_CONVERSION_LINALGTOCPU_MICROKERNELUTILS_H
 #define DLC_LIB_CONVERSION_LINALGTOCPU_MICROKERNELUTILS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -49,7 +50,7 @@ struct Epilogue {
   float hi = std::numeric_limits<float>::infinity();
 };
 
-/// The epilogue of `op` (a contraction, or a depthwise conv, whose output,
+/// The epilogue of `op` (a contraction, or a 2-D conv, whose output,
 /// operand 2, is buffer `c`, zero-filled by `fill` right before it): its one
 /// reader, an all-parallel linalg.generic later in the block that computes
 /// min(max(c + x + y, lo), hi) elementwise into its own buffer, with
@@ -62,6 +63,11 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
 /// A zero fill of `buffer` right before `op` (a linalg.fill, or the
 /// linalg.generic linalg-generalize-named-ops makes of one), or null.
 Operation *zeroFillBefore(Operation *op, Value buffer);
+
+/// The module's private declaration of runtime function `name` taking
+/// `args` and returning nothing, made at the module's end if missing.
+func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
+                                    ArrayRef<Type> args);
 
 /// Erases `buffer`'s memref.alloc and its deallocs when nothing else uses
 /// it (a product or window buffer a call made dead).

@@ -460,6 +460,17 @@ Operation *zeroFillBefore(Operation *op, Value buffer) {
   return prev;
 }
 
+func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
+                                    ArrayRef<Type> args) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto f = func::FuncOp::create(b, module.getLoc(), name,
+                                b.getFunctionType(args, {}));
+  f.setPrivate();
+  return f;
+}
+
 void eraseIfOnlyFreed(Value buffer) {
   auto alloc = buffer.getDefiningOp<memref::AllocOp>();
   if (!alloc ||
@@ -506,36 +517,23 @@ Value cacheSlot(OpBuilder &b, Location loc, ModuleOp module,
 namespace {
 
 func::FuncOp declareSgemm(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemm))
-    return f;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
-  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
+  Type idx = IndexType::get(ctx), ptr = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> args = {idx, idx, idx, idx};
   for (int i = 0; i < 3; ++i)
     args.append({ptr, idx, idx, idx, idx});
-  args.append({b.getI32Type(), ptr, ptr});
-  auto f = func::FuncOp::create(b, module.getLoc(), kSgemm,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
+  args.append({IntegerType::get(ctx, 32), ptr, ptr});
+  return declareRuntimeFunction(module, kSgemm, args);
 }
 
 func::FuncOp declareSgemmEpilogue(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemmEpilogue))
-    return f;
-  func::FuncOp plain = declareSgemm(module);
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
-  Type idx = b.getIndexType(), ptr = LLVM::LLVMPointerType::get(ctx);
-  SmallVector<Type> args(plain.getFunctionType().getInputs());
+  Type idx = IndexType::get(ctx), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> args(declareSgemm(module).getFunctionType().getInputs());
   for (int i = 0; i < 2; ++i)
     args.append({ptr, idx, idx, idx, idx});
-  args.append({b.getF32Type(), b.getF32Type()});
-  auto f = func::FuncOp::create(b, module.getLoc(), kSgemmEpilogue,
-                                b.getFunctionType(args, {}));
-  f.setPrivate();
-  return f;
+  args.append({Float32Type::get(ctx), Float32Type::get(ctx)});
+  return declareRuntimeFunction(module, kSgemmEpilogue, args);
 }
 
 void lowerToCall(linalg::LinalgOp op, const Roles &roles,

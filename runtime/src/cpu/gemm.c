@@ -607,6 +607,33 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     int64_t scn, int accumulate, int threads, prepacked packed,
                     const epilogue *ep, const conv_source *conv);
 
+/* `ep` moved i steps along strides sxb and syb of its addends (to batch i,
+ * or to column i with the column strides). */
+static epilogue epilogueAt(const epilogue *ep, int64_t i, int64_t sxb,
+                           int64_t syb) {
+  epilogue at = *ep;
+  if (at.x)
+    at.x += i * sxb;
+  if (at.y)
+    at.y += i * syb;
+  return at;
+}
+
+/* An epilogue from an entry point's arguments. */
+static epilogue makeEpilogue(const float *x, int64_t x_offset, int64_t sxm,
+                             int64_t sxn, const float *y, int64_t y_offset,
+                             int64_t sym, int64_t syn, float lo, float hi) {
+  epilogue ep = {x ? x + x_offset : NULL,
+                 y ? y + y_offset : NULL,
+                 sxm,
+                 sxn,
+                 sym,
+                 syn,
+                 lo,
+                 hi};
+  return ep;
+}
+
 /* Column blocks [lo, hi) of width nb of one product, each run alone. */
 typedef struct column_job {
   const isa *s;
@@ -628,13 +655,8 @@ static void columnJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t blk = lo; blk < hi; ++blk) {
     int64_t j0 = blk * j->nb;
     epilogue at;
-    if (j->ep) {
-      at = *j->ep;
-      if (at.x)
-        at.x += j0 * at.sxn;
-      if (at.y)
-        at.y += j0 * at.syn;
-    }
+    if (j->ep)
+      at = epilogueAt(j->ep, j0, j->ep->sxn, j->ep->syn);
     conv_source cv;
     if (j->conv) {
       cv = *j->conv;
@@ -751,17 +773,6 @@ typedef struct batch_job {
   int64_t sxb, syb;
   const conv_source *conv;
 } batch_job;
-
-/* `ep` moved to batch i. */
-static epilogue epilogueAt(const epilogue *ep, int64_t i, int64_t sxb,
-                           int64_t syb) {
-  epilogue at = *ep;
-  if (at.x)
-    at.x += i * sxb;
-  if (at.y)
-    at.y += i * syb;
-  return at;
-}
 
 static void batchJob(void *ctx, int64_t lo, int64_t hi) {
   batch_job *j = ctx;
@@ -904,14 +915,8 @@ void dlc_sgemm_epilogue(int64_t batch, int64_t m, int64_t n, int64_t k,
                         int64_t sxb, int64_t sxm, int64_t sxn, const float *y,
                         int64_t y_offset, int64_t syb, int64_t sym, int64_t syn,
                         float lo, float hi) {
-  epilogue ep = {x ? x + x_offset : NULL,
-                 y ? y + y_offset : NULL,
-                 sxm,
-                 sxn,
-                 sym,
-                 syn,
-                 lo,
-                 hi};
+  epilogue ep =
+      makeEpilogue(x, x_offset, sxm, sxn, y, y_offset, sym, syn, lo, hi);
   sgemm(batch, m, n, k, a + a_offset, sab, sam, sak, b + b_offset, sbb, sbk,
         sbn, c + c_offset, scb, scm, scn, accumulate, a_cache, b_cache, &ep,
         sxb, syb, NULL);
@@ -931,14 +936,8 @@ void dlc_sconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   conv_source cv = {h,          w,       sxc,      sxh,      sxw,
                     kh,         kw,      stride_h, stride_w, dilation_h,
                     dilation_w, pad_top, pad_left, ow,       0};
-  epilogue ep = {a ? a + a_offset : NULL,
-                 r ? r + r_offset : NULL,
-                 sam,
-                 san,
-                 srm,
-                 srn,
-                 lo,
-                 hi};
+  epilogue ep =
+      makeEpilogue(a, a_offset, sam, san, r, r_offset, srm, srn, lo, hi);
   /* A: the filter as [m, channels * kh * kw] (dense inner dims); B: the
    * input through cv; C: [m, oh * ow]. */
   sgemm(batch, m, oh * ow, channels * kh * kw, f + f_offset, 0, sfm, 1,
