@@ -41,7 +41,12 @@ fmaLoop512(long iters) {
     c9 = _mm512_fmadd_ps(a, c9, b);
     c10 = _mm512_fmadd_ps(a, c10, b);
     c11 = _mm512_fmadd_ps(a, c11, b);
-    __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3));
+    /* Every chain is opaque to the compiler: the 12 chains compute the
+     * same values, and a chain left out here is merged with another. */
+    __asm__ volatile(""
+                     : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4),
+                       "+v"(c5), "+v"(c6), "+v"(c7), "+v"(c8), "+v"(c9),
+                       "+v"(c10), "+v"(c11));
   }
   __m512 s = _mm512_add_ps(
       _mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)),
@@ -69,7 +74,12 @@ fmaLoop256(long iters) {
     c9 = _mm256_fmadd_ps(a, c9, b);
     c10 = _mm256_fmadd_ps(a, c10, b);
     c11 = _mm256_fmadd_ps(a, c11, b);
-    __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3));
+    /* Every chain is opaque to the compiler: the 12 chains compute the
+     * same values, and a chain left out here is merged with another. */
+    __asm__ volatile(""
+                     : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4),
+                       "+v"(c5), "+v"(c6), "+v"(c7), "+v"(c8), "+v"(c9),
+                       "+v"(c10), "+v"(c11));
   }
   float out[8];
   _mm256_storeu_ps(
