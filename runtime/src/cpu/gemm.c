@@ -366,6 +366,92 @@ static void packBConv(const conv_source *cv, const float *x, int64_t k0,
   }
 }
 
+#ifdef DLC_GEMM_X86
+/* packBConv for the AVX-512 microkernel (nr = 32) at unit column stride
+ * (sw = 1, unit sxw), where most of packBConv's time went to per-run
+ * bookkeeping (ResNet's 14 x 14 and 7 x 7 maps have runs of 14 and 7
+ * pixels). Where the panel's runs read in a window position (r, q) does not
+ * depend on the channel, so it is worked out once per panel: per run, the
+ * offset from a channel's base of the element lane 0 would read and the
+ * lanes the run fills. Each row of the panel is then two zmm registers
+ * built by one masked load per run and half (padding lanes stay 0; masked-
+ * off lanes are never read, so the offsets may point outside the row). */
+typedef struct conv_read {
+  int64_t off;
+  uint32_t lanes;
+} conv_read;
+
+enum { CONV_PLAN_MAX = 1024 };
+
+/* Whether packBConvAvx512 can pack the panels of cv (else packBConv). */
+static int convPlanFits(const conv_source *cv) {
+  if (cv->sw != 1 || cv->sxw != 1)
+    return 0;
+  /* A 32-pixel panel spans at most 32 / ow + 2 output rows. */
+  int64_t runs = 32 / cv->ow + 2;
+  return cv->kh * cv->kw * runs <= CONV_PLAN_MAX;
+}
+
+__attribute__((target("avx512f"))) static void
+packBConvAvx512(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
+                int64_t j0, int64_t cols, float *out) {
+  conv_read plan[CONV_PLAN_MAX];
+  int64_t window = cv->kh * cv->kw;
+  /* The panel's runs: output row oy from column ox, lanes [js, js + len). */
+  int64_t runOy[34], runOx[34], runJs[34], runLen[34], runs = 0;
+  int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
+  for (int64_t j = 0; j < cols; ++runs) {
+    int64_t len = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
+    runOy[runs] = oy;
+    runOx[runs] = ox;
+    runJs[runs] = j;
+    runLen[runs] = len;
+    j += len;
+    ox = 0;
+    ++oy;
+  }
+  for (int64_t t = 0; t < window; ++t) {
+    int64_t r = t / cv->kw, q = t % cv->kw;
+    for (int64_t u = 0; u < runs; ++u) {
+      conv_read *e = &plan[t * runs + u];
+      int64_t iy = runOy[u] * cv->sh + r * cv->dh - cv->pt;
+      int64_t ix0 = runOx[u] + q * cv->dw - cv->pl;
+      int64_t lo = ix0 >= 0 ? 0 : -ix0;
+      int64_t hi = cv->w - ix0 < runLen[u] ? cv->w - ix0 : runLen[u];
+      e->lanes = 0;
+      e->off = 0;
+      if (iy < 0 || iy >= cv->h || lo >= hi)
+        continue;
+      e->off = iy * cv->sxh + ix0 - runJs[u];
+      uint64_t bits = ((uint64_t)1 << (hi - lo)) - 1;
+      e->lanes = (uint32_t)(bits << (runJs[u] + lo));
+    }
+  }
+  int64_t ch = k0 / window, t = k0 % window;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float *xc = x + ch * cv->sxc;
+    const conv_read *e = &plan[t * runs];
+    __m512 v0 = _mm512_setzero_ps(), v1 = v0;
+    for (int64_t u = 0; u < runs; ++u) {
+      __mmask16 m0 = (__mmask16)e[u].lanes, m1 = (__mmask16)(e[u].lanes >> 16);
+      /* Addresses as integers: lane 0 of a run may lie before the row. */
+      const float *src =
+          (const float *)((intptr_t)xc + e[u].off * (intptr_t)sizeof(float));
+      if (m0)
+        v0 = _mm512_mask_loadu_ps(v0, m0, src);
+      if (m1)
+        v1 = _mm512_mask_loadu_ps(v1, m1, (const float *)((intptr_t)src + 64));
+    }
+    _mm512_storeu_ps(out + p * 32, v0);
+    _mm512_storeu_ps(out + p * 32 + 16, v1);
+    if (++t == window) {
+      t = 0;
+      ++ch;
+    }
+  }
+}
+#endif
+
 /*===--- the epilogue ---------------------------------------------------===*/
 
 /* c = min(max(c + x + y, lo), hi) over a tile, x and y optional (strided
@@ -512,10 +598,17 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t panel = lo; panel < hi; ++panel) {
     int64_t j0 = panel * nr;
     int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
-    if (job->conv)
+    if (job->conv) {
+#ifdef DLC_GEMM_X86
+      if (job->s == &isaAvx512 && convPlanFits(job->conv)) {
+        packBConvAvx512(job->conv, job->b, job->k0, job->kc, j0, cols,
+                        job->packedB + panel * job->kc * nr);
+        continue;
+      }
+#endif
       packBConv(job->conv, job->b, job->k0, job->kc, j0, cols, nr,
                 job->packedB + panel * job->kc * nr);
-    else
+    } else
       packBPanel(job->s, job->b + j0 * job->sbn, job->sbk, job->sbn, job->kc,
                  cols, job->packedB + panel * job->kc * nr);
   }
