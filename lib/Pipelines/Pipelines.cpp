@@ -77,7 +77,7 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
-                             bool cpuKernels, bool directConvs) {
+                             bool cpuKernels, bool runtimeKernels) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
@@ -86,7 +86,8 @@ void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
   toLinalg.im2colBytes = im2colBytes;
   toLinalg.rowKernels = cpuKernels;
   toLinalg.reshapeViews = cpuKernels;
-  toLinalg.directConvs = directConvs;
+  toLinalg.directConvs = runtimeKernels;
+  toLinalg.runtimeCalls = runtimeKernels;
   pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
@@ -101,8 +102,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   bool runtimeKernels =
       options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
-                          /*cpuKernels=*/!options.gpuSchedules,
-                          /*directConvs=*/runtimeKernels);
+                          /*cpuKernels=*/!options.gpuSchedules, runtimeKernels);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());

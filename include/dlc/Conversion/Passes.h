@@ -53,13 +53,18 @@ void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// 2-D f32 max_pool_grad and ungrouped conv_weight_grad as calls of the
+/// runtime's kernels (DLToLinalg's runtime-calls option; they win over the
+/// linalg lowerings of the same ops).
+void populateRuntimeCallPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                 int64_t im2colBytes = 0,
                                 bool rowKernels = false,
                                 bool reshapeViews = false,
-                                bool directConvs = false);
+                                bool directConvs = false,
+                                bool runtimeCalls = false);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

@@ -74,6 +74,14 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     is not pointwise is one linalg.generic over (n, m, oh, ow, c, kh, kw) on
     the zero-padded input, which dl-convs-to-microkernels turns into the
     runtime's implicit-GEMM dlc_sconv2d (padding and epilogue folded in).
+
+    With `runtime-calls` (set with `direct-convs`), the train step's
+    dl.max_pool_grad of a 2-D f32 pool and dl.conv_weight_grad of an
+    ungrouped 2-D f32 conv (static weight shape) are each one call of the
+    runtime's dlc_maxpool2d_grad / dlc_sconv2d_wgrad: the operands cross as
+    rank-4 memrefs (bufferization.to_buffer, read-only) and the result is a
+    fresh buffer the call fills (bufferization.to_tensor, restrict). Their
+    linalg forms are gathers over every input position.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
@@ -86,12 +94,17 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     Option<"directConvs", "direct-convs", "bool", /*default=*/"false",
            "Ungrouped f32 2-D convs with a window as one direct generic "
            "(for dl-convs-to-microkernels), not im2col + a contraction">,
+    Option<"runtimeCalls", "runtime-calls", "bool", /*default=*/"false",
+           "2-D f32 max_pool_grad and ungrouped conv_weight_grad as calls "
+           "of the runtime's dlc_maxpool2d_grad and dlc_sconv2d_wgrad">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::func::FuncDialect",
   ];
 }
 

@@ -103,11 +103,14 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 /// build their im2col matrix in chunks of at most `im2colBytes` (0: whole);
 /// with `cpuKernels` (the CPU's), softmax and layer/instance norm are one
 /// kernel per row and static reshapes are views (dl-to-linalg's row-kernels
-/// and reshape-views); with `directConvs`, convs with a window are direct
-/// generics for the runtime's implicit GEMM (dl-to-linalg's direct-convs).
+/// and reshape-views); with `runtimeKernels`, convs with a window are direct
+/// generics for the runtime's implicit GEMM and the train step's pool and
+/// conv weight gradients are runtime calls (dl-to-linalg's direct-convs and
+/// runtime-calls).
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
                              int64_t im2colBytes = kCPUIm2colBytes,
-                             bool cpuKernels = true, bool directConvs = false);
+                             bool cpuKernels = true,
+                             bool runtimeKernels = false);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

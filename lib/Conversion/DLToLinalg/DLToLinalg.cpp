@@ -3,7 +3,9 @@
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlc {
@@ -18,7 +20,10 @@ using namespace dlc::dl;
 
 void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
                                      int64_t im2colBytes, bool rowKernels,
-                                     bool reshapeViews, bool directConvs) {
+                                     bool reshapeViews, bool directConvs,
+                                     bool runtimeCalls) {
+  if (runtimeCalls)
+    populateRuntimeCallPatterns(patterns);
   if (reshapeViews)
     populateReshapeViewPatterns(patterns);
   if (rowKernels) {
@@ -122,7 +127,7 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels, reshapeViews,
-                               directConvs);
+                               directConvs, runtimeCalls);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

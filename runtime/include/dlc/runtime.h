@@ -351,6 +351,44 @@ dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
               int64_t ow, float *y, int64_t y_offset, int64_t syb, int64_t syc,
               int64_t syh, int64_t syw);
 
+/* The train step's kernels take their tensors as generated code passes a
+ * rank-4 memref to an external function: allocated and aligned pointers,
+ * an element offset, 4 sizes and 4 strides (NAME_allocated, NAME,
+ * NAME_offset, NAME_n/_c/_h/_w, NAME_sn/_sc/_sh/_sw). */
+#define DLC_MEMREF4_PARAMS(NAME)                                               \
+  float *NAME##_allocated, float *NAME, int64_t NAME##_offset,                 \
+      int64_t NAME##_n, int64_t NAME##_c, int64_t NAME##_h, int64_t NAME##_w,  \
+      int64_t NAME##_sn, int64_t NAME##_sc, int64_t NAME##_sh,                 \
+      int64_t NAME##_sw
+
+/* The gradient of dlc_maxpool2d with the same geometry: D (shaped as X,
+ * n x c x h x w) is zeroed, then G[b, c, i, j] (shaped as the pool's
+ * output) is added at the position of its window's first maximum in X
+ * (row-major window order; the first in-bounds position, then any strictly
+ * greater one, so padding never wins). D must not overlap X or G. */
+DLC_RUNTIME_API void
+dlc_maxpool2d_grad(DLC_MEMREF4_PARAMS(x), DLC_MEMREF4_PARAMS(g),
+                   DLC_MEMREF4_PARAMS(d), int64_t kh, int64_t kw,
+                   int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                   int64_t dilation_w, int64_t pad_top, int64_t pad_left);
+
+/* The weight gradient of an ungrouped 2-D convolution (dlc_sconv2d's
+ * geometry, zero padding):
+ *   D[m, c, p, q] = sum over b, i, j of G[b, m, i, j] *
+ *       X[b, c, i * stride_h + p * dilation_h - pad_top,
+ *               j * stride_w + q * dilation_w - pad_left]
+ * with X n x c x h x w, G n x m x oh x ow and D m x c x kh x kw (its c, kh,
+ * kw dims dense: D's strides (sc, sh, sw) = (kh kw sw, kw sw, 1)). An
+ * implicit GEMM per sample on dlc_sgemm's microkernel, samples split over
+ * the threads (each summing into its own copy of D). D must not overlap X
+ * or G. */
+DLC_RUNTIME_API void dlc_sconv2d_wgrad(DLC_MEMREF4_PARAMS(x),
+                                       DLC_MEMREF4_PARAMS(g),
+                                       DLC_MEMREF4_PARAMS(d), int64_t stride_h,
+                                       int64_t stride_w, int64_t dilation_h,
+                                       int64_t dilation_w, int64_t pad_top,
+                                       int64_t pad_left);
+
 /*===------------------------------------------------------------------===*
  * Entry points (called by generated code)
  *===------------------------------------------------------------------===*/

@@ -500,6 +500,134 @@ void dlc_dwconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   run(&j, batch);
 }
 
+/*===--- 2 x 2 pools at stride 2 -----------------------------------------===*
+ * The common max pool (kernel 2 x 2, stride 2, no padding or dilation,
+ * unit column strides) and its gradient, 16 windows at a time on AVX-512:
+ * the two input rows are loaded as 32 columns each and split into even and
+ * odd columns with one vpermt2ps each.                                      */
+
+typedef struct pool2x2_job {
+  int64_t channels, h, w, oh, ow;
+  const float *x;
+  int64_t sxb, sxc, sxh;
+  const float *g; /* the gradient: NULL for the forward pool */
+  int64_t sgb, sgc, sgh;
+  float *y; /* the pool's output, or the gradient's (shaped as x) */
+  int64_t syb, syc, syh;
+} pool2x2_job;
+
+/* Whether a pool of this geometry takes the 2 x 2 path on this CPU. */
+static int pool2x2Applies(int64_t h, int64_t w, int64_t sxw, int64_t kh,
+                          int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                          int64_t dw, int64_t pt, int64_t pl, int64_t oh,
+                          int64_t ow, int64_t syw, int64_t sgw) {
+#if DLC_DW_X86
+  return kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1 &&
+         pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w && sxw == 1 &&
+         syw == 1 && sgw == 1 && strcmp(dlc_internal_gemm_isa(), "avx512") == 0;
+#else
+  (void)h, (void)w, (void)sxw, (void)kh, (void)kw, (void)sh, (void)sw;
+  (void)dh, (void)dw, (void)pt, (void)pl, (void)oh, (void)ow, (void)syw;
+  (void)sgw;
+  return 0;
+#endif
+}
+
+#if DLC_DW_X86
+/* max as arith.maximumf: a NaN in either operand wins. */
+__attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
+                                                               __m512 b) {
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q),
+                              _mm512_max_ps(a, b), a);
+}
+
+__attribute__((target("avx512f"))) static void pool2x2Job(void *ctx, int64_t lo,
+                                                          int64_t hi) {
+  const pool2x2_job *j = ctx;
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
+                                        23, 25, 27, 29, 31);
+  const __m512i zipLo =
+      _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i zipHi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28,
+                                          13, 29, 14, 30, 15, 31);
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t plane = lo; plane < hi; ++plane) {
+    int64_t b = plane / j->channels, c = plane % j->channels;
+    const float *xp = j->x + b * j->sxb + c * j->sxc;
+    float *yp = j->y + b * j->syb + c * j->syc;
+    const float *gp = j->g ? j->g + b * j->sgb + c * j->sgc : NULL;
+    for (int64_t i = 0; i < j->oh; ++i) {
+      const float *r0 = xp + 2 * i * j->sxh, *r1 = r0 + j->sxh;
+      for (int64_t q = 0; q < j->ow; q += 16) {
+        int64_t n = j->ow - q < 16 ? j->ow - q : 16;
+        __mmask16 out = (__mmask16)((1u << n) - 1);
+        __mmask16 in0 = (__mmask16)((1u << (2 * n < 16 ? 2 * n : 16)) - 1);
+        __mmask16 in1 = (__mmask16)((1u << (2 * n > 16 ? 2 * n - 16 : 0)) - 1);
+        __m512 a0 = _mm512_maskz_loadu_ps(in0, r0 + 2 * q);
+        __m512 a1 = _mm512_maskz_loadu_ps(in1, r0 + 2 * q + 16);
+        __m512 b0 = _mm512_maskz_loadu_ps(in0, r1 + 2 * q);
+        __m512 b1 = _mm512_maskz_loadu_ps(in1, r1 + 2 * q + 16);
+        /* The window's four values in row-major order. */
+        __m512 va = _mm512_permutex2var_ps(a0, even, a1);
+        __m512 vb = _mm512_permutex2var_ps(a0, odd, a1);
+        __m512 vc = _mm512_permutex2var_ps(b0, even, b1);
+        __m512 vd = _mm512_permutex2var_ps(b0, odd, b1);
+        if (!gp) {
+          __m512 m = maxNaN(maxNaN(va, vb), maxNaN(vc, vd));
+          _mm512_mask_storeu_ps(yp + i * j->syh + q, out, m);
+          continue;
+        }
+        /* The first maximum: a later value wins only if strictly greater
+         * (a NaN never does; a NaN first stays). */
+        __mmask16 selB = _mm512_cmp_ps_mask(vb, va, _CMP_GT_OQ);
+        __m512 best = _mm512_mask_blend_ps(selB, va, vb);
+        __mmask16 selC = _mm512_cmp_ps_mask(vc, best, _CMP_GT_OQ);
+        best = _mm512_mask_blend_ps(selC, best, vc);
+        __mmask16 selD = _mm512_cmp_ps_mask(vd, best, _CMP_GT_OQ);
+        __mmask16 atD = selD, atC = selC & ~selD, atB = selB & ~selC & ~selD;
+        __mmask16 atA = ~(selB | selC | selD);
+        __m512 gv = _mm512_maskz_loadu_ps(out, gp + i * j->sgh + q);
+        __m512 ga = _mm512_mask_blend_ps(atA, zero, gv);
+        __m512 gb = _mm512_mask_blend_ps(atB, zero, gv);
+        __m512 gc = _mm512_mask_blend_ps(atC, zero, gv);
+        __m512 gd = _mm512_mask_blend_ps(atD, zero, gv);
+        float *d0 = yp + 2 * i * j->syh + 2 * q, *d1 = d0 + j->syh;
+        _mm512_mask_storeu_ps(d0, in0, _mm512_permutex2var_ps(ga, zipLo, gb));
+        _mm512_mask_storeu_ps(d0 + 16, in1,
+                              _mm512_permutex2var_ps(ga, zipHi, gb));
+        _mm512_mask_storeu_ps(d1, in0, _mm512_permutex2var_ps(gc, zipLo, gd));
+        _mm512_mask_storeu_ps(d1 + 16, in1,
+                              _mm512_permutex2var_ps(gc, zipHi, gd));
+      }
+      if (gp) /* the columns no window covers */
+        for (int64_t r = 2 * i; r < 2 * i + 2; ++r)
+          for (int64_t col = 2 * j->ow; col < j->w; ++col)
+            yp[r * j->syh + col] = 0.0f;
+    }
+    if (gp) /* the rows no window covers */
+      for (int64_t r = 2 * j->oh; r < j->h; ++r)
+        for (int64_t col = 0; col < j->w; ++col)
+          yp[r * j->syh + col] = 0.0f;
+  }
+}
+#endif
+
+/* Runs a 2 x 2 job's planes, threaded like the other pools. */
+static void runPool2x2(pool2x2_job *j, int64_t batch) {
+#if DLC_DW_X86
+  int64_t planes = batch * j->channels;
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  if (threads > 1 && planes > 1 && planes * j->h * j->w >= 32768)
+    dlc_parallel_for(0, planes, 1, pool2x2Job, j);
+  else
+    pool2x2Job(j, 0, planes);
+#else
+  (void)j, (void)batch;
+#endif
+}
+
 void dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                    const float *x, int64_t x_offset, int64_t sxb, int64_t sxc,
                    int64_t sxh, int64_t sxw, int64_t kh, int64_t kw,
@@ -509,6 +637,14 @@ void dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                    int64_t syb, int64_t syc, int64_t syh, int64_t syw) {
   if (batch <= 0 || channels <= 0 || oh <= 0 || ow <= 0)
     return;
+  if (pool2x2Applies(h, w, sxw, kh, kw, stride_h, stride_w, dilation_h,
+                     dilation_w, pad_top, pad_left, oh, ow, syw, 1)) {
+    pool2x2_job p = {channels, h,    w, oh, ow, x + x_offset, sxb, sxc,
+                     sxh,      NULL, 0, 0,  0,  y + y_offset, syb, syc,
+                     syh};
+    runPool2x2(&p, batch);
+    return;
+  }
   dw_job j = {.channels = channels,
               .h = h,
               .w = w,
@@ -536,4 +672,87 @@ void dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
               .lo = -INFINITY,
               .hi = INFINITY};
   run(&j, batch);
+}
+
+/*===--- max pool gradient -----------------------------------------------===*/
+
+typedef struct pool_grad_job {
+  int64_t channels, h, w;
+  const float *x;
+  int64_t sxb, sxc, sxh, sxw;
+  int64_t kh, kw, sh, sw, dh, dw, pt, pl, oh, ow;
+  const float *g;
+  int64_t sgb, sgc, sgh, sgw;
+  float *d;
+  int64_t sdb, sdc, sdh, sdw;
+} pool_grad_job;
+
+/* Planes [lo, hi): zero the plane of d, then route each window's gradient
+ * to its first maximum in row-major window order (the first in-bounds
+ * position, then any strictly greater one: padding never wins, a NaN at the
+ * start stays, a later NaN does not replace), as dl.max_pool_grad's
+ * lowering to linalg does. */
+static void poolGradJob(void *ctx, int64_t lo, int64_t hi) {
+  const pool_grad_job *j = ctx;
+  for (int64_t plane = lo; plane < hi; ++plane) {
+    int64_t b = plane / j->channels, c = plane % j->channels;
+    const float *xp = j->x + b * j->sxb + c * j->sxc;
+    const float *gp = j->g + b * j->sgb + c * j->sgc;
+    float *dp = j->d + b * j->sdb + c * j->sdc;
+    for (int64_t i = 0; i < j->h; ++i)
+      for (int64_t q = 0; q < j->w; ++q)
+        dp[i * j->sdh + q * j->sdw] = 0.0f;
+    for (int64_t oy = 0; oy < j->oh; ++oy)
+      for (int64_t ox = 0; ox < j->ow; ++ox) {
+        int64_t best = -1;
+        float bestValue = 0.0f;
+        for (int64_t p = 0; p < j->kh; ++p) {
+          int64_t iy = oy * j->sh + p * j->dh - j->pt;
+          if (iy < 0 || iy >= j->h)
+            continue;
+          for (int64_t k = 0; k < j->kw; ++k) {
+            int64_t ix = ox * j->sw + k * j->dw - j->pl;
+            if (ix < 0 || ix >= j->w)
+              continue;
+            float v = xp[iy * j->sxh + ix * j->sxw];
+            if (best < 0 || v > bestValue) {
+              best = iy * j->sdh + ix * j->sdw;
+              bestValue = v;
+            }
+          }
+        }
+        if (best >= 0)
+          dp[best] += gp[oy * j->sgh + ox * j->sgw];
+      }
+  }
+}
+
+void dlc_maxpool2d_grad(DLC_MEMREF4_PARAMS(x), DLC_MEMREF4_PARAMS(g),
+                        DLC_MEMREF4_PARAMS(d), int64_t kh, int64_t kw,
+                        int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                        int64_t dilation_w, int64_t pad_top, int64_t pad_left) {
+  (void)x_allocated, (void)g_allocated, (void)d_allocated;
+  (void)g_n, (void)g_c, (void)d_n, (void)d_c, (void)d_h, (void)d_w;
+  pool_grad_job j = {x_c,      x_h,      x_w,        x + x_offset, x_sn,
+                     x_sc,     x_sh,     x_sw,       kh,           kw,
+                     stride_h, stride_w, dilation_h, dilation_w,   pad_top,
+                     pad_left, g_h,      g_w,        g + g_offset, g_sn,
+                     g_sc,     g_sh,     g_sw,       d + d_offset, d_sn,
+                     d_sc,     d_sh,     d_sw};
+  int64_t planes = x_n * x_c;
+  if (planes <= 0)
+    return;
+  if (pool2x2Applies(x_h, x_w, x_sw, kh, kw, stride_h, stride_w, dilation_h,
+                     dilation_w, pad_top, pad_left, g_h, g_w, d_sw, g_sw)) {
+    pool2x2_job p = {x_c,  x_h,          x_w,  g_h,          g_w,  x + x_offset,
+                     x_sn, x_sc,         x_sh, g + g_offset, g_sn, g_sc,
+                     g_sh, d + d_offset, d_sn, d_sc,         d_sh};
+    runPool2x2(&p, x_n);
+    return;
+  }
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  if (threads > 1 && planes > 1 && planes * x_h * x_w >= 32768)
+    dlc_parallel_for(0, planes, 1, poolGradJob, &j);
+  else
+    poolGradJob(&j, 0, planes);
 }

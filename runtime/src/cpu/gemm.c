@@ -296,6 +296,9 @@ typedef struct conv_source {
   int64_t h, w, sxc, sxh, sxw;
   int64_t kh, kw, sh, sw, dh, dw, pt, pl, ow;
   int64_t n0; /* the first pixel of the columns being computed */
+  /* B is the transpose (dlc_sconv2d_wgrad): B[k, n] with k the pixel and n
+   * the (channel, r, q) window position. */
+  int transposed;
 } conv_source;
 
 /* B rows [k0, k0 + kc), columns (pixels) [j0, j0 + cols) of the sample at
@@ -362,6 +365,41 @@ static void packBConv(const conv_source *cv, const float *x, int64_t k0,
         r = 0;
         ++ch;
       }
+    }
+  }
+}
+
+/* packBConv's transpose: B rows [k0, k0 + kc) are the sample's pixels and
+ * columns [j0, j0 + cols) its window positions (channel, r, q); the panel is
+ * zeroed, then each column's in-bounds pixels are copied in, one run of an
+ * output row at a time. */
+static void packBConvT(const conv_source *cv, const float *x, int64_t k0,
+                       int64_t kc, int64_t j0, int64_t cols, int nr,
+                       float *out) {
+  memset(out, 0, sizeof(float) * (size_t)(kc * nr));
+  int64_t window = cv->kh * cv->kw, step = cv->sw * cv->sxw;
+  for (int64_t jj = 0; jj < cols; ++jj) {
+    int64_t tap = j0 + jj;
+    int64_t r = tap % window / cv->kw, q = tap % cv->kw;
+    const float *xc = x + tap / window * cv->sxc;
+    int64_t oy = k0 / cv->ow, ox = k0 % cv->ow;
+    for (int64_t p = 0; p < kc;) {
+      int64_t run = cv->ow - ox < kc - p ? cv->ow - ox : kc - p;
+      int64_t iy = oy * cv->sh + r * cv->dh - cv->pt;
+      if (iy >= 0 && iy < cv->h) {
+        int64_t ix0 = ox * cv->sw + q * cv->dw - cv->pl;
+        int64_t lo = ix0 >= 0 ? 0 : (-ix0 + cv->sw - 1) / cv->sw;
+        int64_t hi = cv->w - ix0 <= 0 ? 0 : (cv->w - ix0 + cv->sw - 1) / cv->sw;
+        if (hi > run)
+          hi = run;
+        const float *src = xc + iy * cv->sxh + ix0 * cv->sxw;
+        float *dst = out + p * nr + jj;
+        for (int64_t t = lo; t < hi; ++t)
+          dst[t * nr] = src[t * step];
+      }
+      p += run;
+      ox = 0;
+      ++oy;
     }
   }
 }
@@ -598,7 +636,10 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t panel = lo; panel < hi; ++panel) {
     int64_t j0 = panel * nr;
     int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
-    if (job->conv) {
+    if (job->conv && job->conv->transposed) {
+      packBConvT(job->conv, job->b, job->k0, job->kc, j0, cols, nr,
+                 job->packedB + panel * job->kc * nr);
+    } else if (job->conv) {
 #ifdef DLC_GEMM_X86
       if (job->s == &isaAvx512 && convPlanFits(job->conv)) {
         packBConvAvx512(job->conv, job->b, job->k0, job->kc, j0, cols,
@@ -1026,9 +1067,9 @@ void dlc_sconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
                  void **f_cache, const float *a, int64_t a_offset, int64_t sab,
                  int64_t sam, int64_t san, const float *r, int64_t r_offset,
                  int64_t srb, int64_t srm, int64_t srn, float lo, float hi) {
-  conv_source cv = {h,          w,       sxc,      sxh,      sxw,
-                    kh,         kw,      stride_h, stride_w, dilation_h,
-                    dilation_w, pad_top, pad_left, ow,       0};
+  conv_source cv = {
+      h,        w,          sxc,        sxh,     sxw,      kh, kw, stride_h,
+      stride_w, dilation_h, dilation_w, pad_top, pad_left, ow, 0,  0};
   epilogue ep =
       makeEpilogue(a, a_offset, sam, san, r, r_offset, srm, srn, lo, hi);
   /* A: the filter as [m, channels * kh * kw] (dense inner dims); B: the
@@ -1036,4 +1077,120 @@ void dlc_sconv2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
   sgemm(batch, m, oh * ow, channels * kh * kw, f + f_offset, 0, sfm, 1,
         x + x_offset, sxb, 0, 0, y + y_offset, syb, sym, syn, accumulate,
         f_cache, NULL, &ep, sab, srb, &cv);
+}
+
+/*===--- the weight gradient of a convolution ---------------------------===*/
+
+typedef struct wgrad_job {
+  const isa *s;
+  conv_source cv;
+  int64_t batch, m, ck, pixels, chunks;
+  const float *x, *g;
+  int64_t sxb, sgb, sgc, sgw;
+  float *const *out; /* per chunk, m x ck dense */
+} wgrad_job;
+
+/* Chunks [lo, hi) of the samples, each summed into its own output. */
+static void wgradJob(void *ctx, int64_t lo, int64_t hi) {
+  const wgrad_job *j = ctx;
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t first = t * j->batch / j->chunks;
+    int64_t last = (t + 1) * j->batch / j->chunks;
+    for (int64_t b = first; b < last; ++b)
+      gemmOne(j->s, j->m, j->ck, j->pixels, j->g + b * j->sgb, j->sgc, j->sgw,
+              j->x + b * j->sxb, 0, 0, j->out[t], j->ck, 1, b > first, 1,
+              (prepacked){NULL, NULL}, NULL, &j->cv);
+    if (first == last)
+      memset(j->out[t], 0, sizeof(float) * (size_t)(j->m * j->ck));
+  }
+}
+
+void dlc_sconv2d_wgrad(DLC_MEMREF4_PARAMS(x), DLC_MEMREF4_PARAMS(g),
+                       DLC_MEMREF4_PARAMS(d), int64_t stride_h,
+                       int64_t stride_w, int64_t dilation_h, int64_t dilation_w,
+                       int64_t pad_top, int64_t pad_left) {
+  (void)x_allocated, (void)g_allocated, (void)d_allocated, (void)g_n, (void)g_c,
+      (void)d_c;
+  int64_t m = d_n, kh = d_h, kw = d_w, ck = x_c * kh * kw;
+  int64_t oh = g_h, ow = g_w;
+  if (m <= 0 || ck <= 0)
+    return;
+  const float *gp = g + g_offset;
+  int64_t sgc = g_sc, sgb = g_sn, sgw = g_sw;
+  float *gCopy = NULL;
+  if (g_sh != ow * g_sw) {
+    /* The pixels of G's planes must be one stride apart: copy them so. */
+    size_t floats = (size_t)(x_n * m * oh * ow);
+    gCopy = malloc(sizeof(float) * (floats ? floats : 1));
+    if (!gCopy) {
+      dlc_internal_alloc_failed(sizeof(float) * floats);
+      return;
+    }
+    for (int64_t b = 0; b < x_n; ++b)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t q = 0; q < ow; ++q)
+            gCopy[((b * m + i) * oh + y) * ow + q] =
+                gp[b * g_sn + i * g_sc + y * g_sh + q * g_sw];
+    gp = gCopy;
+    sgb = m * oh * ow;
+    sgc = oh * ow;
+    sgw = 1;
+  }
+  float *dp = d + d_offset;
+  int dense = d_sw == 1 && d_sh == kw && d_sc == kh * kw;
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  int64_t chunks = threads < x_n ? threads : x_n;
+  if (chunks < 1)
+    chunks = 1;
+  /* Chunk 0 sums into D itself where D is dense; the others (and chunk 0
+   * otherwise) into scratch. */
+  size_t each = (size_t)(m * ck);
+  size_t scratchFloats = each * (size_t)(chunks - (dense ? 1 : 0));
+  float *scratch = NULL;
+  if (scratchFloats) {
+    scratch = malloc(sizeof(float) * scratchFloats);
+    if (!scratch) {
+      free(gCopy);
+      dlc_internal_alloc_failed(sizeof(float) * scratchFloats);
+      return;
+    }
+  }
+  float *outs[DLC_MAX_THREADS];
+  for (int64_t t = 0; t < chunks; ++t)
+    outs[t] = dense ? (t == 0 ? dp : scratch + each * (size_t)(t - 1))
+                    : scratch + each * (size_t)t;
+  wgrad_job job = {.s = currentIsa(),
+                   .cv = {x_h, x_w, x_sc, x_sh, x_sw, kh, kw, stride_h,
+                          stride_w, dilation_h, dilation_w, pad_top, pad_left,
+                          ow, 0, 1},
+                   .batch = x_n,
+                   .m = m,
+                   .ck = ck,
+                   .pixels = oh * ow,
+                   .chunks = chunks,
+                   .x = x + x_offset,
+                   .g = gp,
+                   .sxb = x_sn,
+                   .sgb = sgb,
+                   .sgc = sgc,
+                   .sgw = sgw,
+                   .out = outs};
+  if (chunks > 1)
+    dlc_parallel_for(0, chunks, 1, wgradJob, &job);
+  else
+    wgradJob(&job, 0, 1);
+  float *sum = outs[0];
+  for (int64_t t = 1; t < chunks; ++t)
+    for (size_t e = 0; e < each; ++e)
+      sum[e] += outs[t][e];
+  if (!dense)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t c = 0; c < x_c; ++c)
+        for (int64_t p = 0; p < kh; ++p)
+          for (int64_t q = 0; q < kw; ++q)
+            dp[i * d_sn + c * d_sc + p * d_sh + q * d_sw] =
+                sum[i * ck + (c * kh + p) * kw + q];
+  free(scratch);
+  free(gCopy);
 }

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -353,11 +354,175 @@ void checkMaxPool(const Conv &cv, bool withNaN = false) {
 TEST_P(ConvTest, MaxPool) {
   checkMaxPool({1, 3, 112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}); // ResNet's
   checkMaxPool({2, 2, 9, 13, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});
+  // 2 x 2 at stride 2 (its own path): rows past 16 windows, odd sizes, NaN.
+  checkMaxPool({1, 3, 37, 75, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});
+  checkMaxPool({1, 2, 8, 66, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, /*withNaN=*/true);
   checkMaxPool({1, 2, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
   checkMaxPool({1, 2, 7, 7, 5, 3, 3, 1, 1, 1, 2, 0, 2, 3});
   checkMaxPool({1, 1, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, /*withNaN=*/true);
   dlc_set_num_threads(2);
   checkMaxPool({2, 16, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+}
+
+/// A rank-4 memref as generated code passes it (DLC_MEMREF4_PARAMS).
+struct Memref4 {
+  float *data;
+  int64_t offset, size[4], stride[4];
+};
+#define DLC_TEST_MEMREF(M)                                                     \
+  (M).data, (M).data, (M).offset, (M).size[0], (M).size[1], (M).size[2],       \
+      (M).size[3], (M).stride[0], (M).stride[1], (M).stride[2], (M).stride[3]
+
+/// A memref over `store` of the given sizes with slack in every stride but
+/// the last (so no stride is assumed dense), filled from `rng`.
+Memref4 slackMemref(std::vector<float> &store, std::array<int64_t, 4> size,
+                    std::mt19937 &rng, bool dense = false) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  int64_t slack = dense ? 0 : 1, offset = dense ? 0 : 3;
+  int64_t sw = 1, sh = size[3] * sw + slack, sc = size[2] * sh + slack,
+          sn = size[1] * sc + slack;
+  store.assign(static_cast<size_t>(offset + size[0] * sn), 0.0f);
+  for (float &v : store)
+    v = dist(rng);
+  return {store.data(),
+          offset,
+          {size[0], size[1], size[2], size[3]},
+          {sn, sc, sh, sw}};
+}
+
+float &at(const Memref4 &m, int64_t a, int64_t b, int64_t c, int64_t d) {
+  return m.data[m.offset + a * m.stride[0] + b * m.stride[1] + c * m.stride[2] +
+                d * m.stride[3]];
+}
+
+/// dlc_sconv2d_wgrad against a double-precision sum; `denseOut` gives D the
+/// dense layout the compiler allocates, else slack (the copy-out path).
+void checkWeightGrad(const Conv2d &cv, bool denseOut = true,
+                     bool denseGrad = false) {
+  std::mt19937 rng(static_cast<uint32_t>(cv.channels * 5 + cv.m + cv.h * 3));
+  int64_t oh = (cv.h + cv.pt + cv.pb - (cv.kh - 1) * cv.dh - 1) / cv.sh + 1;
+  int64_t ow = (cv.w + cv.pl + cv.pr - (cv.kw - 1) * cv.dw - 1) / cv.sw + 1;
+  ASSERT_GT(oh, 0);
+  ASSERT_GT(ow, 0);
+  std::vector<float> xs, gs, ds;
+  Memref4 x = slackMemref(xs, {cv.batch, cv.channels, cv.h, cv.w}, rng);
+  Memref4 g = slackMemref(gs, {cv.batch, cv.m, oh, ow}, rng, denseGrad);
+  Memref4 d = slackMemref(ds, {cv.m, cv.channels, cv.kh, cv.kw}, rng, denseOut);
+  std::vector<float> d0 = ds;
+  dlc_sconv2d_wgrad(DLC_TEST_MEMREF(x), DLC_TEST_MEMREF(g), DLC_TEST_MEMREF(d),
+                    cv.sh, cv.sw, cv.dh, cv.dw, cv.pt, cv.pl);
+  for (int64_t o = 0; o < cv.m; ++o)
+    for (int64_t c = 0; c < cv.channels; ++c)
+      for (int64_t p = 0; p < cv.kh; ++p)
+        for (int64_t q = 0; q < cv.kw; ++q) {
+          double sum = 0, mag = 0;
+          for (int64_t b = 0; b < cv.batch; ++b)
+            for (int64_t i = 0; i < oh; ++i)
+              for (int64_t j = 0; j < ow; ++j) {
+                int64_t r = i * cv.sh + p * cv.dh - cv.pt;
+                int64_t s = j * cv.sw + q * cv.dw - cv.pl;
+                if (r < 0 || r >= cv.h || s < 0 || s >= cv.w)
+                  continue;
+                double t = double(at(g, b, o, i, j)) * at(x, b, c, r, s);
+                sum += t;
+                mag += std::fabs(t);
+              }
+          ASSERT_NEAR(at(d, o, c, p, q), sum, 1e-5 * (mag + 1))
+              << "m " << o << " c " << c << " p " << p << " q " << q;
+        }
+  // Only D's elements are written.
+  for (size_t e = 0; e < ds.size(); ++e) {
+    int64_t rel = static_cast<int64_t>(e) - d.offset;
+    bool inside = false;
+    for (int64_t o = 0; o < cv.m && !inside; ++o)
+      for (int64_t c = 0; c < cv.channels && !inside; ++c)
+        for (int64_t p = 0; p < cv.kh && !inside; ++p)
+          for (int64_t q = 0; q < cv.kw && !inside; ++q)
+            inside = rel == o * d.stride[0] + c * d.stride[1] +
+                                p * d.stride[2] + q * d.stride[3];
+    if (!inside) {
+      ASSERT_EQ(ds[e], d0[e]) << "element " << e << " outside D was written";
+    }
+  }
+}
+
+TEST_P(ConvTest, WeightGradient) {
+  checkWeightGrad({2, 3, 5, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  // The train CNN's shapes (fewer samples): 1 input channel, and 32.
+  checkWeightGrad({3, 1, 32, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  checkWeightGrad({2, 32, 64, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  // Strides, dilations, uneven pads, K blocks of pixels across rows.
+  checkWeightGrad({2, 4, 7, 33, 21, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1});
+  checkWeightGrad({1, 3, 13, 20, 31, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});
+  checkWeightGrad({2, 2, 5, 19, 19, 5, 4, 3, 2, 1, 1, 2, 0, 2, 3});
+  checkWeightGrad({2, 5, 3, 6, 6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
+  checkWeightGrad({1, 2, 3, 6, 6, 3, 3, 1, 1, 1, 1, 5, 5, 5, 5});
+  // D with slack (copied out), G with dense planes.
+  checkWeightGrad({2, 3, 5, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, false, true);
+  dlc_set_num_threads(2);
+  checkWeightGrad({5, 6, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  checkWeightGrad({1, 6, 16, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, false);
+}
+
+/// dlc_maxpool2d_grad against a direct routing of each window's gradient.
+void checkMaxPoolGrad(const Conv &cv, bool ties = false) {
+  std::mt19937 rng(static_cast<uint32_t>(cv.h * 3 + cv.kw + cv.sw));
+  int64_t oh = (cv.h + cv.pt + cv.pb - (cv.kh - 1) * cv.dh - 1) / cv.sh + 1;
+  int64_t ow = (cv.w + cv.pl + cv.pr - (cv.kw - 1) * cv.dw - 1) / cv.sw + 1;
+  ASSERT_GT(oh, 0);
+  ASSERT_GT(ow, 0);
+  std::vector<float> xs, gs, ds;
+  Memref4 x = slackMemref(xs, {cv.batch, cv.channels, cv.h, cv.w}, rng);
+  if (ties) // few distinct values: the first maximum must win
+    for (float &v : xs)
+      v = std::round(v * 2);
+  Memref4 g = slackMemref(gs, {cv.batch, cv.channels, oh, ow}, rng);
+  Memref4 d = slackMemref(ds, {cv.batch, cv.channels, cv.h, cv.w}, rng);
+  dlc_maxpool2d_grad(DLC_TEST_MEMREF(x), DLC_TEST_MEMREF(g), DLC_TEST_MEMREF(d),
+                     cv.kh, cv.kw, cv.sh, cv.sw, cv.dh, cv.dw, cv.pt, cv.pl);
+  std::vector<double> want(
+      static_cast<size_t>(cv.batch * cv.channels * cv.h * cv.w), 0.0);
+  for (int64_t b = 0; b < cv.batch; ++b)
+    for (int64_t c = 0; c < cv.channels; ++c)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          int64_t best = -1;
+          float bestValue = 0;
+          for (int64_t p = 0; p < cv.kh; ++p)
+            for (int64_t q = 0; q < cv.kw; ++q) {
+              int64_t r = i * cv.sh + p * cv.dh - cv.pt;
+              int64_t s = j * cv.sw + q * cv.dw - cv.pl;
+              if (r < 0 || r >= cv.h || s < 0 || s >= cv.w)
+                continue;
+              float v = at(x, b, c, r, s);
+              if (best < 0 || v > bestValue) {
+                best = ((b * cv.channels + c) * cv.h + r) * cv.w + s;
+                bestValue = v;
+              }
+            }
+          if (best >= 0)
+            want[static_cast<size_t>(best)] += at(g, b, c, i, j);
+        }
+  for (int64_t b = 0; b < cv.batch; ++b)
+    for (int64_t c = 0; c < cv.channels; ++c)
+      for (int64_t r = 0; r < cv.h; ++r)
+        for (int64_t s = 0; s < cv.w; ++s)
+          ASSERT_NEAR(at(d, b, c, r, s),
+                      want[((b * cv.channels + c) * cv.h + r) * cv.w + s], 1e-5)
+              << "b " << b << " c " << c << " r " << r << " s " << s;
+}
+
+TEST_P(ConvTest, MaxPoolGradient) {
+  checkMaxPoolGrad({2, 3, 28, 28, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});
+  checkMaxPoolGrad({2, 3, 28, 28, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, true);
+  checkMaxPoolGrad({1, 2, 37, 75, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});
+  checkMaxPoolGrad({1, 2, 9, 66, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, true);
+  checkMaxPoolGrad({1, 3, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, true);
+  checkMaxPoolGrad({1, 2, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
+  checkMaxPoolGrad(
+      {1, 2, 6, 6, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2}); // pad-only windows
+  dlc_set_num_threads(2);
+  checkMaxPoolGrad({2, 16, 40, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, ConvTest,

@@ -1,0 +1,54 @@
+// RUN: dlc-opt %s --split-input-file --dl-to-linalg="runtime-calls=true" | FileCheck %s
+// RUN: dlc-opt %s --split-input-file --dl-to-linalg | FileCheck %s --check-prefix=LINALG
+
+// runtime-calls: a 2-D f32 max_pool_grad is one call of dlc_maxpool2d_grad
+// on the input and the gradient (read-only views of any layout) and a fresh
+// buffer of the input's shape (its dynamic batch from the input), returned
+// as a tensor; the window (kernel, strides, dilations, top/left pads) as
+// i64 operands. Without the option: linalg generics.
+// CHECK-LABEL: func.func @pool_grad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x9x9xf32>, %[[G:.*]]: tensor<?x4x5x4xf32>)
+// CHECK-DAG: %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<?x4x9x9xf32> to memref<?x4x9x9xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK-DAG: %[[GB:.*]] = bufferization.to_buffer %[[G]] read_only
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?x4x9x9xf32>
+// CHECK: %[[OUTC:.*]] = memref.cast %[[OUT]] : memref<?x4x9x9xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK: call @dlc_maxpool2d_grad(%{{.*}}, %{{.*}}, %[[OUTC]], %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c0_i64)
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<?x4x9x9xf32> to tensor<?x4x9x9xf32>
+// CHECK: return %[[R]]
+// CHECK: func.func private @dlc_maxpool2d_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64)
+// LINALG-LABEL: func.func @pool_grad
+// LINALG-NOT: call
+// LINALG: linalg.generic
+func.func @pool_grad(%x: tensor<?x4x9x9xf32>, %g: tensor<?x4x5x4xf32>) -> tensor<?x4x9x9xf32> {
+  %d = dl.max_pool_grad %x, %g {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 0>} : (tensor<?x4x9x9xf32>, tensor<?x4x5x4xf32>) -> tensor<?x4x9x9xf32>
+  return %d : tensor<?x4x9x9xf32>
+}
+
+// -----
+
+// An ungrouped 2-D conv's weight gradient: dlc_sconv2d_wgrad with strides,
+// dilations and the top/left pads; the result a fresh static buffer.
+// CHECK-LABEL: func.func @weight_grad
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<16x8x3x3xf32>
+// CHECK: call @dlc_sconv2d_wgrad(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i64, %c2_i64, %c2_i64, %c1_i64, %c2_i64, %c1_i64)
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// LINALG-LABEL: func.func @weight_grad
+// LINALG-NOT: call
+func.func @weight_grad(%x: tensor<2x8x12x12xf32>, %g: tensor<2x16x12x6xf32>) -> tensor<16x8x3x3xf32> {
+  %d = dl.conv_weight_grad %x, %g {strides = array<i64: 1, 2>, dilations = array<i64: 2, 1>, pads = array<i64: 2, 1, 2, 1>} : (tensor<2x8x12x12xf32>, tensor<2x16x12x6xf32>) -> tensor<16x8x3x3xf32>
+  return %d : tensor<16x8x3x3xf32>
+}
+
+// -----
+
+// What the runtime has no kernel for keeps the linalg lowering: a grouped
+// conv's weight gradient and a 1-D pool's.
+// CHECK-LABEL: func.func @not_taken
+// CHECK-NOT: call @
+// CHECK: linalg.generic
+func.func @not_taken(%x: tensor<2x8x12x12xf32>, %g: tensor<2x8x10x10xf32>, %x1: tensor<2x4x9xf32>, %g1: tensor<2x4x4xf32>) -> (tensor<8x4x3x3xf32>, tensor<2x4x9xf32>) {
+  %d = dl.conv_weight_grad %x, %g {groups = 2 : i64} : (tensor<2x8x12x12xf32>, tensor<2x8x10x10xf32>) -> tensor<8x4x3x3xf32>
+  %p = dl.max_pool_grad %x1, %g1 {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<2x4x9xf32>, tensor<2x4x4xf32>) -> tensor<2x4x9xf32>
+  return %d, %p : tensor<8x4x3x3xf32>, tensor<2x4x9xf32>
+}
