@@ -38,8 +38,18 @@
  * L2 while every A block passes over it. */
 enum { KC = 256, MC = 120, NC = 512, MAX_MR = 12, MAX_NR = 32 };
 
+/* The epilogue of one full tile, applied in registers before the store:
+ * c = min(max(c + x + y, lo), hi), each addend one value per element (unit
+ * column stride) or one per row. Only the AVX-512 microkernel takes it. */
+typedef struct tile_ep {
+  const float *x, *y; /* at the tile's (0, 0); NULL: absent */
+  int64_t sxm, sym;
+  int xCols, yCols; /* 1: per element; 0: per row */
+  float lo, hi;
+} tile_ep;
+
 typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b, float *c,
-                          int64_t ldc, int beta);
+                          int64_t ldc, int beta, const tile_ep *te);
 
 typedef struct isa {
   int mr, nr;
@@ -55,7 +65,8 @@ typedef struct isa {
 enum { GENERIC_MR = 4, GENERIC_NR = 16 };
 
 static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
-                          int64_t ldc, int beta) {
+                          int64_t ldc, int beta, const tile_ep *te) {
+  (void)te;
   float acc[GENERIC_MR][GENERIC_NR];
   memset(acc, 0, sizeof(acc));
   for (int64_t p = 0; p < kc; ++p) {
@@ -74,7 +85,8 @@ static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
 
 __attribute__((target("avx2,fma"))) static void
 kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-           int beta) {
+           int beta, const tile_ep *te) {
+  (void)te;
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
          c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
          c51 = c00;
@@ -117,7 +129,7 @@ kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 
 __attribute__((target("avx512f"))) static void
 kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-             int beta) {
+             int beta, const tile_ep *te) {
   __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
          c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
          c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00,
@@ -148,6 +160,21 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     a += 12;
     b += 32;
   }
+  /* Adds the addend at p (per element or, with !cols, per row) to row
+   * (v0, v1) of the tile. */
+#define DLC_ADD_ROW(p, cols, v0, v1)                                           \
+  do {                                                                         \
+    if (cols) {                                                                \
+      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(p));                              \
+      v1 = _mm512_add_ps(v1, _mm512_loadu_ps((p) + 16));                       \
+    } else {                                                                   \
+      __m512 e = _mm512_set1_ps(*(p));                                         \
+      v0 = _mm512_add_ps(v0, e);                                               \
+      v1 = _mm512_add_ps(v1, e);                                               \
+    }                                                                          \
+  } while (0)
+  /* The clamp keeps NaN: max/min return their second operand when either
+   * is NaN. */
 #define DLC_STORE(i, n)                                                        \
   do {                                                                         \
     float *ci = c + n * ldc;                                                   \
@@ -155,9 +182,19 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
       c##i##0 = _mm512_add_ps(c##i##0, _mm512_loadu_ps(ci));                   \
       c##i##1 = _mm512_add_ps(c##i##1, _mm512_loadu_ps(ci + 16));              \
     }                                                                          \
+    if (te) {                                                                  \
+      if (te->x)                                                               \
+        DLC_ADD_ROW(te->x + n * te->sxm, te->xCols, c##i##0, c##i##1);         \
+      if (te->y)                                                               \
+        DLC_ADD_ROW(te->y + n * te->sym, te->yCols, c##i##0, c##i##1);         \
+      c##i##0 = _mm512_min_ps(hi, _mm512_max_ps(lo, c##i##0));                 \
+      c##i##1 = _mm512_min_ps(hi, _mm512_max_ps(lo, c##i##1));                 \
+    }                                                                          \
     _mm512_storeu_ps(ci, c##i##0);                                             \
     _mm512_storeu_ps(ci + 16, c##i##1);                                        \
   } while (0)
+  __m512 lo = _mm512_set1_ps(te ? te->lo : 0.0f);
+  __m512 hi = _mm512_set1_ps(te ? te->hi : 0.0f);
   DLC_STORE(0, 0);
   DLC_STORE(1, 1);
   DLC_STORE(2, 2);
@@ -171,6 +208,7 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
   DLC_STORE(A, 10);
   DLC_STORE(B, 11);
 #undef DLC_STORE
+#undef DLC_ADD_ROW
 }
 
 #endif /* DLC_GEMM_X86 */
@@ -599,6 +637,30 @@ static void epilogueTile(const isa *s, const epilogue *ep, float *c,
   applyEpilogue(ep, c, scm, scn, i0, j0, rows, cols);
 }
 
+/* The epilogue of the full tile at (i0, j0) as the AVX-512 microkernel
+ * applies it in registers, if it can: addends per element at unit column
+ * stride or per row. */
+static int fusedEpilogue(const isa *s, const epilogue *ep, int64_t i0,
+                         int64_t j0, tile_ep *te) {
+#if DLC_GEMM_X86
+  if (s->kernel != kernelAvx512 || (ep->x && ep->sxn > 1) ||
+      (ep->y && ep->syn > 1))
+    return 0;
+  te->x = ep->x ? ep->x + i0 * ep->sxm + j0 * ep->sxn : NULL;
+  te->y = ep->y ? ep->y + i0 * ep->sym + j0 * ep->syn : NULL;
+  te->sxm = ep->sxm;
+  te->sym = ep->sym;
+  te->xCols = ep->sxn == 1;
+  te->yCols = ep->syn == 1;
+  te->lo = ep->lo;
+  te->hi = ep->hi;
+  return 1;
+#else
+  (void)s, (void)ep, (void)i0, (void)j0, (void)te;
+  return 0;
+#endif
+}
+
 /*===--- the blocked product --------------------------------------------===*/
 
 typedef struct gemm_job {
@@ -672,9 +734,14 @@ static void tileJob(void *ctx, int64_t lo, int64_t hi) {
       const float *ap = job->packedA + (i0 / mr) * job->kc * mr;
       float *c = job->c + i0 * job->scm + j0 * job->scn;
       if (rows == mr && cols == nr && job->scn == 1) {
-        s->kernel(job->kc, ap, bp, c, job->scm, job->beta);
+        tile_ep te;
+        if (job->ep && fusedEpilogue(s, job->ep, i0, j0, &te)) {
+          s->kernel(job->kc, ap, bp, c, job->scm, job->beta, &te);
+          continue;
+        }
+        s->kernel(job->kc, ap, bp, c, job->scm, job->beta, NULL);
       } else {
-        s->kernel(job->kc, ap, bp, tmp, nr, 0);
+        s->kernel(job->kc, ap, bp, tmp, nr, 0, NULL);
         for (int64_t i = 0; i < rows; ++i)
           for (int64_t j = 0; j < cols; ++j) {
             float *dst = c + i * job->scm + j * job->scn;
