@@ -45,9 +45,9 @@ bool isF32Rank4(Type t) {
 Value operand(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   int64_t d = ShapedType::kDynamic;
-  auto exact = MemRefType::get(
-      type.getShape(), type.getElementType(),
-      StridedLayoutAttr::get(b.getContext(), d, {d, d, d, d}));
+  auto exact =
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), d, {d, d, d, d}));
   Value buffer =
       bufferization::ToBufferOp::create(b, loc, exact, t, /*read_only=*/true);
   return memref::CastOp::create(b, loc, anyMemref4(b.getContext()), buffer);
@@ -75,8 +75,8 @@ Value i64(OpBuilder &b, Location loc, int64_t v) {
 /// Calls `name` with three memrefs and the i64 `scalars`; the op's result
 /// is the third, a fresh buffer shaped as the op's result.
 LogicalResult replaceWithCall(PatternRewriter &rewriter, Operation *op,
-                              StringRef name, Value in0, Value in1,
-                              Value like, ArrayRef<int64_t> likeDims,
+                              StringRef name, Value in0, Value in1, Value like,
+                              ArrayRef<int64_t> likeDims,
                               ArrayRef<int64_t> scalars) {
   Location loc = op->getLoc();
   auto module = op->getParentOfType<ModuleOp>();
@@ -112,11 +112,11 @@ struct MaxPoolGradToCall : public OpRewritePattern<MaxPoolGradOp> {
     if (failed(w))
       return failure();
     ArrayRef<int64_t> k = op.getKernelShape();
-    return replaceWithCall(
-        rewriter, op, "dlc_maxpool2d_grad", op.getInput(), op.getGradOutput(),
-        op.getInput(), {0, 1, 2, 3},
-        {k[0], k[1], w->strides[0], w->strides[1], w->dilations[0],
-         w->dilations[1], w->pads[0], w->pads[1]});
+    return replaceWithCall(rewriter, op, "dlc_maxpool2d_grad", op.getInput(),
+                           op.getGradOutput(), op.getInput(), {0, 1, 2, 3},
+                           {k[0], k[1], w->strides[0], w->strides[1],
+                            w->dilations[0], w->dilations[1], w->pads[0],
+                            w->pads[1]});
   }
 };
 

@@ -211,6 +211,57 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 #undef DLC_ADD_ROW
 }
 
+/* Edge tiles of the AVX-512 microkernel: the first ROWS rows (of the 12 in
+ * A's micro-panel) by the first 16 HALVES columns (of the 32 in B's),
+ * stored into tmp (row stride 32). A tile of 4 or 8 rows, or of at most 16
+ * columns, then costs its own FMAs instead of a full 12 x 32 tile's: a
+ * model's Cout of 64 leaves 4 rows, a 14 x 14 map 4 columns. */
+#define DLC_EDGE_KERNEL(NAME, ROWS, HALVES)                                    \
+  __attribute__((target("avx512f"))) static void NAME(                         \
+      int64_t kc, const float *a, const float *b, float *tmp) {                \
+    __m512 acc[ROWS][HALVES];                                                  \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
+        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
+            _mm512_setzero_ps();                                               \
+    for (int64_t p = 0; p < kc; ++p) {                                         \
+      __m512 bv[HALVES];                                                       \
+      _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) bv[h] =         \
+          _mm512_loadu_ps(b + 16 * h);                                         \
+      _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                \
+        __m512 ai = _mm512_set1_ps(a[i]);                                      \
+        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
+            _mm512_fmadd_ps(ai, bv[h], acc[i][h]);                             \
+      }                                                                        \
+      a += 12;                                                                 \
+      b += 32;                                                                 \
+    }                                                                          \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
+        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h)               \
+            _mm512_storeu_ps(tmp + i * 32 + 16 * h, acc[i][h]);                \
+  }
+DLC_EDGE_KERNEL(edgeAvx512R4H2, 4, 2)
+DLC_EDGE_KERNEL(edgeAvx512R8H2, 8, 2)
+DLC_EDGE_KERNEL(edgeAvx512R4H1, 4, 1)
+DLC_EDGE_KERNEL(edgeAvx512R8H1, 8, 1)
+DLC_EDGE_KERNEL(edgeAvx512R12H1, 12, 1)
+#undef DLC_EDGE_KERNEL
+
+/* The edge tile rows x cols into tmp with the smallest kernel that covers
+ * it; 0 if only the full one does. */
+static int edgeAvx512(int64_t rows, int64_t cols, int64_t kc, const float *a,
+                      const float *b, float *tmp) {
+  int r = rows <= 4 ? 4 : rows <= 8 ? 8 : 12, h = cols <= 16 ? 1 : 2;
+  if (r == 12 && h == 2)
+    return 0;
+  if (h == 2)
+    (r == 4 ? edgeAvx512R4H2 : edgeAvx512R8H2)(kc, a, b, tmp);
+  else
+    (r == 4   ? edgeAvx512R4H1
+     : r == 8 ? edgeAvx512R8H1
+              : edgeAvx512R12H1)(kc, a, b, tmp);
+  return 1;
+}
+
 #endif /* DLC_GEMM_X86 */
 
 static const isa isaGeneric = {GENERIC_MR, GENERIC_NR, kernelGeneric,
@@ -741,7 +792,11 @@ static void tileJob(void *ctx, int64_t lo, int64_t hi) {
         }
         s->kernel(job->kc, ap, bp, c, job->scm, job->beta, NULL);
       } else {
-        s->kernel(job->kc, ap, bp, tmp, nr, 0, NULL);
+#ifdef DLC_GEMM_X86
+        if (s->kernel != kernelAvx512 ||
+            !edgeAvx512(rows, cols, job->kc, ap, bp, tmp))
+#endif
+          s->kernel(job->kc, ap, bp, tmp, nr, 0, NULL);
         for (int64_t i = 0; i < rows; ++i)
           for (int64_t j = 0; j < cols; ++j) {
             float *dst = c + i * job->scm + j * job->scn;
