@@ -53,15 +53,14 @@ Value operand(OpBuilder &b, Location loc, Value t) {
   return memref::CastOp::create(b, loc, anyMemref4(b.getContext()), buffer);
 }
 
-/// A fresh buffer of `type` (dynamic dims as those of `like`'s dims
-/// `likeDims`), and its cast to the runtime's memref type.
+/// A fresh buffer of `type` (its dynamic dims those of tensor `like`), and
+/// its cast to the runtime's memref type.
 std::pair<Value, Value> result(OpBuilder &b, Location loc,
-                               RankedTensorType type, Value like,
-                               ArrayRef<int64_t> likeDims) {
+                               RankedTensorType type, Value like) {
   SmallVector<Value> sizes;
   for (int64_t i = 0; i < type.getRank(); ++i)
     if (type.isDynamicDim(i))
-      sizes.push_back(tensor::DimOp::create(b, loc, like, likeDims[i]));
+      sizes.push_back(tensor::DimOp::create(b, loc, like, i));
   auto memType = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer = memref::AllocOp::create(b, loc, memType, sizes);
   return {buffer,
@@ -73,10 +72,10 @@ Value i64(OpBuilder &b, Location loc, int64_t v) {
 }
 
 /// Calls `name` with three memrefs and the i64 `scalars`; the op's result
-/// is the third, a fresh buffer shaped as the op's result.
+/// is the third, a fresh buffer shaped as the op's result (its dynamic dims
+/// those of `in0`).
 LogicalResult replaceWithCall(PatternRewriter &rewriter, Operation *op,
-                              StringRef name, Value in0, Value in1, Value like,
-                              ArrayRef<int64_t> likeDims,
+                              StringRef name, Value in0, Value in1,
                               ArrayRef<int64_t> scalars) {
   Location loc = op->getLoc();
   auto module = op->getParentOfType<ModuleOp>();
@@ -84,7 +83,7 @@ LogicalResult replaceWithCall(PatternRewriter &rewriter, Operation *op,
     return rewriter.notifyMatchFailure(op, "not inside a module");
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Value a = operand(rewriter, loc, in0), b = operand(rewriter, loc, in1);
-  auto [buffer, out] = result(rewriter, loc, type, like, likeDims);
+  auto [buffer, out] = result(rewriter, loc, type, in0);
   SmallVector<Value> args = {a, b, out};
   SmallVector<Type> types(3, anyMemref4(rewriter.getContext()));
   for (int64_t s : scalars) {
@@ -113,7 +112,7 @@ struct MaxPoolGradToCall : public OpRewritePattern<MaxPoolGradOp> {
       return failure();
     ArrayRef<int64_t> k = op.getKernelShape();
     return replaceWithCall(rewriter, op, "dlc_maxpool2d_grad", op.getInput(),
-                           op.getGradOutput(), op.getInput(), {0, 1, 2, 3},
+                           op.getGradOutput(),
                            {k[0], k[1], w->strides[0], w->strides[1],
                             w->dilations[0], w->dilations[1], w->pads[0],
                             w->pads[1]});
@@ -137,7 +136,7 @@ struct ConvWeightGradToCall : public OpRewritePattern<ConvWeightGradOp> {
     if (failed(w))
       return failure();
     return replaceWithCall(rewriter, op, "dlc_sconv2d_wgrad", op.getInput(),
-                           op.getGradOutput(), op.getInput(), {0, 1, 2, 3},
+                           op.getGradOutput(),
                            {w->strides[0], w->strides[1], w->dilations[0],
                             w->dilations[1], w->pads[0], w->pads[1]});
   }

@@ -855,6 +855,9 @@ float *dlc_internal_thread_scratch(size_t floats) {
  * for the block at k0 start at aPanels * mr * k0, B's at bPanels * nr * k0. */
 typedef struct prepacked {
   const float *a, *b; /* NULL: pack per call */
+  /* For a block of A's rows (rowJob): the panels per K block of the whole
+   * packed A (0: this call's own) and the block's first panel in it. */
+  int64_t aPanels, aFirst;
 } prepacked;
 
 static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
@@ -925,6 +928,28 @@ static void columnJob(void *ctx, int64_t lo, int64_t hi) {
   }
 }
 
+/* Blocks [lo, hi) of nb rows of A and C, each one gemmOne on one thread
+ * (packing its own B panels). */
+static void rowJob(void *ctx, int64_t lo, int64_t hi) {
+  column_job *j = ctx;
+  for (int64_t blk = lo; blk < hi; ++blk) {
+    int64_t i0 = blk * j->nb;
+    epilogue at;
+    if (j->ep)
+      at = epilogueAt(j->ep, i0, j->ep->sxm, j->ep->sym);
+    prepacked p = j->packed;
+    if (p.a) {
+      if (!p.aPanels)
+        p.aPanels = (j->m + j->s->mr - 1) / j->s->mr;
+      p.aFirst += i0 / j->s->mr;
+    }
+    gemmOne(j->s, j->m - i0 < j->nb ? j->m - i0 : j->nb, j->n, j->k,
+            p.a ? j->a : j->a + i0 * j->sam, j->sam, j->sak, j->b, j->sbk,
+            j->sbn, j->c + i0 * j->scm, j->scm, j->scn, j->accumulate, 1, p,
+            j->ep ? &at : NULL, j->conv);
+  }
+}
+
 static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t sam, int64_t sak, const float *b,
                     int64_t sbk, int64_t sbn, float *c, int64_t scm,
@@ -961,6 +986,17 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
       columnJob(&job, 0, blocks);
     return;
   }
+  if (threads > 1 && m >= 2 * s->mr * threads) {
+    /* Row blocks, one per thread, each with its own B panels: no barrier
+     * per K block (B is packed once per thread, a small cost next to the
+     * block's product when it has 2 micro-panels of rows or more). */
+    int64_t nb = (m + threads - 1) / threads;
+    nb = (nb + s->mr - 1) / s->mr * s->mr;
+    column_job job = {s,   m, n,   k,   a,  sam,        sak,    b,  sbk,
+                      sbn, c, scm, scn, nb, accumulate, packed, ep, conv};
+    dlc_parallel_for(0, (m + nb - 1) / nb, 1, rowJob, &job);
+    return;
+  }
   int mr = s->mr, nr = s->nr;
   int64_t aPanels = (m + mr - 1) / mr, bPanels = (n + nr - 1) / nr;
   int64_t kcMax = k < KC ? k : KC;
@@ -995,7 +1031,9 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
     job.beta = accumulate || k0 > 0;
     job.ep = k0 + KC >= k ? ep : NULL;
     if (packed.a)
-      job.packedA = (float *)packed.a + aPanels * mr * k0;
+      job.packedA = (float *)packed.a +
+                    (packed.aPanels ? packed.aPanels : aPanels) * mr * k0 +
+                    packed.aFirst * job.kc * mr;
     if (packed.b)
       job.packedB = (float *)packed.b + bPanels * nr * k0;
     if (threads > 1) {
@@ -1120,7 +1158,7 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                   const epilogue *ep, int64_t sxb, int64_t syb,
                   const conv_source *conv) {
   const isa *s = currentIsa();
-  prepacked packed = {NULL, NULL};
+  prepacked packed = {NULL, NULL, 0, 0};
   if (m > 0 && n > 0 && k > 0) {
     if (a_cache && (batch <= 1 || sab == 0))
       packed.a = packedOperand(a_cache, s, 1, a, m, k, sam, sak);
@@ -1221,7 +1259,7 @@ static void wgradJob(void *ctx, int64_t lo, int64_t hi) {
     for (int64_t b = first; b < last; ++b)
       gemmOne(j->s, j->m, j->ck, j->pixels, j->g + b * j->sgb, j->sgc, j->sgw,
               j->x + b * j->sxb, 0, 0, j->out[t], j->ck, 1, b > first, 1,
-              (prepacked){NULL, NULL}, NULL, &j->cv);
+              (prepacked){NULL, NULL, 0, 0}, NULL, &j->cv);
     if (first == last)
       memset(j->out[t], 0, sizeof(float) * (size_t)(j->m * j->ck));
   }

@@ -308,6 +308,11 @@ TEST_P(ConvTest, ImplicitGemmConvEpilogues) {
   checkConv({1, 16, 24, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6, 2);
   checkConv({3, 24, 40, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual);
   checkConv({1, 64, 64, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
+  // Few pixels and a cached filter past the K block (ResNet's 14 x 14 and
+  // 7 x 7 layers): one block of rows per thread, each reading its panels of
+  // the packed filter.
+  checkConv({1, 40, 70, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, residual, 2);
+  checkConv({1, 60, 100, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6, 3);
 }
 
 /// dlc_maxpool2d against the window max (padding never wins).

@@ -188,6 +188,11 @@ TEST_P(GemmTest, CachedOperands) {
   std::vector<float> broadcast = run(2, a.data(), 0, &batchSlot, nullptr);
   EXPECT_NE(batchSlot, nullptr);
   EXPECT_EQ(broadcast, run(2, a.data(), 0, nullptr, nullptr));
+  // Threaded, the packed A is read in blocks of rows, one per thread (n is
+  // too small for column blocks): the same sums in the same order.
+  ASSERT_EQ(DLC_STATUS_OK, dlc_set_num_threads(2));
+  EXPECT_EQ(run(1, a.data(), 0, &slotA, &slotB), plain);
+  EXPECT_EQ(run(1, a.data(), 0, nullptr, nullptr), plain);
   // The slots' copies live until the process exits (as in generated code);
   // here the test frees them.
   free(slotA);
