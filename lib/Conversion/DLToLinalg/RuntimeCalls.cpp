@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace dlc;
@@ -111,11 +112,10 @@ struct MaxPoolGradToCall : public OpRewritePattern<MaxPoolGradOp> {
     if (failed(w))
       return failure();
     ArrayRef<int64_t> k = op.getKernelShape();
-    return replaceWithCall(rewriter, op, "dlc_maxpool2d_grad", op.getInput(),
-                           op.getGradOutput(),
-                           {k[0], k[1], w->strides[0], w->strides[1],
-                            w->dilations[0], w->dilations[1], w->pads[0],
-                            w->pads[1]});
+    return replaceWithCall(
+        rewriter, op, "dlc_maxpool2d_grad", op.getInput(), op.getGradOutput(),
+        {k[0], k[1], w->strides[0], w->strides[1], w->dilations[0],
+         w->dilations[1], w->pads[0], w->pads[1]});
   }
 };
 
@@ -142,10 +142,219 @@ struct ConvWeightGradToCall : public OpRewritePattern<ConvWeightGradOp> {
   }
 };
 
+/// memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> (DLC_MEMREF3_PARAMS).
+MemRefType anyMemref3(MLIRContext *ctx) {
+  int64_t d = ShapedType::kDynamic;
+  return MemRefType::get({d, d, d}, Float32Type::get(ctx),
+                         StridedLayoutAttr::get(ctx, d, {d, d, d}));
+}
+
+/// Whether `t` is a static rank-3 f32 tensor.
+bool isStaticF32Rank3(Value t) {
+  auto rt = dyn_cast<RankedTensorType>(t.getType());
+  return rt && rt.getRank() == 3 && rt.hasStaticShape() &&
+         rt.getElementType().isF32();
+}
+
+/// The rank-3 tensor `t` with its dims permuted by `perm` (result dim i is
+/// t's dim perm[i]) as a read-only memref view for the runtime. A dl.transpose
+/// producing `t` is looked through: the view permutes its input's buffer
+/// (memref.transpose), so no transposed copy is made.
+Value permutedView(OpBuilder &b, Location loc, Value t,
+                   ArrayRef<int64_t> perm) {
+  Value src = t;
+  SmallVector<int64_t> total(perm);
+  if (auto tr = t.getDefiningOp<TransposeOp>();
+      tr && cast<RankedTensorType>(tr.getInput().getType()).getRank() == 3) {
+    src = tr.getInput();
+    ArrayRef<int64_t> inner = tr.getPerm();
+    for (int64_t i = 0; i < 3; ++i)
+      total[i] = inner[perm[i]];
+  }
+  auto type = cast<RankedTensorType>(src.getType());
+  int64_t d = ShapedType::kDynamic;
+  auto exact =
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), d, {d, d, d}));
+  Value view =
+      bufferization::ToBufferOp::create(b, loc, exact, src, /*read_only=*/true);
+  if (total != ArrayRef<int64_t>{0, 1, 2})
+    view = memref::TransposeOp::create(
+        b, loc, view,
+        AffineMapAttr::get(AffineMap::getPermutationMap(
+            SmallVector<unsigned>(total.begin(), total.end()),
+            b.getContext())));
+  return memref::CastOp::create(b, loc, anyMemref3(b.getContext()), view);
+}
+
+/// The value of a splat f32 constant (a scale), if `v` is one.
+std::optional<float> splatConstant(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return attr.getSplatValue<float>();
+}
+
+/// Scaled dot-product attention, matmul(softmax(matmul(Q', K^T) [+ M]), V)
+/// over static rank-3 f32 tensors [groups, rows, dims] (as
+/// nn.MultiheadAttention's ONNX export writes it), with Q' = Q / c, Q * c or
+/// Q and the mask M broadcastable to the scores, the softmax over the keys
+/// and the scores used only there -> one dlc_attention call: the scores are
+/// never stored. Transposes feeding Q, K^T and V are read as views.
+/// With `tr`, the only user of `op`, a transpose of the result (back to
+/// [rows, groups, dims]) is written directly: the call stores through a
+/// permuted view of its buffer.
+LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
+                               PatternRewriter &rewriter) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto softmax = op.getLhs().getDefiningOp<SoftmaxOp>();
+  int64_t axis = softmax ? static_cast<int64_t>(softmax.getAxis()) : 0;
+  if (!softmax || !softmax->hasOneUse() || (axis != -1 && axis != 2))
+    return rewriter.notifyMatchFailure(op, "not softmax(...) * V");
+  Value scores = softmax.getInput(), mask;
+  if (auto add = scores.getDefiningOp<AddOp>(); add && add->hasOneUse()) {
+    bool lhsIsProduct = add.getLhs().getDefiningOp<MatMulOp>() != nullptr;
+    scores = lhsIsProduct ? add.getLhs() : add.getRhs();
+    mask = lhsIsProduct ? add.getRhs() : add.getLhs();
+  }
+  auto qk = scores.getDefiningOp<MatMulOp>();
+  if (!qk || !qk->hasOneUse())
+    return rewriter.notifyMatchFailure(op, "scores are not one Q * K^T");
+  Value q = qk.getLhs(), kt = qk.getRhs(), v = op.getRhs();
+  // Q scaled as the model scales it: Q / c rounds unlike Q * (1 / c).
+  float scale = 1.0f;
+  bool divide = false;
+  if (auto div = q.getDefiningOp<DivOp>()) {
+    if (auto c = splatConstant(div.getRhs())) {
+      scale = *c;
+      divide = true;
+      q = div.getLhs();
+    }
+  } else if (auto mul = q.getDefiningOp<MulOp>()) {
+    if (auto c = splatConstant(mul.getRhs())) {
+      scale = *c;
+      q = mul.getLhs();
+    }
+  }
+  for (Value t : {q, kt, v, Value(op.getResult())})
+    if (!isStaticF32Rank3(t))
+      return rewriter.notifyMatchFailure(op, "not static rank-3 f32");
+  auto qt = cast<RankedTensorType>(q.getType());
+  auto ktt = cast<RankedTensorType>(kt.getType());
+  auto vt = cast<RankedTensorType>(v.getType());
+  int64_t groups = qt.getDimSize(0), queries = qt.getDimSize(1),
+          dim = qt.getDimSize(2), keys = ktt.getDimSize(2);
+  if (ktt.getDimSize(0) != groups || vt.getDimSize(0) != groups ||
+      ktt.getDimSize(1) != dim || vt.getDimSize(1) != keys || dim > 1024 ||
+      vt.getDimSize(2) > 1024)
+    return rewriter.notifyMatchFailure(op, "shapes are not attention's");
+  SmallVector<Location> locs = {qk.getLoc(), softmax.getLoc(), op.getLoc()};
+  if (q != qk.getLhs())
+    locs.push_back(qk.getLhs().getLoc());
+  if (mask)
+    locs.push_back(softmax.getInput().getLoc());
+  Location loc = rewriter.getFusedLoc(locs);
+  Value maskView;
+  if (mask) {
+    auto mt = dyn_cast<RankedTensorType>(mask.getType());
+    if (!mt || !mt.hasStaticShape() || !mt.getElementType().isF32() ||
+        mt.getRank() < 2 || mt.getRank() > 3)
+      return rewriter.notifyMatchFailure(op, "mask is not 2-D or 3-D f32");
+    SmallVector<int64_t, 3> want = {groups, queries, keys};
+    for (int64_t i = 0; i < mt.getRank(); ++i) {
+      int64_t d = mt.getDimSize(mt.getRank() - 1 - i);
+      if (d != 1 && d != want[2 - i])
+        return rewriter.notifyMatchFailure(op, "mask does not broadcast");
+    }
+    if (mt.getDimSize(mt.getRank() - 1) != keys)
+      return rewriter.notifyMatchFailure(op, "mask broadcasts over keys");
+    Value m3 = mask;
+    if (mt.getRank() == 2)
+      m3 = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({1, mt.getDimSize(0), mt.getDimSize(1)},
+                                mt.getElementType()),
+          mask, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    maskView = permutedView(rewriter, loc, m3, {0, 1, 2});
+  }
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return rewriter.notifyMatchFailure(op, "not inside a module");
+  Value qv = permutedView(rewriter, loc, q, {0, 1, 2});
+  Value kv = permutedView(rewriter, loc, kt, {0, 2, 1});
+  Value vv = permutedView(rewriter, loc, v, {0, 1, 2});
+  Operation *replaced = op;
+  auto type = cast<RankedTensorType>(op.getType());
+  SmallVector<unsigned> inverse = {0, 1, 2};
+  if (tr) {
+    replaced = tr;
+    type = cast<RankedTensorType>(tr.getType());
+    for (unsigned i = 0; i < 3; ++i)
+      inverse[tr.getPerm()[i]] = i;
+    locs.push_back(tr.getLoc());
+    loc = rewriter.getFusedLoc(locs);
+  }
+  Value out = memref::AllocOp::create(
+      rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+  Value outView = out;
+  if (replaced != op)
+    outView = memref::TransposeOp::create(
+        rewriter, loc, out,
+        AffineMapAttr::get(AffineMap::getPermutationMap(inverse, ctx)));
+  outView = memref::CastOp::create(rewriter, loc, anyMemref3(ctx), outView);
+  Type m3 = anyMemref3(ctx);
+  func::FuncOp callee = cpu::declareRuntimeFunction(
+      module, "dlc_attention",
+      {m3, m3, m3, m3, m3, rewriter.getF32Type(), rewriter.getI32Type(),
+       rewriter.getI32Type()});
+  func::CallOp::create(
+      rewriter, loc, callee,
+      ValueRange{qv, kv, vv, maskView ? maskView : qv, outView,
+                 arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getF32FloatAttr(scale)),
+                 arith::ConstantOp::create(
+                     rewriter, loc, rewriter.getI32IntegerAttr(divide ? 1 : 0)),
+                 arith::ConstantOp::create(
+                     rewriter, loc, rewriter.getI32IntegerAttr(mask ? 1 : 0))});
+  rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
+      replaced, type, out, /*restrict=*/true, /*writable=*/true);
+  if (replaced != op)
+    rewriter.eraseOp(op);
+  return success();
+}
+
+/// The attention's last matmul, unless a transpose of its result will take
+/// it (AttentionTransposeToCall).
+struct AttentionToCall : public OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op->hasOneUse() && isa<TransposeOp>(*op->getUsers().begin()) &&
+        cast<RankedTensorType>(op.getType()).getRank() == 3)
+      return rewriter.notifyMatchFailure(op, "its transpose takes it");
+    return rewriteAttention(op, nullptr, rewriter);
+  }
+};
+
+/// A rank-3 transpose of an attention's result, with the attention.
+struct AttentionTransposeToCall : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp tr,
+                                PatternRewriter &rewriter) const override {
+    auto op = tr.getInput().getDefiningOp<MatMulOp>();
+    if (!op || !op->hasOneUse() ||
+        cast<RankedTensorType>(tr.getType()).getRank() != 3)
+      return rewriter.notifyMatchFailure(tr, "not of an attention");
+    return rewriteAttention(op, tr, rewriter);
+  }
+};
+
 } // namespace
 
 void dlc::populateRuntimeCallPatterns(RewritePatternSet &patterns) {
   // Ahead of the linalg lowerings of the same ops.
-  patterns.add<MaxPoolGradToCall, ConvWeightGradToCall>(patterns.getContext(),
-                                                        /*benefit=*/2);
+  patterns.add<MaxPoolGradToCall, ConvWeightGradToCall, AttentionToCall,
+               AttentionTransposeToCall>(patterns.getContext(),
+                                         /*benefit=*/2);
 }

@@ -361,6 +361,27 @@ dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
       int64_t NAME##_sn, int64_t NAME##_sc, int64_t NAME##_sh,                 \
       int64_t NAME##_sw
 
+/* A rank-3 memref likewise: NAME_g/_i/_j sizes, NAME_sg/_si/_sj strides. */
+#define DLC_MEMREF3_PARAMS(NAME)                                               \
+  float *NAME##_allocated, float *NAME, int64_t NAME##_offset,                 \
+      int64_t NAME##_g, int64_t NAME##_i, int64_t NAME##_j, int64_t NAME##_sg, \
+      int64_t NAME##_si, int64_t NAME##_sj
+
+/* Scaled dot-product attention for G groups (batch x heads), one kernel:
+ *   O[g] = softmax((Q[g] * scale) K[g]^T + M[g]) V[g]   (softmax over keys)
+ * or with Q[g] / scale where `divide` (the rounding of a model that divides
+ * by the square root of the head size).
+ * with Q G x queries x D, K G x keys x D, V G x keys x Dv, O G x queries x
+ * Dv and, when has_mask, M G x queries x keys (a size-1 group or query dim
+ * broadcasts). The softmax is computed online over blocks of keys (no
+ * queries x keys matrix exists); a row whose keys are all masked out (-inf)
+ * is NaN, as softmax is. D and Dv are at most 1024. O must not overlap the
+ * others. */
+DLC_RUNTIME_API void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
+                                   DLC_MEMREF3_PARAMS(v), DLC_MEMREF3_PARAMS(m),
+                                   DLC_MEMREF3_PARAMS(o), float scale,
+                                   int32_t divide, int32_t has_mask);
+
 /* The gradient of dlc_maxpool2d with the same geometry: D (shaped as X,
  * n x c x h x w) is zeroed, then G[b, c, i, j] (shaped as the pool's
  * output) is added at the position of its window's first maximum in X

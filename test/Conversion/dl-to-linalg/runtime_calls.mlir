@@ -52,3 +52,59 @@ func.func @not_taken(%x: tensor<2x8x12x12xf32>, %g: tensor<2x8x10x10xf32>, %x1: 
   %p = dl.max_pool_grad %x1, %g1 {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<2x4x9xf32>, tensor<2x4x4xf32>) -> tensor<2x4x9xf32>
   return %d, %p : tensor<8x4x3x3xf32>, tensor<2x4x9xf32>
 }
+
+// -----
+
+// Attention as nn.MultiheadAttention's export writes it: Q / sqrt(d) times
+// K^T, a [seq, seq] mask added, the softmax, times V, the result transposed
+// back. One dlc_attention call: Q and K read through views of the
+// transposes' inputs (no copies), the mask as a [1, seq, seq] view, the
+// divisor passed with divide = 1, the output written through a transposed
+// view of the final [seq, heads, dim] buffer.
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[Q:.*]]: tensor<64x4x32xf32>, %[[K:.*]]: tensor<64x4x32xf32>, %[[V:.*]]: tensor<4x64x32xf32>, %[[M:.*]]: tensor<64x64xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK-DAG: %[[ME:.*]] = tensor.expand_shape %[[M]] {{\[\[}}0, 1], [2]] output_shape [1, 64, 64]
+// CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
+// CHECK-DAG: memref.transpose %[[QB]] (d0, d1, d2) -> (d1, d0, d2)
+// CHECK-DAG: %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
+// CHECK-DAG: memref.transpose %[[KB]] (d0, d1, d2) -> (d1, d0, d2)
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<64x4x32xf32>
+// CHECK: memref.transpose %[[OUT]] (d0, d1, d2) -> (d1, d0, d2)
+// CHECK: call @dlc_attention({{.*}}, %cst{{.*}}, %c1_i32{{.*}}, %c1_i32{{.*}})
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<64x4x32xf32> to tensor<64x4x32xf32>
+// CHECK: return %[[R]]
+// CHECK: func.func private @dlc_attention({{.*}}, f32, i32, i32)
+func.func @attention(%q: tensor<64x4x32xf32>, %k: tensor<64x4x32xf32>, %v: tensor<4x64x32xf32>, %m: tensor<64x64xf32>) -> tensor<64x4x32xf32> {
+  %c = dl.constant dense<5.65685415> : tensor<f32>
+  %qt = dl.transpose %q {perm = array<i64: 1, 0, 2>} : tensor<64x4x32xf32> -> tensor<4x64x32xf32>
+  %qs = dl.div %qt, %c : (tensor<4x64x32xf32>, tensor<f32>) -> tensor<4x64x32xf32>
+  %kt = dl.transpose %k {perm = array<i64: 1, 2, 0>} : tensor<64x4x32xf32> -> tensor<4x32x64xf32>
+  %s = dl.matmul %qs, %kt : (tensor<4x64x32xf32>, tensor<4x32x64xf32>) -> tensor<4x64x64xf32>
+  %sm = dl.add %s, %m : (tensor<4x64x64xf32>, tensor<64x64xf32>) -> tensor<4x64x64xf32>
+  %p = dl.softmax %sm : tensor<4x64x64xf32>
+  %o = dl.matmul %p, %v : (tensor<4x64x64xf32>, tensor<4x64x32xf32>) -> tensor<4x64x32xf32>
+  %ot = dl.transpose %o {perm = array<i64: 1, 0, 2>} : tensor<4x64x32xf32> -> tensor<64x4x32xf32>
+  return %ot : tensor<64x4x32xf32>
+}
+
+// -----
+
+// Not attention the call can take: the scores are read again (the softmax
+// has a second user), or the shapes are dynamic.
+// CHECK-LABEL: func.func @scores_reused
+// CHECK-NOT: call @dlc_attention
+// CHECK-LABEL: func.func @dynamic_groups
+// CHECK-NOT: call @dlc_attention
+func.func @scores_reused(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x8xf32>, %v: tensor<4x8x16xf32>) -> (tensor<4x8x16xf32>, tensor<4x8x8xf32>) {
+  %s = dl.matmul %q, %kt : (tensor<4x8x16xf32>, tensor<4x16x8xf32>) -> tensor<4x8x8xf32>
+  %p = dl.softmax %s : tensor<4x8x8xf32>
+  %o = dl.matmul %p, %v : (tensor<4x8x8xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o, %p : tensor<4x8x16xf32>, tensor<4x8x8xf32>
+}
+func.func @dynamic_groups(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x8xf32>, %v: tensor<?x8x16xf32>) -> tensor<?x8x16xf32> {
+  %s = dl.matmul %q, %kt : (tensor<?x8x16xf32>, tensor<?x16x8xf32>) -> tensor<?x8x8xf32>
+  %p = dl.softmax %s : tensor<?x8x8xf32>
+  %o = dl.matmul %p, %v : (tensor<?x8x8xf32>, tensor<?x8x16xf32>) -> tensor<?x8x16xf32>
+  return %o : tensor<?x8x16xf32>
+}

@@ -1,0 +1,218 @@
+/*===- attention.c - fused scaled dot-product attention -------------------===*
+ *
+ * dlc_attention computes softmax(scale * Q K^T + M) V per group (batch x
+ * heads) in one pass over the keys per query row, as FlashAttention does
+ * (Dao et al., 2022): keys are taken in blocks; per block the row's scores
+ * are formed, its running maximum and sum are updated and the output row is
+ * rescaled and accumulated, so no score matrix (queries x keys) ever
+ * exists. Per group, K is first transposed into a D x keys scratch (thread
+ * owned), so a block's scores are one FMA per (d, key) along the keys.
+ * Threads take groups, or query rows where there are fewer groups.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "../internal.h"
+#include "dlc/runtime.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { KEY_BLOCK = 64, MAX_DIM = 1024 };
+
+/* 2^n for integer n in [-75, 64]. */
+static inline float pow2i(int n) {
+  union {
+    uint32_t u;
+    float f;
+  } a;
+  a.u = (uint32_t)(n + 127) << 23;
+  return a.f;
+}
+
+/* e^x in float within a few ulp, without libm (the runtime links only libc
+ * and pthreads): x = n ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor
+ * polynomial to r^7 (error below 2e-8 relative), times 2^n. */
+static inline float expFloat(float x) {
+  if (x != x)
+    return x;
+  if (x > 88.72284f)
+    return INFINITY;
+  if (x < -103.97208f)
+    return 0.0f;
+  float t = x * 1.44269504f;
+  int n = (int)(t + (t >= 0 ? 0.5f : -0.5f));
+  float r = x - (float)n * 0.693145752f - (float)n * 1.42860677e-6f;
+  float p =
+      1.0f +
+      r * (1.0f +
+           r * (0.5f +
+                r * (1.0f / 6 +
+                     r * (1.0f / 24 +
+                          r * (1.0f / 120 + r * (1.0f / 720 + r / 5040.0f))))));
+  /* In two steps: 2^n alone may be subnormal or past the range. */
+  return p * pow2i(n / 2) * pow2i(n - n / 2);
+}
+
+typedef struct attn_job {
+  int64_t groups, queries, keys, dim, dimV;
+  const float *q, *k, *v, *mask;
+  int64_t sqg, sqi, sqd, skg, skj, skd, svg, svj, svd, smg, smi, smj;
+  float *o;
+  int64_t sog, soi, sod;
+  float scale;
+  int divide; /* Q / scale rather than Q * scale (as the model wrote it) */
+  int64_t rowSplit; /* query rows per task (tasks = groups x ceil(q / it)) */
+} attn_job;
+
+/* Query rows [i0, i1) of group g; kt is K's group transposed (dim x keys).
+ * Compiled for AVX-512, AVX2 and plain x86-64, picked at load time. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#endif
+static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
+                       const float *kt) {
+  float s[KEY_BLOCK], acc[MAX_DIM], qrow[MAX_DIM];
+  int64_t dim = j->dim, dimV = j->dimV, keys = j->keys;
+  const float *vg = j->v + g * j->svg;
+  for (int64_t i = i0; i < i1; ++i) {
+    const float *qi = j->q + g * j->sqg + i * j->sqi;
+    for (int64_t d = 0; d < dim; ++d)
+      qrow[d] = j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+    const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
+    float m = -INFINITY, l = 0.0f;
+    for (int64_t d = 0; d < dimV; ++d)
+      acc[d] = 0.0f;
+    for (int64_t j0 = 0; j0 < keys; j0 += KEY_BLOCK) {
+      int64_t nb = keys - j0 < KEY_BLOCK ? keys - j0 : KEY_BLOCK;
+      for (int64_t t = 0; t < nb; ++t)
+        s[t] = 0.0f;
+      for (int64_t d = 0; d < dim; ++d) {
+        const float *row = kt + d * keys + j0;
+        float qd = qrow[d];
+        for (int64_t t = 0; t < nb; ++t)
+          s[t] += qd * row[t];
+      }
+      float bm = -INFINITY;
+      for (int64_t t = 0; t < nb; ++t) {
+        if (mi)
+          s[t] += mi[(j0 + t) * j->smj];
+        bm = s[t] > bm ? s[t] : bm;
+      }
+      /* A NaN score makes the row NaN (through corr and p), as softmax's
+       * own lowering does; a NaN maximum stays. */
+      int nan = 0;
+      for (int64_t t = 0; t < nb; ++t)
+        nan |= s[t] != s[t];
+      float mNew = nan ? NAN : bm > m ? bm : m;
+      if (mNew == -INFINITY)
+        continue; /* every key so far masked out: nothing to add */
+      float corr = expFloat(m - mNew); /* 0 on the first block (m = -inf) */
+      l *= corr;
+      for (int64_t d = 0; d < dimV; ++d)
+        acc[d] *= corr;
+      for (int64_t t = 0; t < nb; ++t) {
+        float p = expFloat(s[t] - mNew);
+        l += p;
+        const float *vj = vg + (j0 + t) * j->svj;
+        for (int64_t d = 0; d < dimV; ++d)
+          acc[d] += p * vj[d * j->svd];
+      }
+      m = mNew;
+    }
+    float *oi = j->o + g * j->sog + i * j->soi;
+    /* A row whose keys are all masked out has l = 0: 0 / 0 is NaN, as
+     * softmax over -inf scores is. */
+    for (int64_t d = 0; d < dimV; ++d)
+      oi[d * j->sod] = acc[d] / l;
+  }
+}
+
+static void attnJob(void *ctx, int64_t lo, int64_t hi) {
+  const attn_job *j = ctx;
+  int64_t perGroup = (j->queries + j->rowSplit - 1) / j->rowSplit;
+  float *kt = dlc_internal_thread_scratch((size_t)(j->dim * j->keys));
+  if (!kt)
+    return;
+  int64_t packed = -1;
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t g = t / perGroup, part = t % perGroup;
+    if (g != packed) {
+      const float *kg = j->k + g * j->skg;
+      for (int64_t key = 0; key < j->keys; ++key)
+        for (int64_t d = 0; d < j->dim; ++d)
+          kt[d * j->keys + key] = kg[key * j->skj + d * j->skd];
+      packed = g;
+    }
+    int64_t i0 = part * j->rowSplit;
+    int64_t i1 = i0 + j->rowSplit < j->queries ? i0 + j->rowSplit : j->queries;
+    attendRows(j, g, i0, i1, kt);
+  }
+}
+
+void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
+                   DLC_MEMREF3_PARAMS(v), DLC_MEMREF3_PARAMS(m),
+                   DLC_MEMREF3_PARAMS(o), float scale, int32_t divide,
+                   int32_t has_mask) {
+  (void)q_allocated, (void)k_allocated, (void)v_allocated, (void)m_allocated;
+  (void)o_allocated, (void)k_g, (void)k_j, (void)v_g, (void)v_i, (void)m_j;
+  (void)o_g, (void)o_i, (void)o_j;
+  int64_t groups = q_g, queries = q_i, keys = k_i, dim = q_j, dimV = v_j;
+  if (groups <= 0 || queries <= 0 || dimV <= 0)
+    return;
+  if (dim > MAX_DIM || dimV > MAX_DIM) {
+    /* dl-to-linalg only calls this for head sizes up to MAX_DIM. */
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t i = 0; i < queries; ++i)
+        for (int64_t d = 0; d < dimV; ++d)
+          o[o_offset + g * o_sg + i * o_si + d * o_sj] = NAN;
+    return;
+  }
+  /* A mask of one group or one query row applies to all (broadcast). */
+  if (has_mask && m_g == 1)
+    m_sg = 0;
+  if (has_mask && m_i == 1)
+    m_si = 0;
+  attn_job job = {groups,
+                  queries,
+                  keys,
+                  dim,
+                  dimV,
+                  q + q_offset,
+                  k + k_offset,
+                  v + v_offset,
+                  has_mask ? m + m_offset : NULL,
+                  q_sg,
+                  q_si,
+                  q_sj,
+                  k_sg,
+                  k_si,
+                  k_sj,
+                  v_sg,
+                  v_si,
+                  v_sj,
+                  m_sg,
+                  m_si,
+                  m_sj,
+                  o + o_offset,
+                  o_sg,
+                  o_si,
+                  o_sj,
+                  scale,
+                  divide != 0,
+                  queries};
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  double work = (double)groups * (double)queries * (double)keys * (double)dim;
+  if (threads > 1 && work >= 65536.0) {
+    /* Split each group's rows when there are fewer groups than 4 tasks per
+     * thread. */
+    int64_t parts = (4 * threads + groups - 1) / groups;
+    if (parts > queries)
+      parts = queries;
+    job.rowSplit = (queries + parts - 1) / parts;
+    int64_t tasks = groups * ((queries + job.rowSplit - 1) / job.rowSplit);
+    dlc_parallel_for(0, tasks, 1, attnJob, &job);
+  } else {
+    attnJob(&job, 0, groups);
+  }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Checks the fused attention (dl-to-linalg's runtime-calls: Q K^T, the
+scale, the mask, the softmax and the product with V as one dlc_attention
+call) end to end against PyTorch's nn.MultiheadAttention, exported to ONNX
+with static shapes: self-attention at 64 and 512 positions, without a mask,
+with a causal -inf mask and with an additive random mask; inputs with large
+logits (scores in the hundreds: the softmax saturates) and rows of equal
+scores. Per case it prints
+whether the output matches (rtol 1e-3, atol 1e-5), how many dlc_attention
+calls and separate softmax kernels `dlc --report=fusion` lists and, at 512
+positions, the call's peak memory (the generated code's buffers, from
+dlc_last_call_memory) against one heads x seq x seq score tensor.
+
+usage: attention_check.py DLC OUTDIR
+"""
+import ctypes
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from dlc import CompiledModel  # noqa: E402
+
+dlc, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+torch.manual_seed(3)
+failures = 0
+EMBED, HEADS = 128, 4
+
+
+class SelfAttention(torch.nn.Module):
+    def __init__(self, mask):
+        super().__init__()
+        self.mha = torch.nn.MultiheadAttention(EMBED, HEADS)
+        self.mask = mask
+        if mask is not None:
+            self.register_buffer("attn_mask", mask)
+
+    def forward(self, x):
+        mask = self.attn_mask if self.mask is not None else None
+        return self.mha(x, x, x, need_weights=False, attn_mask=mask)[0]
+
+
+def peak_bytes(lib):
+    class CallMemory(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_uint64) for n in
+                    ("peak_bytes", "live_bytes", "allocated_bytes", "allocation_count")]
+    usage = CallMemory()
+    fn = ctypes.CDLL(os.path.abspath(lib)).dlc_last_call_memory
+    fn.argtypes = [ctypes.POINTER(CallMemory)]
+    fn.restype = ctypes.c_int32
+    return usage.peak_bytes if fn(ctypes.byref(usage)) == 0 else None
+
+
+def case(name, seq, mask=None, x=None, ill_conditioned=False):
+    """ill_conditioned: PyTorch's own float32 result is off the exact one
+    by more than the tolerance; then dlc's error against the exact (float64)
+    result must be at most 1.5x PyTorch's instead."""
+    global failures
+    model = SelfAttention(mask).eval()
+    if x is None:
+        x = torch.randn(seq, 1, EMBED)
+    path = os.path.join(out, name + ".onnx")
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"])
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return
+    calls = len(re.findall(r"kernel \d+: dlc_attention:", r.stderr))
+    softmaxes = len(re.findall(r"kernel \d+: [^:]*: [^\n]*\(Softmax\)", r.stderr)) - calls
+    with torch.no_grad():
+        want = model(x).numpy()
+        exact = model.double()(x.double()).numpy()
+    got = CompiledModel(lib, "f")(x.numpy())[0]
+    ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-3, atol=1e-5)
+    err = float(np.max(np.abs(got - want))) if got.shape == want.shape else float("inf")
+    if ill_conditioned and got.shape == want.shape:
+        torch_err = float(np.max(np.abs(want - exact)))
+        err = float(np.max(np.abs(got - exact)))
+        ok = err <= 1.5 * torch_err
+        print(f"{name}: against float64, PyTorch's float32 error {torch_err:.1e}, "
+              f"dlc's {err:.1e}")
+    peak = peak_bytes(lib)
+    scores = HEADS * seq * seq * 4
+    # At 512 positions one score tensor (4 MiB) outweighs every other
+    # buffer; at 64 it is smaller than the input projections.
+    small = peak is not None and (seq < 512 or peak < scores)
+    if not ok or not small or calls != 1 or softmaxes != 0:
+        failures += 1
+    memory = f", peak {peak} B {'<' if peak < scores else '>='} {scores} B" if seq >= 512 else ""
+    print(f"{name}: {'match' if ok else 'MISMATCH'} (max abs err {err:.1e}), "
+          f"dlc_attention calls: {calls}, separate softmax kernels: {softmaxes}{memory}")
+
+
+causal = {s: torch.triu(torch.full((s, s), float("-inf")), 1) for s in (64, 512)}
+case("seq64", 64)
+case("seq64_causal", 64, causal[64])
+case("seq64_additive", 64, torch.randn(64, 64))
+case("seq512", 512)
+case("seq512_causal", 512, causal[512])
+case("seq512_additive", 512, torch.randn(512, 512))
+# Scores in the hundreds: exp without the running maximum subtracted
+# overflows; a near one-hot softmax whose float32 rounding alone moves the
+# output by 1e-4 (PyTorch's too).
+case("large_logits", 64, x=torch.randn(64, 1, EMBED) * 12, ill_conditioned=True)
+case("equal_rows", 64, x=torch.ones(64, 1, EMBED) * 0.3)
+print(f"{failures} failures")
+sys.exit(1 if failures else 0)

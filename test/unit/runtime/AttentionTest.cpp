@@ -1,0 +1,142 @@
+//===- AttentionTest.cpp - Unit tests for dlc_attention -------------------===//
+//
+// dlc_attention against softmax(scale Q K^T + M) V in double: key counts
+// across several key blocks (the online softmax rescales), a value width
+// unlike the key width, strided (transposed) operands, a mask broadcast over
+// groups and over query rows, -inf entries including a first key block
+// masked out entirely, a row masked out entirely (NaN, as softmax), a NaN
+// score, the divide form, and threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace {
+
+/// A rank-3 view over `data`: offset and strides per dim.
+struct View {
+  float *data;
+  int64_t offset, size[3], stride[3];
+  float &at(int64_t g, int64_t i, int64_t j) const {
+    return data[offset + g * stride[0] + i * stride[1] + j * stride[2]];
+  }
+};
+#define DLC_TEST_VIEW(V)                                                       \
+  (V).data, (V).data, (V).offset, (V).size[0], (V).size[1], (V).size[2],      \
+      (V).stride[0], (V).stride[1], (V).stride[2]
+
+struct Case {
+  int64_t groups, queries, keys, dim, dimV;
+  bool mask = false, maskBroadcast = false, divide = false;
+  bool transposedK = false; // K stored as [keys, groups, dim]
+  int threads = 1;
+};
+
+void check(const Case &c, float scale,
+           void (*editMask)(View &, const Case &) = nullptr) {
+  std::mt19937 rng(static_cast<uint32_t>(c.keys * 7 + c.dim));
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> qs(3 + c.groups * c.queries * c.dim),
+      ks(c.groups * c.keys * c.dim), vs(c.groups * c.keys * c.dimV + 5),
+      ms(c.groups * c.queries * c.keys), os(c.groups * c.queries * c.dimV);
+  for (auto *v : {&qs, &ks, &vs, &ms})
+    for (float &x : *v)
+      x = dist(rng);
+  View q{qs.data(), 3, {c.groups, c.queries, c.dim},
+         {c.queries * c.dim, c.dim, 1}};
+  View k = c.transposedK
+               ? View{ks.data(), 0, {c.groups, c.keys, c.dim},
+                      {c.dim, c.groups * c.dim, 1}}
+               : View{ks.data(), 0, {c.groups, c.keys, c.dim},
+                      {c.keys * c.dim, c.dim, 1}};
+  // V with its dims in (dimV, keys) order in memory: a column stride.
+  View v{vs.data(), 5, {c.groups, c.keys, c.dimV}, {c.keys * c.dimV, 1, c.keys}};
+  View m = c.maskBroadcast ? View{ms.data(), 0, {1, 1, c.keys}, {0, 0, 1}}
+                           : View{ms.data(), 0, {c.groups, c.queries, c.keys},
+                                  {c.queries * c.keys, c.keys, 1}};
+  if (editMask)
+    editMask(m, c);
+  View o{os.data(), 0, {c.groups, c.queries, c.dimV},
+         {c.queries * c.dimV, c.dimV, 1}};
+  dlc_set_num_threads(c.threads);
+  dlc_attention(DLC_TEST_VIEW(q), DLC_TEST_VIEW(k), DLC_TEST_VIEW(v),
+                DLC_TEST_VIEW(m), DLC_TEST_VIEW(o), scale, c.divide,
+                c.mask || c.maskBroadcast);
+  dlc_set_num_threads(0);
+  for (int64_t g = 0; g < c.groups; ++g)
+    for (int64_t i = 0; i < c.queries; ++i) {
+      std::vector<double> s(c.keys);
+      double mx = -std::numeric_limits<double>::infinity();
+      bool nan = false;
+      for (int64_t j = 0; j < c.keys; ++j) {
+        double dot = 0;
+        for (int64_t d = 0; d < c.dim; ++d) {
+          double qd = c.divide ? double(q.at(g, i, d)) / scale
+                               : double(q.at(g, i, d)) * scale;
+          dot += qd * k.at(g, j, d);
+        }
+        if (c.mask || c.maskBroadcast)
+          dot += c.maskBroadcast ? m.at(0, 0, j) : m.at(g, i, j);
+        s[j] = dot;
+        nan |= std::isnan(dot);
+        mx = std::fmax(mx, dot);
+      }
+      double sum = 0;
+      for (double &x : s)
+        sum += x = std::exp(x - mx);
+      for (int64_t d = 0; d < c.dimV; ++d) {
+        double want = 0;
+        for (int64_t j = 0; j < c.keys; ++j)
+          want += s[j] / sum * v.at(g, j, d);
+        float got = o.at(g, i, d);
+        if (nan || mx == -std::numeric_limits<double>::infinity()) {
+          ASSERT_TRUE(std::isnan(got)) << "g " << g << " i " << i;
+          continue;
+        }
+        ASSERT_NEAR(got, want, 1e-5 + 1e-4 * std::fabs(want))
+            << "g " << g << " i " << i << " d " << d;
+      }
+    }
+}
+
+TEST(AttentionTest, Shapes) {
+  check({2, 5, 7, 8, 8}, 0.35f);
+  check({3, 9, 200, 16, 24}, 0.25f); // 4 key blocks, dimV != dim
+  check({1, 3, 64, 32, 32}, 5.65685415f, nullptr);
+  check({2, 4, 65, 12, 5, false, false, true}, 3.0f); // Q / scale
+  check({2, 6, 70, 8, 8, false, false, false, true}, 0.5f); // strided K
+}
+
+TEST(AttentionTest, Masks) {
+  check({2, 5, 130, 8, 8, true}, 0.5f);
+  check({3, 4, 100, 8, 8, false, true}, 0.5f); // one row for every group
+  // -inf over the whole first key block of every row: the online softmax
+  // starts at the second.
+  check({2, 3, 150, 8, 8, true}, 0.5f, [](View &m, const Case &c) {
+    for (int64_t g = 0; g < c.groups; ++g)
+      for (int64_t i = 0; i < c.queries; ++i)
+        for (int64_t j = 0; j < 64; ++j)
+          m.at(g, i, j) = -std::numeric_limits<float>::infinity();
+  });
+  // A row masked out entirely is NaN; a NaN in the mask makes its row NaN.
+  check({1, 4, 90, 8, 8, true}, 0.5f, [](View &m, const Case &c) {
+    for (int64_t j = 0; j < c.keys; ++j)
+      m.at(0, 1, j) = -std::numeric_limits<float>::infinity();
+    m.at(0, 2, 70) = std::numeric_limits<float>::quiet_NaN();
+  });
+}
+
+TEST(AttentionTest, Threads) {
+  check({1, 40, 96, 16, 16, true, false, false, false, 2}, 0.25f);
+  check({7, 9, 33, 8, 8, false, false, false, false, 2}, 0.25f);
+}
+
+} // namespace
