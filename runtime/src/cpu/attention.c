@@ -46,10 +46,10 @@ static inline float expFloat(float x) {
   float p =
       1.0f +
       r * (1.0f +
-           r * (0.5f +
-                r * (1.0f / 6 +
-                     r * (1.0f / 24 +
-                          r * (1.0f / 120 + r * (1.0f / 720 + r / 5040.0f))))));
+           r * (0.5f + r * (1.0f / 6 +
+                            r * (1.0f / 24 +
+                                 r * (1.0f / 120 +
+                                      r * (1.0f / 720 + r * (1.0f / 5040)))))));
   /* In two steps: 2^n alone may be subnormal or past the range. */
   return p * pow2i(n / 2) * pow2i(n - n / 2);
 }
@@ -65,6 +65,37 @@ typedef struct attn_job {
   int64_t rowSplit; /* query rows per task (tasks = groups x ceil(q / it)) */
 } attn_job;
 
+/* s[t] = e^(s[t] - mx) for t < nb (mx the block's running maximum, so every
+ * exponent is <= 0 or NaN), as expFloat computes it but in loops the
+ * compiler vectorizes: no branches, 2^n built from its bits. Exponents
+ * below -87 (where 2^n would be subnormal) give 0: next to the maximum's
+ * weight of 1, their e^x < 2^-125 is far below a float's resolution. */
+static inline void expBlock(float *restrict s, int64_t nb, float mx) {
+  int32_t bits[KEY_BLOCK];
+  float poly[KEY_BLOCK];
+  for (int64_t t = 0; t < nb; ++t) {
+    float x = s[t] - mx;
+    float xc = x < -87.0f ? -87.0f : x;
+    float h = xc * 1.44269504f;
+    int32_t n = (int32_t)(h - 0.5f); /* h <= 0: rounds to nearest */
+    float r = xc - (float)n * 0.693145752f - (float)n * 1.42860677e-6f;
+    poly[t] =
+        1.0f +
+        r * (1.0f +
+             r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 +
+                                              r * (1.0f / 120 +
+                                                   r * (1.0f / 720 +
+                                                        r * (1.0f / 5040)))))));
+    bits[t] = (n + 127) << 23;
+  }
+  for (int64_t t = 0; t < nb; ++t) {
+    float scale;
+    memcpy(&scale, &bits[t], sizeof(scale));
+    float x = s[t] - mx;
+    s[t] = x < -87.0f ? 0.0f : poly[t] * scale;
+  }
+}
+
 /* Query rows [i0, i1) of group g; kt is K's group transposed (dim x keys).
  * Compiled for AVX-512, AVX2 and plain x86-64, picked at load time. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -78,7 +109,8 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
   for (int64_t i = i0; i < i1; ++i) {
     const float *qi = j->q + g * j->sqg + i * j->sqi;
     for (int64_t d = 0; d < dim; ++d)
-      qrow[d] = j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+      qrow[d] =
+          j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
     const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
     float m = -INFINITY, l = 0.0f;
     for (int64_t d = 0; d < dimV; ++d)
@@ -111,12 +143,17 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
       l *= corr;
       for (int64_t d = 0; d < dimV; ++d)
         acc[d] *= corr;
+      expBlock(s, nb, mNew);
       for (int64_t t = 0; t < nb; ++t) {
-        float p = expFloat(s[t] - mNew);
+        float p = s[t];
         l += p;
         const float *vj = vg + (j0 + t) * j->svj;
-        for (int64_t d = 0; d < dimV; ++d)
-          acc[d] += p * vj[d * j->svd];
+        if (j->svd == 1)
+          for (int64_t d = 0; d < dimV; ++d)
+            acc[d] += p * vj[d];
+        else
+          for (int64_t d = 0; d < dimV; ++d)
+            acc[d] += p * vj[d * j->svd];
       }
       m = mNew;
     }
@@ -127,6 +164,152 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
       oi[d * j->sod] = acc[d] / l;
   }
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DLC_ATTN_X86 1
+#include <immintrin.h>
+
+/* e^x for 16 exponents x <= 0 (or NaN) as expBlock computes them: 0 below
+ * -87, NaN kept. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+exp512(__m512 x) {
+  const __m512 lowest = _mm512_set1_ps(-87.0f);
+  __m512 xc = _mm512_max_ps(lowest, x); /* a NaN x stays */
+  __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504f)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), xc);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 5040);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  __m512i bits = _mm512_slli_epi32(
+      _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+  __m512 e = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+  return _mm512_mask_mov_ps(e, _mm512_cmp_ps_mask(x, lowest, _CMP_LT_OQ),
+                            _mm512_setzero_ps());
+}
+
+/* attendRows on AVX-512 for value rows of VECS x 16 floats at most
+ * (contiguous) and a mask (if any) contiguous along the keys: the scores of
+ * a block, its weights and the output row stay in zmm registers (the
+ * portable loops keep them in memory, where each update waits on the one
+ * before). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+attendRowsAvx512V(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
+                  const float *kt, const int vecs) {
+  enum { BLOCK_VECS = KEY_BLOCK / 16 };
+  float qrow[MAX_DIM];
+  int64_t dim = j->dim, dimV = j->dimV, keys = j->keys;
+  const float *vg = j->v + g * j->svg;
+  __mmask16 lastV = (__mmask16)(0xFFFFu >> (16 * vecs - dimV));
+  for (int64_t i = i0; i < i1; ++i) {
+    const float *qi = j->q + g * j->sqg + i * j->sqi;
+    for (int64_t d = 0; d < dim; ++d)
+      qrow[d] =
+          j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+    const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
+    float m = -INFINITY, l = 0.0f;
+    __m512 acc[4];
+    for (int k = 0; k < vecs; ++k)
+      acc[k] = _mm512_setzero_ps();
+    for (int64_t j0 = 0; j0 < keys; j0 += KEY_BLOCK) {
+      int64_t nb = keys - j0 < KEY_BLOCK ? keys - j0 : KEY_BLOCK;
+      __m512 sv[BLOCK_VECS];
+      __mmask16 in[BLOCK_VECS];
+      __m512 vmax = _mm512_set1_ps(-INFINITY);
+      __mmask16 nan = 0;
+      for (int b = 0; b < BLOCK_VECS; ++b) {
+        int64_t n = nb - 16 * b;
+        n = n < 0 ? 0 : n > 16 ? 16 : n;
+        in[b] = (__mmask16)(0xFFFFu >> (16 - n)) & (n ? 0xFFFFu : 0u);
+        sv[b] = _mm512_setzero_ps();
+      }
+      for (int64_t d = 0; d < dim; ++d) {
+        __m512 qd = _mm512_set1_ps(qrow[d]);
+        const float *row = kt + d * keys + j0;
+        for (int b = 0; b < BLOCK_VECS; ++b)
+          sv[b] = _mm512_fmadd_ps(
+              qd, _mm512_maskz_loadu_ps(in[b], row + 16 * b), sv[b]);
+      }
+      for (int b = 0; b < BLOCK_VECS; ++b) {
+        if (mi)
+          sv[b] = _mm512_add_ps(sv[b],
+                                _mm512_maskz_loadu_ps(in[b], mi + j0 + 16 * b));
+        nan |= _mm512_mask_cmp_ps_mask(in[b], sv[b], sv[b], _CMP_UNORD_Q);
+        vmax = _mm512_mask_max_ps(vmax, in[b], vmax, sv[b]);
+      }
+      float bm = _mm512_reduce_max_ps(vmax);
+      float mNew = nan ? NAN : bm > m ? bm : m;
+      if (mNew == -INFINITY)
+        continue;
+      float corr = expFloat(m - mNew);
+      l *= corr;
+      __m512 vc = _mm512_set1_ps(corr);
+      for (int k = 0; k < vecs; ++k)
+        acc[k] = _mm512_mul_ps(acc[k], vc);
+      __m512 vm = _mm512_set1_ps(mNew);
+      float p[KEY_BLOCK];
+      __m512 lsum = _mm512_setzero_ps();
+      for (int b = 0; b < BLOCK_VECS; ++b) {
+        __m512 e = _mm512_maskz_mov_ps(in[b], exp512(_mm512_sub_ps(sv[b], vm)));
+        lsum = _mm512_add_ps(lsum, e);
+        _mm512_storeu_ps(p + 16 * b, e);
+      }
+      l += _mm512_reduce_add_ps(lsum);
+      for (int64_t t = 0; t < nb; ++t) {
+        __m512 vp = _mm512_set1_ps(p[t]);
+        const float *vj = vg + (j0 + t) * j->svj;
+        for (int k = 0; k < vecs; ++k)
+          acc[k] = _mm512_fmadd_ps(
+              vp,
+              _mm512_maskz_loadu_ps(k + 1 < vecs ? 0xFFFF : lastV, vj + 16 * k),
+              acc[k]);
+      }
+      m = mNew;
+    }
+    float *oi = j->o + g * j->sog + i * j->soi;
+    __m512 vl = _mm512_set1_ps(l);
+    for (int k = 0; k < vecs; ++k) {
+      __m512 r = _mm512_div_ps(acc[k], vl);
+      __mmask16 lanes = k + 1 < vecs ? 0xFFFF : lastV;
+      if (j->sod == 1) {
+        _mm512_mask_storeu_ps(oi + 16 * k, lanes, r);
+      } else {
+        float tmp[16];
+        _mm512_storeu_ps(tmp, r);
+        for (int64_t d = 16 * k; d < dimV && d < 16 * k + 16; ++d)
+          oi[d * j->sod] = tmp[d - 16 * k];
+      }
+    }
+  }
+}
+
+/* One copy per value width, so the output row's registers are fixed. */
+__attribute__((target("avx512f"))) static void
+attendRowsAvx512(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
+                 const float *kt) {
+  switch ((j->dimV + 15) / 16) {
+  case 1:
+    attendRowsAvx512V(j, g, i0, i1, kt, 1);
+    break;
+  case 2:
+    attendRowsAvx512V(j, g, i0, i1, kt, 2);
+    break;
+  case 3:
+    attendRowsAvx512V(j, g, i0, i1, kt, 3);
+    break;
+  default:
+    attendRowsAvx512V(j, g, i0, i1, kt, 4);
+    break;
+  }
+}
+#endif
 
 static void attnJob(void *ctx, int64_t lo, int64_t hi) {
   const attn_job *j = ctx;
@@ -146,6 +329,13 @@ static void attnJob(void *ctx, int64_t lo, int64_t hi) {
     }
     int64_t i0 = part * j->rowSplit;
     int64_t i1 = i0 + j->rowSplit < j->queries ? i0 + j->rowSplit : j->queries;
+#ifdef DLC_ATTN_X86
+    if (j->dimV <= 64 && j->svd == 1 && (!j->mask || j->smj == 1) &&
+        strcmp(dlc_internal_gemm_isa(), "avx512") == 0) {
+      attendRowsAvx512(j, g, i0, i1, kt);
+      continue;
+    }
+#endif
     attendRows(j, g, i0, i1, kt);
   }
 }
@@ -173,33 +363,15 @@ void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
     m_sg = 0;
   if (has_mask && m_i == 1)
     m_si = 0;
-  attn_job job = {groups,
-                  queries,
-                  keys,
-                  dim,
-                  dimV,
-                  q + q_offset,
-                  k + k_offset,
-                  v + v_offset,
-                  has_mask ? m + m_offset : NULL,
-                  q_sg,
-                  q_si,
-                  q_sj,
-                  k_sg,
-                  k_si,
-                  k_sj,
-                  v_sg,
-                  v_si,
-                  v_sj,
-                  m_sg,
-                  m_si,
-                  m_sj,
-                  o + o_offset,
-                  o_sg,
-                  o_si,
-                  o_sj,
-                  scale,
-                  divide != 0,
+  attn_job job = {groups,       queries,      keys,
+                  dim,          dimV,         q + q_offset,
+                  k + k_offset, v + v_offset, has_mask ? m + m_offset : NULL,
+                  q_sg,         q_si,         q_sj,
+                  k_sg,         k_si,         k_sj,
+                  v_sg,         v_si,         v_sj,
+                  m_sg,         m_si,         m_sj,
+                  o + o_offset, o_sg,         o_si,
+                  o_sj,         scale,        divide != 0,
                   queries};
   int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
   double work = (double)groups * (double)queries * (double)keys * (double)dim;

@@ -30,7 +30,7 @@ struct View {
   }
 };
 #define DLC_TEST_VIEW(V)                                                       \
-  (V).data, (V).data, (V).offset, (V).size[0], (V).size[1], (V).size[2],      \
+  (V).data, (V).data, (V).offset, (V).size[0], (V).size[1], (V).size[2],       \
       (V).stride[0], (V).stride[1], (V).stride[2]
 
 struct Case {
@@ -40,8 +40,8 @@ struct Case {
   int threads = 1;
 };
 
-void check(const Case &c, float scale,
-           void (*editMask)(View &, const Case &) = nullptr) {
+void checkLayout(const Case &c, float scale,
+                 void (*editMask)(View &, const Case &), bool contiguousV) {
   std::mt19937 rng(static_cast<uint32_t>(c.keys * 7 + c.dim));
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> qs(3 + c.groups * c.queries * c.dim),
@@ -50,21 +50,39 @@ void check(const Case &c, float scale,
   for (auto *v : {&qs, &ks, &vs, &ms})
     for (float &x : *v)
       x = dist(rng);
-  View q{qs.data(), 3, {c.groups, c.queries, c.dim},
+  View q{qs.data(),
+         3,
+         {c.groups, c.queries, c.dim},
          {c.queries * c.dim, c.dim, 1}};
-  View k = c.transposedK
-               ? View{ks.data(), 0, {c.groups, c.keys, c.dim},
-                      {c.dim, c.groups * c.dim, 1}}
-               : View{ks.data(), 0, {c.groups, c.keys, c.dim},
-                      {c.keys * c.dim, c.dim, 1}};
-  // V with its dims in (dimV, keys) order in memory: a column stride.
-  View v{vs.data(), 5, {c.groups, c.keys, c.dimV}, {c.keys * c.dimV, 1, c.keys}};
+  View k = c.transposedK ? View{ks.data(),
+                                0,
+                                {c.groups, c.keys, c.dim},
+                                {c.dim, c.groups * c.dim, 1}}
+                         : View{ks.data(),
+                                0,
+                                {c.groups, c.keys, c.dim},
+                                {c.keys * c.dim, c.dim, 1}};
+  // V with contiguous rows (the AVX-512 path up to 64 wide) or with its
+  // dims in (dimV, keys) order in memory: a column stride (the portable
+  // loops).
+  View v = contiguousV ? View{vs.data(),
+                              5,
+                              {c.groups, c.keys, c.dimV},
+                              {c.keys * c.dimV, c.dimV, 1}}
+                       : View{vs.data(),
+                              5,
+                              {c.groups, c.keys, c.dimV},
+                              {c.keys * c.dimV, 1, c.keys}};
   View m = c.maskBroadcast ? View{ms.data(), 0, {1, 1, c.keys}, {0, 0, 1}}
-                           : View{ms.data(), 0, {c.groups, c.queries, c.keys},
+                           : View{ms.data(),
+                                  0,
+                                  {c.groups, c.queries, c.keys},
                                   {c.queries * c.keys, c.keys, 1}};
   if (editMask)
     editMask(m, c);
-  View o{os.data(), 0, {c.groups, c.queries, c.dimV},
+  View o{os.data(),
+         0,
+         {c.groups, c.queries, c.dimV},
          {c.queries * c.dimV, c.dimV, 1}};
   dlc_set_num_threads(c.threads);
   dlc_attention(DLC_TEST_VIEW(q), DLC_TEST_VIEW(k), DLC_TEST_VIEW(v),
@@ -107,12 +125,21 @@ void check(const Case &c, float scale,
     }
 }
 
+void check(const Case &c, float scale,
+           void (*editMask)(View &, const Case &) = nullptr) {
+  checkLayout(c, scale, editMask, true);
+  checkLayout(c, scale, editMask, false);
+}
+
 TEST(AttentionTest, Shapes) {
   check({2, 5, 7, 8, 8}, 0.35f);
   check({3, 9, 200, 16, 24}, 0.25f); // 4 key blocks, dimV != dim
   check({1, 3, 64, 32, 32}, 5.65685415f, nullptr);
-  check({2, 4, 65, 12, 5, false, false, true}, 3.0f); // Q / scale
+  check({2, 4, 65, 12, 5, false, false, true}, 3.0f);       // Q / scale
   check({2, 6, 70, 8, 8, false, false, false, true}, 0.5f); // strided K
+  check({2, 5, 80, 16, 64}, 0.3f);                          // 4 output vectors
+  check({2, 5, 80, 16, 48}, 0.3f);
+  check({2, 5, 80, 16, 70}, 0.3f); // past the AVX-512 path's 64
 }
 
 TEST(AttentionTest, Masks) {
