@@ -208,6 +208,15 @@ std::optional<float> splatConstant(Value v) {
 LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
                                PatternRewriter &rewriter) {
   MLIRContext *ctx = rewriter.getContext();
+  // A checkpointed train step recomputes the forward and must get the
+  // stored values bit for bit; the fused kernel rounds unlike the separate
+  // ops, and whether a softmax has the one use fusion needs differs between
+  // the forward and its recomputation.
+  if (auto fn = op->getParentOfType<func::FuncOp>();
+      fn && fn.walk([](RecomputeBarrierOp) {
+                return WalkResult::interrupt();
+              }).wasInterrupted())
+    return rewriter.notifyMatchFailure(op, "a checkpointed function");
   auto softmax = op.getLhs().getDefiningOp<SoftmaxOp>();
   int64_t axis = softmax ? static_cast<int64_t>(softmax.getAxis()) : 0;
   if (!softmax || !softmax->hasOneUse() || (axis != -1 && axis != 2))

@@ -108,3 +108,18 @@ func.func @dynamic_groups(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x8xf32>, %v: t
   %o = dl.matmul %p, %v : (tensor<?x8x8xf32>, tensor<?x8x16xf32>) -> tensor<?x8x16xf32>
   return %o : tensor<?x8x16xf32>
 }
+
+// -----
+
+// A checkpointed function (its recomputation marked by dl.recompute_barrier)
+// keeps the separate ops: the recomputed forward must round as the stored
+// one did.
+// CHECK-LABEL: func.func @checkpointed
+// CHECK-NOT: call @dlc_attention
+func.func @checkpointed(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x8xf32>, %v: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %b = dl.recompute_barrier %q : tensor<4x8x16xf32>
+  %s = dl.matmul %b, %kt : (tensor<4x8x16xf32>, tensor<4x16x8xf32>) -> tensor<4x8x8xf32>
+  %p = dl.softmax %s : tensor<4x8x8xf32>
+  %o = dl.matmul %p, %v : (tensor<4x8x8xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
