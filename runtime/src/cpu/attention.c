@@ -76,7 +76,9 @@ static inline void expBlock(float *restrict s, int64_t nb, float mx) {
   for (int64_t t = 0; t < nb; ++t) {
     float x = s[t] - mx;
     float xc = x < -87.0f ? -87.0f : x;
-    float h = xc * 1.44269504f;
+    /* A NaN x converts as 0 (its poly is NaN anyway): float-to-int of NaN
+     * is undefined. */
+    float h = xc != xc ? 0.0f : xc * 1.44269504f;
     int32_t n = (int32_t)(h - 0.5f); /* h <= 0: rounds to nearest */
     float r = xc - (float)n * 0.693145752f - (float)n * 1.42860677e-6f;
     poly[t] =
@@ -86,7 +88,7 @@ static inline void expBlock(float *restrict s, int64_t nb, float mx) {
                                               r * (1.0f / 120 +
                                                    r * (1.0f / 720 +
                                                         r * (1.0f / 5040)))))));
-    bits[t] = (n + 127) << 23;
+    bits[t] = (int32_t)((uint32_t)(n + 127) << 23);
   }
   for (int64_t t = 0; t < nb; ++t) {
     float scale;
