@@ -53,9 +53,9 @@ void populateMiscToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// 2-D f32 max_pool_grad and ungrouped conv_weight_grad as calls of the
-/// runtime's kernels (DLToLinalg's runtime-calls option; they win over the
-/// linalg lowerings of the same ops).
+/// 2-D f32 max_pool_grad, ungrouped conv_weight_grad and static rank-3
+/// attention as calls of the runtime's kernels (DLToLinalg's runtime-calls
+/// option; they win over the linalg lowerings of the same ops).
 void populateRuntimeCallPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.

@@ -81,7 +81,14 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     runtime's dlc_maxpool2d_grad / dlc_sconv2d_wgrad: the operands cross as
     rank-4 memrefs (bufferization.to_buffer, read-only) and the result is a
     fresh buffer the call fills (bufferization.to_tensor, restrict). Their
-    linalg forms are gathers over every input position.
+    linalg forms are gathers over every input position. Attention too:
+    matmul(softmax(matmul(Q', K^T) [+ M]), V) over static rank-3 f32
+    tensors (Q' = Q / c, Q * c or Q; M broadcastable to the scores; the
+    scores and the softmax used only there) is one dlc_attention call with
+    an online softmax, so the groups x queries x keys scores are never
+    stored; transposes feeding Q, K^T and V, and one of the result, become
+    memref.transpose views. Not in functions with dl.recompute_barrier: a
+    checkpointed forward is recomputed and must round as it did.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
@@ -95,8 +102,9 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
            "Ungrouped f32 2-D convs with a window as one direct generic "
            "(for dl-convs-to-microkernels), not im2col + a contraction">,
     Option<"runtimeCalls", "runtime-calls", "bool", /*default=*/"false",
-           "2-D f32 max_pool_grad and ungrouped conv_weight_grad as calls "
-           "of the runtime's dlc_maxpool2d_grad and dlc_sconv2d_wgrad">,
+           "2-D f32 max_pool_grad, ungrouped conv_weight_grad and static "
+           "rank-3 attention as calls of the runtime's dlc_maxpool2d_grad, "
+           "dlc_sconv2d_wgrad and dlc_attention">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",

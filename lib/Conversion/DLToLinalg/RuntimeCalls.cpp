@@ -1,11 +1,16 @@
-//===- RuntimeCalls.cpp - train-step ops as calls of the runtime's kernels ===//
+//===- RuntimeCalls.cpp - dl ops as calls of the runtime's kernels --------===//
 //
 // dl-to-linalg's `runtime-calls` option (the CPU pipeline sets it where the
-// runtime's kernels run): the two backward ops whose linalg form is a
-// gather, dl.max_pool_grad and dl.conv_weight_grad of 2-D f32 tensors,
-// become one call each of dlc_maxpool2d_grad and dlc_sconv2d_wgrad
-// (runtime/include/dlc/runtime.h). Operands cross as rank-4 memrefs with
-// any layout (bufferization.to_buffer, read-only); the result is a fresh
+// runtime's kernels run):
+//   - the two backward ops whose linalg form is a gather, dl.max_pool_grad
+//     and dl.conv_weight_grad of 2-D f32 tensors, become one call each of
+//     dlc_maxpool2d_grad and dlc_sconv2d_wgrad;
+//   - attention, matmul(softmax(matmul(Q', K^T) [+ mask]), V) over static
+//     rank-3 f32 tensors, becomes one dlc_attention call (online softmax:
+//     the scores are never stored).
+// (runtime/include/dlc/runtime.h). Operands cross as memrefs with any
+// layout (bufferization.to_buffer, read-only; memref.transpose views of
+// the inputs of transposes feeding the attention); the result is a fresh
 // buffer the call fills, seen as a tensor again through
 // bufferization.to_tensor (restrict: nothing else aliases it).
 //
