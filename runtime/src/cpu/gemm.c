@@ -577,6 +577,103 @@ packBConvAvx512(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
     }
   }
 }
+
+/* packBConvAvx512 at column stride 2 (the 7 x 7 stem, the strided 3 x 3
+ * convs): each run of up to 16 output pixels reads 32 consecutive input
+ * columns (two masked loads; lanes in the padding load as 0), and one
+ * vpermt2ps keeps the even ones; a masked store puts them at the run's
+ * lanes of the zeroed panel row. */
+typedef struct conv_read2 {
+  int64_t off;       /* from the channel's base: the run's first column */
+  uint16_t in0, in1; /* input columns [0, 16) and [16, 32) read */
+  uint16_t lanes;    /* output lanes written, from js */
+  int16_t js;        /* the run's first lane in the panel row */
+} conv_read2;
+
+static int convPlanFitsS2(const conv_source *cv) {
+  if (cv->sw != 2 || cv->sxw != 1)
+    return 0;
+  /* At most 32 / ow + 2 runs of output rows, each cut into pieces of 16. */
+  int64_t pieces = 2 * (32 / cv->ow + 2);
+  return cv->kh * cv->kw * pieces <= CONV_PLAN_MAX;
+}
+
+__attribute__((target("avx512f"))) static void
+packBConvAvx512S2(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
+                  int64_t j0, int64_t cols, float *out) {
+  conv_read2 plan[CONV_PLAN_MAX];
+  int64_t window = cv->kh * cv->kw;
+  /* The panel's pieces: output row oy from column ox, lanes [js, js+len),
+   * len <= 16. */
+  int64_t pOy[72], pOx[72], pJs[72], pLen[72], pieces = 0;
+  int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
+  for (int64_t j = 0; j < cols;) {
+    int64_t len = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
+    if (len > 16)
+      len = 16;
+    pOy[pieces] = oy;
+    pOx[pieces] = ox;
+    pJs[pieces] = j;
+    pLen[pieces] = len;
+    ++pieces;
+    j += len;
+    ox += len;
+    if (ox == cv->ow) {
+      ox = 0;
+      ++oy;
+    }
+  }
+  for (int64_t t = 0; t < window; ++t) {
+    int64_t r = t / cv->kw, q = t % cv->kw;
+    for (int64_t u = 0; u < pieces; ++u) {
+      conv_read2 *e = &plan[t * pieces + u];
+      int64_t iy = pOy[u] * cv->sh + r * cv->dh - cv->pt;
+      int64_t ix0 = 2 * pOx[u] + q * cv->dw - cv->pl;
+      e->js = (int16_t)pJs[u];
+      e->lanes = (uint16_t)((1u << pLen[u]) - 1);
+      e->in0 = e->in1 = 0;
+      e->off = 0;
+      if (iy < 0 || iy >= cv->h)
+        continue;
+      e->off = iy * cv->sxh + ix0;
+      /* Input column ix0 + c for c < 2 len - 1, inside [0, w). */
+      int64_t lo = ix0 >= 0 ? 0 : -ix0;
+      int64_t hi =
+          cv->w - ix0 < 2 * pLen[u] - 1 ? cv->w - ix0 : 2 * pLen[u] - 1;
+      if (lo >= hi)
+        continue;
+      uint32_t bits = (uint32_t)(((uint64_t)1 << hi) - ((uint64_t)1 << lo));
+      e->in0 = (uint16_t)bits;
+      e->in1 = (uint16_t)(bits >> 16);
+    }
+  }
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  int64_t ch = k0 / window, t = k0 % window;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float *xc = x + ch * cv->sxc;
+    const conv_read2 *e = &plan[t * pieces];
+    float *dst = out + p * 32;
+    _mm512_storeu_ps(dst, _mm512_setzero_ps());
+    _mm512_storeu_ps(dst + 16, _mm512_setzero_ps());
+    for (int64_t u = 0; u < pieces; ++u) {
+      if (!(e[u].in0 | e[u].in1))
+        continue;
+      /* Addresses as integers: column 0 of a piece may lie before the row. */
+      const float *src =
+          (const float *)((intptr_t)xc + e[u].off * (intptr_t)sizeof(float));
+      __m512 a0 = _mm512_maskz_loadu_ps(e[u].in0, src);
+      __m512 a1 =
+          _mm512_maskz_loadu_ps(e[u].in1, (const float *)((intptr_t)src + 64));
+      _mm512_mask_storeu_ps(dst + e[u].js, e[u].lanes,
+                            _mm512_permutex2var_ps(a0, even, a1));
+    }
+    if (++t == window) {
+      t = 0;
+      ++ch;
+    }
+  }
+}
 #endif
 
 /*===--- the epilogue ---------------------------------------------------===*/
@@ -757,6 +854,11 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
       if (job->s == &isaAvx512 && convPlanFits(job->conv)) {
         packBConvAvx512(job->conv, job->b, job->k0, job->kc, j0, cols,
                         job->packedB + panel * job->kc * nr);
+        continue;
+      }
+      if (job->s == &isaAvx512 && convPlanFitsS2(job->conv)) {
+        packBConvAvx512S2(job->conv, job->b, job->k0, job->kc, j0, cols,
+                          job->packedB + panel * job->kc * nr);
         continue;
       }
 #endif
