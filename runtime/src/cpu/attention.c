@@ -98,6 +98,14 @@ static inline void expBlock(float *restrict s, int64_t nb, float mx) {
   }
 }
 
+/* Query row i of group g scaled as the model scales it, into qrow. */
+static inline void scaledQuery(const attn_job *j, int64_t g, int64_t i,
+                               float *qrow) {
+  const float *qi = j->q + g * j->sqg + i * j->sqi;
+  for (int64_t d = 0; d < j->dim; ++d)
+    qrow[d] = j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+}
+
 /* Query rows [i0, i1) of group g; kt is K's group transposed (dim x keys).
  * Compiled for AVX-512, AVX2 and plain x86-64, picked at load time. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -109,10 +117,7 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
   int64_t dim = j->dim, dimV = j->dimV, keys = j->keys;
   const float *vg = j->v + g * j->svg;
   for (int64_t i = i0; i < i1; ++i) {
-    const float *qi = j->q + g * j->sqg + i * j->sqi;
-    for (int64_t d = 0; d < dim; ++d)
-      qrow[d] =
-          j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+    scaledQuery(j, g, i, qrow);
     const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
     float m = -INFINITY, l = 0.0f;
     for (int64_t d = 0; d < dimV; ++d)
@@ -211,10 +216,7 @@ attendRowsAvx512V(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
   const float *vg = j->v + g * j->svg;
   __mmask16 lastV = (__mmask16)(0xFFFFu >> (16 * vecs - dimV));
   for (int64_t i = i0; i < i1; ++i) {
-    const float *qi = j->q + g * j->sqg + i * j->sqi;
-    for (int64_t d = 0; d < dim; ++d)
-      qrow[d] =
-          j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
+    scaledQuery(j, g, i, qrow);
     const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
     float m = -INFINITY, l = 0.0f;
     __m512 acc[4];
