@@ -326,12 +326,69 @@ int dlc_internal_gemm_set_isa(const char *name) {
 
 /* A[m0 + i, k0 + p] for i < mc, p < kc into ceil(mc / mr) micro-panels of
  * kc x mr (p-major), rows past mc zero. */
+#ifdef DLC_GEMM_X86
+/* One 12-row micro-panel of an A with contiguous rows (sak = 1) on AVX-512:
+ * 16 columns at a time, the rows (zero past `rows`) transposed in registers
+ * (the usual 16 x 16 transpose: 32-bit, 64-bit, then 128-bit interleaves)
+ * and each column stored as a 12-float row of the panel. The scalar loop
+ * wrote one float per column and row, 48 bytes apart. */
+__attribute__((target("avx512f"))) static void
+packAPanelAvx512(const float *src, int64_t sam, int64_t rows, int64_t kc,
+                 float *out) {
+  for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+    int64_t n = kc - p0 < 16 ? kc - p0 : 16;
+    __mmask16 in = (__mmask16)(0xFFFFu >> (16 - n));
+    __m512 r[16], a[16], b[16];
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < rows ? _mm512_maskz_loadu_ps(in, src + i * sam + p0)
+                      : _mm512_setzero_ps();
+    for (int k = 0; k < 8; ++k) {
+      a[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
+      a[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
+    }
+    for (int k = 0; k < 4; ++k) {
+      __m512d x0 = _mm512_castps_pd(a[4 * k]),
+              x1 = _mm512_castps_pd(a[4 * k + 1]);
+      __m512d x2 = _mm512_castps_pd(a[4 * k + 2]),
+              x3 = _mm512_castps_pd(a[4 * k + 3]);
+      /* b[4k + m]: rows 4k..4k+3 at columns 4j + m (128-bit block j). */
+      b[4 * k] = _mm512_castpd_ps(_mm512_unpacklo_pd(x0, x2));
+      b[4 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x0, x2));
+      b[4 * k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(x1, x3));
+      b[4 * k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(x1, x3));
+    }
+    for (int m = 0; m < 4; ++m) {
+      __m512 e0 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0x44);
+      __m512 e1 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0xEE);
+      __m512 e2 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0x44);
+      __m512 e3 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0xEE);
+      /* Column 4j + m is [block j of b[m], b[4+m], b[8+m], b[12+m]]. */
+      __m512 col[4] = {_mm512_shuffle_f32x4(e0, e2, 0x88),
+                       _mm512_shuffle_f32x4(e0, e2, 0xDD),
+                       _mm512_shuffle_f32x4(e1, e3, 0x88),
+                       _mm512_shuffle_f32x4(e1, e3, 0xDD)};
+      for (int j = 0; j < 4; ++j) {
+        int64_t c = 4 * j + m;
+        if (c < n)
+          _mm512_mask_storeu_ps(out + (p0 + c) * 12, 0x0FFF, col[j]);
+      }
+    }
+  }
+}
+#endif
+
 static void packA(const isa *s, const float *a, int64_t sam, int64_t sak,
                   int64_t mc, int64_t kc, float *out) {
   int mr = s->mr;
   for (int64_t i0 = 0; i0 < mc; i0 += mr, out += kc * mr) {
     int64_t rows = mc - i0 < mr ? mc - i0 : mr;
     const float *src = a + i0 * sam;
+#ifdef DLC_GEMM_X86
+    if (sak == 1 && s->kernel == kernelAvx512) {
+      packAPanelAvx512(src, sam, rows, kc, out);
+      continue;
+    }
+#endif
     if (sak == 1) {
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t p = 0; p < kc; ++p)
