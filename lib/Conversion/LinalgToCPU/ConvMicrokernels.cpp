@@ -384,6 +384,29 @@ func::FuncOp declareConv(ModuleOp module) {
   return declareRuntimeFunction(module, kConv, args);
 }
 
+/// The input operand as the runtime's conv and pool calls take it first:
+/// batch (dynamic or not), channels, h, w, then the buffer's aligned
+/// pointer, offset and four strides.
+SmallVector<Value> inputArgs(OpBuilder &b, Location loc, Value x, Value zero) {
+  auto type = cast<MemRefType>(x.getType());
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  OperandView v = viewOf(
+      b, loc, x, AffineMap::getMultiDimIdentityMap(4, b.getContext()), 4, zero);
+  Value batch = type.isDynamicDim(0)
+                    ? Value(memref::DimOp::create(b, loc, x, 0))
+                    : constant(type.getDimSize(0));
+  SmallVector<Value> args = {batch,
+                             constant(type.getDimSize(1)),
+                             constant(type.getDimSize(2)),
+                             constant(type.getDimSize(3)),
+                             v.pointer,
+                             v.offset};
+  args.append(v.strides);
+  return args;
+}
+
 /// Whether strides along the conv's (n, m, oh, ow) walk each output plane
 /// with one stride per pixel (oh * ow + ow), as dlc_sconv2d takes them.
 bool pixelsCollapse(ArrayRef<int64_t> alongLoops, const Conv2D &conv,
@@ -426,20 +449,9 @@ void lowerToCall(linalg::LinalgOp op, const Conv2D &conv,
   };
   AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
   Value x = pad ? pad->source : op.getDpsInputs()[0];
-  auto xType = cast<MemRefType>(x.getType());
   auto wType = cast<MemRefType>(op.getDpsInputs()[1].getType());
-  OperandView xv = viewOf(b, loc, x, identity, 4, zero);
+  SmallVector<Value> args = inputArgs(b, loc, x, zero);
   OperandView wv = viewOf(b, loc, op.getDpsInputs()[1], identity, 4, zero);
-  Value batch = xType.isDynamicDim(0)
-                    ? Value(memref::DimOp::create(b, loc, x, 0))
-                    : constant(xType.getDimSize(0));
-  SmallVector<Value> args = {batch,
-                             constant(xType.getDimSize(1)),
-                             constant(xType.getDimSize(2)),
-                             constant(xType.getDimSize(3)),
-                             xv.pointer,
-                             xv.offset};
-  args.append(xv.strides);
   // Strides along n, m, oh, ow of a buffer with static strides along the
   // conv's loops (the epilogue's); dlc_sconv2d takes n, m and the pixel.
   unsigned loops[4] = {conv.n, conv.m, conv.oh, conv.ow};
@@ -611,21 +623,10 @@ void lowerMaxPoolToCall(linalg::LinalgOp op, const Conv2D &pool) {
   };
   AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
   Value x = pad ? pad->source : op.getDpsInputs()[0];
-  auto xType = cast<MemRefType>(x.getType());
   auto yType = cast<MemRefType>(y.getType());
   Value window = op.getDpsInputs()[1];
-  OperandView xv = viewOf(b, loc, x, identity, 4, zero);
+  SmallVector<Value> args = inputArgs(b, loc, x, zero);
   OperandView yv = viewOf(b, loc, y, identity, 4, zero);
-  Value batch = xType.isDynamicDim(0)
-                    ? Value(memref::DimOp::create(b, loc, x, 0))
-                    : constant(xType.getDimSize(0));
-  SmallVector<Value> args = {batch,
-                             constant(xType.getDimSize(1)),
-                             constant(xType.getDimSize(2)),
-                             constant(xType.getDimSize(3)),
-                             xv.pointer,
-                             xv.offset};
-  args.append(xv.strides);
   // The window's extents: the loop ranges of kh and kw.
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   args.append({constant(ranges[pool.kh]), constant(ranges[pool.kw])});

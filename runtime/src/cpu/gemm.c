@@ -565,15 +565,43 @@ typedef struct conv_read {
   uint32_t lanes;
 } conv_read;
 
-enum { CONV_PLAN_MAX = 1024 };
+enum { CONV_PLAN_MAX = 1024, PANEL_RUNS_MAX = 72 };
 
-/* Whether packBConvAvx512 can pack the panels of cv (else packBConv). */
-static int convPlanFits(const conv_source *cv) {
-  if (cv->sw != 1 || cv->sxw != 1)
+/* Whether packBConvAvx512 (sw = 1) or packBConvAvx512S2 (sw = 2) can pack
+ * the panels of cv (else packBConv): a 32-pixel panel spans at most
+ * 32 / ow + 2 output rows, each cut into runs of at most 32 / sw pixels. */
+static int convPlanFits(const conv_source *cv, int64_t sw) {
+  if (cv->sw != sw || cv->sxw != 1)
     return 0;
-  /* A 32-pixel panel spans at most 32 / ow + 2 output rows. */
-  int64_t runs = 32 / cv->ow + 2;
+  int64_t runs = sw * (32 / cv->ow + 2);
   return cv->kh * cv->kw * runs <= CONV_PLAN_MAX;
+}
+
+/* A run of a panel's pixels in one output row: row oy from column ox, the
+ * panel's lanes [js, js + len). */
+typedef struct panel_run {
+  int64_t oy, ox, js, len;
+} panel_run;
+
+/* The panel's pixels [j0, j0 + cols) (of cv's columns from n0) as runs of
+ * at most maxLen; returns how many (at most PANEL_RUNS_MAX). */
+static int64_t panelRuns(const conv_source *cv, int64_t j0, int64_t cols,
+                         int64_t maxLen, panel_run *runs) {
+  int64_t n = 0;
+  int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
+  for (int64_t j = 0; j < cols; ++n) {
+    int64_t len = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
+    if (len > maxLen)
+      len = maxLen;
+    runs[n] = (panel_run){oy, ox, j, len};
+    j += len;
+    ox += len;
+    if (ox == cv->ow) {
+      ox = 0;
+      ++oy;
+    }
+  }
+  return n;
 }
 
 __attribute__((target("avx512f"))) static void
@@ -581,34 +609,23 @@ packBConvAvx512(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
                 int64_t j0, int64_t cols, float *out) {
   conv_read plan[CONV_PLAN_MAX];
   int64_t window = cv->kh * cv->kw;
-  /* The panel's runs: output row oy from column ox, lanes [js, js + len). */
-  int64_t runOy[34], runOx[34], runJs[34], runLen[34], runs = 0;
-  int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
-  for (int64_t j = 0; j < cols; ++runs) {
-    int64_t len = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
-    runOy[runs] = oy;
-    runOx[runs] = ox;
-    runJs[runs] = j;
-    runLen[runs] = len;
-    j += len;
-    ox = 0;
-    ++oy;
-  }
+  panel_run run[PANEL_RUNS_MAX];
+  int64_t runs = panelRuns(cv, j0, cols, 32, run);
   for (int64_t t = 0; t < window; ++t) {
     int64_t r = t / cv->kw, q = t % cv->kw;
     for (int64_t u = 0; u < runs; ++u) {
       conv_read *e = &plan[t * runs + u];
-      int64_t iy = runOy[u] * cv->sh + r * cv->dh - cv->pt;
-      int64_t ix0 = runOx[u] + q * cv->dw - cv->pl;
+      int64_t iy = run[u].oy * cv->sh + r * cv->dh - cv->pt;
+      int64_t ix0 = run[u].ox + q * cv->dw - cv->pl;
       int64_t lo = ix0 >= 0 ? 0 : -ix0;
-      int64_t hi = cv->w - ix0 < runLen[u] ? cv->w - ix0 : runLen[u];
+      int64_t hi = cv->w - ix0 < run[u].len ? cv->w - ix0 : run[u].len;
       e->lanes = 0;
       e->off = 0;
       if (iy < 0 || iy >= cv->h || lo >= hi)
         continue;
-      e->off = iy * cv->sxh + ix0 - runJs[u];
+      e->off = iy * cv->sxh + ix0 - run[u].js;
       uint64_t bits = ((uint64_t)1 << (hi - lo)) - 1;
-      e->lanes = (uint32_t)(bits << (runJs[u] + lo));
+      e->lanes = (uint32_t)(bits << (run[u].js + lo));
     }
   }
   int64_t ch = k0 / window, t = k0 % window;
@@ -647,47 +664,22 @@ typedef struct conv_read2 {
   int16_t js;        /* the run's first lane in the panel row */
 } conv_read2;
 
-static int convPlanFitsS2(const conv_source *cv) {
-  if (cv->sw != 2 || cv->sxw != 1)
-    return 0;
-  /* At most 32 / ow + 2 runs of output rows, each cut into pieces of 16. */
-  int64_t pieces = 2 * (32 / cv->ow + 2);
-  return cv->kh * cv->kw * pieces <= CONV_PLAN_MAX;
-}
-
 __attribute__((target("avx512f"))) static void
 packBConvAvx512S2(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
                   int64_t j0, int64_t cols, float *out) {
   conv_read2 plan[CONV_PLAN_MAX];
   int64_t window = cv->kh * cv->kw;
-  /* The panel's pieces: output row oy from column ox, lanes [js, js+len),
-   * len <= 16. */
-  int64_t pOy[72], pOx[72], pJs[72], pLen[72], pieces = 0;
-  int64_t oy = (cv->n0 + j0) / cv->ow, ox = (cv->n0 + j0) % cv->ow;
-  for (int64_t j = 0; j < cols;) {
-    int64_t len = cv->ow - ox < cols - j ? cv->ow - ox : cols - j;
-    if (len > 16)
-      len = 16;
-    pOy[pieces] = oy;
-    pOx[pieces] = ox;
-    pJs[pieces] = j;
-    pLen[pieces] = len;
-    ++pieces;
-    j += len;
-    ox += len;
-    if (ox == cv->ow) {
-      ox = 0;
-      ++oy;
-    }
-  }
+  /* Runs of at most 16 output pixels. */
+  panel_run run[PANEL_RUNS_MAX];
+  int64_t pieces = panelRuns(cv, j0, cols, 16, run);
   for (int64_t t = 0; t < window; ++t) {
     int64_t r = t / cv->kw, q = t % cv->kw;
     for (int64_t u = 0; u < pieces; ++u) {
       conv_read2 *e = &plan[t * pieces + u];
-      int64_t iy = pOy[u] * cv->sh + r * cv->dh - cv->pt;
-      int64_t ix0 = 2 * pOx[u] + q * cv->dw - cv->pl;
-      e->js = (int16_t)pJs[u];
-      e->lanes = (uint16_t)((1u << pLen[u]) - 1);
+      int64_t iy = run[u].oy * cv->sh + r * cv->dh - cv->pt;
+      int64_t ix0 = 2 * run[u].ox + q * cv->dw - cv->pl;
+      e->js = (int16_t)run[u].js;
+      e->lanes = (uint16_t)((1u << run[u].len) - 1);
       e->in0 = e->in1 = 0;
       e->off = 0;
       if (iy < 0 || iy >= cv->h)
@@ -696,7 +688,7 @@ packBConvAvx512S2(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
       /* Input column ix0 + c for c < 2 len - 1, inside [0, w). */
       int64_t lo = ix0 >= 0 ? 0 : -ix0;
       int64_t hi =
-          cv->w - ix0 < 2 * pLen[u] - 1 ? cv->w - ix0 : 2 * pLen[u] - 1;
+          cv->w - ix0 < 2 * run[u].len - 1 ? cv->w - ix0 : 2 * run[u].len - 1;
       if (lo >= hi)
         continue;
       uint32_t bits = (uint32_t)(((uint64_t)1 << hi) - ((uint64_t)1 << lo));
@@ -908,12 +900,12 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
                  job->packedB + panel * job->kc * nr);
     } else if (job->conv) {
 #ifdef DLC_GEMM_X86
-      if (job->s == &isaAvx512 && convPlanFits(job->conv)) {
+      if (job->s == &isaAvx512 && convPlanFits(job->conv, 1)) {
         packBConvAvx512(job->conv, job->b, job->k0, job->kc, j0, cols,
                         job->packedB + panel * job->kc * nr);
         continue;
       }
-      if (job->s == &isaAvx512 && convPlanFitsS2(job->conv)) {
+      if (job->s == &isaAvx512 && convPlanFits(job->conv, 2)) {
         packBConvAvx512S2(job->conv, job->b, job->k0, job->kc, j0, cols,
                           job->packedB + panel * job->kc * nr);
         continue;
