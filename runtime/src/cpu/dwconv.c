@@ -308,6 +308,50 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
          vhi = _mm512_set1_ps(j->hi);
   int64_t ow = j->ow, width = j->w;
   int64_t c0 = -j->pl, c1 = j->dw - j->pl, c2 = 2 * j->dw - j->pl;
+  if (j->sw == 1 && j->sh == 1 && j->dh == 1 && j->dw == 1 && ow <= 16) {
+    /* A plane at most 16 columns wide at unit strides and dilations (the
+     * 14 x 14 and 7 x 7 maps): one vector per row, and each input row is
+     * loaded once, as its three column shifts, for the three output rows
+     * that read it. The masks are the same for every row. */
+    __mmask16 tail = (__mmask16)((1u << ow) - 1u);
+    __mmask16 m0 = (__mmask16)(tail & lanesIn(c0, width)),
+              m1 = (__mmask16)(tail & lanesIn(c1, width)),
+              m2 = (__mmask16)(tail & lanesIn(c2, width));
+    __m512 zero = _mm512_setzero_ps();
+#define DLC_DW_LOAD_ROW(ir, v0, v1, v2)                                        \
+  do {                                                                         \
+    int64_t at = (ir);                                                         \
+    if (at >= 0 && at < j->h) {                                                \
+      const float *rp = xp + at * j->sxh;                                      \
+      v0 = _mm512_maskz_loadu_ps(m0, rp + c0);                                 \
+      v1 = _mm512_maskz_loadu_ps(m1, rp + c1);                                 \
+      v2 = _mm512_maskz_loadu_ps(m2, rp + c2);                                 \
+    } else {                                                                   \
+      v0 = v1 = v2 = zero;                                                     \
+    }                                                                          \
+  } while (0)
+    __m512 a0, a1, a2, b0, b1, b2, d0, d1, d2;
+    DLC_DW_LOAD_ROW(-j->pt, a0, a1, a2);
+    DLC_DW_LOAD_ROW(1 - j->pt, b0, b1, b2);
+    for (int64_t i = 0; i < j->oh; ++i) {
+      DLC_DW_LOAD_ROW(i + 2 - j->pt, d0, d1, d2);
+      __m512 a = _mm512_fmadd_ps(a0, w0, vinit);
+      __m512 b = _mm512_mul_ps(b0, w3);
+      __m512 c = _mm512_mul_ps(d0, w6);
+      a = _mm512_fmadd_ps(a1, w1, a);
+      b = _mm512_fmadd_ps(b1, w4, b);
+      c = _mm512_fmadd_ps(d1, w7, c);
+      a = _mm512_fmadd_ps(a2, w2, a);
+      b = _mm512_fmadd_ps(b2, w5, b);
+      c = _mm512_fmadd_ps(d2, w8, c);
+      __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+      _mm512_mask_storeu_ps(yp + i * j->syh, tail, _mm512_min_ps(vhi, v));
+      a0 = b0, a1 = b1, a2 = b2;
+      b0 = d0, b1 = d1, b2 = d2;
+    }
+#undef DLC_DW_LOAD_ROW
+    return 1;
+  }
   for (int64_t i = 0; i < j->oh; ++i) {
     const float *r[3];
     for (int p = 0; p < 3; ++p) {

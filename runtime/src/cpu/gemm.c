@@ -48,8 +48,9 @@ typedef struct tile_ep {
   float lo, hi;
 } tile_ep;
 
-typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b, float *c,
-                          int64_t ldc, int beta, const tile_ep *te);
+typedef void (*kernel_fn)(int64_t kc, const float *a, const float *b,
+                          int64_t ldb, float *c, int64_t ldc, int beta,
+                          const tile_ep *te);
 
 typedef struct isa {
   int mr, nr;
@@ -58,14 +59,16 @@ typedef struct isa {
 } isa;
 
 /*===--- microkernels ---------------------------------------------------===*
- * c[i * ldc + j] = (beta ? c[..] : 0) + sum_p a[p * mr + i] * b[p * nr + j]
- * for i < mr, j < nr; a and b are packed micro-panels, c a full tile with
- * unit stride along j.                                                     */
+ * c[i * ldc + j] = (beta ? c[..] : 0) + sum_p a[p * mr + i] * b[p * ldb + j]
+ * for i < mr, j < nr; a is a packed micro-panel, b a packed one (ldb = nr)
+ * or nr unit-stride columns of B itself (ldb its row stride), c a full
+ * tile with unit stride along j.                                          */
 
 enum { GENERIC_MR = 4, GENERIC_NR = 16 };
 
-static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
-                          int64_t ldc, int beta, const tile_ep *te) {
+static void kernelGeneric(int64_t kc, const float *a, const float *b,
+                          int64_t ldb, float *c, int64_t ldc, int beta,
+                          const tile_ep *te) {
   (void)te;
   float acc[GENERIC_MR][GENERIC_NR];
   memset(acc, 0, sizeof(acc));
@@ -74,7 +77,7 @@ static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
       for (int j = 0; j < GENERIC_NR; ++j)
         acc[i][j] += a[i] * b[j];
     a += GENERIC_MR;
-    b += GENERIC_NR;
+    b += ldb;
   }
   for (int i = 0; i < GENERIC_MR; ++i)
     for (int j = 0; j < GENERIC_NR; ++j)
@@ -84,8 +87,8 @@ static void kernelGeneric(int64_t kc, const float *a, const float *b, float *c,
 #ifdef DLC_GEMM_X86
 
 __attribute__((target("avx2,fma"))) static void
-kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-           int beta, const tile_ep *te) {
+kernelAvx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+           int64_t ldc, int beta, const tile_ep *te) {
   (void)te;
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
          c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
@@ -106,7 +109,7 @@ kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     DLC_ROW(5);
 #undef DLC_ROW
     a += 6;
-    b += 16;
+    b += ldb;
   }
 #define DLC_STORE(i)                                                           \
   do {                                                                         \
@@ -128,8 +131,8 @@ kernelAvx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 }
 
 __attribute__((target("avx512f"))) static void
-kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-             int beta, const tile_ep *te) {
+kernelAvx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
+             int64_t ldc, int beta, const tile_ep *te) {
   __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
          c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
          c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00,
@@ -137,7 +140,7 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
          cB1 = c00;
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-    _mm_prefetch((const char *)(b + 8 * 32), _MM_HINT_T0);
+    _mm_prefetch((const char *)(b + 8 * ldb), _MM_HINT_T0);
 #define DLC_ROW(i, n)                                                          \
   do {                                                                         \
     __m512 ai = _mm512_set1_ps(a[n]);                                          \
@@ -158,7 +161,7 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     DLC_ROW(B, 11);
 #undef DLC_ROW
     a += 12;
-    b += 32;
+    b += ldb;
   }
   /* Adds the addend at p (per element or, with !cols, per row) to row
    * (v0, v1) of the tile. */
@@ -211,14 +214,19 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
 #undef DLC_ADD_ROW
 }
 
-/* Edge tiles of the AVX-512 microkernel: the first ROWS rows (of the 12 in
- * A's micro-panel) by the first 16 HALVES columns (of the 32 in B's),
- * stored into tmp (row stride 32). A tile of 4 or 8 rows, or of at most 16
- * columns, then costs its own FMAs instead of a full 12 x 32 tile's: a
- * model's Cout of 64 leaves 4 rows, a 14 x 14 map 4 columns. */
+/* Edge tiles of the AVX-512 microkernel: the first `rows` (<= ROWS) rows
+ * of A's 12-row micro-panel by the first 16 HALVES columns of B's 32, the
+ * columns past the tile's cut off by the lane masks m0 / m1. They store
+ * straight into C under those masks, with beta and the fused epilogue as
+ * kernelAvx512 applies them: a tile of 4 or 8 rows, or of at most 16
+ * columns, costs its own FMAs instead of a full 12 x 32 tile's (a model's
+ * Cout of 64 leaves 4 rows, a 14 x 14 map 4 columns, a 7 x 7 map 17), and
+ * no edge tile goes through a scratch tile and a scalar copy. */
 #define DLC_EDGE_KERNEL(NAME, ROWS, HALVES)                                    \
   __attribute__((target("avx512f"))) static void NAME(                         \
-      int64_t kc, const float *a, const float *b, float *tmp) {                \
+      int64_t kc, const float *a, const float *b, int64_t ldb, float *c,       \
+      int64_t ldc, int beta, const tile_ep *te, int64_t rows, __mmask16 m0,    \
+      __mmask16 m1) {                                                          \
     __m512 acc[ROWS][HALVES];                                                  \
     _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
         _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
@@ -233,33 +241,62 @@ kernelAvx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
             _mm512_fmadd_ps(ai, bv[h], acc[i][h]);                             \
       }                                                                        \
       a += 12;                                                                 \
-      b += 32;                                                                 \
+      b += ldb;                                                                \
     }                                                                          \
-    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
-        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h)               \
-            _mm512_storeu_ps(tmp + i * 32 + 16 * h, acc[i][h]);                \
+    __m512 lo = _mm512_set1_ps(te ? te->lo : 0.0f);                            \
+    __m512 hi = _mm512_set1_ps(te ? te->hi : 0.0f);                            \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                  \
+      if (i >= rows)                                                           \
+        break;                                                                 \
+      _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) {               \
+        __mmask16 m = h ? m1 : m0;                                             \
+        float *ci = c + i * ldc + 16 * h;                                      \
+        __m512 v = acc[i][h];                                                  \
+        if (beta)                                                              \
+          v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, ci));                  \
+        if (te) {                                                              \
+          if (te->x)                                                           \
+            v = _mm512_add_ps(v, te->xCols                                     \
+                                     ? _mm512_maskz_loadu_ps(                  \
+                                           m, te->x + i * te->sxm + 16 * h)    \
+                                     : _mm512_set1_ps(te->x[i * te->sxm]));    \
+          if (te->y)                                                           \
+            v = _mm512_add_ps(v, te->yCols                                     \
+                                     ? _mm512_maskz_loadu_ps(                  \
+                                           m, te->y + i * te->sym + 16 * h)    \
+                                     : _mm512_set1_ps(te->y[i * te->sym]));    \
+          v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));                         \
+        }                                                                      \
+        _mm512_mask_storeu_ps(ci, m, v);                                       \
+      }                                                                        \
+    }                                                                          \
   }
 DLC_EDGE_KERNEL(edgeAvx512R4H2, 4, 2)
 DLC_EDGE_KERNEL(edgeAvx512R8H2, 8, 2)
+DLC_EDGE_KERNEL(edgeAvx512R12H2, 12, 2)
 DLC_EDGE_KERNEL(edgeAvx512R4H1, 4, 1)
 DLC_EDGE_KERNEL(edgeAvx512R8H1, 8, 1)
 DLC_EDGE_KERNEL(edgeAvx512R12H1, 12, 1)
 #undef DLC_EDGE_KERNEL
 
-/* The edge tile rows x cols into tmp with the smallest kernel that covers
- * it; 0 if only the full one does. */
-static int edgeAvx512(int64_t rows, int64_t cols, int64_t kc, const float *a,
-                      const float *b, float *tmp) {
-  int r = rows <= 4 ? 4 : rows <= 8 ? 8 : 12, h = cols <= 16 ? 1 : 2;
-  if (r == 12 && h == 2)
-    return 0;
-  if (h == 2)
-    (r == 4 ? edgeAvx512R4H2 : edgeAvx512R8H2)(kc, a, b, tmp);
+/* The edge tile rows x cols (at most 12 x 32, not both full) of C at c,
+ * unit column stride, with the smallest kernel that covers it. */
+static void edgeAvx512(int64_t rows, int64_t cols, int64_t kc, const float *a,
+                       const float *b, int64_t ldb, float *c, int64_t ldc,
+                       int beta, const tile_ep *te) {
+  int r = rows <= 4 ? 4 : rows <= 8 ? 8 : 12;
+  __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFFu : (1u << cols) - 1u);
+  __mmask16 m1 = (__mmask16)(cols >= 32  ? 0xFFFFu
+                             : cols > 16 ? (1u << (cols - 16)) - 1u
+                                         : 0u);
+  if (cols > 16)
+    (r == 4   ? edgeAvx512R4H2
+     : r == 8 ? edgeAvx512R8H2
+              : edgeAvx512R12H2)(kc, a, b, ldb, c, ldc, beta, te, rows, m0, m1);
   else
     (r == 4   ? edgeAvx512R4H1
      : r == 8 ? edgeAvx512R8H1
-              : edgeAvx512R12H1)(kc, a, b, tmp);
-  return 1;
+              : edgeAvx512R12H1)(kc, a, b, ldb, c, ldc, beta, te, rows, m0, m1);
 }
 
 #endif /* DLC_GEMM_X86 */
@@ -876,6 +913,7 @@ typedef struct gemm_job {
   const epilogue *ep;      /* applied with the last K block; NULL: none */
   const conv_source *conv; /* B is this conv's input at b (at k0) */
   int64_t k0;
+  int directB; /* full micro-panels of B are read in place (unit sbn) */
 } gemm_job;
 
 static void packAJob(void *ctx, int64_t lo, int64_t hi) {
@@ -895,6 +933,8 @@ static void packBJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t panel = lo; panel < hi; ++panel) {
     int64_t j0 = panel * nr;
     int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
+    if (job->directB && cols == nr)
+      continue;
     if (job->conv && job->conv->transposed) {
       packBConvT(job->conv, job->b, job->k0, job->kc, j0, cols, nr,
                  job->packedB + panel * job->kc * nr);
@@ -930,6 +970,11 @@ static void tileJob(void *ctx, int64_t lo, int64_t hi) {
     int64_t j0 = panel * nr;
     int64_t cols = job->n - j0 < nr ? job->n - j0 : nr;
     const float *bp = job->packedB + panel * job->kc * nr;
+    int64_t ldb = nr;
+    if (job->directB && cols == nr) {
+      bp = job->b + j0;
+      ldb = job->sbk;
+    }
     int64_t iEnd = (blk + 1) * MC < job->m ? (blk + 1) * MC : job->m;
     for (int64_t i0 = blk * MC; i0 < iEnd; i0 += mr) {
       int64_t rows = job->m - i0 < mr ? job->m - i0 : mr;
@@ -938,16 +983,27 @@ static void tileJob(void *ctx, int64_t lo, int64_t hi) {
       if (rows == mr && cols == nr && job->scn == 1) {
         tile_ep te;
         if (job->ep && fusedEpilogue(s, job->ep, i0, j0, &te)) {
-          s->kernel(job->kc, ap, bp, c, job->scm, job->beta, &te);
+          s->kernel(job->kc, ap, bp, ldb, c, job->scm, job->beta, &te);
           continue;
         }
-        s->kernel(job->kc, ap, bp, c, job->scm, job->beta, NULL);
+        s->kernel(job->kc, ap, bp, ldb, c, job->scm, job->beta, NULL);
       } else {
 #ifdef DLC_GEMM_X86
-        if (s->kernel != kernelAvx512 ||
-            !edgeAvx512(rows, cols, job->kc, ap, bp, tmp))
+        if (s->kernel == kernelAvx512 && job->scn == 1) {
+          tile_ep te;
+          if (job->ep && fusedEpilogue(s, job->ep, i0, j0, &te)) {
+            edgeAvx512(rows, cols, job->kc, ap, bp, ldb, c, job->scm, job->beta,
+                       &te);
+            continue;
+          }
+          edgeAvx512(rows, cols, job->kc, ap, bp, ldb, c, job->scm, job->beta,
+                     NULL);
+          if (job->ep)
+            epilogueTile(s, job->ep, c, job->scm, job->scn, i0, j0, rows, cols);
+          continue;
+        }
 #endif
-          s->kernel(job->kc, ap, bp, tmp, nr, 0, NULL);
+        s->kernel(job->kc, ap, bp, ldb, tmp, nr, 0, NULL);
         for (int64_t i = 0; i < rows; ++i)
           for (int64_t j = 0; j < cols; ++j) {
             float *dst = c + i * job->scm + j * job->scn;
@@ -1173,7 +1229,14 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                   .packedB = buf ? buf + ((aFloats + 15) & ~(size_t)15) : NULL,
                   .aBlocks = (m + MC - 1) / MC,
                   .bPanels = bPanels,
-                  .conv = conv};
+                  .conv = conv,
+                  /* With at most 4 micro-panels of A's rows, each B
+                   * panel would be packed for as few reads: its rows are
+                   * read in place instead (a pointwise conv projecting to
+                   * few channels). With more, the packed panel's
+                   * contiguous rows win (the strided ones collide in L1's
+                   * sets). */
+                  .directB = !conv && !packed.b && sbn == 1 && m <= 4 * s->mr};
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     job.kc = k - k0 < KC ? k - k0 : KC;
     job.a = a + k0 * sak;

@@ -139,6 +139,13 @@ TEST_P(ConvTest, ThreeByThree) {
   check({1, 2, 9, 21, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0});
   check({1, 2, 9, 21, 3, 3, 2, 1, 1, 1, 0, 2, 1, 0});
   check({2, 5, 12, 40, 3, 3, 1, 2, 1, 1, 1, 0, 1, 1});
+  // Planes of at most 16 output columns at unit strides (one vector per
+  // row, each input row loaded once): no padding, one-sided and uneven
+  // padding, exactly 16 columns.
+  check({1, 2, 9, 13, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0});
+  check({1, 2, 9, 13, 3, 3, 1, 1, 1, 1, 2, 0, 1, 3});
+  check({1, 2, 4, 15, 3, 3, 1, 1, 1, 1, 0, 2, 0, 1});
+  check({1, 2, 3, 3, 3, 3, 1, 1, 1, 1, 3, 1, 0, 2});
 }
 
 TEST_P(ConvTest, StridesDilationsAndSizes) {

@@ -254,6 +254,9 @@ TEST_P(GemmTest, Epilogue) {
   for (int64_t m : {1, 12, 13, 64})
     for (int64_t n : {1, 32, 45})
       checkEpilogue(1, m, n, 37, true, true, 0.0f, inf, false);
+  // A 7 x 7 map's 17-column edge, 8 and 4 row edges, a per-column bias.
+  checkEpilogue(1, 20, 49, 37, false, true, 0.0f, 6.0f, false);
+  checkEpilogue(1, 16, 49, 300, true, false, -1.0f, 1.0f, false);
   checkEpilogue(1, 40, 70, 600, false, true, 0.0f, 6.0f, false);
   checkEpilogue(3, 17, 40, 23, true, false, -inf, inf, false);
   checkEpilogue(2, 29, 45, 37, false, true, -0.5f, 0.5f, true);
