@@ -308,48 +308,89 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
          vhi = _mm512_set1_ps(j->hi);
   int64_t ow = j->ow, width = j->w;
   int64_t c0 = -j->pl, c1 = j->dw - j->pl, c2 = 2 * j->dw - j->pl;
-  if (j->sw == 1 && j->sh == 1 && j->dh == 1 && j->dw == 1 && ow <= 16) {
-    /* A plane at most 16 columns wide at unit strides and dilations (the
-     * 14 x 14 and 7 x 7 maps): one vector per row, and each input row is
-     * loaded once, as its three column shifts, for the three output rows
-     * that read it. The masks are the same for every row. */
-    __mmask16 tail = (__mmask16)((1u << ow) - 1u);
-    __mmask16 m0 = (__mmask16)(tail & lanesIn(c0, width)),
-              m1 = (__mmask16)(tail & lanesIn(c1, width)),
-              m2 = (__mmask16)(tail & lanesIn(c2, width));
+  if (j->dh == 1 && j->dw == 1 &&
+      ((j->sw == 1 && j->sh == 1) || (j->sw == 2 && j->sh == 2))) {
+    /* Unit dilations, equal strides of 1 or 2 (MobileNet's layers): strips
+     * of 16 output columns, each walked down its rows with the window's
+     * input rows in registers. An input row is loaded once per strip, as
+     * the three column shifts its taps read (at stride 2, the even and odd
+     * columns of two masked loads, split by vpermt2ps), for every output
+     * row that reads it; the masks, fixed per strip, drop the columns in
+     * the padding and past the row. */
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
+                                          12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13,
+                                         11, 9, 7, 5, 3, 1);
     __m512 zero = _mm512_setzero_ps();
+    int64_t sw = j->sw;
+    for (int64_t q = 0; q < ow; q += 16) {
+      __mmask16 tail =
+          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);
+      /* Stride 1: tap k reads columns q + ck + l. Stride 2: taps 0 and 1
+       * are the even and odd columns of the 32 from 2 q + c0, tap 2 the
+       * even ones of the 32 from 2 q + c2. */
+      int64_t s0 = sw * q + c0, s2 = sw * q + c2;
+      __mmask16 m0, m1, m2, h0 = 0, h2 = 0;
+      if (sw == 1) {
+        m0 = (__mmask16)(tail & lanesIn(s0, width));
+        m1 = (__mmask16)(tail & lanesIn(q + c1, width));
+        m2 = (__mmask16)(tail & lanesIn(s2, width));
+      } else {
+        m0 = (__mmask16)lanesIn(s0, width);
+        h0 = (__mmask16)lanesIn(s0 + 16, width);
+        m2 = (__mmask16)lanesIn(s2, width);
+        h2 = (__mmask16)lanesIn(s2 + 16, width);
+        m1 = 0;
+      }
 #define DLC_DW_LOAD_ROW(ir, v0, v1, v2)                                        \
   do {                                                                         \
     int64_t at = (ir);                                                         \
-    if (at >= 0 && at < j->h) {                                                \
-      const float *rp = xp + at * j->sxh;                                      \
-      v0 = _mm512_maskz_loadu_ps(m0, rp + c0);                                 \
-      v1 = _mm512_maskz_loadu_ps(m1, rp + c1);                                 \
-      v2 = _mm512_maskz_loadu_ps(m2, rp + c2);                                 \
-    } else {                                                                   \
+    if (at < 0 || at >= j->h) {                                                \
       v0 = v1 = v2 = zero;                                                     \
+    } else if (sw == 1) {                                                      \
+      const float *rp = xp + at * j->sxh;                                      \
+      v0 = _mm512_maskz_loadu_ps(m0, rp + s0);                                 \
+      v1 = _mm512_maskz_loadu_ps(m1, rp + q + c1);                             \
+      v2 = _mm512_maskz_loadu_ps(m2, rp + s2);                                 \
+    } else {                                                                   \
+      const float *rp = xp + at * j->sxh;                                      \
+      __m512 lo = _mm512_maskz_loadu_ps(m0, rp + s0);                          \
+      __m512 hi = _mm512_maskz_loadu_ps(h0, rp + s0 + 16);                     \
+      v0 = _mm512_permutex2var_ps(lo, even, hi);                               \
+      v1 = _mm512_permutex2var_ps(lo, odd, hi);                                \
+      v2 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m2, rp + s2), even,    \
+                                  _mm512_maskz_loadu_ps(h2, rp + s2 + 16));    \
     }                                                                          \
   } while (0)
-    __m512 a0, a1, a2, b0, b1, b2, d0, d1, d2;
-    DLC_DW_LOAD_ROW(-j->pt, a0, a1, a2);
-    DLC_DW_LOAD_ROW(1 - j->pt, b0, b1, b2);
-    for (int64_t i = 0; i < j->oh; ++i) {
-      DLC_DW_LOAD_ROW(i + 2 - j->pt, d0, d1, d2);
-      __m512 a = _mm512_fmadd_ps(a0, w0, vinit);
-      __m512 b = _mm512_mul_ps(b0, w3);
-      __m512 c = _mm512_mul_ps(d0, w6);
-      a = _mm512_fmadd_ps(a1, w1, a);
-      b = _mm512_fmadd_ps(b1, w4, b);
-      c = _mm512_fmadd_ps(d1, w7, c);
-      a = _mm512_fmadd_ps(a2, w2, a);
-      b = _mm512_fmadd_ps(b2, w5, b);
-      c = _mm512_fmadd_ps(d2, w8, c);
-      __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
-      _mm512_mask_storeu_ps(yp + i * j->syh, tail, _mm512_min_ps(vhi, v));
-      a0 = b0, a1 = b1, a2 = b2;
-      b0 = d0, b1 = d1, b2 = d2;
-    }
+      /* Rows r0 and r1 of output row i's window; r2 is loaded per row. At
+       * stride 2, row r2 of output row i is row r0 of output row i + 1. */
+      __m512 a0, a1, a2, b0 = zero, b1 = zero, b2 = zero, d0, d1, d2;
+      DLC_DW_LOAD_ROW(-j->pt, a0, a1, a2);
+      if (sw == 1)
+        DLC_DW_LOAD_ROW(1 - j->pt, b0, b1, b2);
+      float *out = yp + q;
+      for (int64_t i = 0; i < j->oh; ++i, out += j->syh) {
+        if (sw == 2)
+          DLC_DW_LOAD_ROW(2 * i + 1 - j->pt, b0, b1, b2);
+        DLC_DW_LOAD_ROW(sw * i + 2 - j->pt, d0, d1, d2);
+        __m512 a = _mm512_fmadd_ps(a0, w0, vinit);
+        __m512 b = _mm512_mul_ps(b0, w3);
+        __m512 c = _mm512_mul_ps(d0, w6);
+        a = _mm512_fmadd_ps(a1, w1, a);
+        b = _mm512_fmadd_ps(b1, w4, b);
+        c = _mm512_fmadd_ps(d1, w7, c);
+        a = _mm512_fmadd_ps(a2, w2, a);
+        b = _mm512_fmadd_ps(b2, w5, b);
+        c = _mm512_fmadd_ps(d2, w8, c);
+        __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+        _mm512_mask_storeu_ps(out, tail, _mm512_min_ps(vhi, v));
+        if (sw == 1)
+          a0 = b0, a1 = b1, a2 = b2, b0 = d0, b1 = d1, b2 = d2;
+        else
+          a0 = d0, a1 = d1, a2 = d2;
+      }
 #undef DLC_DW_LOAD_ROW
+    }
     return 1;
   }
   for (int64_t i = 0; i < j->oh; ++i) {

@@ -146,6 +146,11 @@ TEST_P(ConvTest, ThreeByThree) {
   check({1, 2, 9, 13, 3, 3, 1, 1, 1, 1, 2, 0, 1, 3});
   check({1, 2, 4, 15, 3, 3, 1, 1, 1, 1, 0, 2, 0, 1});
   check({1, 2, 3, 3, 3, 3, 1, 1, 1, 1, 3, 1, 0, 2});
+  // The same strips at stride 2: no padding, uneven padding, rows wider
+  // than two vectors.
+  check({1, 2, 9, 13, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0});
+  check({1, 2, 10, 40, 3, 3, 2, 2, 1, 1, 2, 1, 0, 3});
+  check({1, 3, 7, 70, 3, 3, 2, 2, 1, 1, 1, 0, 2, 2});
 }
 
 TEST_P(ConvTest, StridesDilationsAndSizes) {
