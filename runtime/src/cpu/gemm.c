@@ -271,9 +271,11 @@ kernelAvx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
       }                                                                        \
     }                                                                          \
   }
+DLC_EDGE_KERNEL(edgeAvx512R1H2, 1, 2)
 DLC_EDGE_KERNEL(edgeAvx512R4H2, 4, 2)
 DLC_EDGE_KERNEL(edgeAvx512R8H2, 8, 2)
 DLC_EDGE_KERNEL(edgeAvx512R12H2, 12, 2)
+DLC_EDGE_KERNEL(edgeAvx512R1H1, 1, 1)
 DLC_EDGE_KERNEL(edgeAvx512R4H1, 4, 1)
 DLC_EDGE_KERNEL(edgeAvx512R8H1, 8, 1)
 DLC_EDGE_KERNEL(edgeAvx512R12H1, 12, 1)
@@ -284,17 +286,19 @@ DLC_EDGE_KERNEL(edgeAvx512R12H1, 12, 1)
 static void edgeAvx512(int64_t rows, int64_t cols, int64_t kc, const float *a,
                        const float *b, int64_t ldb, float *c, int64_t ldc,
                        int beta, const tile_ep *te) {
-  int r = rows <= 4 ? 4 : rows <= 8 ? 8 : 12;
+  int r = rows == 1 ? 1 : rows <= 4 ? 4 : rows <= 8 ? 8 : 12;
   __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFFu : (1u << cols) - 1u);
   __mmask16 m1 = (__mmask16)(cols >= 32  ? 0xFFFFu
                              : cols > 16 ? (1u << (cols - 16)) - 1u
                                          : 0u);
   if (cols > 16)
-    (r == 4   ? edgeAvx512R4H2
+    (r == 1   ? edgeAvx512R1H2
+     : r == 4 ? edgeAvx512R4H2
      : r == 8 ? edgeAvx512R8H2
               : edgeAvx512R12H2)(kc, a, b, ldb, c, ldc, beta, te, rows, m0, m1);
   else
-    (r == 4   ? edgeAvx512R4H1
+    (r == 1   ? edgeAvx512R1H1
+     : r == 4 ? edgeAvx512R4H1
      : r == 8 ? edgeAvx512R8H1
               : edgeAvx512R12H1)(kc, a, b, ldb, c, ldc, beta, te, rows, m0, m1);
 }
