@@ -56,16 +56,20 @@ def peak_bytes(lib):
     return usage.peak_bytes if fn(ctypes.byref(usage)) == 0 else None
 
 
-def case(name, seq, mask=None, x=None, ill_conditioned=False):
+def case(name, seq, mask=None, x=None, ill_conditioned=False, axes=None,
+         more=()):
     """ill_conditioned: PyTorch's own float32 result is off the exact one
     by more than the tolerance; then dlc's error against the exact (float64)
-    result must be at most 1.5x PyTorch's instead."""
+    result must be at most 1.5x PyTorch's instead. axes: the input's
+    dynamic axes in the export; more: further inputs the same compiled
+    model must match PyTorch on (other batch sizes or lengths)."""
     global failures
     model = SelfAttention(mask).eval()
     if x is None:
         x = torch.randn(seq, 1, EMBED)
     path = os.path.join(out, name + ".onnx")
-    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"])
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"],
+                      dynamic_axes={"x": axes} if axes else None)
     lib = os.path.join(out, name + ".so")
     r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
                         "--report=fusion"], capture_output=True, text=True)
@@ -81,6 +85,13 @@ def case(name, seq, mask=None, x=None, ill_conditioned=False):
     got = CompiledModel(lib, "f")(x.numpy())[0]
     ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-3, atol=1e-5)
     err = float(np.max(np.abs(got - want))) if got.shape == want.shape else float("inf")
+    for y in more:
+        with torch.no_grad():
+            want_y = model.float()(y).numpy()
+        got_y = CompiledModel(lib, "f")(y.numpy())[0]
+        same = got_y.shape == want_y.shape
+        ok = ok and same and np.allclose(got_y, want_y, rtol=1e-3, atol=1e-5)
+        err = max(err, float(np.max(np.abs(got_y - want_y))) if same else float("inf"))
     if ill_conditioned and got.shape == want.shape:
         torch_err = float(np.max(np.abs(want - exact)))
         err = float(np.max(np.abs(got - exact)))
@@ -111,5 +122,12 @@ case("seq512_additive", 512, torch.randn(512, 512))
 # output by 1e-4 (PyTorch's too).
 case("large_logits", 64, x=torch.randn(64, 1, EMBED) * 12, ill_conditioned=True)
 case("equal_rows", 64, x=torch.ones(64, 1, EMBED) * 0.3)
+# A dynamic batch (heads x batch groups), then dynamic lengths as well
+# (queries and keys): one call still, at each size the model is run with.
+case("dynamic_batch", 64, causal[64], x=torch.randn(64, 3, EMBED),
+     axes={1: "batch"}, more=(torch.randn(64, 1, EMBED),))
+case("dynamic_length", 64, x=torch.randn(64, 2, EMBED),
+     axes={0: "seq", 1: "batch"},
+     more=(torch.randn(17, 1, EMBED), torch.randn(100, 3, EMBED)))
 print(f"{failures} failures")
 sys.exit(1 if failures else 0)

@@ -82,8 +82,10 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     rank-4 memrefs (bufferization.to_buffer, read-only) and the result is a
     fresh buffer the call fills (bufferization.to_tensor, restrict). Their
     linalg forms are gathers over every input position. Attention too:
-    matmul(softmax(matmul(Q', K^T) [+ M]), V) over static rank-3 f32
-    tensors (Q' = Q / c, Q * c or Q; M broadcastable to the scores; the
+    matmul(softmax(matmul(Q', K^T) [+ M]), V) over rank-3 f32 tensors
+    (groups and lengths may be dynamic, checked by the call when it runs;
+    static head sizes up to 1024; Q' = Q / c, Q * c or Q; M static and
+    broadcastable to the scores; the
     scores and the softmax used only there) is one dlc_attention call with
     an online softmax, so the groups x queries x keys scores are never
     stored; transposes feeding Q, K^T and V, and one of the result, become

@@ -5,9 +5,10 @@
 //   - the two backward ops whose linalg form is a gather, dl.max_pool_grad
 //     and dl.conv_weight_grad of 2-D f32 tensors, become one call each of
 //     dlc_maxpool2d_grad and dlc_sconv2d_wgrad;
-//   - attention, matmul(softmax(matmul(Q', K^T) [+ mask]), V) over static
-//     rank-3 f32 tensors, becomes one dlc_attention call (online softmax:
-//     the scores are never stored).
+//   - attention, matmul(softmax(matmul(Q', K^T) [+ mask]), V) over rank-3
+//     f32 tensors (dynamic groups and lengths included; static head sizes),
+//     becomes one dlc_attention call (online softmax: the scores are never
+//     stored).
 // (runtime/include/dlc/runtime.h). Operands cross as memrefs with any
 // layout (bufferization.to_buffer, read-only; memref.transpose views of
 // the inputs of transposes feeding the attention); the result is a fresh
@@ -154,11 +155,16 @@ MemRefType anyMemref3(MLIRContext *ctx) {
                          StridedLayoutAttr::get(ctx, d, {d, d, d}));
 }
 
-/// Whether `t` is a static rank-3 f32 tensor.
-bool isStaticF32Rank3(Value t) {
+/// Whether `t` is a rank-3 f32 tensor.
+bool isF32Rank3(Value t) {
   auto rt = dyn_cast<RankedTensorType>(t.getType());
-  return rt && rt.getRank() == 3 && rt.hasStaticShape() &&
-         rt.getElementType().isF32();
+  return rt && rt.getRank() == 3 && rt.getElementType().isF32();
+}
+
+/// Whether dims `a` and `b` can be equal (either is dynamic, or they are):
+/// dlc_attention checks dynamic ones when it runs.
+bool mayEqual(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
 /// The rank-3 tensor `t` with its dims permuted by `perm` (result dim i is
@@ -202,8 +208,9 @@ std::optional<float> splatConstant(Value v) {
 }
 
 /// Scaled dot-product attention, matmul(softmax(matmul(Q', K^T) [+ M]), V)
-/// over static rank-3 f32 tensors [groups, rows, dims] (as
-/// nn.MultiheadAttention's ONNX export writes it), with Q' = Q / c, Q * c or
+/// over rank-3 f32 tensors [groups, rows, dims] (as nn.MultiheadAttention's
+/// ONNX export writes it; groups and rows may be dynamic, the head sizes are
+/// static and at most 1024, a mask is static), with Q' = Q / c, Q * c or
 /// Q and the mask M broadcastable to the scores, the softmax over the keys
 /// and the scores used only there -> one dlc_attention call: the scores are
 /// never stored. Transposes feeding Q, K^T and V are read as views.
@@ -252,16 +259,20 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
     }
   }
   for (Value t : {q, kt, v, Value(op.getResult())})
-    if (!isStaticF32Rank3(t))
-      return rewriter.notifyMatchFailure(op, "not static rank-3 f32");
+    if (!isF32Rank3(t))
+      return rewriter.notifyMatchFailure(op, "not rank-3 f32");
   auto qt = cast<RankedTensorType>(q.getType());
   auto ktt = cast<RankedTensorType>(kt.getType());
   auto vt = cast<RankedTensorType>(v.getType());
   int64_t groups = qt.getDimSize(0), queries = qt.getDimSize(1),
-          dim = qt.getDimSize(2), keys = ktt.getDimSize(2);
-  if (ktt.getDimSize(0) != groups || vt.getDimSize(0) != groups ||
-      ktt.getDimSize(1) != dim || vt.getDimSize(1) != keys || dim > 1024 ||
-      vt.getDimSize(2) > 1024)
+          dim = qt.getDimSize(2), keys = ktt.getDimSize(2),
+          dimV = vt.getDimSize(2);
+  if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(dimV) || dim > 1024 ||
+      dimV > 1024)
+    return rewriter.notifyMatchFailure(op, "head sizes not static, <= 1024");
+  if (!mayEqual(ktt.getDimSize(0), groups) ||
+      !mayEqual(vt.getDimSize(0), groups) || ktt.getDimSize(1) != dim ||
+      !mayEqual(vt.getDimSize(1), keys))
     return rewriter.notifyMatchFailure(op, "shapes are not attention's");
   SmallVector<Location> locs = {qk.getLoc(), softmax.getLoc(), op.getLoc()};
   if (q != qk.getLhs())
@@ -278,10 +289,11 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
     SmallVector<int64_t, 3> want = {groups, queries, keys};
     for (int64_t i = 0; i < mt.getRank(); ++i) {
       int64_t d = mt.getDimSize(mt.getRank() - 1 - i);
-      if (d != 1 && d != want[2 - i])
+      if (d != 1 && !mayEqual(d, want[2 - i]))
         return rewriter.notifyMatchFailure(op, "mask does not broadcast");
     }
-    if (mt.getDimSize(mt.getRank() - 1) != keys)
+    if (!mayEqual(mt.getDimSize(mt.getRank() - 1), keys) ||
+        (mt.getDimSize(mt.getRank() - 1) == 1 && keys != 1))
       return rewriter.notifyMatchFailure(op, "mask broadcasts over keys");
     Value m3 = mask;
     if (mt.getRank() == 2)
@@ -309,8 +321,19 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
     locs.push_back(tr.getLoc());
     loc = rewriter.getFusedLoc(locs);
   }
+  // The result's dynamic dims: [groups, queries, Dv] are Q's first two and
+  // V's last, permuted as the transpose permutes them.
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < 3; ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    int64_t src = replaced != op ? tr.getPerm()[i] : i;
+    sizes.push_back(src == 2 ? tensor::DimOp::create(rewriter, loc, v, 2)
+                             : tensor::DimOp::create(rewriter, loc, q, src));
+  }
   Value out = memref::AllocOp::create(
-      rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+      rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      sizes);
   Value outView = out;
   if (replaced != op)
     outView = memref::TransposeOp::create(

@@ -349,9 +349,18 @@ void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
                    DLC_MEMREF3_PARAMS(o), float scale, int32_t divide,
                    int32_t has_mask) {
   (void)q_allocated, (void)k_allocated, (void)v_allocated, (void)m_allocated;
-  (void)o_allocated, (void)k_g, (void)k_j, (void)v_g, (void)v_i, (void)m_j;
-  (void)o_g, (void)o_i, (void)o_j;
+  (void)o_allocated;
   int64_t groups = q_g, queries = q_i, keys = k_i, dim = q_j, dimV = v_j;
+  /* With dynamic dims the compiler could not check that the operands
+   * agree: a mismatch is an error of the call, not a wild read. */
+  if (k_g != groups || v_g != groups || o_g != groups || k_j != dim ||
+      v_i != keys || o_i != queries || o_j != dimV ||
+      (has_mask && ((m_g != 1 && m_g != groups) ||
+                    (m_i != 1 && m_i != queries) || m_j != keys))) {
+    dlc_entry_fail("attention: the shapes of its Q, K, V, mask and output "
+                   "do not agree");
+    return;
+  }
   if (groups <= 0 || queries <= 0 || dimV <= 0)
     return;
   if (dim > MAX_DIM || dimV > MAX_DIM) {

@@ -91,10 +91,10 @@ func.func @attention(%q: tensor<64x4x32xf32>, %k: tensor<64x4x32xf32>, %v: tenso
 // -----
 
 // Not attention the call can take: the scores are read again (the softmax
-// has a second user), or the shapes are dynamic.
+// has a second user), or a head size is dynamic.
 // CHECK-LABEL: func.func @scores_reused
 // CHECK-NOT: call @dlc_attention
-// CHECK-LABEL: func.func @dynamic_groups
+// CHECK-LABEL: func.func @dynamic_head_size
 // CHECK-NOT: call @dlc_attention
 func.func @scores_reused(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x8xf32>, %v: tensor<4x8x16xf32>) -> (tensor<4x8x16xf32>, tensor<4x8x8xf32>) {
   %s = dl.matmul %q, %kt : (tensor<4x8x16xf32>, tensor<4x16x8xf32>) -> tensor<4x8x8xf32>
@@ -102,11 +102,41 @@ func.func @scores_reused(%q: tensor<4x8x16xf32>, %kt: tensor<4x16x8xf32>, %v: te
   %o = dl.matmul %p, %v : (tensor<4x8x8xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o, %p : tensor<4x8x16xf32>, tensor<4x8x8xf32>
 }
-func.func @dynamic_groups(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x8xf32>, %v: tensor<?x8x16xf32>) -> tensor<?x8x16xf32> {
+func.func @dynamic_head_size(%q: tensor<4x8x?xf32>, %kt: tensor<4x?x8xf32>, %v: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %s = dl.matmul %q, %kt : (tensor<4x8x?xf32>, tensor<4x?x8xf32>) -> tensor<4x8x8xf32>
+  %p = dl.softmax %s : tensor<4x8x8xf32>
+  %o = dl.matmul %p, %v : (tensor<4x8x8xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// -----
+
+// Dynamic groups (a dynamic batch) and a dynamic key count: the call takes
+// them (dlc_attention checks that they agree when it runs), the result's
+// buffer gets Q's dynamic group dim; through the result's transpose, at
+// the permuted position.
+// CHECK-LABEL: func.func @dynamic_groups
+// CHECK: %[[G:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[G]]) : memref<?x8x16xf32>
+// CHECK: call @dlc_attention(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-LABEL: func.func @dynamic_groups_transposed
+// CHECK: %[[G2:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: %[[OUT2:.*]] = memref.alloc(%[[G2]]) : memref<8x?x16xf32>
+// CHECK: memref.transpose %[[OUT2]] (d0, d1, d2) -> (d1, d0, d2)
+// CHECK: call @dlc_attention(
+func.func @dynamic_groups(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x?xf32>, %v: tensor<?x?x16xf32>) -> tensor<?x8x16xf32> {
+  %s = dl.matmul %q, %kt : (tensor<?x8x16xf32>, tensor<?x16x?xf32>) -> tensor<?x8x?xf32>
+  %p = dl.softmax %s : tensor<?x8x?xf32>
+  %o = dl.matmul %p, %v : (tensor<?x8x?xf32>, tensor<?x?x16xf32>) -> tensor<?x8x16xf32>
+  return %o : tensor<?x8x16xf32>
+}
+func.func @dynamic_groups_transposed(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x8xf32>, %v: tensor<?x8x16xf32>) -> tensor<8x?x16xf32> {
   %s = dl.matmul %q, %kt : (tensor<?x8x16xf32>, tensor<?x16x8xf32>) -> tensor<?x8x8xf32>
   %p = dl.softmax %s : tensor<?x8x8xf32>
   %o = dl.matmul %p, %v : (tensor<?x8x8xf32>, tensor<?x8x16xf32>) -> tensor<?x8x16xf32>
-  return %o : tensor<?x8x16xf32>
+  %ot = dl.transpose %o {perm = array<i64: 1, 0, 2>} : tensor<?x8x16xf32> -> tensor<8x?x16xf32>
+  return %ot : tensor<8x?x16xf32>
 }
 
 // -----

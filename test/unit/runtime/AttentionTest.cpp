@@ -166,4 +166,27 @@ TEST(AttentionTest, Threads) {
   check({7, 9, 33, 8, 8, false, false, false, false, 2}, 0.25f);
 }
 
+/// Operands whose dims disagree (possible only when the compiler saw them
+/// dynamic): the call fails through dlc_entry_fail (outside an entry point:
+/// a message and abort) instead of reading past a buffer.
+TEST(AttentionDeathTest, ShapesThatDisagree) {
+  std::vector<float> qs(2 * 4 * 8), ks(3 * 5 * 8), vs(3 * 5 * 8), os(2 * 4 * 8);
+  View q{qs.data(), 0, {2, 4, 8}, {32, 8, 1}};
+  View k{ks.data(), 0, {3, 5, 8}, {40, 8, 1}}; // 3 groups, not 2
+  View v{vs.data(), 0, {3, 5, 8}, {40, 8, 1}};
+  View o{os.data(), 0, {2, 4, 8}, {32, 8, 1}};
+  EXPECT_DEATH(dlc_attention(DLC_TEST_VIEW(q), DLC_TEST_VIEW(k),
+                             DLC_TEST_VIEW(v), DLC_TEST_VIEW(q),
+                             DLC_TEST_VIEW(o), 1.0f, 0, 0),
+               "attention: the shapes of its Q, K, V, mask and output do "
+               "not agree");
+  View k2{ks.data(), 0, {2, 5, 8}, {40, 8, 1}};
+  View v2{vs.data(), 0, {2, 5, 8}, {40, 8, 1}};
+  View m{qs.data(), 0, {1, 4, 4}, {0, 8, 1}}; // 4 keys, not 5
+  EXPECT_DEATH(dlc_attention(DLC_TEST_VIEW(q), DLC_TEST_VIEW(k2),
+                             DLC_TEST_VIEW(v2), DLC_TEST_VIEW(m),
+                             DLC_TEST_VIEW(o), 1.0f, 0, 1),
+               "do not agree");
+}
+
 } // namespace
