@@ -281,12 +281,110 @@ DLC_EDGE_KERNEL(edgeAvx512R8H1, 8, 1)
 DLC_EDGE_KERNEL(edgeAvx512R12H1, 12, 1)
 #undef DLC_EDGE_KERNEL
 
+/* A tile's last COLS (<= 8) columns with the rows in the lanes: per k, A's
+ * 12-row micro-panel column is one vector, multiplied by each column's
+ * broadcast value of B, so a column costs one FMA per k where a row tile
+ * costs one per row (a 7 x 7 map's 49th column, a 14 x 14 map's last 4).
+ * PAR interleaved accumulators per column keep COLS x PAR chains in
+ * flight. The vectors are stored to `t` and written out with the epilogue
+ * by columnsOut. */
+#define DLC_COLUMN_KERNEL(NAME, COLS, PAR)                                     \
+  __attribute__((target("avx512f"))) static void NAME(                         \
+      int64_t kc, const float *a, const float *b, int64_t ldb, float *t) {     \
+    __m512 acc[COLS][PAR];                                                     \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLS; ++j)                     \
+        _Pragma("GCC unroll 4") for (int u = 0; u < PAR; ++u) acc[j][u] =      \
+            _mm512_setzero_ps();                                               \
+    int64_t p = 0;                                                             \
+    for (; p + PAR <= kc; p += PAR) {                                          \
+      _Pragma("GCC unroll 4") for (int u = 0; u < PAR; ++u) {                  \
+        __m512 av = _mm512_maskz_loadu_ps(0x0FFF, a + 12 * u);                 \
+        const float *bu = b + u * ldb;                                         \
+        _Pragma("GCC unroll 8") for (int j = 0; j < COLS; ++j) acc[j][u] =     \
+            _mm512_fmadd_ps(av, _mm512_set1_ps(bu[j]), acc[j][u]);             \
+      }                                                                        \
+      a += 12 * PAR;                                                           \
+      b += PAR * ldb;                                                          \
+    }                                                                          \
+    for (; p < kc; ++p, a += 12, b += ldb) {                                   \
+      __m512 av = _mm512_maskz_loadu_ps(0x0FFF, a);                            \
+      _Pragma("GCC unroll 8") for (int j = 0; j < COLS; ++j) acc[j][0] =       \
+          _mm512_fmadd_ps(av, _mm512_set1_ps(b[j]), acc[j][0]);                \
+    }                                                                          \
+    _Pragma("GCC unroll 8") for (int j = 0; j < COLS; ++j) {                   \
+      __m512 v = acc[j][0];                                                    \
+      _Pragma("GCC unroll 4") for (int u = 1; u < PAR; ++u) v =                \
+          _mm512_add_ps(v, acc[j][u]);                                         \
+      _mm512_storeu_ps(t + 16 * j, v);                                         \
+    }                                                                          \
+  }
+DLC_COLUMN_KERNEL(columnsAvx512C1, 1, 4)
+DLC_COLUMN_KERNEL(columnsAvx512C2, 2, 2)
+DLC_COLUMN_KERNEL(columnsAvx512C3, 3, 2)
+DLC_COLUMN_KERNEL(columnsAvx512C4, 4, 1)
+DLC_COLUMN_KERNEL(columnsAvx512C5, 5, 1)
+DLC_COLUMN_KERNEL(columnsAvx512C6, 6, 1)
+DLC_COLUMN_KERNEL(columnsAvx512C7, 7, 1)
+DLC_COLUMN_KERNEL(columnsAvx512C8, 8, 1)
+#undef DLC_COLUMN_KERNEL
+
+/* Columns [0, cols) (cols <= 8) and rows [0, rows) of C at c from a column
+ * kernel, with beta and the fused epilogue. */
+static void columnsAvx512(int64_t rows, int64_t cols, int64_t kc,
+                          const float *a, const float *b, int64_t ldb, float *c,
+                          int64_t ldc, int beta, const tile_ep *te) {
+  typedef void (*column_fn)(int64_t, const float *, const float *, int64_t,
+                            float *);
+  static const column_fn kernels[8] = {
+      columnsAvx512C1, columnsAvx512C2, columnsAvx512C3, columnsAvx512C4,
+      columnsAvx512C5, columnsAvx512C6, columnsAvx512C7, columnsAvx512C8};
+  float t[8 * 16];
+  kernels[cols - 1](kc, a, b, ldb, t);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      float v = t[16 * j + i];
+      float *ci = c + i * ldc + j;
+      if (beta)
+        v += *ci;
+      if (te) {
+        if (te->x)
+          v += te->xCols ? te->x[i * te->sxm + j] : te->x[i * te->sxm];
+        if (te->y)
+          v += te->yCols ? te->y[i * te->sym + j] : te->y[i * te->sym];
+        v = v < te->lo ? te->lo : v;
+        v = v > te->hi ? te->hi : v;
+      }
+      *ci = v;
+    }
+}
+
 /* The edge tile rows x cols (at most 12 x 32, not both full) of C at c,
  * unit column stride, with the smallest kernel that covers it. */
 static void edgeAvx512(int64_t rows, int64_t cols, int64_t kc, const float *a,
                        const float *b, int64_t ldb, float *c, int64_t ldc,
                        int beta, const tile_ep *te) {
   int r = rows == 1 ? 1 : rows <= 4 ? 4 : rows <= 8 ? 8 : 12;
+  /* Columns past a multiple of 16 that are fewer than the row kernel's
+   * rows cost less as a column kernel's (one FMA per column and k than as
+   * one per row). */
+  int64_t rest = cols & 15;
+  if (rest && rest <= 8 && rest < r) {
+    tile_ep at;
+    if (cols > 16) {
+      edgeAvx512(rows, 16, kc, a, b, ldb, c, ldc, beta, te);
+      if (te) {
+        at = *te;
+        if (at.x && at.xCols)
+          at.x += 16;
+        if (at.y && at.yCols)
+          at.y += 16;
+        te = &at;
+      }
+    }
+    int64_t j0 = cols - rest;
+    columnsAvx512(rows, rest, kc, a, b + j0, ldb, c + j0, ldc, beta, te);
+    return;
+  }
   __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xFFFFu : (1u << cols) - 1u);
   __mmask16 m1 = (__mmask16)(cols >= 32  ? 0xFFFFu
                              : cols > 16 ? (1u << (cols - 16)) - 1u
