@@ -62,6 +62,11 @@ static bool containsParallelLoop(Operation *op) {
 
 /// Whether `v` is computed from a buffer's contents by ops of `block`.
 static bool dependsOnLoad(Value v, Block *block) {
+  // Only scalars are recomputed inside: a buffer (an allocation whose size
+  // was loaded, a view of it) is the one the host and the other kernels
+  // use, and a copy made inside would be another, uninitialized one.
+  if (isa<BaseMemRefType>(v.getType()))
+    return false;
   Operation *def = v.getDefiningOp();
   if (!def || def->getBlock() != block)
     return false;

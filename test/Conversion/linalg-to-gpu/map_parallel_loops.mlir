@@ -85,3 +85,37 @@ func.func @total(%a: memref<1000xf32>, %c: memref<f32>) {
 // CHECK-NOT:   scf.for
 // CHECK:       return
 
+
+// -----
+
+// Serial host code whose bound, and whose buffers' sizes, come from a loaded
+// scalar (Compress, NonZero, Unique, Resize size their outputs so): the
+// scalar chain is recomputed inside the one-point loop, the buffers are the
+// ones outside (a copy of the allocation inside would be a second,
+// uninitialized buffer, and the result would never be written).
+func.func @loaded_size(%n: memref<i64>, %a: memref<3x?xi64>) -> memref<?xi64> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %v = memref.load %n[] : memref<i64>
+  %size = arith.index_cast %v : i64 to index
+  %out = memref.alloc(%size) : memref<?xi64>
+  scf.for %r = %c0 to %c3 step %c1 {
+    scf.for %k = %c0 to %size step %c1 {
+      %x = memref.load %a[%r, %k] : memref<3x?xi64>
+      %y = memref.load %out[%k] : memref<?xi64>
+      %s = arith.addi %x, %y : i64
+      memref.store %s, %out[%k] : memref<?xi64>
+    }
+  }
+  return %out : memref<?xi64>
+}
+
+// CHECK-LABEL: func.func @loaded_size
+// CHECK:       %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?xi64>
+// CHECK:       scf.parallel
+// CHECK-NOT:   memref.alloc
+// CHECK:         memref.load %{{.*}}[] : memref<i64>
+// CHECK-NOT:   memref.alloc
+// CHECK:         memref.store %{{.*}}, %[[OUT]][%{{.*}}] : memref<?xi64>
+// CHECK:       return %[[OUT]]
