@@ -14,6 +14,7 @@ dlc_last_call_memory) against one heads x seq x seq score tensor.
 usage: attention_check.py DLC OUTDIR
 """
 import ctypes
+import math
 import os
 import re
 import subprocess
@@ -110,6 +111,71 @@ def case(name, seq, mask=None, x=None, ill_conditioned=False, axes=None,
           f"dlc_attention calls: {calls}, separate softmax kernels: {softmaxes}{memory}")
 
 
+class PerHeadAttention(torch.nn.Module):
+    """Self-attention written with per-head tensors [batch, heads, rows,
+    dims] (as BERT-style models are): the scores divided by sqrt(dims)
+    after the product, a padding mask per sample (1 keep, 0 pad) added as
+    (1 - mask) * -10000."""
+
+    def __init__(self):
+        super().__init__()
+        self.qkv = torch.nn.Linear(EMBED, 3 * EMBED)
+        self.out = torch.nn.Linear(EMBED, EMBED)
+
+    def forward(self, x, mask):
+        b, s, _ = x.shape
+        d = EMBED // HEADS
+
+        def heads(t):
+            return t.reshape(b, s, HEADS, d).transpose(1, 2)
+
+        q, k, v = (heads(t) for t in self.qkv(x).split(EMBED, -1))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d)
+        scores = scores + (1.0 - mask[:, None, None, :]) * -10000.0
+        o = torch.matmul(torch.softmax(scores, -1), v)
+        return self.out(o.transpose(1, 2).reshape(b, s, EMBED))
+
+
+def case_per_head(name, seq, batches):
+    """PerHeadAttention exported with a dynamic batch, run at each batch
+    size with some samples padded: one dlc_attention4 call."""
+    global failures
+    model = PerHeadAttention().eval()
+
+    def inputs(b):
+        mask = torch.ones(b, seq)
+        for i in range(1, b):
+            mask[i, seq // (i + 1):] = 0  # sample i keeps 1 / (i + 1)
+        return torch.randn(b, seq, EMBED), mask
+
+    path = os.path.join(out, name + ".onnx")
+    torch.onnx.export(model, inputs(batches[0]), path, opset_version=17,
+                      input_names=["x", "mask"],
+                      dynamic_axes={"x": {0: "batch"}, "mask": {0: "batch"}})
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return
+    calls = len(re.findall(r"kernel \d+: dlc_attention4:", r.stderr))
+    softmaxes = len(re.findall(r"kernel \d+: [^:]*: [^\n]*\(Softmax\)", r.stderr)) - calls
+    ok, err = True, 0.0
+    for b in batches:
+        x, mask = inputs(b)
+        with torch.no_grad():
+            want = model(x, mask).numpy()
+        got = CompiledModel(lib, "f")(x.numpy(), mask.numpy())[0]
+        same = got.shape == want.shape
+        ok = ok and same and np.allclose(got, want, rtol=1e-3, atol=1e-5)
+        err = max(err, float(np.max(np.abs(got - want))) if same else float("inf"))
+    if not ok or calls != 1 or softmaxes != 0:
+        failures += 1
+    print(f"{name}: {'match' if ok else 'MISMATCH'} (max abs err {err:.1e}), "
+          f"dlc_attention4 calls: {calls}, separate softmax kernels: {softmaxes}")
+
+
 causal = {s: torch.triu(torch.full((s, s), float("-inf")), 1) for s in (64, 512)}
 case("seq64", 64)
 case("seq64_causal", 64, causal[64])
@@ -129,5 +195,8 @@ case("dynamic_batch", 64, causal[64], x=torch.randn(64, 3, EMBED),
 case("dynamic_length", 64, x=torch.randn(64, 2, EMBED),
      axes={0: "seq", 1: "batch"},
      more=(torch.randn(17, 1, EMBED), torch.randn(100, 3, EMBED)))
+# Rank 4 with a padding mask per sample, at 64 and 512 positions.
+case_per_head("per_head64", 64, (3, 1))
+case_per_head("per_head512", 512, (2,))
 print(f"{failures} failures")
 sys.exit(1 if failures else 0)

@@ -82,13 +82,16 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     rank-4 memrefs (bufferization.to_buffer, read-only) and the result is a
     fresh buffer the call fills (bufferization.to_tensor, restrict). Their
     linalg forms are gathers over every input position. Attention too:
-    matmul(softmax(matmul(Q', K^T) [+ M]), V) over rank-3 f32 tensors
-    (groups and lengths may be dynamic, checked by the call when it runs;
-    static head sizes up to 1024; Q' = Q / c, Q * c or Q; M static and
-    broadcastable to the scores; the
+    matmul(softmax(S [+ M]), V), S = matmul(Q', K^T) (Q' = Q / c, Q * c or
+    Q) or matmul(Q, K^T) / c or * c, over f32 tensors of rank 3 [groups,
+    rows, dims] or 4 [batch, heads, rows, dims] (groups, batch and lengths
+    may be dynamic, checked by the call when it runs; static head sizes up
+    to 1024; M broadcastable to the scores, static unless of their rank;
+    the
     scores and the softmax used only there) is one dlc_attention call with
     an online softmax, so the groups x queries x keys scores are never
-    stored; transposes feeding Q, K^T and V, and one of the result, become
+    stored (dlc_attention, dlc_attention4 at rank 4); transposes feeding Q,
+    K^T and V, and one of the result, become
     memref.transpose views. Not in functions with dl.recompute_barrier: a
     checkpointed forward is recomputed and must round as it did.
   }];

@@ -6,9 +6,10 @@
 //     and dl.conv_weight_grad of 2-D f32 tensors, become one call each of
 //     dlc_maxpool2d_grad and dlc_sconv2d_wgrad;
 //   - attention, matmul(softmax(matmul(Q', K^T) [+ mask]), V) over rank-3
-//     f32 tensors (dynamic groups and lengths included; static head sizes),
-//     becomes one dlc_attention call (online softmax: the scores are never
-//     stored).
+//     [groups, rows, dims] or rank-4 [batch, heads, rows, dims] f32 tensors
+//     (dynamic groups and lengths included; static head sizes), becomes one
+//     dlc_attention / dlc_attention4 call (online softmax: the scores are
+//     never stored).
 // (runtime/include/dlc/runtime.h). Operands cross as memrefs with any
 // layout (bufferization.to_buffer, read-only; memref.transpose views of
 // the inputs of transposes feeding the attention); the result is a fresh
@@ -148,54 +149,57 @@ struct ConvWeightGradToCall : public OpRewritePattern<ConvWeightGradOp> {
   }
 };
 
-/// memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> (DLC_MEMREF3_PARAMS).
-MemRefType anyMemref3(MLIRContext *ctx) {
+/// memref<?x...xf32, strided<[?, ...], offset: ?>> of `rank` dims: what
+/// dlc_attention (3) and dlc_attention4 (4) take.
+MemRefType anyMemref(MLIRContext *ctx, int64_t rank) {
   int64_t d = ShapedType::kDynamic;
-  return MemRefType::get({d, d, d}, Float32Type::get(ctx),
-                         StridedLayoutAttr::get(ctx, d, {d, d, d}));
+  SmallVector<int64_t> dims(rank, d);
+  return MemRefType::get(dims, Float32Type::get(ctx),
+                         StridedLayoutAttr::get(ctx, d, dims));
 }
 
-/// Whether `t` is a rank-3 f32 tensor.
-bool isF32Rank3(Value t) {
+/// Whether `t` is a f32 tensor of `rank` dims.
+bool isF32OfRank(Value t, int64_t rank) {
   auto rt = dyn_cast<RankedTensorType>(t.getType());
-  return rt && rt.getRank() == 3 && rt.getElementType().isF32();
+  return rt && rt.getRank() == rank && rt.getElementType().isF32();
 }
 
 /// Whether dims `a` and `b` can be equal (either is dynamic, or they are):
-/// dlc_attention checks dynamic ones when it runs.
+/// the attention call checks dynamic ones when it runs.
 bool mayEqual(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-/// The rank-3 tensor `t` with its dims permuted by `perm` (result dim i is
-/// t's dim perm[i]) as a read-only memref view for the runtime. A dl.transpose
+/// The tensor `t` with its dims permuted by `perm` (result dim i is t's dim
+/// perm[i]) as a read-only memref view for the runtime. A dl.transpose
 /// producing `t` is looked through: the view permutes its input's buffer
 /// (memref.transpose), so no transposed copy is made.
 Value permutedView(OpBuilder &b, Location loc, Value t,
                    ArrayRef<int64_t> perm) {
+  int64_t rank = static_cast<int64_t>(perm.size());
   Value src = t;
   SmallVector<int64_t> total(perm);
   if (auto tr = t.getDefiningOp<TransposeOp>();
-      tr && cast<RankedTensorType>(tr.getInput().getType()).getRank() == 3) {
+      tr && cast<RankedTensorType>(tr.getInput().getType()).getRank() == rank) {
     src = tr.getInput();
     ArrayRef<int64_t> inner = tr.getPerm();
-    for (int64_t i = 0; i < 3; ++i)
+    for (int64_t i = 0; i < rank; ++i)
       total[i] = inner[perm[i]];
   }
   auto type = cast<RankedTensorType>(src.getType());
   int64_t d = ShapedType::kDynamic;
-  auto exact =
-      MemRefType::get(type.getShape(), type.getElementType(),
-                      StridedLayoutAttr::get(b.getContext(), d, {d, d, d}));
+  auto exact = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), d, SmallVector<int64_t>(rank, d)));
   Value view =
       bufferization::ToBufferOp::create(b, loc, exact, src, /*read_only=*/true);
-  if (total != ArrayRef<int64_t>{0, 1, 2})
+  SmallVector<unsigned> order(total.begin(), total.end());
+  if (!llvm::equal(order, llvm::seq<unsigned>(0, rank)))
     view = memref::TransposeOp::create(
         b, loc, view,
-        AffineMapAttr::get(AffineMap::getPermutationMap(
-            SmallVector<unsigned>(total.begin(), total.end()),
-            b.getContext())));
-  return memref::CastOp::create(b, loc, anyMemref3(b.getContext()), view);
+        AffineMapAttr::get(
+            AffineMap::getPermutationMap(order, b.getContext())));
+  return memref::CastOp::create(b, loc, anyMemref(b.getContext(), rank), view);
 }
 
 /// The value of a splat f32 constant (a scale), if `v` is one.
@@ -207,15 +211,31 @@ std::optional<float> splatConstant(Value v) {
   return attr.getSplatValue<float>();
 }
 
-/// Scaled dot-product attention, matmul(softmax(matmul(Q', K^T) [+ M]), V)
-/// over rank-3 f32 tensors [groups, rows, dims] (as nn.MultiheadAttention's
-/// ONNX export writes it; groups and rows may be dynamic, the head sizes are
-/// static and at most 1024, a mask is static), with Q' = Q / c, Q * c or
-/// Q and the mask M broadcastable to the scores, the softmax over the keys
-/// and the scores used only there -> one dlc_attention call: the scores are
-/// never stored. Transposes feeding Q, K^T and V are read as views.
-/// With `tr`, the only user of `op`, a transpose of the result (back to
-/// [rows, groups, dims]) is written directly: the call stores through a
+/// `v` = x / c or x * c with a splat constant c: x, c and whether it
+/// divides.
+std::optional<std::tuple<Value, float, bool>> scaled(Value v) {
+  if (auto div = v.getDefiningOp<DivOp>())
+    if (auto c = splatConstant(div.getRhs()))
+      return std::make_tuple(div.getLhs(), *c, true);
+  if (auto mul = v.getDefiningOp<MulOp>())
+    if (auto c = splatConstant(mul.getRhs()))
+      return std::make_tuple(mul.getLhs(), *c, false);
+  return std::nullopt;
+}
+
+/// Scaled dot-product attention, matmul(softmax(S [+ M]), V) with the
+/// scores S = matmul(Q', K^T), Q' = Q / c, Q * c or Q, or S = matmul(Q,
+/// K^T) / c or * c (the scale applied to Q instead: the same up to
+/// rounding), over f32 tensors [groups, rows, dims] (as
+/// nn.MultiheadAttention's ONNX export writes it) or [batch, heads, rows,
+/// dims] (a Transformer written with per-head tensors). Groups, batch,
+/// heads and lengths may be dynamic (the call checks that they agree when
+/// it runs); the head sizes are static and at most 1024; a mask M
+/// broadcasts to the scores (static unless of the scores' rank); the softmax is
+/// over the keys and the scores are used only there -> one dlc_attention (rank
+/// 3) or dlc_attention4 call: the scores are never stored. Transposes feeding
+/// Q, K^T and V are read as views. With `tr`, the only user of `op`, a
+/// transpose of the result is written directly: the call stores through a
 /// permuted view of its buffer.
 LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
                                PatternRewriter &rewriter) {
@@ -229,107 +249,138 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
                 return WalkResult::interrupt();
               }).wasInterrupted())
     return rewriter.notifyMatchFailure(op, "a checkpointed function");
+  int64_t rank = cast<RankedTensorType>(op.getType()).getRank();
+  if (rank != 3 && rank != 4)
+    return rewriter.notifyMatchFailure(op, "not of rank 3 or 4");
   auto softmax = op.getLhs().getDefiningOp<SoftmaxOp>();
   int64_t axis = softmax ? static_cast<int64_t>(softmax.getAxis()) : 0;
-  if (!softmax || !softmax->hasOneUse() || (axis != -1 && axis != 2))
+  if (!softmax || !softmax->hasOneUse() || (axis != -1 && axis != rank - 1))
     return rewriter.notifyMatchFailure(op, "not softmax(...) * V");
   Value scores = softmax.getInput(), mask;
   if (auto add = scores.getDefiningOp<AddOp>(); add && add->hasOneUse()) {
-    bool lhsIsProduct = add.getLhs().getDefiningOp<MatMulOp>() != nullptr;
-    scores = lhsIsProduct ? add.getLhs() : add.getRhs();
-    mask = lhsIsProduct ? add.getRhs() : add.getLhs();
+    auto isScores = [](Value v) {
+      return v.getDefiningOp<MatMulOp>() || v.getDefiningOp<DivOp>() ||
+             v.getDefiningOp<MulOp>();
+    };
+    bool lhsIsScores = isScores(add.getLhs());
+    scores = lhsIsScores ? add.getLhs() : add.getRhs();
+    mask = lhsIsScores ? add.getRhs() : add.getLhs();
+  }
+  // Q scaled as the model scales it: Q / c rounds unlike Q * (1 / c).
+  float scale = 1.0f;
+  bool divide = false;
+  SmallVector<Location> locs = {softmax.getLoc(), op.getLoc()};
+  if (auto s = scaled(scores); s && std::get<0>(*s).getDefiningOp<MatMulOp>() &&
+                               scores.getDefiningOp()->hasOneUse()) {
+    locs.push_back(scores.getLoc());
+    std::tie(scores, scale, divide) = *s;
   }
   auto qk = scores.getDefiningOp<MatMulOp>();
   if (!qk || !qk->hasOneUse())
     return rewriter.notifyMatchFailure(op, "scores are not one Q * K^T");
+  locs.push_back(qk.getLoc());
   Value q = qk.getLhs(), kt = qk.getRhs(), v = op.getRhs();
-  // Q scaled as the model scales it: Q / c rounds unlike Q * (1 / c).
-  float scale = 1.0f;
-  bool divide = false;
-  if (auto div = q.getDefiningOp<DivOp>()) {
-    if (auto c = splatConstant(div.getRhs())) {
-      scale = *c;
-      divide = true;
-      q = div.getLhs();
+  if (scale == 1.0f && !divide)
+    if (auto s = scaled(q)) {
+      locs.push_back(q.getLoc());
+      std::tie(q, scale, divide) = *s;
     }
-  } else if (auto mul = q.getDefiningOp<MulOp>()) {
-    if (auto c = splatConstant(mul.getRhs())) {
-      scale = *c;
-      q = mul.getLhs();
-    }
-  }
   for (Value t : {q, kt, v, Value(op.getResult())})
-    if (!isF32Rank3(t))
-      return rewriter.notifyMatchFailure(op, "not rank-3 f32");
+    if (!isF32OfRank(t, rank))
+      return rewriter.notifyMatchFailure(op, "not f32 of one rank");
   auto qt = cast<RankedTensorType>(q.getType());
   auto ktt = cast<RankedTensorType>(kt.getType());
   auto vt = cast<RankedTensorType>(v.getType());
-  int64_t groups = qt.getDimSize(0), queries = qt.getDimSize(1),
-          dim = qt.getDimSize(2), keys = ktt.getDimSize(2),
-          dimV = vt.getDimSize(2);
+  int64_t r = rank - 2; // the rows dim
+  int64_t queries = qt.getDimSize(r), dim = qt.getDimSize(r + 1),
+          keys = ktt.getDimSize(r + 1), dimV = vt.getDimSize(r + 1);
   if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(dimV) || dim > 1024 ||
       dimV > 1024)
     return rewriter.notifyMatchFailure(op, "head sizes not static, <= 1024");
-  if (!mayEqual(ktt.getDimSize(0), groups) ||
-      !mayEqual(vt.getDimSize(0), groups) || ktt.getDimSize(1) != dim ||
-      !mayEqual(vt.getDimSize(1), keys))
+  for (int64_t i = 0; i < r; ++i)
+    if (!mayEqual(ktt.getDimSize(i), qt.getDimSize(i)) ||
+        !mayEqual(vt.getDimSize(i), qt.getDimSize(i)))
+      return rewriter.notifyMatchFailure(op, "group dims differ");
+  if (ktt.getDimSize(r) != dim || !mayEqual(vt.getDimSize(r), keys))
     return rewriter.notifyMatchFailure(op, "shapes are not attention's");
-  SmallVector<Location> locs = {qk.getLoc(), softmax.getLoc(), op.getLoc()};
-  if (q != qk.getLhs())
-    locs.push_back(qk.getLhs().getLoc());
   if (mask)
     locs.push_back(softmax.getInput().getLoc());
   Location loc = rewriter.getFusedLoc(locs);
   Value maskView;
   if (mask) {
     auto mt = dyn_cast<RankedTensorType>(mask.getType());
-    if (!mt || !mt.hasStaticShape() || !mt.getElementType().isF32() ||
-        mt.getRank() < 2 || mt.getRank() > 3)
-      return rewriter.notifyMatchFailure(op, "mask is not 2-D or 3-D f32");
-    SmallVector<int64_t, 3> want = {groups, queries, keys};
+    // Dynamic dims (a padding mask per sample) only at the full rank: no
+    // expand_shape is needed then.
+    if (!mt || !mt.getElementType().isF32() || mt.getRank() < 2 ||
+        mt.getRank() > rank || (mt.getRank() < rank && !mt.hasStaticShape()))
+      return rewriter.notifyMatchFailure(op, "mask is not f32 of fitting rank");
+    // The scores' dims, which the mask's trailing ones broadcast to.
+    SmallVector<int64_t, 4> want(qt.getShape().take_front(r));
+    want.append({queries, keys});
     for (int64_t i = 0; i < mt.getRank(); ++i) {
       int64_t d = mt.getDimSize(mt.getRank() - 1 - i);
-      if (d != 1 && !mayEqual(d, want[2 - i]))
+      if (d != 1 && !mayEqual(d, want[rank - 1 - i]))
         return rewriter.notifyMatchFailure(op, "mask does not broadcast");
     }
     if (!mayEqual(mt.getDimSize(mt.getRank() - 1), keys) ||
         (mt.getDimSize(mt.getRank() - 1) == 1 && keys != 1))
       return rewriter.notifyMatchFailure(op, "mask broadcasts over keys");
-    Value m3 = mask;
-    if (mt.getRank() == 2)
-      m3 = tensor::ExpandShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({1, mt.getDimSize(0), mt.getDimSize(1)},
-                                mt.getElementType()),
-          mask, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    maskView = permutedView(rewriter, loc, m3, {0, 1, 2});
+    Value full = mask;
+    if (mt.getRank() < rank) {
+      // Leading 1s: the first group of the reassociation takes them.
+      int64_t extra = rank - mt.getRank();
+      SmallVector<int64_t> shape(extra, 1);
+      llvm::append_range(shape, mt.getShape());
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices first;
+      for (int64_t i = 0; i <= extra; ++i)
+        first.push_back(i);
+      groups.push_back(first);
+      for (int64_t i = extra + 1; i < rank; ++i)
+        groups.push_back({i});
+      full = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, mt.getElementType()),
+          mask, groups);
+    }
+    maskView = permutedView(rewriter, loc, full,
+                            llvm::to_vector(llvm::seq<int64_t>(0, rank)));
   }
   auto module = op->getParentOfType<ModuleOp>();
   if (!module)
     return rewriter.notifyMatchFailure(op, "not inside a module");
-  Value qv = permutedView(rewriter, loc, q, {0, 1, 2});
-  Value kv = permutedView(rewriter, loc, kt, {0, 2, 1});
-  Value vv = permutedView(rewriter, loc, v, {0, 1, 2});
+  SmallVector<int64_t> identity = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  SmallVector<int64_t> swapLast = identity;
+  std::swap(swapLast[rank - 2], swapLast[rank - 1]);
+  Value qv = permutedView(rewriter, loc, q, identity);
+  Value kv = permutedView(rewriter, loc, kt, swapLast);
+  Value vv = permutedView(rewriter, loc, v, identity);
   Operation *replaced = op;
   auto type = cast<RankedTensorType>(op.getType());
-  SmallVector<unsigned> inverse = {0, 1, 2};
+  SmallVector<unsigned> inverse(identity.begin(), identity.end());
   if (tr) {
     replaced = tr;
     type = cast<RankedTensorType>(tr.getType());
-    for (unsigned i = 0; i < 3; ++i)
+    for (int64_t i = 0; i < rank; ++i)
       inverse[tr.getPerm()[i]] = i;
     locs.push_back(tr.getLoc());
     loc = rewriter.getFusedLoc(locs);
   }
-  // The result's dynamic dims: [groups, queries, Dv] are Q's first two and
-  // V's last, permuted as the transpose permutes them.
+  // The result's dynamic dims: [groups..., queries, Dv] are Q's but the
+  // last, and V's last, permuted as the transpose permutes them.
   SmallVector<Value> sizes;
-  for (int64_t i = 0; i < 3; ++i) {
+  for (int64_t i = 0; i < rank; ++i) {
     if (!type.isDynamicDim(i))
       continue;
     int64_t src = replaced != op ? tr.getPerm()[i] : i;
-    sizes.push_back(src == 2 ? tensor::DimOp::create(rewriter, loc, v, 2)
-                             : tensor::DimOp::create(rewriter, loc, q, src));
+    // Through a transpose producing the operand, its input's dim: the
+    // transpose itself is not computed (the call reads a view).
+    Value from = src == rank - 1 ? v : q;
+    int64_t at = src;
+    if (auto t = from.getDefiningOp<TransposeOp>()) {
+      at = t.getPerm()[src];
+      from = t.getInput();
+    }
+    sizes.push_back(tensor::DimOp::create(rewriter, loc, from, at));
   }
   Value out = memref::AllocOp::create(
       rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
@@ -339,11 +390,11 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
     outView = memref::TransposeOp::create(
         rewriter, loc, out,
         AffineMapAttr::get(AffineMap::getPermutationMap(inverse, ctx)));
-  outView = memref::CastOp::create(rewriter, loc, anyMemref3(ctx), outView);
-  Type m3 = anyMemref3(ctx);
+  Type any = anyMemref(ctx, rank);
+  outView = memref::CastOp::create(rewriter, loc, any, outView);
   func::FuncOp callee = cpu::declareRuntimeFunction(
-      module, "dlc_attention",
-      {m3, m3, m3, m3, m3, rewriter.getF32Type(), rewriter.getI32Type(),
+      module, rank == 3 ? "dlc_attention" : "dlc_attention4",
+      {any, any, any, any, any, rewriter.getF32Type(), rewriter.getI32Type(),
        rewriter.getI32Type()});
   func::CallOp::create(
       rewriter, loc, callee,
@@ -367,8 +418,7 @@ struct AttentionToCall : public OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op->hasOneUse() && isa<TransposeOp>(*op->getUsers().begin()) &&
-        cast<RankedTensorType>(op.getType()).getRank() == 3)
+    if (op->hasOneUse() && isa<TransposeOp>(*op->getUsers().begin()))
       return rewriter.notifyMatchFailure(op, "its transpose takes it");
     return rewriteAttention(op, nullptr, rewriter);
   }
@@ -380,8 +430,7 @@ struct AttentionTransposeToCall : public OpRewritePattern<TransposeOp> {
   LogicalResult matchAndRewrite(TransposeOp tr,
                                 PatternRewriter &rewriter) const override {
     auto op = tr.getInput().getDefiningOp<MatMulOp>();
-    if (!op || !op->hasOneUse() ||
-        cast<RankedTensorType>(tr.getType()).getRank() != 3)
+    if (!op || !op->hasOneUse())
       return rewriter.notifyMatchFailure(tr, "not of an attention");
     return rewriteAttention(op, tr, rewriter);
   }

@@ -67,7 +67,8 @@ bool isKernel(Operation *op) {
             call.getCallee() == "dlc_maxpool2d" ||
             call.getCallee() == "dlc_maxpool2d_grad" ||
             call.getCallee() == "dlc_sconv2d_wgrad" ||
-            call.getCallee() == "dlc_attention");
+            call.getCallee() == "dlc_attention" ||
+            call.getCallee() == "dlc_attention4");
   return false;
 }
 

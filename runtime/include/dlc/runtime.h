@@ -382,6 +382,17 @@ DLC_RUNTIME_API void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
                                    DLC_MEMREF3_PARAMS(o), float scale,
                                    int32_t divide, int32_t has_mask);
 
+/* dlc_attention over rank-4 operands [batch, heads, rows, dims] (as a
+ * Transformer written with per-head tensors exports it): the groups are
+ * batch x heads, each dim of the mask (batch, heads, queries) broadcasting
+ * where it is 1. */
+DLC_RUNTIME_API void dlc_attention4(DLC_MEMREF4_PARAMS(q),
+                                    DLC_MEMREF4_PARAMS(k),
+                                    DLC_MEMREF4_PARAMS(v),
+                                    DLC_MEMREF4_PARAMS(m),
+                                    DLC_MEMREF4_PARAMS(o), float scale,
+                                    int32_t divide, int32_t has_mask);
+
 /* The gradient of dlc_maxpool2d with the same geometry: D (shaped as X,
  * n x c x h x w) is zeroed, then G[b, c, i, j] (shaped as the pool's
  * output) is added at the position of its window's first maximum in X

@@ -63,7 +63,18 @@ typedef struct attn_job {
   float scale;
   int divide; /* Q / scale rather than Q * scale (as the model wrote it) */
   int64_t rowSplit; /* query rows per task (tasks = groups x ceil(q / it)) */
+  /* Rank-4 operands (dlc_attention4): group g is (g / inner, g % inner) of
+   * [batch, heads], the s*g strides the heads', these the batch's. */
+  int64_t inner;
+  int64_t sqb, skb, svb, smb, sob;
 } attn_job;
+
+/* The offset of group g along an operand's head stride sg and batch stride
+ * sb. */
+static inline int64_t groupAt(const attn_job *j, int64_t g, int64_t sg,
+                              int64_t sb) {
+  return (g / j->inner) * sb + (g % j->inner) * sg;
+}
 
 /* s[t] = e^(s[t] - mx) for t < nb (mx the block's running maximum, so every
  * exponent is <= 0 or NaN), as expFloat computes it but in loops the
@@ -101,7 +112,7 @@ static inline void expBlock(float *restrict s, int64_t nb, float mx) {
 /* Query row i of group g scaled as the model scales it, into qrow. */
 static inline void scaledQuery(const attn_job *j, int64_t g, int64_t i,
                                float *qrow) {
-  const float *qi = j->q + g * j->sqg + i * j->sqi;
+  const float *qi = j->q + groupAt(j, g, j->sqg, j->sqb) + i * j->sqi;
   for (int64_t d = 0; d < j->dim; ++d)
     qrow[d] = j->divide ? qi[d * j->sqd] / j->scale : qi[d * j->sqd] * j->scale;
 }
@@ -115,10 +126,11 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
                        const float *kt) {
   float s[KEY_BLOCK], acc[MAX_DIM], qrow[MAX_DIM];
   int64_t dim = j->dim, dimV = j->dimV, keys = j->keys;
-  const float *vg = j->v + g * j->svg;
+  const float *vg = j->v + groupAt(j, g, j->svg, j->svb);
   for (int64_t i = i0; i < i1; ++i) {
     scaledQuery(j, g, i, qrow);
-    const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
+    const float *mi =
+        j->mask ? j->mask + groupAt(j, g, j->smg, j->smb) + i * j->smi : NULL;
     float m = -INFINITY, l = 0.0f;
     for (int64_t d = 0; d < dimV; ++d)
       acc[d] = 0.0f;
@@ -164,7 +176,7 @@ static void attendRows(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
       }
       m = mNew;
     }
-    float *oi = j->o + g * j->sog + i * j->soi;
+    float *oi = j->o + groupAt(j, g, j->sog, j->sob) + i * j->soi;
     /* A row whose keys are all masked out has l = 0: 0 / 0 is NaN, as
      * softmax over -inf scores is. */
     for (int64_t d = 0; d < dimV; ++d)
@@ -213,11 +225,12 @@ attendRowsAvx512V(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
   enum { BLOCK_VECS = KEY_BLOCK / 16 };
   float qrow[MAX_DIM];
   int64_t dim = j->dim, dimV = j->dimV, keys = j->keys;
-  const float *vg = j->v + g * j->svg;
+  const float *vg = j->v + groupAt(j, g, j->svg, j->svb);
   __mmask16 lastV = (__mmask16)(0xFFFFu >> (16 * vecs - dimV));
   for (int64_t i = i0; i < i1; ++i) {
     scaledQuery(j, g, i, qrow);
-    const float *mi = j->mask ? j->mask + g * j->smg + i * j->smi : NULL;
+    const float *mi =
+        j->mask ? j->mask + groupAt(j, g, j->smg, j->smb) + i * j->smi : NULL;
     float m = -INFINITY, l = 0.0f;
     __m512 acc[4];
     for (int k = 0; k < vecs; ++k)
@@ -277,7 +290,7 @@ attendRowsAvx512V(const attn_job *j, int64_t g, int64_t i0, int64_t i1,
       }
       m = mNew;
     }
-    float *oi = j->o + g * j->sog + i * j->soi;
+    float *oi = j->o + groupAt(j, g, j->sog, j->sob) + i * j->soi;
     __m512 vl = _mm512_set1_ps(l);
     for (int k = 0; k < vecs; ++k) {
       __m512 r = _mm512_div_ps(acc[k], vl);
@@ -325,7 +338,7 @@ static void attnJob(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t t = lo; t < hi; ++t) {
     int64_t g = t / perGroup, part = t % perGroup;
     if (g != packed) {
-      const float *kg = j->k + g * j->skg;
+      const float *kg = j->k + groupAt(j, g, j->skg, j->skb);
       for (int64_t key = 0; key < j->keys; ++key)
         for (int64_t d = 0; d < j->dim; ++d)
           kt[d * j->keys + key] = kg[key * j->skj + d * j->skd];
@@ -344,6 +357,45 @@ static void attnJob(void *ctx, int64_t lo, int64_t hi) {
   }
 }
 
+/* Runs a checked job: every group's rows, threaded when there is work. */
+static void runAttention(attn_job *job) {
+  int64_t groups = job->groups, queries = job->queries;
+  if (groups <= 0 || queries <= 0 || job->dimV <= 0)
+    return;
+  if (job->dim > MAX_DIM || job->dimV > MAX_DIM) {
+    /* dl-to-linalg only calls this for head sizes up to MAX_DIM. */
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t i = 0; i < queries; ++i)
+        for (int64_t d = 0; d < job->dimV; ++d)
+          job->o[groupAt(job, g, job->sog, job->sob) + i * job->soi +
+                 d * job->sod] = NAN;
+    return;
+  }
+  job->rowSplit = queries;
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  double work =
+      (double)groups * (double)queries * (double)job->keys * (double)job->dim;
+  if (threads > 1 && work >= 65536.0) {
+    /* Split each group's rows when there are fewer groups than 4 tasks per
+     * thread. */
+    int64_t parts = (4 * threads + groups - 1) / groups;
+    if (parts > queries)
+      parts = queries;
+    job->rowSplit = (queries + parts - 1) / parts;
+    int64_t tasks = groups * ((queries + job->rowSplit - 1) / job->rowSplit);
+    dlc_parallel_for(0, tasks, 1, attnJob, job);
+  } else {
+    attnJob(job, 0, groups);
+  }
+}
+
+/* With dynamic dims the compiler could not check that the operands agree: a
+ * mismatch is an error of the call, not a wild read. */
+static void shapesDisagree(void) {
+  dlc_entry_fail("attention: the shapes of its Q, K, V, mask and output do "
+                 "not agree");
+}
+
 void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
                    DLC_MEMREF3_PARAMS(v), DLC_MEMREF3_PARAMS(m),
                    DLC_MEMREF3_PARAMS(o), float scale, int32_t divide,
@@ -351,24 +403,11 @@ void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
   (void)q_allocated, (void)k_allocated, (void)v_allocated, (void)m_allocated;
   (void)o_allocated;
   int64_t groups = q_g, queries = q_i, keys = k_i, dim = q_j, dimV = v_j;
-  /* With dynamic dims the compiler could not check that the operands
-   * agree: a mismatch is an error of the call, not a wild read. */
   if (k_g != groups || v_g != groups || o_g != groups || k_j != dim ||
       v_i != keys || o_i != queries || o_j != dimV ||
       (has_mask && ((m_g != 1 && m_g != groups) ||
                     (m_i != 1 && m_i != queries) || m_j != keys))) {
-    dlc_entry_fail("attention: the shapes of its Q, K, V, mask and output "
-                   "do not agree");
-    return;
-  }
-  if (groups <= 0 || queries <= 0 || dimV <= 0)
-    return;
-  if (dim > MAX_DIM || dimV > MAX_DIM) {
-    /* dl-to-linalg only calls this for head sizes up to MAX_DIM. */
-    for (int64_t g = 0; g < groups; ++g)
-      for (int64_t i = 0; i < queries; ++i)
-        for (int64_t d = 0; d < dimV; ++d)
-          o[o_offset + g * o_sg + i * o_si + d * o_sj] = NAN;
+    shapesDisagree();
     return;
   }
   /* A mask of one group or one query row applies to all (broadcast). */
@@ -376,28 +415,91 @@ void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
     m_sg = 0;
   if (has_mask && m_i == 1)
     m_si = 0;
-  attn_job job = {groups,       queries,      keys,
-                  dim,          dimV,         q + q_offset,
-                  k + k_offset, v + v_offset, has_mask ? m + m_offset : NULL,
-                  q_sg,         q_si,         q_sj,
-                  k_sg,         k_si,         k_sj,
-                  v_sg,         v_si,         v_sj,
-                  m_sg,         m_si,         m_sj,
-                  o + o_offset, o_sg,         o_si,
-                  o_sj,         scale,        divide != 0,
-                  queries};
-  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
-  double work = (double)groups * (double)queries * (double)keys * (double)dim;
-  if (threads > 1 && work >= 65536.0) {
-    /* Split each group's rows when there are fewer groups than 4 tasks per
-     * thread. */
-    int64_t parts = (4 * threads + groups - 1) / groups;
-    if (parts > queries)
-      parts = queries;
-    job.rowSplit = (queries + parts - 1) / parts;
-    int64_t tasks = groups * ((queries + job.rowSplit - 1) / job.rowSplit);
-    dlc_parallel_for(0, tasks, 1, attnJob, &job);
-  } else {
-    attnJob(&job, 0, groups);
+  attn_job job = {.groups = groups,
+                  .queries = queries,
+                  .keys = keys,
+                  .dim = dim,
+                  .dimV = dimV,
+                  .q = q + q_offset,
+                  .k = k + k_offset,
+                  .v = v + v_offset,
+                  .mask = has_mask ? m + m_offset : NULL,
+                  .sqg = q_sg,
+                  .sqi = q_si,
+                  .sqd = q_sj,
+                  .skg = k_sg,
+                  .skj = k_si,
+                  .skd = k_sj,
+                  .svg = v_sg,
+                  .svj = v_si,
+                  .svd = v_sj,
+                  .smg = m_sg,
+                  .smi = m_si,
+                  .smj = m_sj,
+                  .o = o + o_offset,
+                  .sog = o_sg,
+                  .soi = o_si,
+                  .sod = o_sj,
+                  .scale = scale,
+                  .divide = divide != 0,
+                  .inner = groups > 0 ? groups : 1};
+  runAttention(&job);
+}
+
+void dlc_attention4(DLC_MEMREF4_PARAMS(q), DLC_MEMREF4_PARAMS(k),
+                    DLC_MEMREF4_PARAMS(v), DLC_MEMREF4_PARAMS(m),
+                    DLC_MEMREF4_PARAMS(o), float scale, int32_t divide,
+                    int32_t has_mask) {
+  (void)q_allocated, (void)k_allocated, (void)v_allocated, (void)m_allocated;
+  (void)o_allocated;
+  int64_t batch = q_n, heads = q_c, queries = q_h, keys = k_h, dim = q_w,
+          dimV = v_w;
+  if (k_n != batch || v_n != batch || o_n != batch || k_c != heads ||
+      v_c != heads || o_c != heads || k_w != dim || v_h != keys ||
+      o_h != queries || o_w != dimV ||
+      (has_mask && ((m_n != 1 && m_n != batch) || (m_c != 1 && m_c != heads) ||
+                    (m_h != 1 && m_h != queries) || m_w != keys))) {
+    shapesDisagree();
+    return;
   }
+  if (has_mask && m_n == 1)
+    m_sn = 0;
+  if (has_mask && m_c == 1)
+    m_sc = 0;
+  if (has_mask && m_h == 1)
+    m_sh = 0;
+  attn_job job = {.groups = batch * heads,
+                  .queries = queries,
+                  .keys = keys,
+                  .dim = dim,
+                  .dimV = dimV,
+                  .q = q + q_offset,
+                  .k = k + k_offset,
+                  .v = v + v_offset,
+                  .mask = has_mask ? m + m_offset : NULL,
+                  .sqg = q_sc,
+                  .sqi = q_sh,
+                  .sqd = q_sw,
+                  .skg = k_sc,
+                  .skj = k_sh,
+                  .skd = k_sw,
+                  .svg = v_sc,
+                  .svj = v_sh,
+                  .svd = v_sw,
+                  .smg = m_sc,
+                  .smi = m_sh,
+                  .smj = m_sw,
+                  .o = o + o_offset,
+                  .sog = o_sc,
+                  .soi = o_sh,
+                  .sod = o_sw,
+                  .scale = scale,
+                  .divide = divide != 0,
+                  .inner = heads > 0 ? heads : 1,
+                  .sqb = q_sn,
+                  .skb = k_sn,
+                  .svb = v_sn,
+                  .smb = m_sn,
+                  .sob = o_sn};
+  runAttention(&job);
 }

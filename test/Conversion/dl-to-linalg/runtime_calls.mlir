@@ -141,6 +141,43 @@ func.func @dynamic_groups_transposed(%q: tensor<?x8x16xf32>, %kt: tensor<?x16x8x
 
 // -----
 
+// Rank 4, [batch, heads, rows, dims] as a Transformer written with per-head
+// tensors exports it: Q, K and V are transposes of the projections
+// [batch, rows, heads, dims], the scores are divided after the product, a
+// padding mask per sample [batch, 1, 1, keys] (dynamic batch) is added, and
+// the result is transposed back. One dlc_attention4 call on views: no
+// transposed copies, no scores.
+// CHECK-LABEL: func.func @rank4
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x64x4x32xf32>, %[[K:.*]]: tensor<?x64x4x32xf32>, %[[V:.*]]: tensor<?x64x4x32xf32>, %[[M:.*]]: tensor<?x1x1x64xf32>)
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 5.65{{.*}} : f32
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
+// CHECK: memref.transpose %[[QB]] (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+// CHECK: %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
+// CHECK: memref.transpose %[[KB]] (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+// CHECK: %[[B:.*]] = tensor.dim %[[Q]], %c0
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[B]]) : memref<?x64x4x32xf32>
+// CHECK: memref.transpose %[[OUT]] (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+// CHECK: call @dlc_attention4({{.*}}, %[[SCALE]], %[[ONE]], %[[ONE]])
+// CHECK-NOT: linalg.
+// CHECK: func.func private @dlc_attention4(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+func.func @rank4(%q: tensor<?x64x4x32xf32>, %k: tensor<?x64x4x32xf32>, %v: tensor<?x64x4x32xf32>, %m: tensor<?x1x1x64xf32>) -> tensor<?x64x4x32xf32> {
+  %c = dl.constant dense<5.65685415> : tensor<f32>
+  %qt = dl.transpose %q {perm = array<i64: 0, 2, 1, 3>} : tensor<?x64x4x32xf32> -> tensor<?x4x64x32xf32>
+  %kt = dl.transpose %k {perm = array<i64: 0, 2, 3, 1>} : tensor<?x64x4x32xf32> -> tensor<?x4x32x64xf32>
+  %vt = dl.transpose %v {perm = array<i64: 0, 2, 1, 3>} : tensor<?x64x4x32xf32> -> tensor<?x4x64x32xf32>
+  %s = dl.matmul %qt, %kt : (tensor<?x4x64x32xf32>, tensor<?x4x32x64xf32>) -> tensor<?x4x64x64xf32>
+  %sd = dl.div %s, %c : (tensor<?x4x64x64xf32>, tensor<f32>) -> tensor<?x4x64x64xf32>
+  %sm = dl.add %sd, %m : (tensor<?x4x64x64xf32>, tensor<?x1x1x64xf32>) -> tensor<?x4x64x64xf32>
+  %p = dl.softmax %sm : tensor<?x4x64x64xf32>
+  %o = dl.matmul %p, %vt : (tensor<?x4x64x64xf32>, tensor<?x4x64x32xf32>) -> tensor<?x4x64x32xf32>
+  %ot = dl.transpose %o {perm = array<i64: 0, 2, 1, 3>} : tensor<?x4x64x32xf32> -> tensor<?x64x4x32xf32>
+  return %ot : tensor<?x64x4x32xf32>
+}
+
+// -----
+
 // A checkpointed function (its recomputation marked by dl.recompute_barrier)
 // keeps the separate ops: the recomputed forward must round as the stored
 // one did.

@@ -5,7 +5,8 @@
 // unlike the key width, strided (transposed) operands, a mask broadcast over
 // groups and over query rows, -inf entries including a first key block
 // masked out entirely, a row masked out entirely (NaN, as softmax), a NaN
-// score, the divide form, and threads.
+// score, the divide form, and threads; dlc_attention4 over [batch, heads]
+// groups with a padding mask per sample.
 //
 //===----------------------------------------------------------------------===//
 
@@ -166,6 +167,66 @@ TEST(AttentionTest, Threads) {
   check({7, 9, 33, 8, 8, false, false, false, false, 2}, 0.25f);
 }
 
+/// dlc_attention4: Q, K, V stored [batch, rows, heads, dims] (as a
+/// Transformer's projections are before the per-head transpose) and read
+/// as [batch, heads, rows, dims] through strides, a padding mask
+/// [batch, 1, 1, keys] (-inf past each sample's length), the output
+/// [batch, heads, queries, dimV] contiguous; against double, 1 and 2
+/// threads.
+TEST(AttentionTest, RankFourPaddingMask) {
+  const int64_t B = 3, H = 4, S = 70, D = 16;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> q(B * S * H * D), k(q.size()), v(q.size()), m(B * S, 0.0f),
+      o(B * H * S * D);
+  for (auto *x : {&q, &k, &v})
+    for (float &e : *x)
+      e = dist(rng);
+  const int64_t lengths[B] = {70, 33, 1};
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t j = lengths[b]; j < S; ++j)
+      m[b * S + j] = -std::numeric_limits<float>::infinity();
+  // [b, h, i, d] at b * S*H*D + i * H*D + h * D + d.
+  const int64_t sb = S * H * D, sh = D, si = H * D;
+  auto at = [&](const std::vector<float> &x, int64_t b, int64_t h, int64_t i,
+                int64_t d) { return double(x[b * sb + i * si + h * sh + d]); };
+  const float scale = 0.25f;
+  for (int threads : {1, 2}) {
+    std::fill(o.begin(), o.end(), 42.0f);
+    dlc_set_num_threads(threads);
+    dlc_attention4(q.data(), q.data(), 0, B, H, S, D, sb, sh, si, 1, k.data(),
+                   k.data(), 0, B, H, S, D, sb, sh, si, 1, v.data(), v.data(),
+                   0, B, H, S, D, sb, sh, si, 1, m.data(), m.data(), 0, B, 1, 1,
+                   S, S, 0, 0, 1, o.data(), o.data(), 0, B, H, S, D, H * S * D,
+                   S * D, D, 1, scale, 0, 1);
+    dlc_set_num_threads(0);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t i = 0; i < S; ++i) {
+          std::vector<double> w(S);
+          double mx = -INFINITY, sum = 0;
+          for (int64_t j = 0; j < S; ++j) {
+            double dot = 0;
+            for (int64_t d = 0; d < D; ++d)
+              dot +=
+                  double(float(at(q, b, h, i, d) * scale)) * at(k, b, h, j, d);
+            w[j] = dot + m[b * S + j];
+            mx = std::max(mx, w[j]);
+          }
+          for (int64_t j = 0; j < S; ++j)
+            sum += w[j] = std::exp(w[j] - mx);
+          for (int64_t d = 0; d < D; ++d) {
+            double want = 0;
+            for (int64_t j = 0; j < S; ++j)
+              want += w[j] / sum * at(v, b, h, j, d);
+            ASSERT_NEAR(o[((b * H + h) * S + i) * D + d], want, 1e-5)
+                << "threads " << threads << " at (" << b << ", " << h << ", "
+                << i << ", " << d << ")";
+          }
+        }
+  }
+}
+
 /// Operands whose dims disagree (possible only when the compiler saw them
 /// dynamic): the call fails through dlc_entry_fail (outside an entry point:
 /// a message and abort) instead of reading past a buffer.
@@ -183,6 +244,14 @@ TEST(AttentionDeathTest, ShapesThatDisagree) {
   View k2{ks.data(), 0, {2, 5, 8}, {40, 8, 1}};
   View v2{vs.data(), 0, {2, 5, 8}, {40, 8, 1}};
   View m{qs.data(), 0, {1, 4, 4}, {0, 8, 1}}; // 4 keys, not 5
+  std::vector<float> big(2 * 2 * 4 * 8);
+  EXPECT_DEATH(dlc_attention4(big.data(), big.data(), 0, 2, 2, 4, 8, 64, 32, 8,
+                              1, big.data(), big.data(), 0, 2, 3, 4, 8, 64, 32,
+                              8, 1, big.data(), big.data(), 0, 2, 2, 4, 8, 64,
+                              32, 8, 1, big.data(), big.data(), 0, 2, 2, 4, 8,
+                              64, 32, 8, 1, big.data(), big.data(), 0, 2, 2, 4,
+                              8, 64, 32, 8, 1, 1.0f, 0, 0),
+               "do not agree"); // K has 3 heads, not 2
   EXPECT_DEATH(dlc_attention(DLC_TEST_VIEW(q), DLC_TEST_VIEW(k2),
                              DLC_TEST_VIEW(v2), DLC_TEST_VIEW(m),
                              DLC_TEST_VIEW(o), 1.0f, 0, 1),
