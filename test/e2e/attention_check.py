@@ -57,6 +57,23 @@ def peak_bytes(lib):
     return usage.peak_bytes if fn(ctypes.byref(usage)) == 0 else None
 
 
+def compile_model(name, path, kernel):
+    """Compiles the exported model; returns the library, how many `kernel`
+    calls and how many separate softmax kernels `dlc --report=fusion`
+    lists, or (None, 0, 0) after counting a compile error."""
+    global failures
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
+                        "--report=fusion"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{name}: compile error: {r.stderr.strip()}")
+        failures += 1
+        return None, 0, 0
+    calls = len(re.findall(rf"kernel \d+: {kernel}:", r.stderr))
+    softmaxes = len(re.findall(r"kernel \d+: [^:]*: [^\n]*\(Softmax\)", r.stderr)) - calls
+    return lib, calls, softmaxes
+
+
 def case(name, seq, mask=None, x=None, ill_conditioned=False, axes=None,
          more=()):
     """ill_conditioned: PyTorch's own float32 result is off the exact one
@@ -71,15 +88,9 @@ def case(name, seq, mask=None, x=None, ill_conditioned=False, axes=None,
     path = os.path.join(out, name + ".onnx")
     torch.onnx.export(model, x, path, opset_version=17, input_names=["x"],
                       dynamic_axes={"x": axes} if axes else None)
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
-                        "--report=fusion"], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"{name}: compile error: {r.stderr.strip()}")
-        failures += 1
+    lib, calls, softmaxes = compile_model(name, path, "dlc_attention")
+    if lib is None:
         return
-    calls = len(re.findall(r"kernel \d+: dlc_attention:", r.stderr))
-    softmaxes = len(re.findall(r"kernel \d+: [^:]*: [^\n]*\(Softmax\)", r.stderr)) - calls
     with torch.no_grad():
         want = model(x).numpy()
         exact = model.double()(x.double()).numpy()
@@ -152,15 +163,9 @@ def case_per_head(name, seq, batches):
     torch.onnx.export(model, inputs(batches[0]), path, opset_version=17,
                       input_names=["x", "mask"],
                       dynamic_axes={"x": {0: "batch"}, "mask": {0: "batch"}})
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([dlc, path, "--emit=shared", "-O3", "-o", lib, "--entry", "f",
-                        "--report=fusion"], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"{name}: compile error: {r.stderr.strip()}")
-        failures += 1
+    lib, calls, softmaxes = compile_model(name, path, "dlc_attention4")
+    if lib is None:
         return
-    calls = len(re.findall(r"kernel \d+: dlc_attention4:", r.stderr))
-    softmaxes = len(re.findall(r"kernel \d+: [^:]*: [^\n]*\(Softmax\)", r.stderr)) - calls
     ok, err = True, 0.0
     for b in batches:
         x, mask = inputs(b)

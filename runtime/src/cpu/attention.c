@@ -389,61 +389,17 @@ static void runAttention(attn_job *job) {
   }
 }
 
-/* With dynamic dims the compiler could not check that the operands agree: a
- * mismatch is an error of the call, not a wild read. */
-static void shapesDisagree(void) {
-  dlc_entry_fail("attention: the shapes of its Q, K, V, mask and output do "
-                 "not agree");
-}
-
+/* Rank 3 is rank 4 with one batch. */
 void dlc_attention(DLC_MEMREF3_PARAMS(q), DLC_MEMREF3_PARAMS(k),
                    DLC_MEMREF3_PARAMS(v), DLC_MEMREF3_PARAMS(m),
                    DLC_MEMREF3_PARAMS(o), float scale, int32_t divide,
                    int32_t has_mask) {
-  (void)q_allocated, (void)k_allocated, (void)v_allocated, (void)m_allocated;
-  (void)o_allocated;
-  int64_t groups = q_g, queries = q_i, keys = k_i, dim = q_j, dimV = v_j;
-  if (k_g != groups || v_g != groups || o_g != groups || k_j != dim ||
-      v_i != keys || o_i != queries || o_j != dimV ||
-      (has_mask && ((m_g != 1 && m_g != groups) ||
-                    (m_i != 1 && m_i != queries) || m_j != keys))) {
-    shapesDisagree();
-    return;
-  }
-  /* A mask of one group or one query row applies to all (broadcast). */
-  if (has_mask && m_g == 1)
-    m_sg = 0;
-  if (has_mask && m_i == 1)
-    m_si = 0;
-  attn_job job = {.groups = groups,
-                  .queries = queries,
-                  .keys = keys,
-                  .dim = dim,
-                  .dimV = dimV,
-                  .q = q + q_offset,
-                  .k = k + k_offset,
-                  .v = v + v_offset,
-                  .mask = has_mask ? m + m_offset : NULL,
-                  .sqg = q_sg,
-                  .sqi = q_si,
-                  .sqd = q_sj,
-                  .skg = k_sg,
-                  .skj = k_si,
-                  .skd = k_sj,
-                  .svg = v_sg,
-                  .svj = v_si,
-                  .svd = v_sj,
-                  .smg = m_sg,
-                  .smi = m_si,
-                  .smj = m_sj,
-                  .o = o + o_offset,
-                  .sog = o_sg,
-                  .soi = o_si,
-                  .sod = o_sj,
-                  .scale = scale,
-                  .divide = divide != 0,
-                  .inner = groups > 0 ? groups : 1};
-  runAttention(&job);
+#define DLC_AS_RANK4(X)                                                        \
+  X##_allocated, X, X##_offset, 1, X##_g, X##_i, X##_j, 0, X##_sg, X##_si,     \
+      X##_sj
+  dlc_attention4(DLC_AS_RANK4(q), DLC_AS_RANK4(k), DLC_AS_RANK4(v),
+                 DLC_AS_RANK4(m), DLC_AS_RANK4(o), scale, divide, has_mask);
+#undef DLC_AS_RANK4
 }
 
 void dlc_attention4(DLC_MEMREF4_PARAMS(q), DLC_MEMREF4_PARAMS(k),
@@ -459,7 +415,10 @@ void dlc_attention4(DLC_MEMREF4_PARAMS(q), DLC_MEMREF4_PARAMS(k),
       o_h != queries || o_w != dimV ||
       (has_mask && ((m_n != 1 && m_n != batch) || (m_c != 1 && m_c != heads) ||
                     (m_h != 1 && m_h != queries) || m_w != keys))) {
-    shapesDisagree();
+    /* With dynamic dims the compiler could not check that the operands
+     * agree: a mismatch is an error of the call, not a wild read. */
+    dlc_entry_fail("attention: the shapes of its Q, K, V, mask and output "
+                   "do not agree");
     return;
   }
   if (has_mask && m_n == 1)
