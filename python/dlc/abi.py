@@ -14,7 +14,7 @@ strides (the runtime copies them); state inputs of a training step are
 updated in place and must be contiguous.
 """
 import ctypes
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -27,6 +27,23 @@ DTYPES = [np.float32, np.float16, np.uint16, np.float64, np.int8, np.int32,
 STATUS = ["ok", "invalid argument", "out of memory", "shape mismatch",
           "dtype mismatch", "I/O error", "unsupported", "runtime error"]
 MAX_RANK = 8
+
+
+def last_call_memory(lib: ctypes.CDLL) -> Dict[str, int]:
+    """The memory of the last entry-point call of `lib` on this thread (the
+    runtime's dlc_last_call_memory): `peak_bytes` (the most bytes of the
+    generated code's buffers live at once), `live_bytes` (its results when
+    it returned), `allocated_bytes` and `allocation_count`."""
+    class CallMemory(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint64) for name in
+                    ("peak_bytes", "live_bytes", "allocated_bytes", "allocation_count")]
+    usage = CallMemory()
+    fn = lib.dlc_last_call_memory
+    fn.argtypes = [ctypes.POINTER(CallMemory)]
+    fn.restype = ctypes.c_int32
+    if fn(ctypes.byref(usage)) != 0:
+        raise RuntimeError("dlc_last_call_memory failed")
+    return {name: int(getattr(usage, name)) for name, _ in CallMemory._fields_}
 
 
 class DLCError(RuntimeError):

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from . import distributed
-from .abi import Entry
+from .abi import Entry, last_call_memory
 
 
 def compile_training(dlc: str, model: str, library: str, *options: str,
@@ -49,20 +49,9 @@ class Trainer:
         return loss, prediction
 
     def last_call_memory(self) -> Dict[str, int]:
-        """The memory of the last entry-point call on this thread (the
-        runtime's dlc_last_call_memory): `peak_bytes` (the most bytes of the
-        generated code's buffers live at once), `live_bytes` (its results
-        when it returned), `allocated_bytes` and `allocation_count`."""
-        class CallMemory(ctypes.Structure):
-            _fields_ = [(name, ctypes.c_uint64) for name in
-                        ("peak_bytes", "live_bytes", "allocated_bytes", "allocation_count")]
-        usage = CallMemory()
-        fn = self._lib.dlc_last_call_memory
-        fn.argtypes = [ctypes.POINTER(CallMemory)]
-        fn.restype = ctypes.c_int32
-        if fn(ctypes.byref(usage)) != 0:
-            raise RuntimeError("dlc_last_call_memory failed")
-        return {name: int(getattr(usage, name)) for name, _ in CallMemory._fields_}
+        """The memory of the last entry-point call on this thread: see
+        abi.last_call_memory."""
+        return last_call_memory(self._lib)
 
     def predict(self, *data: np.ndarray) -> List[np.ndarray]:
         return self.forward(*self.state, *data)

@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 from dlc import CompiledModel  # noqa: E402
+from dlc.abi import last_call_memory  # noqa: E402
 
 dlc, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
@@ -47,14 +48,7 @@ class SelfAttention(torch.nn.Module):
 
 
 def peak_bytes(lib):
-    class CallMemory(ctypes.Structure):
-        _fields_ = [(n, ctypes.c_uint64) for n in
-                    ("peak_bytes", "live_bytes", "allocated_bytes", "allocation_count")]
-    usage = CallMemory()
-    fn = ctypes.CDLL(os.path.abspath(lib)).dlc_last_call_memory
-    fn.argtypes = [ctypes.POINTER(CallMemory)]
-    fn.restype = ctypes.c_int32
-    return usage.peak_bytes if fn(ctypes.byref(usage)) == 0 else None
+    return last_call_memory(ctypes.CDLL(os.path.abspath(lib)))["peak_bytes"]
 
 
 def compile_model(name, path, kernel):
