@@ -355,11 +355,16 @@ dlc_maxpool2d(int64_t batch, int64_t channels, int64_t h, int64_t w,
  * rank-4 memref to an external function: allocated and aligned pointers,
  * an element offset, 4 sizes and 4 strides (NAME_allocated, NAME,
  * NAME_offset, NAME_n/_c/_h/_w, NAME_sn/_sc/_sh/_sw). */
-#define DLC_MEMREF4_PARAMS(NAME)                                               \
-  float *NAME##_allocated, float *NAME, int64_t NAME##_offset,                 \
-      int64_t NAME##_n, int64_t NAME##_c, int64_t NAME##_h, int64_t NAME##_w,  \
-      int64_t NAME##_sn, int64_t NAME##_sc, int64_t NAME##_sh,                 \
-      int64_t NAME##_sw
+#define DLC_MEMREF4_PARAMS(NAME) DLC_MEMREF4_PARAMS_OF(float, NAME)
+/* The same with elements of type T. */
+#define DLC_MEMREF4_PARAMS_OF(T, NAME)                                         \
+  T *NAME##_allocated, T *NAME, int64_t NAME##_offset, int64_t NAME##_n,       \
+      int64_t NAME##_c, int64_t NAME##_h, int64_t NAME##_w, int64_t NAME##_sn, \
+      int64_t NAME##_sc, int64_t NAME##_sh, int64_t NAME##_sw
+/* A rank-1 memref of T: NAME_n elements at stride NAME_s. */
+#define DLC_MEMREF1_PARAMS_OF(T, NAME)                                         \
+  T *NAME##_allocated, T *NAME, int64_t NAME##_offset, int64_t NAME##_n,       \
+      int64_t NAME##_s
 
 /* A rank-3 memref likewise: NAME_g/_i/_j sizes, NAME_sg/_si/_sj strides. */
 #define DLC_MEMREF3_PARAMS(NAME)                                               \
@@ -392,6 +397,36 @@ DLC_RUNTIME_API void dlc_attention4(DLC_MEMREF4_PARAMS(q),
                                     DLC_MEMREF4_PARAMS(m),
                                     DLC_MEMREF4_PARAMS(o), float scale,
                                     int32_t divide, int32_t has_mask);
+
+/* Quantized 2-D convolution (ungrouped) with its requantize epilogue:
+ *   A[b, o, i, j] = sum over c < C, p < kh, q < kw of F[o, c, p, q] *
+ *       (X[b, c, i * stride_h + p * dilation_h - pad_top,
+ *            j * stride_w + q * dilation_w - pad_left] - x_zero_point)
+ *   Y[b, o, i, j] = clamp(roundeven(f32(A + bias[o]) * scale[o])
+ *                         + y_zero_point, lo, hi)
+ * with X uint8 (batch x C x h x w, any strides; it reads as x_zero_point,
+ * a real 0, outside its plane), F int8 with zero points 0, the products
+ * summed exactly in i32, the float math in f32 (as dl.requantize's
+ * lowering does it, so the two agree bit for bit), and Y (batch x m x oh x
+ * ow, dense planes: strides sh = ow, sw = 1) uint8 where y_unsigned, int8
+ * otherwise; lo and hi lie within its type's range. The compiler packs F
+ * and folds the zero point's share of the sum into the offsets:
+ *   w:   [ceil(m / 4)][k4][4][4] int8, k4 = kh * kw * C4 / 4 with C4 = C
+ *        rounded up to a multiple of 4: w[((o / 4 * k4 + k / 4) * 4 + o %
+ *        4) * 4 + k % 4] = F[o, c, p, q] for k = (p * kw + q) * C4 + c,
+ *        0 for c >= C or o >= m;
+ *   off: [m] int32, bias[o] - x_zero_point * (sum of F[o]);
+ *   scale: [m] float.
+ * AVX-512 VNNI (vpdpbusd) runs it as an implicit GEMM, threaded over
+ * dlc_parallel_for; other CPUs get the same results from portable C.
+ * Operands that do not agree fail the call through dlc_entry_fail. */
+DLC_RUNTIME_API void dlc_qconv2d(
+    DLC_MEMREF4_PARAMS_OF(int8_t, x), DLC_MEMREF1_PARAMS_OF(int8_t, w),
+    DLC_MEMREF1_PARAMS_OF(int32_t, off), DLC_MEMREF1_PARAMS_OF(float, scale),
+    DLC_MEMREF4_PARAMS_OF(int8_t, y), int64_t kh, int64_t kw, int64_t stride_h,
+    int64_t stride_w, int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
+    int64_t pad_left, int64_t x_zero_point, int64_t y_zero_point, int64_t lo,
+    int64_t hi, int32_t y_unsigned);
 
 /* The gradient of dlc_maxpool2d with the same geometry: D (shaped as X,
  * n x c x h x w) is zeroed, then G[b, c, i, j] (shaped as the pool's

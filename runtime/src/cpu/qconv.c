@@ -1,0 +1,447 @@
+/*===- qconv.c - int8 2-D convolution with its requantize epilogue -------===*
+ *
+ * dlc_qconv2d: a quantized conv (uint8 activations, int8 weights packed at
+ * compile time, i32 accumulation) and its requantize epilogue in one pass,
+ * as an implicit GEMM whose rows are output channels and whose columns are
+ * output pixels. On AVX-512 VNNI each step of 4 reduction indices is one
+ * vpdpbusd per (row, 16 pixels): the packed weights give 4 bytes per row
+ * (broadcast), the pixels' 4 input bytes per lane come from a B panel
+ * packed per call. The panel is gathered from a copy of the input padded
+ * with its zero point (so padding adds nothing), 16 pixels of one channel
+ * and tap at a time (masked loads of each output row's run of pixels;
+ * stride 2 keeps the even bytes of 32), and 4 channels are interleaved in
+ * registers. The epilogue (offset, scale, round half to even, zero point,
+ * clamp, saturate to 8 bits) runs on the accumulators before the store.
+ * Elsewhere (no VNNI, or DLC_GEMM_ISA naming a lower level) the same sums
+ * and the same float epilogue run as scalar C, bit for bit equal.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "../internal.h"
+#include "dlc/runtime.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DLC_QCONV_X86 1
+#include <immintrin.h>
+#endif
+
+enum {
+  PANEL = 32,                 /* pixels per B panel (two vectors of 16) */
+  MR = 12,                    /* rows of the register tile */
+  BLOCK_BYTES = 384 * 1024,   /* packed B panels one job keeps (in L2) */
+  SLACK = 64                  /* bytes before and after the padded copy */
+};
+
+typedef struct qconv_job {
+  const uint8_t *xp; /* padded input: batch x channels x hp x wp */
+  int64_t channels, hp, wp, plane;
+  int64_t kh, kw, sh, sw, dh, dw, oh, ow, pixels;
+  const int8_t *w; /* [ceil(m / 4)][k4][4][4] */
+  int64_t k4, m, quad;
+  const int32_t *off;
+  const float *scale;
+  int8_t *y;
+  int64_t syb, syc;
+  float zp, lo, hi;
+  int yUnsigned;
+  int64_t panels, panelsPerBlock, blocks, chunkRows, chunks;
+} qconv_job;
+
+/* x rounded half to even, as math.roundeven (no libm in the runtime): for
+ * |x| < 2^23, adding and subtracting 2^23 rounds in the current (nearest
+ * even) mode; larger floats are integers already. */
+static inline float roundEven(float x) {
+  float a = x < 0 ? -x : x;
+  if (!(a < 8388608.0f))
+    return x;
+  float r = (a + 8388608.0f) - 8388608.0f;
+  return x < 0 ? -r : r;
+}
+
+/* The requantize of one accumulator, as dl.requantize's lowering computes
+ * it: f32(acc + off) * scale, rounded, plus the zero point, clamped. */
+static inline int32_t requantize(int32_t acc, int32_t off, float scale,
+                                 const qconv_job *j) {
+  float v = roundEven((float)(int32_t)((uint32_t)acc + (uint32_t)off) * scale);
+  v += j->zp;
+  v = v > j->lo ? v : j->lo;
+  v = v < j->hi ? v : j->hi;
+  return (int32_t)v;
+}
+
+/* The packed weight of row r at reduction index k. */
+static inline int32_t weightAt(const qconv_job *j, int64_t r, int64_t k) {
+  return j->w[((r / 4 * j->k4 + k / 4) * 4 + r % 4) * 4 + k % 4];
+}
+
+/* Channels padded to a multiple of 4 per tap: index k is tap k / cp,
+ * channel k % cp. */
+static inline int64_t paddedChannels(int64_t channels) {
+  return (channels + 3) / 4 * 4;
+}
+
+/* Portable: every output by its sum over the padded input. */
+static void qconvGeneric(const qconv_job *j, int64_t batch) {
+  int64_t cp = paddedChannels(j->channels);
+  for (int64_t b = 0; b < batch; ++b) {
+    const uint8_t *xb = j->xp + b * j->channels * j->plane;
+    for (int64_t r = 0; r < j->m; ++r)
+      for (int64_t p = 0; p < j->pixels; ++p) {
+        int64_t i = p / j->ow, jj = p % j->ow;
+        uint32_t acc = 0;
+        for (int64_t k = 0; k < j->k4 * 4; ++k) {
+          int64_t tap = k / cp, c = k % cp;
+          if (c >= j->channels)
+            continue;
+          int64_t u = tap / j->kw, v = tap % j->kw;
+          int32_t x = xb[c * j->plane + (i * j->sh + u * j->dh) * j->wp +
+                         jj * j->sw + v * j->dw];
+          acc += (uint32_t)(x * weightAt(j, r, k));
+        }
+        j->y[b * j->syb + r * j->syc + p] =
+            (int8_t)requantize((int32_t)acc, j->off[r], j->scale[r], j);
+      }
+  }
+}
+
+#ifdef DLC_QCONV_X86
+
+/* One run of a panel half's pixels within one output row: lanes
+ * [lane, lane + len) read from input offset `src` (row * sh * wp + col *
+ * sw of the padded plane, for tap (0, 0)). */
+typedef struct pixel_run {
+  int lane, len;
+  int64_t src;
+} pixel_run;
+
+/* The runs of 16 pixels from p0 (count n <= 16). */
+static int pixelRuns(const qconv_job *j, int64_t p0, int n, pixel_run *runs) {
+  int count = 0;
+  for (int l = 0; l < n;) {
+    int64_t p = p0 + l, i = p / j->ow, c = p % j->ow;
+    int len = (int)(j->ow - c < n - l ? j->ow - c : n - l);
+    runs[count].lane = l;
+    runs[count].len = len;
+    runs[count].src = i * j->sh * j->wp + c * j->sw;
+    ++count;
+    l += len;
+  }
+  return count;
+}
+
+static inline __mmask16 laneMask(int lane, int len) {
+  return (__mmask16)((((uint32_t)1 << len) - 1) << lane);
+}
+
+/* The 16 bytes of one channel and tap for a panel half's pixels (zero in
+ * lanes past its pixels). `base` is the channel's padded plane at the
+ * tap's offset. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static inline __m128i
+gatherRow(const qconv_job *j, const uint8_t *base, const pixel_run *runs,
+          int nruns) {
+  __m128i v = _mm_setzero_si128();
+  for (int r = 0; r < nruns; ++r) {
+    const pixel_run *run = &runs[r];
+    __mmask16 mask = laneMask(run->lane, run->len);
+    if (j->sw == 1) {
+      v = _mm_mask_loadu_epi8(v, mask, base + run->src - run->lane);
+    } else if (j->sw == 2) {
+      __mmask32 m2 = (__mmask32)((((uint64_t)1 << (2 * run->len)) - 1)
+                                 << (2 * run->lane));
+      __m256i t =
+          _mm256_maskz_loadu_epi8(m2, base + run->src - 2 * run->lane);
+      v = _mm_mask_mov_epi8(v, mask, _mm256_cvtepi16_epi8(t));
+    } else {
+      uint8_t bytes[16];
+      _mm_storeu_si128((__m128i *)bytes, v);
+      for (int l = 0; l < run->len; ++l)
+        bytes[run->lane + l] = base[run->src + l * j->sw];
+      v = _mm_loadu_si128((const __m128i *)bytes);
+    }
+  }
+  return v;
+}
+
+/* One panel of `halves` x 16 pixels from p0 (n of them) packed as
+ * [k4][halves * 16][4]: per step of 4 reduction indices (one tap, 4
+ * channels), each pixel's 4 bytes side by side. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void
+packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n,
+          int halves, uint8_t *out) {
+  int64_t cp = paddedChannels(j->channels), groups = cp / 4;
+  int64_t step = 64 * halves;
+  for (int h = 0; h < halves; ++h) {
+    pixel_run runs[16];
+    int count = n - 16 * h < 16 ? n - 16 * h : 16;
+    int nruns = count > 0 ? pixelRuns(j, p0 + 16 * h, count, runs) : 0;
+    uint8_t *o = out + 64 * h;
+    for (int64_t u = 0; u < j->kh; ++u)
+      for (int64_t v = 0; v < j->kw; ++v) {
+        const uint8_t *tap = xb + u * j->dh * j->wp + v * j->dw;
+        for (int64_t g = 0; g < groups; ++g) {
+          __m128i r[4];
+          for (int q = 0; q < 4; ++q) {
+            int64_t c = 4 * g + q;
+            r[q] = c < j->channels
+                       ? gatherRow(j, tap + c * j->plane, runs, nruns)
+                       : _mm_setzero_si128();
+          }
+          __m128i t0 = _mm_unpacklo_epi8(r[0], r[1]);
+          __m128i t1 = _mm_unpackhi_epi8(r[0], r[1]);
+          __m128i t2 = _mm_unpacklo_epi8(r[2], r[3]);
+          __m128i t3 = _mm_unpackhi_epi8(r[2], r[3]);
+          _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi16(t0, t2));
+          _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi16(t0, t2));
+          _mm_storeu_si128((__m128i *)(o + 32), _mm_unpacklo_epi16(t1, t3));
+          _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(t1, t3));
+          o += step;
+        }
+      }
+  }
+}
+
+/* ROWS (4, 8 or 12) rows of packed weights by HALVES x 16 pixels of a
+ * packed panel, over all k4 steps, then the epilogue into the first `rows`
+ * rows of y (row stride ldy), the pixels past the panel's cut off by the
+ * lane masks m0 / m1. 12 x 32 keeps 24 accumulators, 2 panel vectors and a
+ * broadcast weight in the 32 registers. */
+#define DLC_QCONV_KERNEL(NAME, ROWS, HALVES)                                   \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void NAME(     \
+      const qconv_job *j, const int8_t *w, const uint8_t *b, int64_t m0,       \
+      int8_t *y, int64_t rows, __mmask16 mk0, __mmask16 mk1) {                 \
+    __m512i acc[ROWS][HALVES];                                                 \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
+        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
+            _mm512_setzero_si512();                                            \
+    int64_t quad = j->quad;                                                    \
+    for (int64_t p = 0; p < j->k4; ++p) {                                      \
+      __m512i bv[HALVES];                                                      \
+      _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) bv[h] =         \
+          _mm512_loadu_si512((const void *)(b + 64 * h));                      \
+      _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                \
+        int32_t wi;                                                            \
+        memcpy(&wi, w + (i / 4) * quad + p * 16 + (i % 4) * 4, 4);             \
+        __m512i wv = _mm512_set1_epi32(wi);                                    \
+        _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
+            _mm512_dpbusd_epi32(acc[i][h], bv[h], wv);                         \
+      }                                                                        \
+      b += 64 * HALVES;                                                        \
+    }                                                                          \
+    __m512 zp = _mm512_set1_ps(j->zp), lo = _mm512_set1_ps(j->lo),             \
+           hi = _mm512_set1_ps(j->hi);                                         \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                  \
+      if (i >= rows)                                                           \
+        break;                                                                 \
+      __m512i off = _mm512_set1_epi32(j->off[m0 + i]);                         \
+      __m512 sc = _mm512_set1_ps(j->scale[m0 + i]);                            \
+      _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) {               \
+        __m512 v = _mm512_mul_ps(                                              \
+            _mm512_cvtepi32_ps(_mm512_add_epi32(acc[i][h], off)), sc);         \
+        v = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT |                \
+                                        _MM_FROUND_NO_EXC);                    \
+        v = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(v, zp), lo), hi);        \
+        __m512i q = _mm512_cvtps_epi32(v);                                     \
+        __m128i bytes = j->yUnsigned ? _mm512_cvtusepi32_epi8(q)               \
+                                     : _mm512_cvtsepi32_epi8(q);               \
+        _mm_mask_storeu_epi8(y + i * j->syc + 16 * h, h ? mk1 : mk0, bytes);   \
+      }                                                                        \
+    }                                                                          \
+  }
+DLC_QCONV_KERNEL(qkernelR12H2, 12, 2)
+DLC_QCONV_KERNEL(qkernelR8H2, 8, 2)
+DLC_QCONV_KERNEL(qkernelR4H2, 4, 2)
+DLC_QCONV_KERNEL(qkernelR12H1, 12, 1)
+DLC_QCONV_KERNEL(qkernelR8H1, 8, 1)
+DLC_QCONV_KERNEL(qkernelR4H1, 4, 1)
+#undef DLC_QCONV_KERNEL
+
+/* Job t: one sample's block of panels by one chunk of rows. */
+static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
+  const qconv_job *j = ctx;
+  int64_t panelBytes = j->k4 * 64 * 2;
+  uint8_t *scratch = (uint8_t *)dlc_internal_thread_scratch(
+      (size_t)(j->panelsPerBlock * panelBytes / 4 + 16));
+  if (!scratch)
+    return;
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t chunk = t % j->chunks, block = t / j->chunks % j->blocks,
+            b = t / j->chunks / j->blocks;
+    const uint8_t *xb = j->xp + b * j->channels * j->plane;
+    int64_t first = block * j->panelsPerBlock;
+    int64_t last = first + j->panelsPerBlock < j->panels
+                       ? first + j->panelsPerBlock
+                       : j->panels;
+    for (int64_t q = first; q < last; ++q) {
+      int64_t p0 = q * PANEL;
+      int n = (int)(j->pixels - p0 < PANEL ? j->pixels - p0 : PANEL);
+      packPanel(j, xb, p0, n, n > 16 ? 2 : 1,
+                scratch + (q - first) * panelBytes);
+    }
+    int64_t r0 = chunk * j->chunkRows;
+    int64_t r1 = r0 + j->chunkRows < j->m ? r0 + j->chunkRows : j->m;
+    for (int64_t m0 = r0; m0 < r1; m0 += MR) {
+      int64_t rows = r1 - m0 < MR ? r1 - m0 : MR;
+      const int8_t *w = j->w + m0 / 4 * j->quad;
+      for (int64_t q = first; q < last; ++q) {
+        int64_t p0 = q * PANEL;
+        int n = (int)(j->pixels - p0 < PANEL ? j->pixels - p0 : PANEL);
+        __mmask16 mk0 = laneMask(0, n < 16 ? n : 16);
+        __mmask16 mk1 = n > 16 ? laneMask(0, n - 16) : 0;
+        const uint8_t *bp = scratch + (q - first) * panelBytes;
+        int8_t *y = j->y + b * j->syb + m0 * j->syc + p0;
+        if (n > 16)
+          (rows > 8   ? qkernelR12H2
+           : rows > 4 ? qkernelR8H2
+                      : qkernelR4H2)(j, w, bp, m0, y, rows, mk0, mk1);
+        else
+          (rows > 8   ? qkernelR12H1
+           : rows > 4 ? qkernelR8H1
+                      : qkernelR4H1)(j, w, bp, m0, y, rows, mk0, mk1);
+      }
+    }
+  }
+}
+
+static int haveVnni(void) {
+  __builtin_cpu_init();
+  return strcmp(dlc_internal_gemm_isa(), "avx512") == 0 &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512vnni");
+}
+
+#endif /* DLC_QCONV_X86 */
+
+void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
+                 DLC_MEMREF1_PARAMS_OF(int8_t, w),
+                 DLC_MEMREF1_PARAMS_OF(int32_t, off),
+                 DLC_MEMREF1_PARAMS_OF(float, scale),
+                 DLC_MEMREF4_PARAMS_OF(int8_t, y), int64_t kh, int64_t kw,
+                 int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                 int64_t dilation_w, int64_t pad_top, int64_t pad_left,
+                 int64_t x_zero_point, int64_t y_zero_point, int64_t lo,
+                 int64_t hi, int32_t y_unsigned) {
+  (void)x_allocated, (void)w_allocated, (void)off_allocated;
+  (void)scale_allocated, (void)y_allocated;
+  int64_t batch = x_n, channels = x_c, m = y_c, oh = y_h, ow = y_w;
+  int64_t k4 = kh * kw * paddedChannels(channels) / 4, quads = (m + 3) / 4;
+  if (y_n != batch || kh < 1 || kw < 1 || stride_h < 1 || stride_w < 1 ||
+      dilation_h < 1 || dilation_w < 1 || w_n != quads * k4 * 16 ||
+      w_s != 1 || off_n != m || off_s != 1 || scale_n != m || scale_s != 1 ||
+      y_sw != 1 || y_sh != ow) {
+    dlc_entry_fail("qconv2d: the shapes of its input, packed weights, "
+                   "offsets, scales and output do not agree");
+    return;
+  }
+  if (batch <= 0 || m <= 0 || oh <= 0 || ow <= 0)
+    return;
+  /* The input padded with its zero point, rows and columns as the windows
+   * reach them. */
+  int64_t hp = (oh - 1) * stride_h + (kh - 1) * dilation_h + 1;
+  int64_t wp = (ow - 1) * stride_w + (kw - 1) * dilation_w + 1;
+  size_t bytes = (size_t)(batch * channels * hp * wp) + 2 * SLACK;
+  uint8_t *mem = malloc(bytes);
+  if (!mem) {
+    dlc_internal_alloc_failed(bytes);
+    return;
+  }
+  memset(mem, 0, SLACK);
+  memset(mem + bytes - SLACK, 0, SLACK);
+  uint8_t *xp = mem + SLACK;
+  const uint8_t *xs = (const uint8_t *)x + x_offset;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < channels; ++c) {
+      uint8_t *plane = xp + (b * channels + c) * hp * wp;
+      const uint8_t *src = xs + b * x_sn + c * x_sc;
+      for (int64_t i = 0; i < hp; ++i) {
+        uint8_t *row = plane + i * wp;
+        int64_t si = i - pad_top;
+        if (si < 0 || si >= x_h) {
+          memset(row, (int)x_zero_point, (size_t)wp);
+          continue;
+        }
+        int64_t c0 = pad_left < wp ? pad_left : wp;
+        int64_t c1 = pad_left + x_w < wp ? pad_left + x_w : wp;
+        if (c0 > 0)
+          memset(row, (int)x_zero_point, (size_t)c0);
+        if (x_sw == 1 && c1 > c0)
+          memcpy(row + c0, src + si * x_sh + (c0 - pad_left), (size_t)(c1 - c0));
+        else
+          for (int64_t q = c0; q < c1; ++q)
+            row[q] = src[si * x_sh + (q - pad_left) * x_sw];
+        if (c1 < wp)
+          memset(row + (c1 > c0 ? c1 : c0), (int)x_zero_point,
+                 (size_t)(wp - (c1 > c0 ? c1 : c0)));
+      }
+    }
+  qconv_job job = {.xp = xp,
+                   .channels = channels,
+                   .hp = hp,
+                   .wp = wp,
+                   .plane = hp * wp,
+                   .kh = kh,
+                   .kw = kw,
+                   .sh = stride_h,
+                   .sw = stride_w,
+                   .dh = dilation_h,
+                   .dw = dilation_w,
+                   .oh = oh,
+                   .ow = ow,
+                   .pixels = oh * ow,
+                   .w = w + w_offset,
+                   .k4 = k4,
+                   .m = m,
+                   .quad = k4 * 16,
+                   .off = off + off_offset,
+                   .scale = scale + scale_offset,
+                   .y = y + y_offset,
+                   .syb = y_sn,
+                   .syc = y_sc,
+                   .zp = (float)y_zero_point,
+                   .lo = (float)lo,
+                   .hi = (float)hi,
+                   .yUnsigned = y_unsigned != 0};
+#ifdef DLC_QCONV_X86
+  if (haveVnni()) {
+    job.panels = (job.pixels + PANEL - 1) / PANEL;
+    int64_t panelBytes = k4 * 64 * 2;
+    job.panelsPerBlock = BLOCK_BYTES / panelBytes;
+    if (job.panelsPerBlock < 1)
+      job.panelsPerBlock = 1;
+    if (job.panelsPerBlock > job.panels)
+      job.panelsPerBlock = job.panels;
+    int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+    /* Smaller blocks, then chunks of rows, until there are 4 jobs per
+     * thread. */
+    int64_t want = 4 * (int64_t)threads;
+    if (threads > 1)
+      while (job.panelsPerBlock > 1 &&
+             batch * ((job.panels + job.panelsPerBlock - 1) /
+                      job.panelsPerBlock) < want)
+        job.panelsPerBlock = (job.panelsPerBlock + 1) / 2;
+    job.blocks = (job.panels + job.panelsPerBlock - 1) / job.panelsPerBlock;
+    int64_t tiles = (m + MR - 1) / MR, jobs = batch * job.blocks;
+    job.chunks = 1;
+    if (threads > 1 && jobs < want) {
+      job.chunks = (want + jobs - 1) / jobs;
+      if (job.chunks > tiles)
+        job.chunks = tiles;
+    }
+    job.chunkRows = (tiles + job.chunks - 1) / job.chunks * MR;
+    job.chunks = (m + job.chunkRows - 1) / job.chunkRows;
+    jobs *= job.chunks;
+    if (threads > 1 && jobs > 1)
+      dlc_parallel_for(0, jobs, 1, qconvJob, &job);
+    else
+      qconvJob(&job, 0, jobs);
+    free(mem);
+    return;
+  }
+#endif
+  qconvGeneric(&job, batch);
+  free(mem);
+}
