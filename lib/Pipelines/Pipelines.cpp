@@ -77,7 +77,8 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 }
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
-                             bool cpuKernels, bool runtimeKernels) {
+                             bool cpuKernels, bool runtimeKernels,
+                             bool int8Convs) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
@@ -88,6 +89,7 @@ void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
   toLinalg.reshapeViews = cpuKernels;
   toLinalg.directConvs = runtimeKernels;
   toLinalg.runtimeCalls = runtimeKernels;
+  toLinalg.int8ConvCalls = runtimeKernels && int8Convs;
   pm.addPass(createDLToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
 }
@@ -102,7 +104,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   bool runtimeKernels =
       options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
-                          /*cpuKernels=*/!options.gpuSchedules, runtimeKernels);
+                          /*cpuKernels=*/!options.gpuSchedules, runtimeKernels,
+                          /*int8Convs=*/options.vnni);
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());

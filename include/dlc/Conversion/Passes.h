@@ -57,6 +57,9 @@ void populateDynamicToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// attention as calls of the runtime's kernels (DLToLinalg's runtime-calls
 /// option; they win over the linalg lowerings of the same ops).
 void populateRuntimeCallPatterns(mlir::RewritePatternSet &patterns);
+/// dl.requantize of an ungrouped 2-D dl.conv_integer as one dlc_qconv2d
+/// call (DLToLinalg's int8-conv-calls option).
+void populateInt8ConvCallPatterns(mlir::RewritePatternSet &patterns);
 
 /// All dl -> linalg patterns.
 void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
@@ -64,7 +67,8 @@ void populateDLToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                 bool rowKernels = false,
                                 bool reshapeViews = false,
                                 bool directConvs = false,
-                                bool runtimeCalls = false);
+                                bool runtimeCalls = false,
+                                bool int8ConvCalls = false);
 
 /// One-shot bufferization of the dl ops dl-to-linalg keeps
 /// (dl.recompute_barrier).

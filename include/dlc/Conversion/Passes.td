@@ -94,6 +94,14 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     K^T and V, and one of the result, become
     memref.transpose views. Not in functions with dl.recompute_barrier: a
     checkpointed forward is recomputed and must round as it did.
+
+    With `int8-conv-calls`, dl.requantize of a single-use ungrouped 2-D
+    dl.conv_integer with a uint8 input, a constant int8 weight whose zero
+    points are 0 and constant parameters (one input and output zero point,
+    scales per channel or one) is one dlc_qconv2d call: the weight packed at
+    compile time for VNNI's 4-byte dot products ([M/4][K/4][4][4], channels
+    padded to 4 per tap), and the input zero point's share of each sum
+    folded with the bias into one i32 offset per channel.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",
@@ -110,6 +118,11 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
            "2-D f32 max_pool_grad, ungrouped conv_weight_grad and static "
            "rank-3 attention as calls of the runtime's dlc_maxpool2d_grad, "
            "dlc_sconv2d_wgrad and dlc_attention">,
+    Option<"int8ConvCalls", "int8-conv-calls", "bool", /*default=*/"false",
+           "An ungrouped 2-D conv_integer (uint8 input, constant int8 "
+           "weight with zero points 0) and its requantize as one call of "
+           "the runtime's dlc_qconv2d, the weight packed at compile time "
+           "(the CPU pipeline sets it for VNNI targets)">,
   ];
   let dependentDialects = [
     "::mlir::cf::ControlFlowDialect",

@@ -106,11 +106,13 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 /// and reshape-views); with `runtimeKernels`, convs with a window are direct
 /// generics for the runtime's implicit GEMM and the train step's pool and
 /// conv weight gradients are runtime calls (dl-to-linalg's direct-convs and
-/// runtime-calls).
+/// runtime-calls); with `int8Convs` too, quantized convs are calls of the
+/// runtime's VNNI kernel (int8-conv-calls).
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
                              int64_t im2colBytes = kCPUIm2colBytes,
                              bool cpuKernels = true,
-                             bool runtimeKernels = false);
+                             bool runtimeKernels = false,
+                             bool int8Convs = false);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

@@ -21,9 +21,11 @@ using namespace dlc::dl;
 void dlc::populateDLToLinalgPatterns(RewritePatternSet &patterns,
                                      int64_t im2colBytes, bool rowKernels,
                                      bool reshapeViews, bool directConvs,
-                                     bool runtimeCalls) {
+                                     bool runtimeCalls, bool int8ConvCalls) {
   if (runtimeCalls)
     populateRuntimeCallPatterns(patterns);
+  if (int8ConvCalls)
+    populateInt8ConvCallPatterns(patterns);
   if (reshapeViews)
     populateReshapeViewPatterns(patterns);
   if (rowKernels) {
@@ -127,7 +129,7 @@ struct DLToLinalgPass : public dlc::impl::DLToLinalgBase<DLToLinalgPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateDLToLinalgPatterns(patterns, im2colBytes, rowKernels, reshapeViews,
-                               directConvs, runtimeCalls);
+                               directConvs, runtimeCalls, int8ConvCalls);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("dl-to-linalg did not converge");
       return signalPassFailure();

@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -35,12 +36,17 @@ using namespace dlc::dl;
 
 namespace {
 
-/// memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>: what the runtime
-/// functions take (DLC_MEMREF4_PARAMS).
-MemRefType anyMemref4(MLIRContext *ctx) {
+/// memref<?x...x?xT, strided<[?, ...], offset: ?>> of `rank`: what the
+/// runtime functions take (DLC_MEMREF4_PARAMS, DLC_MEMREF1_PARAMS_OF).
+MemRefType anyMemref(Type element, int64_t rank) {
   int64_t d = ShapedType::kDynamic;
-  return MemRefType::get({d, d, d, d}, Float32Type::get(ctx),
-                         StridedLayoutAttr::get(ctx, d, {d, d, d, d}));
+  SmallVector<int64_t> dims(rank, d);
+  return MemRefType::get(dims, element,
+                         StridedLayoutAttr::get(element.getContext(), d, dims));
+}
+
+MemRefType anyMemref4(MLIRContext *ctx) {
+  return anyMemref(Float32Type::get(ctx), 4);
 }
 
 /// Whether `t` is a rank-4 f32 tensor (a 2-D window op's operand).
@@ -53,12 +59,14 @@ bool isF32Rank4(Type t) {
 Value operand(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   int64_t d = ShapedType::kDynamic;
-  auto exact =
-      MemRefType::get(type.getShape(), type.getElementType(),
-                      StridedLayoutAttr::get(b.getContext(), d, {d, d, d, d}));
+  auto exact = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), d,
+                             SmallVector<int64_t>(type.getRank(), d)));
   Value buffer =
       bufferization::ToBufferOp::create(b, loc, exact, t, /*read_only=*/true);
-  return memref::CastOp::create(b, loc, anyMemref4(b.getContext()), buffer);
+  return memref::CastOp::create(
+      b, loc, anyMemref(type.getElementType(), type.getRank()), buffer);
 }
 
 /// A fresh buffer of `type` (its dynamic dims those of tensor `like`), and
@@ -72,7 +80,9 @@ std::pair<Value, Value> result(OpBuilder &b, Location loc,
   auto memType = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer = memref::AllocOp::create(b, loc, memType, sizes);
   return {buffer,
-          memref::CastOp::create(b, loc, anyMemref4(b.getContext()), buffer)};
+          memref::CastOp::create(
+              b, loc, anyMemref(type.getElementType(), type.getRank()),
+              buffer)};
 }
 
 Value i64(OpBuilder &b, Location loc, int64_t v) {
@@ -436,7 +446,188 @@ struct AttentionTransposeToCall : public OpRewritePattern<TransposeOp> {
   }
 };
 
+/// The values of a constant integer tensor of static shape, sign- or
+/// zero-extended; nullopt if it is not one.
+std::optional<SmallVector<int64_t>> constantInts(Value v, bool isUnsigned) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  out.reserve(attr.getNumElements());
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue());
+  return out;
+}
+
+/// The bytes of a constant i8 tensor of static shape (a dense attribute or
+/// a resource blob); nullopt for anything else.
+std::optional<SmallVector<int8_t>> constantBytes(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Attribute attr;
+  if (!type.hasStaticShape() || !type.getElementType().isInteger(8) ||
+      !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  int64_t n = type.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    SmallVector<int8_t> out;
+    out.reserve(n);
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(int8_t(x.getSExtValue()));
+    return out;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || int64_t(blob->getData().size()) != n)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return SmallVector<int8_t>(data.begin(), data.end());
+  }
+  return std::nullopt;
+}
+
+/// A parameter of the requantize that is one value or one per channel
+/// (`m` of them along axis 1), spread to `m` values; nullopt otherwise.
+template <typename T>
+std::optional<SmallVector<T>> perChannel(ArrayRef<T> values, int64_t m,
+                                         std::optional<int64_t> axis) {
+  if (values.size() == 1)
+    return SmallVector<T>(m, values[0]);
+  if (int64_t(values.size()) == m && axis && *axis == 1)
+    return SmallVector<T>(values.begin(), values.end());
+  return std::nullopt;
+}
+
+/// dl.requantize(dl.conv_integer(x, W, zx, 0), bias, scale, zy) -> one
+/// dlc_qconv2d call (DLToLinalg's int8-conv-calls). Rooted at the
+/// requantize, which the greedy driver (bottom-up) reaches before the conv.
+struct QConvToCall : public OpRewritePattern<RequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RequantizeOp rq,
+                                PatternRewriter &rewriter) const override {
+    auto conv = rq.getInput().getDefiningOp<ConvIntegerOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(rq, "not of a conv used only here");
+    auto it = conv.getInput().getType();
+    auto wt = conv.getWeight().getType();
+    auto rt = conv.getType();
+    if (it.getRank() != 4 || conv.getGroups() != 1 ||
+        !conv.getInputUnsigned() || conv.getWeightUnsigned() ||
+        !wt.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          conv, "not an ungrouped 2-D uint8 x int8 conv of a static weight");
+    for (int64_t d = 1; d < 4; ++d)
+      if (it.isDynamicDim(d) || rt.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(conv, "dynamic channels or map");
+    auto weight = constantBytes(conv.getWeight());
+    if (!weight)
+      return rewriter.notifyMatchFailure(conv, "weight not constant");
+    auto wzp = constantInts(conv.getWeightZeroPoint(), false);
+    auto xzp = constantInts(conv.getInputZeroPoint(), true);
+    if (!wzp || llvm::any_of(*wzp, [](int64_t z) { return z != 0; }) ||
+        !xzp || xzp->size() != 1)
+      return rewriter.notifyMatchFailure(
+          conv, "weight zero points not 0, or not one input zero point");
+    int64_t m = wt.getDimSize(0), c = wt.getDimSize(1), kh = wt.getDimSize(2),
+            kw = wt.getDimSize(3);
+    std::optional<int64_t> axis;
+    if (rq.getAxis())
+      axis = *rq.getAxis();
+    std::optional<SmallVector<float>> scales;
+    DenseElementsAttr scaleAttr;
+    if (matchPattern(rq.getScale(), m_Constant(&scaleAttr))) {
+      SmallVector<float> s(scaleAttr.getValues<float>());
+      scales = perChannel<float>(s, m, axis);
+    }
+    auto yzp = constantInts(rq.getZeroPoint(), rq.getIsUnsigned());
+    SmallVector<int64_t> bias(m, 0);
+    if (Value b = rq.getBias()) {
+      auto values = constantInts(b, false);
+      auto spread = values ? perChannel<int64_t>(*values, m, axis)
+                           : std::optional<SmallVector<int64_t>>();
+      if (!spread)
+        return rewriter.notifyMatchFailure(conv, "bias not constant");
+      bias = *spread;
+    }
+    if (!scales || !yzp || yzp->size() != 1 ||
+        llvm::any_of(*scales, [](float s) { return !std::isfinite(s); }))
+      return rewriter.notifyMatchFailure(
+          conv, "scales or output zero point not constant, per channel or "
+                "one, and finite");
+    auto window = readWindowAttrs(conv.getLoc(), conv.getStrides(),
+                                  conv.getPads(), conv.getDilations(), 2);
+    if (failed(window))
+      return failure();
+
+    // The weight packed for 4-byte dot products, and the offsets.
+    int64_t c4 = (c + 3) / 4 * 4, k4 = kh * kw * c4 / 4, quads = (m + 3) / 4;
+    SmallVector<int8_t> packed(quads * k4 * 16, 0);
+    SmallVector<int32_t> offsets(m);
+    ArrayRef<int8_t> w = *weight;
+    for (int64_t o = 0; o < m; ++o) {
+      int64_t sum = 0;
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t p = 0; p < kh; ++p)
+          for (int64_t q = 0; q < kw; ++q) {
+            int64_t v = w[((o * c + ch) * kh + p) * kw + q];
+            int64_t k = (p * kw + q) * c4 + ch;
+            packed[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] =
+                int8_t(v);
+            sum += v;
+          }
+      // As the i32 accumulation of the unfused form: wraps alike.
+      offsets[o] = int32_t(uint32_t(bias[o]) - uint32_t((*xzp)[0] * sum));
+    }
+    Location loc = conv.getLoc();
+    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type(),
+         f32 = rewriter.getF32Type();
+    auto constant = [&](Type element, int64_t n, auto values) -> Value {
+      auto type = RankedTensorType::get({n}, element);
+      return arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(type, ArrayRef(values)));
+    };
+    Value wv = constant(i8, int64_t(packed.size()), packed);
+    Value ov = constant(i32, m, offsets);
+    Value sv = constant(f32, m, *scales);
+    bool yUnsigned = rq.getIsUnsigned();
+    int64_t lo = yUnsigned ? 0 : -128, hi = yUnsigned ? 255 : 127;
+    if (rq.getClampMin())
+      lo = std::max<int64_t>(lo, int64_t(*rq.getClampMin()));
+    if (rq.getClampMax())
+      hi = std::min<int64_t>(hi, int64_t(*rq.getClampMax()));
+    auto type = rq.getType();
+    auto [buffer, out] = result(rewriter, loc, type, conv.getInput());
+    SmallVector<Value> args = {
+        operand(rewriter, loc, conv.getInput()), operand(rewriter, loc, wv),
+        operand(rewriter, loc, ov), operand(rewriter, loc, sv), out};
+    for (int64_t v : {kh, kw, window->strides[0], window->strides[1],
+                      window->dilations[0], window->dilations[1],
+                      window->pads[0], window->pads[1], (*xzp)[0], (*yzp)[0],
+                      lo, hi})
+      args.push_back(i64(rewriter, loc, v));
+    args.push_back(arith::ConstantOp::create(
+        rewriter, loc, rewriter.getI32IntegerAttr(yUnsigned ? 1 : 0)));
+    SmallVector<Type> types;
+    for (Value a : args)
+      types.push_back(a.getType());
+    auto module = conv->getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(conv, "not inside a module");
+    func::FuncOp callee =
+        cpu::declareRuntimeFunction(module, "dlc_qconv2d", types);
+    func::CallOp::create(rewriter, loc, callee, args);
+    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
+        rq, type, buffer, /*restrict=*/true, /*writable=*/true);
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
 } // namespace
+
+void dlc::populateInt8ConvCallPatterns(RewritePatternSet &patterns) {
+  patterns.add<QConvToCall>(patterns.getContext(), /*benefit=*/2);
+}
 
 void dlc::populateRuntimeCallPatterns(RewritePatternSet &patterns) {
   // Ahead of the linalg lowerings of the same ops.

@@ -64,6 +64,7 @@ bool isKernel(Operation *op) {
            (call.getCallee().contains("gemm") ||
             call.getCallee() == "dlc_dwconv2d" ||
             call.getCallee() == "dlc_sconv2d" ||
+            call.getCallee() == "dlc_qconv2d" ||
             call.getCallee() == "dlc_maxpool2d" ||
             call.getCallee() == "dlc_maxpool2d_grad" ||
             call.getCallee() == "dlc_sconv2d_wgrad" ||

@@ -112,11 +112,20 @@ static void qconvGeneric(const qconv_job *j, int64_t batch) {
 
 /* One run of a panel half's pixels within one output row: lanes
  * [lane, lane + len) read from input offset `src` (row * sh * wp + col *
- * sw of the padded plane, for tap (0, 0)). */
+ * sw of the padded plane, for tap (0, 0)) onwards; `at` is where lane 0
+ * would read (src - lane * sw), `m16` / `m32` the lane masks of 16 bytes
+ * (stride 1, the result) and of 32 (stride 2, before keeping the even
+ * bytes). */
 typedef struct pixel_run {
   int lane, len;
-  int64_t src;
+  int64_t src, at;
+  __mmask16 m16;
+  __mmask32 m32;
 } pixel_run;
+
+static inline __mmask16 laneMask(int lane, int len) {
+  return (__mmask16)((((uint32_t)1 << len) - 1) << lane);
+}
 
 /* The runs of 16 pixels from p0 (count n <= 16). */
 static int pixelRuns(const qconv_job *j, int64_t p0, int n, pixel_run *runs) {
@@ -124,46 +133,93 @@ static int pixelRuns(const qconv_job *j, int64_t p0, int n, pixel_run *runs) {
   for (int l = 0; l < n;) {
     int64_t p = p0 + l, i = p / j->ow, c = p % j->ow;
     int len = (int)(j->ow - c < n - l ? j->ow - c : n - l);
-    runs[count].lane = l;
-    runs[count].len = len;
-    runs[count].src = i * j->sh * j->wp + c * j->sw;
-    ++count;
+    pixel_run *r = &runs[count++];
+    r->lane = l;
+    r->len = len;
+    r->src = i * j->sh * j->wp + c * j->sw;
+    r->at = r->src - l * j->sw;
+    r->m16 = laneMask(l, len);
+    r->m32 = (__mmask32)((((uint64_t)1 << (2 * len)) - 1) << (2 * l));
     l += len;
   }
   return count;
 }
 
-static inline __mmask16 laneMask(int lane, int len) {
-  return (__mmask16)((((uint32_t)1 << len) - 1) << lane);
+/* The 16 bytes of one channel and tap for a panel half's pixels (zero in
+ * lanes past its pixels) at column stride SW (1, 2, or any other through
+ * bytes). `base` is the channel's padded plane at the tap's offset. One
+ * full run (16 pixels of one output row) is one plain load. */
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline __m128i
+gatherRow(const uint8_t *base, const pixel_run *runs, int nruns, int64_t sw,
+          int full) {
+  if (sw == 1) {
+    if (full)
+      return _mm_loadu_si128((const __m128i *)(base + runs[0].at));
+    __m128i v = _mm_setzero_si128();
+    for (int r = 0; r < nruns; ++r)
+      v = _mm_mask_loadu_epi8(v, runs[r].m16, base + runs[r].at);
+    return v;
+  }
+  if (sw == 2) {
+    if (full)
+      return _mm256_cvtepi16_epi8(
+          _mm256_loadu_si256((const __m256i *)(base + runs[0].at)));
+    __m128i v = _mm_setzero_si128();
+    for (int r = 0; r < nruns; ++r)
+      v = _mm_mask_mov_epi8(v, runs[r].m16,
+                            _mm256_cvtepi16_epi8(_mm256_maskz_loadu_epi8(
+                                runs[r].m32, base + runs[r].at)));
+    return v;
+  }
+  uint8_t bytes[16] = {0};
+  for (int r = 0; r < nruns; ++r)
+    for (int l = 0; l < runs[r].len; ++l)
+      bytes[runs[r].lane + l] = base[runs[r].src + l * sw];
+  return _mm_loadu_si128((const __m128i *)bytes);
 }
 
-/* The 16 bytes of one channel and tap for a panel half's pixels (zero in
- * lanes past its pixels). `base` is the channel's padded plane at the
- * tap's offset. */
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static inline __m128i
-gatherRow(const qconv_job *j, const uint8_t *base, const pixel_run *runs,
-          int nruns) {
-  __m128i v = _mm_setzero_si128();
-  for (int r = 0; r < nruns; ++r) {
-    const pixel_run *run = &runs[r];
-    __mmask16 mask = laneMask(run->lane, run->len);
-    if (j->sw == 1) {
-      v = _mm_mask_loadu_epi8(v, mask, base + run->src - run->lane);
-    } else if (j->sw == 2) {
-      __mmask32 m2 = (__mmask32)((((uint64_t)1 << (2 * run->len)) - 1)
-                                 << (2 * run->lane));
-      __m256i t =
-          _mm256_maskz_loadu_epi8(m2, base + run->src - 2 * run->lane);
-      v = _mm_mask_mov_epi8(v, mask, _mm256_cvtepi16_epi8(t));
-    } else {
-      uint8_t bytes[16];
-      _mm_storeu_si128((__m128i *)bytes, v);
-      for (int l = 0; l < run->len; ++l)
-        bytes[run->lane + l] = base[run->src + l * j->sw];
-      v = _mm_loadu_si128((const __m128i *)bytes);
+/* Interleaves 4 channels' 16 pixels into 64 bytes: each pixel's 4 bytes
+ * side by side. */
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void
+interleave4(__m128i r0, __m128i r1, __m128i r2, __m128i r3, uint8_t *o) {
+  __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
+  __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+  _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi16(t0, t2));
+  _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi16(t0, t2));
+  _mm_storeu_si128((__m128i *)(o + 32), _mm_unpacklo_epi16(t1, t3));
+  _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(t1, t3));
+}
+
+/* One panel half at column stride SW (a constant where inlined). */
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void
+packHalf(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
+         int nruns, int full, int64_t sw, uint8_t *o, int64_t step) {
+  int64_t groups = j->channels / 4, rest = j->channels % 4,
+          plane = j->plane;
+  for (int64_t u = 0; u < j->kh; ++u)
+    for (int64_t v = 0; v < j->kw; ++v) {
+      const uint8_t *tap = xb + u * j->dh * j->wp + v * j->dw;
+      for (int64_t g = 0; g < groups; ++g) {
+        const uint8_t *c0 = tap + 4 * g * plane;
+        interleave4(gatherRow(c0, runs, nruns, sw, full),
+                    gatherRow(c0 + plane, runs, nruns, sw, full),
+                    gatherRow(c0 + 2 * plane, runs, nruns, sw, full),
+                    gatherRow(c0 + 3 * plane, runs, nruns, sw, full), o);
+        o += step;
+      }
+      if (rest) {
+        const uint8_t *c0 = tap + 4 * groups * plane;
+        __m128i z = _mm_setzero_si128();
+        interleave4(gatherRow(c0, runs, nruns, sw, full),
+                    rest > 1 ? gatherRow(c0 + plane, runs, nruns, sw, full)
+                             : z,
+                    rest > 2
+                        ? gatherRow(c0 + 2 * plane, runs, nruns, sw, full)
+                        : z,
+                    z, o);
+        o += step;
+      }
     }
-  }
-  return v;
 }
 
 /* One panel of `halves` x 16 pixels from p0 (n of them) packed as
@@ -172,35 +228,19 @@ gatherRow(const qconv_job *j, const uint8_t *base, const pixel_run *runs,
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void
 packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n,
           int halves, uint8_t *out) {
-  int64_t cp = paddedChannels(j->channels), groups = cp / 4;
   int64_t step = 64 * halves;
   for (int h = 0; h < halves; ++h) {
     pixel_run runs[16];
     int count = n - 16 * h < 16 ? n - 16 * h : 16;
     int nruns = count > 0 ? pixelRuns(j, p0 + 16 * h, count, runs) : 0;
+    int full = nruns == 1 && count == 16;
     uint8_t *o = out + 64 * h;
-    for (int64_t u = 0; u < j->kh; ++u)
-      for (int64_t v = 0; v < j->kw; ++v) {
-        const uint8_t *tap = xb + u * j->dh * j->wp + v * j->dw;
-        for (int64_t g = 0; g < groups; ++g) {
-          __m128i r[4];
-          for (int q = 0; q < 4; ++q) {
-            int64_t c = 4 * g + q;
-            r[q] = c < j->channels
-                       ? gatherRow(j, tap + c * j->plane, runs, nruns)
-                       : _mm_setzero_si128();
-          }
-          __m128i t0 = _mm_unpacklo_epi8(r[0], r[1]);
-          __m128i t1 = _mm_unpackhi_epi8(r[0], r[1]);
-          __m128i t2 = _mm_unpacklo_epi8(r[2], r[3]);
-          __m128i t3 = _mm_unpackhi_epi8(r[2], r[3]);
-          _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi16(t0, t2));
-          _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi16(t0, t2));
-          _mm_storeu_si128((__m128i *)(o + 32), _mm_unpacklo_epi16(t1, t3));
-          _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(t1, t3));
-          o += step;
-        }
-      }
+    if (j->sw == 1)
+      packHalf(j, xb, runs, nruns, full, 1, o, step);
+    else if (j->sw == 2)
+      packHalf(j, xb, runs, nruns, full, 2, o, step);
+    else
+      packHalf(j, xb, runs, nruns, 0, j->sw, o, step);
   }
 }
 

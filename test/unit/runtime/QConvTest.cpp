@@ -151,6 +151,7 @@ TEST_P(QConvTest, Shapes) {
   check({1, 7, 12, 12, 12, 3, 3, 1, 2, 2, 2, 2, 1, 2, 1});
   // A wide row: runs of one output row across whole panels.
   check({1, 8, 3, 70, 20, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1});
+  check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
 }
 
 TEST_P(QConvTest, EpilogueEdges) {
