@@ -150,6 +150,36 @@ path = build("qlinearconv", [node], [("x", x)], [("y", np.uint8, (1, 4, 4, 4))],
               ("sy", np.asarray(sy)), ("zy", zy), ("bias", bias)])
 report("QLinearConv per-channel with bias", run(path, [("x", x)], [(4, np.uint8)])[0], want)
 
+# A larger QLinearConv (batch 2, 13 channels, 30 rows, dilation, uneven
+# strides and pads): the VNNI target runs it as one dlc_qconv2d call, the
+# portable one as linalg; both against numpy and against each other.
+x = ints(np.uint8, (2, 13, 15, 17))
+w = ints(np.int8, (30, 13, 3, 3))
+bias = rng.integers(-20000, 20000, size=30).astype(np.int32)
+sw = rng.uniform(0.01, 0.05, size=30).astype(np.float32)
+sx, sy = np.float32(0.1), np.float32(0.2)
+xp = np.pad(x.astype(np.int32) - 77, ((0, 0), (0, 0), (1, 2), (0, 1)))
+oh, ow = (15 + 3 - 5) // 1 + 1, (17 + 1 - 3) // 2 + 1
+acc = np.zeros((2, 30, oh, ow), np.int32)
+for oy in range(oh):
+    for ox in range(ow):
+        patch = xp[:, :, oy:oy + 5:2, 2 * ox:2 * ox + 3]
+        acc[:, :, oy, ox] = np.tensordot(patch, w.astype(np.int32), axes=([1, 2, 3], [1, 2, 3]))
+acc = acc + bias[None, :, None, None]
+mult = (sx * sw / sy).astype(np.float32)
+want = np.clip(np.rint(acc.astype(np.float32) * mult[None, :, None, None]) + np.float32(9),
+               0, 255).astype(np.uint8)
+node = helper.make_node("QLinearConv", ["x", "sx", "zx", "w", "sw", "zw", "sy", "zy", "bias"], ["y"],
+                        pads=[1, 0, 2, 1], strides=[1, 2], dilations=[2, 1])
+path = build("qlinearconv_big", [node], [("x", x)], [("y", np.uint8, (2, 30, oh, ow))],
+             [("w", w), ("sx", np.asarray(sx)), ("zx", np.array(77, np.uint8)), ("sw", sw),
+              ("zw", np.zeros(30, np.int8)), ("sy", np.asarray(sy)), ("zy", np.array(9, np.uint8)),
+              ("bias", bias)])
+vnni = report("QLinearConv 2x13x15x17 by 30x13x3x3, dilated, strided", run(path, [("x", x)], [(4, np.uint8)])[0],
+              want)
+portable = run(path, [("x", x)], [(4, np.uint8)], ["--mattr=-avx512vnni"])[0]
+report("QLinearConv, VNNI and portable kernels agree", vnni, portable)
+
 # QuantizeLinear to uint8 at ties and both ends (dl.quantize, unsigned).
 xs = np.array([-1000, -0.5, 0.5, 1.5, 2.5, 3.5, 126.5, 127.5, 1000], np.float32) * 2
 node = helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"])
