@@ -61,6 +61,11 @@ int dlc_internal_gemm_set_isa(const char *name);
  * runs out. dlc_sgemm packs its operands in it; dlc_dwconv2d its planes. */
 float *dlc_internal_thread_scratch(size_t floats);
 
+/* Whether dlc_qconv2d may interleave its panels with VBMI's byte permute
+ * where the CPU has it (1, the default) or must use the unpack sequence
+ * (0, as on a CPU without VBMI); returns the previous setting. */
+int dlc_internal_qconv_use_vbmi(int on);
+
 struct dlc_call_memory; /* runtime.h */
 
 /* The generated code's allocator counters when an entry point call began

@@ -99,9 +99,10 @@ def DLToLinalg : Pass<"dl-to-linalg", "::mlir::ModuleOp"> {
     dl.conv_integer with a uint8 input, a constant int8 weight whose zero
     points are 0 and constant parameters (one input and output zero point,
     scales per channel or one) is one dlc_qconv2d call: the weight packed at
-    compile time for VNNI's 4-byte dot products ([M/4][K/4][4][4], channels
-    padded to 4 per tap), and the input zero point's share of each sum
-    folded with the bias into one i32 offset per channel.
+    compile time for VNNI's 4-byte dot products ([M/4][K/4][4][4], K in
+    (tap, channel) order padded to a multiple of 4), and the input zero
+    point's share of each sum folded with the bias into one i32 offset per
+    channel.
   }];
   let options = [
     Option<"im2colBytes", "im2col-bytes", "int64_t", /*default=*/"0",

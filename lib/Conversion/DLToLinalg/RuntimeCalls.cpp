@@ -79,10 +79,9 @@ std::pair<Value, Value> result(OpBuilder &b, Location loc,
       sizes.push_back(tensor::DimOp::create(b, loc, like, i));
   auto memType = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer = memref::AllocOp::create(b, loc, memType, sizes);
-  return {buffer,
-          memref::CastOp::create(
-              b, loc, anyMemref(type.getElementType(), type.getRank()),
-              buffer)};
+  return {buffer, memref::CastOp::create(
+                      b, loc, anyMemref(type.getElementType(), type.getRank()),
+                      buffer)};
 }
 
 Value i64(OpBuilder &b, Location loc, int64_t v) {
@@ -524,8 +523,8 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
       return rewriter.notifyMatchFailure(conv, "weight not constant");
     auto wzp = constantInts(conv.getWeightZeroPoint(), false);
     auto xzp = constantInts(conv.getInputZeroPoint(), true);
-    if (!wzp || llvm::any_of(*wzp, [](int64_t z) { return z != 0; }) ||
-        !xzp || xzp->size() != 1)
+    if (!wzp || llvm::any_of(*wzp, [](int64_t z) { return z != 0; }) || !xzp ||
+        xzp->size() != 1)
       return rewriter.notifyMatchFailure(
           conv, "weight zero points not 0, or not one input zero point");
     int64_t m = wt.getDimSize(0), c = wt.getDimSize(1), kh = wt.getDimSize(2),
@@ -560,7 +559,7 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
       return failure();
 
     // The weight packed for 4-byte dot products, and the offsets.
-    int64_t c4 = (c + 3) / 4 * 4, k4 = kh * kw * c4 / 4, quads = (m + 3) / 4;
+    int64_t k4 = (kh * kw * c + 3) / 4, quads = (m + 3) / 4;
     SmallVector<int8_t> packed(quads * k4 * 16, 0);
     SmallVector<int32_t> offsets(m);
     ArrayRef<int8_t> w = *weight;
@@ -570,9 +569,8 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
         for (int64_t p = 0; p < kh; ++p)
           for (int64_t q = 0; q < kw; ++q) {
             int64_t v = w[((o * c + ch) * kh + p) * kw + q];
-            int64_t k = (p * kw + q) * c4 + ch;
-            packed[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] =
-                int8_t(v);
+            int64_t k = (p * kw + q) * c + ch;
+            packed[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] = int8_t(v);
             sum += v;
           }
       // As the i32 accumulation of the unfused form: wraps alike.
@@ -600,10 +598,10 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
     SmallVector<Value> args = {
         operand(rewriter, loc, conv.getInput()), operand(rewriter, loc, wv),
         operand(rewriter, loc, ov), operand(rewriter, loc, sv), out};
-    for (int64_t v : {kh, kw, window->strides[0], window->strides[1],
-                      window->dilations[0], window->dilations[1],
-                      window->pads[0], window->pads[1], (*xzp)[0], (*yzp)[0],
-                      lo, hi})
+    for (int64_t v :
+         {kh, kw, window->strides[0], window->strides[1], window->dilations[0],
+          window->dilations[1], window->pads[0], window->pads[1], (*xzp)[0],
+          (*yzp)[0], lo, hi})
       args.push_back(i64(rewriter, loc, v));
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getI32IntegerAttr(yUnsigned ? 1 : 0)));

@@ -411,10 +411,9 @@ DLC_RUNTIME_API void dlc_attention4(DLC_MEMREF4_PARAMS(q),
  * ow, dense planes: strides sh = ow, sw = 1) uint8 where y_unsigned, int8
  * otherwise; lo and hi lie within its type's range. The compiler packs F
  * and folds the zero point's share of the sum into the offsets:
- *   w:   [ceil(m / 4)][k4][4][4] int8, k4 = kh * kw * C4 / 4 with C4 = C
- *        rounded up to a multiple of 4: w[((o / 4 * k4 + k / 4) * 4 + o %
- *        4) * 4 + k % 4] = F[o, c, p, q] for k = (p * kw + q) * C4 + c,
- *        0 for c >= C or o >= m;
+ *   w:   [ceil(m / 4)][k4][4][4] int8, k4 = ceil(kh * kw * C / 4):
+ *        w[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] = F[o, c, p, q]
+ *        for k = (p * kw + q) * C + c, 0 past kh * kw * C or for o >= m;
  *   off: [m] int32, bias[o] - x_zero_point * (sum of F[o]);
  *   scale: [m] float.
  * AVX-512 VNNI (vpdpbusd) runs it as an implicit GEMM, threaded over

@@ -9,8 +9,9 @@
  * packed per call. The panel is gathered from a copy of the input padded
  * with its zero point (so padding adds nothing), 16 pixels of one channel
  * and tap at a time (masked loads of each output row's run of pixels;
- * stride 2 keeps the even bytes of 32), and 4 channels are interleaved in
- * registers. The epilogue (offset, scale, round half to even, zero point,
+ * stride 2 keeps the even bytes of 32) for each reduction index (tap and
+ * channel), and 4 of them are interleaved in registers (one vpermb with
+ * VBMI). The epilogue (offset, scale, round half to even, zero point,
  * clamp, saturate to 8 bits) runs on the accumulators before the store.
  * Elsewhere (no VNNI, or DLC_GEMM_ISA naming a lower level) the same sums
  * and the same float epilogue run as scalar C, bit for bit equal.
@@ -30,10 +31,10 @@
 #endif
 
 enum {
-  PANEL = 32,                 /* pixels per B panel (two vectors of 16) */
-  MR = 12,                    /* rows of the register tile */
-  BLOCK_BYTES = 384 * 1024,   /* packed B panels one job keeps (in L2) */
-  SLACK = 64                  /* bytes before and after the padded copy */
+  PANEL = 32,               /* pixels per B panel (two vectors of 16) */
+  MR = 12,                  /* rows of the register tile */
+  BLOCK_BYTES = 384 * 1024, /* packed B panels one job keeps (in L2) */
+  SLACK = 64                /* bytes before and after the padded copy */
 };
 
 typedef struct qconv_job {
@@ -42,6 +43,8 @@ typedef struct qconv_job {
   int64_t kh, kw, sh, sw, dh, dw, oh, ow, pixels;
   const int8_t *w; /* [ceil(m / 4)][k4][4][4] */
   int64_t k4, m, quad;
+  const int64_t *koff; /* per reduction index: its byte in a sample */
+  int vbmi;            /* interleave with vpermb */
   const int32_t *off;
   const float *scale;
   int8_t *y;
@@ -78,34 +81,31 @@ static inline int32_t weightAt(const qconv_job *j, int64_t r, int64_t k) {
   return j->w[((r / 4 * j->k4 + k / 4) * 4 + r % 4) * 4 + k % 4];
 }
 
-/* Channels padded to a multiple of 4 per tap: index k is tap k / cp,
- * channel k % cp. */
-static inline int64_t paddedChannels(int64_t channels) {
-  return (channels + 3) / 4 * 4;
-}
-
 /* Portable: every output by its sum over the padded input. */
 static void qconvGeneric(const qconv_job *j, int64_t batch) {
-  int64_t cp = paddedChannels(j->channels);
+  int64_t reduction = j->kh * j->kw * j->channels;
   for (int64_t b = 0; b < batch; ++b) {
     const uint8_t *xb = j->xp + b * j->channels * j->plane;
     for (int64_t r = 0; r < j->m; ++r)
       for (int64_t p = 0; p < j->pixels; ++p) {
         int64_t i = p / j->ow, jj = p % j->ow;
         uint32_t acc = 0;
-        for (int64_t k = 0; k < j->k4 * 4; ++k) {
-          int64_t tap = k / cp, c = k % cp;
-          if (c >= j->channels)
-            continue;
-          int64_t u = tap / j->kw, v = tap % j->kw;
-          int32_t x = xb[c * j->plane + (i * j->sh + u * j->dh) * j->wp +
-                         jj * j->sw + v * j->dw];
+        for (int64_t k = 0; k < reduction; ++k) {
+          int32_t x = xb[j->koff[k] + i * j->sh * j->wp + jj * j->sw];
           acc += (uint32_t)(x * weightAt(j, r, k));
         }
         j->y[b * j->syb + r * j->syc + p] =
             (int8_t)requantize((int32_t)acc, j->off[r], j->scale[r], j);
       }
   }
+}
+
+static int useVbmi = 1;
+
+int dlc_internal_qconv_use_vbmi(int on) {
+  int previous = useVbmi;
+  useVbmi = on != 0;
+  return previous;
 }
 
 #ifdef DLC_QCONV_X86
@@ -149,7 +149,8 @@ static int pixelRuns(const qconv_job *j, int64_t p0, int n, pixel_run *runs) {
  * lanes past its pixels) at column stride SW (1, 2, or any other through
  * bytes). `base` is the channel's padded plane at the tap's offset. One
  * full run (16 pixels of one output row) is one plain load. */
-__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline __m128i
+__attribute__((target("avx512f,avx512bw,avx512vl"),
+               always_inline)) static inline __m128i
 gatherRow(const uint8_t *base, const pixel_run *runs, int nruns, int64_t sw,
           int full) {
   if (sw == 1) {
@@ -178,10 +179,25 @@ gatherRow(const uint8_t *base, const pixel_run *runs, int nruns, int64_t sw,
   return _mm_loadu_si128((const __m128i *)bytes);
 }
 
-/* Interleaves 4 channels' 16 pixels into 64 bytes: each pixel's 4 bytes
- * side by side. */
-__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void
-interleave4(__m128i r0, __m128i r1, __m128i r2, __m128i r3, uint8_t *o) {
+/* Interleaves 4 rows of 16 pixels into 64 bytes: each pixel's 4 bytes
+ * side by side (with VBMI one byte permute of the 4 rows). */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"),
+               always_inline)) static inline void
+interleave4(__m128i r0, __m128i r1, __m128i r2, __m128i r3, uint8_t *o,
+            int vbmi) {
+  if (vbmi) {
+    /* Output byte 4p + q is row q's byte p, at 16q + p of the 4 rows. */
+    const __m512i index = _mm512_set_epi32(
+        0x3f2f1f0f, 0x3e2e1e0e, 0x3d2d1d0d, 0x3c2c1c0c, 0x3b2b1b0b, 0x3a2a1a0a,
+        0x39291909, 0x38281808, 0x37271707, 0x36261606, 0x35251505, 0x34241404,
+        0x33231303, 0x32221202, 0x31211101, 0x30201000);
+    __m512i z = _mm512_inserti32x4(
+        _mm512_inserti32x4(
+            _mm512_inserti32x4(_mm512_castsi128_si512(r0), r1, 1), r2, 2),
+        r3, 3);
+    _mm512_storeu_si512((void *)o, _mm512_permutexvar_epi8(index, z));
+    return;
+  }
   __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
   __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
   _mm_storeu_si128((__m128i *)o, _mm_unpacklo_epi16(t0, t2));
@@ -190,44 +206,26 @@ interleave4(__m128i r0, __m128i r1, __m128i r2, __m128i r3, uint8_t *o) {
   _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(t1, t3));
 }
 
-/* One panel half at column stride SW (a constant where inlined). */
-__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) static inline void
+/* One panel half at column stride SW (a constant where inlined): per step
+ * of 4 reduction indices, their 4 rows of the half's pixels. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"),
+               always_inline)) static inline void
 packHalf(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
-         int nruns, int full, int64_t sw, uint8_t *o, int64_t step) {
-  int64_t groups = j->channels / 4, rest = j->channels % 4,
-          plane = j->plane;
-  for (int64_t u = 0; u < j->kh; ++u)
-    for (int64_t v = 0; v < j->kw; ++v) {
-      const uint8_t *tap = xb + u * j->dh * j->wp + v * j->dw;
-      for (int64_t g = 0; g < groups; ++g) {
-        const uint8_t *c0 = tap + 4 * g * plane;
-        interleave4(gatherRow(c0, runs, nruns, sw, full),
-                    gatherRow(c0 + plane, runs, nruns, sw, full),
-                    gatherRow(c0 + 2 * plane, runs, nruns, sw, full),
-                    gatherRow(c0 + 3 * plane, runs, nruns, sw, full), o);
-        o += step;
-      }
-      if (rest) {
-        const uint8_t *c0 = tap + 4 * groups * plane;
-        __m128i z = _mm_setzero_si128();
-        interleave4(gatherRow(c0, runs, nruns, sw, full),
-                    rest > 1 ? gatherRow(c0 + plane, runs, nruns, sw, full)
-                             : z,
-                    rest > 2
-                        ? gatherRow(c0 + 2 * plane, runs, nruns, sw, full)
-                        : z,
-                    z, o);
-        o += step;
-      }
-    }
+         int nruns, int full, int64_t sw, uint8_t *o, int64_t step, int vbmi) {
+  const int64_t *ko = j->koff;
+  for (int64_t g = 0; g < j->k4; ++g, ko += 4, o += step)
+    interleave4(gatherRow(xb + ko[0], runs, nruns, sw, full),
+                gatherRow(xb + ko[1], runs, nruns, sw, full),
+                gatherRow(xb + ko[2], runs, nruns, sw, full),
+                gatherRow(xb + ko[3], runs, nruns, sw, full), o, vbmi);
 }
 
 /* One panel of `halves` x 16 pixels from p0 (n of them) packed as
- * [k4][halves * 16][4]: per step of 4 reduction indices (one tap, 4
- * channels), each pixel's 4 bytes side by side. */
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void
-packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n,
-          int halves, uint8_t *out) {
+ * [k4][halves * 16][4]: per step of 4 reduction indices, each pixel's 4
+ * bytes side by side. */
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"))) static void
+packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n, int halves,
+          uint8_t *out) {
   int64_t step = 64 * halves;
   for (int h = 0; h < halves; ++h) {
     pixel_run runs[16];
@@ -235,12 +233,16 @@ packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n,
     int nruns = count > 0 ? pixelRuns(j, p0 + 16 * h, count, runs) : 0;
     int full = nruns == 1 && count == 16;
     uint8_t *o = out + 64 * h;
-    if (j->sw == 1)
-      packHalf(j, xb, runs, nruns, full, 1, o, step);
+    if (j->sw == 1 && j->vbmi)
+      packHalf(j, xb, runs, nruns, full, 1, o, step, 1);
+    else if (j->sw == 1)
+      packHalf(j, xb, runs, nruns, full, 1, o, step, 0);
+    else if (j->sw == 2 && j->vbmi)
+      packHalf(j, xb, runs, nruns, full, 2, o, step, 1);
     else if (j->sw == 2)
-      packHalf(j, xb, runs, nruns, full, 2, o, step);
+      packHalf(j, xb, runs, nruns, full, 2, o, step, 0);
     else
-      packHalf(j, xb, runs, nruns, 0, j->sw, o, step);
+      packHalf(j, xb, runs, nruns, 0, j->sw, o, step, j->vbmi);
   }
 }
 
@@ -250,9 +252,9 @@ packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n,
  * lane masks m0 / m1. 12 x 32 keeps 24 accumulators, 2 panel vectors and a
  * broadcast weight in the 32 registers. */
 #define DLC_QCONV_KERNEL(NAME, ROWS, HALVES)                                   \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void NAME(     \
-      const qconv_job *j, const int8_t *w, const uint8_t *b, int64_t m0,       \
-      int8_t *y, int64_t rows, __mmask16 mk0, __mmask16 mk1) {                 \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void  \
+  NAME(const qconv_job *j, const int8_t *w, const uint8_t *b, int64_t m0,      \
+       int8_t *y, int64_t rows, __mmask16 mk0, __mmask16 mk1) {                \
     __m512i acc[ROWS][HALVES];                                                 \
     _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                    \
         _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
@@ -368,11 +370,12 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   (void)x_allocated, (void)w_allocated, (void)off_allocated;
   (void)scale_allocated, (void)y_allocated;
   int64_t batch = x_n, channels = x_c, m = y_c, oh = y_h, ow = y_w;
-  int64_t k4 = kh * kw * paddedChannels(channels) / 4, quads = (m + 3) / 4;
+  int64_t reduction = kh * kw * channels;
+  int64_t k4 = (reduction + 3) / 4, quads = (m + 3) / 4;
   if (y_n != batch || kh < 1 || kw < 1 || stride_h < 1 || stride_w < 1 ||
-      dilation_h < 1 || dilation_w < 1 || w_n != quads * k4 * 16 ||
-      w_s != 1 || off_n != m || off_s != 1 || scale_n != m || scale_s != 1 ||
-      y_sw != 1 || y_sh != ow) {
+      dilation_h < 1 || dilation_w < 1 || w_n != quads * k4 * 16 || w_s != 1 ||
+      off_n != m || off_s != 1 || scale_n != m || scale_s != 1 || y_sw != 1 ||
+      y_sh != ow) {
     dlc_entry_fail("qconv2d: the shapes of its input, packed weights, "
                    "offsets, scales and output do not agree");
     return;
@@ -409,7 +412,8 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
         if (c0 > 0)
           memset(row, (int)x_zero_point, (size_t)c0);
         if (x_sw == 1 && c1 > c0)
-          memcpy(row + c0, src + si * x_sh + (c0 - pad_left), (size_t)(c1 - c0));
+          memcpy(row + c0, src + si * x_sh + (c0 - pad_left),
+                 (size_t)(c1 - c0));
         else
           for (int64_t q = c0; q < c1; ++q)
             row[q] = src[si * x_sh + (q - pad_left) * x_sw];
@@ -418,7 +422,23 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
                  (size_t)(wp - (c1 > c0 ? c1 : c0)));
       }
     }
+  /* Where reduction index k = (p * kw + q) * channels + c reads in a
+   * padded sample, for output pixel (0, 0); indices past the reduction read
+   * byte 0 (their weights are 0). */
+  int64_t *koff = malloc(sizeof(int64_t) * (size_t)(4 * k4));
+  if (!koff) {
+    free(mem);
+    dlc_internal_alloc_failed(sizeof(int64_t) * (size_t)(4 * k4));
+    return;
+  }
+  for (int64_t k = 0; k < 4 * k4; ++k) {
+    int64_t tap = k / channels, c = k % channels;
+    koff[k] = k < reduction ? c * hp * wp + tap / kw * dilation_h * wp +
+                                  tap % kw * dilation_w
+                            : 0;
+  }
   qconv_job job = {.xp = xp,
+                   .koff = koff,
                    .channels = channels,
                    .hp = hp,
                    .wp = wp,
@@ -447,6 +467,7 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
                    .yUnsigned = y_unsigned != 0};
 #ifdef DLC_QCONV_X86
   if (haveVnni()) {
+    job.vbmi = useVbmi && __builtin_cpu_supports("avx512vbmi");
     job.panels = (job.pixels + PANEL - 1) / PANEL;
     int64_t panelBytes = k4 * 64 * 2;
     job.panelsPerBlock = BLOCK_BYTES / panelBytes;
@@ -459,9 +480,10 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
      * thread. */
     int64_t want = 4 * (int64_t)threads;
     if (threads > 1)
-      while (job.panelsPerBlock > 1 &&
-             batch * ((job.panels + job.panelsPerBlock - 1) /
-                      job.panelsPerBlock) < want)
+      while (
+          job.panelsPerBlock > 1 &&
+          batch * ((job.panels + job.panelsPerBlock - 1) / job.panelsPerBlock) <
+              want)
         job.panelsPerBlock = (job.panelsPerBlock + 1) / 2;
     job.blocks = (job.panels + job.panelsPerBlock - 1) / job.panelsPerBlock;
     int64_t tiles = (m + MR - 1) / MR, jobs = batch * job.blocks;
@@ -478,10 +500,12 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
       dlc_parallel_for(0, jobs, 1, qconvJob, &job);
     else
       qconvJob(&job, 0, jobs);
+    free(koff);
     free(mem);
     return;
   }
 #endif
   qconvGeneric(&job, batch);
+  free(koff);
   free(mem);
 }

@@ -3,23 +3,24 @@
 
 // int8-conv-calls: requantize(conv_integer) of a uint8 input and a constant
 // int8 weight with zero points 0 is one dlc_qconv2d call. The weight is
-// packed [M/4][K/4][4][4] with K = (tap, channel padded to 4): the first
-// 16 bytes are rows 0-3 at tap (0, 0), channels 0, 1, 2 and the padding
-// one (row 1 has -128 = 0x80 in channel 2). The offsets are the bias minus
+// packed [M/4][K/4][4][4] with K = (tap, channel), 27 padded to 28: the
+// first 16 bytes are rows 0-3 at tap (0, 0), channels 0, 1, 2, then tap
+// (0, 1) channel 0 (row 0: 1, -1, 1, -2; row 1 has -128 = 0x80 in
+// channel 2). The offsets are the bias minus
 // the input zero point (-128 as uint8: 128) times each row's weight sum:
 // 10 - 128 * 65 = -8310, -20 - 128 * 17 = -2196, 30 - 128 = -98, 0 - 128,
 // 5 - 128 * 3 = -379. The window, the zero points (128 in, 3 out) and the
 // clamp (3 from clamp_min, to 255) cross as i64, uint8 output as 1.
 // CHECK-LABEL: func.func @qconv
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3x6x6xi8>)
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01FF0100020080000100000001000000{{[0-9A-F]*}}"> : tensor<288xi8>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01FF01FE020080020100000001000000{{[0-9A-F]*}}"> : tensor<224xi8>
 // CHECK-DAG: %[[OFFS:.*]] = arith.constant dense<[-8310, -2196, -98, -128, -379]> : tensor<5xi32>
 // CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01, 1.000000e+00, 2.000000e+00]> : tensor<5xf32>
 // CHECK-DAG: %[[N:.*]] = tensor.dim %[[X]], %c0
 // CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?x5x3x3xi8>
 // CHECK: %[[OUTC:.*]] = memref.cast %[[OUT]] : memref<?x5x3x3xi8> to memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK: bufferization.to_buffer %[[X]] read_only
-// CHECK: bufferization.to_buffer %[[W]] read_only : tensor<288xi8> to memref<288xi8, strided<[?], offset: ?>>
+// CHECK: bufferization.to_buffer %[[W]] read_only : tensor<224xi8> to memref<224xi8, strided<[?], offset: ?>>
 // CHECK: call @dlc_qconv2d(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUTC]], %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c128_i64, %c3_i64, %c3_i64, %c255_i64, %c1_i32)
 // CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: return %[[R]]

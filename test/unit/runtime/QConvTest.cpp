@@ -36,15 +36,14 @@ struct QCase {
 
 /// F packed as runtime.h documents it.
 std::vector<int8_t> pack(const std::vector<int8_t> &f, const QCase &q) {
-  int64_t c4 = (q.c + 3) / 4 * 4, k4 = q.kh * q.kw * c4 / 4,
+  int64_t reduction = q.kh * q.kw * q.c, k4 = (reduction + 3) / 4,
           quads = (q.m + 3) / 4;
   std::vector<int8_t> w(quads * k4 * 16, 0);
   for (int64_t o = 0; o < q.m; ++o)
-    for (int64_t k = 0; k < k4 * 4; ++k) {
-      int64_t tap = k / c4, c = k % c4, p = tap / q.kw, s = tap % q.kw;
-      if (c < q.c)
-        w[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] =
-            f[((o * q.c + c) * q.kh + p) * q.kw + s];
+    for (int64_t k = 0; k < reduction; ++k) {
+      int64_t tap = k / q.c, c = k % q.c, p = tap / q.kw, s = tap % q.kw;
+      w[((o / 4 * k4 + k / 4) * 4 + o % 4) * 4 + k % 4] =
+          f[((o * q.c + c) * q.kh + p) * q.kw + s];
     }
   return w;
 }
@@ -80,13 +79,12 @@ void check(const QCase &q) {
   std::vector<int8_t> w = pack(f, q);
   std::vector<int8_t> y(q.batch * q.m * oh * ow + 7, 0x55);
   dlc_set_num_threads(q.threads);
-  dlc_qconv2d(x.data(), x.data(), 1, q.batch, q.c, q.h, q.w, xsn, xsc, xsh,
-              xsw, w.data(), w.data(), 0, static_cast<int64_t>(w.size()), 1,
-              off.data(), off.data(), 0, q.m, 1, scale.data(), scale.data(),
-              0, q.m, 1, y.data(), y.data(), 2, q.batch, q.m, oh, ow,
-              q.m * oh * ow, oh * ow, ow, 1, q.kh, q.kw, q.sh, q.sw, q.dh,
-              q.dw, q.pt, q.pl, q.xZero, q.yZero, q.lo, q.hi,
-              q.yUnsigned ? 1 : 0);
+  dlc_qconv2d(x.data(), x.data(), 1, q.batch, q.c, q.h, q.w, xsn, xsc, xsh, xsw,
+              w.data(), w.data(), 0, static_cast<int64_t>(w.size()), 1,
+              off.data(), off.data(), 0, q.m, 1, scale.data(), scale.data(), 0,
+              q.m, 1, y.data(), y.data(), 2, q.batch, q.m, oh, ow,
+              q.m * oh * ow, oh * ow, ow, 1, q.kh, q.kw, q.sh, q.sw, q.dh, q.dw,
+              q.pt, q.pl, q.xZero, q.yZero, q.lo, q.hi, q.yUnsigned ? 1 : 0);
   dlc_set_num_threads(0);
   EXPECT_EQ(y[0], 0x55);
   EXPECT_EQ(y[1], 0x55);
@@ -107,16 +105,16 @@ void check(const QCase &q) {
                 acc += static_cast<int64_t>(xv - q.xZero) *
                        f[((o * q.c + c) * q.kh + p) * q.kw + s];
               }
-          float v = static_cast<float>(static_cast<int32_t>(acc + b[o])) *
-                    scale[o];
+          float v =
+              static_cast<float>(static_cast<int32_t>(acc + b[o])) * scale[o];
           v = std::nearbyint(v) + static_cast<float>(q.yZero);
           v = std::fmin(std::fmax(v, static_cast<float>(q.lo)),
                         static_cast<float>(q.hi));
           int want = static_cast<int>(v);
           int8_t got = y[2 + ((n * q.m + o) * oh + i) * ow + j];
           int gotValue = q.yUnsigned ? static_cast<uint8_t>(got) : got;
-          ASSERT_EQ(gotValue, want) << "at " << n << "," << o << "," << i
-                                    << "," << j << " acc " << acc;
+          ASSERT_EQ(gotValue, want) << "at " << n << "," << o << "," << i << ","
+                                    << j << " acc " << acc;
         }
   for (size_t i = 2 + q.batch * q.m * oh * ow; i < y.size(); ++i)
     ASSERT_EQ(y[i], 0x55) << "written past the output";
@@ -152,6 +150,18 @@ TEST_P(QConvTest, Shapes) {
   // A wide row: runs of one output row across whole panels.
   check({1, 8, 3, 70, 20, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1});
   check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+}
+
+TEST_P(QConvTest, WithoutVbmi) {
+  // The unpack interleave of CPUs with VNNI but without VBMI (Cascade
+  // Lake): strides 1, 2 and 3, partial runs, the stem's 3 channels.
+  int previous = dlc_internal_qconv_use_vbmi(0);
+  check({1, 5, 9, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({1, 5, 16, 16, 13, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  check({1, 3, 20, 22, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
+  check({1, 4, 11, 13, 6, 3, 3, 3, 3, 1, 1, 0, 2, 1, 0});
+  check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  dlc_internal_qconv_use_vbmi(previous);
 }
 
 TEST_P(QConvTest, EpilogueEdges) {
@@ -202,8 +212,7 @@ TEST_P(QConvTest, BatchThreadsAndViews) {
   check(tall);
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, QConvTest,
-                         ::testing::Values("avx512", "generic"),
+INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::Values("avx512", "generic"),
                          [](const auto &info) { return info.param; });
 
 TEST(QConvDeathTest, OperandsThatDisagree) {
@@ -214,16 +223,16 @@ TEST(QConvDeathTest, OperandsThatDisagree) {
   EXPECT_DEATH(dlc_qconv2d(x.data(), x.data(), 0, 1, 2, 4, 4, 32, 16, 4, 1,
                            w.data(), w.data(), 0, 16 * 9, 1, off.data(),
                            off.data(), 0, 3, 1, scale.data(), scale.data(), 0,
-                           4, 1, y.data(), y.data(), 0, 1, 4, 2, 2, 16, 4, 2,
-                           1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 255, 1),
+                           4, 1, y.data(), y.data(), 0, 1, 4, 2, 2, 16, 4, 2, 1,
+                           3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 255, 1),
                "qconv2d: the shapes of its input, packed weights, offsets, "
                "scales and output do not agree");
   // Packed weights of the wrong size.
   EXPECT_DEATH(dlc_qconv2d(x.data(), x.data(), 0, 1, 2, 4, 4, 32, 16, 4, 1,
                            w.data(), w.data(), 0, 16 * 8, 1, off.data(),
                            off.data(), 0, 4, 1, scale.data(), scale.data(), 0,
-                           4, 1, y.data(), y.data(), 0, 1, 4, 2, 2, 16, 4, 2,
-                           1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 255, 1),
+                           4, 1, y.data(), y.data(), 0, 1, 4, 2, 2, 16, 4, 2, 1,
+                           3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 255, 1),
                "do not agree");
 }
 
