@@ -156,20 +156,21 @@ gatherRow(const uint8_t *base, const pixel_run *runs, int nruns, int64_t sw,
   if (sw == 1) {
     if (full)
       return _mm_loadu_si128((const __m128i *)(base + runs[0].at));
-    __m128i v = _mm_setzero_si128();
-    for (int r = 0; r < nruns; ++r)
-      v = _mm_mask_loadu_epi8(v, runs[r].m16, base + runs[r].at);
+    /* Independent zero-masked loads, or-ed: no chain through the runs. */
+    __m128i v = _mm_maskz_loadu_epi8(runs[0].m16, base + runs[0].at);
+    for (int r = 1; r < nruns; ++r)
+      v = _mm_or_si128(v, _mm_maskz_loadu_epi8(runs[r].m16, base + runs[r].at));
     return v;
   }
   if (sw == 2) {
     if (full)
       return _mm256_cvtepi16_epi8(
           _mm256_loadu_si256((const __m256i *)(base + runs[0].at)));
-    __m128i v = _mm_setzero_si128();
-    for (int r = 0; r < nruns; ++r)
-      v = _mm_mask_mov_epi8(v, runs[r].m16,
-                            _mm256_cvtepi16_epi8(_mm256_maskz_loadu_epi8(
-                                runs[r].m32, base + runs[r].at)));
+    __m128i v = _mm256_cvtepi16_epi8(
+        _mm256_maskz_loadu_epi8(runs[0].m32, base + runs[0].at));
+    for (int r = 1; r < nruns; ++r)
+      v = _mm_or_si128(v, _mm256_cvtepi16_epi8(_mm256_maskz_loadu_epi8(
+                              runs[r].m32, base + runs[r].at)));
     return v;
   }
   uint8_t bytes[16] = {0};
@@ -396,30 +397,27 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   memset(mem + bytes - SLACK, 0, SLACK);
   uint8_t *xp = mem + SLACK;
   const uint8_t *xs = (const uint8_t *)x + x_offset;
+  /* Zero point everywhere, then each input row over it: one call for the
+   * fill, and the rows (tens of bytes each) copied inline rather than by a
+   * library call apiece. */
+  memset(xp, (int)x_zero_point, (size_t)(batch * channels * hp * wp));
+  int64_t i0 = pad_top > 0 ? pad_top : 0;
+  int64_t i1 = pad_top + x_h < hp ? pad_top + x_h : hp;
+  int64_t c0 = pad_left < wp ? pad_left : wp;
+  int64_t c1 = pad_left + x_w < wp ? pad_left + x_w : wp;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t c = 0; c < channels; ++c) {
       uint8_t *plane = xp + (b * channels + c) * hp * wp;
       const uint8_t *src = xs + b * x_sn + c * x_sc;
-      for (int64_t i = 0; i < hp; ++i) {
+      for (int64_t i = i0; i < i1; ++i) {
         uint8_t *row = plane + i * wp;
-        int64_t si = i - pad_top;
-        if (si < 0 || si >= x_h) {
-          memset(row, (int)x_zero_point, (size_t)wp);
-          continue;
-        }
-        int64_t c0 = pad_left < wp ? pad_left : wp;
-        int64_t c1 = pad_left + x_w < wp ? pad_left + x_w : wp;
-        if (c0 > 0)
-          memset(row, (int)x_zero_point, (size_t)c0);
-        if (x_sw == 1 && c1 > c0)
-          memcpy(row + c0, src + si * x_sh + (c0 - pad_left),
-                 (size_t)(c1 - c0));
+        const uint8_t *in = src + (i - pad_top) * x_sh + (c0 - pad_left) * x_sw;
+        if (x_sw == 1)
+          for (int64_t q = 0; q < c1 - c0; ++q)
+            row[c0 + q] = in[q];
         else
-          for (int64_t q = c0; q < c1; ++q)
-            row[q] = src[si * x_sh + (q - pad_left) * x_sw];
-        if (c1 < wp)
-          memset(row + (c1 > c0 ? c1 : c0), (int)x_zero_point,
-                 (size_t)(wp - (c1 > c0 ? c1 : c0)));
+          for (int64_t q = 0; q < c1 - c0; ++q)
+            row[c0 + q] = in[q * x_sw];
       }
     }
   /* Where reduction index k = (p * kw + q) * channels + c reads in a
