@@ -104,7 +104,8 @@ static double timeLayer(const layer *l, double *macs) {
   long c = l->c, h = l->h, m = l->m, k = l->k;
   long oh = (h + 2 * l->pad - k) / l->s + 1;
   long k4 = (k * k * c + 3) / 4, quads = (m + 3) / 4;
-  int8_t *x = malloc((size_t)(c * h * h)), *w = malloc((size_t)(quads * k4 * 16));
+  int8_t *x = malloc((size_t)(c * h * h)),
+         *w = malloc((size_t)(quads * k4 * 16));
   int8_t *y = malloc((size_t)(m * oh * oh));
   int32_t *off = calloc((size_t)m, sizeof(int32_t));
   float *scale = malloc(sizeof(float) * (size_t)m);
@@ -120,8 +121,8 @@ static double timeLayer(const layer *l, double *macs) {
     double t0 = now();
     for (int q = 0; q < reps; ++q)
       dlc_qconv2d(x, x, 0, 1, c, h, h, c * h * h, h * h, h, 1, w, w, 0,
-                  quads * k4 * 16, 1, off, off, 0, m, 1, scale, scale, 0, m,
-                  1, y, y, 0, 1, m, oh, oh, m * oh * oh, oh * oh, oh, 1, k, k,
+                  quads * k4 * 16, 1, off, off, 0, m, 1, scale, scale, 0, m, 1,
+                  y, y, 0, 1, m, oh, oh, m * oh * oh, oh * oh, oh, 1, k, k,
                   l->s, l->s, 1, 1, l->pad, l->pad, 128, 0, 0, 255, 1);
     if (t >= 0)
       r[t] = (now() - t0) / reps;

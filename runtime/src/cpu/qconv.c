@@ -227,7 +227,10 @@ packHalf(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"))) static void
 packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n, int halves,
           uint8_t *out) {
-  int64_t step = 64 * halves;
+  /* A panel of at most 8 pixels keeps 32 bytes per step (the 8-lane
+   * kernel's); the 32 written past them are overwritten by the next step
+   * or lie in the panel's unused space. */
+  int64_t step = n <= 8 ? 32 : 64 * halves;
   for (int h = 0; h < halves; ++h) {
     pixel_run runs[16];
     int count = n - 16 * h < 16 ? n - 16 * h : 16;
@@ -302,6 +305,70 @@ DLC_QCONV_KERNEL(qkernelR8H1, 8, 1)
 DLC_QCONV_KERNEL(qkernelR4H1, 4, 1)
 #undef DLC_QCONV_KERNEL
 
+/* A panel of at most 8 pixels in 256-bit vectors (half a 512-bit
+ * vpdpbusd's cost): a 7 x 7 map's 49th pixel, a 14 x 14 map's last 4. */
+#define DLC_QCONV_KERNEL8(NAME, ROWS)                                          \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void  \
+  NAME(const qconv_job *j, const int8_t *w, const uint8_t *b, int64_t m0,      \
+       int8_t *y, int64_t rows, __mmask16 mk0) {                               \
+    __m256i acc[ROWS];                                                         \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) acc[i] =           \
+        _mm256_setzero_si256();                                                \
+    int64_t quad = j->quad;                                                    \
+    for (int64_t p = 0; p < j->k4; ++p) {                                      \
+      __m256i bv = _mm256_loadu_si256((const __m256i *)b);                     \
+      _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                \
+        int32_t wi;                                                            \
+        memcpy(&wi, w + (i / 4) * quad + p * 16 + (i % 4) * 4, 4);             \
+        acc[i] = _mm256_dpbusd_epi32(acc[i], bv, _mm256_set1_epi32(wi));       \
+      }                                                                        \
+      b += 32;                                                                 \
+    }                                                                          \
+    __m256 zp = _mm256_set1_ps(j->zp), lo = _mm256_set1_ps(j->lo),             \
+           hi = _mm256_set1_ps(j->hi);                                         \
+    _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                  \
+      if (i >= rows)                                                           \
+        break;                                                                 \
+      __m256 v =                                                               \
+          _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(                   \
+                            acc[i], _mm256_set1_epi32(j->off[m0 + i]))),       \
+                        _mm256_set1_ps(j->scale[m0 + i]));                     \
+      v = _mm256_roundscale_ps(v,                                              \
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); \
+      v = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(v, zp), lo), hi);          \
+      __m256i q = _mm256_cvtps_epi32(v);                                       \
+      __m128i bytes =                                                          \
+          j->yUnsigned ? _mm256_cvtusepi32_epi8(q) : _mm256_cvtsepi32_epi8(q); \
+      _mm_mask_storeu_epi8(y + i * j->syc, mk0, bytes);                        \
+    }                                                                          \
+  }
+DLC_QCONV_KERNEL8(qkernelR12Q, 12)
+DLC_QCONV_KERNEL8(qkernelR8Q, 8)
+DLC_QCONV_KERNEL8(qkernelR4Q, 4)
+#undef DLC_QCONV_KERNEL8
+
+/* Panel q of a sample: whole panels of 32 pixels, then the rest as one
+ * panel, or as 16 + the rest when 17 to 24 remain (a 16-lane and an 8-lane
+ * kernel cost less than two 16-lane ones). */
+static int64_t panelCount(int64_t pixels) {
+  int64_t r = pixels % PANEL;
+  return pixels / PANEL + (r == 0 ? 0 : r > 16 && r <= 24 ? 2 : 1);
+}
+
+static void panelAt(const qconv_job *j, int64_t q, int64_t *p0, int *n) {
+  int64_t whole = j->pixels / PANEL, r = j->pixels % PANEL;
+  *p0 = q * PANEL;
+  *n = PANEL;
+  if (q < whole)
+    return;
+  *p0 = whole * PANEL;
+  *n = (int)r;
+  if (r > 16 && r <= 24) {
+    *n = q == whole ? 16 : (int)r - 16;
+    *p0 += q == whole ? 0 : 16;
+  }
+}
+
 /* Job t: one sample's block of panels by one chunk of rows. */
 static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
   const qconv_job *j = ctx;
@@ -319,8 +386,9 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
                        ? first + j->panelsPerBlock
                        : j->panels;
     for (int64_t q = first; q < last; ++q) {
-      int64_t p0 = q * PANEL;
-      int n = (int)(j->pixels - p0 < PANEL ? j->pixels - p0 : PANEL);
+      int64_t p0;
+      int n;
+      panelAt(j, q, &p0, &n);
       packPanel(j, xb, p0, n, n > 16 ? 2 : 1,
                 scratch + (q - first) * panelBytes);
     }
@@ -330,13 +398,18 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
       int64_t rows = r1 - m0 < MR ? r1 - m0 : MR;
       const int8_t *w = j->w + m0 / 4 * j->quad;
       for (int64_t q = first; q < last; ++q) {
-        int64_t p0 = q * PANEL;
-        int n = (int)(j->pixels - p0 < PANEL ? j->pixels - p0 : PANEL);
+        int64_t p0;
+        int n;
+        panelAt(j, q, &p0, &n);
         __mmask16 mk0 = laneMask(0, n < 16 ? n : 16);
         __mmask16 mk1 = n > 16 ? laneMask(0, n - 16) : 0;
         const uint8_t *bp = scratch + (q - first) * panelBytes;
         int8_t *y = j->y + b * j->syb + m0 * j->syc + p0;
-        if (n > 16)
+        if (n <= 8)
+          (rows > 8   ? qkernelR12Q
+           : rows > 4 ? qkernelR8Q
+                      : qkernelR4Q)(j, w, bp, m0, y, rows, mk0);
+        else if (n > 16)
           (rows > 8   ? qkernelR12H2
            : rows > 4 ? qkernelR8H2
                       : qkernelR4H2)(j, w, bp, m0, y, rows, mk0, mk1);
@@ -466,7 +539,7 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
 #ifdef DLC_QCONV_X86
   if (haveVnni()) {
     job.vbmi = useVbmi && __builtin_cpu_supports("avx512vbmi");
-    job.panels = (job.pixels + PANEL - 1) / PANEL;
+    job.panels = panelCount(job.pixels);
     int64_t panelBytes = k4 * 64 * 2;
     job.panelsPerBlock = BLOCK_BYTES / panelBytes;
     if (job.panelsPerBlock < 1)
