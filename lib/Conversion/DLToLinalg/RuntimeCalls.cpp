@@ -621,10 +621,95 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
   }
 };
 
+/// dl.max_pool(dl.dequantize(q)) of a 2-D pool, q 8-bit with one positive
+/// scale -> dl.dequantize(dlc_maxpool2d_i8(q)): max commutes with the
+/// monotone dequantize, so the pool runs on the bytes; a quantize of the
+/// pool with the same parameters (the next layer's input) is those bytes.
+LogicalResult rewriteQuantMaxPool(MaxPoolOp pool, PatternRewriter &rewriter) {
+  {
+    auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
+    if (!dq || dq.getAxis() || dq.getScale().size() != 1 ||
+        !(dq.getScale()[0] > 0) || dq.getZeroPoint().size() != 1)
+      return rewriter.notifyMatchFailure(pool,
+                                         "not of a per-tensor dequantize");
+    auto it = cast<RankedTensorType>(dq.getInput().getType());
+    auto rt = pool.getType();
+    if (it.getRank() != 4 || !it.getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(pool, "not a 2-D pool of bytes");
+    for (int64_t d = 2; d < 4; ++d)
+      if (rt.isDynamicDim(d) || it.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(pool, "dynamic map");
+    auto window = readWindowAttrs(pool.getLoc(), pool.getStrides(),
+                                  pool.getPads(), pool.getDilations(), 2);
+    if (failed(window))
+      return failure();
+    ArrayRef<int64_t> k = pool.getKernelShape();
+    Location loc = pool.getLoc();
+    auto module = pool->getParentOfType<ModuleOp>();
+    if (!module || k.size() != 2)
+      return rewriter.notifyMatchFailure(pool, "not a 2-D pool in a module");
+    auto qType = RankedTensorType::get(rt.getShape(), it.getElementType());
+    auto [buffer, out] = result(rewriter, loc, qType, dq.getInput());
+    SmallVector<Value> args = {operand(rewriter, loc, dq.getInput()), out};
+    for (int64_t v : {k[0], k[1], window->strides[0], window->strides[1],
+                      window->dilations[0], window->dilations[1],
+                      window->pads[0], window->pads[1]})
+      args.push_back(i64(rewriter, loc, v));
+    args.push_back(arith::ConstantOp::create(
+        rewriter, loc, rewriter.getI32IntegerAttr(dq.getIsUnsigned())));
+    SmallVector<Type> types;
+    for (Value a : args)
+      types.push_back(a.getType());
+    func::CallOp::create(
+        rewriter, loc,
+        cpu::declareRuntimeFunction(module, "dlc_maxpool2d_i8", types), args);
+    Value q = bufferization::ToTensorOp::create(
+        rewriter, loc, qType, buffer, /*restrict=*/true, /*writable=*/true);
+    for (Operation *user : llvm::make_early_inc_range(pool->getUsers())) {
+      auto quant = dyn_cast<QuantizeOp>(user);
+      if (quant && !quant.getAxis() && quant.getScale() == dq.getScale() &&
+          quant.getZeroPoint() == dq.getZeroPoint() &&
+          quant.getIsUnsigned() == dq.getIsUnsigned() &&
+          quant.getType() == qType)
+        rewriter.replaceOp(quant, q);
+    }
+    if (pool->use_empty()) {
+      rewriter.eraseOp(pool);
+      return success();
+    }
+    rewriter.replaceOp(pool, DequantizeOp::create(rewriter, loc, TypeRange{rt},
+                                                  ValueRange{q}, dq->getAttrs())
+                                 ->getResults());
+    return success();
+  }
+}
+
+struct QuantMaxPoolToCall : public OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    return rewriteQuantMaxPool(pool, rewriter);
+  }
+};
+
+/// The same, reached from the quantize of the pool (the greedy driver
+/// visits users first, and would lower the quantize on its own).
+struct QuantizeOfMaxPoolToCall : public OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quant,
+                                PatternRewriter &rewriter) const override {
+    auto pool = quant.getInput().getDefiningOp<MaxPoolOp>();
+    if (!pool)
+      return rewriter.notifyMatchFailure(quant, "not of a max pool");
+    return rewriteQuantMaxPool(pool, rewriter);
+  }
+};
+
 } // namespace
 
 void dlc::populateInt8ConvCallPatterns(RewritePatternSet &patterns) {
-  patterns.add<QConvToCall>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<QConvToCall, QuantMaxPoolToCall, QuantizeOfMaxPoolToCall>(
+      patterns.getContext(), /*benefit=*/2);
 }
 
 void dlc::populateRuntimeCallPatterns(RewritePatternSet &patterns) {

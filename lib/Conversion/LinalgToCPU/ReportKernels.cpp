@@ -66,6 +66,7 @@ bool isKernel(Operation *op) {
             call.getCallee() == "dlc_sconv2d" ||
             call.getCallee() == "dlc_qconv2d" ||
             call.getCallee() == "dlc_maxpool2d" ||
+            call.getCallee() == "dlc_maxpool2d_i8" ||
             call.getCallee() == "dlc_maxpool2d_grad" ||
             call.getCallee() == "dlc_sconv2d_wgrad" ||
             call.getCallee() == "dlc_attention" ||

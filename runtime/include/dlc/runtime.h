@@ -427,6 +427,18 @@ DLC_RUNTIME_API void dlc_qconv2d(
     int64_t pad_left, int64_t x_zero_point, int64_t y_zero_point, int64_t lo,
     int64_t hi, int32_t y_unsigned);
 
+/* 2-D max pool of 8-bit integers (uint8 where is_unsigned, else int8)
+ * with dlc_maxpool2d's geometry; padding never wins. A quantized model's
+ * max pool runs on its bytes: max commutes with the monotone dequantize.
+ * Y's rows must be dense (stride sw = 1). Vectorized on AVX-512BW for
+ * column strides 1 and 2, threaded over planes. */
+DLC_RUNTIME_API void dlc_maxpool2d_i8(DLC_MEMREF4_PARAMS_OF(int8_t, x),
+                                      DLC_MEMREF4_PARAMS_OF(int8_t, y),
+                                      int64_t kh, int64_t kw, int64_t stride_h,
+                                      int64_t stride_w, int64_t dilation_h,
+                                      int64_t dilation_w, int64_t pad_top,
+                                      int64_t pad_left, int32_t is_unsigned);
+
 /* The gradient of dlc_maxpool2d with the same geometry: D (shaped as X,
  * n x c x h x w) is zeroed, then G[b, c, i, j] (shaped as the pool's
  * output) is added at the position of its window's first maximum in X

@@ -580,3 +580,148 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   free(koff);
   free(mem);
 }
+
+/*===--- 8-bit max pool ---------------------------------------------------===*/
+
+typedef struct qpool_job {
+  const uint8_t *x;
+  int64_t channels, h, w, sxn, sxc, sxh, sxw;
+  int64_t kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, hp, wp;
+  uint8_t *y;
+  int64_t syn, syc, syh;
+  int isUnsigned, simd;
+} qpool_job;
+
+#ifdef DLC_QCONV_X86
+/* One output row: the max over the window's taps, 32 columns at a time
+ * (stride 2 keeps the even bytes of 64). Bytes are in key order (signed
+ * ones flipped), so one unsigned max serves both. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void
+poolRowAvx512(const qpool_job *j, const uint8_t *pad, int64_t i, uint8_t *out) {
+  for (int64_t c0 = 0; c0 < j->ow; c0 += 32) {
+    int64_t n = j->ow - c0 < 32 ? j->ow - c0 : 32;
+    __m256i acc = _mm256_setzero_si256();
+    for (int64_t u = 0; u < j->kh; ++u) {
+      const uint8_t *row = pad + (i * j->sh + u * j->dh) * j->wp + c0 * j->sw;
+      for (int64_t v = 0; v < j->kw; ++v) {
+        const uint8_t *p = row + v * j->dw;
+        __m256i t;
+        if (j->sw == 1)
+          t = _mm256_loadu_si256((const __m256i *)p);
+        else
+          t = _mm512_cvtepi16_epi8(_mm512_loadu_si512((const void *)p));
+        acc = _mm256_max_epu8(acc, t);
+      }
+    }
+    _mm256_mask_storeu_epi8(out + c0, (__mmask32)(((uint64_t)1 << n) - 1), acc);
+  }
+}
+#endif
+
+static void qpoolPlanes(void *ctx, int64_t lo, int64_t hi) {
+  const qpool_job *j = ctx;
+  /* The padded plane in key order, with 128 bytes of slack for the
+   * vectors' reads past a row's end. */
+  uint8_t *pad = (uint8_t *)dlc_internal_thread_scratch(
+      (size_t)((j->hp * j->wp + 128) / 4 + 1));
+  if (!pad)
+    return;
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t b = t / j->channels, c = t % j->channels;
+    const uint8_t *src = j->x + b * j->sxn + c * j->sxc;
+    memset(pad, 0, (size_t)(j->hp * j->wp + 128));
+    uint8_t flip = j->isUnsigned ? 0 : 0x80;
+    int64_t rows = j->h < j->hp - j->pt ? j->h : j->hp - j->pt;
+    int64_t cols = j->w < j->wp - j->pl ? j->w : j->wp - j->pl;
+    for (int64_t r = 0; r < rows; ++r) {
+      uint8_t *dst = pad + (r + j->pt) * j->wp + j->pl;
+      const uint8_t *in = src + r * j->sxh;
+      if (j->sxw == 1)
+        for (int64_t q = 0; q < cols; ++q)
+          dst[q] = in[q] ^ flip;
+      else
+        for (int64_t q = 0; q < cols; ++q)
+          dst[q] = in[q * j->sxw] ^ flip;
+    }
+    uint8_t *dst = j->y + b * j->syn + c * j->syc;
+    for (int64_t i = 0; i < j->oh; ++i) {
+      uint8_t *out = dst + i * j->syh;
+#ifdef DLC_QCONV_X86
+      if (j->simd) {
+        poolRowAvx512(j, pad, i, out);
+      } else
+#endif
+      {
+        for (int64_t q = 0; q < j->ow; ++q) {
+          uint8_t m = 0;
+          for (int64_t u = 0; u < j->kh; ++u)
+            for (int64_t v = 0; v < j->kw; ++v) {
+              uint8_t e =
+                  pad[(i * j->sh + u * j->dh) * j->wp + q * j->sw + v * j->dw];
+              m = e > m ? e : m;
+            }
+          out[q] = m;
+        }
+      }
+      /* Signed bytes compare as unsigned ones with their top bit flipped. */
+      if (!j->isUnsigned)
+        for (int64_t q = 0; q < j->ow; ++q)
+          out[q] ^= 0x80;
+    }
+  }
+}
+
+void dlc_maxpool2d_i8(DLC_MEMREF4_PARAMS_OF(int8_t, x),
+                      DLC_MEMREF4_PARAMS_OF(int8_t, y), int64_t kh, int64_t kw,
+                      int64_t stride_h, int64_t stride_w, int64_t dilation_h,
+                      int64_t dilation_w, int64_t pad_top, int64_t pad_left,
+                      int32_t is_unsigned) {
+  (void)x_allocated, (void)y_allocated;
+  if (y_n != x_n || y_c != x_c || kh < 1 || kw < 1 || stride_h < 1 ||
+      stride_w < 1 || dilation_h < 1 || dilation_w < 1 || pad_top < 0 ||
+      pad_left < 0 || y_sw != 1) {
+    dlc_entry_fail("maxpool2d_i8: the shapes of its input and output do not "
+                   "agree");
+    return;
+  }
+  if (y_n <= 0 || y_c <= 0 || y_h <= 0 || y_w <= 0)
+    return;
+  qpool_job job = {.x = (const uint8_t *)x + x_offset,
+                   .channels = x_c,
+                   .h = x_h,
+                   .w = x_w,
+                   .sxn = x_sn,
+                   .sxc = x_sc,
+                   .sxh = x_sh,
+                   .sxw = x_sw,
+                   .kh = kh,
+                   .kw = kw,
+                   .sh = stride_h,
+                   .sw = stride_w,
+                   .dh = dilation_h,
+                   .dw = dilation_w,
+                   .pt = pad_top,
+                   .pl = pad_left,
+                   .oh = y_h,
+                   .ow = y_w,
+                   .hp = (y_h - 1) * stride_h + (kh - 1) * dilation_h + 1,
+                   .wp = (y_w - 1) * stride_w + (kw - 1) * dilation_w + 1,
+                   .y = (uint8_t *)y + y_offset,
+                   .syn = y_sn,
+                   .syc = y_sc,
+                   .syh = y_sh,
+                   .isUnsigned = is_unsigned != 0};
+#ifdef DLC_QCONV_X86
+  __builtin_cpu_init();
+  job.simd = (stride_w == 1 || stride_w == 2) &&
+             strcmp(dlc_internal_gemm_isa(), "avx512") == 0 &&
+             __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vl");
+#endif
+  int64_t planes = x_n * x_c;
+  int threads = dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+  if (threads > 1 && planes > 1 && y_h * y_w * kh * kw * planes >= 65536)
+    dlc_parallel_for(0, planes, 1, qpoolPlanes, &job);
+  else
+    qpoolPlanes(&job, 0, planes);
+}

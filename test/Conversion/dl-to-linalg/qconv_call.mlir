@@ -66,3 +66,39 @@ func.func @not_taken(%x: tensor<1x4x5x5xi8>) -> (tensor<1x4x5x5xi8>, tensor<1x4x
   %yd = dl.requantize %d scale %s zero_point %z {is_unsigned = true} : tensor<1x4x5x5xi32>, tensor<f32>, tensor<i8> -> tensor<1x4x5x5xi8>
   return %ya, %yb, %yc, %c, %yd : tensor<1x4x5x5xi8>, tensor<1x4x5x5xi8>, tensor<1x4x5x5xi8>, tensor<1x4x5x5xi32>, tensor<1x4x5x5xi8>
 }
+
+// -----
+
+// A max pool of a per-tensor dequantize pools the bytes (max commutes with
+// the monotone dequantize): one dlc_maxpool2d_i8 call; the quantize of the
+// pool with the same parameters is its result, and the float pool a
+// dequantize of it.
+// CHECK-LABEL: func.func @pool
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x4x9x9xi8>)
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x4x5x5xi8>
+// CHECK: call @dlc_maxpool2d_i8(%{{.*}}, %{{.*}}, %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i32)
+// CHECK: %[[P:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: %[[F:.*]] = linalg.generic
+// CHECK: arith.uitofp
+// CHECK: return %[[P]], %[[F]]
+// NOVNNI-LABEL: func.func @pool
+// NOVNNI-NOT: dlc_maxpool2d_i8
+func.func @pool(%q: tensor<?x4x9x9xi8>) -> (tensor<?x4x5x5xi8>, tensor<?x4x5x5xf32>) {
+  %x = dl.dequantize %q {is_unsigned = true, scale = array<f64: 0.25>, zero_point = array<i64: 3>} : tensor<?x4x9x9xi8> -> tensor<?x4x9x9xf32>
+  %p = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x4x9x9xf32> -> tensor<?x4x5x5xf32>
+  %r = dl.quantize %p {is_unsigned = true, scale = array<f64: 0.25>, zero_point = array<i64: 3>} : tensor<?x4x5x5xf32> -> tensor<?x4x5x5xi8>
+  return %r, %p : tensor<?x4x5x5xi8>, tensor<?x4x5x5xf32>
+}
+
+// -----
+
+// Not pooled as bytes: a per-channel dequantize (each channel its own
+// scale) keeps the float pool.
+// CHECK-LABEL: func.func @pool_not_taken
+// CHECK-NOT: dlc_maxpool2d_i8
+// CHECK: return
+func.func @pool_not_taken(%q: tensor<1x4x9x9xi8>) -> tensor<1x4x5x5xf32> {
+  %x = dl.dequantize %q {axis = 1 : i64, scale = array<f64: 0.25, 0.5, 1.0, 2.0>, zero_point = array<i64: 3, 3, 3, 3>} : tensor<1x4x9x9xi8> -> tensor<1x4x9x9xf32>
+  %p = dl.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x4x9x9xf32> -> tensor<1x4x5x5xf32>
+  return %p : tensor<1x4x5x5xf32>
+}

@@ -212,6 +212,58 @@ TEST_P(QConvTest, BatchThreadsAndViews) {
   check(tall);
 }
 
+/// dlc_maxpool2d_i8 against a direct max (padding never wins).
+void checkPool(int64_t c, int64_t h, int64_t w, int64_t k, int64_t s, int64_t d,
+               int64_t pt, int64_t pl, int64_t pb, int64_t pr, bool isUnsigned,
+               int threads) {
+  SCOPED_TRACE(::testing::Message()
+               << h << "x" << w << " k " << k << " stride " << s << " dil " << d
+               << " unsigned " << isUnsigned << " isa "
+               << dlc_internal_gemm_isa());
+  std::mt19937 rng(static_cast<uint32_t>(h * 31 + w + k));
+  std::uniform_int_distribution<int> byte(0, 255);
+  int64_t oh = (h + pt + pb - (k - 1) * d - 1) / s + 1;
+  int64_t ow = (w + pl + pr - (k - 1) * d - 1) / s + 1;
+  std::vector<int8_t> x(2 * c * h * w), y(2 * c * oh * ow + 3, 0x11);
+  for (auto &v : x)
+    v = static_cast<int8_t>(byte(rng));
+  dlc_set_num_threads(threads);
+  dlc_maxpool2d_i8(x.data(), x.data(), 0, 2, c, h, w, c * h * w, h * w, w, 1,
+                   y.data(), y.data(), 0, 2, c, oh, ow, c * oh * ow, oh * ow,
+                   ow, 1, k, k, s, s, d, d, pt, pl, isUnsigned ? 1 : 0);
+  dlc_set_num_threads(0);
+  for (int64_t n = 0; n < 2 * c; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        int best = -1000;
+        for (int64_t u = 0; u < k; ++u)
+          for (int64_t v = 0; v < k; ++v) {
+            int64_t r = i * s + u * d - pt, t = j * s + v * d - pl;
+            if (r < 0 || r >= h || t < 0 || t >= w)
+              continue;
+            int8_t e = x[n * h * w + r * w + t];
+            int value = isUnsigned ? static_cast<uint8_t>(e) : e;
+            best = value > best ? value : best;
+          }
+        int8_t got = y[n * oh * ow + i * ow + j];
+        ASSERT_EQ(isUnsigned ? static_cast<uint8_t>(got) : got, best)
+            << "at " << n << "," << i << "," << j;
+      }
+  for (size_t i = 2 * c * oh * ow; i < y.size(); ++i)
+    ASSERT_EQ(y[i], 0x11) << "written past the output";
+}
+
+TEST_P(QConvTest, MaxPool) {
+  // ResNet's stem pool (3x3 / 2, pad 1), stride 1, rows wider than a
+  // vector, dilation, asymmetric and no padding, uint8 and int8.
+  for (bool u : {true, false}) {
+    checkPool(3, 112, 112, 3, 2, 1, 1, 1, 1, 1, u, 1);
+    checkPool(2, 9, 70, 3, 1, 1, 1, 1, 1, 1, u, 2);
+    checkPool(2, 13, 11, 2, 2, 2, 0, 1, 1, 0, u, 1);
+    checkPool(1, 5, 5, 5, 3, 1, 2, 2, 2, 2, u, 1);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::Values("avx512", "generic"),
                          [](const auto &info) { return info.param; });
 
