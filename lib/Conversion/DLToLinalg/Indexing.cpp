@@ -376,10 +376,8 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
     for (int64_t d = 0; d < rank; ++d)
       if (type.isDynamicDim(d))
         sizes.push_back(dimValue(rewriter, loc, input, d));
-    rewriter.replaceOp(
-        op, generate(rewriter, loc, type, sizes,
-                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                       Value x = tensor::ExtractOp::create(b, l, input, iv);
+    auto compute = [&](OpBuilder &b, Location l, Value x,
+                       ValueRange iv) -> Value {
                        Value scale = param(b, l, scales, iv);
                        Value zp = param(b, l, zeroValues, iv);
                        if constexpr (isQuantize) {
@@ -401,6 +399,29 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
                          return arith::MulFOp::create(
                              b, l, arith::SubFOp::create(b, l, f, zp), scale);
                        }
+    };
+    if (!axis || (scales.size() == 1 && zeros.size() == 1)) {
+      // Per tensor: an elementwise generic over the input, which fuses with
+      // its elementwise neighbours and vectorizes.
+      AffineMap id = AffineMap::getMultiDimIdentityMap(rank, op.getContext());
+      Value init = emptyTensor(rewriter, loc, type, sizes);
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, type, ValueRange{input}, init,
+          ArrayRef<AffineMap>{id, id},
+          SmallVector<utils::IteratorType>(rank,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, compute(b, l, args[0], {}));
+          });
+      rewriter.replaceOp(op, generic.getResults());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, generate(rewriter, loc, type, sizes,
+                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                       return compute(
+                           b, l, tensor::ExtractOp::create(b, l, input, iv),
+                           iv);
                      }));
     return success();
   }
