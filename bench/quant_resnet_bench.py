@@ -225,6 +225,25 @@ class DlcWorker:
         return wall, cpu
 
 
+def qpeak():
+    """bench/probe/qpeak.c (built here with cc against the runtime), run at
+    one thread: the VNNI peak and dlc_qconv2d on ResNet-18's conv layers;
+    None if it cannot be built or this CPU has no VNNI."""
+    exe = os.path.join(BENCH, ".work", "qpeak")
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    try:
+        subprocess.run(["cc", "-O2", "-I", os.path.join(REPO, "runtime", "include"),
+                        os.path.join(BENCH, "probe", "qpeak.c"),
+                        os.path.join(REPO, "build", "runtime", "libdlcrt.a"), "-lpthread",
+                        "-o", exe], check=True, capture_output=True)
+        out = subprocess.run([exe, "--json"], check=True, capture_output=True, text=True,
+                             env=dict(os.environ, DLC_NUM_THREADS="1")).stdout
+        result = json.loads(out)
+        return result if result.get("peak_gops") else None
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+
+
 def sqnr(f, q):
     f, q = f.astype(np.float64), q.astype(np.float64)
     return 10 * np.log10((f * f).sum() / max(((f - q) ** 2).sum(), 1e-300))
@@ -269,6 +288,8 @@ def main():
     ref = engines["dlc f32"].entry(x)[0]
     agree = {"dlc int8": sqnr(ref, engines["dlc int8"].entry(x)[0])}
     rows = []
+    paired = {}
+    probe = [qpeak()]
     for threads in [int(t) for t in args.threads.split(",")]:
         ort = OrtWorker(qdq, x_path, threads)
         out_path = os.path.join(args.work, "ort_out.npy")
@@ -283,12 +304,16 @@ def main():
         names = ["dlc f32", "dlc int8", "ORT QDQ"]
         wall = {n: [] for n in names}
         cpu = {n: [] for n in names}
+        per_round = {n: [] for n in names}
         for r in range(args.rounds):
             order = names if r % 2 == 0 else names[::-1]
             for n in order:
                 w, c = (ort if n == "ORT QDQ" else engines[n]).run(args.calls)
                 wall[n] += w
                 cpu[n] += c
+                per_round[n].append(statistics.median(w))
+        paired[threads] = statistics.median(
+            o / d for o, d in zip(per_round["ORT QDQ"], per_round["dlc int8"]))
         ort.close()
         for n in names:
             rows.append((n, threads, statistics.median(wall[n]), statistics.median(cpu[n])))
@@ -296,7 +321,10 @@ def main():
             f"{n} {statistics.median(wall[n]):.1f} ms wall / {statistics.median(cpu[n]):.1f} ms cpu"
             for n in names), flush=True)
 
+    probe.append(qpeak())
     base = {(t): (w, c) for n, t, w, c in rows if n == "dlc f32"}
+    int8 = {t: w for n, t, w, c in rows if n == "dlc int8"}
+    ort_wall = {t: w for n, t, w, c in rows if n == "ORT QDQ"}
     lines = [
         "# ResNet-18 INT8: dlc vs dlc f32 vs ONNX Runtime (QDQ)",
         "",
@@ -320,8 +348,29 @@ def main():
     for n, t, w, c in rows:
         bw, bc = base[t]
         lines.append(f"| {n} | {t} | {w:.1f} | {c:.1f} | {bw / w:.2f} | {bc / c:.2f} |")
+    lines += ["", "ORT QDQ / dlc int8 (wall; above 1 means dlc is faster): " + ", ".join(
+        f"{t} thread(s) {ort_wall[t] / int8[t]:.3f} (paired: median over rounds of each "
+        f"round's ORT / dlc median, {paired[t]:.3f})" for t in int8)]
     lines += ["", "SQNR of the output against dlc f32 on the timed input: " + ", ".join(
         f"{n} {v:.1f} dB" for n, v in agree.items()), ""]
+    runs = [p for p in probe if p]
+    if runs:
+        best = min(runs, key=lambda p: p["total_ms"])
+        peaks = " / ".join(f"{p['peak_gops']:.0f}" for p in runs)
+        lines += [
+            "dlc_qconv2d alone on ResNet-18's conv layers, 1 thread (`bench/probe/qpeak.c`, "
+            "run before and after the engines; the faster run), against the measured int8 "
+            f"peak ({peaks} GOP/s: 12 "
+            "independent zmm vpdpbusd chains, 64 multiply-adds = 128 ops each):",
+            "",
+            "| layer | count | ms | GOP/s | % of peak |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for layer in best["layers"]:
+            lines.append(f"| {layer['layer']} | {layer['count']} | {layer['ms']:.3f} | "
+                         f"{layer['gops']:.0f} | {layer['pct_peak']:.0f}% |")
+        lines += [f"| all convs | | {best['total_ms']:.2f} | {best['total_gops']:.0f} | "
+                  f"{best['total_pct_peak']:.0f}% |", ""]
     text = "\n".join(lines)
     print(text)
     with open(args.out, "w") as f:
