@@ -378,27 +378,26 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
         sizes.push_back(dimValue(rewriter, loc, input, d));
     auto compute = [&](OpBuilder &b, Location l, Value x,
                        ValueRange iv) -> Value {
-                       Value scale = param(b, l, scales, iv);
-                       Value zp = param(b, l, zeroValues, iv);
-                       if constexpr (isQuantize) {
-                         Value q = math::RoundEvenOp::create(
-                             b, l, arith::DivFOp::create(b, l, x, scale));
-                         q = arith::AddFOp::create(b, l, q, zp);
-                         q = arith::MaximumFOp::create(
-                             b, l, q, scalarConstant(b, l, floatType, lo));
-                         q = arith::MinimumFOp::create(
-                             b, l, q, scalarConstant(b, l, floatType, hi));
-                         if (isUnsigned)
-                           return arith::FPToUIOp::create(b, l, intType, q);
-                         return arith::FPToSIOp::create(b, l, intType, q);
-                       } else {
-                         Value f = isUnsigned ? Value(arith::UIToFPOp::create(
-                                                    b, l, floatType, x))
-                                              : Value(arith::SIToFPOp::create(
-                                                    b, l, floatType, x));
-                         return arith::MulFOp::create(
-                             b, l, arith::SubFOp::create(b, l, f, zp), scale);
-                       }
+      Value scale = param(b, l, scales, iv);
+      Value zp = param(b, l, zeroValues, iv);
+      if constexpr (isQuantize) {
+        Value q = math::RoundEvenOp::create(
+            b, l, arith::DivFOp::create(b, l, x, scale));
+        q = arith::AddFOp::create(b, l, q, zp);
+        q = arith::MaximumFOp::create(b, l, q,
+                                      scalarConstant(b, l, floatType, lo));
+        q = arith::MinimumFOp::create(b, l, q,
+                                      scalarConstant(b, l, floatType, hi));
+        if (isUnsigned)
+          return arith::FPToUIOp::create(b, l, intType, q);
+        return arith::FPToSIOp::create(b, l, intType, q);
+      } else {
+        Value f = isUnsigned
+                      ? Value(arith::UIToFPOp::create(b, l, floatType, x))
+                      : Value(arith::SIToFPOp::create(b, l, floatType, x));
+        return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, f, zp),
+                                     scale);
+      }
     };
     if (!axis || (scales.size() == 1 && zeros.size() == 1)) {
       // Per tensor: an elementwise generic over the input, which fuses with
@@ -408,8 +407,7 @@ template <typename OpTy> struct QuantLowering : public OpRewritePattern<OpTy> {
       auto generic = linalg::GenericOp::create(
           rewriter, loc, type, ValueRange{input}, init,
           ArrayRef<AffineMap>{id, id},
-          SmallVector<utils::IteratorType>(rank,
-                                           utils::IteratorType::parallel),
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
           [&](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(b, l, compute(b, l, args[0], {}));
           });

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IsaTest.h"
 #include "dlc/runtime.h"
 #include "internal.h"
 
@@ -116,18 +117,7 @@ void check(const Conv &cv, const Epi &ep = {}) {
             }
 }
 
-class ConvTest : public ::testing::TestWithParam<std::string> {
-protected:
-  void SetUp() override {
-    if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
-      GTEST_SKIP() << "this CPU has no " << GetParam();
-  }
-  void TearDown() override {
-    dlc_set_num_threads(0);
-    dlc_internal_gemm_set_isa("avx512") || dlc_internal_gemm_set_isa("avx2") ||
-        dlc_internal_gemm_set_isa("generic");
-  }
-};
+class ConvTest : public IsaTest {};
 
 TEST_P(ConvTest, ThreeByThree) {
   // MobileNet's: pad 1, stride 1 and 2, planes wider and narrower than a

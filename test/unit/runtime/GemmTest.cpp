@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IsaTest.h"
 #include "dlc/runtime.h"
 #include "internal.h"
 
@@ -81,18 +82,7 @@ void check(int64_t batch, int64_t m, int64_t n, int64_t k, Layout layout,
     ASSERT_EQ(c[i], c0[i]) << "wrote before C";
 }
 
-class GemmTest : public ::testing::TestWithParam<std::string> {
-protected:
-  void SetUp() override {
-    if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
-      GTEST_SKIP() << "this CPU has no " << GetParam();
-  }
-  void TearDown() override {
-    dlc_set_num_threads(0);
-    dlc_internal_gemm_set_isa("avx512") || dlc_internal_gemm_set_isa("avx2") ||
-        dlc_internal_gemm_set_isa("generic");
-  }
-};
+class GemmTest : public IsaTest {};
 
 TEST_P(GemmTest, EdgeSizes) {
   EXPECT_EQ(GetParam(), dlc_internal_gemm_isa());

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IsaTest.h"
 #include "dlc/runtime.h"
 #include "internal.h"
 
@@ -120,18 +121,7 @@ void check(const QCase &q) {
     ASSERT_EQ(y[i], 0x55) << "written past the output";
 }
 
-class QConvTest : public ::testing::TestWithParam<std::string> {
-protected:
-  void SetUp() override {
-    if (!dlc_internal_gemm_set_isa(GetParam().c_str()))
-      GTEST_SKIP() << "this CPU has no " << GetParam();
-  }
-  void TearDown() override {
-    dlc_set_num_threads(0);
-    dlc_internal_gemm_set_isa("avx512") || dlc_internal_gemm_set_isa("avx2") ||
-        dlc_internal_gemm_set_isa("generic");
-  }
-};
+class QConvTest : public IsaTest {};
 
 TEST_P(QConvTest, Shapes) {
   // ResNet's 3x3 at pad 1, stride 1 and 2; maps of 7 x 7 (49 pixels: a
