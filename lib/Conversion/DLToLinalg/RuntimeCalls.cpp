@@ -507,6 +507,9 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
     auto conv = rq.getInput().getDefiningOp<ConvIntegerOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(rq, "not of a conv used only here");
+    auto module = conv->getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(conv, "not inside a module");
     auto it = conv.getInput().getType();
     auto wt = conv.getWeight().getType();
     auto rt = conv.getType();
@@ -608,9 +611,6 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
     SmallVector<Type> types;
     for (Value a : args)
       types.push_back(a.getType());
-    auto module = conv->getParentOfType<ModuleOp>();
-    if (!module)
-      return rewriter.notifyMatchFailure(conv, "not inside a module");
     func::FuncOp callee =
         cpu::declareRuntimeFunction(module, "dlc_qconv2d", types);
     func::CallOp::create(rewriter, loc, callee, args);
@@ -626,62 +626,58 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
 /// monotone dequantize, so the pool runs on the bytes; a quantize of the
 /// pool with the same parameters (the next layer's input) is those bytes.
 LogicalResult rewriteQuantMaxPool(MaxPoolOp pool, PatternRewriter &rewriter) {
-  {
-    auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
-    if (!dq || dq.getAxis() || dq.getScale().size() != 1 ||
-        !(dq.getScale()[0] > 0) || dq.getZeroPoint().size() != 1)
-      return rewriter.notifyMatchFailure(pool,
-                                         "not of a per-tensor dequantize");
-    auto it = cast<RankedTensorType>(dq.getInput().getType());
-    auto rt = pool.getType();
-    if (it.getRank() != 4 || !it.getElementType().isInteger(8))
-      return rewriter.notifyMatchFailure(pool, "not a 2-D pool of bytes");
-    for (int64_t d = 2; d < 4; ++d)
-      if (rt.isDynamicDim(d) || it.isDynamicDim(d))
-        return rewriter.notifyMatchFailure(pool, "dynamic map");
-    auto window = readWindowAttrs(pool.getLoc(), pool.getStrides(),
-                                  pool.getPads(), pool.getDilations(), 2);
-    if (failed(window))
-      return failure();
-    ArrayRef<int64_t> k = pool.getKernelShape();
-    Location loc = pool.getLoc();
-    auto module = pool->getParentOfType<ModuleOp>();
-    if (!module || k.size() != 2)
-      return rewriter.notifyMatchFailure(pool, "not a 2-D pool in a module");
-    auto qType = RankedTensorType::get(rt.getShape(), it.getElementType());
-    auto [buffer, out] = result(rewriter, loc, qType, dq.getInput());
-    SmallVector<Value> args = {operand(rewriter, loc, dq.getInput()), out};
-    for (int64_t v : {k[0], k[1], window->strides[0], window->strides[1],
-                      window->dilations[0], window->dilations[1],
-                      window->pads[0], window->pads[1]})
-      args.push_back(i64(rewriter, loc, v));
-    args.push_back(arith::ConstantOp::create(
-        rewriter, loc, rewriter.getI32IntegerAttr(dq.getIsUnsigned())));
-    SmallVector<Type> types;
-    for (Value a : args)
-      types.push_back(a.getType());
-    func::CallOp::create(
-        rewriter, loc,
-        cpu::declareRuntimeFunction(module, "dlc_maxpool2d_i8", types), args);
-    Value q = bufferization::ToTensorOp::create(
-        rewriter, loc, qType, buffer, /*restrict=*/true, /*writable=*/true);
-    for (Operation *user : llvm::make_early_inc_range(pool->getUsers())) {
-      auto quant = dyn_cast<QuantizeOp>(user);
-      if (quant && !quant.getAxis() && quant.getScale() == dq.getScale() &&
-          quant.getZeroPoint() == dq.getZeroPoint() &&
-          quant.getIsUnsigned() == dq.getIsUnsigned() &&
-          quant.getType() == qType)
-        rewriter.replaceOp(quant, q);
-    }
-    if (pool->use_empty()) {
-      rewriter.eraseOp(pool);
-      return success();
-    }
-    rewriter.replaceOp(pool, DequantizeOp::create(rewriter, loc, TypeRange{rt},
-                                                  ValueRange{q}, dq->getAttrs())
-                                 ->getResults());
+  auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
+  if (!dq || dq.getAxis() || dq.getScale().size() != 1 ||
+      !(dq.getScale()[0] > 0) || dq.getZeroPoint().size() != 1)
+    return rewriter.notifyMatchFailure(pool, "not of a per-tensor dequantize");
+  auto it = cast<RankedTensorType>(dq.getInput().getType());
+  auto rt = pool.getType();
+  if (it.getRank() != 4 || !it.getElementType().isInteger(8))
+    return rewriter.notifyMatchFailure(pool, "not a 2-D pool of bytes");
+  for (int64_t d = 2; d < 4; ++d)
+    if (rt.isDynamicDim(d) || it.isDynamicDim(d))
+      return rewriter.notifyMatchFailure(pool, "dynamic map");
+  auto window = readWindowAttrs(pool.getLoc(), pool.getStrides(),
+                                pool.getPads(), pool.getDilations(), 2);
+  if (failed(window))
+    return failure();
+  ArrayRef<int64_t> k = pool.getKernelShape();
+  Location loc = pool.getLoc();
+  auto module = pool->getParentOfType<ModuleOp>();
+  if (!module || k.size() != 2)
+    return rewriter.notifyMatchFailure(pool, "not a 2-D pool in a module");
+  auto qType = RankedTensorType::get(rt.getShape(), it.getElementType());
+  auto [buffer, out] = result(rewriter, loc, qType, dq.getInput());
+  SmallVector<Value> args = {operand(rewriter, loc, dq.getInput()), out};
+  for (int64_t v : {k[0], k[1], window->strides[0], window->strides[1],
+                    window->dilations[0], window->dilations[1], window->pads[0],
+                    window->pads[1]})
+    args.push_back(i64(rewriter, loc, v));
+  args.push_back(arith::ConstantOp::create(
+      rewriter, loc, rewriter.getI32IntegerAttr(dq.getIsUnsigned())));
+  SmallVector<Type> types;
+  for (Value a : args)
+    types.push_back(a.getType());
+  func::CallOp::create(
+      rewriter, loc,
+      cpu::declareRuntimeFunction(module, "dlc_maxpool2d_i8", types), args);
+  Value q = bufferization::ToTensorOp::create(
+      rewriter, loc, qType, buffer, /*restrict=*/true, /*writable=*/true);
+  for (Operation *user : llvm::make_early_inc_range(pool->getUsers())) {
+    auto quant = dyn_cast<QuantizeOp>(user);
+    if (quant && !quant.getAxis() && quant.getScale() == dq.getScale() &&
+        quant.getZeroPoint() == dq.getZeroPoint() &&
+        quant.getIsUnsigned() == dq.getIsUnsigned() && quant.getType() == qType)
+      rewriter.replaceOp(quant, q);
+  }
+  if (pool->use_empty()) {
+    rewriter.eraseOp(pool);
     return success();
   }
+  rewriter.replaceOp(pool, DequantizeOp::create(rewriter, loc, TypeRange{rt},
+                                                ValueRange{q}, dq->getAttrs())
+                               ->getResults());
+  return success();
 }
 
 struct QuantMaxPoolToCall : public OpRewritePattern<MaxPoolOp> {

@@ -496,10 +496,10 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   /* Where reduction index k = (p * kw + q) * channels + c reads in a
    * padded sample, for output pixel (0, 0); indices past the reduction read
    * byte 0 (their weights are 0). */
-  int64_t *koff = malloc(sizeof(int64_t) * (size_t)(4 * k4));
+  int64_t *koff = malloc(sizeof(int64_t) * (size_t)(4 * k4 + 4));
   if (!koff) {
     free(mem);
-    dlc_internal_alloc_failed(sizeof(int64_t) * (size_t)(4 * k4));
+    dlc_internal_alloc_failed(sizeof(int64_t) * (size_t)(4 * k4 + 4));
     return;
   }
   for (int64_t k = 0; k < 4 * k4; ++k) {
