@@ -45,8 +45,17 @@ MemRefType anyMemref(Type element, int64_t rank) {
                          StridedLayoutAttr::get(element.getContext(), d, dims));
 }
 
-MemRefType anyMemref4(MLIRContext *ctx) {
-  return anyMemref(Float32Type::get(ctx), 4);
+/// The same of f32 (what the f32 kernels and dlc_attention take).
+MemRefType anyMemref(MLIRContext *ctx, int64_t rank) {
+  return anyMemref(Float32Type::get(ctx), rank);
+}
+
+/// Calls runtime function `name`, declared from the arguments' types.
+void callRuntime(OpBuilder &b, Location loc, ModuleOp module, StringRef name,
+                 ValueRange args) {
+  SmallVector<Type> types(args.getTypes());
+  func::CallOp::create(b, loc, cpu::declareRuntimeFunction(module, name, types),
+                       args);
 }
 
 /// Whether `t` is a rank-4 f32 tensor (a 2-D window op's operand).
@@ -102,13 +111,9 @@ LogicalResult replaceWithCall(PatternRewriter &rewriter, Operation *op,
   Value a = operand(rewriter, loc, in0), b = operand(rewriter, loc, in1);
   auto [buffer, out] = result(rewriter, loc, type, in0);
   SmallVector<Value> args = {a, b, out};
-  SmallVector<Type> types(3, anyMemref4(rewriter.getContext()));
-  for (int64_t s : scalars) {
+  for (int64_t s : scalars)
     args.push_back(i64(rewriter, loc, s));
-    types.push_back(rewriter.getI64Type());
-  }
-  func::FuncOp callee = cpu::declareRuntimeFunction(module, name, types);
-  func::CallOp::create(rewriter, loc, callee, args);
+  callRuntime(rewriter, loc, module, name, args);
   rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
       op, type, buffer, /*restrict=*/true, /*writable=*/true);
   return success();
@@ -157,15 +162,6 @@ struct ConvWeightGradToCall : public OpRewritePattern<ConvWeightGradOp> {
                             w->dilations[1], w->pads[0], w->pads[1]});
   }
 };
-
-/// memref<?x...xf32, strided<[?, ...], offset: ?>> of `rank` dims: what
-/// dlc_attention (3) and dlc_attention4 (4) take.
-MemRefType anyMemref(MLIRContext *ctx, int64_t rank) {
-  int64_t d = ShapedType::kDynamic;
-  SmallVector<int64_t> dims(rank, d);
-  return MemRefType::get(dims, Float32Type::get(ctx),
-                         StridedLayoutAttr::get(ctx, d, dims));
-}
 
 /// Whether `t` is a f32 tensor of `rank` dims.
 bool isF32OfRank(Value t, int64_t rank) {
@@ -608,12 +604,7 @@ struct QConvToCall : public OpRewritePattern<RequantizeOp> {
       args.push_back(i64(rewriter, loc, v));
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getI32IntegerAttr(yUnsigned ? 1 : 0)));
-    SmallVector<Type> types;
-    for (Value a : args)
-      types.push_back(a.getType());
-    func::FuncOp callee =
-        cpu::declareRuntimeFunction(module, "dlc_qconv2d", types);
-    func::CallOp::create(rewriter, loc, callee, args);
+    callRuntime(rewriter, loc, module, "dlc_qconv2d", args);
     rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
         rq, type, buffer, /*restrict=*/true, /*writable=*/true);
     rewriter.eraseOp(conv);
@@ -655,12 +646,7 @@ LogicalResult rewriteQuantMaxPool(MaxPoolOp pool, PatternRewriter &rewriter) {
     args.push_back(i64(rewriter, loc, v));
   args.push_back(arith::ConstantOp::create(
       rewriter, loc, rewriter.getI32IntegerAttr(dq.getIsUnsigned())));
-  SmallVector<Type> types;
-  for (Value a : args)
-    types.push_back(a.getType());
-  func::CallOp::create(
-      rewriter, loc,
-      cpu::declareRuntimeFunction(module, "dlc_maxpool2d_i8", types), args);
+  callRuntime(rewriter, loc, module, "dlc_maxpool2d_i8", args);
   Value q = bufferization::ToTensorOp::create(
       rewriter, loc, qType, buffer, /*restrict=*/true, /*writable=*/true);
   for (Operation *user : llvm::make_early_inc_range(pool->getUsers())) {
