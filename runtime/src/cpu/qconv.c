@@ -43,8 +43,14 @@ typedef struct qconv_job {
   int64_t kh, kw, sh, sw, dh, dw, oh, ow, pixels;
   const int8_t *w; /* [ceil(m / 4)][k4][4][4] */
   int64_t k4, m, quad;
-  const int64_t *koff; /* per reduction index: its byte in a sample */
-  int vbmi;            /* interleave with vpermb */
+  /* Per reduction index its byte in a sample; in the 4-channel layout
+   * (x4) per step of 4 indices (one tap, 4 channels) its 4 bytes' offset. */
+  const int64_t *koff;
+  int vbmi; /* interleave with vpermb */
+  /* The padded copy as batch x channels / 4 x hp x wp x 4 (each pixel's 4
+   * channels side by side, the panel's layout): a panel step is then 16
+   * pixels' 4-byte words of one tap, copied, not interleaved per tap. */
+  int x4;
   const int32_t *off;
   const float *scale;
   int8_t *y;
@@ -214,11 +220,76 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"),
 packHalf(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
          int nruns, int full, int64_t sw, uint8_t *o, int64_t step, int vbmi) {
   const int64_t *ko = j->koff;
+  if (sw == 2 && full && vbmi) {
+    /* The even bytes of 4 rows of 32 in one two-source byte permute:
+     * output byte 4p + q is row q's byte 2p. */
+    uint8_t index[64];
+    for (int p = 0; p < 16; ++p)
+      for (int q = 0; q < 4; ++q)
+        index[4 * p + q] = (uint8_t)(32 * q + 2 * p);
+    const __m512i pick = _mm512_loadu_si512((const void *)index);
+    int64_t at = runs[0].at;
+    for (int64_t g = 0; g < j->k4; ++g, ko += 4, o += step) {
+      __m512i a = _mm512_inserti64x4(
+          _mm512_castsi256_si512(
+              _mm256_loadu_si256((const __m256i *)(xb + ko[0] + at))),
+          _mm256_loadu_si256((const __m256i *)(xb + ko[1] + at)), 1);
+      __m512i b = _mm512_inserti64x4(
+          _mm512_castsi256_si512(
+              _mm256_loadu_si256((const __m256i *)(xb + ko[2] + at))),
+          _mm256_loadu_si256((const __m256i *)(xb + ko[3] + at)), 1);
+      _mm512_storeu_si512((void *)o, _mm512_permutex2var_epi8(a, pick, b));
+    }
+    return;
+  }
   for (int64_t g = 0; g < j->k4; ++g, ko += 4, o += step)
     interleave4(gatherRow(xb + ko[0], runs, nruns, sw, full),
                 gatherRow(xb + ko[1], runs, nruns, sw, full),
                 gatherRow(xb + ko[2], runs, nruns, sw, full),
                 gatherRow(xb + ko[3], runs, nruns, sw, full), o, vbmi);
+}
+
+/* One panel half from the 4-channel layout: per step (one tap, 4
+ * channels) the half's pixels' 4-byte words, at column stride SW (1 and 2
+ * as vectors, any other word by word). */
+__attribute__((target("avx512f,avx512bw,avx512vl"),
+               always_inline)) static inline void
+packHalfX4(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
+           int nruns, int full, int64_t sw, uint8_t *o, int64_t step) {
+  const int64_t *ko = j->koff;
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12,
+                                        10, 8, 6, 4, 2, 0);
+  for (int64_t g = 0; g < j->k4; ++g, o += step) {
+    const uint8_t *base = xb + ko[g];
+    __m512i v;
+    if (sw == 1 && full) {
+      v = _mm512_loadu_si512((const void *)(base + 4 * runs[0].at));
+    } else if (sw == 1) {
+      v = _mm512_maskz_loadu_epi32(runs[0].m16, base + 4 * runs[0].at);
+      for (int r = 1; r < nruns; ++r)
+        v = _mm512_or_si512(
+            v, _mm512_maskz_loadu_epi32(runs[r].m16, base + 4 * runs[r].at));
+    } else if (sw == 2) {
+      v = _mm512_setzero_si512();
+      for (int r = 0; r < nruns; ++r) {
+        const uint8_t *p = base + 4 * runs[r].at;
+        __m512i lo = full ? _mm512_loadu_si512((const void *)p)
+                          : _mm512_maskz_loadu_epi32((__mmask16)runs[r].m32, p);
+        __m512i hi = full ? _mm512_loadu_si512((const void *)(p + 64))
+                          : _mm512_maskz_loadu_epi32(
+                                (__mmask16)(runs[r].m32 >> 16), p + 64);
+        v = _mm512_or_si512(v, _mm512_permutex2var_epi32(lo, even, hi));
+      }
+    } else {
+      uint32_t words[16] = {0};
+      for (int r = 0; r < nruns; ++r)
+        for (int l = 0; l < runs[r].len; ++l)
+          memcpy(&words[runs[r].lane + l], base + 4 * (runs[r].src + l * sw),
+                 4);
+      v = _mm512_loadu_si512((const void *)words);
+    }
+    _mm512_storeu_si512((void *)o, v);
+  }
 }
 
 /* One panel of `halves` x 16 pixels from p0 (n of them) packed as
@@ -237,7 +308,13 @@ packPanel(const qconv_job *j, const uint8_t *xb, int64_t p0, int n, int halves,
     int nruns = count > 0 ? pixelRuns(j, p0 + 16 * h, count, runs) : 0;
     int full = nruns == 1 && count == 16;
     uint8_t *o = out + 64 * h;
-    if (j->sw == 1 && j->vbmi)
+    if (j->x4 && j->sw == 1)
+      packHalfX4(j, xb, runs, nruns, full, 1, o, step);
+    else if (j->x4 && j->sw == 2)
+      packHalfX4(j, xb, runs, nruns, full, 2, o, step);
+    else if (j->x4)
+      packHalfX4(j, xb, runs, nruns, 0, j->sw, o, step);
+    else if (j->sw == 1 && j->vbmi)
       packHalf(j, xb, runs, nruns, full, 1, o, step, 1);
     else if (j->sw == 1)
       packHalf(j, xb, runs, nruns, full, 1, o, step, 0);
@@ -394,8 +471,10 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
     }
     int64_t r0 = chunk * j->chunkRows;
     int64_t r1 = r0 + j->chunkRows < j->m ? r0 + j->chunkRows : j->m;
-    for (int64_t m0 = r0; m0 < r1; m0 += MR) {
-      int64_t rows = r1 - m0 < MR ? r1 - m0 : MR;
+    for (int64_t m0 = r0, rows; m0 < r1; m0 += rows) {
+      /* 16 rows left as 8 + 8, not 12 + 4: a 4-row tile's 8 accumulator
+       * chains leave vpdpbusd's latency exposed. */
+      rows = r1 - m0 == 16 ? 8 : r1 - m0 < MR ? r1 - m0 : MR;
       const int8_t *w = j->w + m0 / 4 * j->quad;
       for (int64_t q = first; q < last; ++q) {
         int64_t p0;
@@ -420,6 +499,62 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
       }
     }
   }
+}
+
+/* The padded copy in the 4-channel layout, row by row: pad rows and
+ * columns the zero point, each input row's 4 channels interleaved 16
+ * columns at a time. */
+typedef struct x4_copy {
+  const uint8_t *x;
+  int64_t sn, sc, sh, sw, h, w;
+  uint8_t *xp;
+  int64_t batch, groups, hp, wp, padTop, padLeft;
+  int zp, vbmi;
+} x4_copy;
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"))) static void
+copyX4(const x4_copy *c) {
+  int64_t i0 = c->padTop > 0 ? c->padTop : 0;
+  int64_t i1 = c->padTop + c->h < c->hp ? c->padTop + c->h : c->hp;
+  int64_t c0 = c->padLeft < c->wp ? c->padLeft : c->wp;
+  int64_t c1 = c->padLeft + c->w < c->wp ? c->padLeft + c->w : c->wp;
+  if (c1 < c0)
+    c1 = c0;
+  uint8_t *o = c->xp;
+  for (int64_t b = 0; b < c->batch; ++b)
+    for (int64_t g = 0; g < c->groups; ++g)
+      for (int64_t i = 0; i < c->hp; ++i, o += 4 * c->wp) {
+        if (i < i0 || i >= i1) {
+          memset(o, c->zp, (size_t)(4 * c->wp));
+          continue;
+        }
+        memset(o, c->zp, (size_t)(4 * c0));
+        memset(o + 4 * c1, c->zp, (size_t)(4 * (c->wp - c1)));
+        const uint8_t *in = c->x + b * c->sn + 4 * g * c->sc +
+                            (i - c->padTop) * c->sh + (c0 - c->padLeft) * c->sw;
+        uint8_t *row = o + 4 * c0;
+        if (c->sw != 1) {
+          for (int64_t q = 0; q < c1 - c0; ++q)
+            for (int64_t ch = 0; ch < 4; ++ch)
+              row[4 * q + ch] = in[ch * c->sc + q * c->sw];
+          continue;
+        }
+        for (int64_t q = 0; q < c1 - c0; q += 16) {
+          int n = c1 - c0 - q < 16 ? (int)(c1 - c0 - q) : 16;
+          __mmask16 m = laneMask(0, n);
+          __m128i r0 = _mm_maskz_loadu_epi8(m, in + q);
+          __m128i r1 = _mm_maskz_loadu_epi8(m, in + c->sc + q);
+          __m128i r2 = _mm_maskz_loadu_epi8(m, in + 2 * c->sc + q);
+          __m128i r3 = _mm_maskz_loadu_epi8(m, in + 3 * c->sc + q);
+          if (n == 16) {
+            interleave4(r0, r1, r2, r3, row + 4 * q, c->vbmi);
+          } else {
+            uint8_t words[64];
+            interleave4(r0, r1, r2, r3, words, c->vbmi);
+            memcpy(row + 4 * q, words, (size_t)(4 * n));
+          }
+        }
+      }
 }
 
 static int haveVnni(void) {
@@ -461,8 +596,18 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   int64_t hp = (oh - 1) * stride_h + (kh - 1) * dilation_h + 1;
   int64_t wp = (ow - 1) * stride_w + (kw - 1) * dilation_w + 1;
   size_t bytes = (size_t)(batch * channels * hp * wp) + 2 * SLACK;
+  int vnni = 0, x4 = 0, vbmi = 0;
+#ifdef DLC_QCONV_X86
+  vnni = haveVnni();
+  x4 = vnni && channels % 4 == 0;
+  vbmi = vnni && useVbmi && __builtin_cpu_supports("avx512vbmi");
+#endif
   uint8_t *mem = malloc(bytes);
-  if (!mem) {
+  /* Per reduction index (per step of 4 in the 4-channel layout). */
+  int64_t *koff = malloc(sizeof(int64_t) * (size_t)(4 * k4 + 4));
+  if (!mem || !koff) {
+    free(mem);
+    free(koff);
     dlc_internal_alloc_failed(bytes);
     return;
   }
@@ -470,43 +615,68 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   memset(mem + bytes - SLACK, 0, SLACK);
   uint8_t *xp = mem + SLACK;
   const uint8_t *xs = (const uint8_t *)x + x_offset;
-  /* Zero point everywhere, then each input row over it: one call for the
-   * fill, and the rows (tens of bytes each) copied inline rather than by a
-   * library call apiece. */
-  memset(xp, (int)x_zero_point, (size_t)(batch * channels * hp * wp));
-  int64_t i0 = pad_top > 0 ? pad_top : 0;
-  int64_t i1 = pad_top + x_h < hp ? pad_top + x_h : hp;
-  int64_t c0 = pad_left < wp ? pad_left : wp;
-  int64_t c1 = pad_left + x_w < wp ? pad_left + x_w : wp;
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t c = 0; c < channels; ++c) {
-      uint8_t *plane = xp + (b * channels + c) * hp * wp;
-      const uint8_t *src = xs + b * x_sn + c * x_sc;
-      for (int64_t i = i0; i < i1; ++i) {
-        uint8_t *row = plane + i * wp;
-        const uint8_t *in = src + (i - pad_top) * x_sh + (c0 - pad_left) * x_sw;
-        if (x_sw == 1)
-          for (int64_t q = 0; q < c1 - c0; ++q)
-            row[c0 + q] = in[q];
-        else
-          for (int64_t q = 0; q < c1 - c0; ++q)
-            row[c0 + q] = in[q * x_sw];
-      }
+#ifdef DLC_QCONV_X86
+  if (x4) {
+    x4_copy copy = {.x = xs,
+                    .sn = x_sn,
+                    .sc = x_sc,
+                    .sh = x_sh,
+                    .sw = x_sw,
+                    .h = x_h,
+                    .w = x_w,
+                    .xp = xp,
+                    .batch = batch,
+                    .groups = channels / 4,
+                    .hp = hp,
+                    .wp = wp,
+                    .padTop = pad_top,
+                    .padLeft = pad_left,
+                    .zp = (int)x_zero_point,
+                    .vbmi = vbmi};
+    copyX4(&copy);
+    /* Step g is tap g / (channels / 4), channels 4 (g % (channels / 4))
+     * onwards: their 4 bytes of pixel (0, 0). */
+    for (int64_t g = 0; g < k4; ++g) {
+      int64_t tap = g / (channels / 4), c4 = g % (channels / 4);
+      koff[g] = 4 * (c4 * hp * wp + tap / kw * dilation_h * wp +
+                     tap % kw * dilation_w);
     }
-  /* Where reduction index k = (p * kw + q) * channels + c reads in a
-   * padded sample, for output pixel (0, 0); indices past the reduction read
-   * byte 0 (their weights are 0). */
-  int64_t *koff = malloc(sizeof(int64_t) * (size_t)(4 * k4 + 4));
-  if (!koff) {
-    free(mem);
-    dlc_internal_alloc_failed(sizeof(int64_t) * (size_t)(4 * k4 + 4));
-    return;
   }
-  for (int64_t k = 0; k < 4 * k4; ++k) {
-    int64_t tap = k / channels, c = k % channels;
-    koff[k] = k < reduction ? c * hp * wp + tap / kw * dilation_h * wp +
-                                  tap % kw * dilation_w
-                            : 0;
+#endif
+  if (!x4) {
+    /* Zero point everywhere, then each input row over it: one call for the
+     * fill, and the rows (tens of bytes each) copied inline rather than by a
+     * library call apiece. */
+    memset(xp, (int)x_zero_point, (size_t)(batch * channels * hp * wp));
+    int64_t i0 = pad_top > 0 ? pad_top : 0;
+    int64_t i1 = pad_top + x_h < hp ? pad_top + x_h : hp;
+    int64_t c0 = pad_left < wp ? pad_left : wp;
+    int64_t c1 = pad_left + x_w < wp ? pad_left + x_w : wp;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t c = 0; c < channels; ++c) {
+        uint8_t *plane = xp + (b * channels + c) * hp * wp;
+        const uint8_t *src = xs + b * x_sn + c * x_sc;
+        for (int64_t i = i0; i < i1; ++i) {
+          uint8_t *row = plane + i * wp;
+          const uint8_t *in =
+              src + (i - pad_top) * x_sh + (c0 - pad_left) * x_sw;
+          if (x_sw == 1)
+            for (int64_t q = 0; q < c1 - c0; ++q)
+              row[c0 + q] = in[q];
+          else
+            for (int64_t q = 0; q < c1 - c0; ++q)
+              row[c0 + q] = in[q * x_sw];
+        }
+      }
+    /* Where reduction index k = (p * kw + q) * channels + c reads in a
+     * padded sample, for output pixel (0, 0); indices past the reduction
+     * read byte 0 (their weights are 0). */
+    for (int64_t k = 0; k < 4 * k4; ++k) {
+      int64_t tap = k / channels, c = k % channels;
+      koff[k] = k < reduction ? c * hp * wp + tap / kw * dilation_h * wp +
+                                    tap % kw * dilation_w
+                              : 0;
+    }
   }
   qconv_job job = {.xp = xp,
                    .koff = koff,
@@ -537,8 +707,9 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
                    .hi = (float)hi,
                    .yUnsigned = y_unsigned != 0};
 #ifdef DLC_QCONV_X86
-  if (haveVnni()) {
-    job.vbmi = useVbmi && __builtin_cpu_supports("avx512vbmi");
+  if (vnni) {
+    job.vbmi = vbmi;
+    job.x4 = x4;
     job.panels = panelCount(job.pixels);
     int64_t panelBytes = k4 * 64 * 2;
     job.panelsPerBlock = BLOCK_BYTES / panelBytes;

@@ -132,6 +132,9 @@ TEST_P(QConvTest, Shapes) {
       check({1, 5, size, size, 13, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
   // The stem: 3 channels, 7 x 7 at stride 2, pad 3; rows 8.
   check({1, 3, 20, 22, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
+  // A stem whose output rows are whole halves of 16 (224's 112 is): one
+  // byte permute of 4 input rows per step.
+  check({1, 3, 9, 64, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
   // Pointwise at stride 2 (a downsample), rows 24 and 64 channels.
   check({1, 64, 14, 14, 24, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0});
   // Stride 3 (the scalar gather), dilation 2, asymmetric padding.
@@ -140,6 +143,19 @@ TEST_P(QConvTest, Shapes) {
   // A wide row: runs of one output row across whole panels.
   check({1, 8, 3, 70, 20, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1});
   check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  // Channels a multiple of 4 (the 4-channel copy): the 3x3s and their
+  // partial runs at strides 1 and 2, stride 3, dilation, asymmetric pads,
+  // a pad wider than the input, a 1x1.
+  for (int64_t size : {1, 3, 7, 9, 16})
+    for (int64_t stride : {1, 2})
+      check({1, 8, size, size, 13, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+  check({1, 12, 11, 13, 6, 3, 3, 3, 3, 1, 1, 0, 2, 1, 0});
+  check({1, 4, 12, 12, 12, 3, 3, 1, 2, 2, 2, 2, 1, 2, 1});
+  check({1, 4, 2, 3, 5, 3, 3, 1, 1, 1, 1, 4, 4, 4, 4});
+  check({1, 32, 20, 37, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
+  // Rows 64 and 28: tiles of 12 and the last 16 rows as 8 + 8.
+  check({1, 8, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({1, 4, 6, 6, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
 }
 
 TEST_P(QConvTest, WithoutVbmi) {
@@ -151,6 +167,7 @@ TEST_P(QConvTest, WithoutVbmi) {
   check({1, 3, 20, 22, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
   check({1, 4, 11, 13, 6, 3, 3, 3, 3, 1, 1, 0, 2, 1, 0});
   check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
+  check({1, 8, 19, 21, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
   dlc_internal_qconv_use_vbmi(previous);
 }
 
@@ -195,6 +212,12 @@ TEST_P(QConvTest, BatchThreadsAndViews) {
   check(q);
   q.threads = 1;
   q.stridedInput = true;
+  check(q);
+  // The same in the 4-channel copy.
+  q.c = 12;
+  check(q);
+  q.stridedInput = false;
+  q.threads = 2;
   check(q);
   // Few panels, many rows: the rows split into chunks across threads.
   QCase tall{1, 16, 7, 7, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
