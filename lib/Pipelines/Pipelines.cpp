@@ -154,6 +154,11 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   if (options.reportFusion)
     pm.addNestedPass<func::FuncOp>(createDLReportKernels());
 
+  // Elementwise kernels over short rows as one long inner loop LLVM
+  // vectorizes.
+  if (options.optLevel >= 1 && !options.gpuSchedules)
+    pm.addNestedPass<func::FuncOp>(createDLCollapseElementwiseDims());
+
   // Row kernels (scf.forall over rows) as parallel loops like the rest.
   pm.addPass(createForallToParallelLoopPass());
 

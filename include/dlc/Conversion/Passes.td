@@ -354,6 +354,32 @@ def DLSerializeNestedParallelLoops : Pass<"dl-serialize-nested-parallel-loops"> 
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def DLCollapseElementwiseDims
+    : Pass<"dl-collapse-elementwise-dims", "::mlir::func::FuncOp"> {
+  let summary = "Collapse the trailing dims of elementwise linalg.generic "
+                "ops on contiguous buffers into one loop";
+  let description = [{
+    An all-parallel `linalg.generic` on buffers lowers to one loop per dim,
+    and LLVM vectorizes only the innermost. When that dim is short (a 14 or
+    7 pixel row) LLVM unrolls it fully and its SLP vectorizer often leaves
+    the unrolled body scalar (a quantize's round and clamp). This pass
+    merges the op's trailing dims into one loop (`memref.collapse_shape` of
+    its operands), from the last dim leftwards while they stay in order in
+    every indexing map, every operand is a static contiguous row-major
+    memref, and the merged trip count is below `min-inner`, so the leading
+    dims stay separate loops for threads. Ops with `linalg.index`, a
+    reduction, a map that is not a projection (a broadcast through a unit
+    dim's 0), a dynamic size or a strided view are left as they are.
+  }];
+  let options = [
+    Option<"minInner", "min-inner", "int64_t", /*default=*/"64",
+           "Trip count the merged trailing loop should reach before the "
+           "dims in front of it stay separate">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def DLThreadOuterDims : Pass<"dl-thread-outer-dims"> {
   let summary = "Keep threads on the leading dims of each outermost "
                 "parallel loop; the inner dims become a serial loop nest";

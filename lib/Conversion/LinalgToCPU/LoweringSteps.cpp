@@ -14,7 +14,10 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -27,6 +30,7 @@ namespace dlc {
 #define GEN_PASS_DEF_DLREPORTFAILEDASSERTS
 #define GEN_PASS_DEF_DLSERIALIZENESTEDPARALLELLOOPS
 #define GEN_PASS_DEF_DLTHREADOUTERDIMS
+#define GEN_PASS_DEF_DLCOLLAPSEELEMENTWISEDIMS
 #define GEN_PASS_DEF_DLINLINEALLOCASCOPES
 #include "dlc/Conversion/Passes.h.inc"
 } // namespace dlc
@@ -281,6 +285,68 @@ struct ThreadOuterDimsPass
           });
       outer->setAttrs(p->getDiscardableAttrDictionary());
       p.erase();
+    }
+  }
+};
+
+/// The trailing loop dims of `op` to merge into one loop, or none.
+static std::optional<ReassociationIndices>
+trailingDimsToCollapse(linalg::GenericOp op, int64_t minInner) {
+  unsigned n = op.getNumLoops();
+  if (n < 2 || !op.hasPureBufferSemantics() || op.getNumParallelLoops() != n ||
+      op.hasIndexSemantics())
+    return std::nullopt;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !memref::isStaticShapeAndContiguousRowMajor(type))
+      return std::nullopt;
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // A broadcast through a unit dim (a 0 in a map) is not a projection the
+  // collapse keeps.
+  if (!llvm::all_of(maps,
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return std::nullopt;
+  ReassociationIndices group{static_cast<int64_t>(n) - 1};
+  int64_t inner = ranges[n - 1];
+  for (int64_t d = static_cast<int64_t>(n) - 2; d >= 0 && inner < minInner;
+       --d) {
+    ReassociationIndices wider{d};
+    wider.append(group.begin(), group.end());
+    if (ShapedType::isDynamic(ranges[d]) ||
+        !linalg::areDimSequencesPreserved(maps, {wider}))
+      break;
+    group = std::move(wider);
+    inner *= ranges[d];
+  }
+  if (ShapedType::isDynamic(inner) || group.size() < 2)
+    return std::nullopt;
+  return group;
+}
+
+struct CollapseElementwiseDimsPass
+    : public dlc::impl::DLCollapseElementwiseDimsBase<
+          CollapseElementwiseDimsPass> {
+  using DLCollapseElementwiseDimsBase::DLCollapseElementwiseDimsBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : ops) {
+      std::optional<ReassociationIndices> group =
+          trailingDimsToCollapse(op, minInner);
+      if (!group)
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, {*group}, rewriter);
+      if (failed(collapsed))
+        continue;
+      collapsed->collapsedOp->setDiscardableAttrs(
+          op->getDiscardableAttrDictionary());
+      rewriter.replaceOp(op, collapsed->results);
     }
   }
 };

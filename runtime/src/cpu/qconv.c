@@ -503,58 +503,61 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
 
 /* The padded copy in the 4-channel layout, row by row: pad rows and
  * columns the zero point, each input row's 4 channels interleaved 16
- * columns at a time. */
+ * columns at a time; threads split the planes (sample, group of 4). */
 typedef struct x4_copy {
   const uint8_t *x;
   int64_t sn, sc, sh, sw, h, w;
   uint8_t *xp;
-  int64_t batch, groups, hp, wp, padTop, padLeft;
+  int64_t groups, hp, wp, padTop, padLeft;
   int zp, vbmi;
 } x4_copy;
 
+/* Planes [lo, hi) of batch x channels / 4. */
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"))) static void
-copyX4(const x4_copy *c) {
+copyX4(void *ctx, int64_t lo, int64_t hi) {
+  const x4_copy *c = ctx;
   int64_t i0 = c->padTop > 0 ? c->padTop : 0;
   int64_t i1 = c->padTop + c->h < c->hp ? c->padTop + c->h : c->hp;
   int64_t c0 = c->padLeft < c->wp ? c->padLeft : c->wp;
   int64_t c1 = c->padLeft + c->w < c->wp ? c->padLeft + c->w : c->wp;
   if (c1 < c0)
     c1 = c0;
-  uint8_t *o = c->xp;
-  for (int64_t b = 0; b < c->batch; ++b)
-    for (int64_t g = 0; g < c->groups; ++g)
-      for (int64_t i = 0; i < c->hp; ++i, o += 4 * c->wp) {
-        if (i < i0 || i >= i1) {
-          memset(o, c->zp, (size_t)(4 * c->wp));
-          continue;
-        }
-        memset(o, c->zp, (size_t)(4 * c0));
-        memset(o + 4 * c1, c->zp, (size_t)(4 * (c->wp - c1)));
-        const uint8_t *in = c->x + b * c->sn + 4 * g * c->sc +
-                            (i - c->padTop) * c->sh + (c0 - c->padLeft) * c->sw;
-        uint8_t *row = o + 4 * c0;
-        if (c->sw != 1) {
-          for (int64_t q = 0; q < c1 - c0; ++q)
-            for (int64_t ch = 0; ch < 4; ++ch)
-              row[4 * q + ch] = in[ch * c->sc + q * c->sw];
-          continue;
-        }
-        for (int64_t q = 0; q < c1 - c0; q += 16) {
-          int n = c1 - c0 - q < 16 ? (int)(c1 - c0 - q) : 16;
-          __mmask16 m = laneMask(0, n);
-          __m128i r0 = _mm_maskz_loadu_epi8(m, in + q);
-          __m128i r1 = _mm_maskz_loadu_epi8(m, in + c->sc + q);
-          __m128i r2 = _mm_maskz_loadu_epi8(m, in + 2 * c->sc + q);
-          __m128i r3 = _mm_maskz_loadu_epi8(m, in + 3 * c->sc + q);
-          if (n == 16) {
-            interleave4(r0, r1, r2, r3, row + 4 * q, c->vbmi);
-          } else {
-            uint8_t words[64];
-            interleave4(r0, r1, r2, r3, words, c->vbmi);
-            memcpy(row + 4 * q, words, (size_t)(4 * n));
-          }
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t b = t / c->groups, g = t % c->groups;
+    uint8_t *o = c->xp + t * c->hp * c->wp * 4;
+    for (int64_t i = 0; i < c->hp; ++i, o += 4 * c->wp) {
+      if (i < i0 || i >= i1) {
+        memset(o, c->zp, (size_t)(4 * c->wp));
+        continue;
+      }
+      memset(o, c->zp, (size_t)(4 * c0));
+      memset(o + 4 * c1, c->zp, (size_t)(4 * (c->wp - c1)));
+      const uint8_t *in = c->x + b * c->sn + 4 * g * c->sc +
+                          (i - c->padTop) * c->sh + (c0 - c->padLeft) * c->sw;
+      uint8_t *row = o + 4 * c0;
+      if (c->sw != 1) {
+        for (int64_t q = 0; q < c1 - c0; ++q)
+          for (int64_t ch = 0; ch < 4; ++ch)
+            row[4 * q + ch] = in[ch * c->sc + q * c->sw];
+        continue;
+      }
+      for (int64_t q = 0; q < c1 - c0; q += 16) {
+        int n = c1 - c0 - q < 16 ? (int)(c1 - c0 - q) : 16;
+        __mmask16 m = laneMask(0, n);
+        __m128i r0 = _mm_maskz_loadu_epi8(m, in + q);
+        __m128i r1 = _mm_maskz_loadu_epi8(m, in + c->sc + q);
+        __m128i r2 = _mm_maskz_loadu_epi8(m, in + 2 * c->sc + q);
+        __m128i r3 = _mm_maskz_loadu_epi8(m, in + 3 * c->sc + q);
+        if (n == 16) {
+          interleave4(r0, r1, r2, r3, row + 4 * q, c->vbmi);
+        } else {
+          uint8_t words[64];
+          interleave4(r0, r1, r2, r3, words, c->vbmi);
+          memcpy(row + 4 * q, words, (size_t)(4 * n));
         }
       }
+    }
+  }
 }
 
 static int haveVnni(void) {
@@ -625,7 +628,6 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
                     .h = x_h,
                     .w = x_w,
                     .xp = xp,
-                    .batch = batch,
                     .groups = channels / 4,
                     .hp = hp,
                     .wp = wp,
@@ -633,7 +635,13 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
                     .padLeft = pad_left,
                     .zp = (int)x_zero_point,
                     .vbmi = vbmi};
-    copyX4(&copy);
+    int64_t planes = batch * (channels / 4);
+    int copyThreads =
+        dlc_internal_in_parallel_region() ? 1 : dlc_get_num_threads();
+    if (copyThreads > 1 && planes > 1 && batch * channels * hp * wp >= 65536)
+      dlc_parallel_for(0, planes, 1, copyX4, &copy);
+    else
+      copyX4(&copy, 0, planes);
     /* Step g is tap g / (channels / 4), channels 4 (g % (channels / 4))
      * onwards: their 4 bytes of pixel (0, 0). */
     for (int64_t g = 0; g < k4; ++g) {
@@ -787,6 +795,48 @@ poolRowAvx512(const qpool_job *j, const uint8_t *pad, int64_t i, uint8_t *out) {
     _mm256_mask_storeu_epi8(out + c0, (__mmask32)(((uint64_t)1 << n) - 1), acc);
   }
 }
+
+/* One output row straight from the input plane (unit column stride): taps
+ * in padding are masked off and read as the type's least byte, so they
+ * never win; no padded copy. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void
+poolRowDirect(const qpool_job *j, const uint8_t *plane, int64_t i,
+              uint8_t *out) {
+  const int isU = j->isUnsigned;
+  const __m256i least = _mm256_set1_epi8(isU ? 0 : (char)0x80);
+  const __m512i least512 = _mm512_set1_epi8(isU ? 0 : (char)0x80);
+  for (int64_t c0 = 0; c0 < j->ow; c0 += 32) {
+    int64_t n = j->ow - c0 < 32 ? j->ow - c0 : 32;
+    __m256i acc = least;
+    for (int64_t u = 0; u < j->kh; ++u) {
+      int64_t r = i * j->sh + u * j->dh - j->pt;
+      if (r < 0 || r >= j->h)
+        continue;
+      const uint8_t *row = plane + r * j->sxh;
+      for (int64_t v = 0; v < j->kw; ++v) {
+        /* Input column of lane 0; the lanes' bytes are at first + t for
+         * t in [0, span), valid where the column lies in [0, w). */
+        int64_t first = c0 * j->sw + v * j->dw - j->pl;
+        int64_t span = j->sw == 1 ? n : 2 * n - 1;
+        int64_t t0 = first < 0 ? -first : 0;
+        int64_t t1 = j->w - first < span ? j->w - first : span;
+        if (t1 <= t0)
+          continue;
+        uint64_t mask =
+            (t1 - t0 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << (t1 - t0)) - 1))
+            << t0;
+        __m256i t;
+        if (j->sw == 1)
+          t = _mm256_mask_loadu_epi8(least, (__mmask32)mask, row + first);
+        else
+          t = _mm512_cvtepi16_epi8(
+              _mm512_mask_loadu_epi8(least512, (__mmask64)mask, row + first));
+        acc = isU ? _mm256_max_epu8(acc, t) : _mm256_max_epi8(acc, t);
+      }
+    }
+    _mm256_mask_storeu_epi8(out + c0, (__mmask32)(((uint64_t)1 << n) - 1), acc);
+  }
+}
 #endif
 
 static void qpoolPlanes(void *ctx, int64_t lo, int64_t hi) {
@@ -800,6 +850,13 @@ static void qpoolPlanes(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t t = lo; t < hi; ++t) {
     int64_t b = t / j->channels, c = t % j->channels;
     const uint8_t *src = j->x + b * j->sxn + c * j->sxc;
+#ifdef DLC_QCONV_X86
+    if (j->simd && j->sxw == 1) {
+      for (int64_t i = 0; i < j->oh; ++i)
+        poolRowDirect(j, src, i, j->y + b * j->syn + c * j->syc + i * j->syh);
+      continue;
+    }
+#endif
     memset(pad, 0, (size_t)(j->hp * j->wp + 128));
     uint8_t flip = j->isUnsigned ? 0 : 0x80;
     int64_t rows = j->h < j->hp - j->pt ? j->h : j->hp - j->pt;

@@ -219,6 +219,10 @@ TEST_P(QConvTest, BatchThreadsAndViews) {
   q.stridedInput = false;
   q.threads = 2;
   check(q);
+  // A copy large enough that threads split its planes.
+  QCase wide{2, 16, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  wide.threads = 2;
+  check(wide);
   // Few panels, many rows: the rows split into chunks across threads.
   QCase tall{1, 16, 7, 7, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
   tall.threads = 2;
@@ -274,6 +278,9 @@ TEST_P(QConvTest, MaxPool) {
     checkPool(2, 9, 70, 3, 1, 1, 1, 1, 1, 1, u, 2);
     checkPool(2, 13, 11, 2, 2, 2, 0, 1, 1, 0, u, 1);
     checkPool(1, 5, 5, 5, 3, 1, 2, 2, 2, 2, u, 1);
+    // Stride 2 and dilation 2 with pads of 2: taps masked at both ends.
+    checkPool(2, 9, 67, 3, 2, 2, 2, 2, 2, 2, u, 1);
+    checkPool(1, 4, 40, 3, 1, 2, 0, 2, 1, 2, u, 1);
   }
 }
 
