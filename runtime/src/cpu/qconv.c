@@ -424,6 +424,74 @@ DLC_QCONV_KERNEL8(qkernelR8Q, 8)
 DLC_QCONV_KERNEL8(qkernelR4Q, 4)
 #undef DLC_QCONV_KERNEL8
 
+/* A panel of at most 4 pixels with the rows in the lanes: per step, one
+ * vpdpbusd per pixel takes the tile's weights (its 4-row quads side by
+ * side: 4 bytes of each of up to 12 rows) against the pixel's 4 bytes
+ * broadcast, where the 8-lane kernel spends one vpdpbusd per row on 1-4
+ * useful lanes (a 7 x 7 map's 49th pixel, a 14 x 14 map's last 4). CHAINS
+ * accumulators per pixel over successive steps keep vpdpbusd's latency
+ * hidden; the lanes past the tile's rows are never stored. */
+#define DLC_QCONV_LANES(NAME, NPIX, CHAINS)                                    \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) static void  \
+  NAME(const qconv_job *j, const int8_t *w, const uint8_t *b, int64_t m0,      \
+       int8_t *y, int64_t rows, int n) {                                       \
+    __m512i acc[NPIX][CHAINS];                                                 \
+    _Pragma("GCC unroll 4") for (int i = 0; i < NPIX; ++i)                     \
+        _Pragma("GCC unroll 8") for (int c = 0; c < CHAINS; ++c) acc[i][c] =   \
+            _mm512_setzero_si512();                                            \
+    int64_t quad = j->quad;                                                    \
+    /* Quads past the tile's rows are not read (the last tile's may lie past   \
+     * the packed weights). */                                                 \
+    __mmask8 q1 = rows > 4 ? 0xf : 0, q2 = rows > 8 ? 0xf : 0;                 \
+    int64_t p = 0;                                                             \
+    for (; p < j->k4; p += CHAINS) {                                           \
+      _Pragma("GCC unroll 8") for (int c = 0; c < CHAINS; ++c) {               \
+        if (p + c >= j->k4)                                                    \
+          break;                                                               \
+        const int8_t *wp = w + (p + c) * 16;                                   \
+        __m512i wv = _mm512_inserti32x4(                                       \
+            _mm512_inserti32x4(                                                \
+                _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)wp)),  \
+                _mm_maskz_loadu_epi32(q1, wp + quad), 1),                      \
+            _mm_maskz_loadu_epi32(q2, wp + 2 * quad), 2);                      \
+        _Pragma("GCC unroll 4") for (int i = 0; i < NPIX; ++i) {               \
+          int32_t xi;                                                          \
+          memcpy(&xi, b + (p + c) * 32 + 4 * i, 4);                            \
+          acc[i][c] =                                                          \
+              _mm512_dpbusd_epi32(acc[i][c], _mm512_set1_epi32(xi), wv);       \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    __mmask16 rm = (__mmask16)((1u << rows) - 1);                              \
+    __m512i off = _mm512_maskz_loadu_epi32(rm, j->off + m0);                   \
+    __m512 sc = _mm512_maskz_loadu_ps(rm, j->scale + m0);                      \
+    __m512 zp = _mm512_set1_ps(j->zp), lo = _mm512_set1_ps(j->lo),             \
+           hi = _mm512_set1_ps(j->hi);                                         \
+    _Pragma("GCC unroll 4") for (int i = 0; i < NPIX; ++i) {                   \
+      if (i >= n)                                                              \
+        break;                                                                 \
+      __m512i sum = acc[i][0];                                                 \
+      _Pragma("GCC unroll 8") for (int c = 1; c < CHAINS; ++c) sum =           \
+          _mm512_add_epi32(sum, acc[i][c]);                                    \
+      __m512 v =                                                               \
+          _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(sum, off)), sc);   \
+      v = _mm512_roundscale_ps(v,                                              \
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); \
+      v = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(v, zp), lo), hi);          \
+      __m512i q = _mm512_cvtps_epi32(v);                                       \
+      int8_t bytes[16];                                                        \
+      _mm_storeu_si128((__m128i *)bytes, j->yUnsigned                          \
+                                             ? _mm512_cvtusepi32_epi8(q)       \
+                                             : _mm512_cvtsepi32_epi8(q));      \
+      for (int64_t r = 0; r < rows; ++r)                                       \
+        y[r * j->syc + i] = bytes[r];                                          \
+    }                                                                          \
+  }
+DLC_QCONV_LANES(qkernelLanes1, 1, 8)
+DLC_QCONV_LANES(qkernelLanes2, 2, 4)
+DLC_QCONV_LANES(qkernelLanes4, 4, 2)
+#undef DLC_QCONV_LANES
+
 /* Panel q of a sample: whole panels of 32 pixels, then the rest as one
  * panel, or as 16 + the rest when 17 to 24 remain (a 16-lane and an 8-lane
  * kernel cost less than two 16-lane ones). */
@@ -484,7 +552,11 @@ static void qconvJob(void *ctx, int64_t lo, int64_t hi) {
         __mmask16 mk1 = n > 16 ? laneMask(0, n - 16) : 0;
         const uint8_t *bp = scratch + (q - first) * panelBytes;
         int8_t *y = j->y + b * j->syb + m0 * j->syc + p0;
-        if (n <= 8)
+        if (n <= 4)
+          (n == 1   ? qkernelLanes1
+           : n == 2 ? qkernelLanes2
+                    : qkernelLanes4)(j, w, bp, m0, y, rows, n);
+        else if (n <= 8)
           (rows > 8   ? qkernelR12Q
            : rows > 4 ? qkernelR8Q
                       : qkernelR4Q)(j, w, bp, m0, y, rows, mk0);

@@ -153,6 +153,12 @@ TEST_P(QConvTest, Shapes) {
   check({1, 4, 12, 12, 12, 3, 3, 1, 2, 2, 2, 2, 1, 2, 1});
   check({1, 4, 2, 3, 5, 3, 3, 1, 1, 1, 1, 4, 4, 4, 4});
   check({1, 32, 20, 37, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
+  // Panels of 1 to 4 pixels (rows in the lanes): 81 = 32 + 32 + 16 + 1,
+  // 34 = 32 + 2, 35 = 32 + 3, 36 = 32 + 4; rows 13 = 12 + 1, 28 and 7.
+  check({1, 8, 9, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({1, 8, 2, 17, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({1, 5, 5, 7, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
+  check({1, 12, 6, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
   // Rows 64 and 28: tiles of 12 and the last 16 rows as 8 + 8.
   check({1, 8, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
   check({1, 4, 6, 6, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});
@@ -191,6 +197,14 @@ TEST_P(QConvTest, EpilogueEdges) {
   big.yZero = 0;
   big.lo = -128;
   big.hi = 127;
+  check(big);
+  // The same at 7 x 7 (the 49th pixel's panel has the rows in the lanes).
+  big.h = big.w = 7;
+  check(big);
+  big.yUnsigned = true;
+  big.yZero = 128;
+  big.lo = 0;
+  big.hi = 255;
   check(big);
   // Ties: a scale of 0.5 puts every odd sum at .5, rounded to even.
   QCase ties = s;
