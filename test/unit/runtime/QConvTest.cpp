@@ -126,10 +126,13 @@ class QConvTest : public IsaTest {};
 TEST_P(QConvTest, Shapes) {
   // ResNet's 3x3 at pad 1, stride 1 and 2; maps of 7 x 7 (49 pixels: a
   // panel of 32 and one of 17) and 9 x 9; channels 5 (a partial group of
-  // 4) and rows 13 (a 12-row tile and a 4-row one).
-  for (int64_t size : {1, 3, 7, 9, 16})
-    for (int64_t stride : {1, 2})
-      check({1, 5, size, size, 13, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+  // 4, the planar copy) and 8 (the 4-channel copy); rows 13 (a 12-row tile
+  // and a 1-row one).
+  for (int64_t channels : {5, 8})
+    for (int64_t size : {1, 3, 7, 9, 16})
+      for (int64_t stride : {1, 2})
+        check({1, channels, size, size, 13, 3, 3, stride, stride, 1, 1, 1, 1, 1,
+               1});
   // The stem: 3 channels, 7 x 7 at stride 2, pad 3; rows 8.
   check({1, 3, 20, 22, 8, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3});
   // A stem whose output rows are whole halves of 16 (224's 112 is): one
@@ -143,12 +146,8 @@ TEST_P(QConvTest, Shapes) {
   // A wide row: runs of one output row across whole panels.
   check({1, 8, 3, 70, 20, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1});
   check({1, 8, 5, 71, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
-  // Channels a multiple of 4 (the 4-channel copy): the 3x3s and their
-  // partial runs at strides 1 and 2, stride 3, dilation, asymmetric pads,
-  // a pad wider than the input, a 1x1.
-  for (int64_t size : {1, 3, 7, 9, 16})
-    for (int64_t stride : {1, 2})
-      check({1, 8, size, size, 13, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+  // Channels a multiple of 4 (the 4-channel copy): stride 3, dilation,
+  // asymmetric pads, a pad wider than the input, a 1x1.
   check({1, 12, 11, 13, 6, 3, 3, 3, 3, 1, 1, 0, 2, 1, 0});
   check({1, 4, 12, 12, 12, 3, 3, 1, 2, 2, 2, 2, 1, 2, 1});
   check({1, 4, 2, 3, 5, 3, 3, 1, 1, 1, 1, 4, 4, 4, 4});
