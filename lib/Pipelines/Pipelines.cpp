@@ -106,6 +106,12 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
                           /*cpuKernels=*/!options.gpuSchedules, runtimeKernels,
                           /*int8Convs=*/options.vnni);
+  // Run-time shape arithmetic (a dynamic batch's Reshape targets) as scalar
+  // code, not loop nests.
+  if (!options.gpuSchedules) {
+    pm.addPass(createDLScalarizeSmallTensors());
+    pm.addPass(createCanonicalizerPass());
+  }
   if (options.optLevel >= 2 && !options.gpuSchedules) {
     pm.addPass(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createDLInterchangeReductions());

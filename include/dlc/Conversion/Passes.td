@@ -380,6 +380,29 @@ def DLCollapseElementwiseDims
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def DLScalarizeSmallTensors : Pass<"dl-scalarize-small-tensors"> {
+  let summary = "Linalg ops, insert_slices and reshapes on small static "
+                "integer tensors (run-time shape arithmetic) as scalar code";
+  let description = [{
+    A model with a dynamic batch computes its Reshape targets at run time
+    (Shape, Gather, Mul, Unsqueeze, Concat on 1 to 3 i64s). Each lowers to
+    a loop nest the CPU pipeline threads like a kernel. This pass rewrites
+    every `linalg.generic` and `linalg.fill` whose operands are all static
+    integer or index tensors of at most `max-elements` elements (and whose
+    iteration space is no larger), and such `tensor.insert_slice` (unit
+    strides, static offsets, same rank) and `tensor.reshape`, into
+    `tensor.extract`s, the op's body once per element in loop order
+    (reductions accumulate as the loops would) and `tensor.from_elements`;
+    canonicalization then folds the extracts into index arithmetic.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"16",
+           "Largest tensor (and iteration space) rewritten">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DLThreadOuterDims : Pass<"dl-thread-outer-dims"> {
   let summary = "Keep threads on the leading dims of each outermost "
                 "parallel loop; the inner dims become a serial loop nest";
