@@ -94,9 +94,9 @@ LogicalResult scalarizeGeneric(linalg::GenericOp op, RewriterBase &rewriter,
         continue;
       }
       auto type = cast<RankedTensorType>(operand.get().getType());
-      int64_t linear = type.getRank() ? linearize(index, computeStrides(
-                                                             type.getShape()))
-                                      : 0;
+      int64_t linear = type.getRank()
+                           ? linearize(index, computeStrides(type.getShape()))
+                           : 0;
       outLinear.push_back(linear);
       Value &value = current[n - numInputs][linear];
       if (!arg.use_empty()) {
@@ -107,9 +107,8 @@ LogicalResult scalarizeGeneric(linalg::GenericOp op, RewriterBase &rewriter,
     }
     for (Operation &inner : body.without_terminator()) {
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-        map.map(index.getResult(),
-                arith::ConstantIndexOp::create(rewriter, loc,
-                                               point[index.getDim()]));
+        map.map(index.getResult(), arith::ConstantIndexOp::create(
+                                       rewriter, loc, point[index.getDim()]));
         continue;
       }
       rewriter.clone(inner, map);
@@ -137,9 +136,8 @@ LogicalResult scalarizeInsertSlice(tensor::InsertSliceOp op,
   auto dest = op.getDestType();
   if (!isSmallIntTensor(dest, limit) ||
       !isSmallIntTensor(op.getSourceType(), limit) ||
-      op.getSourceType().getRank() != dest.getRank() ||
-      !op.hasUnitStride() || !op.getOffsets().empty() ||
-      !op.getSizes().empty())
+      op.getSourceType().getRank() != dest.getRank() || !op.hasUnitStride() ||
+      !op.getOffsets().empty() || !op.getSizes().empty())
     return failure();
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -156,9 +154,9 @@ LogicalResult scalarizeInsertSlice(tensor::InsertSliceOp op,
       inside &= i >= offset && i < offset + size;
       inSource.push_back(i - offset);
     }
-    elements.push_back(inside ? extractAt(rewriter, loc, op.getSource(),
-                                          inSource)
-                              : extractAt(rewriter, loc, op.getDest(), index));
+    elements.push_back(inside
+                           ? extractAt(rewriter, loc, op.getSource(), inSource)
+                           : extractAt(rewriter, loc, op.getDest(), index));
   }
   rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, dest, elements);
   return success();
