@@ -223,10 +223,11 @@ packHalf(const qconv_job *j, const uint8_t *xb, const pixel_run *runs,
   if (sw == 2 && full && vbmi) {
     /* The even bytes of 4 rows of 32 in one two-source byte permute:
      * output byte 4p + q is row q's byte 2p. */
-    uint8_t index[64];
-    for (int p = 0; p < 16; ++p)
-      for (int q = 0; q < 4; ++q)
-        index[4 * p + q] = (uint8_t)(32 * q + 2 * p);
+    static const uint8_t index[64] = {
+        0,  32, 64, 96,  2,  34, 66, 98,  4,  36, 68, 100, 6,  38, 70, 102,
+        8,  40, 72, 104, 10, 42, 74, 106, 12, 44, 76, 108, 14, 46, 78, 110,
+        16, 48, 80, 112, 18, 50, 82, 114, 20, 52, 84, 116, 22, 54, 86, 118,
+        24, 56, 88, 120, 26, 58, 90, 122, 28, 60, 92, 124, 30, 62, 94, 126};
     const __m512i pick = _mm512_loadu_si512((const void *)index);
     int64_t at = runs[0].at;
     for (int64_t g = 0; g < j->k4; ++g, ko += 4, o += step) {
@@ -683,7 +684,8 @@ void dlc_qconv2d(DLC_MEMREF4_PARAMS_OF(int8_t, x),
   if (!mem || !koff) {
     free(mem);
     free(koff);
-    dlc_internal_alloc_failed(bytes);
+    dlc_internal_alloc_failed(!mem ? bytes
+                                   : sizeof(int64_t) * (size_t)(4 * k4 + 4));
     return;
   }
   memset(mem, 0, SLACK);
@@ -913,6 +915,18 @@ poolRowDirect(const qpool_job *j, const uint8_t *plane, int64_t i,
 
 static void qpoolPlanes(void *ctx, int64_t lo, int64_t hi) {
   const qpool_job *j = ctx;
+#ifdef DLC_QCONV_X86
+  /* Unit column stride: rows straight from the input, no padded plane. */
+  if (j->simd && j->sxw == 1) {
+    for (int64_t t = lo; t < hi; ++t) {
+      int64_t b = t / j->channels, c = t % j->channels;
+      for (int64_t i = 0; i < j->oh; ++i)
+        poolRowDirect(j, j->x + b * j->sxn + c * j->sxc, i,
+                      j->y + b * j->syn + c * j->syc + i * j->syh);
+    }
+    return;
+  }
+#endif
   /* The padded plane in key order, with 128 bytes of slack for the
    * vectors' reads past a row's end. */
   uint8_t *pad = (uint8_t *)dlc_internal_thread_scratch(
@@ -922,13 +936,6 @@ static void qpoolPlanes(void *ctx, int64_t lo, int64_t hi) {
   for (int64_t t = lo; t < hi; ++t) {
     int64_t b = t / j->channels, c = t % j->channels;
     const uint8_t *src = j->x + b * j->sxn + c * j->sxc;
-#ifdef DLC_QCONV_X86
-    if (j->simd && j->sxw == 1) {
-      for (int64_t i = 0; i < j->oh; ++i)
-        poolRowDirect(j, src, i, j->y + b * j->syn + c * j->syc + i * j->syh);
-      continue;
-    }
-#endif
     memset(pad, 0, (size_t)(j->hp * j->wp + 128));
     uint8_t flip = j->isUnsigned ? 0 : 0x80;
     int64_t rows = j->h < j->hp - j->pt ? j->h : j->hp - j->pt;
