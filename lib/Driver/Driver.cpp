@@ -523,6 +523,22 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
                         }))
     return rc;
   stage("lowering to the LLVM dialect");
+  // Each entry's workspace: its own static arena and those of the functions
+  // that are no entry point (which it may call).
+  if (auto arenas =
+          (*module)->getAttrOfType<DictionaryAttr>("dl.workspace_bytes")) {
+    int64_t shared = 0;
+    for (NamedAttribute arena : arenas)
+      if (llvm::none_of(signatures, [&](const cpu::EntrySignature &sig) {
+            return sig.entry == arena.getName().strref();
+          }))
+        shared += cast<IntegerAttr>(arena.getValue()).getInt();
+    for (cpu::EntrySignature &sig : signatures) {
+      sig.workspaceBytes = shared;
+      if (auto own = arenas.getAs<IntegerAttr>(sig.entry))
+        sig.workspaceBytes += own.getInt();
+    }
+  }
   if (options.emit == Emit::MlirLLVM)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   TimingScope llvmTimer = rootTimer.nest("LLVM IR and optimization");

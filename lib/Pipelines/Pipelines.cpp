@@ -203,6 +203,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   // f32 exp/log/tanh/erf as polynomials LLVM can vectorize, not libm calls.
   pm.addPass(createDLMathApproximation());
 
+  // The arenas from the caller's workspace or the runtime's allocator.
+  if (options.planMemory)
+    pm.addPass(createDLArenaToRuntime());
+
   // The LLVM dialect.
   buildHostToLLVMPipeline(pm, /*libm=*/true, [](OpPassManager &host) {
     host.addPass(createConvertOpenMPToLLVMPass());

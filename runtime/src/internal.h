@@ -76,6 +76,20 @@ typedef struct dlc_internal_call_memory {
 
 /* Lowers the peak to the live bytes and records the counters. */
 void dlc_internal_call_memory_begin(dlc_internal_call_memory *m);
+/* The caller's workspace (NAME_run_with_workspace) for the entry point call
+ * running on this thread: dlc_arena_acquire hands out its bytes. */
+typedef struct dlc_internal_workspace {
+  char *base;
+  size_t size, used;
+  int live; /* arenas handed out and not yet released */
+} dlc_internal_workspace;
+/* Makes `base` (`size` bytes, 64-byte aligned; NULL for none) the calling
+ * thread's workspace and saves the previous one in `saved`. */
+void dlc_internal_workspace_begin(void *base, size_t size,
+                                  dlc_internal_workspace *saved);
+/* Restores the workspace saved by dlc_internal_workspace_begin. */
+void dlc_internal_workspace_end(const dlc_internal_workspace *saved);
+
 /* What the call allocated since dlc_internal_call_memory_begin. */
 void dlc_internal_call_memory_end(const dlc_internal_call_memory *m,
                                   struct dlc_call_memory *out);

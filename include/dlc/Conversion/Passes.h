@@ -26,6 +26,11 @@ namespace dlc {
 #define GEN_PASS_REGISTRATION
 #include "dlc/Conversion/Passes.h.inc"
 
+/// Writes `text` (a pass's report, whole lines) to stderr in one piece:
+/// function passes report from parallel threads, whose lines must not
+/// interleave.
+void writeReport(llvm::StringRef text);
+
 /// Lowering patterns, one family per file under lib/Conversion/DLToLinalg/.
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);

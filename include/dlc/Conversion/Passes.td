@@ -435,10 +435,12 @@ def DLPlanMemory : Pass<"dl-plan-memory", "::mlir::func::FuncOp"> {
     placed in one arena, largest first, each at the lowest 64-byte-aligned
     offset where it overlaps no placed buffer live at the same time; each
     alloc becomes a `memref.view` of the arena and its dealloc goes. The arena
-    is allocated once at the function's start (through the runtime's caching
-    allocator, like any alloc) and freed before its return. Buffers whose
+    is allocated once at the function's start (after dl-arena-to-runtime, from
+    the caller's workspace or the runtime's caching allocator) and freed
+    before its return. Buffers whose
     size is a constant times one dynamic size (a batch dim) share an arena
-    sized by that value, with offsets scaled by it. With `report`, each
+    sized by that value, with offsets scaled by it. The arena's alloc is
+    marked `dl.arena` for dl-arena-to-runtime. With `report`, each
     arena and the allocations left to the allocator (other dynamic sizes,
     escaping buffers, lone buffers) are printed to stderr.
   }];
@@ -447,6 +449,26 @@ def DLPlanMemory : Pass<"dl-plan-memory", "::mlir::func::FuncOp"> {
            "Print each function's arena size and buffer count to stderr">
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DLArenaToRuntime : Pass<"dl-arena-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "dl-plan-memory's arenas from the runtime's workspace: "
+                "dlc_arena_acquire / dlc_arena_release calls";
+  let description = [{
+    Right before the memref-to-LLVM conversion: each `memref.alloc` marked
+    `dl.arena` (an arena dl-plan-memory made) becomes a call of the runtime's
+    `dlc_arena_acquire(bytes)` and a memref descriptor built on the pointer
+    it returns (through an `unrealized_conversion_cast` the conversion
+    resolves); its `memref.dealloc` becomes `dlc_arena_release(pointer)`.
+    The runtime hands out the caller's workspace when the entry point was
+    called through NAME_run_with_workspace and the workspace has room, and
+    its caching allocator otherwise (runtime/src/cpu/memref_alloc.c). The
+    module gets `dl.workspace_bytes`, a dictionary from each function with a
+    static-size arena to that arena's bytes; dlc exports it as
+    NAME_workspace_bytes().
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::arith::ArithDialect"];
 }
 

@@ -17,6 +17,7 @@
 
 namespace dlc {
 #define GEN_PASS_DEF_DLPLANMEMORY
+#define GEN_PASS_DEF_DLARENATORUNTIME
 #include "dlc/Conversion/Passes.h.inc"
 } // namespace dlc
 
@@ -25,6 +26,8 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kAlignment = 64;
+/// Marks the arena's alloc for dl-arena-to-runtime.
+constexpr llvm::StringLiteral kArenaAttr = "dl.arena";
 
 /// A buffer to place: alive from op `start` to op `end` of the block. Its
 /// size is `bytes`, times its group's dynamic size where it has one.
@@ -193,6 +196,9 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
       group->buffers.push_back({alloc, deallocs[0], *bytes, start, end});
     });
 
+    // The report, written in one piece (functions run in parallel).
+    std::string text;
+    llvm::raw_string_ostream os(text);
     for (Group &group : groups) {
       if (group.buffers.size() < 2) {
         unplanned += group.buffers.size();
@@ -204,15 +210,16 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
         total += b.bytes;
       rewrite(block, group, arenaBytes);
       if (report)
-        llvm::errs() << "dl-plan-memory: @" << func.getName() << ": "
-                     << group.buffers.size() << " buffers of " << total
-                     << " bytes in an arena of " << arenaBytes << " bytes"
-                     << (group.factor ? " per unit of a dynamic dim" : "")
-                     << "\n";
+        os << "dl-plan-memory: @" << func.getName() << ": "
+           << group.buffers.size() << " buffers of " << total
+           << " bytes in an arena of " << arenaBytes << " bytes"
+           << (group.factor ? " per unit of a dynamic dim" : "") << "\n";
     }
-    if (report)
-      llvm::errs() << "dl-plan-memory: @" << func.getName() << ": " << unplanned
-                   << " allocation(s) left to the allocator\n";
+    if (report) {
+      os << "dl-plan-memory: @" << func.getName() << ": " << unplanned
+         << " allocation(s) left to the allocator\n";
+      dlc::writeReport(text);
+    }
   }
 
   /// One arena for `group`: allocated where its dynamic size is known (or
@@ -238,6 +245,7 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
       arena = memref::AllocOp::create(
           b, loc, MemRefType::get({arenaBytes}, b.getI8Type()),
           b.getI64IntegerAttr(kAlignment));
+    arena.getDefiningOp()->setAttr(kArenaAttr, b.getUnitAttr());
     for (Buffer &buffer : group.buffers) {
       b.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(
@@ -249,6 +257,95 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
     }
     b.setInsertionPoint(block.getTerminator());
     memref::DeallocOp::create(b, loc, arena);
+  }
+};
+
+/// dl-arena-to-runtime: each arena's alloc and dealloc as runtime calls.
+struct ArenaToRuntimePass
+    : public dlc::impl::DLArenaToRuntimeBase<ArenaToRuntimePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    Type i64 = IntegerType::get(ctx, 64);
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    auto declare = [&](StringRef name, Type result, Type arg) {
+      if (auto f = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+        return f;
+      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+      return LLVM::LLVMFuncOp::create(b, module.getLoc(), name,
+                                      LLVM::LLVMFunctionType::get(result, arg));
+    };
+    SmallVector<memref::AllocOp> arenas;
+    module.walk([&](memref::AllocOp alloc) {
+      if (alloc->hasAttr(kArenaAttr))
+        arenas.push_back(alloc);
+    });
+    if (arenas.empty())
+      return;
+    LLVM::LLVMFuncOp acquire = declare("dlc_arena_acquire", ptr, i64);
+    LLVM::LLVMFuncOp release =
+        declare("dlc_arena_release", LLVM::LLVMVoidType::get(ctx), ptr);
+    // The descriptor of a 1-D memref (allocated and aligned pointer, offset,
+    // size, stride), as the memref-to-LLVM conversion lays it out.
+    auto array = LLVM::LLVMArrayType::get(i64, 1);
+    auto descriptor =
+        LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr, i64, array, array});
+    llvm::StringMap<int64_t> staticBytes;
+    for (memref::AllocOp alloc : arenas) {
+      MemRefType type = alloc.getType();
+      if (type.getRank() != 1 || !type.getElementType().isInteger(8) ||
+          !type.getLayout().isIdentity() || type.getMemorySpace()) {
+        alloc.emitOpError("marked dl.arena is not a 1-D i8 buffer");
+        return signalPassFailure();
+      }
+      OpBuilder b(alloc);
+      Location loc = alloc.getLoc();
+      Value size;
+      if (type.hasStaticShape()) {
+        size = arith::ConstantIntOp::create(b, loc, type.getDimSize(0), 64);
+        auto func = alloc->getParentOfType<func::FuncOp>();
+        if (func)
+          staticBytes[func.getSymName()] += type.getDimSize(0);
+      } else {
+        size =
+            arith::IndexCastOp::create(b, loc, i64, alloc.getDynamicSizes()[0]);
+      }
+      Value pointer =
+          LLVM::CallOp::create(b, loc, acquire, ValueRange{size}).getResult();
+      Value d = LLVM::PoisonOp::create(b, loc, descriptor);
+      d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{0});
+      d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{1});
+      Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+      Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
+      d = LLVM::InsertValueOp::create(b, loc, d, zero, ArrayRef<int64_t>{2});
+      d = LLVM::InsertValueOp::create(b, loc, d, size, ArrayRef<int64_t>{3, 0});
+      d = LLVM::InsertValueOp::create(b, loc, d, one, ArrayRef<int64_t>{4, 0});
+      Value buffer =
+          UnrealizedConversionCastOp::create(b, loc, type, d).getResult(0);
+      for (OpOperand &use : llvm::make_early_inc_range(alloc->getUses())) {
+        auto dealloc = dyn_cast<memref::DeallocOp>(use.getOwner());
+        if (!dealloc)
+          continue;
+        OpBuilder db(dealloc);
+        Value freed = UnrealizedConversionCastOp::create(db, dealloc.getLoc(),
+                                                         descriptor, buffer)
+                          .getResult(0);
+        Value base = LLVM::ExtractValueOp::create(db, dealloc.getLoc(), freed,
+                                                  ArrayRef<int64_t>{0});
+        LLVM::CallOp::create(db, dealloc.getLoc(), release, ValueRange{base});
+        dealloc.erase();
+      }
+      alloc.replaceAllUsesWith(buffer);
+      alloc.erase();
+    }
+    SmallVector<NamedAttribute> entries;
+    for (auto &[name, bytes] : staticBytes)
+      entries.emplace_back(StringAttr::get(ctx, name),
+                           IntegerAttr::get(i64, bytes));
+    llvm::sort(entries, [](const NamedAttribute &a, const NamedAttribute &b) {
+      return a.getName().strref() < b.getName().strref();
+    });
+    module->setAttr("dl.workspace_bytes", DictionaryAttr::get(ctx, entries));
   }
 };
 

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <mutex>
+
 namespace dlc {
 #define GEN_PASS_DEF_DLREPORTKERNELS
 #include "dlc/Conversion/Passes.h.inc"
@@ -74,13 +76,27 @@ bool isKernel(Operation *op) {
   return false;
 }
 
+} // namespace
+
+void dlc::writeReport(llvm::StringRef text) {
+  static std::mutex lock;
+  std::lock_guard<std::mutex> guard(lock);
+  llvm::errs() << text;
+  llvm::errs().flush();
+}
+
+namespace {
+
 struct ReportKernelsPass
     : public dlc::impl::DLReportKernelsBase<ReportKernelsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    llvm::raw_ostream &os = llvm::errs();
+    // One write per function: functions are reported from parallel
+    // threads, and their lines must not interleave.
+    std::string text;
+    llvm::raw_string_ostream os(text);
     int64_t kernels = 0, calls = 0, fusing = 0;
     NodeList allNodes;
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
@@ -110,6 +126,7 @@ struct ReportKernelsPass
        << " kernels (" << calls << " runtime kernel calls, " << kernels - calls
        << " loop nests) for " << allNodes.order.size() << " ONNX nodes; "
        << fusing << " kernels fuse several nodes\n";
+    dlc::writeReport(text);
   }
 };
 

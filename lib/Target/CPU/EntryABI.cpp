@@ -154,6 +154,15 @@ static LogicalResult checkRuntimeLimits(llvm::Module &module,
   return success();
 }
 
+/// NAME for NAME_run, else the run symbol: the prefix of the entry's
+/// constants and of STEM_workspace_bytes.
+static std::string entryStem(const EntrySignature &sig) {
+  llvm::StringRef stem = sig.runSymbol;
+  if (stem.ends_with("_run"))
+    stem = stem.drop_back(4);
+  return stem.str();
+}
+
 LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
                               std::string &error) {
   llvm::LLVMContext &ctx = module.getContext();
@@ -266,6 +275,31 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", runFn));
     b.CreateRet(b.CreateCall(
         entryRun, {entryDesc, runFn->getArg(0), runFn->getArg(1), invoke}));
+  }
+  // RUN_with_workspace(inputs, outputs, workspace, bytes): the planned
+  // arenas in the caller's memory; STEM_workspace_bytes(): how much they
+  // take.
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::FunctionCallee entryRunWorkspace = module.getOrInsertFunction(
+      "dlc_entry_run_workspace",
+      llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr, ptr, i64}, false));
+  auto *runWorkspaceFn = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr, ptr, ptr, i64}, false),
+      llvm::Function::ExternalLinkage, run + "_with_workspace", module);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", runWorkspaceFn));
+    b.CreateRet(b.CreateCall(
+        entryRunWorkspace,
+        {entryDesc, runWorkspaceFn->getArg(0), runWorkspaceFn->getArg(1),
+         invoke, runWorkspaceFn->getArg(2), runWorkspaceFn->getArg(3)}));
+  }
+  auto *workspaceBytesFn = llvm::Function::Create(
+      llvm::FunctionType::get(i64, {}, false), llvm::Function::ExternalLinkage,
+      entryStem(sig) + "_workspace_bytes", module);
+  {
+    llvm::IRBuilder<> b(
+        llvm::BasicBlock::Create(ctx, "entry", workspaceBytesFn));
+    b.CreateRet(llvm::ConstantInt::get(i64, sig.workspaceBytes));
   }
 
   // Metadata for callers that discover the signature at run time (the
@@ -615,10 +649,7 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "#define " << guard << "_TARGET \"" << main.target << "\"\n\n";
   for (const EntrySignature &sig : sigs) {
-    // Names of this entry's constants: NAME for NAME_run, else the symbol.
-    llvm::StringRef stem = sig.runSymbol;
-    if (stem.ends_with("_run"))
-      stem = stem.drop_back(4);
+    std::string stem = entryStem(sig);
     std::string id = upper(stem);
     if (!sig.summary.empty())
       os << "/* " << sig.runSymbol << ": " << sig.summary << " */\n";
@@ -679,7 +710,16 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
          << "int32_t " << sig.prefix << "_init(const char *weights_path);\n";
     os << "int32_t " << sig.runSymbol
        << "(const dlc_tensor *inputs, dlc_tensor *outputs);\n"
-       << "void " << sig.releaseSymbol << "(dlc_tensor *outputs);\n";
+       << "void " << sig.releaseSymbol << "(dlc_tensor *outputs);\n"
+       << "/* " << sig.runSymbol << " with the call's planned intermediates in"
+       << " `workspace`\n * (64-byte aligned; what does not fit comes from the"
+       << " allocator).\n * " << stem
+       << "_workspace_bytes() is the size that holds them all (0 if\n"
+       << " * nothing is planned); a workspace serves one call at a time. */\n"
+       << "int32_t " << sig.runSymbol
+       << "_with_workspace(const dlc_tensor *inputs, dlc_tensor *outputs,\n"
+       << "    void *workspace, size_t workspace_bytes);\n"
+       << "size_t " << stem << "_workspace_bytes(void);\n";
     if (sig.deviceEntry)
       os << "int32_t " << sig.runSymbol
          << "_device(const dlc_tensor *inputs, dlc_tensor *outputs);\n"

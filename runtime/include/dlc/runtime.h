@@ -519,6 +519,25 @@ DLC_RUNTIME_API dlc_status dlc_entry_run(const dlc_entry *entry,
                                          dlc_tensor *outputs,
                                          dlc_entry_invoke_fn invoke);
 
+/* dlc_entry_run with the caller's `workspace` (`workspace_bytes` bytes,
+ * aligned to DLC_DEFAULT_ALIGNMENT) for the call's planned arenas
+ * (dlc_arena_acquire): NAME_run_with_workspace. An arena that does not fit
+ * in what is left of it comes from the allocator, so any size is correct;
+ * NAME_workspace_bytes() is the size that holds the static arenas. The
+ * workspace is only used during the call, for intermediates, never for
+ * results. DLC_STATUS_INVALID_ARGUMENT for a misaligned workspace, or NULL
+ * with a nonzero size. */
+DLC_RUNTIME_API dlc_status dlc_entry_run_workspace(
+    const dlc_entry *entry, const dlc_tensor *inputs, dlc_tensor *outputs,
+    dlc_entry_invoke_fn invoke, void *workspace, size_t workspace_bytes);
+
+/* A function's arena of planned intermediates (dl-plan-memory): `bytes`
+ * from the workspace of the entry point call running on this thread when
+ * it has room, else from the allocator above. Released with
+ * dlc_arena_release. Called by generated code. */
+DLC_RUNTIME_API void *dlc_arena_acquire(int64_t bytes);
+DLC_RUNTIME_API void dlc_arena_release(void *ptr);
+
 /* Reports a failed run-time check of generated code (a cf.assert): inside
  * dlc_entry_run on the calling thread, records `message` and returns
  * DLC_STATUS_RUNTIME_ERROR from dlc_entry_run; elsewhere (a worker thread,

@@ -504,3 +504,25 @@ dlc_status dlc_entry_run(const dlc_entry *e, const dlc_tensor *inputs,
   freeScratch(e, &s);
   return DLC_STATUS_OK;
 }
+
+dlc_status dlc_entry_run_workspace(const dlc_entry *e, const dlc_tensor *inputs,
+                                   dlc_tensor *outputs,
+                                   dlc_entry_invoke_fn invoke, void *workspace,
+                                   size_t workspace_bytes) {
+  if (!workspace && workspace_bytes > 0)
+    return dlc_set_error(
+        DLC_STATUS_INVALID_ARGUMENT,
+        "%s_with_workspace: the workspace is NULL but %zu bytes "
+        "were given",
+        e->symbol, workspace_bytes);
+  if ((uintptr_t)workspace % DLC_DEFAULT_ALIGNMENT != 0)
+    return dlc_set_error(DLC_STATUS_INVALID_ARGUMENT,
+                         "%s_with_workspace: the workspace %p is not %d-byte "
+                         "aligned",
+                         e->symbol, workspace, DLC_DEFAULT_ALIGNMENT);
+  dlc_internal_workspace saved;
+  dlc_internal_workspace_begin(workspace, workspace_bytes, &saved);
+  dlc_status status = dlc_entry_run(e, inputs, outputs, invoke);
+  dlc_internal_workspace_end(&saved);
+  return status;
+}

@@ -210,6 +210,48 @@ DLC_RUNTIME_API void _mlir_memref_to_llvm_free(void *ptr) {
   release(b);
 }
 
+/* The calling thread's workspace (set around one entry point call). */
+static _Thread_local dlc_internal_workspace workspace;
+
+void dlc_internal_workspace_begin(void *base, size_t size,
+                                  dlc_internal_workspace *saved) {
+  *saved = workspace;
+  workspace.base = (char *)base;
+  workspace.size = base ? size : 0;
+  workspace.used = 0;
+  workspace.live = 0;
+}
+
+void dlc_internal_workspace_end(const dlc_internal_workspace *saved) {
+  workspace = *saved;
+}
+
+/* Arenas are carved from the workspace front to back, each 64-byte
+ * aligned; when the last one is released the whole workspace is free
+ * again. An arena that does not fit comes from the allocator. */
+DLC_RUNTIME_API void *dlc_arena_acquire(int64_t bytes) {
+  size_t size = bytes > 0 ? (size_t)bytes : 1;
+  size_t start = (workspace.used + 63) & ~(size_t)63;
+  if (workspace.base && start <= workspace.size &&
+      size <= workspace.size - start) {
+    workspace.used = start + size;
+    ++workspace.live;
+    return workspace.base + start;
+  }
+  return _mlir_memref_to_llvm_aligned_alloc(64, size);
+}
+
+DLC_RUNTIME_API void dlc_arena_release(void *ptr) {
+  char *p = (char *)ptr;
+  if (workspace.base && p >= workspace.base &&
+      p < workspace.base + workspace.size) {
+    if (--workspace.live == 0)
+      workspace.used = 0;
+    return;
+  }
+  _mlir_memref_to_llvm_free(ptr);
+}
+
 dlc_internal_tracked *dlc_internal_track_begin(dlc_internal_tracked *list) {
   dlc_internal_tracked *previous = tracking;
   list->head = NULL;

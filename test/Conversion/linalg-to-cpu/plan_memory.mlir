@@ -6,7 +6,7 @@
 // 0, %c at 0 (disjoint lifetimes), %b after %a at 4096. The arena is 6 KiB,
 // allocated first and freed before the return; the deallocs are gone.
 // CHECK-LABEL: func.func @reuse(
-// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6144xi8>
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64, dl.arena} : memref<6144xi8>
 // CHECK: %[[A:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<6144xi8> to memref<1024xf32>
 // CHECK: %[[B:.*]] = memref.view %[[ARENA]][%c4096{{.*}}][] : memref<6144xi8> to memref<512xf32>
 // CHECK: linalg.copy ins(%[[A]] : memref<1024xf32>)
@@ -76,7 +76,7 @@ func.func @unplanned(%n: index, %x: memref<16xf32>) -> memref<16xf32> {
 // CHECK-LABEL: func.func @dynamic(
 // CHECK: %[[C384:.*]] = arith.constant 384 : index
 // CHECK: %[[SIZE:.*]] = arith.muli %[[N:.*]], %[[C384]] : index
-// CHECK: %[[ARENA:.*]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[ARENA:.*]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64, dl.arena} : memref<?xi8>
 // CHECK: %[[OFF0:.*]] = arith.muli %[[N]], %c0
 // CHECK: memref.view %[[ARENA]][%[[OFF0]]][%[[N]]] : memref<?xi8> to memref<?x64xf32>
 // CHECK: %[[C256:.*]] = arith.constant 256 : index
@@ -117,7 +117,7 @@ func.func @dynamic(%x: memref<?x64xf32>, %m: index) {
 // (1 KiB) comes after both and reuses offset 0. In an scf.parallel body
 // iterations run at once: that buffer stays unplanned.
 // CHECK-LABEL: func.func @loop_body(
-// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6144xi8>
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64, dl.arena} : memref<6144xi8>
 // CHECK: scf.for
 // CHECK: %[[T:.*]] = memref.view %[[ARENA]][%c4096{{.*}}][] : memref<6144xi8> to memref<512xf32>
 // CHECK-NOT: memref.dealloc %[[T]]

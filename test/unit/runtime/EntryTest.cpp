@@ -38,7 +38,9 @@ struct Desc2 {
   int64_t offset, sizes[2], strides[2];
 };
 
-enum class Mode { Add, OutOfMemory, FailCheck, Temporaries };
+enum class Mode { Add, OutOfMemory, FailCheck, Temporaries, Arenas };
+/// Mode::Arenas: the arenas the fake model acquired, in order.
+char *arenas[4];
 Mode mode = Mode::Add;
 
 /// The fake model: y = a + b into a block of the generated code's
@@ -64,6 +66,20 @@ void fakeAdd(void *results, void *const *inputs) {
     void *t3 = _mlir_memref_to_llvm_alloc(500);
     _mlir_memref_to_llvm_free(t2);
     _mlir_memref_to_llvm_free(t3);
+  }
+  if (mode == Mode::Arenas) {
+    // Three arenas live at once, as nested functions would hold them, then
+    // a fourth after all are released; each written whole.
+    const int64_t sizes[4] = {1000, 3000, 5000, 1000};
+    for (int i = 0; i < 3; ++i) {
+      arenas[i] = static_cast<char *>(dlc_arena_acquire(sizes[i]));
+      memset(arenas[i], i + 1, static_cast<size_t>(sizes[i]));
+    }
+    for (int i = 2; i >= 0; --i)
+      dlc_arena_release(arenas[i]);
+    arenas[3] = static_cast<char *>(dlc_arena_acquire(sizes[3]));
+    memset(arenas[3], 4, static_cast<size_t>(sizes[3]));
+    dlc_arena_release(arenas[3]);
   }
   if (mode == Mode::FailCheck) {
     dlc_entry_fail("dims differ at run time");
@@ -140,6 +156,65 @@ TEST(Entry, CallMemoryIsMeasuredPerCall) {
   EXPECT_EQ(u.live_allocations, 0u);
   EXPECT_EQ(u.current_bytes, 0u);
   EXPECT_EQ(dlc_last_call_memory(nullptr), DLC_STATUS_INVALID_ARGUMENT);
+}
+
+// Arenas come from the caller's workspace, front to back and 64-byte
+// aligned, while they fit; the rest from the allocator (counted in the
+// call's memory); released, the workspace is whole again.
+TEST(Entry, ArenasComeFromTheWorkspace) {
+  alignas(64) static char workspace[4096 + 64];
+  Call c;
+  mode = Mode::Arenas;
+  ASSERT_EQ(dlc_entry_run_workspace(&kAdd, c.in, &c.out, fakeAdd, workspace,
+                                    sizeof(workspace)),
+            DLC_STATUS_OK)
+      << lastError();
+  EXPECT_EQ(arenas[0], workspace);
+  EXPECT_EQ(arenas[1], workspace + 1024);
+  EXPECT_TRUE(arenas[2] < workspace || arenas[2] >= workspace + 4160);
+  EXPECT_EQ(arenas[3], workspace);
+  EXPECT_EQ(workspace[999], 4);  // arena 3 over arena 0
+  EXPECT_EQ(workspace[1024], 2); // arena 1, whole
+  EXPECT_EQ(workspace[4023], 2);
+  EXPECT_EQ(workspace[4024], 0); // past it: untouched
+  dlc_call_memory m;
+  ASSERT_EQ(dlc_last_call_memory(&m), DLC_STATUS_OK);
+  const uint64_t result = 12 * sizeof(float);
+  EXPECT_EQ(m.peak_bytes, 5000u + result); // only the arena that did not fit
+  EXPECT_EQ(m.allocation_count, 2u);
+  free(c.out.data);
+
+  // Without a workspace every arena is allocated.
+  Call d;
+  mode = Mode::Arenas;
+  ASSERT_EQ(dlc_entry_run(&kAdd, d.in, &d.out, fakeAdd), DLC_STATUS_OK);
+  ASSERT_EQ(dlc_last_call_memory(&m), DLC_STATUS_OK);
+  EXPECT_EQ(m.peak_bytes, 9000u + result);
+  EXPECT_TRUE(arenas[0] < workspace || arenas[0] >= workspace + 4160);
+  free(d.out.data);
+
+  // A call that fails halfway leaves no workspace behind for the next call
+  // on this thread.
+  Call e;
+  mode = Mode::OutOfMemory;
+  EXPECT_EQ(dlc_entry_run_workspace(&kAdd, e.in, &e.out, fakeAdd, workspace,
+                                    sizeof(workspace)),
+            DLC_STATUS_OUT_OF_MEMORY);
+  void *after = dlc_arena_acquire(100);
+  EXPECT_TRUE(static_cast<char *>(after) < workspace ||
+              static_cast<char *>(after) >= workspace + 4160);
+  dlc_arena_release(after);
+
+  // A misaligned or missing workspace is refused before anything runs.
+  Call f;
+  EXPECT_EQ(dlc_entry_run_workspace(&kAdd, f.in, &f.out, fakeAdd, workspace + 8,
+                                    4096),
+            DLC_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("not 64-byte aligned"), std::string::npos)
+      << lastError();
+  EXPECT_EQ(dlc_entry_run_workspace(&kAdd, f.in, &f.out, fakeAdd, nullptr, 64),
+            DLC_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(f.out.data, nullptr);
 }
 
 TEST(Entry, NullArrays) {

@@ -59,6 +59,10 @@ struct EntrySignature {
   /// Weights live in a file NAME_init loads (--weights=external).
   bool externalWeights = false;
   std::string weightsFile; // its file name, for executables
+  /// Bytes of the static arenas a call plans (dl-plan-memory): what
+  /// STEM_workspace_bytes() returns; a caller's workspace of this size
+  /// holds them (STEM_run_with_workspace).
+  int64_t workspaceBytes = 0;
 };
 
 /// Reads the signature of `func` (tensor arguments and results, dl.name and
