@@ -162,6 +162,12 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "::mlir::ModuleOp"> {
     reduction loop: inside a contraction it would turn the contiguous rows
     the vectorizer wants into strided gathers.
 
+    A producer with several uses is fused only where its other uses are the
+    function's `return` and its consumer is elementwise over the same loops:
+    the fused generic yields the producer's result too (an optimizer's new
+    moments, returned as state and read by the parameter update, so each
+    parameter's update is one kernel).
+
     With `transposes-into-contractions` (the CPU pipeline sets it where
     `dl-contractions-to-microkernels` runs), an f32 transpose (a generic
     that yields its one input, read through a permutation) is fused into

@@ -6,7 +6,9 @@
 // matmul, an im2col copy or a transpose turns the matmul's contiguous rows into
 // strided gathers (the CNN train step: conv 2.5x slower than with the copy kept
 // apart). Nor is any producer fused into a reduction that reads it along fewer
-// loops than the reduction has (a matmul's operands).
+// loops than the reduction has (a matmul's operands). A producer with other
+// uses is fused only where those are the function's return (an optimizer's
+// state), keeping its result as an extra one of the fused generic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -147,6 +149,58 @@ struct ContractionIntoTranspose : public OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// Whether `fused`'s producer, which has other uses, still fuses into its
+/// consumer: an elementwise generic whose results are otherwise only
+/// returned (an optimizer's updated moment, returned as state and read by
+/// the parameter update), read by an elementwise consumer over the same
+/// iteration space. The fused generic computes each element once and
+/// yields the producer's result too, so the returned value stays and one
+/// kernel does the work of both.
+bool isReturnedToo(OpOperand *fused) {
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+  if (!producer || !consumer ||
+      producer.getNumParallelLoops() != producer.getNumLoops() ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+      !consumer.getMatchingIndexingMap(fused).isPermutation())
+    return false;
+  for (Value result : producer->getResults())
+    for (OpOperand &use : result.getUses())
+      if (use.getOwner() != consumer.getOperation() &&
+          !isa<func::ReturnOp>(use.getOwner()))
+        return false;
+  return true;
+}
+
+/// Fuses a producer whose results are also returned into its elementwise
+/// consumer (isReturnedToo): the fused generic yields the returned results
+/// too, and every use of the producer and of the consumer takes the fused
+/// op's. (Upstream's pattern keeps such a producer for its other uses and
+/// computes it a second time inside the consumer.)
+struct FuseProducerAlsoReturned : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand *operand : consumer.getDpsInputOperands()) {
+      Operation *producer = operand->get().getDefiningOp();
+      if (!producer || producer->hasOneUse() || !isReturnedToo(operand) ||
+          !linalg::areElementwiseOpsFusable(operand))
+        continue;
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, operand);
+      if (failed(fused))
+        return failure();
+      for (auto [original, replacement] : fused->replacements)
+        rewriter.replaceAllUsesWith(original, replacement);
+      rewriter.eraseOp(consumer);
+      if (producer->use_empty())
+        rewriter.eraseOp(producer);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct FuseElementwisePass
     : public dlc::impl::DLFuseElementwiseBase<FuseElementwisePass> {
   using DLFuseElementwiseBase::DLFuseElementwiseBase;
@@ -183,6 +237,7 @@ struct FuseElementwisePass
       return true;
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    patterns.add<FuseProducerAlsoReturned>(context);
     if (intoContractions)
       patterns.add<ContractionIntoTranspose>(context);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);

@@ -75,3 +75,84 @@ func.func @exp_row_sum(%x: tensor<8x16xf32>) -> tensor<8xf32> {
   } -> tensor<8xf32>
   return %sum : tensor<8xf32>
 }
+
+// An optimizer's update: the new moment m' = m + g is returned (state) and
+// read by the parameter update p' = p - m'. One generic computes both and
+// yields both; m' is not computed twice.
+#vec = affine_map<(d0) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @returned_producer(
+// CHECK: %[[F:.*]]:2 = linalg.generic
+// CHECK-SAME: ins(%arg2, %arg0, %arg1 :
+// CHECK: %[[M:.*]] = arith.addf
+// CHECK: %[[P:.*]] = arith.subf %{{.*}}, %[[M]]
+// CHECK: linalg.yield %[[M]], %[[P]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[F]]#0, %[[F]]#1
+func.func @returned_producer(%m: tensor<16xf32>, %g: tensor<16xf32>, %p: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %e0 = tensor.empty() : tensor<16xf32>
+  %mn = linalg.generic {indexing_maps = [#vec, #vec, #vec], iterator_types = ["parallel"]} ins(%m, %g : tensor<16xf32>, tensor<16xf32>) outs(%e0 : tensor<16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  %e1 = tensor.empty() : tensor<16xf32>
+  %pn = linalg.generic {indexing_maps = [#vec, #vec, #vec], iterator_types = ["parallel"]} ins(%p, %mn : tensor<16xf32>, tensor<16xf32>) outs(%e1 : tensor<16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  return %mn, %pn : tensor<16xf32>, tensor<16xf32>
+}
+
+// Not fused: a producer read by something other than its consumer and the
+// return (here a reduction), and a producer the consumer reads through a
+// broadcast (the fused loop would compute it once per column). Each stays
+// its own generic.
+// CHECK-LABEL: func.func @other_uses(
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @other_uses(%m: tensor<16xf32>, %g: tensor<16xf32>, %p: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>, tensor<f32>) {
+  %e0 = tensor.empty() : tensor<16xf32>
+  %mn = linalg.generic {indexing_maps = [#vec, #vec, #vec], iterator_types = ["parallel"]} ins(%m, %g : tensor<16xf32>, tensor<16xf32>) outs(%e0 : tensor<16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  %e1 = tensor.empty() : tensor<16xf32>
+  %pn = linalg.generic {indexing_maps = [#vec, #vec, #vec], iterator_types = ["parallel"]} ins(%p, %mn : tensor<16xf32>, tensor<16xf32>) outs(%e1 : tensor<16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<f32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e2 : tensor<f32>) -> tensor<f32>
+  %sum = linalg.generic {indexing_maps = [#vec, #scalar], iterator_types = ["reduction"]} ins(%mn : tensor<16xf32>) outs(%acc : tensor<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %mn, %pn, %sum : tensor<16xf32>, tensor<16xf32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func @broadcast_consumer(
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @broadcast_consumer(%m: tensor<16xf32>, %g: tensor<16xf32>, %p: tensor<8x16xf32>) -> (tensor<16xf32>, tensor<8x16xf32>) {
+  %e0 = tensor.empty() : tensor<16xf32>
+  %mn = linalg.generic {indexing_maps = [#vec, #vec, #vec], iterator_types = ["parallel"]} ins(%m, %g : tensor<16xf32>, tensor<16xf32>) outs(%e0 : tensor<16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  %e1 = tensor.empty() : tensor<8x16xf32>
+  %pn = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%p, %mn : tensor<8x16xf32>, tensor<16xf32>) outs(%e1 : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %mn, %pn : tensor<16xf32>, tensor<8x16xf32>
+}
