@@ -539,6 +539,13 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
         sig.workspaceBytes += own.getInt();
     }
   }
+  // And the arenas sized by an input's dynamic dim (a batch).
+  if (auto dims =
+          (*module)->getAttrOfType<DictionaryAttr>("dl.workspace_input_dims"))
+    for (cpu::EntrySignature &sig : signatures)
+      if (auto list = dims.getAs<ArrayAttr>(sig.entry))
+        for (auto term : list.getAsRange<DenseI64ArrayAttr>())
+          sig.workspaceInputDims.push_back({term[0], term[1], term[2]});
   if (options.emit == Emit::MlirLLVM)
     return printModule(*module, options, errs) ? kSuccess : kUsageError;
   TimingScope llvmTimer = rootTimer.nest("LLVM IR and optimization");

@@ -28,6 +28,9 @@ namespace {
 constexpr int64_t kAlignment = 64;
 /// Marks the arena's alloc for dl-arena-to-runtime.
 constexpr llvm::StringLiteral kArenaAttr = "dl.arena";
+/// On an arena sized by a dim of one of the function's arguments: that
+/// argument, the dim and the arena's bytes per unit of it.
+constexpr llvm::StringLiteral kArenaInputDimAttr = "dl.arena_input_dim";
 
 /// A buffer to place: alive from op `start` to op `end` of the block. Its
 /// size is `bytes`, times its group's dynamic size where it has one.
@@ -246,6 +249,16 @@ struct PlanMemoryPass : public dlc::impl::DLPlanMemoryBase<PlanMemoryPass> {
           b, loc, MemRefType::get({arenaBytes}, b.getI8Type()),
           b.getI64IntegerAttr(kAlignment));
     arena.getDefiningOp()->setAttr(kArenaAttr, b.getUnitAttr());
+    // A size the caller knows before the call: a dim of an argument.
+    if (auto dim = factor ? factor.getDefiningOp<memref::DimOp>() : nullptr) {
+      auto arg = dyn_cast<BlockArgument>(dim.getSource());
+      std::optional<int64_t> index = getConstantIntValue(dim.getIndex());
+      if (arg && arg.getOwner() == &block && index)
+        arena.getDefiningOp()->setAttr(
+            kArenaInputDimAttr,
+            b.getDenseI64ArrayAttr({static_cast<int64_t>(arg.getArgNumber()),
+                                    *index, arenaBytes}));
+    }
     for (Buffer &buffer : group.buffers) {
       b.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(
@@ -291,6 +304,7 @@ struct ArenaToRuntimePass
     auto descriptor =
         LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr, i64, array, array});
     llvm::StringMap<int64_t> staticBytes;
+    llvm::StringMap<SmallVector<Attribute>> inputDims;
     for (memref::AllocOp alloc : arenas) {
       MemRefType type = alloc.getType();
       if (type.getRank() != 1 || !type.getElementType().isInteger(8) ||
@@ -309,6 +323,9 @@ struct ArenaToRuntimePass
       } else {
         size =
             arith::IndexCastOp::create(b, loc, i64, alloc.getDynamicSizes()[0]);
+        auto func = alloc->getParentOfType<func::FuncOp>();
+        if (Attribute dim = alloc->getAttr(kArenaInputDimAttr); dim && func)
+          inputDims[func.getSymName()].push_back(dim);
       }
       Value pointer =
           LLVM::CallOp::create(b, loc, acquire, ValueRange{size}).getResult();
@@ -346,6 +363,14 @@ struct ArenaToRuntimePass
       return a.getName().strref() < b.getName().strref();
     });
     module->setAttr("dl.workspace_bytes", DictionaryAttr::get(ctx, entries));
+    if (!inputDims.empty()) {
+      SmallVector<NamedAttribute> dims;
+      for (auto &[name, list] : inputDims)
+        dims.emplace_back(StringAttr::get(ctx, name),
+                          ArrayAttr::get(ctx, list));
+      module->setAttr("dl.workspace_input_dims",
+                      DictionaryAttr::get(ctx, dims));
+    }
   }
 };
 

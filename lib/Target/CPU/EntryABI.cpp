@@ -293,13 +293,31 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
         {entryDesc, runWorkspaceFn->getArg(0), runWorkspaceFn->getArg(1),
          invoke, runWorkspaceFn->getArg(2), runWorkspaceFn->getArg(3)}));
   }
-  auto *workspaceBytesFn = llvm::Function::Create(
-      llvm::FunctionType::get(i64, {}, false), llvm::Function::ExternalLinkage,
-      entryStem(sig) + "_workspace_bytes", module);
+  // STEM_workspace_bytes(inputs): the static arenas plus, for the inputs'
+  // shapes, those sized by a dynamic dim (dlc_entry_workspace_bytes).
+  std::vector<int64_t> terms;
+  for (const std::array<int64_t, 3> &term : sig.workspaceInputDims)
+    terms.insert(terms.end(), term.begin(), term.end());
+  llvm::Constant *termTable =
+      terms.empty() ? null
+                    : privateGlobal(llvm::ConstantDataArray::get(ctx, terms),
+                                    run + ".workspace_dims");
+  llvm::FunctionCallee entryWorkspaceBytes = module.getOrInsertFunction(
+      "dlc_entry_workspace_bytes",
+      llvm::FunctionType::get(i64, {ptr, i32, i64, ptr, i32}, false));
+  auto *workspaceBytesFn =
+      llvm::Function::Create(llvm::FunctionType::get(i64, {ptr}, false),
+                             llvm::Function::ExternalLinkage,
+                             entryStem(sig) + "_workspace_bytes", module);
   {
     llvm::IRBuilder<> b(
         llvm::BasicBlock::Create(ctx, "entry", workspaceBytesFn));
-    b.CreateRet(llvm::ConstantInt::get(i64, sig.workspaceBytes));
+    b.CreateRet(b.CreateCall(
+        entryWorkspaceBytes,
+        {workspaceBytesFn->getArg(0),
+         llvm::ConstantInt::get(i32, sig.inputs.size()),
+         llvm::ConstantInt::get(i64, sig.workspaceBytes), termTable,
+         llvm::ConstantInt::get(i32, sig.workspaceInputDims.size())}));
   }
 
   // Metadata for callers that discover the signature at run time (the
@@ -714,12 +732,13 @@ void writeHeader(llvm::raw_ostream &os, llvm::ArrayRef<EntrySignature> sigs) {
        << "/* " << sig.runSymbol << " with the call's planned intermediates in"
        << " `workspace`\n * (64-byte aligned; what does not fit comes from the"
        << " allocator).\n * " << stem
-       << "_workspace_bytes() is the size that holds them all (0 if\n"
+       << "_workspace_bytes(inputs) is the size that holds them all for\n"
+       << " * these inputs' shapes (NULL: the part no dynamic dim sizes; 0 if\n"
        << " * nothing is planned); a workspace serves one call at a time. */\n"
        << "int32_t " << sig.runSymbol
        << "_with_workspace(const dlc_tensor *inputs, dlc_tensor *outputs,\n"
        << "    void *workspace, size_t workspace_bytes);\n"
-       << "size_t " << stem << "_workspace_bytes(void);\n";
+       << "size_t " << stem << "_workspace_bytes(const dlc_tensor *inputs);\n";
     if (sig.deviceEntry)
       os << "int32_t " << sig.runSymbol
          << "_device(const dlc_tensor *inputs, dlc_tensor *outputs);\n"

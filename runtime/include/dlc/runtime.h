@@ -523,13 +523,24 @@ DLC_RUNTIME_API dlc_status dlc_entry_run(const dlc_entry *entry,
  * aligned to DLC_DEFAULT_ALIGNMENT) for the call's planned arenas
  * (dlc_arena_acquire): NAME_run_with_workspace. An arena that does not fit
  * in what is left of it comes from the allocator, so any size is correct;
- * NAME_workspace_bytes() is the size that holds the static arenas. The
+ * NAME_workspace_bytes(inputs) is the size that holds them all. The
  * workspace is only used during the call, for intermediates, never for
  * results. DLC_STATUS_INVALID_ARGUMENT for a misaligned workspace, or NULL
  * with a nonzero size. */
 DLC_RUNTIME_API dlc_status dlc_entry_run_workspace(
     const dlc_entry *entry, const dlc_tensor *inputs, dlc_tensor *outputs,
     dlc_entry_invoke_fn invoke, void *workspace, size_t workspace_bytes);
+
+/* The workspace NAME_run_with_workspace needs for a call with `inputs`:
+ * `static_bytes`, plus for each of the `num_terms` triples in `terms`
+ * (input, dim, bytes) that input's dim times the bytes: NAME_workspace_bytes.
+ * With `inputs` NULL, or a term's input without that dim, only the rest;
+ * SIZE_MAX if the sum overflows. */
+DLC_RUNTIME_API size_t dlc_entry_workspace_bytes(const dlc_tensor *inputs,
+                                                 int32_t num_inputs,
+                                                 int64_t static_bytes,
+                                                 const int64_t *terms,
+                                                 int32_t num_terms);
 
 /* A function's arena of planned intermediates (dl-plan-memory): `bytes`
  * from the workspace of the entry point call running on this thread when

@@ -526,3 +526,21 @@ dlc_status dlc_entry_run_workspace(const dlc_entry *e, const dlc_tensor *inputs,
   dlc_internal_workspace_end(&saved);
   return status;
 }
+
+size_t dlc_entry_workspace_bytes(const dlc_tensor *inputs, int32_t num_inputs,
+                                 int64_t static_bytes, const int64_t *terms,
+                                 int32_t num_terms) {
+  uint64_t total = static_bytes > 0 ? (uint64_t)static_bytes : 0;
+  for (int32_t i = 0; inputs && i < num_terms; ++i) {
+    int64_t input = terms[3 * i], dim = terms[3 * i + 1],
+            unit = terms[3 * i + 2];
+    if (input < 0 || input >= num_inputs || !inputs[input].shape || dim < 0 ||
+        dim >= inputs[input].rank || inputs[input].shape[dim] < 0 || unit < 0)
+      continue; /* not a shape this model takes: the call will say so */
+    uint64_t n = (uint64_t)inputs[input].shape[dim], bytes = (uint64_t)unit;
+    if (n && bytes > (UINT64_MAX - total) / n)
+      return SIZE_MAX;
+    total += n * bytes;
+  }
+  return total > SIZE_MAX ? SIZE_MAX : (size_t)total;
+}

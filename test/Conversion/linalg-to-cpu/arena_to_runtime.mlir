@@ -5,7 +5,9 @@
 // dlc_arena_acquire(bytes) gives the pointer of a 1-D i8 descriptor, and
 // the dealloc is dlc_arena_release(pointer). Other allocs stay. The module
 // records each function's static arena; a dynamic one is sized per call.
-// CHECK: module attributes {dl.workspace_bytes = {two = 6144 : i64}}
+// An arena sized by an argument's dim (dl.arena_input_dim: the argument,
+// the dim, bytes per unit) is listed for NAME_workspace_bytes(inputs).
+// CHECK: module attributes {dl.workspace_bytes = {two = 6144 : i64}, dl.workspace_input_dims = {dynamic = [array<i64: 1, 0, 128>]}}
 // CHECK-LABEL: func.func @two(
 // CHECK: %[[BYTES:.*]] = arith.constant 6144 : i64
 // CHECK: %[[P:.*]] = llvm.call @dlc_arena_acquire(%[[BYTES]]) : (i64) -> !llvm.ptr
@@ -54,7 +56,7 @@ func.func @two(%x: memref<1024xf32>, %out: memref<1024xf32>) {
 func.func @dynamic(%n: index, %x: memref<?x16xf32>) {
   %c128 = arith.constant 128 : index
   %bytes = arith.muli %n, %c128 : index
-  %arena = memref.alloc(%bytes) {alignment = 64 : i64, dl.arena} : memref<?xi8>
+  %arena = memref.alloc(%bytes) {alignment = 64 : i64, dl.arena, dl.arena_input_dim = array<i64: 1, 0, 128>} : memref<?xi8>
   %c0 = arith.constant 0 : index
   %a = memref.view %arena[%c0][%n] : memref<?xi8> to memref<?x16xf32>
   memref.copy %x, %a : memref<?x16xf32> to memref<?x16xf32>

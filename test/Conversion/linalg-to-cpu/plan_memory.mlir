@@ -76,7 +76,7 @@ func.func @unplanned(%n: index, %x: memref<16xf32>) -> memref<16xf32> {
 // CHECK-LABEL: func.func @dynamic(
 // CHECK: %[[C384:.*]] = arith.constant 384 : index
 // CHECK: %[[SIZE:.*]] = arith.muli %[[N:.*]], %[[C384]] : index
-// CHECK: %[[ARENA:.*]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64, dl.arena} : memref<?xi8>
+// CHECK: %[[ARENA:.*]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64, dl.arena, dl.arena_input_dim = array<i64: 0, 0, 384>} : memref<?xi8>
 // CHECK: %[[OFF0:.*]] = arith.muli %[[N]], %c0
 // CHECK: memref.view %[[ARENA]][%[[OFF0]]][%[[N]]] : memref<?xi8> to memref<?x64xf32>
 // CHECK: %[[C256:.*]] = arith.constant 256 : index

@@ -2,7 +2,10 @@
  * ws_net_run_with_workspace gives the same bits as ws_net_run, takes the
  * arena from the workspace (the call's allocator peak drops by exactly
  * ws_net_workspace_bytes()), falls back to the allocator when the workspace
- * is too small, and refuses a misaligned or NULL workspace. */
+ * is too small, and refuses a misaligned or NULL workspace. ws_dyn's arenas
+ * are sized by its dynamic batch: ws_dyn_workspace_bytes(inputs) holds them
+ * for those inputs. */
+#include "ws_dyn.h"
 #include "ws_net.h"
 
 #include <stdio.h>
@@ -36,13 +39,59 @@ static void expectSame(const char *label, const float *a, const float *b) {
   failures += !same;
 }
 
+/* ws_dyn at batch 5 and 9: its arenas grow with the batch, and a workspace
+ * of ws_dyn_workspace_bytes(inputs) holds all of them. */
+static void dynamicBatch(void) {
+  static float v[64 * 64];
+  for (int i = 0; i < 64 * 64; ++i)
+    v[i] = (float)((i * 29) % 89) / 89.0f - 0.5f;
+  printf("dynamic: without inputs %zu\n", ws_dyn_workspace_bytes(NULL));
+  for (int64_t batch = 5; batch <= 9; batch += 4) {
+    int64_t xs[2] = {batch, 96}, wsh[2] = {96, 64}, vs[2] = {64, 64}, ys[2];
+    dlc_tensor in[3] = {{x, DLC_DTYPE_F32, 2, xs, NULL},
+                        {w, DLC_DTYPE_F32, 2, wsh, NULL},
+                        {v, DLC_DTYPE_F32, 2, vs, NULL}};
+    size_t bytes = ws_dyn_workspace_bytes(in);
+    printf("dynamic batch %d: workspace bytes %zu\n", (int)batch, bytes);
+    dlc_call_memory m;
+    dlc_tensor plain = {NULL, DLC_DTYPE_F32, 2, ys, NULL};
+    if (ws_dyn_run(in, &plain) != 0) {
+      printf("dynamic: plain run failed: %s\n", dlc_last_error());
+      ++failures;
+      return;
+    }
+    dlc_last_call_memory(&m);
+    uint64_t peakPlain = m.peak_bytes;
+    void *ws = aligned_alloc(64, bytes);
+    dlc_tensor out = {NULL, DLC_DTYPE_F32, 2, ys, NULL};
+    int32_t status = ws_dyn_run_with_workspace(in, &out, ws, bytes);
+    dlc_last_call_memory(&m);
+    printf("dynamic batch %d: status %d\n", (int)batch, status);
+    int same = out.data && memcmp(plain.data, out.data,
+                                  sizeof(float) * (size_t)batch * 64) == 0;
+    printf("dynamic batch %d: %s\n", (int)batch,
+           same ? "same bits" : "DIFFERENT");
+    failures += !same;
+    printf("dynamic batch %d: peak lower by the workspace: %s\n", (int)batch,
+           peakPlain - m.peak_bytes == bytes ? "yes" : "NO");
+    failures += peakPlain - m.peak_bytes != bytes;
+    free(ws);
+    free(plain.data);
+    free(out.data);
+  }
+}
+
 int main(void) {
   for (int i = 0; i < 64 * 96; ++i) {
     x[i] = (float)((i * 37) % 101) / 101.0f - 0.5f;
     w[i] = (float)((i * 53) % 97) / 97.0f - 0.5f;
   }
-  size_t bytes = ws_net_workspace_bytes();
-  printf("workspace bytes: %zu\n", bytes);
+  int64_t xs[2] = {64, 96}, wsh[2] = {96, 64};
+  dlc_tensor in[2] = {{x, DLC_DTYPE_F32, 2, xs, NULL},
+                      {w, DLC_DTYPE_F32, 2, wsh, NULL}};
+  size_t bytes = ws_net_workspace_bytes(in);
+  printf("workspace bytes: %zu (without inputs %zu)\n", bytes,
+         ws_net_workspace_bytes(NULL));
 
   float *plain, *y;
   uint64_t peakPlain, peak;
@@ -97,6 +146,7 @@ int main(void) {
   free(y);
   free(ws);
   free(plain);
+  dynamicBatch();
   printf("failures: %d\n", failures);
   return failures != 0;
 }

@@ -217,6 +217,29 @@ TEST(Entry, ArenasComeFromTheWorkspace) {
   EXPECT_EQ(f.out.data, nullptr);
 }
 
+// The workspace a call needs: the static part plus each term's input dim
+// times its bytes, for the shapes given; terms that do not apply to them
+// count nothing, and an overflowing sum is SIZE_MAX.
+TEST(Entry, WorkspaceBytesForTheInputs) {
+  const int64_t terms[6] = {0, 0, 1000, 1, 1, 10};
+  int64_t a[2] = {7, 4}, b[2] = {3, 5};
+  dlc_tensor in[2] = {{nullptr, DLC_DTYPE_F32, 2, a, nullptr},
+                      {nullptr, DLC_DTYPE_F32, 2, b, nullptr}};
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 2, 64, terms, 2),
+            64u + 7 * 1000 + 5 * 10);
+  EXPECT_EQ(dlc_entry_workspace_bytes(nullptr, 2, 64, terms, 2), 64u);
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 2, 0, nullptr, 0), 0u);
+  // Input 1 missing (one input given), a NULL shape, a rank too small.
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 1, 0, terms, 2), 7000u);
+  in[1].shape = nullptr;
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 2, 0, terms, 2), 7000u);
+  in[1].shape = b;
+  in[1].rank = 1;
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 2, 0, terms, 2), 7000u);
+  a[0] = INT64_MAX;
+  EXPECT_EQ(dlc_entry_workspace_bytes(in, 2, 0, terms, 1), SIZE_MAX);
+}
+
 TEST(Entry, NullArrays) {
   Call c;
   EXPECT_EQ(dlc_entry_run(&kAdd, nullptr, &c.out, fakeAdd),

@@ -20,6 +20,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,13 @@ struct EntrySignature {
   bool externalWeights = false;
   std::string weightsFile; // its file name, for executables
   /// Bytes of the static arenas a call plans (dl-plan-memory): what
-  /// STEM_workspace_bytes() returns; a caller's workspace of this size
-  /// holds them (STEM_run_with_workspace).
+  /// STEM_workspace_bytes(inputs) returns for a model without dynamic dims;
+  /// a caller's workspace of this size holds them
+  /// (STEM_run_with_workspace).
   int64_t workspaceBytes = 0;
+  /// Arenas sized by an input's dynamic dim: (input, dim, bytes per unit of
+  /// the dim), added by STEM_workspace_bytes(inputs) for a call's shapes.
+  std::vector<std::array<int64_t, 3>> workspaceInputDims;
 };
 
 /// Reads the signature of `func` (tensor arguments and results, dl.name and
