@@ -34,6 +34,20 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// ReLU's gradient reads its output (y > 0, as PyTorch's threshold_backward),
+// not its input: x is then not kept for the backward pass.
+// CHECK-LABEL: func.func @f_grad(
+// CHECK: %[[Y:.*]] = dl.relu %arg0
+// CHECK: %[[M:.*]] = dl.greater %[[Y]], %{{.*}}
+// CHECK: %[[G:.*]] = dl.select %[[M]], %arg1, %{{.*}}
+// CHECK: return %[[Y]], %[[G]]
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dl.relu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // An op on the gradient's path without a rule is an error naming it.
 func.func @f(%x: tensor<4xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{no gradient rule for 'dl.resize'}}

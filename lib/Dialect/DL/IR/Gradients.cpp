@@ -228,10 +228,14 @@ DL_RULE(SigmoidOp) {
                    });
 }
 DL_RULE(ReluOp) {
-  // g where x > 0, else 0.
+  // g where y > 0 (the same as x > 0), else 0: read from the output, as
+  // PyTorch's threshold_backward does, so the input is not kept for the
+  // backward pass. The step keeps y anyway (the next layer's weight
+  // gradient reads it), and x then has one use: a conv's or Linear's bias
+  // and the ReLU become one GEMM epilogue in the forward pass.
   GradBuilder e{b, raw->getLoc()};
-  Value x = raw->getOperand(0);
-  grads.assign(1, e.where(e.gt(x, e.c(x, 0)), resultGrads[0]));
+  Value y = raw->getResult(0);
+  grads.assign(1, e.where(e.gt(y, e.c(y, 0)), resultGrads[0]));
   return success();
 }
 DL_RULE(SqrtOp) {
