@@ -313,7 +313,11 @@ def DLDeallocAtLastUse : Pass<"dl-dealloc-at-last-use"> {
     their ancestor in the block), so a train step holds only the tensors
     still needed (and gradient checkpointing can lower its peak). A buffer
     whose uses leave the block, reach a call, or whose address is taken
-    keeps its dealloc where it is.
+    keeps its dealloc where it is; a call of a runtime kernel that uses its
+    buffers only while it runs (`dlc_maxpool2d_grad`, `dlc_sconv2d_wgrad`,
+    `dlc_attention`, `dlc_attention4`, `dlc_maxpool2d_i8`, `dlc_qconv2d`)
+    is a use like any other (not `dlc_dist_start`, whose all-reduce runs on
+    after it returns).
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
   let statistics = [

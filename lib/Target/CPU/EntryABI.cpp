@@ -277,8 +277,7 @@ LogicalResult emitEntryPoints(llvm::Module &module, const EntrySignature &sig,
         entryRun, {entryDesc, runFn->getArg(0), runFn->getArg(1), invoke}));
   }
   // RUN_with_workspace(inputs, outputs, workspace, bytes): the planned
-  // arenas in the caller's memory; STEM_workspace_bytes(): how much they
-  // take.
+  // arenas in the caller's memory (dlc_arena_acquire takes them from it).
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   llvm::FunctionCallee entryRunWorkspace = module.getOrInsertFunction(
       "dlc_entry_run_workspace",

@@ -73,3 +73,37 @@ func.func @escapes(%out: memref<4xf32>) -> index {
   memref.dealloc %b : memref<16xf32>
   return %p : index
 }
+
+// -----
+
+// A runtime kernel that uses its buffers only while it runs (the max-pool
+// gradient, through a cast as the lowering passes it) is an ordinary use:
+// the input is freed right after it. dlc_dist_start's all-reduce runs on
+// after the call returns, so its buffer keeps its dealloc.
+// CHECK-LABEL: func.func @kernel_calls(
+// CHECK: %[[X:.*]] = memref.alloc() : memref<1x1x4x4xf32>
+// CHECK: call @dlc_maxpool2d_grad(
+// CHECK-NEXT: memref.dealloc %[[X]]
+// CHECK: call @dlc_dist_start(
+// CHECK: linalg.fill
+// CHECK-NEXT: memref.dealloc
+// CHECK-NEXT: return
+func.func private @dlc_maxpool2d_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64)
+func.func private @dlc_dist_start(memref<16xf32>)
+func.func @kernel_calls(%g: memref<1x1x2x2xf32>, %dx: memref<1x1x4x4xf32>, %out: memref<4xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : i64
+  %c1 = arith.constant 1 : i64
+  %x = memref.alloc() : memref<1x1x4x4xf32>
+  linalg.fill ins(%z : f32) outs(%x : memref<1x1x4x4xf32>)
+  %cx = memref.cast %x : memref<1x1x4x4xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  %cg = memref.cast %g : memref<1x1x2x2xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  %cd = memref.cast %dx : memref<1x1x4x4xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+  call @dlc_maxpool2d_grad(%cx, %cg, %cd, %c2, %c2, %c2, %c2, %c1, %c1, %c1, %c1) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+  %a = memref.alloc() : memref<16xf32>
+  call @dlc_dist_start(%a) : (memref<16xf32>) -> ()
+  linalg.fill ins(%z : f32) outs(%out : memref<4xf32>)
+  memref.dealloc %x : memref<1x1x4x4xf32>
+  memref.dealloc %a : memref<16xf32>
+  return
+}
