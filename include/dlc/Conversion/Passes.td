@@ -313,11 +313,11 @@ def DLDeallocAtLastUse : Pass<"dl-dealloc-at-last-use"> {
     their ancestor in the block), so a train step holds only the tensors
     still needed (and gradient checkpointing can lower its peak). A buffer
     whose uses leave the block, reach a call, or whose address is taken
-    keeps its dealloc where it is; a call of a runtime kernel (a declaration
-    marked `dl.runtime_kernel`: a kernel that uses its buffers only while it
-    runs, such as the conv weight gradient or the max-pool gradient) is a
-    use like any other. `dlc_dist_start`, whose all-reduce runs on after it
-    returns, is not marked.
+    keeps its dealloc where it is; a call of a runtime kernel that uses its
+    buffers only while it runs (`dlc_maxpool2d_grad`, `dlc_sconv2d_wgrad`,
+    `dlc_attention`, `dlc_attention4`, `dlc_maxpool2d_i8`, `dlc_qconv2d`)
+    is a use like any other (not `dlc_dist_start`, whose all-reduce runs on
+    after it returns).
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
   let statistics = [
@@ -489,8 +489,7 @@ def DLReportKernels : Pass<"dl-report-kernels", "::mlir::func::FuncOp"> {
     After the contractions became runtime calls and before the loops: every
     linalg op on buffers is one loop nest, every `scf.forall` (a row kernel:
     softmax, layer norm) one loop nest with what it holds, every call of a
-    runtime kernel (a declaration marked `dl.runtime_kernel`: GEMM, conv,
-    depthwise conv, pooling, attention) one library kernel. Prints, to stderr,
+    `dlc_` GEMM or of `dlc_dwconv2d` one library kernel. Prints, to stderr,
     one line per kernel with the ONNX
     nodes whose ops it computes (read from the locations of the op and of
     the ops in its body, which elementwise fusion keeps) and a summary:

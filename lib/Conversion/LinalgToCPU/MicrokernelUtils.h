@@ -64,19 +64,10 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
 /// linalg.generic linalg-generalize-named-ops makes of one), or null.
 Operation *zeroFillBefore(Operation *op, Value buffer);
 
-/// Marks the declaration of a runtime kernel (declareRuntimeFunction): it
-/// reads and writes its buffer arguments only while it runs and keeps no
-/// pointer to them after it returns.
-inline constexpr llvm::StringLiteral kRuntimeKernelAttr = "dl.runtime_kernel";
-
-/// The module's private declaration of runtime kernel `name` taking `args`
-/// and returning nothing (marked kRuntimeKernelAttr), made at the module's
-/// end if missing.
+/// The module's private declaration of runtime function `name` taking
+/// `args` and returning nothing, made at the module's end if missing.
 func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
                                     ArrayRef<Type> args);
-
-/// Whether `op` calls a function declared by declareRuntimeFunction.
-bool isRuntimeKernelCall(Operation *op);
 
 /// Erases `buffer`'s memref.alloc and its deallocs when nothing else uses
 /// it (a product or window buffer a call made dead).

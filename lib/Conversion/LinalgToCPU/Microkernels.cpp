@@ -468,17 +468,7 @@ func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
   auto f = func::FuncOp::create(b, module.getLoc(), name,
                                 b.getFunctionType(args, {}));
   f.setPrivate();
-  f->setAttr(kRuntimeKernelAttr, b.getUnitAttr());
   return f;
-}
-
-bool isRuntimeKernelCall(Operation *op) {
-  auto call = dyn_cast<func::CallOp>(op);
-  if (!call)
-    return false;
-  auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
-      op, call.getCalleeAttr());
-  return callee && callee->hasAttr(kRuntimeKernelAttr);
 }
 
 void eraseIfOnlyFreed(Value buffer) {

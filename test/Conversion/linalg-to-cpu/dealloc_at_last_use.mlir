@@ -76,11 +76,10 @@ func.func @escapes(%out: memref<4xf32>) -> index {
 
 // -----
 
-// A runtime kernel (declared dl.runtime_kernel: it uses its buffers only
-// while it runs; here the max-pool gradient, through a cast as the lowering
-// passes it) is an ordinary use: the input is freed right after it.
-// dlc_dist_start's all-reduce runs on after the call returns, so it is not
-// marked and its buffer keeps its dealloc.
+// A runtime kernel that uses its buffers only while it runs (the max-pool
+// gradient, through a cast as the lowering passes it) is an ordinary use:
+// the input is freed right after it. dlc_dist_start's all-reduce runs on
+// after the call returns, so its buffer keeps its dealloc.
 // CHECK-LABEL: func.func @kernel_calls(
 // CHECK: %[[X:.*]] = memref.alloc() : memref<1x1x4x4xf32>
 // CHECK: call @dlc_maxpool2d_grad(
@@ -89,7 +88,7 @@ func.func @escapes(%out: memref<4xf32>) -> index {
 // CHECK: linalg.fill
 // CHECK-NEXT: memref.dealloc
 // CHECK-NEXT: return
-func.func private @dlc_maxpool2d_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64) attributes {dl.runtime_kernel}
+func.func private @dlc_maxpool2d_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64)
 func.func private @dlc_dist_start(memref<16xf32>)
 func.func @kernel_calls(%g: memref<1x1x2x2xf32>, %dx: memref<1x1x4x4xf32>, %out: memref<4xf32>) {
   %z = arith.constant 0.0 : f32

@@ -19,7 +19,7 @@
 #pad = loc("Pad_3"("Pad"))
 #weight = loc("conv.weight")
 #map = affine_map<(d0) -> (d0)>
-func.func private @dlc_sgemm_epilogue(i64) attributes {dl.runtime_kernel}
+func.func private @dlc_sgemm_epilogue(i64)
 func.func @f(%a: memref<4xf32>, %b: memref<4xf32>, %n: index) {
   %c0 = arith.constant 0 : i64 loc(#weight)
   func.call @dlc_sgemm_epilogue(%c0) : (i64) -> () loc(fused[#conv, #add, #relu])
