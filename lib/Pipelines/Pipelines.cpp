@@ -78,11 +78,16 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
                              bool cpuKernels, bool runtimeKernels,
-                             bool int8Convs) {
+                             bool int8Convs, bool fuse, bool reportFusion) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
+  if (fuse) {
+    dl::DLFuseOptions fusion;
+    fusion.report = reportFusion;
+    pm.addNestedPass<func::FuncOp>(dl::createDLFuse(fusion));
+  }
   DLToLinalgOptions toLinalg;
   toLinalg.im2colBytes = im2colBytes;
   toLinalg.rowKernels = cpuKernels;
@@ -105,7 +110,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
       options.optLevel >= 1 && options.microkernels && !options.gpuSchedules;
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
                           /*cpuKernels=*/!options.gpuSchedules, runtimeKernels,
-                          /*int8Convs=*/options.vnni);
+                          /*int8Convs=*/options.vnni,
+                          /*fuse=*/!options.gpuSchedules, options.reportFusion);
   // Run-time shape arithmetic (a dynamic batch's Reshape targets) as scalar
   // code, not loop nests.
   if (!options.gpuSchedules) {

@@ -3,6 +3,8 @@
 #ifndef DLC_CONVERSION_PASSES_H
 #define DLC_CONVERSION_PASSES_H
 
+#include "dlc/Dialect/DL/IR/FusionGroup.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
@@ -26,10 +28,7 @@ namespace dlc {
 #define GEN_PASS_REGISTRATION
 #include "dlc/Conversion/Passes.h.inc"
 
-/// Writes `text` (a pass's report, whole lines) to stderr in one piece:
-/// function passes report from parallel threads, whose lines must not
-/// interleave.
-void writeReport(llvm::StringRef text);
+using dl::writeReport;
 
 /// Lowering patterns, one family per file under lib/Conversion/DLToLinalg/.
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -63,8 +63,9 @@ struct CPUPipelineOptions
       llvm::cl::init(false)};
   Option<bool> reportFusion{
       *this, "report-fusion",
-      llvm::cl::desc("Print each function's kernels with the ONNX nodes "
-                     "fused into each to stderr (dl-report-kernels)"),
+      llvm::cl::desc("Print each function's dl-fuse groups and kernels, "
+                     "with the ONNX nodes fused into each, to stderr "
+                     "(dl-fuse, dl-report-kernels)"),
       llvm::cl::init(false)};
   Option<bool> vnni{
       *this, "vnni",
@@ -107,12 +108,15 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 /// generics for the runtime's implicit GEMM and the train step's pool and
 /// conv weight gradients are runtime calls (dl-to-linalg's direct-convs and
 /// runtime-calls); with `int8Convs` too, quantized convs are calls of the
-/// runtime's VNNI kernel (int8-conv-calls).
+/// runtime's VNNI kernel (int8-conv-calls). With `fuse`, dl-fuse groups
+/// the ops that are to become one kernel first (printing the groups with
+/// `reportFusion`).
 void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
                              int64_t im2colBytes = kCPUIm2colBytes,
                              bool cpuKernels = true,
                              bool runtimeKernels = false,
-                             bool int8Convs = false);
+                             bool int8Convs = false, bool fuse = false,
+                             bool reportFusion = false);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on

@@ -355,8 +355,10 @@ struct StopGradientLowering : public OpRewritePattern<StopGradientOp> {
   }
 };
 
-/// dl.fusion has no kernel of its own yet: its body is inlined, and its ops
-/// lower one by one.
+/// dl.fusion's body is inlined and its ops lower one by one, each marked
+/// with the group (FusionGroup.h): the linalg ops they become inherit the
+/// mark, by which dl-fuse-elementwise and the contraction kernels' epilogues
+/// fuse them with each other and with no op of another group.
 struct FusionLowering : public OpRewritePattern<FusionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FusionOp op,
@@ -364,8 +366,11 @@ struct FusionLowering : public OpRewritePattern<FusionOp> {
     IRMapping map;
     Block &body = op.getBody().front();
     map.map(body.getArguments(), op.getInputs());
-    for (Operation &inner : body.without_terminator())
-      rewriter.clone(inner, map);
+    Attribute group = newFusionGroup(op.getContext());
+    for (Operation &inner : body.without_terminator()) {
+      Operation *clone = rewriter.clone(inner, map);
+      clone->setLoc(withFusionGroup(inner.getLoc(), group));
+    }
     SmallVector<Value> results;
     for (Value v : cast<YieldOp>(body.getTerminator()).getValues())
       results.push_back(map.lookupOrDefault(v));

@@ -8,7 +8,8 @@
 // apart). Nor is any producer fused into a reduction that reads it along fewer
 // loops than the reduction has (a matmul's operands). A producer with other
 // uses is fused only where those are the function's return (an optimizer's
-// state), keeping its result as an extra one of the fused generic.
+// state), keeping its result as an extra one of the fused generic. dl-fuse's
+// groups bound all of it (groupsAllow).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +54,17 @@ bool hasReduction(Operation *op) {
 
 bool isF32(Value v) {
   return cast<ShapedType>(v.getType()).getElementType().isF32();
+}
+
+/// Whether dl-fuse's groups let `producer` fuse into `consumer`: both of
+/// one group (or neither placed by it), or one of a group and the other an
+/// op it did not place that only moves data (a transpose, a reshape).
+bool groupsAllow(Operation *producer, Operation *consumer) {
+  Attribute p = dlc::dl::fusionGroup(producer->getLoc());
+  Attribute c = dlc::dl::fusionGroup(consumer->getLoc());
+  if (p == c)
+    return true;
+  return !(p && c) && movesData(p ? consumer : producer);
 }
 
 /// Whether `op` is an f32 transpose: a generic that yields its one input,
@@ -117,7 +129,7 @@ struct ContractionIntoTranspose : public OpRewritePattern<linalg::GenericOp> {
     auto contraction =
         transpose.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
     if (!contraction || !contraction->hasOneUse() ||
-        !isF32Contraction(contraction))
+        !groupsAllow(contraction, transpose) || !isF32Contraction(contraction))
       return failure();
     Operation *fill = zeroFill(contraction.getDpsInits()[0]);
     if (!fill || !fill->hasOneUse())
@@ -183,7 +195,8 @@ struct FuseProducerAlsoReturned : public OpRewritePattern<linalg::GenericOp> {
                                 PatternRewriter &rewriter) const override {
     for (OpOperand *operand : consumer.getDpsInputOperands()) {
       Operation *producer = operand->get().getDefiningOp();
-      if (!producer || producer->hasOneUse() || !isReturnedToo(operand) ||
+      if (!producer || producer->hasOneUse() ||
+          !groupsAllow(producer, consumer) || !isReturnedToo(operand) ||
           !linalg::areElementwiseOpsFusable(operand))
         continue;
       FailureOr<linalg::ElementwiseOpFusionResult> fused =
@@ -210,7 +223,8 @@ struct FuseElementwisePass
     bool intoContractions = transposesIntoContractions;
     linalg::ControlFusionFn control = [intoContractions](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      if (!producer || !producer->hasOneUse())
+      if (!producer || !producer->hasOneUse() ||
+          !groupsAllow(producer, fused->getOwner()))
         return false;
       if (intoContractions && isTransposeIntoContraction(fused))
         return true;

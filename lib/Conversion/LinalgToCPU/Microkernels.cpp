@@ -278,6 +278,9 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
     ep.op = generic;
   }
   linalg::GenericOp e = ep.op;
+  // dl-fuse put the consumer in another kernel.
+  if (e && !dlc::dl::inSameFusionGroup(op, e))
+    return std::nullopt;
   if (!e || e->getBlock() != op->getBlock() || !op->isBeforeInBlock(e) ||
       !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
       e.getNumParallelLoops() != e.getNumLoops())

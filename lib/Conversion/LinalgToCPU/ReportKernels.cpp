@@ -10,12 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/NodeLocation.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
-
-#include <mutex>
 
 namespace dlc {
 #define GEN_PASS_DEF_DLREPORTKERNELS
@@ -38,23 +39,10 @@ struct NodeList {
 
 /// Adds the nodes of `loc` ("NAME (OpType)") to `nodes`.
 void collectNodes(Location loc, NodeList &nodes) {
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location l : fused.getLocations())
-      collectNodes(l, nodes);
-    return;
-  }
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return collectNodes(call.getCallee(), nodes);
-  auto name = dyn_cast<NameLoc>(loc);
-  if (!name)
-    return;
-  std::string text = name.getName().str();
-  // The importer's NAME(OP_TYPE); other names (weights, tensors) are not
-  // nodes.
-  auto type = dyn_cast<NameLoc>(name.getChildLoc());
-  if (!type)
-    return;
-  nodes.insert(text + " (" + type.getName().str() + ")");
+  SmallVector<std::string> names;
+  dlc::dl::appendNodeNames(loc, names);
+  for (std::string &name : names)
+    nodes.insert(std::move(name));
 }
 
 bool isKernel(Operation *op) {
@@ -76,17 +64,6 @@ bool isKernel(Operation *op) {
   return false;
 }
 
-} // namespace
-
-void dlc::writeReport(llvm::StringRef text) {
-  static std::mutex lock;
-  std::lock_guard<std::mutex> guard(lock);
-  llvm::errs() << text;
-  llvm::errs().flush();
-}
-
-namespace {
-
 struct ReportKernelsPass
     : public dlc::impl::DLReportKernelsBase<ReportKernelsPass> {
   void runOnOperation() override {
@@ -99,11 +76,15 @@ struct ReportKernelsPass
     llvm::raw_string_ostream os(text);
     int64_t kernels = 0, calls = 0, fusing = 0;
     NodeList allNodes;
+    // The kernels each dl-fuse group became.
+    llvm::MapVector<Attribute, SmallVector<int64_t>> groupKernels;
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (!isKernel(op))
         return WalkResult::advance();
       NodeList nodes;
       op->walk([&](Operation *inner) { collectNodes(inner->getLoc(), nodes); });
+      if (Attribute group = dlc::dl::fusionGroup(op->getLoc()))
+        groupKernels[group].push_back(kernels);
       bool call = isa<func::CallOp>(op);
       bool looped = op->getParentOp() != func.getOperation();
       os << "dl-report-kernels: @" << func.getName() << ": kernel " << kernels
@@ -126,6 +107,21 @@ struct ReportKernelsPass
        << " kernels (" << calls << " runtime kernel calls, " << kernels - calls
        << " loop nests) for " << allNodes.order.size() << " ONNX nodes; "
        << fusing << " kernels fuse several nodes\n";
+    // What dl-fuse meant as one kernel and became several.
+    int64_t split = 0;
+    for (auto &[group, indices] : groupKernels) {
+      if (indices.size() < 2)
+        continue;
+      ++split;
+      os << "dl-report-kernels: @" << func.getName()
+         << ": one dl-fuse group is kernels ";
+      llvm::interleaveComma(indices, os);
+      os << "\n";
+    }
+    if (!groupKernels.empty())
+      os << "dl-report-kernels: @" << func.getName() << ": "
+         << groupKernels.size() << " dl-fuse groups, " << split
+         << " of them several kernels\n";
     dlc::writeReport(text);
   }
 };

@@ -159,3 +159,42 @@ func.func @not_epilogues(%a: memref<4x16xf32>, %b: memref<16x32xf32>, %y: memref
   return %o0, %o1, %y, %o3 : memref<4x32xf32>, memref<4x32xf32>, memref<4x32xf32>, memref<4x32xf32>
 }
 
+
+// -----
+
+// dl-fuse put the consumer in another group than the product (the marks
+// lowering puts on each dl.fusion's ops, FusionGroup.h): the GEMM writes
+// the product, and the consumer stays a loop nest of its own.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+#w = affine_map<(n, m, o, j) -> (m, j)>
+#x = affine_map<(n, m, o, j) -> (n, j, o)>
+#o = affine_map<(n, m, o, j) -> (n, m, o)>
+// CHECK-LABEL: func.func @other_group(
+// CHECK-NOT: dlc_sgemm_epilogue
+// CHECK: call @dlc_sgemm
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @other_group(%w: memref<8x27xf32>, %x: memref<1x27x64xf32>, %bias: memref<8xf32>) -> memref<1x8x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<1x8x64xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x8x64xf32>)
+  linalg.generic {indexing_maps = [#w, #x, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<8x27xf32>, memref<1x27x64xf32>) outs(%p : memref<1x8x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } loc(fused<distinct[0]<"dl.fusion">>["conv"])
+  %v = memref.expand_shape %p [[0], [1], [2, 3]] output_shape [1, 8, 8, 8] : memref<1x8x64xf32> into memref<1x8x8x8xf32>
+  %out = memref.alloc() : memref<1x8x8x8xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v, %bias : memref<1x8x8x8xf32>, memref<8xf32>) outs(%out : memref<1x8x8x8xf32>) {
+  ^bb0(%e: f32, %bb: f32, %o: f32):
+    %0 = arith.addf %e, %bb : f32
+    %2 = arith.maximumf %0, %zero : f32
+    linalg.yield %2 : f32
+  } loc(fused<distinct[1]<"dl.fusion">>["relu"])
+  memref.dealloc %p : memref<1x8x64xf32>
+  return %out : memref<1x8x8x8xf32>
+}

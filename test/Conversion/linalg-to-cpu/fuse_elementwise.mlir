@@ -156,3 +156,86 @@ func.func @broadcast_consumer(%m: tensor<16xf32>, %g: tensor<16xf32>, %p: tensor
   } -> tensor<8x16xf32>
   return %mn, %pn : tensor<16xf32>, tensor<8x16xf32>
 }
+
+// dl-fuse's groups (the marks lowering puts on the ops of each dl.fusion,
+// FusionGroup.h) bound the fusion: ops of two groups stay apart, ops of one
+// group fuse, an op of a group and an unmarked op that computes stay apart,
+// and an unmarked transpose (data movement) fuses into a group's op.
+// CHECK-LABEL: func.func @two_groups(
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @two_groups(%a: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.empty() : tensor<16xf32>
+  %0 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%a : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32> loc(fused<distinct[0]<"dl.fusion">>["A"])
+  %1 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%0 : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.log %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32> loc(fused<distinct[1]<"dl.fusion">>["B"])
+  return %1 : tensor<16xf32>
+}
+
+// CHECK-LABEL: func.func @one_group(
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK-NEXT: math.log
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @one_group(%a: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.empty() : tensor<16xf32>
+  %0 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%a : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32> loc(fused<distinct[2]<"dl.fusion">>["A"])
+  %1 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%0 : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.log %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32> loc(fused<distinct[2]<"dl.fusion">>["B"])
+  return %1 : tensor<16xf32>
+}
+
+// CHECK-LABEL: func.func @group_and_unmarked(
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @group_and_unmarked(%a: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.empty() : tensor<16xf32>
+  %0 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%a : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32> loc(fused<distinct[3]<"dl.fusion">>["A"])
+  %1 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%0 : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.log %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16xf32>
+  return %1 : tensor<16xf32>
+}
+
+// CHECK-LABEL: func.func @unmarked_transpose(
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg0 : tensor<16x8xf32>)
+// CHECK: math.exp
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @unmarked_transpose(%a: tensor<16x8xf32>) -> tensor<8x16xf32> {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, #id], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<16x8xf32>) outs(%e : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<8x16xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%0 : tensor<8x16xf32>) outs(%e : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<8x16xf32> loc(fused<distinct[4]<"dl.fusion">>["A"])
+  return %1 : tensor<8x16xf32>
+}

@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dl-report-kernels -o /dev/null 2>&1 | FileCheck %s
+// RUN: dlc-opt %s --dl-report-kernels --mlir-disable-threading -o /dev/null 2>&1 | FileCheck %s
 
 // Each linalg op is a loop nest, each dlc_ GEMM call a library kernel; the
 // nodes of a kernel come from its location and its body's (elementwise
@@ -36,5 +36,29 @@ func.func @f(%a: memref<4xf32>, %b: memref<4xf32>, %n: index) {
   scf.for %i = %i0 to %n step %i1 {
     linalg.copy ins(%a : memref<4xf32>) outs(%b : memref<4xf32>) loc(#pad)
   }
+  return
+}
+
+// dl-fuse's groups (the mark each kernel's location carries, FusionGroup.h):
+// one that became two kernels is named with them, then the count.
+// CHECK: dl-report-kernels: @groups: kernel 0: linalg.fill: (no ONNX node)
+// CHECK-NEXT: dl-report-kernels: @groups: kernel 1: linalg.generic: Exp_0 (Exp)
+// CHECK-NEXT: dl-report-kernels: @groups: kernel 2: linalg.generic: Log_1 (Log)
+// CHECK-NEXT: dl-report-kernels: @groups: 3 kernels (0 runtime kernel calls, 3 loop nests) for 2 ONNX nodes; 0 kernels fuse several nodes
+// CHECK-NEXT: dl-report-kernels: @groups: one dl-fuse group is kernels 0, 1
+// CHECK-NEXT: dl-report-kernels: @groups: 2 dl-fuse groups, 1 of them several kernels
+func.func @groups(%a: memref<4xf32>, %b: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%b : memref<4xf32>) loc(fused<distinct[0]<"dl.fusion">>["fill"])
+  linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]} ins(%a : memref<4xf32>) outs(%b : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %0 = math.exp %x : f32
+    linalg.yield %0 : f32
+  } loc(fused<distinct[0]<"dl.fusion">>["Exp_0"("Exp")])
+  linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]} ins(%b : memref<4xf32>) outs(%a : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %0 = math.log %x : f32
+    linalg.yield %0 : f32
+  } loc(fused<distinct[1]<"dl.fusion">>["Log_1"("Log")])
   return
 }

@@ -1,9 +1,13 @@
 //===- Structure.cpp - dropout, random, quantization, dl.fusion ----------===//
 
 #include "dlc/Dialect/DL/IR/DLOps.h"
+#include "dlc/Dialect/DL/IR/FusionGroup.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
 
 using namespace mlir;
 using namespace dlc::dl;
@@ -179,6 +183,46 @@ LogicalResult FusionOp::verify() {
     return WalkResult::interrupt();
   });
   return failure(nested.wasInterrupted());
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+/// The mark's payload, which tells it from other DistinctAttrs.
+static constexpr llvm::StringLiteral kFusionGroup = "dl.fusion";
+
+Attribute dlc::dl::newFusionGroup(MLIRContext *context) {
+  return DistinctAttr::create(StringAttr::get(context, kFusionGroup));
+}
+
+Location dlc::dl::withFusionGroup(Location loc, Attribute group) {
+  return FusedLoc::get(loc.getContext(), {loc}, group);
+}
+
+Attribute dlc::dl::fusionGroup(Location loc) {
+  auto fused = dyn_cast<FusedLoc>(loc);
+  if (!fused)
+    return {};
+  if (auto distinct = dyn_cast_or_null<DistinctAttr>(fused.getMetadata()))
+    if (auto payload = dyn_cast<StringAttr>(distinct.getReferencedAttr());
+        payload && payload.getValue() == kFusionGroup)
+      return distinct;
+  for (Location inner : fused.getLocations())
+    if (Attribute group = fusionGroup(inner))
+      return group;
+  return {};
+}
+
+bool dlc::dl::inSameFusionGroup(Operation *a, Operation *b) {
+  return fusionGroup(a->getLoc()) == fusionGroup(b->getLoc());
+}
+
+void dlc::dl::writeReport(llvm::StringRef text) {
+  static std::mutex lock;
+  std::lock_guard<std::mutex> guard(lock);
+  llvm::errs() << text;
+  llvm::errs().flush();
 }
 
 //===----------------------------------------------------------------------===//

@@ -273,4 +273,60 @@ def DLFoldIntoContractions : Pass<"dl-fold-into-contractions"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def DLFuse : Pass<"dl-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Group ops that become one kernel into dl.fusion regions";
+  let description = [{
+    Forms `dl.fusion` regions by producer-consumer analysis over each block
+    of a function, in order:
+
+    - a contraction (`dl.matmul`, `dl.gemm`, `dl.conv`, depthwise included)
+      with its epilogue: the chain of ops that read the product, or the
+      previous epilogue op, and nothing else of the group: a reshape of the
+      product, up to two addends in all (the conv's or gemm's bias, then
+      `dl.add`s of a tensor of the product's shape or one broadcast to it:
+      a residual), then one `dl.relu` or `dl.clip` (ReLU, ReLU6). That is
+      what the runtime's GEMM and conv kernels apply to each tile while it
+      is in registers. An f32 product with static dims (the first, the
+      batch, may be dynamic), since the epilogue walks the buffers with
+      static strides; the add of two contractions' products is the later
+      one's epilogue;
+    - elementwise ops (`ElementwiseOpInterface`, `dl.cast`, `dl.select`),
+      with the reshapes and broadcasts (`dl.expand`) between them, joined
+      along single-use edges into one loop nest; a consumer of several such
+      groups merges them. A producer whose other uses are the function's
+      return (an optimizer's new state) joins too: the kernel yields it as
+      well. A reduction (`dl.reduce_sum`, `_mean`, `_max`, `_min`,
+      `_sum_square`, global pools) ends such a group: it takes the
+      elementwise ops as its prologue. Uses by `dl.shape_of` do not count.
+
+    A producer with other uses, an op that is none of these (a transpose, a
+    pool, softmax), and an epilogue op the kernels do not take are left
+    out; with `remarks`, each such edge gets a remark saying why (also
+    under `-debug-only=dl-fuse` in a debug build). A reshape no op of its
+    group reads is dropped from the group. A group of one op stays as it
+    is, with its location marked as lowering marks a region's ops
+    (FusionGroup.h): the linalg-level fusions never fuse ops of two groups,
+    nor an op of a group with an op dl-fuse did not place unless that op
+    only moves data (a transpose, a reshape); a contraction's epilogue must
+    be of its group. With `report`, each region is printed to stderr with
+    its ops and the ONNX nodes they came from (`dlc --report=fusion`);
+    `dl-report-kernels` then says which groups became several kernels.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for each edge left out, with the reason">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print each function's groups to stderr">,
+  ];
+  let statistics = [
+    Statistic<"numGroups", "num-groups", "dl.fusion regions formed">,
+    Statistic<"numFused", "num-fused", "Ops placed in dl.fusion regions">,
+  ];
+}
+
 #endif // DLC_DIALECT_DL_TRANSFORMS_PASSES_TD
