@@ -314,10 +314,11 @@ def DLDeallocAtLastUse : Pass<"dl-dealloc-at-last-use"> {
     still needed (and gradient checkpointing can lower its peak). A buffer
     whose uses leave the block, reach a call, or whose address is taken
     keeps its dealloc where it is; a call of a runtime kernel that uses its
-    buffers only while it runs (`dlc_maxpool2d_grad`, `dlc_sconv2d_wgrad`,
-    `dlc_attention`, `dlc_attention4`, `dlc_maxpool2d_i8`, `dlc_qconv2d`)
-    is a use like any other (not `dlc_dist_start`, whose all-reduce runs on
-    after it returns).
+    buffers only while it runs (the same calls dl-report-kernels counts as
+    kernels: `dlc_maxpool2d_grad`, `dlc_sconv2d_wgrad`, `dlc_attention`,
+    `dlc_attention4`, `dlc_maxpool2d_i8`, `dlc_qconv2d`, the GEMMs and
+    convs) is a use like any other (not `dlc_dist_start`, whose all-reduce
+    runs on after it returns).
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
   let statistics = [

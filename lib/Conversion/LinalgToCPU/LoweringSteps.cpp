@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MicrokernelUtils.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/DLAttrNames.h"
 #include "dlc/Dialect/DL/IR/NodeLocation.h"
@@ -74,23 +75,10 @@ struct PrepareEntryPointsPass
   }
 };
 
-/// Whether `op` calls a runtime kernel that reads and writes its buffers
-/// only while it runs (no pointer kept after it returns), so it is a use
-/// like any other. Not dlc_dist_start, whose all-reduce runs on until
-/// dlc_dist_wait.
-bool isSynchronousKernelCall(Operation *op) {
-  auto call = dyn_cast<func::CallOp>(op);
-  return call &&
-         llvm::is_contained<StringRef>(
-             {"dlc_maxpool2d_grad", "dlc_sconv2d_wgrad", "dlc_attention",
-              "dlc_attention4", "dlc_maxpool2d_i8", "dlc_qconv2d"},
-             call.getCallee());
-}
-
 /// The op after which `dealloc` can free its buffer: the last op of its
 /// block that uses the buffer or a memref derived from it, or null when a
-/// use leaves the block, reaches a call (other than a synchronous runtime
-/// kernel's) or takes the buffer's address.
+/// use leaves the block, reaches a call (other than a runtime kernel's,
+/// isRuntimeKernelCall) or takes the buffer's address.
 Operation *lastUseInBlock(memref::DeallocOp dealloc) {
   Block *block = dealloc->getBlock();
   Value buffer = dealloc.getMemref();
@@ -116,7 +104,8 @@ Operation *lastUseInBlock(memref::DeallocOp dealloc) {
         continue;
       if (isa<memref::DeallocOp, memref::ExtractAlignedPointerAsIndexOp>(
               user) ||
-          (isa<CallOpInterface>(user) && !isSynchronousKernelCall(user)) ||
+          (isa<CallOpInterface>(user) &&
+           !dlc::cpu::isRuntimeKernelCall(user)) ||
           user->hasTrait<OpTrait::IsTerminator>())
         return nullptr;
       Operation *ancestor = block->findAncestorOpInBlock(*user);

@@ -64,6 +64,13 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
 /// linalg.generic linalg-generalize-named-ops makes of one), or null.
 Operation *zeroFillBefore(Operation *op, Value buffer);
 
+/// Whether `op` calls one of the runtime's kernels (GEMM, conv, depthwise
+/// conv, pooling, their gradients, attention, int8 conv), which read and
+/// write their buffers only while they run: dl-report-kernels counts each
+/// call as a kernel, and dl-dealloc-at-last-use takes it as a use like any
+/// other. Not dlc_dist_start, whose all-reduce runs on until dlc_dist_wait.
+bool isRuntimeKernelCall(Operation *op);
+
 /// The module's private declaration of runtime function `name` taking
 /// `args` and returning nothing, made at the module's end if missing.
 func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,

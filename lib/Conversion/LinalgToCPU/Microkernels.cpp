@@ -474,6 +474,19 @@ func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
   return f;
 }
 
+bool isRuntimeKernelCall(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  if (!call)
+    return false;
+  StringRef callee = call.getCallee();
+  return (callee.starts_with("dlc_") && callee.contains("gemm")) ||
+         llvm::is_contained<StringRef>(
+             {"dlc_dwconv2d", "dlc_sconv2d", "dlc_qconv2d", "dlc_maxpool2d",
+              "dlc_maxpool2d_i8", "dlc_maxpool2d_grad", "dlc_sconv2d_wgrad",
+              "dlc_attention", "dlc_attention4"},
+             callee);
+}
+
 void eraseIfOnlyFreed(Value buffer) {
   auto alloc = buffer.getDefiningOp<memref::AllocOp>();
   if (!alloc ||

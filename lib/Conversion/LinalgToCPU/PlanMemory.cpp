@@ -314,16 +314,15 @@ struct ArenaToRuntimePass
       }
       OpBuilder b(alloc);
       Location loc = alloc.getLoc();
+      auto func = alloc->getParentOfType<func::FuncOp>();
       Value size;
       if (type.hasStaticShape()) {
         size = arith::ConstantIntOp::create(b, loc, type.getDimSize(0), 64);
-        auto func = alloc->getParentOfType<func::FuncOp>();
         if (func)
           staticBytes[func.getSymName()] += type.getDimSize(0);
       } else {
         size =
             arith::IndexCastOp::create(b, loc, i64, alloc.getDynamicSizes()[0]);
-        auto func = alloc->getParentOfType<func::FuncOp>();
         if (Attribute dim = alloc->getAttr(kArenaInputDimAttr); dim && func)
           inputDims[func.getSymName()].push_back(dim);
       }

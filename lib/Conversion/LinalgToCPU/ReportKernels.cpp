@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MicrokernelUtils.h"
 #include "dlc/Conversion/Passes.h"
 #include "dlc/Dialect/DL/IR/NodeLocation.h"
 
@@ -47,21 +48,8 @@ void collectNodes(Location loc, NodeList &nodes) {
 
 bool isKernel(Operation *op) {
   // A row kernel (softmax, layer norm) is one scf.forall over rows.
-  if (isa<linalg::LinalgOp, scf::ForallOp>(op))
-    return true;
-  if (auto call = dyn_cast<func::CallOp>(op))
-    return call.getCallee().starts_with("dlc_") &&
-           (call.getCallee().contains("gemm") ||
-            call.getCallee() == "dlc_dwconv2d" ||
-            call.getCallee() == "dlc_sconv2d" ||
-            call.getCallee() == "dlc_qconv2d" ||
-            call.getCallee() == "dlc_maxpool2d" ||
-            call.getCallee() == "dlc_maxpool2d_i8" ||
-            call.getCallee() == "dlc_maxpool2d_grad" ||
-            call.getCallee() == "dlc_sconv2d_wgrad" ||
-            call.getCallee() == "dlc_attention" ||
-            call.getCallee() == "dlc_attention4");
-  return false;
+  return isa<linalg::LinalgOp, scf::ForallOp>(op) ||
+         dlc::cpu::isRuntimeKernelCall(op);
 }
 
 struct ReportKernelsPass

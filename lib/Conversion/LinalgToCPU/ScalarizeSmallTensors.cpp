@@ -45,13 +45,16 @@ Value extractAt(OpBuilder &b, Location loc, Value tensor,
   return tensor::ExtractOp::create(b, loc, tensor, indices);
 }
 
+/// The index of linear (row-major) position `linear` in a static tensor.
+SmallVector<int64_t> indexOf(RankedTensorType type, int64_t linear) {
+  return type.getRank() ? delinearize(linear, computeStrides(type.getShape()))
+                        : SmallVector<int64_t>();
+}
+
 /// The element at linear position `linear` of a static tensor.
 Value extractLinear(OpBuilder &b, Location loc, Value tensor, int64_t linear) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<int64_t> index =
-      type.getRank() ? delinearize(linear, computeStrides(type.getShape()))
-                     : SmallVector<int64_t>();
-  return extractAt(b, loc, tensor, index);
+  return extractAt(b, loc, tensor,
+                   indexOf(cast<RankedTensorType>(tensor.getType()), linear));
 }
 
 /// Every point of the iteration space in order, the body cloned with the
@@ -145,9 +148,7 @@ LogicalResult scalarizeInsertSlice(tensor::InsertSliceOp op,
   ArrayRef<int64_t> sizes = op.getStaticSizes();
   SmallVector<Value> elements;
   for (int64_t linear = 0; linear < dest.getNumElements(); ++linear) {
-    SmallVector<int64_t> index =
-        dest.getRank() ? delinearize(linear, computeStrides(dest.getShape()))
-                       : SmallVector<int64_t>();
+    SmallVector<int64_t> index = indexOf(dest, linear);
     bool inside = true;
     SmallVector<int64_t> inSource;
     for (auto [i, offset, size] : llvm::zip(index, offsets, sizes)) {

@@ -298,9 +298,9 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
         auto it = producer ? groupOf.find(producer) : groupOf.end();
         if (it == groupOf.end() || !seen.insert(producer).second)
           continue;
-        Group &group = groups[it->second];
         if (op.hasTrait<OpTrait::IsTerminator>())
           continue;
+        Group &group = groups[it->second];
         if (!elementwise && !reshape && !reduction) {
           leaveOut(producer, &op,
                    nameOf(&op) +
