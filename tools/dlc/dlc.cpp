@@ -288,9 +288,11 @@ static cl::opt<Report> report(
                           "and without checkpointing, its segments and the "
                           "recompute FLOPs"),
                clEnumValN(Report::Fusion, "fusion",
-                          "each function's kernels (loop nests and GEMM "
-                          "calls) with the ONNX nodes fused into each, and "
-                          "their count"),
+                          "each function's dl-fuse groups (the ops meant "
+                          "to be one kernel) and kernels (loop nests and "
+                          "runtime kernel calls) with the ONNX nodes fused "
+                          "into each, their count, and the groups that "
+                          "became several kernels"),
                clEnumValN(Report::Quant, "quant",
                           "with --quantize: the SQNR of each quantized layer "
                           "and each output against the float model on the "
