@@ -93,13 +93,29 @@ std::string productBlocker(Operation *op) {
 
 std::string nameOf(Operation *op) { return op->getName().getStringRef().str(); }
 
+/// `op`'s name and, if it came from one, its ONNX node: "dl.relu (Relu_1
+/// (Relu))".
+std::string describeOp(Operation *op) {
+  SmallVector<std::string> nodes;
+  appendNodeNames(op->getLoc(), nodes);
+  return nameOf(op) + (nodes.empty() ? "" : " (" + nodes.front() + ")");
+}
+
 struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
   using DLFuseBase::DLFuseBase;
+
+  /// With `report`: where the edges left out are told, and the function.
+  llvm::raw_ostream *apart = nullptr;
+  StringRef funcName;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     std::string text;
     llvm::raw_string_ostream os(text);
+    if (report) {
+      apart = &os;
+      funcName = func.getName();
+    }
     int64_t groupCount = 0, opCount = 0;
     for (Block &block : func.getBody()) {
       SmallVector<Group> groups;
@@ -141,6 +157,9 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
     if (remarks)
       consumer->emitRemark("dl-fuse: not fused with its operand's ")
           << nameOf(producer) << ": " << why;
+    if (apart)
+      *apart << "dl-fuse: @" << funcName << ": apart: " << describeOp(consumer)
+             << " from " << describeOp(producer) << ": " << why << "\n";
   }
 
   /// Why `consumer` cannot join `group` through `value`, the result of
@@ -274,6 +293,9 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
         if (remarks)
           op.emitRemark("dl-fuse: left to dl-to-linalg, which makes the "
                         "attention it is part of one dlc_attention call");
+        if (apart && isa<SoftmaxOp>(op))
+          *apart << "dl-fuse: @" << funcName << ": apart: the attention around "
+                 << describeOp(&op) << ": one dlc_attention call\n";
         continue;
       }
       if (isContraction(&op)) {
@@ -360,6 +382,11 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
           op.emitRemark("dl-fuse: a loop nest after ")
               << nameOf(target.contraction)
               << ", not its epilogue: " << it->second;
+        if (apart)
+          *apart << "dl-fuse: @" << funcName
+                 << ": loop nest: " << describeOp(&op) << " after "
+                 << describeOp(target.contraction) << ": " << it->second
+                 << "\n";
       }
       // Elementwise groups read by the same op merge into its group; a
       // contraction's epilogue takes them as addends instead, and two

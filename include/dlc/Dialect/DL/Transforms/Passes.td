@@ -312,8 +312,9 @@ def DLFuse : Pass<"dl-fuse", "::mlir::func::FuncOp"> {
     (FusionGroup.h): the linalg-level fusions never fuse ops of two groups,
     nor an op of a group with an op dl-fuse did not place unless that op
     only moves data (a transpose, a reshape); a contraction's epilogue must
-    be of its group. With `report`, each region is printed to stderr with
-    its ops and the ONNX nodes they came from (`dlc --report=fusion`);
+    be of its group. With `report`, each edge left out or made a loop nest is
+    printed to stderr with its reason, and each region with its ops and the
+    ONNX nodes they came from (`dlc --report=fusion`);
     `dl-report-kernels` then says which groups became several kernels.
   }];
   let dependentDialects = ["::dlc::dl::DLDialect"];
