@@ -413,9 +413,9 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
       }
       target.ops.push_back(&op);
       target.tail = &op;
+      // (A reduction joins a contraction's group only as a loop nest:
+      // epilogueBlocker refuses it as an epilogue.)
       target.closed = reduction;
-      if (target.contraction && target.closed)
-        target.loopNest = true;
       groupOf[&op] = into;
     }
     for (Group &group : groups) {
