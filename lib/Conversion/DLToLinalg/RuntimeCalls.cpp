@@ -21,6 +21,7 @@
 #include "../LinalgToCPU/MicrokernelUtils.h"
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/Attention.h"
 #include "dlc/Dialect/DL/IR/DLOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -163,18 +164,6 @@ struct ConvWeightGradToCall : public OpRewritePattern<ConvWeightGradOp> {
   }
 };
 
-/// Whether `t` is a f32 tensor of `rank` dims.
-bool isF32OfRank(Value t, int64_t rank) {
-  auto rt = dyn_cast<RankedTensorType>(t.getType());
-  return rt && rt.getRank() == rank && rt.getElementType().isF32();
-}
-
-/// Whether dims `a` and `b` can be equal (either is dynamic, or they are):
-/// the attention call checks dynamic ones when it runs.
-bool mayEqual(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
 /// The tensor `t` with its dims permuted by `perm` (result dim i is t's dim
 /// perm[i]) as a read-only memref view for the runtime. A dl.transpose
 /// producing `t` is looked through: the view permutes its input's buffer
@@ -207,129 +196,30 @@ Value permutedView(OpBuilder &b, Location loc, Value t,
   return memref::CastOp::create(b, loc, anyMemref(b.getContext(), rank), view);
 }
 
-/// The value of a splat f32 constant (a scale), if `v` is one.
-std::optional<float> splatConstant(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
-      !attr.getElementType().isF32())
-    return std::nullopt;
-  return attr.getSplatValue<float>();
-}
-
-/// `v` = x / c or x * c with a splat constant c: x, c and whether it
-/// divides.
-std::optional<std::tuple<Value, float, bool>> scaled(Value v) {
-  if (auto div = v.getDefiningOp<DivOp>())
-    if (auto c = splatConstant(div.getRhs()))
-      return std::make_tuple(div.getLhs(), *c, true);
-  if (auto mul = v.getDefiningOp<MulOp>())
-    if (auto c = splatConstant(mul.getRhs()))
-      return std::make_tuple(mul.getLhs(), *c, false);
-  return std::nullopt;
-}
-
-/// Scaled dot-product attention, matmul(softmax(S [+ M]), V) with the
-/// scores S = matmul(Q', K^T), Q' = Q / c, Q * c or Q, or S = matmul(Q,
-/// K^T) / c or * c (the scale applied to Q instead: the same up to
-/// rounding), over f32 tensors [groups, rows, dims] (as
-/// nn.MultiheadAttention's ONNX export writes it) or [batch, heads, rows,
-/// dims] (a Transformer written with per-head tensors). Groups, batch,
-/// heads and lengths may be dynamic (the call checks that they agree when
-/// it runs); the head sizes are static and at most 1024; a mask M
-/// broadcasts to the scores (static unless of the scores' rank); the softmax is
-/// over the keys and the scores are used only there -> one dlc_attention (rank
-/// 3) or dlc_attention4 call: the scores are never stored. Transposes feeding
-/// Q, K^T and V are read as views. With `tr`, the only user of `op`, a
-/// transpose of the result is written directly: the call stores through a
-/// permuted view of its buffer.
+/// The attention ending at `op` (dl::matchAttention) -> one dlc_attention
+/// (rank 3) or dlc_attention4 call: the scores are never stored.
+/// Transposes feeding Q, K^T and V are read as views. With `tr`, the only
+/// user of `op`, a transpose of the result is written directly: the call
+/// stores through a permuted view of its buffer.
 LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
                                PatternRewriter &rewriter) {
   MLIRContext *ctx = rewriter.getContext();
-  // A checkpointed train step recomputes the forward and must get the
-  // stored values bit for bit; the fused kernel rounds unlike the separate
-  // ops, and whether a softmax has the one use fusion needs differs between
-  // the forward and its recomputation.
-  if (auto fn = op->getParentOfType<func::FuncOp>();
-      fn && fn.walk([](RecomputeBarrierOp) {
-                return WalkResult::interrupt();
-              }).wasInterrupted())
-    return rewriter.notifyMatchFailure(op, "a checkpointed function");
-  int64_t rank = cast<RankedTensorType>(op.getType()).getRank();
-  if (rank != 3 && rank != 4)
-    return rewriter.notifyMatchFailure(op, "not of rank 3 or 4");
-  auto softmax = op.getLhs().getDefiningOp<SoftmaxOp>();
-  int64_t axis = softmax ? static_cast<int64_t>(softmax.getAxis()) : 0;
-  if (!softmax || !softmax->hasOneUse() || (axis != -1 && axis != rank - 1))
-    return rewriter.notifyMatchFailure(op, "not softmax(...) * V");
-  Value scores = softmax.getInput(), mask;
-  if (auto add = scores.getDefiningOp<AddOp>(); add && add->hasOneUse()) {
-    auto isScores = [](Value v) {
-      return v.getDefiningOp<MatMulOp>() || v.getDefiningOp<DivOp>() ||
-             v.getDefiningOp<MulOp>();
-    };
-    bool lhsIsScores = isScores(add.getLhs());
-    scores = lhsIsScores ? add.getLhs() : add.getRhs();
-    mask = lhsIsScores ? add.getRhs() : add.getLhs();
-  }
-  // Q scaled as the model scales it: Q / c rounds unlike Q * (1 / c).
-  float scale = 1.0f;
-  bool divide = false;
-  SmallVector<Location> locs = {softmax.getLoc(), op.getLoc()};
-  if (auto s = scaled(scores); s && std::get<0>(*s).getDefiningOp<MatMulOp>() &&
-                               scores.getDefiningOp()->hasOneUse()) {
-    locs.push_back(scores.getLoc());
-    std::tie(scores, scale, divide) = *s;
-  }
-  auto qk = scores.getDefiningOp<MatMulOp>();
-  if (!qk || !qk->hasOneUse())
-    return rewriter.notifyMatchFailure(op, "scores are not one Q * K^T");
-  locs.push_back(qk.getLoc());
-  Value q = qk.getLhs(), kt = qk.getRhs(), v = op.getRhs();
-  if (scale == 1.0f && !divide)
-    if (auto s = scaled(q)) {
-      locs.push_back(q.getLoc());
-      std::tie(q, scale, divide) = *s;
-    }
-  for (Value t : {q, kt, v, Value(op.getResult())})
-    if (!isF32OfRank(t, rank))
-      return rewriter.notifyMatchFailure(op, "not f32 of one rank");
-  auto qt = cast<RankedTensorType>(q.getType());
-  auto ktt = cast<RankedTensorType>(kt.getType());
-  auto vt = cast<RankedTensorType>(v.getType());
-  int64_t r = rank - 2; // the rows dim
-  int64_t queries = qt.getDimSize(r), dim = qt.getDimSize(r + 1),
-          keys = ktt.getDimSize(r + 1), dimV = vt.getDimSize(r + 1);
-  if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(dimV) || dim > 1024 ||
-      dimV > 1024)
-    return rewriter.notifyMatchFailure(op, "head sizes not static, <= 1024");
-  for (int64_t i = 0; i < r; ++i)
-    if (!mayEqual(ktt.getDimSize(i), qt.getDimSize(i)) ||
-        !mayEqual(vt.getDimSize(i), qt.getDimSize(i)))
-      return rewriter.notifyMatchFailure(op, "group dims differ");
-  if (ktt.getDimSize(r) != dim || !mayEqual(vt.getDimSize(r), keys))
-    return rewriter.notifyMatchFailure(op, "shapes are not attention's");
-  if (mask)
-    locs.push_back(softmax.getInput().getLoc());
+  std::string why;
+  std::optional<dl::Attention> match = dl::matchAttention(op, &why);
+  if (!match)
+    return rewriter.notifyMatchFailure(op, why);
+  int64_t rank = match->rank;
+  Value q = match->q, kt = match->kt, v = match->v, mask = match->mask;
+  float scale = match->scale;
+  bool divide = match->divide;
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return rewriter.notifyMatchFailure(op, "not inside a module");
+  SmallVector<Location> locs(match->locs.begin(), match->locs.end());
   Location loc = rewriter.getFusedLoc(locs);
   Value maskView;
   if (mask) {
-    auto mt = dyn_cast<RankedTensorType>(mask.getType());
-    // Dynamic dims (a padding mask per sample) only at the full rank: no
-    // expand_shape is needed then.
-    if (!mt || !mt.getElementType().isF32() || mt.getRank() < 2 ||
-        mt.getRank() > rank || (mt.getRank() < rank && !mt.hasStaticShape()))
-      return rewriter.notifyMatchFailure(op, "mask is not f32 of fitting rank");
-    // The scores' dims, which the mask's trailing ones broadcast to.
-    SmallVector<int64_t, 4> want(qt.getShape().take_front(r));
-    want.append({queries, keys});
-    for (int64_t i = 0; i < mt.getRank(); ++i) {
-      int64_t d = mt.getDimSize(mt.getRank() - 1 - i);
-      if (d != 1 && !mayEqual(d, want[rank - 1 - i]))
-        return rewriter.notifyMatchFailure(op, "mask does not broadcast");
-    }
-    if (!mayEqual(mt.getDimSize(mt.getRank() - 1), keys) ||
-        (mt.getDimSize(mt.getRank() - 1) == 1 && keys != 1))
-      return rewriter.notifyMatchFailure(op, "mask broadcasts over keys");
+    auto mt = cast<RankedTensorType>(mask.getType());
     Value full = mask;
     if (mt.getRank() < rank) {
       // Leading 1s: the first group of the reassociation takes them.
@@ -350,9 +240,6 @@ LogicalResult rewriteAttention(MatMulOp op, TransposeOp tr,
     maskView = permutedView(rewriter, loc, full,
                             llvm::to_vector(llvm::seq<int64_t>(0, rank)));
   }
-  auto module = op->getParentOfType<ModuleOp>();
-  if (!module)
-    return rewriter.notifyMatchFailure(op, "not inside a module");
   SmallVector<int64_t> identity = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   SmallVector<int64_t> swapLast = identity;
   std::swap(swapLast[rank - 2], swapLast[rank - 1]);

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Dialect/DL/IR/Attention.h"
 #include "dlc/Dialect/DL/IR/DLOps.h"
 #include "dlc/Dialect/DL/IR/FusionGroup.h"
 #include "dlc/Dialect/DL/IR/NodeLocation.h"
@@ -247,39 +248,14 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
            "ReLU, ReLU6 or Clip)";
   }
 
-  /// The ops of each attention in `block`, matmul(softmax(S [+ mask]), V)
-  /// with S = matmul(Q, K^T), either scaled by a constant: dl-to-linalg
+  /// The ops of each attention in `block` (dl::matchAttention): dl-to-linalg
   /// makes one dlc_attention call of them (no score matrix stored), which a
   /// region around some of them would hide.
   llvm::SmallPtrSet<Operation *, 16> attentionOps(Block &block) {
     llvm::SmallPtrSet<Operation *, 16> ops;
-    for (auto softmax : block.getOps<SoftmaxOp>()) {
-      if (!softmax->hasOneUse())
-        continue;
-      auto pv = dyn_cast<MatMulOp>(*softmax->getUsers().begin());
-      if (!pv || pv.getLhs() != softmax.getResult())
-        continue;
-      ops.insert(pv);
-      ops.insert(softmax);
-      // Back through the mask's add and the scale to Q * K^T, and Q's
-      // scale.
-      Value v = softmax.getInput();
-      while (Operation *def = v.getDefiningOp()) {
-        if (!isa<AddOp, MulOp, DivOp, MatMulOp>(def))
-          break;
-        ops.insert(def);
-        if (auto qk = dyn_cast<MatMulOp>(def)) {
-          if (Operation *q = qk.getLhs().getDefiningOp();
-              q && isa<MulOp, DivOp>(q))
-            ops.insert(q);
-          break;
-        }
-        v = def->getOperand(0);
-        if (isa<AddOp>(def) &&
-            !isa_and_nonnull<MatMulOp, MulOp, DivOp>(v.getDefiningOp()))
-          v = def->getOperand(1);
-      }
-    }
+    for (auto pv : block.getOps<MatMulOp>())
+      if (std::optional<Attention> a = matchAttention(pv))
+        ops.insert(a->ops.begin(), a->ops.end());
     return ops;
   }
 
