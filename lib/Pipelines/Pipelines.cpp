@@ -83,6 +83,13 @@ void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
+  if (runtimeKernels) {
+    // Attention heads as views of the projection (dlc_attention4 reads
+    // them), and the batch-first input's transpose below the projection:
+    // the product keeps the batch outermost, its bias the GEMM's epilogue.
+    pm.addPass(dl::createDLAttentionHeads());
+    pm.addNestedPass<func::FuncOp>(dl::createDLSinkTransposes());
+  }
   if (fuse) {
     dl::DLFuseOptions fusion;
     fusion.report = reportFusion;

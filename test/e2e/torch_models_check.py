@@ -7,10 +7,14 @@ usage: torch_models_check.py DLC OUTDIR [--models resnet18,...] [--opset 17]
 Each model is compiled once with a dynamic batch and run at batch 1 and 7;
 float outputs must match within rtol 1e-3, atol 1e-5 (np.allclose) and, as
 the largest error, within 1e-4 of the largest |output|. Prints
-the max abs and rel error per model and run.
+the max abs and rel error per model and run, and the kernels the compiled
+model runs (`dlc --report=fusion`); without extra dlc flags, a model over
+its kernel target (#11: ResNet-18 <= 25, the TransformerEncoder <= 8 per
+layer) is a failure.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +27,11 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 import export_models  # noqa: E402
 from dlc import CompiledModel, TensorSpec  # noqa: E402
+
+# Kernels per model at most (the default pipeline, a dynamic batch): one per
+# conv with its epilogue plus pooling and the head; 8 per Transformer layer
+# (2 layers).
+KERNEL_TARGETS = {"resnet18": 25, "transformer": 2 * 8}
 
 
 def main():
@@ -42,13 +51,22 @@ def main():
         lib = os.path.join(args.outdir, f"{name}.so")
         t0 = time.time()
         p = subprocess.run([args.dlc, path, "--emit=shared", "-O3", "-o", lib,
-                            "--entry", "forward", *args.dlc_flag],
+                            "--entry", "forward", "--report=fusion", *args.dlc_flag],
                            capture_output=True, text=True)
         compile_s = time.time() - t0
         if p.returncode != 0:
             print(f"{name}: compile failed ({p.returncode}): {p.stderr.strip()[:500]}")
             failures += 1
             continue
+        counts = re.findall(r"dl-report-kernels: @\S+: (\d+) kernels \(", p.stderr)
+        if counts:
+            kernels = sum(int(c) for c in counts)
+            target = KERNEL_TARGETS.get(name) if not args.dlc_flag else None
+            within = target is None or kernels <= target
+            print(f"{name}: {kernels} kernels"
+                  + (f" ({'within' if within else 'OVER'} the target of {target})"
+                     if target else ""))
+            failures += not within
         torch.manual_seed(0)
         ctor, shape = export_models.MODELS[name]
         model = ctor().eval()

@@ -120,48 +120,133 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType type,
   return tensor::ReshapeOp::create(b, loc, type, input, shape);
 }
 
-Value reshapeByGroups(OpBuilder &b, Location loc, Value input,
-                      RankedTensorType type) {
-  auto inType = cast<RankedTensorType>(input.getType());
-  if (!inType.hasStaticShape() || !type.hasStaticShape() ||
-      inType.getRank() == 0 || type.getRank() == 0)
-    return {};
-  ArrayRef<int64_t> in = inType.getShape(), out = type.getShape();
-  if (llvm::is_contained(in, 0) || llvm::is_contained(out, 0))
-    return {};
-  int64_t n = in.size(), m = out.size(), i = 0, j = 0;
-  SmallVector<ReassociationIndices> inGroups, outGroups;
-  SmallVector<int64_t> mid;
-  while (i < n && j < m) {
-    ReassociationIndices gi{i}, gj{j};
-    int64_t pi = in[i++], pj = out[j++];
-    while (pi != pj) {
-      if (pi < pj) {
-        if (i == n)
-          return {};
-        gi.push_back(i);
-        pi *= in[i++];
-      } else {
-        if (j == m)
-          return {};
-        gj.push_back(j);
-        pj *= out[j++];
+/// Groups of `in` and `out` dims from the front (or, with `fromBack`, the
+/// back) whose static sizes agree, as far as such groups close before a
+/// dynamic dim, a 0 or the end `inEnd` / `outEnd` (exclusive; the start
+/// when going back). Returns how many dims of each side they take.
+static std::pair<int64_t, int64_t>
+staticGroups(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t inStop,
+             int64_t outStop, bool fromBack,
+             SmallVectorImpl<ReassociationIndices> &inGroups,
+             SmallVectorImpl<ReassociationIndices> &outGroups,
+             SmallVectorImpl<int64_t> &mid) {
+  int64_t n = in.size(), m = out.size();
+  int64_t taken = 0, takenOut = 0;
+  auto inDim = [&](int64_t k) { return fromBack ? n - 1 - k : k; };
+  auto outDim = [&](int64_t k) { return fromBack ? m - 1 - k : k; };
+  while (taken < inStop && takenOut < outStop) {
+    int64_t i = taken, j = takenOut;
+    ReassociationIndices gi, gj;
+    int64_t pi = 1, pj = 1;
+    bool closed = false;
+    while (true) {
+      if (pi == pj && !gi.empty() && !gj.empty()) {
+        closed = true;
+        break;
       }
+      if (pi <= pj) {
+        if (i == inStop || ShapedType::isDynamic(in[inDim(i)]) ||
+            in[inDim(i)] == 0)
+          break;
+        gi.push_back(inDim(i));
+        pi *= in[inDim(i++)];
+      } else {
+        if (j == outStop || ShapedType::isDynamic(out[outDim(j)]) ||
+            out[outDim(j)] == 0)
+          break;
+        gj.push_back(outDim(j));
+        pj *= out[outDim(j++)];
+      }
+    }
+    if (!closed)
+      break;
+    if (fromBack) {
+      std::reverse(gi.begin(), gi.end());
+      std::reverse(gj.begin(), gj.end());
     }
     inGroups.push_back(gi);
     outGroups.push_back(gj);
     mid.push_back(pi);
+    taken = i;
+    takenOut = j;
   }
-  // What is left on either side is size-1 dims: they join the last group.
-  for (; i < n; ++i) {
-    if (in[i] != 1)
+  return {taken, takenOut};
+}
+
+Value reshapeByGroups(OpBuilder &b, Location loc, Value input,
+                      RankedTensorType type) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t dynamicIn = inType.getNumDynamicDims(),
+          dynamicOut = type.getNumDynamicDims();
+  if (dynamicIn != dynamicOut || dynamicIn > 1 || inType.getRank() == 0 ||
+      type.getRank() == 0)
+    return {};
+  ArrayRef<int64_t> in = inType.getShape(), out = type.getShape();
+  if (llvm::is_contained(in, 0) || llvm::is_contained(out, 0))
+    return {};
+  int64_t n = in.size(), m = out.size();
+  SmallVector<ReassociationIndices> inGroups, outGroups;
+  SmallVector<int64_t> mid;
+  if (dynamicIn == 1) {
+    // Static groups from the front and from the back; what is left on each
+    // side holds the dynamic dim and is one group: collapsed to one dim,
+    // then expanded (each side's group has one dynamic dim, which the
+    // element count fixes).
+    auto [front, frontOut] =
+        staticGroups(in, out, n, m, false, inGroups, outGroups, mid);
+    SmallVector<ReassociationIndices> backIn, backOut;
+    SmallVector<int64_t> backMid;
+    auto [back, backOutCount] = staticGroups(in, out, n - front, m - frontOut,
+                                             true, backIn, backOut, backMid);
+    int64_t midEnd = n - back, midEndOut = m - backOutCount;
+    if (front >= midEnd || frontOut >= midEndOut)
       return {};
-    inGroups.back().push_back(i);
-  }
-  for (; j < m; ++j) {
-    if (out[j] != 1)
-      return {};
-    outGroups.back().push_back(j);
+    ReassociationIndices gi, gj;
+    for (int64_t i = front; i < midEnd; ++i)
+      gi.push_back(i);
+    for (int64_t j = frontOut; j < midEndOut; ++j)
+      gj.push_back(j);
+    inGroups.push_back(gi);
+    outGroups.push_back(gj);
+    mid.push_back(ShapedType::kDynamic);
+    for (int64_t k = backIn.size() - 1; k >= 0; --k) {
+      inGroups.push_back(backIn[k]);
+      outGroups.push_back(backOut[k]);
+      mid.push_back(backMid[k]);
+    }
+  } else {
+    int64_t i = 0, j = 0;
+    while (i < n && j < m) {
+      ReassociationIndices gi{i}, gj{j};
+      int64_t pi = in[i++], pj = out[j++];
+      while (pi != pj) {
+        if (pi < pj) {
+          if (i == n)
+            return {};
+          gi.push_back(i);
+          pi *= in[i++];
+        } else {
+          if (j == m)
+            return {};
+          gj.push_back(j);
+          pj *= out[j++];
+        }
+      }
+      inGroups.push_back(gi);
+      outGroups.push_back(gj);
+      mid.push_back(pi);
+    }
+    // What is left on either side is size-1 dims: they join the last group.
+    for (; i < n; ++i) {
+      if (in[i] != 1)
+        return {};
+      inGroups.back().push_back(i);
+    }
+    for (; j < m; ++j) {
+      if (out[j] != 1)
+        return {};
+      outGroups.back().push_back(j);
+    }
   }
   Value v = input;
   if (static_cast<int64_t>(mid.size()) != n)

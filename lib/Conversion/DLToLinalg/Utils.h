@@ -56,12 +56,15 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType type,
                       llvm::ArrayRef<mlir::Value> dims);
 
-/// A reshape between static shapes as views: the dims are split into the
-/// smallest groups whose sizes agree on both sides; `input` is collapsed by
-/// its groups and expanded by the result's (tensor.collapse_shape /
-/// expand_shape, which bufferize to views of a strided buffer such as a
-/// slice, where tensor.reshape needs a contiguous one and copies). Null when
-/// a shape is dynamic, has a 0 or is rank 0.
+/// A reshape as views: the dims are split into the smallest groups whose
+/// sizes agree on both sides; `input` is collapsed by its groups and
+/// expanded by the result's (tensor.collapse_shape / expand_shape, which
+/// bufferize to views of a strided buffer such as a slice, where
+/// tensor.reshape needs a contiguous one and copies). With one dynamic dim
+/// on each side (a batch), the static groups are formed from the front and
+/// from the back, and the dims left between them, the dynamic ones among
+/// them, are one group on each side (collapsed, then expanded: its size is
+/// fixed by the element count). Null for more dynamic dims, a 0 or rank 0.
 mlir::Value reshapeByGroups(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value input, mlir::RankedTensorType type);
 

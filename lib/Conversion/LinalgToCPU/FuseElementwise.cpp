@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -251,6 +252,10 @@ struct FuseElementwisePass
       return true;
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    // A dim of a producer's result (a broadcast's run-time check reads
+    // one) as the dim of what it was computed from: it is no second use
+    // that keeps the producer from fusing.
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
     patterns.add<FuseProducerAlsoReturned>(context);
     if (intoContractions)
       patterns.add<ContractionIntoTranspose>(context);

@@ -30,6 +30,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -285,11 +286,20 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
       !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
       e.getNumParallelLoops() != e.getNumLoops())
     return std::nullopt;
+  // Run-time checks of the consumer's dims (a broadcast's) may sit between
+  // the two: they move before the contraction, so they still run before
+  // the epilogue reads anything.
+  SmallVector<Operation *> checks;
   for (Operation *between = op->getNextNode(); between != e;
-       between = between->getNextNode())
+       between = between->getNextNode()) {
+    if (isa<cf::AssertOp>(between)) {
+      checks.push_back(between);
+      continue;
+    }
     if (!isMemoryEffectFree(between) &&
         !isa<memref::AllocOp, memref::DeallocOp>(between))
       return std::nullopt;
+  }
   // A dynamic dim (the batch) is fine: the consumer iterates the read
   // buffer's shape, and every stride along the loops must be static
   // (stridesAlongLoops).
@@ -431,12 +441,17 @@ std::optional<Epilogue> findEpilogue(linalg::LinalgOp op, Value c,
   for (auto &addend : ep.addends)
     if (!hoistable(addend.first, moves))
       return std::nullopt;
+  for (Operation *check : checks)
+    if (!hoistable(check->getOperand(0), moves))
+      return std::nullopt;
   Value destRoot = memref::skipViewLikeOps(cast<MemrefValue>(ep.dest));
   for (Value input : op.getDpsInputs())
     if (memref::skipViewLikeOps(cast<MemrefValue>(input)) == destRoot)
       return std::nullopt;
   for (Operation *move : moves)
     move->moveBefore(op);
+  for (Operation *check : checks)
+    check->moveBefore(op);
   return ep;
 }
 

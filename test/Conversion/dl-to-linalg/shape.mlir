@@ -94,6 +94,30 @@ func.func @reshape_static_collapse(%a: tensor<2x3x4x1xf32>) -> tensor<2x12xf32> 
 
 // -----
 
+// One dynamic dim on each side (a batch): static groups from the front and
+// the back, and the dims left between them one group. The head split of a
+// batch-first projection's slice, [?, 64, 128] -> [?, 64, 4, 32], is an
+// expand_shape (its dim taken from the input); merging the batch with the
+// heads, [64, ?, 128] -> [64, ?, 32], collapses {?, 128} and expands it to
+// {?, 32}; both are views. Two dynamic dims stay a tensor.reshape.
+// VIEWS-LABEL: func.func @reshape_dynamic_batch
+// VIEWS: %[[D:.*]] = tensor.dim %arg0, %c0
+// VIEWS: tensor.expand_shape %arg0 {{\[}}[0], [1], [2, 3]] output_shape [%[[D]], 64, 4, 32] : tensor<?x64x128xf32> into tensor<?x64x4x32xf32>
+// VIEWS: %[[C:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2]] : tensor<64x?x128xf32> into tensor<64x?xf32>
+// VIEWS: tensor.expand_shape %[[C]] {{\[}}[0], [1, 2]] output_shape [64, %{{.*}}, 32] : tensor<64x?xf32> into tensor<64x?x32xf32>
+// VIEWS-NOT: tensor.reshape %arg0
+// VIEWS-NOT: tensor.reshape %arg1
+// VIEWS: tensor.reshape %arg2
+func.func @reshape_dynamic_batch(%a: tensor<?x64x128xf32>, %b: tensor<64x?x128xf32>, %c: tensor<?x?x128xf32>) -> (tensor<?x64x4x32xf32>, tensor<64x?x32xf32>, tensor<?x?x4x32xf32>) {
+  %0 = dl.reshape %a : (tensor<?x64x128xf32>) -> tensor<?x64x4x32xf32>
+  %1 = dl.reshape %b : (tensor<64x?x128xf32>) -> tensor<64x?x32xf32>
+  %s = dl.constant dense<[0, 0, 4, 32]> : tensor<4xi64>
+  %2 = dl.reshape %c, %s : (tensor<?x?x128xf32>, tensor<4xi64>) -> tensor<?x?x4x32xf32>
+  return %0, %1, %2 : tensor<?x64x4x32xf32>, tensor<64x?x32xf32>, tensor<?x?x4x32xf32>
+}
+
+// -----
+
 // A transpose that only moves size-1 dims (batch-first to sequence-first at
 // batch 1) moves no data: a reshape. One that reorders two real dims stays
 // a linalg.transpose.

@@ -93,6 +93,46 @@ func.func @linear_bias_relu6(%a: memref<4x16xf32>, %b: memref<16x32xf32>, %bias:
 
 // -----
 
+// A run-time check of the residual's dims (a broadcast's, which
+// dl-to-linalg emits when it cannot prove two dynamic dims equal) between
+// the product and its epilogue moves before the call with what it reads,
+// so it still runs before the epilogue reads the residual. (It reads the
+// rows' dim, not the product buffer's: resolve-shaped-type-result-dims
+// makes the one of the other, and the product's buffer is gone.)
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @checked_residual(
+// CHECK: %[[D1:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[D0:.*]] = memref.dim %arg3, %c0
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %[[D0]], %[[D1]]
+// CHECK: cf.assert %[[SAME]], "dims differ"
+// CHECK: call @dlc_sgemm_epilogue(
+// CHECK-NOT: linalg.generic
+func.func @checked_residual(%a: memref<?x16xf32>, %b: memref<16x32xf32>, %bias: memref<32xf32>, %r: memref<?x32xf32>) -> memref<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %a, %c0 : memref<?x16xf32>
+  %p = memref.alloc(%n) : memref<?x32xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<?x32xf32>)
+  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x32xf32>) outs(%p : memref<?x32xf32>)
+  %dr = memref.dim %r, %c0 : memref<?x32xf32>
+  %da = memref.dim %a, %c0 : memref<?x16xf32>
+  %same = arith.cmpi eq, %dr, %da : index
+  cf.assert %same, "dims differ"
+  %out = memref.alloc(%n) : memref<?x32xf32>
+  linalg.generic {indexing_maps = [#id, #col, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%p, %bias, %r : memref<?x32xf32>, memref<32xf32>, memref<?x32xf32>) outs(%out : memref<?x32xf32>) {
+  ^bb0(%e: f32, %bb: f32, %rr: f32, %o: f32):
+    %0 = arith.addf %e, %bb : f32
+    %1 = arith.addf %0, %rr : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %p : memref<?x32xf32>
+  return %out : memref<?x32xf32>
+}
+
+// -----
+
 // Not folded: a consumer that is not an add/clamp chain (a multiply), one
 // that adds after the clamp, one whose addend is its own output (the product
 // would overwrite it first), and a product read by a second op.

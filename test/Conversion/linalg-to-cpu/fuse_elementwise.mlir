@@ -239,3 +239,33 @@ func.func @unmarked_transpose(%a: tensor<16x8xf32>) -> tensor<8x16xf32> {
   } -> tensor<8x16xf32> loc(fused<distinct[4]<"dl.fusion">>["A"])
   return %1 : tensor<8x16xf32>
 }
+
+// A dim of the producer's result (a broadcast's run-time check reads one)
+// is the dim of what it was computed into, not a second use of the
+// producer: the two ops fuse.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @dim_of_producer
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: tensor.dim %{{[0-9]+}}
+// CHECK: return
+func.func @dim_of_producer(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> (tensor<?x4xf32>, index) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %p = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %0 = math.exp %x : f32
+    linalg.yield %0 : f32
+  } -> tensor<?x4xf32>
+  %d = tensor.dim %p, %c0 : tensor<?x4xf32>
+  %e2 = tensor.empty(%n) : tensor<?x4xf32>
+  %q = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%p, %b : tensor<?x4xf32>, tensor<?x4xf32>) outs(%e2 : tensor<?x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %0 = arith.addf %x, %y : f32
+    linalg.yield %0 : f32
+  } -> tensor<?x4xf32>
+  return %q, %d : tensor<?x4xf32>, index
+}

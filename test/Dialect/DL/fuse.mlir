@@ -239,3 +239,63 @@ func.func @attention(%q: tensor<2x4x8xf32>, %kt: tensor<2x8x4xf32>, %v: tensor<2
   %o = dl.matmul %p, %v : (tensor<2x4x4xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
   return %o : tensor<2x4x8xf32>
 }
+
+// -----
+
+// Batch norm's backward after a ReLU: the ReLU's gradient select(y > 0, dy,
+// 0) and the centred input x - mean are each read by the two per-channel
+// sums and by the pass computing dx. They are computed again in each
+// reader (the compare under the select too) and never stored: three
+// kernels, each reading y, dy (and x), instead of five.
+// CHECK-LABEL: func.func @relu_grad_recomputed(
+// CHECK-NOT: dl.select
+// CHECK: dl.fusion
+// CHECK: dl.greater
+// CHECK-NEXT: dl.select
+// CHECK-NEXT: dl.reduce_sum
+// CHECK: dl.fusion
+// CHECK: dl.sub
+// CHECK-NEXT: dl.greater
+// CHECK-NEXT: dl.select
+// CHECK-NEXT: dl.mul
+// CHECK-NEXT: dl.reduce_sum
+// CHECK: dl.fusion
+// CHECK: dl.greater
+// CHECK-NEXT: dl.select
+// CHECK-NEXT: dl.mul
+// CHECK-NEXT: dl.sub
+// CHECK-NEXT: dl.add
+// CHECK-NEXT: dl.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+func.func @relu_grad_recomputed(%y: tensor<2x3x4x4xf32>, %dy: tensor<2x3x4x4xf32>, %x: tensor<2x3x4x4xf32>, %mean: tensor<1x3x1x1xf32>, %a: tensor<1x3x1x1xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<2x3x4x4xf32>) {
+  %zero = dl.constant dense<0.0> : tensor<f32>
+  // expected-remark @+1 {{dl-fuse: computed again in each of its 3 readers, not stored}}
+  %p = dl.greater %y, %zero : (tensor<2x3x4x4xf32>, tensor<f32>) -> tensor<2x3x4x4xi1>
+  // expected-remark @+1 {{dl-fuse: computed again in each of its 3 readers, not stored}}
+  %g = dl.select %p, %dy, %zero : (tensor<2x3x4x4xi1>, tensor<2x3x4x4xf32>, tensor<f32>) -> tensor<2x3x4x4xf32>
+  // expected-remark @+1 {{dl-fuse: computed again in each of its 2 readers, not stored}}
+  %c = dl.sub %x, %mean : (tensor<2x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<2x3x4x4xf32>
+  %s1 = dl.reduce_sum %g {axes = array<i64: 0, 2, 3>, keepdims = false} : tensor<2x3x4x4xf32> -> tensor<3xf32>
+  %gc = dl.mul %g, %c : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  %s2 = dl.reduce_sum %gc {axes = array<i64: 0, 2, 3>, keepdims = false} : tensor<2x3x4x4xf32> -> tensor<3xf32>
+  %t = dl.mul %a, %g : (tensor<1x3x1x1xf32>, tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  %dx = dl.add %t, %c : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return %s1, %s2, %dx : tensor<3xf32>, tensor<3xf32>, tensor<2x3x4x4xf32>
+}
+
+// -----
+
+// A value a contraction reads is stored anyway: its other readers read it
+// rather than compute it again.
+// CHECK-LABEL: func.func @read_by_contraction(
+// CHECK: %[[R:.*]] = dl.relu %arg0
+// CHECK: dl.matmul %[[R]]
+// CHECK: dl.neg %[[R]]
+func.func @read_by_contraction(%x: tensor<2x4xf32>, %w: tensor<4x8xf32>) -> (tensor<2x8xf32>, tensor<2x4xf32>) {
+  %r = dl.relu %x : tensor<2x4xf32>
+  %m = dl.matmul %r, %w : (tensor<2x4xf32>, tensor<4x8xf32>) -> tensor<2x8xf32>
+  // expected-remark @+1 {{dl-fuse: not fused with its operand's dl.relu: its result has 1 other use}}
+  %n = dl.neg %r : tensor<2x4xf32>
+  return %m, %n : tensor<2x8xf32>, tensor<2x4xf32>
+}

@@ -78,7 +78,8 @@ std::optional<Attention> matchAttention(MatMulOp pv, std::string *why) {
   // Q scaled as the model scales it: Q / c rounds unlike Q * (1 / c).
   if (auto s = scaled(scores); s && std::get<1>(*s).getDefiningOp<MatMulOp>() &&
                                scores.getDefiningOp()->hasOneUse()) {
-    a.ops.push_back(std::get<0>(*s));
+    a.scaleOp = std::get<0>(*s);
+    a.ops.push_back(a.scaleOp);
     a.locs.push_back(scores.getLoc());
     std::tie(std::ignore, scores, a.scale, a.divide) = *s;
   }
@@ -93,7 +94,9 @@ std::optional<Attention> matchAttention(MatMulOp pv, std::string *why) {
   a.v = pv.getRhs();
   if (a.scale == 1.0f && !a.divide)
     if (auto s = scaled(a.q)) {
-      a.ops.push_back(std::get<0>(*s));
+      a.scaleOp = std::get<0>(*s);
+      a.scalesQ = true;
+      a.ops.push_back(a.scaleOp);
       a.locs.push_back(a.q.getLoc());
       std::tie(std::ignore, a.q, a.scale, a.divide) = *s;
     }
@@ -116,6 +119,7 @@ std::optional<Attention> matchAttention(MatMulOp pv, std::string *why) {
   if (ktt.getDimSize(r) != dim || !mayEqual(vt.getDimSize(r), keys))
     return fail(why, "shapes are not attention's");
   if (a.mask) {
+    a.maskAdd = maskAdd;
     a.ops.push_back(maskAdd);
     a.locs.push_back(maskAdd.getLoc());
     auto mt = dyn_cast<RankedTensorType>(a.mask.getType());

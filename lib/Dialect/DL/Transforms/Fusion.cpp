@@ -18,6 +18,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Debug.h"
@@ -119,6 +120,7 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
     }
     int64_t groupCount = 0, opCount = 0;
     for (Block &block : func.getBody()) {
+      duplicateCheapProducers(block);
       SmallVector<Group> groups;
       DenseMap<Operation *, size_t> groupOf;
       formGroups(block, groups, groupOf);
@@ -147,6 +149,97 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
          << " groups of " << opCount << " ops\n";
       writeReport(text);
     }
+  }
+
+  /// A cheap elementwise op (a compare, select, ReLU, negation, add, sub or
+  /// mul) read by several ops, each of them elementwise or a reduction, is
+  /// computed again in each (one copy per reader, placed before it): each
+  /// copy joins its reader's group, and the value is never stored. That is
+  /// a ReLU's gradient, select(y > 0, dy, 0), and batch norm's centred
+  /// input, x - mean, in batch norm's backward: both are read by the two
+  /// per-channel sums and by the pass that computes dx. Each copy reads
+  /// the op's inputs again, as the readers would have read the stored
+  /// value: no more traffic, one kernel and one activation-sized buffer
+  /// less. Readers are visited before their producers, so a chain of such
+  /// ops (the compare under the select) is copied whole.
+  void duplicateCheapProducers(Block &block) {
+    auto cheap = [](Operation *op) {
+      return isa<GreaterOp, GreaterEqualOp, LessOp, LessEqualOp, SelectOp,
+                 ReluOp, NegOp, AddOp, SubOp, MulOp>(op) &&
+             op->getNumResults() == 1;
+    };
+    SmallVector<Operation *> ops;
+    for (Operation &op : block)
+      if (cheap(&op))
+        ops.push_back(&op);
+    for (Operation *op : llvm::reverse(ops)) {
+      llvm::SetVector<Operation *> readers;
+      bool fusable = true;
+      for (OpOperand &use : op->getResult(0).getUses()) {
+        Operation *user = use.getOwner();
+        if (isa<ShapeOfOp>(user))
+          continue;
+        fusable &= user->getBlock() == &block &&
+                   (isElementwise(user) ||
+                    (isReduction(user) && use.getOperandNumber() == 0));
+        readers.insert(user);
+      }
+      if (!fusable || readers.size() < 2 || readers.size() > 4 ||
+          !inputsStored(op, cheap))
+        continue;
+      LLVM_DEBUG(llvm::dbgs() << "dl-fuse: " << nameOf(op) << " computed in "
+                              << readers.size() << " readers\n");
+      if (remarks)
+        op->emitRemark("dl-fuse: computed again in each of its ")
+            << readers.size() << " readers, not stored";
+      if (apart)
+        *apart << "dl-fuse: @" << funcName << ": recomputed: " << describeOp(op)
+               << " in each of its " << readers.size() << " readers\n";
+      // The first reader keeps the op; each other gets a copy just before
+      // it.
+      SmallVector<Operation *> ordered(readers.begin(), readers.end());
+      llvm::sort(ordered, [](Operation *a, Operation *b) {
+        return a->isBeforeInBlock(b);
+      });
+      for (Operation *reader : llvm::drop_begin(ordered)) {
+        OpBuilder b(reader);
+        Value copy = b.clone(*op)->getResult(0);
+        reader->replaceUsesOfWith(op->getResult(0), copy);
+      }
+    }
+  }
+
+  /// Whether copying `op` into its readers leaves its inputs' kernels as
+  /// they were: each input is an argument or constant, is read by other ops
+  /// too (stored anyway), comes from an op whose result is stored anyway (a
+  /// reduction, a runtime kernel), from a reshape of such a value, or from
+  /// a cheap op for which all this holds (copied in turn). Not a
+  /// contraction's product (its epilogue would lose `op`) nor a value an
+  /// elementwise op computes for `op` alone: that would be stored where
+  /// `op` took it into its loop nest, and the copies would only move the
+  /// buffer.
+  template <typename Cheap>
+  static bool inputsStored(Operation *op, Cheap cheap, int depth = 0) {
+    if (depth > 8)
+      return false;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      while (def && isReshape(def) && v.hasOneUse()) {
+        v = def->getOperand(0);
+        def = v.getDefiningOp();
+      }
+      if (!def || matchPattern(v, m_Constant()))
+        continue;
+      int64_t readers = llvm::count_if(
+          v.getUsers(), [](Operation *u) { return !isa<ShapeOfOp>(u); });
+      if (readers > 1)
+        continue;
+      if (cheap(def) && inputsStored(def, cheap, depth + 1))
+        continue;
+      if (isContraction(def) || isElementwise(def) || isReshape(def))
+        return false;
+    }
+    return true;
   }
 
   /// Says why `consumer` does not join the group of `producer`.

@@ -28,7 +28,12 @@ struct Attention {
   mlir::Value mask; ///< the addend of the scores, or null
   float scale = 1.0f;
   bool divide = false; ///< Q / scale (or S / scale) rather than * scale
-  int64_t rank = 0;    ///< 3: [groups, rows, dims]; 4: [batch, heads, ...]
+  /// The dl.mul / dl.div by the scale (its rhs is the constant), or null;
+  /// it scales Q where `scalesQ`, the scores otherwise.
+  mlir::Operation *scaleOp = nullptr;
+  bool scalesQ = false;
+  AddOp maskAdd;    ///< S + M, or null
+  int64_t rank = 0; ///< 3: [groups, rows, dims]; 4: [batch, heads, ...]
   /// Every op of the attention (pv, softmax, qk, the mask's add, the
   /// scale), the result first.
   llvm::SmallVector<mlir::Operation *, 6> ops;

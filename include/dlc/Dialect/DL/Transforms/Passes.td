@@ -274,6 +274,83 @@ def DLFoldIntoContractions : Pass<"dl-fold-into-contractions"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+def DLAttentionHeads : Pass<"dl-attention-heads"> {
+  let summary = "Split multi-head attention's merged batch x heads dim into "
+                "two, so the heads are views of the projection";
+  let description = [{
+    nn.MultiheadAttention's ONNX export splits the heads with a reshape
+    that merges the batch and the heads: Q, K and V are
+    `transpose(reshape(S, [L, B*H, D]))` of `S: [L, B, H*D]` (a slice of
+    the input projection), and the attention (dl::matchAttention) runs over
+    `B*H` groups. That merge is no view of S (the batch's stride is not H
+    times the head's), so each of Q, K and V is copied before the
+    attention. This pass rewrites such an attention over rank-4 operands
+    `[B, H, L, D]`: `transpose(reshape(S, [L, B, H, D]), [1, 2, 0, 3])`
+    (K^T `[B, H, D, L]` likewise), which dl-to-linalg reads as strided
+    views for one `dlc_attention4` call. The result is reshaped back to
+    `[B*H, L, D]`; a `[1, 0, 2]` transpose of it (the export's next op)
+    becomes `reshape(transpose(O, [2, 0, 1, 3]), [L, B*H, D])`, which the
+    call writes directly. The scale and a mask that broadcasts over the
+    groups come along; anything else (a per-group mask, two dynamic dims
+    where a reshape can find one) leaves the attention as it is.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "num-rewritten",
+              "Attentions rewritten over [batch, heads, rows, dims]">,
+  ];
+}
+
+def DLSinkTransposes : Pass<"dl-sink-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Move a transpose below the ops it feeds when every path "
+                "from it ends in another transpose";
+  let description = [{
+    A `dl.transpose` with perm p is moved below its users, which then run
+    on the untransposed tensor, when the whole cone of ops after it can
+    take it and every path ends in a `dl.transpose` (which then composes
+    with p, and vanishes where the two cancel). So no transpose is added,
+    and contractions run in the input's order: `matmul(transpose(x, p), W)`
+    with a 2-D W becomes `transpose(matmul(x, W), p)`, so a batch-first
+    input (`[B, L, E]`, transposed to `[L, B, E]` by a Transformer's
+    export) keeps the batch outermost in the product, whose bias is then
+    the GEMM's epilogue (dl-fuse's static inner dims).
+
+    The ops it moves through, each into the same op on the untransposed
+    tensor:
+    - `dl.matmul` with the transposed tensor as lhs, a rank-2 rhs and p
+      keeping the last dim (the rows are permuted, each row's product is
+      the same);
+    - `dl.add`, `dl.sub`, `dl.mul`, `dl.div` whose other operand is a
+      scalar or broadcasts along the last dim only, with p keeping it (a
+      bias);
+    - `dl.slice` (its axes permuted by p);
+    - `dl.reshape` that splits the last dim only, with p keeping it;
+    - `dl.shape_of` (kept on a transpose of the new tensor, which is never
+      computed: only its dims are read).
+    A transpose with any other user in its cone stays.
+
+    Then the other way: `transpose(reshape(P, [L, B, N]), [1, 0, 2])` of a
+    row-wise product P (a `dl.gemm` or `dl.matmul` with a 2-D weight and at
+    most a bias per column) of `reshape(T, [L*B, K])` (through reshapes),
+    where T (`[L, B,
+    ...]`, used once) is itself a transpose, becomes the same product of
+    T's rows in batch-first order: `reshape(P(reshape(transpose(T, [1, 0,
+    ...]), [B*L, K])), [B, L, N])`. The new transpose composes with the one
+    that made T. That is a Transformer's attention output projection: the
+    attention call writes its result batch-first, and the residual add of
+    the batch-first input becomes the projection GEMM's epilogue.
+  }];
+  let dependentDialects = ["::dlc::dl::DLDialect"];
+  let statistics = [
+    Statistic<"numSunk", "num-sunk",
+              "Transposes moved below their cones or above a product">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 
@@ -302,6 +379,19 @@ def DLFuse : Pass<"dl-fuse", "::mlir::func::FuncOp"> {
       well. A reduction (`dl.reduce_sum`, `_mean`, `_max`, `_min`,
       `_sum_square`, global pools) ends such a group: it takes the
       elementwise ops as its prologue. Uses by `dl.shape_of` do not count.
+
+    First, a cheap elementwise op (a compare, select, ReLU, negation, add,
+    sub or mul) read by two to four ops, each elementwise or a reduction,
+    is copied before each reader (the compare under a select as well), so
+    it joins each reader's group and is never stored: a ReLU's gradient and
+    the centred input in batch norm's backward, read by the two
+    per-channel sums and by dx. Each copy reads the op's inputs again, as
+    the readers would have read the stored value. Only where those inputs
+    are stored anyway (arguments, constants, values read elsewhere too,
+    results of reductions and runtime kernels, reshapes of those, or cheap
+    ops copied in turn): copying an op that would have ended an elementwise
+    group, or read a contraction's product, would only move the buffer or
+    cost the contraction its epilogue.
 
     A producer with other uses, an op that is none of these (a transpose, a
     pool, softmax), and an epilogue op the kernels do not take are left
