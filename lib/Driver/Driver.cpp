@@ -396,6 +396,7 @@ int driver::run(const Options &options, llvm::raw_ostream &errs,
   lowering.optLevel = options.optLevel;
   lowering.threads = options.threads;
   lowering.microkernels = options.microkernels;
+  lowering.attentionLayout = options.attentionLayout;
   lowering.reportMemory = options.reportArena;
   lowering.reportFusion = options.reportFusion;
   // Not for train steps: their buffers of parameter shape and of batch

@@ -78,12 +78,13 @@ void buildQuantizePipeline(OpPassManager &pm, StringRef mode,
 
 void buildDLToLinalgPipeline(OpPassManager &pm, int64_t im2colBytes,
                              bool cpuKernels, bool runtimeKernels,
-                             bool int8Convs, bool fuse, bool reportFusion) {
+                             bool int8Convs, bool fuse, bool reportFusion,
+                             bool attentionLayout) {
   // QDQ-format contractions run as integer kernels.
   pm.addPass(dl::createDLRewriteQDQ());
   pm.addPass(createDLLowerDistributed());
   pm.addPass(createDLVerifyBackendContract());
-  if (runtimeKernels) {
+  if (runtimeKernels && attentionLayout) {
     // Attention heads as views of the projection (dlc_attention4 reads
     // them), and the batch-first input's transpose below the projection:
     // the product keeps the batch outermost, its bias the GEMM's epilogue.
@@ -118,7 +119,8 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   buildDLToLinalgPipeline(pm, options.gpuSchedules ? 0 : kCPUIm2colBytes,
                           /*cpuKernels=*/!options.gpuSchedules, runtimeKernels,
                           /*int8Convs=*/options.vnni,
-                          /*fuse=*/!options.gpuSchedules, options.reportFusion);
+                          /*fuse=*/!options.gpuSchedules, options.reportFusion,
+                          options.attentionLayout);
   // Run-time shape arithmetic (a dynamic batch's Reshape targets) as scalar
   // code, not loop nests.
   if (!options.gpuSchedules) {

@@ -129,6 +129,13 @@ static cl::opt<bool> microkernels(
         "blocked GEMM, dlc_sgemm (default on; off: LLVM-vectorized loops)"),
     cl::init(true), cl::cat(category));
 
+static cl::opt<bool> attentionLayout(
+    "attention-layout",
+    cl::desc("Attention heads as views of the projection, transposes moved "
+             "where they compose (dl-attention-heads, dl-sink-transposes; "
+             "default on; off: as before them, to compare)"),
+    cl::init(true), cl::cat(category));
+
 static cl::opt<bool> planMemory(
     "plan-memory",
     cl::desc("Place static-size intermediates in one arena by liveness "
@@ -380,6 +387,7 @@ int main(int argc, char **argv) {
   options.mtriple = mtriple;
   options.threads = threadPool;
   options.microkernels = microkernels;
+  options.attentionLayout = attentionLayout;
   options.planMemory = planMemory;
   options.target = target;
   options.gpuArch = gpuArch;

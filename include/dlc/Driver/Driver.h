@@ -62,6 +62,9 @@ struct Options {
   bool threads = true;
   /// f32 contractions through the runtime's GEMM (dlc_sgemm).
   bool microkernels = true;
+  /// Attention heads as views, transposes sunk (dl-attention-heads,
+  /// dl-sink-transposes).
+  bool attentionLayout = true;
   /// Static-size intermediates in one arena by liveness (dl-plan-memory).
   bool planMemory = true;
   /// Print the planned arena of each function (dl-plan-memory) to stderr.

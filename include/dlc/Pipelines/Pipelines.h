@@ -51,6 +51,13 @@ struct CPUPipelineOptions
                      "reduction interchange or microkernels (dlc "
                      "--gpu-emulate)"),
       llvm::cl::init(false)};
+  Option<bool> attentionLayout{
+      *this, "attention-layout",
+      llvm::cl::desc(
+          "Where the runtime's kernels run, attention heads as views of the "
+          "projection and transposes moved to where they compose "
+          "(dl-attention-heads, dl-sink-transposes); off to compare"),
+      llvm::cl::init(true)};
   Option<bool> planMemory{
       *this, "plan-memory",
       llvm::cl::desc("Static-size intermediates as views of one arena, by "
@@ -110,13 +117,12 @@ constexpr int64_t kCPUIm2colBytes = 512 * 1024;
 /// runtime-calls); with `int8Convs` too, quantized convs are calls of the
 /// runtime's VNNI kernel (int8-conv-calls). With `fuse`, dl-fuse groups
 /// the ops that are to become one kernel first (printing the groups with
-/// `reportFusion`).
-void buildDLToLinalgPipeline(mlir::OpPassManager &pm,
-                             int64_t im2colBytes = kCPUIm2colBytes,
-                             bool cpuKernels = true,
-                             bool runtimeKernels = false,
-                             bool int8Convs = false, bool fuse = false,
-                             bool reportFusion = false);
+/// `reportFusion`), after dl-attention-heads and dl-sink-transposes where
+/// `runtimeKernels` and `attentionLayout`.
+void buildDLToLinalgPipeline(
+    mlir::OpPassManager &pm, int64_t im2colBytes = kCPUIm2colBytes,
+    bool cpuKernels = true, bool runtimeKernels = false, bool int8Convs = false,
+    bool fuse = false, bool reportFusion = false, bool attentionLayout = true);
 
 /// dl -> LLVM dialect for the CPU: dlc-to-linalg, elementwise fusion,
 /// bufferization and deallocation, loops (outermost parallel loops on
