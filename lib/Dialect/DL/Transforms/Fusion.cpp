@@ -56,6 +56,14 @@ struct Group {
 
 bool isContraction(Operation *op) { return isa<MatMulOp, GemmOp, ConvOp>(op); }
 
+/// Elementwise ops cheap enough to compute again in each reader rather than
+/// store (dl-fuse's duplicateCheapProducers).
+bool isCheap(Operation *op) {
+  return isa<GreaterOp, GreaterEqualOp, LessOp, LessEqualOp, SelectOp, ReluOp,
+             NegOp, AddOp, SubOp, MulOp>(op) &&
+         op->getNumResults() == 1;
+}
+
 bool isElementwise(Operation *op) {
   return isa<ElementwiseOpInterface, CastOp, SelectOp>(op) &&
          op->getNumResults() == 1 &&
@@ -163,14 +171,9 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
   /// less. Readers are visited before their producers, so a chain of such
   /// ops (the compare under the select) is copied whole.
   void duplicateCheapProducers(Block &block) {
-    auto cheap = [](Operation *op) {
-      return isa<GreaterOp, GreaterEqualOp, LessOp, LessEqualOp, SelectOp,
-                 ReluOp, NegOp, AddOp, SubOp, MulOp>(op) &&
-             op->getNumResults() == 1;
-    };
     SmallVector<Operation *> ops;
     for (Operation &op : block)
-      if (cheap(&op))
+      if (isCheap(&op))
         ops.push_back(&op);
     for (Operation *op : llvm::reverse(ops)) {
       llvm::SetVector<Operation *> readers;
@@ -185,7 +188,7 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
         readers.insert(user);
       }
       if (!fusable || readers.size() < 2 || readers.size() > 4 ||
-          !inputsStored(op, cheap))
+          !inputsStored(op))
         continue;
       LLVM_DEBUG(llvm::dbgs() << "dl-fuse: " << nameOf(op) << " computed in "
                               << readers.size() << " readers\n");
@@ -218,8 +221,7 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
   /// elementwise op computes for `op` alone: that would be stored where
   /// `op` took it into its loop nest, and the copies would only move the
   /// buffer.
-  template <typename Cheap>
-  static bool inputsStored(Operation *op, Cheap cheap, int depth = 0) {
+  static bool inputsStored(Operation *op, int depth = 0) {
     if (depth > 8)
       return false;
     for (Value v : op->getOperands()) {
@@ -234,7 +236,7 @@ struct FusePass : public dlc::dl::impl::DLFuseBase<FusePass> {
           v.getUsers(), [](Operation *u) { return !isa<ShapeOfOp>(u); });
       if (readers > 1)
         continue;
-      if (cheap(def) && inputsStored(def, cheap, depth + 1))
+      if (isCheap(def) && inputsStored(def, depth + 1))
         continue;
       if (isContraction(def) || isElementwise(def) || isReshape(def))
         return false;

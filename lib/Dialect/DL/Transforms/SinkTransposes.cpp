@@ -300,18 +300,16 @@ struct RowsBatchFirst : OpRewritePattern<TransposeOp> {
     bool bKnown = !ShapedType::isDynamic(b) && outType.getDimSize(1) == b;
     if (!lKnown && !bKnown)
       return rewriter.notifyMatchFailure(end, "L and B not known equal");
-    int64_t k = 1;
-    for (int64_t d : tType.getShape().drop_front(2))
-      k = ShapedType::isDynamic(d) || ShapedType::isDynamic(k)
-              ? ShapedType::kDynamic
-              : k * d;
-    if (ShapedType::isDynamic(k) || rowsType.getDimSize(1) != k)
-      return rewriter.notifyMatchFailure(end, "not one row per (L, B)");
     auto dynamicOrProduct = [](int64_t x, int64_t y) {
       return ShapedType::isDynamic(x) || ShapedType::isDynamic(y)
                  ? ShapedType::kDynamic
                  : x * y;
     };
+    int64_t k = 1;
+    for (int64_t d : tType.getShape().drop_front(2))
+      k = dynamicOrProduct(k, d);
+    if (ShapedType::isDynamic(k) || rowsType.getDimSize(1) != k)
+      return rewriter.notifyMatchFailure(end, "not one row per (L, B)");
     if (ShapedType::isDynamic(l) && ShapedType::isDynamic(b))
       return rewriter.notifyMatchFailure(end, "two dynamic dims");
 
