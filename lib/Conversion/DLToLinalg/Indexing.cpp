@@ -97,46 +97,10 @@ struct OneHotLowering : public OpRewritePattern<OneHotOp> {
     Type et = type.getElementType();
     double on = op.getOnValue().convertToDouble();
     double off = op.getOffValue().convertToDouble();
-    if (op->hasAttr(dl::kCheckedLabelsAttr)) {
-      // Class labels: every one in [0, depth), checked on the calling thread
-      // before the loss uses them (a failed cf.assert is an error status).
-      auto idxType = cast<RankedTensorType>(indices.getType());
-      int64_t idxRank = idxType.getRank();
-      Type i1 = rewriter.getI1Type();
-      Value flagInit = linalg::FillOp::create(
-                           rewriter, loc,
-                           Value(arith::ConstantOp::create(
-                               rewriter, loc, rewriter.getBoolAttr(false))),
-                           Value(tensor::EmptyOp::create(
-                               rewriter, loc, ArrayRef<int64_t>{}, i1)))
-                           .getResult(0);
-      MLIRContext *ctx = op.getContext();
-      auto check = linalg::GenericOp::create(
-          rewriter, loc, RankedTensorType::get({}, i1), indices, flagInit,
-          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(idxRank, ctx),
-                              AffineMap::get(idxRank, 0, {}, ctx)},
-          SmallVector<utils::IteratorType>(idxRank,
-                                           utils::IteratorType::reduction),
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value k = toIndex(b, l, args[0]);
-            Value low = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                              k, cidx(b, l, 0));
-            Value high = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
-                                               k, cidx(b, l, depth));
-            linalg::YieldOp::create(
-                b, l,
-                Value(arith::OrIOp::create(
-                    b, l, args[1], arith::OrIOp::create(b, l, low, high))));
-          });
-      Value anyBad = tensor::ExtractOp::create(
-          rewriter, loc, check.getResult(0), ValueRange{});
-      Value ok = arith::XOrIOp::create(
-          rewriter, loc, anyBad,
-          arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
-      cf::AssertOp::create(rewriter, loc, ok,
-                           "a class label is outside [0, " +
-                               std::to_string(depth) + ")");
-    }
+    // Class labels: every one in [0, depth), checked before the loss uses
+    // them.
+    if (op->hasAttr(dl::kCheckedLabelsAttr))
+      assertLabelsInRange(rewriter, loc, indices, depth);
     rewriter.replaceOp(
         op, generate(rewriter, loc, type, sizes,
                      [&](OpBuilder &b, Location l, ValueRange iv) -> Value {

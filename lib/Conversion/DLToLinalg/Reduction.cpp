@@ -2,8 +2,12 @@
 
 #include "Utils.h"
 #include "dlc/Conversion/Passes.h"
+#include "dlc/Dialect/DL/IR/DLAttrNames.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -404,6 +408,232 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
   }
 };
 
+/// The smoothed target of softmax cross-entropy: `on` at the label, `off`
+/// at every other class.
+struct SmoothedTarget {
+  double on, off;
+  static SmoothedTarget of(double smoothing, int64_t classes) {
+    double off = smoothing / double(classes);
+    return {1.0 - smoothing + off, off};
+  }
+};
+
+/// Softmax cross-entropy as the separate ops it stands for, where there are
+/// no row kernels (the GPU target, -O0): -sum(one_hot * log_softmax(x)).
+struct SoftmaxCrossEntropyDecompose
+    : public OpRewritePattern<SoftmaxCrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getLogits().getType());
+    int64_t classes = type.getDimSize(1);
+    auto target =
+        SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(), classes);
+    Value logp = LogSoftmaxOp::create(rewriter, loc, op.getLogits(),
+                                      rewriter.getI64IntegerAttr(1));
+    auto oneHot = OneHotOp::create(
+        rewriter, loc, op.getLabels(), rewriter.getI64IntegerAttr(classes),
+        rewriter.getI64IntegerAttr(-1), rewriter.getF64FloatAttr(target.off),
+        rewriter.getF64FloatAttr(target.on),
+        TypeAttr::get(type.getElementType()));
+    oneHot->setAttr(kCheckedLabelsAttr, rewriter.getUnitAttr());
+    Value prod = MulOp::create(rewriter, loc, oneHot, logp);
+    Value sum = ReduceSumOp::create(rewriter, loc, prod,
+                                    rewriter.getDenseI64ArrayAttr({1}),
+                                    rewriter.getBoolAttr(false));
+    rewriter.replaceOpWithNewOp<NegOp>(op, sum);
+    return success();
+  }
+};
+
+/// Its gradient the same way: (softmax(x) - one_hot) * g[:, None].
+struct SoftmaxCrossEntropyGradDecompose
+    : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getLogits().getType());
+    int64_t classes = type.getDimSize(1);
+    auto target =
+        SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(), classes);
+    Value p = SoftmaxOp::create(rewriter, loc, op.getLogits(),
+                                rewriter.getI64IntegerAttr(1));
+    Value oneHot = OneHotOp::create(
+        rewriter, loc, op.getLabels(), rewriter.getI64IntegerAttr(classes),
+        rewriter.getI64IntegerAttr(-1), rewriter.getF64FloatAttr(target.off),
+        rewriter.getF64FloatAttr(target.on),
+        TypeAttr::get(type.getElementType()));
+    Value g = UnsqueezeOp::create(rewriter, loc, op.getGrad(),
+                                  rewriter.getDenseI64ArrayAttr({1}));
+    rewriter.replaceOpWithNewOp<MulOp>(
+        op, type, SubOp::create(rewriter, loc, p, oneHot), g);
+    return success();
+  }
+};
+
+/// The target weight of class `c` for a row whose label is `label` (both
+/// index values).
+Value targetWeight(OpBuilder &b, Location l, Value c, Value label,
+                   SmoothedTarget target, Type et) {
+  Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, c, label);
+  return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, et, target.on),
+                                 scalarConstant(b, l, et, target.off));
+}
+
+/// Asserts that each of `perSample` ([N] tensors) has the logits' batch N
+/// at run time, where the types leave it open: the row kernels read them at
+/// each row.
+void assertSameBatch(OpBuilder &b, Location loc, Value logits,
+                     ValueRange perSample) {
+  auto batchOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(0);
+  };
+  for (Value v : perSample) {
+    if (!ShapedType::isDynamic(batchOf(logits)) &&
+        !ShapedType::isDynamic(batchOf(v)))
+      continue; // the verifier saw them equal
+    Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       dimValue(b, loc, logits, 0),
+                                       dimValue(b, loc, v, 0));
+    cf::AssertOp::create(b, loc, same,
+                         "softmax cross-entropy: the logits and the labels "
+                         "(or the per-sample gradient) differ in batch size");
+  }
+}
+
+/// Softmax cross-entropy as one kernel over the rows, after the labels'
+/// check: per row its max m, then in one pass s = sum exp(x - m) and
+/// t = sum target * (x - m); the loss is log(s) - t (the target sums to 1).
+/// Each label is compared with the class index, never used as an address.
+struct SoftmaxCrossEntropyRowKernel
+    : public OpRewritePattern<SoftmaxCrossEntropyOp> {
+  SoftmaxCrossEntropyRowKernel(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getLogits(), labels = op.getLabels();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type et = type.getElementType();
+    int64_t classes = type.getDimSize(1);
+    auto target =
+        SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(), classes);
+    assertSameBatch(rewriter, loc, x, labels);
+    assertLabelsInRange(rewriter, loc, labels, classes);
+    auto resultType = op.getType();
+    Value rows = dimValue(rewriter, loc, x, 0);
+    Value init = emptyTensor(rewriter, loc, resultType,
+                             resultType.isDynamicDim(0) ? ValueRange{rows}
+                                                        : ValueRange{});
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{rows},
+                              ValueRange{init}, std::nullopt);
+    OpBuilder::InsertionGuard guard(rewriter);
+    OpBuilder &b = rewriter;
+    b.setInsertionPointToStart(forall.getBody());
+    Value n = forall.getInductionVars()[0];
+    auto rowType = RankedTensorType::get({classes}, et);
+    Value row = tensor::ExtractSliceOp::create(
+        b, loc, rowType, x, ArrayRef<OpFoldResult>{n, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(classes)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    Value label = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, labels, ValueRange{n}));
+    Value m = reduceRow(b, loc, row, extreme(b, loc, et, false),
+                        [](OpBuilder &nb, Location nl, Value v, Value acc) {
+                          return maxOf(nb, nl, acc, v);
+                        });
+    Value zero = scalarConstant(b, loc, et, 0);
+    auto fm = arith::FastMathFlags::reassoc;
+    auto sums = scf::ForOp::create(
+        b, loc, cidx(b, loc, 0), cidx(b, loc, classes), cidx(b, loc, 1),
+        ValueRange{zero, zero},
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange acc) {
+          Value d = arith::SubFOp::create(
+              nb, nl, tensor::ExtractOp::create(nb, nl, row, ValueRange{c}), m);
+          Value s = arith::AddFOp::create(nb, nl, acc[0],
+                                          math::ExpOp::create(nb, nl, d), fm);
+          Value w = targetWeight(nb, nl, c, label, target, et);
+          Value t = arith::AddFOp::create(
+              nb, nl, acc[1], arith::MulFOp::create(nb, nl, w, d), fm);
+          scf::YieldOp::create(nb, nl, ValueRange{s, t});
+        });
+    Value loss = arith::SubFOp::create(
+        b, loc, math::LogOp::create(b, loc, sums.getResult(0)),
+        sums.getResult(1));
+    // The loss written into the row's element of the output, in place.
+    Value out = forall.getRegionOutArgs()[0];
+    auto oneType = RankedTensorType::get({1}, et);
+    SmallVector<OpFoldResult> at{n}, one{b.getIndexAttr(1)};
+    Value slot =
+        tensor::ExtractSliceOp::create(b, loc, oneType, out, at, one, one);
+    slot = tensor::InsertOp::create(b, loc, loss, slot,
+                                    ValueRange{cidx(b, loc, 0)});
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, slot, out, at, one, one);
+    rewriter.replaceOp(op, forall.getResult(0));
+    return success();
+  }
+};
+
+/// Its gradient as one row kernel: per row m and s as in the forward, then
+/// g * (exp(x - m) / s - target) written in one pass.
+struct SoftmaxCrossEntropyGradRowKernel
+    : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
+  SoftmaxCrossEntropyGradRowKernel(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getLogits(), labels = op.getLabels(), grad = op.getGrad();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type et = type.getElementType();
+    auto target = SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(),
+                                     type.getDimSize(1));
+    assertSameBatch(rewriter, loc, x, {labels, grad});
+    Value r = rowKernel(
+        rewriter, loc, x, 1,
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value row,
+            Value outRow) -> Value {
+          Value label = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              tensor::ExtractOp::create(b, l, labels, ivs));
+          Value g = tensor::ExtractOp::create(b, l, grad, ivs);
+          Value m = reduceRow(b, l, row, extreme(b, l, et, false),
+                              [](OpBuilder &nb, Location nl, Value v,
+                                 Value acc) { return maxOf(nb, nl, acc, v); });
+          Value s = sumRow(b, l, row, [&](OpBuilder &nb, Location nl, Value v) {
+            return math::ExpOp::create(nb, nl,
+                                       arith::SubFOp::create(nb, nl, v, m));
+          });
+          auto id = b.getMultiDimIdentityMap(1);
+          return linalg::GenericOp::create(
+                     b, l, outRow.getType(), ValueRange{row}, outRow,
+                     ArrayRef<AffineMap>{id, id},
+                     ArrayRef<utils::IteratorType>{
+                         utils::IteratorType::parallel},
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value p = arith::DivFOp::create(
+                           nb, nl,
+                           math::ExpOp::create(
+                               nb, nl, arith::SubFOp::create(nb, nl, a[0], m)),
+                           s);
+                       Value c = linalg::IndexOp::create(nb, nl, 0);
+                       Value w = targetWeight(nb, nl, c, label, target, et);
+                       Value y = arith::MulFOp::create(
+                           nb, nl, arith::SubFOp::create(nb, nl, p, w), g);
+                       linalg::YieldOp::create(nb, nl, y);
+                     })
+              .getResult(0);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 /// Global pools reduce every spatial dim, keeping it as size 1.
 template <typename OpTy>
 struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
@@ -448,10 +678,12 @@ void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
            ReduceLowering<ReduceLogSumExpOp>, ArgReduceLowering<ArgMaxOp>,
            ArgReduceLowering<ArgMinOp>, SoftmaxLowering<SoftmaxOp>,
            SoftmaxLowering<LogSoftmaxOp>, GlobalPoolLowering<GlobalMaxPoolOp>,
-           GlobalPoolLowering<GlobalAvgPoolOp>>(patterns.getContext());
+           GlobalPoolLowering<GlobalAvgPoolOp>, SoftmaxCrossEntropyDecompose,
+           SoftmaxCrossEntropyGradDecompose>(patterns.getContext());
 }
 
 void dlc::populateRowKernelSoftmaxPatterns(RewritePatternSet &patterns) {
-  patterns.add<SoftmaxRowKernel<SoftmaxOp>, SoftmaxRowKernel<LogSoftmaxOp>>(
+  patterns.add<SoftmaxRowKernel<SoftmaxOp>, SoftmaxRowKernel<LogSoftmaxOp>,
+               SoftmaxCrossEntropyRowKernel, SoftmaxCrossEntropyGradRowKernel>(
       patterns.getContext());
 }

@@ -2,6 +2,7 @@
 
 #include "Utils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -448,6 +449,28 @@ Value sumRow(OpBuilder &b, Location loc, Value row,
                          nb, l, acc, term(nb, l, x),
                          arith::FastMathFlags::reassoc);
                    });
+}
+
+void assertLabelsInRange(OpBuilder &b, Location loc, Value labels,
+                         int64_t depth) {
+  // A scalar loop on the calling thread: the labels are few (one per
+  // sample), and the flag needs no buffer of its own.
+  Value anyBad = reduceRow(
+      b, loc, labels, arith::ConstantOp::create(b, loc, b.getBoolAttr(false)),
+      [&](OpBuilder &nb, Location l, Value label, Value acc) -> Value {
+        Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), label);
+        Value low = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, k,
+                                          cidx(nb, l, 0));
+        Value high = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, k,
+                                           cidx(nb, l, depth));
+        return arith::OrIOp::create(nb, l, acc,
+                                    arith::OrIOp::create(nb, l, low, high));
+      });
+  Value ok = arith::XOrIOp::create(
+      b, loc, anyBad, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+  cf::AssertOp::create(b, loc, ok,
+                       "a class label is outside [0, " + std::to_string(depth) +
+                           ")");
 }
 
 } // namespace dlc

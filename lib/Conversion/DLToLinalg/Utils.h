@@ -166,6 +166,12 @@ sumRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value row,
                                       mlir::Value x)>
            term);
 
+/// Asserts that every class label in `labels` (an integer tensor) is in
+/// [0, depth): a scalar loop over the labels, then a cf.assert, both on the
+/// calling thread (a failed assert is an error status naming the range).
+void assertLabelsInRange(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value labels, int64_t depth);
+
 } // namespace dlc
 
 #endif // DLC_LIB_CONVERSION_DLTOLINALG_UTILS_H

@@ -209,3 +209,16 @@ func.func @log_softmax(%x: tensor<8x10xf32>) -> (tensor<8x10xf32>, tensor<8x10xf
   %1 = dl.log_softmax %x {axis = -2 : i64} : tensor<8x10xf32>
   return %0, %1 : tensor<8x10xf32>, tensor<8x10xf32>
 }
+
+// -----
+
+// Softmax cross-entropy and its gradient op round-trip; the loss's type is
+// inferred ([batch] of the logits' element type), a dynamic batch included.
+// CHECK-LABEL: func.func @softmax_cross_entropy
+// CHECK: dl.softmax_cross_entropy %{{.*}}, %{{.*}} {label_smoothing = 1.000000e-01 : f64} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<?xf32>
+// CHECK: dl.softmax_cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x10xf32>
+func.func @softmax_cross_entropy(%x: tensor<?x10xf32>, %y: tensor<?xi64>) -> (tensor<?xf32>, tensor<?x10xf32>) {
+  %l = dl.softmax_cross_entropy %x, %y {label_smoothing = 0.1 : f64} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<?xf32>
+  %d = dl.softmax_cross_entropy_grad %x, %y, %l : (tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>) -> tensor<?x10xf32>
+  return %l, %d : tensor<?xf32>, tensor<?x10xf32>
+}

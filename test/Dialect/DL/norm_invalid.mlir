@@ -267,3 +267,55 @@ func.func @softmax_integer(%x: tensor<2x3xi32>) {
   %0 = dl.softmax %x : tensor<2x3xi32>
   return
 }
+
+// -----
+
+func.func @softmax_cross_entropy_rank(%x: tensor<2x3x4xf32>, %y: tensor<2xi64>) {
+  // expected-error @+2 {{softmax cross-entropy expects [batch, classes] logits, got 2x3x4}}
+  // expected-error @+1 {{'dl.softmax_cross_entropy' op failed to infer returned types}}
+  %0 = dl.softmax_cross_entropy %x, %y : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_cross_entropy_dynamic_classes(%x: tensor<2x?xf32>, %y: tensor<2xi64>) {
+  // expected-error @+2 {{softmax cross-entropy needs a static number of classes, at least one; got 2x?}}
+  // expected-error @+1 {{'dl.softmax_cross_entropy' op failed to infer returned types}}
+  %0 = dl.softmax_cross_entropy %x, %y : (tensor<2x?xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_cross_entropy_labels(%x: tensor<2x3xf32>, %y: tensor<3xi64>) {
+  // expected-error @+2 {{labels must be [batch] with the logits' batch (2x3), got 3}}
+  // expected-error @+1 {{'dl.softmax_cross_entropy' op failed to infer returned types}}
+  %0 = dl.softmax_cross_entropy %x, %y : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_cross_entropy_smoothing(%x: tensor<2x3xf32>, %y: tensor<2xi64>) {
+  // expected-error @+2 {{label_smoothing must be in [0, 1], got 1.5}}
+  // expected-error @+1 {{'dl.softmax_cross_entropy' op failed to infer returned types}}
+  %0 = dl.softmax_cross_entropy %x, %y {label_smoothing = 1.5 : f64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_cross_entropy_grad_batch(%x: tensor<2x3xf32>, %y: tensor<2xi64>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{grad must be [batch] with the logits' batch (2x3), got 4}}
+  %0 = dl.softmax_cross_entropy_grad %x, %y, %g : (tensor<2x3xf32>, tensor<2xi64>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_cross_entropy_grad_type(%x: tensor<2x3xf32>, %y: tensor<2xi64>, %g: tensor<2xf64>) {
+  // expected-error @+1 {{grad must have the logits' element type}}
+  %0 = dl.softmax_cross_entropy_grad %x, %y, %g : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xf64>) -> tensor<2x3xf32>
+  return
+}

@@ -22,8 +22,11 @@
 // CHECK-SAME: %arg11: tensor<2x3xf32> {dl.name = "x"}, %arg12: tensor<2xi64> {dl.name = "labels"}, %arg13: tensor<f32> {dl.name = "learning_rate"})
 // CHECK-SAME: -> (tensor<f32> {dl.name = "loss"}, tensor<2x4xf32> {dl.name = "prediction"}, tensor<3x4xf32> {dl.inplace = 0 : i64, dl.name = "fc.weight"}
 // CHECK: %[[Y:.*]], %[[MEAN:.*]], %[[VAR:.*]] = dl.batch_norm_train
-// CHECK: dl.log_softmax
-// CHECK: dl.one_hot %arg12
+// The cross-entropy loss is one op, its gradient another (each a row kernel
+// on the CPU), reading the labels argument.
+// CHECK: %[[CE:.*]] = dl.softmax_cross_entropy %[[Z:.*]], %arg12 : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<2xf32>
+// CHECK: dl.reduce_mean %[[CE]]
+// CHECK: dl.softmax_cross_entropy_grad %[[Z]], %arg12, %{{.*}} : (tensor<2x4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<2x4xf32>
 // CHECK: dl.sub %arg0, %{{.*}} : (tensor<3x4xf32>, tensor<3x4xf32>)
 // CHECK: return
 func.func @main(%x: tensor<2x3xf32> {dl.name = "x"}) -> tensor<2x4xf32> {

@@ -670,6 +670,20 @@ DL_RULE(LogSoftmaxOp) {
       static_cast<int64_t>(cast<LogSoftmaxOp>(raw).getAxis()));
 }
 
+/// Softmax cross-entropy: g * (softmax(x) - t), one op the CPU backend
+/// computes in one row kernel; the labels get no gradient.
+DL_RULE(SoftmaxCrossEntropyOp) {
+  auto op = cast<SoftmaxCrossEntropyOp>(raw);
+  Value g = resultGrads[0];
+  grads.assign(2, Value());
+  if (isZero(g))
+    return success();
+  grads[0] = SoftmaxCrossEntropyGradOp::create(
+      b, op.getLoc(), op.getLogits().getType(), op.getLogits(), op.getLabels(),
+      g, op.getLabelSmoothingAttr());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
@@ -1143,7 +1157,7 @@ void dlc::dl::registerGradientRules(MLIRContext *context) {
   attachGradientRules<MatMulOp, GemmOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,
                       ReduceMinOp, ReduceProdOp, ReduceL1Op, ReduceL2Op,
                       ReduceSumSquareOp, ReduceLogSumExpOp, SoftmaxOp,
-                      LogSoftmaxOp>(context);
+                      LogSoftmaxOp, SoftmaxCrossEntropyOp>(context);
   // Normalization.
   attachGradientRules<BatchNormTrainOp, BatchNormOp, LayerNormOp,
                       InstanceNormOp, GroupNormOp>(context);

@@ -176,3 +176,61 @@ LogicalResult SoftmaxOp::verify() {
 LogicalResult LogSoftmaxOp::verify() {
   return verifySoftmaxAxis(*this, getAxis());
 }
+
+/// Softmax cross-entropy's operands: `[N, C]` logits with at least one
+/// class, `[N]` labels and, for the gradient, an `[N]` per-sample gradient
+/// of the logits' element type. The label smoothing is in [0, 1].
+static LogicalResult checkCrossEntropyOperands(std::optional<Location> loc,
+                                               Value logits, Value labels,
+                                               Value grad, double smoothing) {
+  auto x = tensorTypeOf(logits);
+  if (x.getRank() != 2)
+    return emitOptionalError(loc,
+                             "softmax cross-entropy expects [batch, "
+                             "classes] logits, got ",
+                             shapeToString(x.getShape()));
+  if (x.isDynamicDim(1) || x.getDimSize(1) < 1)
+    return emitOptionalError(loc,
+                             "softmax cross-entropy needs a static "
+                             "number of classes, at least one; got ",
+                             shapeToString(x.getShape()));
+  if (!(smoothing >= 0 && smoothing <= 1))
+    return emitOptionalError(loc, "label_smoothing must be in [0, 1], got ",
+                             smoothing);
+  auto perSample = [&](Value v, StringRef name) -> LogicalResult {
+    auto t = tensorTypeOf(v);
+    int64_t n = t.getRank() == 1 ? t.getDimSize(0) : -1;
+    if (t.getRank() == 1 &&
+        (ShapedType::isDynamic(n) || x.isDynamicDim(0) || n == x.getDimSize(0)))
+      return success();
+    return emitOptionalError(loc, name, " must be [batch] with the logits' ",
+                             "batch (", shapeToString(x.getShape()), "), got ",
+                             shapeToString(t.getShape()));
+  };
+  if (failed(perSample(labels, "labels")))
+    return failure();
+  if (!grad)
+    return success();
+  if (tensorTypeOf(grad).getElementType() != x.getElementType())
+    return emitOptionalError(loc, "grad must have the logits' element type");
+  return perSample(grad, "grad");
+}
+
+LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  if (failed(checkCrossEntropyOperands(
+          location, adaptor.getLogits(), adaptor.getLabels(), Value(),
+          adaptor.getLabelSmoothing().convertToDouble())))
+    return failure();
+  auto x = tensorTypeOf(adaptor.getLogits());
+  inferred.push_back(
+      RankedTensorType::get({x.getDimSize(0)}, x.getElementType()));
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  return checkCrossEntropyOperands(getLoc(), getLogits(), getLabels(),
+                                   getGrad(),
+                                   getLabelSmoothing().convertToDouble());
+}

@@ -69,10 +69,16 @@ struct TrainStepPass : public dlc::dl::impl::DLTrainStepBase<TrainStepPass> {
   // Loss of `pred` against `labels` (and `teacher`), a scalar.
   FailureOr<Value> buildLoss(OpBuilder &b, Location loc, Value pred,
                              Value labels, Value teacher);
-  // Cross-entropy of logits against integer labels with smoothing `eps`,
-  // per sample.
-  Value crossEntropyPerSample(OpBuilder &b, Location loc, Value logp,
-                              Value labels, double eps);
+  // The negative log-likelihood of log-probabilities `logp` at integer
+  // labels, per sample.
+  Value nllPerSample(OpBuilder &b, Location loc, Value logp, Value labels);
+  // Cross-entropy of softmax(logits) against integer labels, with the
+  // pass's label smoothing, per sample: one dl.softmax_cross_entropy.
+  Value softmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
+                            Value labels) {
+    return SoftmaxCrossEntropyOp::create(b, loc, logits, labels,
+                                         b.getF64FloatAttr(labelSmoothing));
+  }
   Value reduceBatch(OpBuilder &b, Location loc, Value perSample) {
     return reduceAll(b, loc, perSample, reduction == Reduction::Mean);
   }
@@ -200,21 +206,16 @@ LogicalResult TrainStepPass::allReduceGradients(OpBuilder &b, Location loc,
   return success();
 }
 
-Value TrainStepPass::crossEntropyPerSample(OpBuilder &b, Location loc,
-                                           Value logp, Value labels,
-                                           double eps) {
+Value TrainStepPass::nllPerSample(OpBuilder &b, Location loc, Value logp,
+                                  Value labels) {
   auto t = typeOf(logp);
-  int64_t classes = t.getDimSize(1);
-  Type et = t.getElementType();
-  // The smoothed target distribution: (1 - eps) one_hot + eps / C.
   auto oneHot = OneHotOp::create(
-      b, loc, labels, b.getI64IntegerAttr(classes), b.getI64IntegerAttr(-1),
-      b.getF64FloatAttr(eps / classes),
-      b.getF64FloatAttr(1.0 - eps + eps / classes), TypeAttr::get(et));
+      b, loc, labels, b.getI64IntegerAttr(t.getDimSize(1)),
+      b.getI64IntegerAttr(-1), b.getF64FloatAttr(0.0), b.getF64FloatAttr(1.0),
+      TypeAttr::get(t.getElementType()));
   // A label outside [0, classes) is a caller's error, not a loss.
   oneHot->setAttr(kCheckedLabelsAttr, b.getUnitAttr());
-  Value target = oneHot;
-  Value prod = MulOp::create(b, loc, target, logp);
+  Value prod = MulOp::create(b, loc, oneHot, logp);
   Value sum = ReduceSumOp::create(b, loc, prod, b.getDenseI64ArrayAttr({1}),
                                   b.getBoolAttr(false));
   return NegOp::create(b, loc, sum);
@@ -226,18 +227,18 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc,
   auto t = typeOf(pred);
   Type et = t.getElementType();
   auto axis1 = b.getI64IntegerAttr(1);
+  if ((loss == Loss::CrossEntropy || loss == Loss::Distillation) &&
+      !(labelSmoothing >= 0 && labelSmoothing <= 1))
+    return emitError(loc, "--label-smoothing must be in [0, 1], got ")
+           << labelSmoothing;
   if (loss == Loss::CrossEntropy || loss == Loss::Nll) {
     if (t.getRank() != 2)
       return emitError(loc, "--loss=")
              << (loss == Loss::Nll ? "nll" : "cross_entropy")
              << " expects a [batch, classes] prediction, got " << t;
-    Value logp = loss == Loss::Nll
-                     ? pred
-                     : Value(LogSoftmaxOp::create(b, loc, pred, axis1));
-    return reduceBatch(
-        b, loc,
-        crossEntropyPerSample(b, loc, logp, labels,
-                              loss == Loss::Nll ? 0.0 : labelSmoothing));
+    if (loss == Loss::Nll)
+      return reduceBatch(b, loc, nllPerSample(b, loc, pred, labels));
+    return reduceBatch(b, loc, softmaxCrossEntropy(b, loc, pred, labels));
   }
   if (loss == Loss::Mse || loss == Loss::Huber || loss == Loss::BceWithLogits) {
     Value d = SubOp::create(b, loc, pred, labels);
@@ -275,10 +276,7 @@ FailureOr<Value> TrainStepPass::buildLoss(OpBuilder &b, Location loc,
     // alpha CE + (1 - alpha) T^2 KL(softmax(z_t / T) || softmax(z_s / T)),
     // the KL summed over classes and averaged over the batch.
     double temp = distillTemperature;
-    Value ce = reduceBatch(
-        b, loc,
-        crossEntropyPerSample(b, loc, LogSoftmaxOp::create(b, loc, pred, axis1),
-                              labels, labelSmoothing));
+    Value ce = reduceBatch(b, loc, softmaxCrossEntropy(b, loc, pred, labels));
     Value invT = scalarTensor(b, loc, et, 1.0 / temp);
     Value logps =
         LogSoftmaxOp::create(b, loc, MulOp::create(b, loc, pred, invT), axis1);

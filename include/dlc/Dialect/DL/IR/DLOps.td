@@ -926,6 +926,51 @@ def DL_StopGradientOp : DL_Op<"stop_gradient", [Pure,
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def DL_SoftmaxCrossEntropyOp : DL_Op<"softmax_cross_entropy", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Per-sample cross-entropy of softmax(logits) and class labels";
+  let description = [{
+    `logits` is `[N, C]`, `labels` `[N]` class indices; the result is `[N]`:
+    `loss[n] = -sum_c t[n, c] * log_softmax(logits)[n, c]`, the target
+    `t = (1 - label_smoothing) * one_hot(labels) + label_smoothing / C`
+    (PyTorch's `cross_entropy(..., reduction='none', label_smoothing=...)`).
+
+    It is what `dl-train-step` builds for `--loss=cross_entropy`, so that the
+    CPU backend computes a row's statistics and its loss in one kernel, and
+    the gradient (`dl.softmax_cross_entropy_grad`) in one more, instead of a
+    log-softmax, a one-hot matrix and its products. A label outside `[0, C)`
+    is the caller's error: the lowering checks every label before the loss
+    reads any (a failed check is an error status, as for `dl.one_hot` with
+    `dl.checked_labels`).
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_IndexTensor:$labels,
+                   DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def DL_SoftmaxCrossEntropyGradOp : DL_Op<"softmax_cross_entropy_grad", [Pure,
+    AllTypesMatch<["logits", "result"]>]> {
+  let summary = "Gradient of dl.softmax_cross_entropy for its logits";
+  let description = [{
+    `result[n, c] = grad[n] * (softmax(logits)[n, c] - t[n, c])`, with `t`
+    the smoothed target of `dl.softmax_cross_entropy` (the sum of `t` over a
+    row is 1). `grad` is `[N]`, the gradient of the per-sample losses.
+    dl-autodiff makes it from a `dl.softmax_cross_entropy`, which checks the
+    labels; this op compares labels with class indices and never reads
+    memory at a label, so a bad label cannot make it read out of bounds (its
+    row then has no target).
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_IndexTensor:$labels,
+                   DL_FloatTensor:$grad,
+                   DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels `,` $grad attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
