@@ -130,6 +130,14 @@ kernelAvx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
 #undef DLC_STORE
 }
 
+/* How far ahead (in floats) the AVX-512 kernels prefetch A's packed
+ * micro-panels: 128 k-steps, 6 KiB. A model's weights are A of its 1 x 1
+ * convs, read once per call and cold in cache (MobileNetV2 has 14 MB of
+ * them): with the hardware prefetcher alone, a 160 x 960 by 960 x 49
+ * product (a projection at 7 x 7) took 41 % longer with A cold than warm;
+ * with this, 11 % longer. Warm, it costs nothing measurable. */
+enum { PREFETCH_A = 1536 };
+
 __attribute__((target("avx512f"))) static void
 kernelAvx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
              int64_t ldc, int beta, const tile_ep *te) {
@@ -141,6 +149,7 @@ kernelAvx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
     _mm_prefetch((const char *)(b + 8 * ldb), _MM_HINT_T0);
+    _mm_prefetch((const char *)(a + PREFETCH_A), _MM_HINT_T0);
 #define DLC_ROW(i, n)                                                          \
   do {                                                                         \
     __m512 ai = _mm512_set1_ps(a[n]);                                          \
@@ -235,6 +244,7 @@ kernelAvx512(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
       __m512 bv[HALVES];                                                       \
       _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) bv[h] =         \
           _mm512_loadu_ps(b + 16 * h);                                         \
+      _mm_prefetch((const char *)(a + PREFETCH_A), _MM_HINT_T0);               \
       _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                \
         __m512 ai = _mm512_set1_ps(a[i]);                                      \
         _Pragma("GCC unroll 2") for (int h = 0; h < HALVES; ++h) acc[i][h] =   \
