@@ -714,6 +714,14 @@ typedef struct conv_read {
   uint32_t lanes;
 } conv_read;
 
+/* How far ahead along an input row (in bytes) the conv packers prefetch:
+ * 8 panels at stride 2. A model's input (the stem conv's) is in no cache,
+ * and the packers read 9 to 27 rows at once, more streams than the hardware
+ * prefetcher follows: MobileNetV2's stem (3 x 224 x 224, 3 x 3, stride 2)
+ * took 336 us with its input cold before, 209 us with this (190 us warm,
+ * which this leaves as it was). */
+enum { PREFETCH_CONV = 2048 };
+
 enum { CONV_PLAN_MAX = 1024, PANEL_RUNS_MAX = 72 };
 
 /* Whether packBConvAvx512 (sw = 1) or packBConvAvx512S2 (sw = 2) can pack
@@ -787,6 +795,7 @@ packBConvAvx512(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
       /* Addresses as integers: lane 0 of a run may lie before the row. */
       const float *src =
           (const float *)((intptr_t)xc + e[u].off * (intptr_t)sizeof(float));
+      _mm_prefetch((const char *)src + PREFETCH_CONV, _MM_HINT_T0);
       if (m0)
         v0 = _mm512_mask_loadu_ps(v0, m0, src);
       if (m1)
@@ -860,6 +869,7 @@ packBConvAvx512S2(const conv_source *cv, const float *x, int64_t k0, int64_t kc,
       /* Addresses as integers: column 0 of a piece may lie before the row. */
       const float *src =
           (const float *)((intptr_t)xc + e[u].off * (intptr_t)sizeof(float));
+      _mm_prefetch((const char *)src + PREFETCH_CONV, _MM_HINT_T0);
       __m512 a0 = _mm512_maskz_loadu_ps(e[u].in0, src);
       __m512 a1 =
           _mm512_maskz_loadu_ps(e[u].in1, (const float *)((intptr_t)src + 64));
