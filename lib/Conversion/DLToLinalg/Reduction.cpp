@@ -418,6 +418,23 @@ struct SmoothedTarget {
   }
 };
 
+/// The smoothed target of softmax cross-entropy over `logits` as a
+/// dl.one_hot of `labels` (the checked kind when `checked`).
+Value smoothedOneHot(PatternRewriter &rewriter, Location loc, Value logits,
+                     Value labels, FloatAttr smoothing, bool checked) {
+  auto type = cast<RankedTensorType>(logits.getType());
+  int64_t classes = type.getDimSize(1);
+  auto target = SmoothedTarget::of(smoothing.getValueAsDouble(), classes);
+  auto oneHot = OneHotOp::create(
+      rewriter, loc, labels, rewriter.getI64IntegerAttr(classes),
+      rewriter.getI64IntegerAttr(-1), rewriter.getF64FloatAttr(target.off),
+      rewriter.getF64FloatAttr(target.on),
+      TypeAttr::get(type.getElementType()));
+  if (checked)
+    oneHot->setAttr(kCheckedLabelsAttr, rewriter.getUnitAttr());
+  return oneHot;
+}
+
 /// Softmax cross-entropy as the separate ops it stands for, where there are
 /// no row kernels (the GPU target, -O0): -sum(one_hot * log_softmax(x)).
 struct SoftmaxCrossEntropyDecompose
@@ -426,18 +443,10 @@ struct SoftmaxCrossEntropyDecompose
   LogicalResult matchAndRewrite(SoftmaxCrossEntropyOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getLogits().getType());
-    int64_t classes = type.getDimSize(1);
-    auto target =
-        SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(), classes);
     Value logp = LogSoftmaxOp::create(rewriter, loc, op.getLogits(),
                                       rewriter.getI64IntegerAttr(1));
-    auto oneHot = OneHotOp::create(
-        rewriter, loc, op.getLabels(), rewriter.getI64IntegerAttr(classes),
-        rewriter.getI64IntegerAttr(-1), rewriter.getF64FloatAttr(target.off),
-        rewriter.getF64FloatAttr(target.on),
-        TypeAttr::get(type.getElementType()));
-    oneHot->setAttr(kCheckedLabelsAttr, rewriter.getUnitAttr());
+    Value oneHot = smoothedOneHot(rewriter, loc, op.getLogits(), op.getLabels(),
+                                  op.getLabelSmoothingAttr(), /*checked=*/true);
     Value prod = MulOp::create(rewriter, loc, oneHot, logp);
     Value sum = ReduceSumOp::create(rewriter, loc, prod,
                                     rewriter.getDenseI64ArrayAttr({1}),
@@ -447,28 +456,23 @@ struct SoftmaxCrossEntropyDecompose
   }
 };
 
-/// Its gradient the same way: (softmax(x) - one_hot) * g[:, None].
+/// Its gradient the same way: (softmax(x) - one_hot) * g[:, None]. The
+/// forward op checked the labels.
 struct SoftmaxCrossEntropyGradDecompose
     : public OpRewritePattern<SoftmaxCrossEntropyGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SoftmaxCrossEntropyGradOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getLogits().getType());
-    int64_t classes = type.getDimSize(1);
-    auto target =
-        SmoothedTarget::of(op.getLabelSmoothing().convertToDouble(), classes);
     Value p = SoftmaxOp::create(rewriter, loc, op.getLogits(),
                                 rewriter.getI64IntegerAttr(1));
-    Value oneHot = OneHotOp::create(
-        rewriter, loc, op.getLabels(), rewriter.getI64IntegerAttr(classes),
-        rewriter.getI64IntegerAttr(-1), rewriter.getF64FloatAttr(target.off),
-        rewriter.getF64FloatAttr(target.on),
-        TypeAttr::get(type.getElementType()));
+    Value oneHot =
+        smoothedOneHot(rewriter, loc, op.getLogits(), op.getLabels(),
+                       op.getLabelSmoothingAttr(), /*checked=*/false);
     Value g = UnsqueezeOp::create(rewriter, loc, op.getGrad(),
                                   rewriter.getDenseI64ArrayAttr({1}));
     rewriter.replaceOpWithNewOp<MulOp>(
-        op, type, SubOp::create(rewriter, loc, p, oneHot), g);
+        op, op.getType(), SubOp::create(rewriter, loc, p, oneHot), g);
     return success();
   }
 };
