@@ -166,6 +166,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
                             : createDLInt8GemmToVectors());
   pm.addPass(createDLCopyToLinalg());
   pm.addPass(createDLReportFailedAsserts());
+  // An optimizer's per-parameter updates as one kernel over all parameters.
+  if (options.optLevel >= 1 && !options.gpuSchedules)
+    pm.addNestedPass<func::FuncOp>(createDLMultiTensorKernels());
   // Static-size intermediates as views of one arena, by liveness.
   if (options.planMemory) {
     DLPlanMemoryOptions plan;

@@ -391,16 +391,59 @@ def DLCollapseElementwiseDims
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def DLMultiTensorKernels
+    : Pass<"dl-multi-tensor-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Sibling elementwise kernels with the same body (an "
+                "optimizer's per-parameter updates) as one kernel over all "
+                "their elements";
+  let description = [{
+    A train step updates each parameter (and its optimizer slots) with the
+    same elementwise body, one `linalg.generic` per parameter; each is a
+    parallel region of its own, and a small one (a bias) costs its thread
+    fork and join more than its work. This pass finds runs of such ops in a
+    block and rewrites each run of two or more into one `scf.forall` over
+    fixed-size chunks of all their elements, as PyTorch's multi-tensor
+    optimizers do: a chunk finds its op by comparing its index with each
+    op's first chunk, an `scf.index_switch` selects that op's operands
+    (flattened to one dim), and one copy of the body runs over the chunk.
+
+    An op joins a run when:
+    - every iterator is parallel, no `linalg.index` is used, and its body
+      has no memory effects;
+    - each operand is either a rank-0 memref (a scalar such as the learning
+      rate) or a static, identity-layout memref whose indexing map is the
+      identity;
+    - its body is equivalent to the run's first op (the same ops, the same
+      values from above) and its operands have the same types up to shape;
+    - it writes only buffers allocated in this function, none of which
+      another op of the run reads or writes.
+
+    Between the ops of a run there may be only allocations, deallocations
+    and ops without memory effects or regions (views, constants). The
+    allocations and views move before the run's first op, the deallocations
+    after the new kernel, which takes the place of the run's last op.
+  }];
+  let options = [
+    Option<"chunkElements", "chunk-elements", "int64_t", /*default=*/"16384",
+           "Elements per chunk (per iteration of the forall)">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DLScalarizeSmallTensors : Pass<"dl-scalarize-small-tensors"> {
   let summary = "Linalg ops, insert_slices and reshapes on small static "
-                "integer tensors (run-time shape arithmetic) as scalar code";
+                "integer tensors (run-time shape arithmetic) and on scalars "
+                "as scalar code";
   let description = [{
     A model with a dynamic batch computes its Reshape targets at run time
     (Shape, Gather, Mul, Unsqueeze, Concat on 1 to 3 i64s). Each lowers to
     a loop nest the CPU pipeline threads like a kernel. This pass rewrites
     every `linalg.generic` and `linalg.fill` whose operands are all static
-    integer or index tensors of at most `max-elements` elements (and whose
-    iteration space is no larger), and such `tensor.insert_slice` (unit
+    integer or index tensors of at most `max-elements` elements, or scalars
+    (rank 0) of any type (and whose iteration space is no larger), and such `tensor.insert_slice` (unit
     strides, static offsets, same rank) and `tensor.reshape`, into
     `tensor.extract`s, the op's body once per element in loop order
     (reductions accumulate as the loops would) and `tensor.from_elements`;

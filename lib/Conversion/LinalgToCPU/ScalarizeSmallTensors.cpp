@@ -5,7 +5,8 @@
 // Lowered as they are, each of those is a loop nest (a linalg.generic, a
 // fill, a copy into a slice) that the CPU pipeline threads like any other
 // kernel, for a handful of integers. This pass rewrites linalg ops,
-// insert_slices and reshapes on small static integer tensors into scalar
+// insert_slices and reshapes on small static integer tensors (and on
+// scalars of any type) into scalar
 // code (tensor.extract of the operands, the op's body per element,
 // tensor.from_elements of the results), which canonicalization then folds
 // into plain index arithmetic feeding the reshapes.
@@ -30,11 +31,13 @@ using namespace mlir;
 
 namespace {
 
-/// A static tensor of integers (or indices) with at most `limit` elements.
-bool isSmallIntTensor(Type type, int64_t limit) {
+/// A static tensor of integers (or indices) with at most `limit` elements,
+/// or a scalar (rank 0) of any type: a train step's Adam bias corrections
+/// or a loss mean's division, one element that needs no loop or thread.
+bool isSmallTensor(Type type, int64_t limit) {
   auto t = dyn_cast<RankedTensorType>(type);
   return t && t.hasStaticShape() && t.getNumElements() <= limit &&
-         t.getElementType().isIntOrIndex();
+         (t.getElementType().isIntOrIndex() || t.getRank() == 0);
 }
 
 Value extractAt(OpBuilder &b, Location loc, Value tensor,
@@ -64,7 +67,7 @@ LogicalResult scalarizeGeneric(linalg::GenericOp op, RewriterBase &rewriter,
                                int64_t limit) {
   if (!op.hasPureTensorSemantics() ||
       !llvm::all_of(op->getOperandTypes(),
-                    [&](Type t) { return isSmallIntTensor(t, limit); }))
+                    [&](Type t) { return isSmallTensor(t, limit); }))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t points = 1;
@@ -137,8 +140,8 @@ LogicalResult scalarizeGeneric(linalg::GenericOp op, RewriterBase &rewriter,
 LogicalResult scalarizeInsertSlice(tensor::InsertSliceOp op,
                                    RewriterBase &rewriter, int64_t limit) {
   auto dest = op.getDestType();
-  if (!isSmallIntTensor(dest, limit) ||
-      !isSmallIntTensor(op.getSourceType(), limit) ||
+  if (!isSmallTensor(dest, limit) ||
+      !isSmallTensor(op.getSourceType(), limit) ||
       op.getSourceType().getRank() != dest.getRank() || !op.hasUnitStride() ||
       !op.getOffsets().empty() || !op.getSizes().empty())
     return failure();
@@ -167,8 +170,8 @@ LogicalResult scalarizeInsertSlice(tensor::InsertSliceOp op,
 LogicalResult scalarizeReshape(tensor::ReshapeOp op, RewriterBase &rewriter,
                                int64_t limit) {
   auto type = cast<RankedTensorType>(op.getType());
-  if (!isSmallIntTensor(type, limit) ||
-      !isSmallIntTensor(op.getSource().getType(), limit))
+  if (!isSmallTensor(type, limit) ||
+      !isSmallTensor(op.getSource().getType(), limit))
     return failure();
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -183,7 +186,7 @@ LogicalResult scalarizeReshape(tensor::ReshapeOp op, RewriterBase &rewriter,
 LogicalResult scalarizeFill(linalg::FillOp op, RewriterBase &rewriter,
                             int64_t limit) {
   if (!op.hasPureTensorSemantics() ||
-      !isSmallIntTensor(op.getResult(0).getType(), limit))
+      !isSmallTensor(op.getResult(0).getType(), limit))
     return failure();
   auto type = cast<RankedTensorType>(op.getResult(0).getType());
   SmallVector<Value> elements(type.getNumElements(), op.getInputs()[0]);

@@ -111,7 +111,55 @@ func.func @sum_with_index(%t: tensor<2x3xi32>) -> tensor<2xi32> {
 
 // -----
 
-// Left alone: float tensors, a dynamic shape, more elements than the limit.
+// Scalars of any type: Adam's bias correction 1 - beta1^t from the i64
+// step count, and a loss mean's zero-filled accumulator (the sum over the
+// batch, not a scalar op, stays a loop nest) and its division. Only the
+// sum is left a linalg op; the filled zero folds into a constant.
+// CHECK-LABEL: func.func @scalars(
+// CHECK-SAME: %[[STEP:[^:]*]]: tensor<i64>, %[[LOSS:[^:]*]]: tensor<8xf32>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[T:.*]] = tensor.extract %[[STEP]][] : tensor<i64>
+// CHECK: %[[TF:.*]] = arith.sitofp %[[T]] : i64 to f32
+// CHECK: %[[P:.*]] = math.powf %{{.*}}, %[[TF]] : f32
+// CHECK: %[[BC:.*]] = arith.subf %{{.*}}, %[[P]] : f32
+// CHECK: tensor.from_elements %[[BC]] : tensor<f32>
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[LOSS]] : tensor<8xf32>) outs(%[[ZERO]] : tensor<f32>)
+// CHECK: %[[S:.*]] = tensor.extract %[[SUM]][] : tensor<f32>
+// CHECK: arith.divf %[[S]], %{{.*}} : f32
+// CHECK-NOT: linalg.
+#sc = affine_map<() -> ()>
+#all = affine_map<(d0) -> (d0)>
+#none = affine_map<(d0) -> ()>
+func.func @scalars(%step: tensor<i64>, %loss: tensor<8xf32>) -> (tensor<f32>, tensor<f32>) {
+  %beta1 = arith.constant 0.9 : f32
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 8.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %bc = linalg.generic {indexing_maps = [#sc, #sc], iterator_types = []} ins(%step : tensor<i64>) outs(%e : tensor<f32>) {
+  ^bb0(%in: i64, %out: f32):
+    %t = arith.sitofp %in : i64 to f32
+    %p = math.powf %beta1, %t : f32
+    %r = arith.subf %one, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %sum = linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction"]} ins(%loss : tensor<8xf32>) outs(%z : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %a = arith.addf %acc, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<f32>
+  %mean = linalg.generic {indexing_maps = [#sc, #sc], iterator_types = []} ins(%sum : tensor<f32>) outs(%e : tensor<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %n : f32
+    linalg.yield %d : f32
+  } -> tensor<f32>
+  return %bc, %mean : tensor<f32>, tensor<f32>
+}
+
+// -----
+
+// Left alone: float tensors of rank 1 and more, a dynamic shape, more elements than the limit.
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-COUNT-3: linalg.generic
 #id = affine_map<(d0) -> (d0)>
