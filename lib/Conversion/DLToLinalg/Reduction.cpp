@@ -328,6 +328,47 @@ std::optional<LogitScale> scaleOf(Value v) {
   return LogitScale{lhs, *c, divide, op->getLoc()};
 }
 
+/// The logit a row kernel reads for element `x` of its input: x itself, or
+/// x scaled (see LogitScale).
+using LogitFn = function_ref<Value(OpBuilder &, Location, Value)>;
+
+/// The max over a row of its logits.
+Value rowMax(OpBuilder &b, Location l, Value row, Type et, LogitFn logit) {
+  return reduceRow(b, l, row, extreme(b, l, et, false),
+                   [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                     return maxOf(nb, nl, acc, logit(nb, nl, x));
+                   });
+}
+
+/// A row's softmax statistics: its max m and s = sum exp(logit - m).
+std::pair<Value, Value> rowMaxSumExp(OpBuilder &b, Location l, Value row,
+                                     Type et, LogitFn logit) {
+  Value m = rowMax(b, l, row, et, logit);
+  Value s = sumRow(b, l, row, [&](OpBuilder &nb, Location nl, Value x) {
+    return math::ExpOp::create(
+        nb, nl, arith::SubFOp::create(nb, nl, logit(nb, nl, x), m));
+  });
+  return {m, s};
+}
+
+/// `outRow` (one dim) with each element `f(x)` of the row's element x, as
+/// one parallel linalg.generic (linalg.index 0 is the element's index).
+Value mapRow(OpBuilder &b, Location l, Value row, Value outRow,
+             function_ref<Value(OpBuilder &, Location, Value)> f) {
+  auto id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+             b, l, outRow.getType(), ValueRange{row}, outRow,
+             ArrayRef<AffineMap>{id, id},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, f(nb, nl, a[0]));
+             })
+      .getResult(0);
+}
+
+/// The logit of an unscaled row: the element itself.
+Value plainLogit(OpBuilder &, Location, Value x) { return x; }
+
 /// Softmax / log-softmax over the last axis as one kernel per row (see
 /// rowKernel): the row's max, its sum of exp, then the row written, the row
 /// in cache throughout. The statistics are scalars, not tensors. A scalar
@@ -372,36 +413,19 @@ struct SoftmaxRowKernel : public OpRewritePattern<OpTy> {
         rewriter, loc, in, rank - 1,
         [&](OpBuilder &b, Location l, ValueRange, Value row,
             Value outRow) -> Value {
-          Value m =
-              reduceRow(b, l, row, extreme(b, l, et, false),
-                        [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                          return maxOf(nb, nl, acc, logit(nb, nl, x));
-                        });
-          Value s = sumRow(b, l, row, [&](OpBuilder &nb, Location nl, Value x) {
-            return math::ExpOp::create(
-                nb, nl, arith::SubFOp::create(nb, nl, logit(nb, nl, x), m));
-          });
+          Value m, s;
+          std::tie(m, s) = rowMaxSumExp(b, l, row, et, logit);
           Value logS = isLog ? Value(math::LogOp::create(b, l, s)) : Value();
           // The row is the last dim only.
-          auto id = b.getMultiDimIdentityMap(1);
-          return linalg::GenericOp::create(
-                     b, l, outRow.getType(), ValueRange{row}, outRow,
-                     ArrayRef<AffineMap>{id, id},
-                     ArrayRef<utils::IteratorType>{
-                         utils::IteratorType::parallel},
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value shifted = arith::SubFOp::create(
-                           nb, nl, logit(nb, nl, a[0]), m);
-                       Value y =
-                           isLog
-                               ? Value(arith::SubFOp::create(nb, nl, shifted,
-                                                             logS))
-                               : Value(arith::DivFOp::create(
-                                     nb, nl,
-                                     math::ExpOp::create(nb, nl, shifted), s));
-                       linalg::YieldOp::create(nb, nl, y);
-                     })
-              .getResult(0);
+          return mapRow(b, l, row, outRow,
+                        [&](OpBuilder &nb, Location nl, Value x) -> Value {
+                          Value shifted = arith::SubFOp::create(
+                              nb, nl, logit(nb, nl, x), m);
+                          if (isLog)
+                            return arith::SubFOp::create(nb, nl, shifted, logS);
+                          return arith::DivFOp::create(
+                              nb, nl, math::ExpOp::create(nb, nl, shifted), s);
+                        });
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -546,10 +570,7 @@ struct SoftmaxCrossEntropyRowKernel
     Value label = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
         tensor::ExtractOp::create(b, loc, labels, ValueRange{n}));
-    Value m = reduceRow(b, loc, row, extreme(b, loc, et, false),
-                        [](OpBuilder &nb, Location nl, Value v, Value acc) {
-                          return maxOf(nb, nl, acc, v);
-                        });
+    Value m = rowMax(b, loc, row, et, plainLogit);
     Value zero = scalarConstant(b, loc, et, 0);
     auto fm = arith::FastMathFlags::reassoc;
     auto sums = scf::ForOp::create(
@@ -606,32 +627,20 @@ struct SoftmaxCrossEntropyGradRowKernel
               b, l, b.getIndexType(),
               tensor::ExtractOp::create(b, l, labels, ivs));
           Value g = tensor::ExtractOp::create(b, l, grad, ivs);
-          Value m = reduceRow(b, l, row, extreme(b, l, et, false),
-                              [](OpBuilder &nb, Location nl, Value v,
-                                 Value acc) { return maxOf(nb, nl, acc, v); });
-          Value s = sumRow(b, l, row, [&](OpBuilder &nb, Location nl, Value v) {
-            return math::ExpOp::create(nb, nl,
-                                       arith::SubFOp::create(nb, nl, v, m));
-          });
-          auto id = b.getMultiDimIdentityMap(1);
-          return linalg::GenericOp::create(
-                     b, l, outRow.getType(), ValueRange{row}, outRow,
-                     ArrayRef<AffineMap>{id, id},
-                     ArrayRef<utils::IteratorType>{
-                         utils::IteratorType::parallel},
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value p = arith::DivFOp::create(
-                           nb, nl,
-                           math::ExpOp::create(
-                               nb, nl, arith::SubFOp::create(nb, nl, a[0], m)),
-                           s);
-                       Value c = linalg::IndexOp::create(nb, nl, 0);
-                       Value w = targetWeight(nb, nl, c, label, target, et);
-                       Value y = arith::MulFOp::create(
-                           nb, nl, arith::SubFOp::create(nb, nl, p, w), g);
-                       linalg::YieldOp::create(nb, nl, y);
-                     })
-              .getResult(0);
+          Value m, s;
+          std::tie(m, s) = rowMaxSumExp(b, l, row, et, plainLogit);
+          return mapRow(b, l, row, outRow,
+                        [&](OpBuilder &nb, Location nl, Value x) -> Value {
+                          Value p = arith::DivFOp::create(
+                              nb, nl,
+                              math::ExpOp::create(
+                                  nb, nl, arith::SubFOp::create(nb, nl, x, m)),
+                              s);
+                          Value c = linalg::IndexOp::create(nb, nl, 0);
+                          Value w = targetWeight(nb, nl, c, label, target, et);
+                          return arith::MulFOp::create(
+                              nb, nl, arith::SubFOp::create(nb, nl, p, w), g);
+                        });
         });
     rewriter.replaceOp(op, r);
     return success();

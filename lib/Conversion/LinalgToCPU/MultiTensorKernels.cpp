@@ -62,11 +62,9 @@ bool isCandidate(linalg::GenericOp op) {
   for (Value out : op.getDpsInits())
     if (!rootBuffer(out).getDefiningOp<memref::AllocOp>())
       return false;
-  return llvm::all_of(op.getBody()->without_terminator(),
-                      [](Operation &inner) {
-                        return isMemoryEffectFree(&inner) &&
-                               inner.getNumRegions() == 0;
-                      });
+  return llvm::all_of(op.getBody()->without_terminator(), [](Operation &inner) {
+    return isMemoryEffectFree(&inner) && inner.getNumRegions() == 0;
+  });
 }
 
 /// Whether `a` and `b` compute the same thing on operands of the same kinds:
@@ -145,12 +143,12 @@ Value flatten(OpBuilder &b, Location loc, Value buffer) {
   if (type.getRank() > 1) {
     ReassociationIndices all =
         llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
-    buffer = memref::CollapseShapeOp::create(b, loc, buffer,
-                                             ArrayRef<ReassociationIndices>{all});
+    buffer = memref::CollapseShapeOp::create(
+        b, loc, buffer, ArrayRef<ReassociationIndices>{all});
   }
-  auto flat = MemRefType::get({ShapedType::kDynamic}, type.getElementType(),
-                              MemRefLayoutAttrInterface(),
-                              type.getMemorySpace());
+  auto flat =
+      MemRefType::get({ShapedType::kDynamic}, type.getElementType(),
+                      MemRefLayoutAttrInterface(), type.getMemorySpace());
   return memref::CastOp::create(b, loc, flat, buffer);
 }
 
@@ -190,9 +188,8 @@ private:
     for (Operation &op : block) {
       auto generic = dyn_cast<linalg::GenericOp>(op);
       if (generic && isCandidate(generic)) {
-        if (run.ops.empty() ||
-            (sameKernel(run.ops.front(), generic) &&
-             run.independentOf(generic))) {
+        if (run.ops.empty() || (sameKernel(run.ops.front(), generic) &&
+                                run.independentOf(generic))) {
           run.add(generic);
           continue;
         }
@@ -279,8 +276,8 @@ private:
       types.push_back(v.getType());
     SmallVector<int64_t> cases =
         llvm::to_vector(llvm::seq<int64_t>(1, run.ops.size()));
-    auto select = scf::IndexSwitchOp::create(b, loc, types, which, cases,
-                                             cases.size());
+    auto select =
+        scf::IndexSwitchOp::create(b, loc, types, which, cases, cases.size());
     for (unsigned i = 0; i < run.ops.size(); ++i) {
       Region &region =
           i == 0 ? select.getDefaultRegion() : select.getCaseRegions()[i - 1];
@@ -297,8 +294,7 @@ private:
         cidx(chunkElements));
     Value size = arith::MinSIOp::create(
         b, loc, cidx(chunkElements),
-        arith::SubIOp::create(b, loc, select.getResult(1), offset)
-            .getResult());
+        arith::SubIOp::create(b, loc, select.getResult(1), offset).getResult());
     SmallVector<Value> operands(shared);
     for (auto [k, p] : llvm::enumerate(switched))
       operands[p] = select.getResult(2 + k);
