@@ -418,10 +418,14 @@ def DLMultiTensorKernels
     - it writes only buffers allocated in this function, none of which
       another op of the run reads or writes.
 
-    Between the ops of a run there may be only allocations, deallocations
-    and ops without memory effects or regions (views, constants). The
-    allocations and views move before the run's first op, the deallocations
-    after the new kernel, which takes the place of the run's last op.
+    Between the ops of a run there may be only allocations, deallocations,
+    ops without memory effects or regions (views, constants), and other
+    `linalg.generic`s whose bodies have no memory effects that write only
+    buffers allocated here which the run's ops before them neither read nor
+    write, and read none they write (a weight's update through a transposed
+    gradient, which does not join). The allocations and views move before
+    the run's first op, the deallocations after the new kernel, which takes
+    the place of the run's last op; the kernels passed stay where they are.
   }];
   let options = [
     Option<"chunkElements", "chunk-elements", "int64_t", /*default=*/"16384",

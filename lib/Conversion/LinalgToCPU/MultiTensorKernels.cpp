@@ -91,7 +91,8 @@ bool sameKernel(linalg::GenericOp a, linalg::GenericOp b) {
 
 /// How an op between two ops of a run moves so that the run's ops become
 /// adjacent: allocations and views move up, before the run; deallocations
-/// move down, after the new kernel; anything else ends the run.
+/// move down, after the new kernel; a kernel the run may pass (see
+/// Run::canPass) stays; anything else ends the run.
 enum class Move { Up, Down, Stop };
 
 Move classify(Operation *op) {
@@ -116,6 +117,30 @@ struct Run {
       Value root = rootBuffer(operand.get());
       if (written.contains(root) ||
           (op.isDpsInit(&operand) && read.contains(root)))
+        return false;
+    }
+    return true;
+  }
+
+  /// Whether the run's ops so far may move past `op`, a kernel that does
+  /// not join the run (a weight's update through a transposed gradient):
+  /// its body has no memory effects, and it writes only buffers allocated
+  /// here that the run neither reads nor writes, and reads none the run
+  /// writes.
+  bool canPass(Operation *op) const {
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (!generic || !generic.hasPureBufferSemantics() ||
+        !llvm::all_of(
+            generic.getBody()->without_terminator(), [](Operation &inner) {
+              return isMemoryEffectFree(&inner) && inner.getNumRegions() == 0;
+            }))
+      return false;
+    for (OpOperand &operand : generic->getOpOperands()) {
+      Value root = rootBuffer(operand.get());
+      if (written.contains(root))
+        return false;
+      if (generic.isDpsInit(&operand) &&
+          (read.contains(root) || !root.getDefiningOp<memref::AllocOp>()))
         return false;
     }
     return true;
@@ -197,7 +222,8 @@ private:
         run.add(generic);
         continue;
       }
-      if (!run.ops.empty() && classify(&op) != Move::Stop) {
+      if (!run.ops.empty() &&
+          (classify(&op) != Move::Stop || run.canPass(&op))) {
         run.pending.push_back(&op);
         continue;
       }
@@ -210,6 +236,10 @@ private:
     linalg::GenericOp first = run.ops.front(), last = run.ops.back();
     Operation *after = last;
     for (Operation *op : run.between) {
+      // A kernel the run passes stays; the run's kernels before it now
+      // run after it.
+      if (isa<linalg::GenericOp>(op))
+        continue;
       if (classify(op) == Move::Down) {
         op->moveAfter(after);
         after = op;

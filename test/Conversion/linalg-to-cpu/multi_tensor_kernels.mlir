@@ -209,3 +209,102 @@ func.func @two_runs(%x: memref<16xf32>) -> (memref<16xf32>, memref<16xf32>, memr
   }
   return %a, %b, %c, %d : memref<16xf32>, memref<16xf32>, memref<16xf32>, memref<16xf32>
 }
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#t2 = affine_map<(d0, d1) -> (d1, d0)>
+
+// A weight's update through its transposed gradient (not a candidate: its
+// map is not the identity) between two bias updates: the bias updates pass
+// it and become one kernel after it; it stays a kernel of its own.
+// CHECK-LABEL: func.func @pass_over(
+// CHECK-SAME: %[[B0:[^:]*]]: memref<4x8xf32>, %[[W:[^:]*]]: memref<8x4xf32>, %[[GT:[^:]*]]: memref<4x8xf32>, %[[B1:[^:]*]]: memref<4x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[W]], %[[GT]] : memref<8x4xf32>, memref<4x8xf32>)
+// CHECK: scf.forall {{.*}} in (2)
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic {{.*}} ins(%[[B1]]
+func.func @pass_over(%b0: memref<4x8xf32>, %w: memref<8x4xf32>, %gt: memref<4x8xf32>, %b1: memref<4x8xf32>) -> (memref<4x8xf32>, memref<8x4xf32>, memref<4x8xf32>) {
+  %n0 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%b0 : memref<4x8xf32>) outs(%n0 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  %nw = memref.alloc() : memref<8x4xf32>
+  linalg.generic {indexing_maps = [#id2, #t2, #id2], iterator_types = ["parallel", "parallel"]} ins(%w, %gt : memref<8x4xf32>, memref<4x8xf32>) outs(%nw : memref<8x4xf32>) {
+  ^bb0(%i: f32, %g: f32, %o: f32):
+    %r = arith.subf %i, %g : f32
+    linalg.yield %r : f32
+  }
+  %n1 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%b1 : memref<4x8xf32>) outs(%n1 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  return %n0, %nw, %n1 : memref<4x8xf32>, memref<8x4xf32>, memref<4x8xf32>
+}
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#t2 = affine_map<(d0, d1) -> (d1, d0)>
+
+// Not passed: a kernel that reads what the run wrote (the first update's
+// result), or that writes a buffer the run read (the second case writes
+// the first update's input anew). Neither case has a merged kernel.
+// CHECK-LABEL: func.func @not_passed(
+// CHECK-NOT: scf.forall
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: scf.forall
+// CHECK-LABEL: func.func @not_passed_war(
+// CHECK-NOT: scf.forall
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: scf.forall
+func.func @not_passed(%b0: memref<4x8xf32>, %b1: memref<4x8xf32>) -> (memref<4x8xf32>, memref<8x4xf32>, memref<4x8xf32>) {
+  %n0 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%b0 : memref<4x8xf32>) outs(%n0 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  %nw = memref.alloc() : memref<8x4xf32>
+  linalg.generic {indexing_maps = [#t2, #id2], iterator_types = ["parallel", "parallel"]} ins(%n0 : memref<4x8xf32>) outs(%nw : memref<8x4xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.subf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  %n1 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%b1 : memref<4x8xf32>) outs(%n1 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  return %n0, %nw, %n1 : memref<4x8xf32>, memref<8x4xf32>, memref<4x8xf32>
+}
+func.func @not_passed_war(%w: memref<8x4xf32>, %b1: memref<4x8xf32>) -> (memref<4x8xf32>, memref<4x8xf32>, memref<4x8xf32>) {
+  %t = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#t2, #id2], iterator_types = ["parallel", "parallel"]} ins(%w : memref<8x4xf32>) outs(%t : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    linalg.yield %i : f32
+  }
+  %n0 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%t : memref<4x8xf32>) outs(%n0 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#t2, #id2], iterator_types = ["parallel", "parallel"]} ins(%w : memref<8x4xf32>) outs(%t : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.mulf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  %n1 = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%b1 : memref<4x8xf32>) outs(%n1 : memref<4x8xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %r = arith.addf %i, %i : f32
+    linalg.yield %r : f32
+  }
+  return %n0, %t, %n1 : memref<4x8xf32>, memref<4x8xf32>, memref<4x8xf32>
+}
