@@ -130,18 +130,12 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       int64_t b = plane / j->channels, c = plane % j->channels;                \
       const float *xp = j->x + b * j->sxb + c * j->sxc;                        \
       const float *fp = j->max ? NULL : j->f + c * j->sfc;                     \
-      /* A 3x3 filter's weights, and its taps' offsets in the scratch plane    \
-       * from the first row of an output row's window. */                      \
+      /* A 3x3 filter's weights. */                                            \
       float wv[9] = {0};                                                       \
-      int64_t tapOff[9] = {0};                                                 \
       if (j->kh == 3 && j->kw == 3 && !j->max)                                 \
         for (int64_t p = 0; p < 3; ++p)                                        \
-          for (int64_t k = 0; k < 3; ++k) {                                    \
-            int64_t col = k * j->dw;                                           \
-            tapOff[p * 3 + k] =                                                \
-                (p * j->dh * j->sw + col % j->sw) * j->len + col / j->sw;      \
+          for (int64_t k = 0; k < 3; ++k)                                      \
             wv[p * 3 + k] = fp[p * j->sfh + k * j->sfw];                       \
-          }                                                                    \
       float *yp = j->y + b * j->syb + c * j->syc;                              \
       /* Addends constant over the plane (a bias) start the sum; the           \
        * others are added per row. */                                          \
@@ -161,6 +155,17 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       float lo = j->lo, hi = j->hi;                                            \
       if (direct && !j->max && plane3x3(j, xp, wv, init, yp, zeros))           \
         continue;                                                              \
+      /* The 3x3 taps' offsets in the scratch plane from the first row of an   \
+       * output row's window (after the fast path, which needs none: the       \
+       * divisions cost more than a small plane's whole convolution). */       \
+      int64_t tapOff[9] = {0};                                                 \
+      if (j->kh == 3 && j->kw == 3 && !j->max)                                 \
+        for (int64_t p = 0; p < 3; ++p)                                        \
+          for (int64_t k = 0; k < 3; ++k) {                                    \
+            int64_t col = k * j->dw;                                           \
+            tapOff[p * 3 + k] =                                                \
+                (p * j->dh * j->sw + col % j->sw) * j->len + col / j->sw;      \
+          }                                                                    \
       for (int64_t r = 0; r < j->rows; ++r) {                                  \
         float *dst = scratch + r * j->sw * j->len;                             \
         DLC_DW_COPY_ROW;                                                       \
@@ -475,8 +480,120 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
   return 1;
 }
 
+/* Planes [begin, end) two at a time when their rows are at most 8 wide
+ * (MobileNet's 7x7 layers): plane c in lanes 0-7 and plane c + 1 in lanes
+ * 8-15 of one vector, so a row fills 14 of 16 lanes instead of 7. 3x3,
+ * unit dilations, equal strides of 1 or 2, dense rows, the epilogue only
+ * constant addends and the clamp. The sums are those of plane3x3Avx512,
+ * in the same order. Returns the first plane left to the caller: `begin`
+ * when the job does not fit, else the last one of an odd count. */
+__attribute__((target("avx512f"))) static int64_t
+pairs3x3Avx512(const dw_job *j, int64_t begin, int64_t end) {
+  int64_t sw = j->sw;
+  if (j->kh != 3 || j->kw != 3 || j->max || j->accumulate || j->ow > 8 ||
+      j->dh != 1 || j->dw != 1 || sw != j->sh || (sw != 1 && sw != 2) ||
+      j->sxw != 1 || j->syw != 1)
+    return begin;
+  for (int i = 0; i < 2; ++i)
+    if (j->add[i] && (j->sah[i] != 0 || j->saw[i] != 0))
+      return begin;
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12,
+                                        10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13,
+                                       11, 9, 7, 5, 3, 1);
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512 vlo = _mm512_set1_ps(j->lo), vhi = _mm512_set1_ps(j->hi);
+  int64_t width = j->w, c0 = -j->pl, c1 = 1 - j->pl, c2 = 2 - j->pl;
+  /* Stride 1: tap k of lane l reads column l + ck (l < 8); stride 2, taps 0
+   * and 1 are the even and odd of the 16 columns from c0, tap 2 the even
+   * ones of the 16 from c2. */
+  __mmask16 m0 = (__mmask16)(lanesIn(c0, width) & 0xFFu),
+            m1 = (__mmask16)(lanesIn(c1, width) & 0xFFu),
+            m2 = (__mmask16)(lanesIn(c2, width) & 0xFFu);
+  __mmask16 w0 = (__mmask16)lanesIn(c0, width),
+            w2 = (__mmask16)lanesIn(c2, width);
+  __mmask16 store = (__mmask16)((1u << j->ow) - 1u);
+  int64_t plane = begin;
+  for (; plane + 1 < end; plane += 2) {
+    const float *xp[2];
+    float *yp[2];
+    float wk[2][9], init[2];
+    for (int h = 0; h < 2; ++h) {
+      int64_t b = (plane + h) / j->channels, c = (plane + h) % j->channels;
+      xp[h] = j->x + b * j->sxb + c * j->sxc;
+      yp[h] = j->y + b * j->syb + c * j->syc;
+      const float *fp = j->f + c * j->sfc;
+      for (int p = 0; p < 3; ++p)
+        for (int k = 0; k < 3; ++k)
+          wk[h][p * 3 + k] = fp[p * j->sfh + k * j->sfw];
+      init[h] = 0.0f;
+      for (int i = 0; i < 2; ++i)
+        if (j->add[i])
+          init[h] += j->add[i][b * j->sab[i] + c * j->sac[i]];
+    }
+    __m512 w[9];
+    for (int k = 0; k < 9; ++k)
+      w[k] = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(wk[0][k]),
+                                  _mm512_set1_ps(wk[1][k]));
+    __m512 vinit = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(init[0]),
+                                        _mm512_set1_ps(init[1]));
+#define DLC_DW_PAIR_ROW(ir, v0, v1, v2)                                        \
+  do {                                                                         \
+    int64_t at = (ir);                                                         \
+    if (at < 0 || at >= j->h) {                                                \
+      v0 = v1 = v2 = zero;                                                     \
+    } else if (sw == 1) {                                                      \
+      const float *ra = xp[0] + at * j->sxh, *rb = xp[1] + at * j->sxh;        \
+      v0 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(m0, ra + c0),            \
+                                (__mmask16)(m0 << 8), rb + c0 - 8);            \
+      v1 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(m1, ra + c1),            \
+                                (__mmask16)(m1 << 8), rb + c1 - 8);            \
+      v2 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(m2, ra + c2),            \
+                                (__mmask16)(m2 << 8), rb + c2 - 8);            \
+    } else {                                                                   \
+      const float *ra = xp[0] + at * j->sxh, *rb = xp[1] + at * j->sxh;        \
+      __m512 la = _mm512_maskz_loadu_ps(w0, ra + c0);                          \
+      __m512 lb = _mm512_maskz_loadu_ps(w0, rb + c0);                          \
+      v0 = _mm512_permutex2var_ps(la, even, lb);                               \
+      v1 = _mm512_permutex2var_ps(la, odd, lb);                                \
+      v2 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(w2, ra + c2), even,    \
+                                  _mm512_maskz_loadu_ps(w2, rb + c2));         \
+    }                                                                          \
+  } while (0)
+    __m512 a0, a1, a2, b0 = zero, b1 = zero, b2 = zero, d0, d1, d2;
+    DLC_DW_PAIR_ROW(-j->pt, a0, a1, a2);
+    if (sw == 1)
+      DLC_DW_PAIR_ROW(1 - j->pt, b0, b1, b2);
+    for (int64_t i = 0; i < j->oh; ++i) {
+      if (sw == 2)
+        DLC_DW_PAIR_ROW(2 * i + 1 - j->pt, b0, b1, b2);
+      DLC_DW_PAIR_ROW(sw * i + 2 - j->pt, d0, d1, d2);
+      __m512 a = _mm512_fmadd_ps(a0, w[0], vinit);
+      __m512 b = _mm512_mul_ps(b0, w[3]);
+      __m512 c = _mm512_mul_ps(d0, w[6]);
+      a = _mm512_fmadd_ps(a1, w[1], a);
+      b = _mm512_fmadd_ps(b1, w[4], b);
+      c = _mm512_fmadd_ps(d1, w[7], c);
+      a = _mm512_fmadd_ps(a2, w[2], a);
+      b = _mm512_fmadd_ps(b2, w[5], b);
+      c = _mm512_fmadd_ps(d2, w[8], c);
+      __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+      v = _mm512_min_ps(vhi, v);
+      _mm512_mask_storeu_ps(yp[0] + i * j->syh, store, v);
+      _mm512_mask_storeu_ps(yp[1] + i * j->syh - 8, (__mmask16)(store << 8), v);
+      if (sw == 1)
+        a0 = b0, a1 = b1, a2 = b2, b0 = d0, b1 = d1, b2 = d2;
+      else
+        a0 = d0, a1 = d1, a2 = d2;
+    }
+#undef DLC_DW_PAIR_ROW
+  }
+  return plane;
+}
+
 __attribute__((target("avx512f"))) static void
 planesAvx512(const dw_job *j, float *scratch, int64_t begin, int64_t end) {
+  begin = pairs3x3Avx512(j, begin, end);
   DLC_DW_PLANES_BODY(row3x3Avx512, plane3x3Avx512)
 }
 

@@ -143,6 +143,40 @@ TEST_P(ConvTest, ThreeByThree) {
   check({1, 3, 7, 70, 3, 3, 2, 2, 1, 1, 1, 0, 2, 2});
 }
 
+TEST_P(ConvTest, PairsOfNarrowPlanes) {
+  // At most 8 output columns: two planes share a vector (MobileNet's 7x7
+  // layers). Odd and even plane counts, pairs across samples, one to 8
+  // columns, uneven and past-the-filter padding, both strides.
+  Epi relu6;
+  relu6.bias = true;
+  relu6.lo = 0;
+  relu6.hi = 6;
+  for (int64_t size : {1, 3, 7, 8})
+    for (int64_t stride : {1, 2}) {
+      check({1, 5, size, size, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+      check({3, 3, size, size, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1}, relu6);
+    }
+  check({2, 3, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, relu6);
+  check({1, 4, 9, 6, 3, 3, 1, 1, 1, 1, 0, 2, 3, 0});
+  check({1, 4, 5, 16, 3, 3, 2, 2, 1, 1, 2, 0, 0, 1});
+  check({1, 2, 3, 3, 3, 3, 1, 1, 1, 1, 3, 3, 3, 3});
+  // The epilogues the pairs leave to one plane at a time.
+  Conv narrow{1, 4, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  Epi residual = relu6;
+  residual.residual = true;
+  check(narrow, residual);
+  Epi acc;
+  acc.accumulate = true;
+  check(narrow, acc);
+  Epi strided = relu6;
+  strided.yStrideW = 2;
+  check(narrow, strided);
+  dlc_set_num_threads(2);
+  // Enough work to be threaded; the chunks hold odd plane counts.
+  check({1, 101, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, relu6);
+  check({1, 91, 14, 14, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1}, relu6);
+}
+
 TEST_P(ConvTest, StridesDilationsAndSizes) {
   check({1, 2, 20, 20, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1});
   check({1, 2, 20, 31, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
