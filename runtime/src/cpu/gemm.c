@@ -1240,8 +1240,9 @@ float *dlc_internal_thread_scratch(size_t floats) {
 typedef struct prepacked {
   const float *a, *b; /* NULL: pack per call */
   /* For a block of A's rows (rowJob): the panels per K block of the whole
-   * packed A (0: this call's own) and the block's first panel in it. */
-  int64_t aPanels, aFirst;
+   * packed A (0: this call's own) and the block's first panel in it; for a
+   * block of B's columns (columnJob), the same of B. */
+  int64_t aPanels, aFirst, bPanels, bFirst;
 } prepacked;
 
 static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
@@ -1300,6 +1301,12 @@ static void columnJob(void *ctx, int64_t lo, int64_t hi) {
     epilogue at;
     if (j->ep)
       at = epilogueAt(j->ep, j0, j->ep->sxn, j->ep->syn);
+    prepacked p = j->packed;
+    if (p.b) {
+      if (!p.bPanels)
+        p.bPanels = (j->n + j->s->nr - 1) / j->s->nr;
+      p.bFirst += j0 / j->s->nr; /* nb is a multiple of nr */
+    }
     conv_source cv;
     if (j->conv) {
       cv = *j->conv;
@@ -1307,7 +1314,7 @@ static void columnJob(void *ctx, int64_t lo, int64_t hi) {
     }
     gemmOne(j->s, j->m, j->n - j0 < j->nb ? j->n - j0 : j->nb, j->k, j->a,
             j->sam, j->sak, j->conv ? j->b : j->b + j0 * j->sbn, j->sbk, j->sbn,
-            j->c + j0 * j->scn, j->scm, j->scn, j->accumulate, 1, j->packed,
+            j->c + j0 * j->scn, j->scm, j->scn, j->accumulate, 1, p,
             j->ep ? &at : NULL, j->conv ? &cv : NULL);
   }
 }
@@ -1350,7 +1357,13 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
       epilogueTile(s, ep, c, scm, scn, 0, 0, m, n);
     return;
   }
-  if (packed.a && (n > NC || (threads > 1 && n >= 4 * s->nr * threads))) {
+  /* With B packed already and too few rows of A for a thread each (a
+   * classifier's GEMV), column blocks of B's packed panels, A packed per
+   * block (1 to 2 micro-panels): no barrier per K block either. */
+  int fewRows = packed.b && !packed.a && threads > 1 &&
+                m < 2 * s->mr * threads && n >= 4 * s->nr * threads;
+  if ((packed.a && (n > NC || (threads > 1 && n >= 4 * s->nr * threads))) ||
+      fewRows) {
     /* Column blocks, each with B packed anew and A as it is. With threads,
      * each thread takes whole blocks (packing its own B panels into its
      * own scratch): no barrier per K block, only the one at the end. */
@@ -1426,7 +1439,9 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
                     (packed.aPanels ? packed.aPanels : aPanels) * mr * k0 +
                     packed.aFirst * job.kc * mr;
     if (packed.b)
-      job.packedB = (float *)packed.b + bPanels * nr * k0;
+      job.packedB = (float *)packed.b +
+                    (packed.bPanels ? packed.bPanels : bPanels) * nr * k0 +
+                    packed.bFirst * job.kc * nr;
     if (threads > 1) {
       if (!packed.a)
         dlc_parallel_for(0, job.aBlocks, 1, packAJob, &job);
@@ -1549,7 +1564,7 @@ static void sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                   const epilogue *ep, int64_t sxb, int64_t syb,
                   const conv_source *conv) {
   const isa *s = currentIsa();
-  prepacked packed = {NULL, NULL, 0, 0};
+  prepacked packed = {NULL, NULL, 0, 0, 0, 0};
   if (m > 0 && n > 0 && k > 0) {
     if (a_cache && (batch <= 1 || sab == 0))
       packed.a = packedOperand(a_cache, s, 1, a, m, k, sam, sak);
@@ -1650,7 +1665,7 @@ static void wgradJob(void *ctx, int64_t lo, int64_t hi) {
     for (int64_t b = first; b < last; ++b)
       gemmOne(j->s, j->m, j->ck, j->pixels, j->g + b * j->sgb, j->sgc, j->sgw,
               j->x + b * j->sxb, 0, 0, j->out[t], j->ck, 1, b > first, 1,
-              (prepacked){NULL, NULL, 0, 0}, NULL, &j->cv);
+              (prepacked){NULL, NULL, 0, 0, 0, 0}, NULL, &j->cv);
     if (first == last)
       memset(j->out[t], 0, sizeof(float) * (size_t)(j->m * j->ck));
   }

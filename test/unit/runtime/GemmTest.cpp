@@ -190,6 +190,60 @@ TEST_P(GemmTest, CachedOperands) {
   free(batchSlot);
 }
 
+TEST_P(GemmTest, CachedOperandsInBlocks) {
+  // The paths that read packed copies in blocks, each against the plain
+  // call (the same sums in the same order):
+  // - a classifier's GEMV (B the packed weights, a row or a few of A): on 2
+  //   threads, column blocks of the packed panels;
+  // - A and B packed and n past NC: column blocks reading both;
+  // - A packed alone and n too small for column blocks (a 1x1 conv at 14x14
+  //   or 7x7): on 2 threads, a block of A's rows per thread.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  struct Case {
+    int64_t m, n, k;
+    bool cacheA, cacheB;
+  };
+  for (int64_t threads : {1, 2})
+    for (Case cs : {Case{1, 1000, 1280, false, true},
+                    {3, 700, 600, false, true},
+                    {13, 333, 300, false, true},
+                    {130, 1100, 600, true, true},
+                    {64, 196, 384, true, false},
+                    {160, 49, 576, true, false},
+                    {100, 70, 600, true, false}}) {
+      int64_t m = cs.m, n = cs.n, k = cs.k;
+      std::vector<float> a(m * k), b(k * n), bias(std::max(m, n));
+      for (auto *v : {&a, &b, &bias})
+        for (float &x : *v)
+          x = dist(rng);
+      // A bias per column with B cached, per row with A cached alone.
+      int64_t sxm = cs.cacheB ? 0 : 1, sxn = cs.cacheB ? 1 : 0;
+      ASSERT_EQ(DLC_STATUS_OK, dlc_set_num_threads(1));
+      std::vector<float> plain(m * n), cached(m * n, 42.0f);
+      float inf = std::numeric_limits<float>::infinity();
+      dlc_sgemm_epilogue(1, m, n, k, a.data(), 0, 0, k, 1, b.data(), 0, 0, n, 1,
+                         plain.data(), 0, 0, n, 1, 0, nullptr, nullptr,
+                         bias.data(), 0, 0, sxm, sxn, nullptr, 0, 0, 0, 0, -inf,
+                         inf);
+      ASSERT_EQ(DLC_STATUS_OK, dlc_set_num_threads(threads));
+      void *slotA = nullptr, *slotB = nullptr;
+      for (int call = 0; call < 2; ++call) { // packs, then reads the copies
+        dlc_sgemm_epilogue(1, m, n, k, a.data(), 0, 0, k, 1, b.data(), 0, 0, n,
+                           1, cached.data(), 0, 0, n, 1, 0,
+                           cs.cacheA ? &slotA : nullptr,
+                           cs.cacheB ? &slotB : nullptr, bias.data(), 0, 0, sxm,
+                           sxn, nullptr, 0, 0, 0, 0, -inf, inf);
+        EXPECT_EQ(cached, plain) << "m " << m << " n " << n << " threads "
+                                 << threads << " call " << call;
+      }
+      ASSERT_EQ(slotA != nullptr, cs.cacheA);
+      ASSERT_EQ(slotB != nullptr, cs.cacheB);
+      free(slotA);
+      free(slotB);
+    }
+}
+
 /// dlc_sgemm_epilogue: C = clamp(A * B + X + Y, lo, hi) with X a bias per
 /// row or per column and Y a full matrix (strided, its own batch stride),
 /// against the plain product plus the epilogue in double; exactly the
