@@ -680,6 +680,73 @@ struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
   }
 };
 
+/// A float global average pool as one row kernel: per (sample, channel) the
+/// plane, contiguous, summed into a register (a reassociable add, so LLVM
+/// vectorizes it) and divided. The generic reduction's loops go (n, h, w, c)
+/// after dl-interchange-reductions, reading the planes at a stride of H * W
+/// floats: MobileNetV2's 1280 x 7 x 7 pool took 25 us on one thread.
+struct GlobalAvgPoolRowKernel : public OpRewritePattern<GlobalAvgPoolOp> {
+  GlobalAvgPoolRowKernel(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(GlobalAvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value in = op.getInput();
+    auto type = cast<RankedTensorType>(in.getType());
+    Type et = type.getElementType();
+    int64_t rank = type.getRank();
+    if (!isa<FloatType>(et) || rank < 3)
+      return rewriter.notifyMatchFailure(op, "not a float pool over planes");
+    SmallVector<bool> reduced(rank, true);
+    reduced[0] = reduced[1] = false;
+    Value count = elementCount(rewriter, loc, in, reduced, et);
+    // [N * C, H * W ...]: one row per plane, each contiguous, and one loop
+    // over the rows (dl-thread-outer-dims threads a loop's leading dims, so
+    // a (N, C) loop would run serially at batch 1).
+    SmallVector<ReassociationIndices> groups{{0, 1}, {}};
+    for (int64_t i = 2; i < rank; ++i)
+      groups.back().push_back(i);
+    Value flat = tensor::CollapseShapeOp::create(rewriter, loc, in, groups);
+    auto flatType = cast<RankedTensorType>(flat.getType());
+    Value rows = dimValue(rewriter, loc, flat, 0);
+    OpFoldResult plane = getAsOpFoldResult(dimValue(rewriter, loc, flat, 1));
+    auto outType = RankedTensorType::get({flatType.getDimSize(0)}, et);
+    Value init =
+        emptyTensor(rewriter, loc, outType,
+                    outType.isDynamicDim(0) ? ValueRange{rows} : ValueRange{});
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{getAsOpFoldResult(rows)},
+        ValueRange{init}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      OpBuilder &b = rewriter;
+      b.setInsertionPointToStart(forall.getBody());
+      Value r = forall.getInductionVars()[0];
+      OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+      auto rowType = RankedTensorType::get({flatType.getDimSize(1)}, et);
+      Value row = tensor::ExtractSliceOp::create(
+          b, loc, rowType, flat, ArrayRef<OpFoldResult>{r, zero},
+          ArrayRef<OpFoldResult>{one, plane}, ArrayRef<OpFoldResult>{one, one});
+      Value mean = arith::DivFOp::create(
+          b, loc,
+          sumRow(b, loc, row, [](OpBuilder &, Location, Value x) { return x; }),
+          count);
+      Value out = forall.getRegionOutArgs()[0];
+      SmallVector<OpFoldResult> at{r}, ones{one};
+      auto slotType = RankedTensorType::get({1}, et);
+      Value slot =
+          tensor::ExtractSliceOp::create(b, loc, slotType, out, at, ones, ones);
+      slot = tensor::InsertOp::create(b, loc, mean, slot,
+                                      ValueRange{cidx(b, loc, 0)});
+      b.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(b, loc, slot, out, at, ones, ones);
+    }
+    rewriter.replaceOp(op, toResultType(rewriter, loc, forall.getResult(0),
+                                        op.getType(), in, reduced));
+    return success();
+  }
+};
+
 } // namespace
 
 void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
@@ -697,6 +764,6 @@ void dlc::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
 
 void dlc::populateRowKernelSoftmaxPatterns(RewritePatternSet &patterns) {
   patterns.add<SoftmaxRowKernel<SoftmaxOp>, SoftmaxRowKernel<LogSoftmaxOp>,
-               SoftmaxCrossEntropyRowKernel, SoftmaxCrossEntropyGradRowKernel>(
-      patterns.getContext());
+               SoftmaxCrossEntropyRowKernel, SoftmaxCrossEntropyGradRowKernel,
+               GlobalAvgPoolRowKernel>(patterns.getContext());
 }

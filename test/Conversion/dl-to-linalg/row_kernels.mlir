@@ -176,3 +176,45 @@ func.func @layer_norm_all(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = dl.layer_norm %x {axis = 0 : i64} : (tensor<4x8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// A global average pool: the (N, C) planes flattened to rows, one 1-D
+// scf.forall over them (threaded at batch 1 too), each plane summed by an
+// scf.for into a register (reassociable, so it vectorizes) and divided by
+// the plane's size; the result reshaped to N x C x 1 x 1.
+// CHECK-LABEL: func.func @global_avg_pool
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[N49:.*]] = arith.constant 4.900000e+01 : f32
+// CHECK-DAG: %[[C49:.*]] = arith.constant 49 : index
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2, 3]] : tensor<?x8x7x7xf32> into tensor<?x49xf32>
+// CHECK: %[[ROWS:.*]] = tensor.dim %[[FLAT]], %{{.*}} : tensor<?x49xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[ROWS]]) : tensor<?xf32>
+// CHECK: %[[R:.*]] = scf.forall (%[[I:.*]]) in (%[[ROWS]]) shared_outs(%[[OUT:.*]] = %[[EMPTY]])
+// CHECK:   %[[ROW:.*]] = tensor.extract_slice %[[FLAT]][%[[I]], 0] [1, 49] [1, 1] : tensor<?x49xf32> to tensor<49xf32>
+// CHECK:   %[[SUM:.*]] = scf.for %{{.*}} = %{{.*}} to %[[C49]] {{.*}} iter_args(%[[S:.*]] = %[[ZERO]]) -> (f32)
+// CHECK:     %[[X:.*]] = tensor.extract %[[ROW]]
+// CHECK:     arith.addf %[[S]], %[[X]] fastmath<reassoc>
+// CHECK:   %[[MEAN:.*]] = arith.divf %[[SUM]], %[[N49]]
+// CHECK:   %[[SLOT:.*]] = tensor.extract_slice %[[OUT]][%[[I]]] [1] [1]
+// CHECK:   %[[W:.*]] = tensor.insert %[[MEAN]] into %[[SLOT]]
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice %[[W]] into %[[OUT]][%[[I]]] [1] [1]
+// CHECK: %[[Y:.*]] = tensor.reshape %[[R]]
+// CHECK-SAME: -> tensor<?x8x1x1xf32>
+// CHECK: return %[[Y]]
+func.func @global_avg_pool(%x: tensor<?x8x7x7xf32>) -> tensor<?x8x1x1xf32> {
+  %0 = dl.global_avg_pool %x : tensor<?x8x7x7xf32> -> tensor<?x8x1x1xf32>
+  return %0 : tensor<?x8x1x1xf32>
+}
+
+// -----
+
+// Over a 1-D signal ([N, C, L]) the rows are N and C together.
+// CHECK-LABEL: func.func @global_avg_pool_1d
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x3x5xf32> into tensor<6x5xf32>
+// CHECK: scf.forall (%{{.*}}) in (6)
+func.func @global_avg_pool_1d(%x: tensor<2x3x5xf32>) -> tensor<2x3x1xf32> {
+  %0 = dl.global_avg_pool %x : tensor<2x3x5xf32> -> tensor<2x3x1xf32>
+  return %0 : tensor<2x3x1xf32>
+}
