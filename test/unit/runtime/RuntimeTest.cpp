@@ -583,6 +583,30 @@ TEST_F(Threads, WorkIsSpreadOverThePool) {
   EXPECT_LE(r.threads.size(), 4u);
 }
 
+TEST_F(Threads, CallerTakesAPrefixWorkersASuffix) {
+  // The caller claims chunks from the front and the workers from the back:
+  // however the chunks balance out, the caller's are [0, j) and the
+  // others' [j, n), so two loops split alike keep their data on one core.
+  ASSERT_EQ(dlc_set_num_threads(2), DLC_STATUS_OK);
+  auto slowish = [](void *ctx, int64_t lo, int64_t hi) {
+    auto *owner = static_cast<std::vector<std::thread::id> *>(ctx);
+    for (int64_t i = lo; i < hi; ++i)
+      (*owner)[i] = std::this_thread::get_id();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  };
+  for (int repeat = 0; repeat < 20; ++repeat) {
+    std::vector<std::thread::id> owner(64);
+    ASSERT_EQ(dlc_parallel_for(0, 64, 1, slowish, &owner), DLC_STATUS_OK);
+    auto self = std::this_thread::get_id();
+    auto firstOther =
+        std::find_if(owner.begin(), owner.end(),
+                     [&](std::thread::id t) { return t != self; });
+    EXPECT_TRUE(std::all_of(firstOther, owner.end(),
+                            [&](std::thread::id t) { return t != self; }))
+        << "repeat " << repeat;
+  }
+}
+
 TEST_F(Threads, EveryElementWritten) {
   // A real loop body: per-index counters, bumped by plain stores.
   ASSERT_EQ(dlc_set_num_threads(4), DLC_STATUS_OK);
