@@ -293,6 +293,26 @@ static inline uint32_t lanesIn(int64_t start, int64_t width) {
   return ((end == 16 ? 0xFFFFu : (1u << end) - 1u) >> first) << first;
 }
 
+/* clamp(init + the 9 taps): rows r0 (a), r1 (b), r2 (d) of a 3x3 window,
+ * each as its three column shifts, times weights w[0..8] (row-major); one
+ * accumulator per window row, summed last. */
+__attribute__((target("avx512f"))) static inline __m512
+taps3x3Avx512(__m512 a0, __m512 a1, __m512 a2, __m512 b0, __m512 b1, __m512 b2,
+              __m512 d0, __m512 d1, __m512 d2, const __m512 *w, __m512 init,
+              __m512 lo, __m512 hi) {
+  __m512 a = _mm512_fmadd_ps(a0, w[0], init);
+  __m512 b = _mm512_mul_ps(b0, w[3]);
+  __m512 c = _mm512_mul_ps(d0, w[6]);
+  a = _mm512_fmadd_ps(a1, w[1], a);
+  b = _mm512_fmadd_ps(b1, w[4], b);
+  c = _mm512_fmadd_ps(d1, w[7], c);
+  a = _mm512_fmadd_ps(a2, w[2], a);
+  b = _mm512_fmadd_ps(b2, w[5], b);
+  c = _mm512_fmadd_ps(d2, w[8], c);
+  __m512 v = _mm512_max_ps(lo, _mm512_add_ps(_mm512_add_ps(a, b), c));
+  return _mm512_min_ps(hi, v);
+}
+
 /* A 3x3 plane with column stride 1 or 2 (any row stride and dilations),
  * written straight to a dense-row output with the clamp: read from the
  * input itself, no scratch copy. Each tap is a masked load whose mask drops
@@ -378,17 +398,10 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
         if (sw == 2)
           DLC_DW_LOAD_ROW(2 * i + 1 - j->pt, b0, b1, b2);
         DLC_DW_LOAD_ROW(sw * i + 2 - j->pt, d0, d1, d2);
-        __m512 a = _mm512_fmadd_ps(a0, w0, vinit);
-        __m512 b = _mm512_mul_ps(b0, w3);
-        __m512 c = _mm512_mul_ps(d0, w6);
-        a = _mm512_fmadd_ps(a1, w1, a);
-        b = _mm512_fmadd_ps(b1, w4, b);
-        c = _mm512_fmadd_ps(d1, w7, c);
-        a = _mm512_fmadd_ps(a2, w2, a);
-        b = _mm512_fmadd_ps(b2, w5, b);
-        c = _mm512_fmadd_ps(d2, w8, c);
-        __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
-        _mm512_mask_storeu_ps(out, tail, _mm512_min_ps(vhi, v));
+        __m512 wv[9] = {w0, w1, w2, w3, w4, w5, w6, w7, w8};
+        _mm512_mask_storeu_ps(out, tail,
+                              taps3x3Avx512(a0, a1, a2, b0, b1, b2, d0, d1, d2,
+                                            wv, vinit, vlo, vhi));
         if (sw == 1)
           a0 = b0, a1 = b1, a2 = b2, b0 = d0, b1 = d1, b2 = d2;
         else
@@ -568,17 +581,8 @@ pairs3x3Avx512(const dw_job *j, int64_t begin, int64_t end) {
       if (sw == 2)
         DLC_DW_PAIR_ROW(2 * i + 1 - j->pt, b0, b1, b2);
       DLC_DW_PAIR_ROW(sw * i + 2 - j->pt, d0, d1, d2);
-      __m512 a = _mm512_fmadd_ps(a0, w[0], vinit);
-      __m512 b = _mm512_mul_ps(b0, w[3]);
-      __m512 c = _mm512_mul_ps(d0, w[6]);
-      a = _mm512_fmadd_ps(a1, w[1], a);
-      b = _mm512_fmadd_ps(b1, w[4], b);
-      c = _mm512_fmadd_ps(d1, w[7], c);
-      a = _mm512_fmadd_ps(a2, w[2], a);
-      b = _mm512_fmadd_ps(b2, w[5], b);
-      c = _mm512_fmadd_ps(d2, w[8], c);
-      __m512 v = _mm512_max_ps(vlo, _mm512_add_ps(_mm512_add_ps(a, b), c));
-      v = _mm512_min_ps(vhi, v);
+      __m512 v =
+          taps3x3Avx512(a0, a1, a2, b0, b1, b2, d0, d1, d2, w, vinit, vlo, vhi);
       _mm512_mask_storeu_ps(yp[0] + i * j->syh, store, v);
       _mm512_mask_storeu_ps(yp[1] + i * j->syh - 8, (__mmask16)(store << 8), v);
       if (sw == 1)
