@@ -2,8 +2,9 @@
  *
  * One process-wide pool of num_threads - 1 workers, created on first use.
  * A parallel-for publishes a job (a range cut into chunks) and takes part in
- * it; workers claim chunks with an atomic counter, so a slow or late thread
- * only delays the chunks it actually took. Calls from different user threads
+ * it; threads claim chunks through one atomic word (the caller from the
+ * front, the workers from the back), so a slow or late thread only delays
+ * the chunks it actually took. Calls from different user threads
  * take turns through dispatchMutex; calls from inside a body run serially.
  *
  *===----------------------------------------------------------------------===*/
