@@ -680,7 +680,7 @@ struct GlobalPoolLowering : public OpRewritePattern<OpTy> {
   }
 };
 
-/// A float global average pool as one row kernel: per (sample, channel) the
+/// A global average pool as one row kernel: per (sample, channel) the
 /// plane, contiguous, summed into a register (a reassociable add, so LLVM
 /// vectorizes it) and divided. The generic reduction's loops go (n, h, w, c)
 /// after dl-interchange-reductions, reading the planes at a stride of H * W
@@ -695,8 +695,8 @@ struct GlobalAvgPoolRowKernel : public OpRewritePattern<GlobalAvgPoolOp> {
     auto type = cast<RankedTensorType>(in.getType());
     Type et = type.getElementType();
     int64_t rank = type.getRank();
-    if (!isa<FloatType>(et) || rank < 3)
-      return rewriter.notifyMatchFailure(op, "not a float pool over planes");
+    if (rank < 3)
+      return rewriter.notifyMatchFailure(op, "no planes to pool over");
     SmallVector<bool> reduced(rank, true);
     reduced[0] = reduced[1] = false;
     Value count = elementCount(rewriter, loc, in, reduced, et);

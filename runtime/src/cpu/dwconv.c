@@ -89,6 +89,14 @@ typedef struct dw_job {
     }                                                                          \
   } while (0)
 
+/* Channel c's 3x3 filter into w[0..8], row-major. */
+static inline void weights3x3(const struct dw_job *j, int64_t c, float *w) {
+  const float *fp = j->f + c * j->sfc;
+  for (int64_t p = 0; p < 3; ++p)
+    for (int64_t k = 0; k < 3; ++k)
+      w[p * 3 + k] = fp[p * j->sfh + k * j->sfw];
+}
+
 /* out[q] = clamp(init + sum over k < 9 of w[k] * t[k][q]) for q < ow. */
 #define DLC_DW_ROW3X3_BODY                                                     \
   {                                                                            \
@@ -133,9 +141,7 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       /* A 3x3 filter's weights. */                                            \
       float wv[9] = {0};                                                       \
       if (j->kh == 3 && j->kw == 3 && !j->max)                                 \
-        for (int64_t p = 0; p < 3; ++p)                                        \
-          for (int64_t k = 0; k < 3; ++k)                                      \
-            wv[p * 3 + k] = fp[p * j->sfh + k * j->sfw];                       \
+        weights3x3(j, c, wv);                                                  \
       float *yp = j->y + b * j->syb + c * j->syc;                              \
       /* Addends constant over the plane (a bias) start the sum; the           \
        * others are added per row. */                                          \
@@ -535,10 +541,7 @@ pairs3x3Avx512(const dw_job *j, int64_t begin, int64_t end) {
       int64_t b = (plane + h) / j->channels, c = (plane + h) % j->channels;
       xp[h] = j->x + b * j->sxb + c * j->sxc;
       yp[h] = j->y + b * j->syb + c * j->syc;
-      const float *fp = j->f + c * j->sfc;
-      for (int p = 0; p < 3; ++p)
-        for (int k = 0; k < 3; ++k)
-          wk[h][p * 3 + k] = fp[p * j->sfh + k * j->sfw];
+      weights3x3(j, c, wk[h]);
       init[h] = 0.0f;
       for (int i = 0; i < 2; ++i)
         if (j->add[i])

@@ -1360,10 +1360,9 @@ static void gemmOne(const isa *s, int64_t m, int64_t n, int64_t k,
   /* With B packed already and too few rows of A for a thread each (a
    * classifier's GEMV), column blocks of B's packed panels, A packed per
    * block (1 to 2 micro-panels): no barrier per K block either. */
-  int fewRows = packed.b && !packed.a && threads > 1 &&
-                m < 2 * s->mr * threads && n >= 4 * s->nr * threads;
-  if ((packed.a && (n > NC || (threads > 1 && n >= 4 * s->nr * threads))) ||
-      fewRows) {
+  int blockPerThread = threads > 1 && n >= 4 * s->nr * threads;
+  if ((packed.a && (n > NC || blockPerThread)) ||
+      (packed.b && !packed.a && blockPerThread && m < 2 * s->mr * threads)) {
     /* Column blocks, each with B packed anew and A as it is. With threads,
      * each thread takes whole blocks (packing its own B panels into its
      * own scratch): no barrier per K block, only the one at the end. */

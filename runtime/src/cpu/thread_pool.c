@@ -132,7 +132,6 @@ typedef struct Job {
   uint64_t begin;
   uint64_t chunkSize;
   uint64_t remainder;
-  int64_t numChunks;
   /* The chunks not yet claimed, [front, back): front in the low 32 bits,
    * back in the high ones. */
   _Atomic uint64_t unclaimed;
@@ -391,7 +390,6 @@ dlc_status dlc_parallel_for(int64_t begin, int64_t end, int64_t grain,
   job.begin = (uint64_t)begin;
   job.chunkSize = n / numChunks;
   job.remainder = n % numChunks;
-  job.numChunks = (int64_t)numChunks;
   atomic_init(&job.unclaimed, numChunks << 32);
 
   Pool *p = pool;
