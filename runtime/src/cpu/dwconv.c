@@ -319,6 +319,88 @@ taps3x3Avx512(__m512 a0, __m512 a1, __m512 a2, __m512 b0, __m512 b1, __m512 b2,
   return _mm512_min_ps(hi, v);
 }
 
+/* Unit dilations, equal strides of 1 or 2 (MobileNet's layers): strips of
+ * 16 output columns, each walked down its rows with the window's input
+ * rows in registers. An input row is loaded once per strip, as the three
+ * column shifts its taps read (at stride 2, the even and odd columns of
+ * two masked loads, split by vpermt2ps), for every output row that reads
+ * it; the masks, fixed per strip, drop the columns in the padding and past
+ * the row, and a row in the padding reads `zeros` (w floats) under the
+ * same masks, so the row loop has no branch. One function per stride: with
+ * the stride a constant the loop keeps its state in registers. */
+#define DLC_DW_STRIPS(NAME, SW)                                                \
+  __attribute__((target("avx512f"))) static void NAME(                         \
+      const dw_job *j, const float *xp, const __m512 *wv, __m512 vinit,        \
+      __m512 vlo, __m512 vhi, float *yp, const float *zeros) {                 \
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,  \
+                                          12, 10, 8, 6, 4, 2, 0);              \
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,   \
+                                         13, 11, 9, 7, 5, 3, 1);               \
+    const int64_t ow = j->ow, width = j->w, sxh = j->sxh, syh = j->syh;        \
+    const uint64_t h = (uint64_t)j->h;                                         \
+    const int64_t pt = j->pt, sw = SW;                                         \
+    for (int64_t q = 0; q < ow; q += 16) {                                     \
+      __mmask16 tail =                                                         \
+          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);         \
+      /* Stride 1: tap k reads columns s0 + k + l. Stride 2: taps 0 and 1 are  \
+       * the even and odd columns of the 32 from s0, tap 2 the even ones of    \
+       * the 32 from s0 + 2. */                                                \
+      const int64_t s0 = SW * q - j->pl;                                       \
+      __mmask16 m0, m1, m2;                                                    \
+      if (SW == 1) {                                                           \
+        m0 = (__mmask16)(tail & lanesIn(s0, width));                           \
+        m1 = (__mmask16)(tail & lanesIn(s0 + 1, width));                       \
+        m2 = (__mmask16)(tail & lanesIn(s0 + 2, width));                       \
+      } else {                                                                 \
+        m0 = (__mmask16)lanesIn(s0, width);                                    \
+        m1 = (__mmask16)lanesIn(s0 + 16, width);                               \
+        m2 = (__mmask16)lanesIn(s0 + 2, width);                                \
+      }                                                                        \
+      const __mmask16 h2 = (__mmask16)lanesIn(s0 + 18, width);                 \
+      /* Row `at` of the input, or zeros in the padding. */                    \
+      const float *rowAt;                                                      \
+      __m512 a0, a1, a2, b0, b1, b2, d0, d1, d2;                               \
+      DLC_DW_LOAD(-pt, a0, a1, a2);                                            \
+      if (SW == 1)                                                             \
+        DLC_DW_LOAD(1 - pt, b0, b1, b2);                                       \
+      float *out = yp + q;                                                     \
+      for (int64_t i = 0; i < j->oh; ++i, out += syh) {                        \
+        if (SW == 2)                                                           \
+          DLC_DW_LOAD(2 * i + 1 - pt, b0, b1, b2);                             \
+        DLC_DW_LOAD(SW * i + 2 - pt, d0, d1, d2);                              \
+        _mm512_mask_storeu_ps(out, tail,                                       \
+                              taps3x3Avx512(a0, a1, a2, b0, b1, b2, d0, d1,    \
+                                            d2, wv, vinit, vlo, vhi));         \
+        if (SW == 1)                                                           \
+          a0 = b0, a1 = b1, a2 = b2, b0 = d0, b1 = d1, b2 = d2;                \
+        else                                                                   \
+          a0 = d0, a1 = d1, a2 = d2;                                           \
+      }                                                                        \
+    }                                                                          \
+  }
+#define DLC_DW_LOAD(ir, v0, v1, v2)                                            \
+  do {                                                                         \
+    int64_t at = (ir);                                                         \
+    rowAt = (uint64_t)at < h ? xp + at * sxh : zeros;                          \
+    if (sw == 1) {                                                             \
+      v0 = _mm512_maskz_loadu_ps(m0, rowAt + s0);                              \
+      v1 = _mm512_maskz_loadu_ps(m1, rowAt + s0 + 1);                          \
+      v2 = _mm512_maskz_loadu_ps(m2, rowAt + s0 + 2);                          \
+    } else {                                                                   \
+      __m512 lo = _mm512_maskz_loadu_ps(m0, rowAt + s0);                       \
+      __m512 hi = _mm512_maskz_loadu_ps(m1, rowAt + s0 + 16);                  \
+      v0 = _mm512_permutex2var_ps(lo, even, hi);                               \
+      v1 = _mm512_permutex2var_ps(lo, odd, hi);                                \
+      v2 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m2, rowAt + s0 + 2),   \
+                                  even,                                        \
+                                  _mm512_maskz_loadu_ps(h2, rowAt + s0 + 18)); \
+    }                                                                          \
+  } while (0)
+DLC_DW_STRIPS(strips3x3S1Avx512, 1)
+DLC_DW_STRIPS(strips3x3S2Avx512, 2)
+#undef DLC_DW_LOAD
+#undef DLC_DW_STRIPS
+
 /* A 3x3 plane with column stride 1 or 2 (any row stride and dilations),
  * written straight to a dense-row output with the clamp: read from the
  * input itself, no scratch copy. Each tap is a masked load whose mask drops
@@ -341,80 +423,11 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
   int64_t c0 = -j->pl, c1 = j->dw - j->pl, c2 = 2 * j->dw - j->pl;
   if (j->dh == 1 && j->dw == 1 &&
       ((j->sw == 1 && j->sh == 1) || (j->sw == 2 && j->sh == 2))) {
-    /* Unit dilations, equal strides of 1 or 2 (MobileNet's layers): strips
-     * of 16 output columns, each walked down its rows with the window's
-     * input rows in registers. An input row is loaded once per strip, as
-     * the three column shifts its taps read (at stride 2, the even and odd
-     * columns of two masked loads, split by vpermt2ps), for every output
-     * row that reads it; the masks, fixed per strip, drop the columns in
-     * the padding and past the row. */
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
-                                          12, 10, 8, 6, 4, 2, 0);
-    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13,
-                                         11, 9, 7, 5, 3, 1);
-    __m512 zero = _mm512_setzero_ps();
-    int64_t sw = j->sw;
-    for (int64_t q = 0; q < ow; q += 16) {
-      __mmask16 tail =
-          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);
-      /* Stride 1: tap k reads columns q + ck + l. Stride 2: taps 0 and 1
-       * are the even and odd columns of the 32 from 2 q + c0, tap 2 the
-       * even ones of the 32 from 2 q + c2. */
-      int64_t s0 = sw * q + c0, s2 = sw * q + c2;
-      __mmask16 m0, m1, m2, h0 = 0, h2 = 0;
-      if (sw == 1) {
-        m0 = (__mmask16)(tail & lanesIn(s0, width));
-        m1 = (__mmask16)(tail & lanesIn(q + c1, width));
-        m2 = (__mmask16)(tail & lanesIn(s2, width));
-      } else {
-        m0 = (__mmask16)lanesIn(s0, width);
-        h0 = (__mmask16)lanesIn(s0 + 16, width);
-        m2 = (__mmask16)lanesIn(s2, width);
-        h2 = (__mmask16)lanesIn(s2 + 16, width);
-        m1 = 0;
-      }
-#define DLC_DW_LOAD_ROW(ir, v0, v1, v2)                                        \
-  do {                                                                         \
-    int64_t at = (ir);                                                         \
-    if (at < 0 || at >= j->h) {                                                \
-      v0 = v1 = v2 = zero;                                                     \
-    } else if (sw == 1) {                                                      \
-      const float *rp = xp + at * j->sxh;                                      \
-      v0 = _mm512_maskz_loadu_ps(m0, rp + s0);                                 \
-      v1 = _mm512_maskz_loadu_ps(m1, rp + q + c1);                             \
-      v2 = _mm512_maskz_loadu_ps(m2, rp + s2);                                 \
-    } else {                                                                   \
-      const float *rp = xp + at * j->sxh;                                      \
-      __m512 lo = _mm512_maskz_loadu_ps(m0, rp + s0);                          \
-      __m512 hi = _mm512_maskz_loadu_ps(h0, rp + s0 + 16);                     \
-      v0 = _mm512_permutex2var_ps(lo, even, hi);                               \
-      v1 = _mm512_permutex2var_ps(lo, odd, hi);                                \
-      v2 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m2, rp + s2), even,    \
-                                  _mm512_maskz_loadu_ps(h2, rp + s2 + 16));    \
-    }                                                                          \
-  } while (0)
-      /* Rows r0 and r1 of output row i's window; r2 is loaded per row. At
-       * stride 2, row r2 of output row i is row r0 of output row i + 1. */
-      __m512 a0, a1, a2, b0 = zero, b1 = zero, b2 = zero, d0, d1, d2;
-      DLC_DW_LOAD_ROW(-j->pt, a0, a1, a2);
-      if (sw == 1)
-        DLC_DW_LOAD_ROW(1 - j->pt, b0, b1, b2);
-      float *out = yp + q;
-      for (int64_t i = 0; i < j->oh; ++i, out += j->syh) {
-        if (sw == 2)
-          DLC_DW_LOAD_ROW(2 * i + 1 - j->pt, b0, b1, b2);
-        DLC_DW_LOAD_ROW(sw * i + 2 - j->pt, d0, d1, d2);
-        __m512 wv[9] = {w0, w1, w2, w3, w4, w5, w6, w7, w8};
-        _mm512_mask_storeu_ps(out, tail,
-                              taps3x3Avx512(a0, a1, a2, b0, b1, b2, d0, d1, d2,
-                                            wv, vinit, vlo, vhi));
-        if (sw == 1)
-          a0 = b0, a1 = b1, a2 = b2, b0 = d0, b1 = d1, b2 = d2;
-        else
-          a0 = d0, a1 = d1, a2 = d2;
-      }
-#undef DLC_DW_LOAD_ROW
-    }
+    __m512 wv[9] = {w0, w1, w2, w3, w4, w5, w6, w7, w8};
+    if (j->sw == 1)
+      strips3x3S1Avx512(j, xp, wv, vinit, vlo, vhi, yp, zeros);
+    else
+      strips3x3S2Avx512(j, xp, wv, vinit, vlo, vhi, yp, zeros);
     return 1;
   }
   for (int64_t i = 0; i < j->oh; ++i) {
