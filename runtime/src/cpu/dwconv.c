@@ -159,7 +159,7 @@ static void row3x3Generic(const float *const *t, const float *w, float init,
       }                                                                        \
       int direct = !j->accumulate && j->syw == 1 && !rowAdd[0] && !rowAdd[1];  \
       float lo = j->lo, hi = j->hi;                                            \
-      if (direct && !j->max && plane3x3(j, xp, wv, init, yp, zeros))           \
+      if (direct && plane3x3(j, xp, wv, init, yp, zeros))                      \
         continue;                                                              \
       /* The 3x3 taps' offsets in the scratch plane from the first row of an   \
        * output row's window (after the fast path, which needs none: the       \
@@ -319,6 +319,99 @@ taps3x3Avx512(__m512 a0, __m512 a1, __m512 a2, __m512 b0, __m512 b1, __m512 b2,
   return _mm512_min_ps(hi, v);
 }
 
+/* max as arith.maximumf: a NaN in either operand wins. */
+__attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
+                                                               __m512 b) {
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q),
+                              _mm512_max_ps(a, b), a);
+}
+
+/* A 3x3 max pool at equal strides of 1 or 2, unit dilations (ResNet's
+ * 3x3 / 2 after its stem), as the conv strips below: 16 output columns at
+ * a time walked down the rows, each input row reduced once to the max of
+ * its three column shifts (at stride 2 the even, odd and next even
+ * columns, split by vpermt2ps), columns in the padding loaded as -inf. A
+ * window row in the padding is read as the nearest input row, which the
+ * window also holds: the max is the same. Returns 0 (doing nothing) when
+ * some window holds no input row (padding of 3 or more). */
+#define DLC_POOL_STRIPS(NAME, SW)                                              \
+  __attribute__((target("avx512f"))) static void NAME(                         \
+      const dw_job *j, const float *xp, float *yp) {                           \
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,  \
+                                          12, 10, 8, 6, 4, 2, 0);              \
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,   \
+                                         13, 11, 9, 7, 5, 3, 1);               \
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);                             \
+    const int64_t ow = j->ow, width = j->w, sxh = j->sxh, syh = j->syh;        \
+    const int64_t h = j->h, pt = j->pt, sw = SW;                               \
+    for (int64_t q = 0; q < ow; q += 16) {                                     \
+      __mmask16 tail =                                                         \
+          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);         \
+      const int64_t s0 = SW * q - j->pl;                                       \
+      __mmask16 m0, m1, m2, h2 = (__mmask16)lanesIn(s0 + 18, width);           \
+      if (SW == 1) {                                                           \
+        m0 = (__mmask16)(tail & lanesIn(s0, width));                           \
+        m1 = (__mmask16)(tail & lanesIn(s0 + 1, width));                       \
+        m2 = (__mmask16)(tail & lanesIn(s0 + 2, width));                       \
+      } else {                                                                 \
+        m0 = (__mmask16)lanesIn(s0, width);                                    \
+        m1 = (__mmask16)lanesIn(s0 + 16, width);                               \
+        m2 = (__mmask16)lanesIn(s0 + 2, width);                                \
+      }                                                                        \
+      __m512 a, b, d;                                                          \
+      DLC_POOL_ROW(-pt, a);                                                    \
+      if (SW == 1)                                                             \
+        DLC_POOL_ROW(1 - pt, b);                                               \
+      float *out = yp + q;                                                     \
+      for (int64_t i = 0; i < j->oh; ++i, out += syh) {                        \
+        if (SW == 2)                                                           \
+          DLC_POOL_ROW(2 * i + 1 - pt, b);                                     \
+        DLC_POOL_ROW(SW * i + 2 - pt, d);                                      \
+        _mm512_mask_storeu_ps(out, tail, maxNaN(maxNaN(a, b), d));             \
+        if (SW == 1)                                                           \
+          a = b, b = d;                                                        \
+        else                                                                   \
+          a = d;                                                               \
+      }                                                                        \
+    }                                                                          \
+  }
+#define DLC_POOL_ROW(ir, v)                                                    \
+  do {                                                                         \
+    int64_t at = (ir);                                                         \
+    at = at < 0 ? 0 : at >= h ? h - 1 : at;                                    \
+    const float *row = xp + at * sxh;                                          \
+    if (sw == 1) {                                                             \
+      v = maxNaN(maxNaN(_mm512_mask_loadu_ps(ninf, m0, row + s0),              \
+                        _mm512_mask_loadu_ps(ninf, m1, row + s0 + 1)),         \
+                 _mm512_mask_loadu_ps(ninf, m2, row + s0 + 2));                \
+    } else {                                                                   \
+      __m512 lo = _mm512_mask_loadu_ps(ninf, m0, row + s0);                    \
+      __m512 hi = _mm512_mask_loadu_ps(ninf, m1, row + s0 + 16);               \
+      v = maxNaN(maxNaN(_mm512_permutex2var_ps(lo, even, hi),                  \
+                        _mm512_permutex2var_ps(lo, odd, hi)),                  \
+                 _mm512_permutex2var_ps(                                       \
+                     _mm512_mask_loadu_ps(ninf, m2, row + s0 + 2), even,       \
+                     _mm512_mask_loadu_ps(ninf, h2, row + s0 + 18)));          \
+    }                                                                          \
+  } while (0)
+DLC_POOL_STRIPS(pool3x3S1Avx512, 1)
+DLC_POOL_STRIPS(pool3x3S2Avx512, 2)
+#undef DLC_POOL_ROW
+#undef DLC_POOL_STRIPS
+
+__attribute__((target("avx512f"))) static int
+pool3x3Avx512(const dw_job *j, const float *xp, float *yp) {
+  if (j->kh != 3 || j->kw != 3 || j->dh != 1 || j->dw != 1 || j->sh != j->sw ||
+      (j->sw != 1 && j->sw != 2) || j->sxw != 1 || j->h < 1 || j->pt > 2 ||
+      (j->oh - 1) * j->sh - j->pt > j->h - 1)
+    return 0;
+  if (j->sw == 1)
+    pool3x3S1Avx512(j, xp, yp);
+  else
+    pool3x3S2Avx512(j, xp, yp);
+  return 1;
+}
+
 /* Unit dilations, equal strides of 1 or 2 (MobileNet's layers): strips of
  * 16 output columns, each walked down its rows with the window's input
  * rows in registers. An input row is loaded once per strip, as the three
@@ -406,10 +499,13 @@ DLC_DW_STRIPS(strips3x3S2Avx512, 2)
  * input itself, no scratch copy. Each tap is a masked load whose mask drops
  * the lanes past the output row and those whose column is in the padding;
  * a window row in the padding reads `zeros`. Three accumulators, one per
- * window row. Returns 0 (doing nothing) for any other plane. */
+ * window row. A max pool's plane goes to pool3x3Avx512. Returns 0 (doing
+ * nothing) for any other plane. */
 __attribute__((target("avx512f"))) static int
 plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
                float *yp, const float *zeros) {
+  if (j->max)
+    return pool3x3Avx512(j, xp, yp);
   if (j->kh != 3 || j->kw != 3 || (j->sw != 1 && j->sw != 2) || j->sxw != 1)
     return 0;
   __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]),
@@ -756,12 +852,6 @@ static int pool2x2Applies(int64_t h, int64_t w, int64_t sxw, int64_t kh,
 }
 
 #if DLC_DW_X86
-/* max as arith.maximumf: a NaN in either operand wins. */
-__attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
-                                                               __m512 b) {
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q),
-                              _mm512_max_ps(a, b), a);
-}
 
 __attribute__((target("avx512f"))) static void pool2x2Job(void *ctx, int64_t lo,
                                                           int64_t hi) {

@@ -401,6 +401,15 @@ TEST_P(ConvTest, MaxPool) {
   checkMaxPool({1, 2, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2});
   checkMaxPool({1, 2, 7, 7, 5, 3, 3, 1, 1, 1, 2, 0, 2, 3});
   checkMaxPool({1, 1, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, /*withNaN=*/true);
+  // 3 x 3 at strides 1 and 2 (strips of 16 windows): rows narrower and
+  // wider than a strip, padding 0 to 2 on either side, NaN; padding 3
+  // leaves windows with no input row (-inf, the general path's).
+  for (int64_t size : {1, 2, 15, 16, 17, 33, 40})
+    for (int64_t stride : {1, 2})
+      checkMaxPool({1, 2, size, size, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1});
+  checkMaxPool({1, 2, 11, 35, 3, 3, 2, 2, 1, 1, 2, 0, 1, 2}, /*withNaN=*/true);
+  checkMaxPool({1, 2, 12, 20, 3, 3, 1, 1, 1, 1, 0, 2, 2, 1}, /*withNaN=*/true);
+  checkMaxPool({1, 2, 5, 6, 3, 3, 1, 1, 1, 1, 3, 1, 3, 1});
   dlc_set_num_threads(2);
   checkMaxPool({2, 16, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1});
 }
