@@ -319,6 +319,35 @@ taps3x3Avx512(__m512 a0, __m512 a1, __m512 a2, __m512 b0, __m512 b1, __m512 b2,
   return _mm512_min_ps(hi, v);
 }
 
+/* The masks of the strip of 16 output columns from q, for a 3x3 window at
+ * stride sw (1 or 2), unit dilation, pad_left pl, over rows `width` wide:
+ * the output lanes (tail) and the input lanes of each load, from input
+ * column s0. Stride 1: tap k reads columns s0 + k + l (m0, m1, m2). Stride
+ * 2: taps 0 and 1 are the even and odd columns of the 32 from s0 (m0, m1),
+ * tap 2 the even ones of the 32 from s0 + 2 (m2, h2). */
+typedef struct strip_masks {
+  __mmask16 tail, m0, m1, m2, h2;
+  int64_t s0;
+} strip_masks;
+
+static inline strip_masks stripMasks(int64_t sw, int64_t q, int64_t pl,
+                                     int64_t ow, int64_t width) {
+  strip_masks sm;
+  sm.tail = (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);
+  sm.s0 = sw * q - pl;
+  if (sw == 1) {
+    sm.m0 = (__mmask16)(sm.tail & lanesIn(sm.s0, width));
+    sm.m1 = (__mmask16)(sm.tail & lanesIn(sm.s0 + 1, width));
+    sm.m2 = (__mmask16)(sm.tail & lanesIn(sm.s0 + 2, width));
+  } else {
+    sm.m0 = (__mmask16)lanesIn(sm.s0, width);
+    sm.m1 = (__mmask16)lanesIn(sm.s0 + 16, width);
+    sm.m2 = (__mmask16)lanesIn(sm.s0 + 2, width);
+  }
+  sm.h2 = (__mmask16)lanesIn(sm.s0 + 18, width);
+  return sm;
+}
+
 /* max as arith.maximumf: a NaN in either operand wins. */
 __attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
                                                                __m512 b) {
@@ -345,19 +374,10 @@ __attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
     const int64_t ow = j->ow, width = j->w, sxh = j->sxh, syh = j->syh;        \
     const int64_t h = j->h, pt = j->pt, sw = SW;                               \
     for (int64_t q = 0; q < ow; q += 16) {                                     \
-      __mmask16 tail =                                                         \
-          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);         \
-      const int64_t s0 = SW * q - j->pl;                                       \
-      __mmask16 m0, m1, m2, h2 = (__mmask16)lanesIn(s0 + 18, width);           \
-      if (SW == 1) {                                                           \
-        m0 = (__mmask16)(tail & lanesIn(s0, width));                           \
-        m1 = (__mmask16)(tail & lanesIn(s0 + 1, width));                       \
-        m2 = (__mmask16)(tail & lanesIn(s0 + 2, width));                       \
-      } else {                                                                 \
-        m0 = (__mmask16)lanesIn(s0, width);                                    \
-        m1 = (__mmask16)lanesIn(s0 + 16, width);                               \
-        m2 = (__mmask16)lanesIn(s0 + 2, width);                                \
-      }                                                                        \
+      const strip_masks sm = stripMasks(SW, q, j->pl, ow, width);              \
+      const __mmask16 tail = sm.tail, m0 = sm.m0, m1 = sm.m1, m2 = sm.m2,      \
+                      h2 = sm.h2;                                              \
+      const int64_t s0 = sm.s0;                                                \
       __m512 a, b, d;                                                          \
       DLC_POOL_ROW(-pt, a);                                                    \
       if (SW == 1)                                                             \
@@ -433,23 +453,10 @@ pool3x3Avx512(const dw_job *j, const float *xp, float *yp) {
     const uint64_t h = (uint64_t)j->h;                                         \
     const int64_t pt = j->pt, sw = SW;                                         \
     for (int64_t q = 0; q < ow; q += 16) {                                     \
-      __mmask16 tail =                                                         \
-          (__mmask16)(ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u);         \
-      /* Stride 1: tap k reads columns s0 + k + l. Stride 2: taps 0 and 1 are  \
-       * the even and odd columns of the 32 from s0, tap 2 the even ones of    \
-       * the 32 from s0 + 2. */                                                \
-      const int64_t s0 = SW * q - j->pl;                                       \
-      __mmask16 m0, m1, m2;                                                    \
-      if (SW == 1) {                                                           \
-        m0 = (__mmask16)(tail & lanesIn(s0, width));                           \
-        m1 = (__mmask16)(tail & lanesIn(s0 + 1, width));                       \
-        m2 = (__mmask16)(tail & lanesIn(s0 + 2, width));                       \
-      } else {                                                                 \
-        m0 = (__mmask16)lanesIn(s0, width);                                    \
-        m1 = (__mmask16)lanesIn(s0 + 16, width);                               \
-        m2 = (__mmask16)lanesIn(s0 + 2, width);                                \
-      }                                                                        \
-      const __mmask16 h2 = (__mmask16)lanesIn(s0 + 18, width);                 \
+      const strip_masks sm = stripMasks(SW, q, j->pl, ow, width);              \
+      const __mmask16 tail = sm.tail, m0 = sm.m0, m1 = sm.m1, m2 = sm.m2,      \
+                      h2 = sm.h2;                                              \
+      const int64_t s0 = sm.s0;                                                \
       /* Row `at` of the input, or zeros in the padding. */                    \
       const float *rowAt;                                                      \
       __m512 a0, a1, a2, b0, b1, b2, d0, d1, d2;                               \
