@@ -15,6 +15,11 @@
  * output vector in registers across the taps; other sizes accumulate into
  * a row buffer in L1. Planes are spread over the thread pool.
  *
+ * 3x3 windows at unit dilations and equal strides of 1 or 2 (MobileNet's
+ * convs, ResNet's max pool) skip the copy on AVX-512: strips of 16 output
+ * columns read straight from the input under masks (see DLC_DW_STRIPS and
+ * DLC_POOL_STRIPS).
+ *
  * The code is one C body compiled for AVX-512, AVX2+FMA and portable C,
  * chosen like dlc_sgemm's microkernel (DLC_GEMM_ISA lowers it).
  *
@@ -299,6 +304,17 @@ static inline uint32_t lanesIn(int64_t start, int64_t width) {
   return ((end == 16 ? 0xFFFFu : (1u << end) - 1u) >> first) << first;
 }
 
+/* vpermt2ps indices of the even and odd elements of two vectors' 32. */
+__attribute__((target("avx512f"))) static inline __m512i evenLanes(void) {
+  return _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4,
+                          2, 0);
+}
+
+__attribute__((target("avx512f"))) static inline __m512i oddLanes(void) {
+  return _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5,
+                          3, 1);
+}
+
 /* clamp(init + the 9 taps): rows r0 (a), r1 (b), r2 (d) of a 3x3 window,
  * each as its three column shifts, times weights w[0..8] (row-major); one
  * accumulator per window row, summed last. */
@@ -361,15 +377,11 @@ __attribute__((target("avx512f"))) static inline __m512 maxNaN(__m512 a,
  * its three column shifts (at stride 2 the even, odd and next even
  * columns, split by vpermt2ps), columns in the padding loaded as -inf. A
  * window row in the padding is read as the nearest input row, which the
- * window also holds: the max is the same. Returns 0 (doing nothing) when
- * some window holds no input row (padding of 3 or more). */
+ * window also holds: the max is the same. */
 #define DLC_POOL_STRIPS(NAME, SW)                                              \
   __attribute__((target("avx512f"))) static void NAME(                         \
       const dw_job *j, const float *xp, float *yp) {                           \
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,  \
-                                          12, 10, 8, 6, 4, 2, 0);              \
-    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,   \
-                                         13, 11, 9, 7, 5, 3, 1);               \
+    const __m512i even = evenLanes(), odd = oddLanes();                        \
     const __m512 ninf = _mm512_set1_ps(-INFINITY);                             \
     const int64_t ow = j->ow, width = j->w, sxh = j->sxh, syh = j->syh;        \
     const int64_t h = j->h, pt = j->pt, sw = SW;                               \
@@ -419,6 +431,8 @@ DLC_POOL_STRIPS(pool3x3S2Avx512, 2)
 #undef DLC_POOL_ROW
 #undef DLC_POOL_STRIPS
 
+/* The 3x3 pool strips for a plane they fit; 0 (doing nothing) otherwise,
+ * also when some window holds no input row (a padding of 3 or more). */
 __attribute__((target("avx512f"))) static int
 pool3x3Avx512(const dw_job *j, const float *xp, float *yp) {
   if (j->kh != 3 || j->kw != 3 || j->dh != 1 || j->dw != 1 || j->sh != j->sw ||
@@ -445,10 +459,7 @@ pool3x3Avx512(const dw_job *j, const float *xp, float *yp) {
   __attribute__((target("avx512f"))) static void NAME(                         \
       const dw_job *j, const float *xp, const __m512 *wv, __m512 vinit,        \
       __m512 vlo, __m512 vhi, float *yp, const float *zeros) {                 \
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,  \
-                                          12, 10, 8, 6, 4, 2, 0);              \
-    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15,   \
-                                         13, 11, 9, 7, 5, 3, 1);               \
+    const __m512i even = evenLanes(), odd = oddLanes();                        \
     const int64_t ow = j->ow, width = j->w, sxh = j->sxh, syh = j->syh;        \
     const uint64_t h = (uint64_t)j->h;                                         \
     const int64_t pt = j->pt, sw = SW;                                         \
@@ -546,8 +557,7 @@ plane3x3Avx512(const dw_job *j, const float *xp, const float *w, float init,
        * of the 32 columns from 2 q + ck, gathered from two masked loads by
        * one permute. Lanes past the row's width load 0; those past the
        * output row are dropped by the store's mask. */
-      const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14,
-                                            12, 10, 8, 6, 4, 2, 0);
+      const __m512i even = evenLanes();
       for (int64_t q = 0; q < ow; q += 16) {
         uint32_t tail = ow - q >= 16 ? 0xFFFFu : (1u << (ow - q)) - 1u;
         int64_t s0 = 2 * q + c0, s1 = 2 * q + c1, s2 = 2 * q + c2;
@@ -632,10 +642,7 @@ pairs3x3Avx512(const dw_job *j, int64_t begin, int64_t end) {
   for (int i = 0; i < 2; ++i)
     if (j->add[i] && (j->sah[i] != 0 || j->saw[i] != 0))
       return begin;
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12,
-                                        10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13,
-                                       11, 9, 7, 5, 3, 1);
+  const __m512i even = evenLanes(), odd = oddLanes();
   const __m512 zero = _mm512_setzero_ps();
   const __m512 vlo = _mm512_set1_ps(j->lo), vhi = _mm512_set1_ps(j->hi);
   int64_t width = j->w, c0 = -j->pl, c1 = 1 - j->pl, c2 = 2 - j->pl;
@@ -863,10 +870,7 @@ static int pool2x2Applies(int64_t h, int64_t w, int64_t sxw, int64_t kh,
 __attribute__((target("avx512f"))) static void pool2x2Job(void *ctx, int64_t lo,
                                                           int64_t hi) {
   const pool2x2_job *j = ctx;
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                         22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
-                                        23, 25, 27, 29, 31);
+  const __m512i even = evenLanes(), odd = oddLanes();
   const __m512i zipLo =
       _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   const __m512i zipHi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28,
